@@ -1,0 +1,547 @@
+//! Loading a document and every file it `$ref`s, and resolving references.
+//!
+//! Files stay separate (no bundling): a node is addressed by [`NodeRef`] —
+//! file and JSON pointer — so recursive schemas need no special handling and
+//! every diagnostic can name the file and line a node really comes from.
+//! Relative refs resolve against the directory of the file holding the
+//! `$ref`, never the working directory.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::source::{self, Limits, ParsedFile};
+
+/// How to treat `http(s)://` references.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RemoteRefs {
+    /// URL prefix → local directory: `https://example.com/schemas/` served from
+    /// an offline copy. Nothing is ever fetched over the network.
+    pub mappings: Vec<(String, PathBuf)>,
+}
+
+/// Options for [`load`].
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    pub limits: Limits,
+    pub remote: RemoteRefs,
+}
+
+/// Index of a file in [`Document::files`]; the root document is always 0.
+pub type FileId = usize;
+
+/// A node of the document: a file and a JSON pointer inside it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeRef {
+    pub file: FileId,
+    pub pointer: String,
+}
+
+impl NodeRef {
+    pub fn new(file: FileId, pointer: impl Into<String>) -> Self {
+        NodeRef {
+            file,
+            pointer: pointer.into(),
+        }
+    }
+
+    /// The child at `token` (unescaped key or index).
+    pub fn child(&self, token: &str) -> NodeRef {
+        NodeRef::new(self.file, source::push_token(&self.pointer, token))
+    }
+}
+
+/// One loaded file.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Canonical path on disk (used to avoid loading a file twice).
+    pub path: PathBuf,
+    /// The path as shown to the user: relative to the working directory when possible.
+    pub display: String,
+    pub parsed: ParsedFile,
+}
+
+/// A document with all the files it references.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub files: Vec<SourceFile>,
+    /// Remote URL prefixes served from local copies.
+    pub remote: RemoteRefs,
+}
+
+/// Why a `$ref` could not be followed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefError {
+    /// A pointer token names nothing; `available` lists what exists at that level.
+    NotFound {
+        reference: String,
+        missing: String,
+        available: Vec<String>,
+    },
+    /// The ref names a file that could not be loaded (already reported when loading).
+    FileNotLoaded { reference: String },
+    /// A chain of refs that comes back to itself without reaching a value.
+    Cycle { chain: Vec<String> },
+    /// A remote URL with no local mapping.
+    Remote { reference: String },
+    /// A ref whose syntax we cannot follow (e.g. not a string).
+    Invalid { reference: String, why: String },
+}
+
+impl RefError {
+    /// The error as a diagnostic located at `at` (where the `$ref` is written).
+    pub fn diagnostic(&self, doc: &Document, at: &NodeRef) -> Diagnostic {
+        let (code, message, hint) = match self {
+            RefError::NotFound {
+                reference,
+                missing,
+                available,
+            } => (
+                "ref-not-found",
+                format!("$ref '{reference}' not found"),
+                did_you_mean(missing, available).map(|s| format!("did you mean '{s}'?")),
+            ),
+            RefError::FileNotLoaded { reference } => (
+                "ref-file-missing",
+                format!("$ref '{reference}': the file could not be loaded"),
+                None,
+            ),
+            RefError::Cycle { chain } => (
+                "ref-cycle",
+                format!("$ref chain never reaches a value: {}", chain.join(" -> ")),
+                None,
+            ),
+            RefError::Remote { reference } => (
+                "ref-remote",
+                format!("remote $ref '{reference}' is not fetched (chanx never uses the network)"),
+                Some("map the URL to a local copy with --map-url PREFIX=DIR".to_string()),
+            ),
+            RefError::Invalid { reference, why } => {
+                ("ref-invalid", format!("$ref '{reference}': {why}"), None)
+            }
+        };
+        let d = Diagnostic::error(code, message).at(doc.location(at), at.pointer.clone());
+        match hint {
+            Some(h) => d.with_hint(h),
+            None => d,
+        }
+    }
+}
+
+/// Closest candidate by edit distance, when close enough to be a likely typo.
+pub fn did_you_mean<'a>(wanted: &str, candidates: &'a [String]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (levenshtein(&wanted.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|(d, c)| *d <= (c.chars().count().max(wanted.chars().count()) / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c.as_str())
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// Splits a JSON pointer into unescaped tokens (`~1` → `/`, `~0` → `~`).
+pub fn pointer_tokens(pointer: &str) -> impl Iterator<Item = String> + '_ {
+    pointer
+        .split('/')
+        .skip(1)
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn is_remote(reference: &str) -> bool {
+    reference.starts_with("http://") || reference.starts_with("https://")
+}
+
+/// Maximum `$ref` hops followed before declaring a cycle.
+const MAX_REF_HOPS: usize = 64;
+
+impl Document {
+    pub fn root(&self) -> NodeRef {
+        NodeRef::new(0, "")
+    }
+
+    /// Every file read, for `cargo:rerun-if-changed`.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.files.iter().map(|f| f.path.as_path())
+    }
+
+    /// The raw value at `node` (no `$ref` followed).
+    pub fn raw(&self, node: &NodeRef) -> Option<&Value> {
+        let file = self.files.get(node.file)?;
+        if node.pointer.is_empty() {
+            return Some(&file.parsed.value);
+        }
+        file.parsed.value.pointer(&node.pointer)
+    }
+
+    /// Where `node` is written: its own position, or its nearest ancestor's.
+    pub fn location(&self, node: &NodeRef) -> Option<Location> {
+        let file = self.files.get(node.file)?;
+        let mut pointer = node.pointer.as_str();
+        loop {
+            if let Some(&(line, col)) = file.parsed.positions.get(pointer) {
+                return Some(Location {
+                    file: file.display.clone(),
+                    line,
+                    col,
+                });
+            }
+            match pointer.rfind('/') {
+                Some(i) => pointer = &pointer[..i],
+                None => {
+                    return Some(Location {
+                        file: file.display.clone(),
+                        line: 1,
+                        col: 1,
+                    });
+                }
+            }
+        }
+    }
+
+    /// The `$ref` string of `node`, if `node` is a Reference Object.
+    pub fn ref_of(&self, node: &NodeRef) -> Option<&str> {
+        self.raw(node)?.as_object()?.get("$ref")?.as_str()
+    }
+
+    /// Follows `$ref`s from `node` until a non-reference value.
+    pub fn resolve(&self, node: &NodeRef) -> Result<NodeRef, RefError> {
+        let mut current = node.clone();
+        let mut seen: Vec<NodeRef> = Vec::new();
+        while let Some(reference) = self.ref_of(&current) {
+            if seen.contains(&current) || seen.len() >= MAX_REF_HOPS {
+                let mut chain: Vec<String> = seen
+                    .iter()
+                    .filter_map(|n| self.ref_of(n).map(str::to_string))
+                    .collect();
+                chain.push(reference.to_string());
+                return Err(RefError::Cycle { chain });
+            }
+            seen.push(current.clone());
+            current = self.target_of(&current, reference)?;
+        }
+        Ok(current)
+    }
+
+    /// Resolves `node` and returns its value.
+    pub fn value(&self, node: &NodeRef) -> Result<(NodeRef, &Value), RefError> {
+        let target = self.resolve(node)?;
+        let value = self.raw(&target).ok_or_else(|| RefError::NotFound {
+            reference: target.pointer.clone(),
+            missing: target.pointer.clone(),
+            available: Vec::new(),
+        })?;
+        Ok((target, value))
+    }
+
+    /// Where the reference `reference`, written in `from`'s file, points
+    /// (one hop: the target itself may be another reference).
+    pub fn target_of(&self, from: &NodeRef, reference: &str) -> Result<NodeRef, RefError> {
+        let (file_part, fragment) = match reference.split_once('#') {
+            Some((f, frag)) => (f, frag),
+            None => (reference, ""),
+        };
+        let file = if file_part.is_empty() {
+            from.file
+        } else {
+            let base = &self.files[from.file].path;
+            let path = match target_path(base, file_part, Some(&self.remote)) {
+                Some(p) => p,
+                None => {
+                    return Err(RefError::Remote {
+                        reference: reference.to_string(),
+                    });
+                }
+            };
+            self.file_id(&path).ok_or_else(|| RefError::FileNotLoaded {
+                reference: reference.to_string(),
+            })?
+        };
+        let fragment = percent_decode(fragment);
+        if !fragment.is_empty() && !fragment.starts_with('/') {
+            return Err(RefError::Invalid {
+                reference: reference.to_string(),
+                why: "only JSON-pointer fragments ('#/...') are supported".into(),
+            });
+        }
+        self.walk(NodeRef::new(file, ""), &fragment, reference)
+    }
+
+    /// Walks `pointer` from `start`, following references met on the way, so
+    /// a pointer may pass through a part that comes from another file.
+    fn walk(&self, start: NodeRef, pointer: &str, reference: &str) -> Result<NodeRef, RefError> {
+        let mut current = start;
+        for token in pointer_tokens(pointer) {
+            let (resolved, value) = self.value(&current)?;
+            let exists = match value {
+                Value::Object(map) => map.contains_key(&token),
+                Value::Array(items) => token.parse::<usize>().is_ok_and(|i| i < items.len()),
+                _ => false,
+            };
+            if !exists {
+                let available = match value {
+                    Value::Object(map) => map.keys().cloned().collect(),
+                    _ => Vec::new(),
+                };
+                return Err(RefError::NotFound {
+                    reference: reference.to_string(),
+                    missing: token,
+                    available,
+                });
+            }
+            current = resolved.child(&token);
+        }
+        Ok(current)
+    }
+
+    /// The file id of an already loaded canonical path.
+    fn file_id(&self, path: &Path) -> Option<FileId> {
+        let canonical = path.canonicalize().ok()?;
+        self.files.iter().position(|f| f.path == canonical)
+    }
+}
+
+/// The local file a ref's file part names, or `None` for an unmapped remote URL.
+fn target_path(base_file: &Path, file_part: &str, remote: Option<&RemoteRefs>) -> Option<PathBuf> {
+    let file_part = percent_decode(file_part);
+    if is_remote(&file_part) {
+        return remote?.mappings.iter().find_map(|(prefix, dir)| {
+            file_part
+                .strip_prefix(prefix.as_str())
+                .map(|rest| dir.join(rest))
+        });
+    }
+    let file_part = file_part.strip_prefix("file://").unwrap_or(&file_part);
+    let dir = base_file.parent().unwrap_or(Path::new("."));
+    Some(dir.join(file_part))
+}
+
+fn display_path(path: &Path) -> String {
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|c| c.canonicalize().ok());
+    if let Some(cwd) = cwd {
+        if let Ok(rel) = path.strip_prefix(&cwd) {
+            return rel.display().to_string();
+        }
+    }
+    path.display().to_string()
+}
+
+/// Reads one file, refusing oversized ones before reading them whole.
+fn read_file(path: &Path, display: &str, limits: &Limits) -> Result<ParsedFile, Diagnostic> {
+    let unreadable =
+        |e: std::io::Error| Diagnostic::error("io", format!("{display}: cannot read file: {e}"));
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
+    if meta.is_dir() {
+        return Err(Diagnostic::error(
+            "io",
+            format!("{display}: is a directory, not a file"),
+        ));
+    }
+    if meta.len() > limits.max_file_bytes {
+        return Err(Diagnostic::error(
+            "file-too-large",
+            format!(
+                "{display}: file is {} bytes, more than the limit of {} bytes",
+                meta.len(),
+                limits.max_file_bytes
+            ),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(unreadable)?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        Diagnostic::error(
+            "not-utf8",
+            format!("{display}: not UTF-8 text (invalid byte at offset {offset}); is this a binary file?"),
+        )
+    })?;
+    source::parse(&text, display, limits)
+}
+
+/// Collects every `$ref` string in a value with the pointer of the object holding it.
+fn collect_refs<'v>(value: &'v Value, pointer: &mut String, out: &mut Vec<(String, &'v str)>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get("$ref") {
+                out.push((pointer.clone(), r));
+            }
+            for (k, v) in map {
+                let len = pointer.len();
+                *pointer = source::push_token(pointer, k);
+                collect_refs(v, pointer, out);
+                pointer.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&i.to_string());
+                collect_refs(v, pointer, out);
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Loads `path` and every local file it references, transitively.
+///
+/// Returns the document and non-fatal diagnostics, or every error found.
+/// Unresolvable refs inside loaded files are reported here (located at the
+/// `$ref`), so later stages can assume loading problems were already said.
+pub fn load(path: &Path, options: &LoadOptions) -> Result<(Document, Diagnostics), Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let display = path.display().to_string();
+    let canonical = path
+        .canonicalize()
+        .map_err(|e| Diagnostic::error("io", format!("{display}: cannot read file: {e}")))?;
+    let parsed = read_file(&canonical, &display, &options.limits)?;
+    let mut doc = Document {
+        files: vec![SourceFile {
+            path: canonical,
+            display,
+            parsed,
+        }],
+        remote: options.remote.clone(),
+    };
+    let mut index: HashMap<PathBuf, FileId> = HashMap::from([(doc.files[0].path.clone(), 0)]);
+    let mut failed: HashSet<PathBuf> = HashSet::new();
+    let mut next = 0;
+    while next < doc.files.len() {
+        let mut refs = Vec::new();
+        collect_refs(&doc.files[next].parsed.value, &mut String::new(), &mut refs);
+        let mut to_load = Vec::new();
+        for (pointer, reference) in refs {
+            let file_part = reference.split_once('#').map_or(reference, |(f, _)| f);
+            if file_part.is_empty() {
+                continue;
+            }
+            let at = NodeRef::new(next, pointer);
+            match target_path(&doc.files[next].path, file_part, Some(&options.remote)) {
+                None => diags.push(
+                    RefError::Remote {
+                        reference: reference.to_string(),
+                    }
+                    .diagnostic(&doc, &at),
+                ),
+                Some(target) => to_load.push((at, reference.to_string(), target)),
+            }
+        }
+        for (at, reference, target) in to_load {
+            let canonical = match target.canonicalize() {
+                Ok(c) => c,
+                Err(_) => {
+                    diags.push(
+                        Diagnostic::error(
+                            "ref-file-missing",
+                            format!(
+                                "$ref '{reference}': file '{}' does not exist",
+                                target.display()
+                            ),
+                        )
+                        .at(doc.location(&at), at.pointer.clone()),
+                    );
+                    continue;
+                }
+            };
+            if index.contains_key(&canonical) || failed.contains(&canonical) {
+                continue;
+            }
+            if doc.files.len() >= options.limits.max_files {
+                diags.push(
+                    Diagnostic::error(
+                        "too-many-files",
+                        format!("more than {} files referenced", options.limits.max_files),
+                    )
+                    .at(doc.location(&at), at.pointer.clone()),
+                );
+                failed.insert(canonical);
+                continue;
+            }
+            let display = display_path(&canonical);
+            match read_file(&canonical, &display, &options.limits) {
+                Ok(parsed) => {
+                    index.insert(canonical.clone(), doc.files.len());
+                    doc.files.push(SourceFile {
+                        path: canonical,
+                        display,
+                        parsed,
+                    });
+                }
+                Err(mut d) => {
+                    if d.location.is_none() {
+                        d = d.at(doc.location(&at), at.pointer.clone());
+                    }
+                    diags.push(d);
+                    failed.insert(canonical);
+                }
+            }
+        }
+        next += 1;
+    }
+    // Every internal ref must land somewhere; report each dangling one where it is written.
+    for file in 0..doc.files.len() {
+        let mut refs = Vec::new();
+        collect_refs(&doc.files[file].parsed.value, &mut String::new(), &mut refs);
+        for (pointer, reference) in refs {
+            let at = NodeRef::new(file, pointer);
+            if is_remote(reference.split_once('#').map_or(reference, |(f, _)| f)) {
+                let mapped = options
+                    .remote
+                    .mappings
+                    .iter()
+                    .any(|(p, _)| reference.starts_with(p.as_str()));
+                if !mapped {
+                    continue; // already reported above
+                }
+            }
+            match doc.resolve(&at) {
+                Ok(_) | Err(RefError::FileNotLoaded { .. }) => {}
+                Err(e) => diags.push(e.diagnostic(&doc, &at)),
+            }
+        }
+    }
+    diags.sort();
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok((doc, diags))
+    }
+}

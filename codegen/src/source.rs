@@ -1,0 +1,521 @@
+//! Parsing one file (YAML or JSON) into a `serde_json::Value` plus the
+//! line/column of every node, keyed by JSON pointer.
+//!
+//! YAML goes through yaml-rust2's event API rather than a serde bridge so we
+//! control alias expansion (YAML bombs), nesting depth and duplicate keys, and
+//! keep a position for every node for located diagnostics.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Number, Value};
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+use crate::diag::{Diagnostic, Location};
+
+/// Limits against hostile input; each one exceeded is a clear error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest file accepted, in bytes.
+    pub max_file_bytes: u64,
+    /// Deepest nesting of mappings/sequences.
+    pub max_depth: usize,
+    /// Most nodes produced by expanding YAML aliases in one file.
+    pub max_alias_nodes: usize,
+    /// Most files a document may pull in through `$ref`.
+    pub max_files: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 16 * 1024 * 1024,
+            max_depth: 128,
+            max_alias_nodes: 100_000,
+            max_files: 1_000,
+        }
+    }
+}
+
+/// A parsed file: its value and where each node starts.
+#[derive(Debug, Clone)]
+pub struct ParsedFile {
+    pub value: Value,
+    /// JSON pointer → (line, column), both 1-based.
+    pub positions: HashMap<String, (u32, u32)>,
+}
+
+/// Parses YAML (JSON is YAML 1.2, but gets serde_json's error messages first).
+pub fn parse(text: &str, display_name: &str, limits: &Limits) -> Result<ParsedFile, Diagnostic> {
+    if text.len() as u64 > limits.max_file_bytes {
+        return Err(located(
+            display_name,
+            1,
+            1,
+            "file-too-large",
+            format!(
+                "file is {} bytes, more than the limit of {} bytes",
+                text.len(),
+                limits.max_file_bytes
+            ),
+        ));
+    }
+    if text.trim().is_empty() {
+        return Err(located(
+            display_name,
+            1,
+            1,
+            "empty-file",
+            "file is empty".to_string(),
+        ));
+    }
+    if looks_like_json(text) {
+        check_json_syntax(text, display_name)?;
+    }
+    let mut builder = Builder::new(limits);
+    let mut parser = Parser::new_from_str(text);
+    if let Err(e) = parser.load(&mut builder, false) {
+        let m = e.marker();
+        let (code, message) = if e.info().contains("recursion limit") {
+            (
+                "too-deep",
+                format!("nesting is deeper than the parser's limit ({})", e.info()),
+            )
+        } else {
+            ("syntax", format!("invalid YAML: {}", e.info()))
+        };
+        return Err(located(
+            display_name,
+            m.line() as u32,
+            m.col() as u32 + 1,
+            code,
+            message,
+        ));
+    }
+    if let Some((mark, code, message)) = builder.error {
+        return Err(located(
+            display_name,
+            mark.line() as u32,
+            mark.col() as u32 + 1,
+            code,
+            message,
+        ));
+    }
+    match builder.root {
+        Some(value) => Ok(ParsedFile {
+            value,
+            positions: builder.positions,
+        }),
+        None => Err(located(
+            display_name,
+            1,
+            1,
+            "empty-file",
+            "file holds no document".to_string(),
+        )),
+    }
+}
+
+fn looks_like_json(text: &str) -> bool {
+    matches!(
+        text.trim_start_matches('\u{feff}')
+            .trim_start()
+            .as_bytes()
+            .first(),
+        Some(b'{' | b'[')
+    )
+}
+
+fn check_json_syntax(text: &str, display_name: &str) -> Result<(), Diagnostic> {
+    // serde_json's recursion limit (128) doubles as our depth guard for JSON.
+    match serde_json::from_str::<serde::de::IgnoredAny>(text.trim_start_matches('\u{feff}')) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let message = e.to_string();
+            // serde_json appends " at line L column C"; we print the location ourselves.
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_string();
+            let code = if message.contains("recursion limit") {
+                "too-deep"
+            } else {
+                "syntax"
+            };
+            Err(located(
+                display_name,
+                e.line().max(1) as u32,
+                e.column().max(1) as u32,
+                code,
+                format!("invalid JSON: {message}"),
+            ))
+        }
+    }
+}
+
+fn located(file: &str, line: u32, col: u32, code: &'static str, message: String) -> Diagnostic {
+    Diagnostic::error(code, message).at(
+        Some(Location {
+            file: file.to_string(),
+            line,
+            col,
+        }),
+        "",
+    )
+}
+
+/// Appends one reference token to a JSON pointer, escaping `~` and `/`.
+pub fn push_token(pointer: &str, token: &str) -> String {
+    let mut out = String::with_capacity(pointer.len() + token.len() + 1);
+    out.push_str(pointer);
+    out.push('/');
+    for c in token.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+enum Frame {
+    Seq {
+        items: Vec<Value>,
+        anchor: usize,
+        pointer: String,
+    },
+    Map {
+        map: Map<String, Value>,
+        anchor: usize,
+        pointer: String,
+        /// The key read, waiting for its value.
+        key: Option<String>,
+    },
+}
+
+struct Builder<'l> {
+    limits: &'l Limits,
+    stack: Vec<Frame>,
+    root: Option<Value>,
+    anchors: HashMap<usize, Value>,
+    positions: HashMap<String, (u32, u32)>,
+    alias_nodes: usize,
+    error: Option<(Marker, &'static str, String)>,
+}
+
+impl<'l> Builder<'l> {
+    fn new(limits: &'l Limits) -> Self {
+        Builder {
+            limits,
+            stack: Vec::new(),
+            root: None,
+            anchors: HashMap::new(),
+            positions: HashMap::new(),
+            alias_nodes: 0,
+            error: None,
+        }
+    }
+
+    fn fail(&mut self, mark: Marker, code: &'static str, message: String) {
+        if self.error.is_none() {
+            self.error = Some((mark, code, message));
+        }
+    }
+
+    /// The pointer the next node will have, or `None` when it is a mapping key.
+    fn next_pointer(&self) -> Option<String> {
+        match self.stack.last() {
+            None => Some(String::new()),
+            Some(Frame::Seq { items, pointer, .. }) => Some(format!("{pointer}/{}", items.len())),
+            Some(Frame::Map { key: None, .. }) => None,
+            Some(Frame::Map {
+                key: Some(k),
+                pointer,
+                ..
+            }) => Some(push_token(pointer, k)),
+        }
+    }
+
+    fn start_container(&mut self, mark: Marker, anchor: usize, is_map: bool) {
+        let Some(pointer) = self.next_pointer() else {
+            self.fail(
+                mark,
+                "unsupported",
+                "a mapping or sequence used as a mapping key is not supported".into(),
+            );
+            // Keep the stack balanced so parsing can continue.
+            self.stack.push(Frame::Seq {
+                items: Vec::new(),
+                anchor: 0,
+                pointer: String::new(),
+            });
+            return;
+        };
+        if self.stack.len() >= self.limits.max_depth {
+            self.fail(
+                mark,
+                "too-deep",
+                format!(
+                    "nesting is deeper than the limit of {} levels",
+                    self.limits.max_depth
+                ),
+            );
+        }
+        self.positions
+            .insert(pointer.clone(), (mark.line() as u32, mark.col() as u32 + 1));
+        self.stack.push(if is_map {
+            Frame::Map {
+                map: Map::new(),
+                anchor,
+                pointer,
+                key: None,
+            }
+        } else {
+            Frame::Seq {
+                items: Vec::new(),
+                anchor,
+                pointer,
+            }
+        });
+    }
+
+    fn end_container(&mut self, mark: Marker) {
+        let (value, anchor) = match self.stack.pop() {
+            Some(Frame::Seq { items, anchor, .. }) => (Value::Array(items), anchor),
+            Some(Frame::Map { map, anchor, .. }) => (Value::Object(map), anchor),
+            None => return,
+        };
+        if anchor != 0 {
+            self.anchors.insert(anchor, value.clone());
+        }
+        self.add_value(mark, value);
+    }
+
+    /// Places a finished node into its parent (or as the root).
+    fn add_value(&mut self, mark: Marker, value: Value) {
+        let mut duplicate = None;
+        match self.stack.last_mut() {
+            None => {
+                if self.root.is_none() {
+                    self.root = Some(value);
+                }
+            }
+            Some(Frame::Seq { items, .. }) => items.push(value),
+            Some(Frame::Map { map, key, .. }) => match key.take() {
+                None => match value {
+                    Value::String(s) => *key = Some(s),
+                    Value::Null => *key = Some("null".into()),
+                    Value::Bool(b) => *key = Some(b.to_string()),
+                    Value::Number(n) => *key = Some(n.to_string()),
+                    _ => {}
+                },
+                Some(k) => {
+                    if map.contains_key(&k) {
+                        duplicate = Some(k);
+                    } else {
+                        map.insert(k, value);
+                    }
+                }
+            },
+        }
+        if let Some(k) = duplicate {
+            self.fail(
+                mark,
+                "duplicate-key",
+                format!("duplicate mapping key '{k}'"),
+            );
+        }
+    }
+
+    fn scalar(
+        &mut self,
+        mark: Marker,
+        text: String,
+        style: TScalarStyle,
+        anchor: usize,
+        tag: Option<String>,
+    ) {
+        let value = if style == TScalarStyle::Plain && tag.is_none() {
+            plain_scalar(&text)
+        } else {
+            match tag.as_deref() {
+                Some("int" | "float") => plain_scalar(&text),
+                Some("bool") => plain_scalar(&text),
+                Some("null") => Value::Null,
+                _ => Value::String(text),
+            }
+        };
+        if let Some(pointer) = self.next_pointer() {
+            self.positions
+                .insert(pointer, (mark.line() as u32, mark.col() as u32 + 1));
+        }
+        if anchor != 0 {
+            self.anchors.insert(anchor, value.clone());
+        }
+        self.add_value(mark, value);
+    }
+
+    fn alias(&mut self, mark: Marker, id: usize) {
+        let Some(value) = self.anchors.get(&id).cloned() else {
+            self.fail(mark, "syntax", "alias to an unknown anchor".into());
+            return;
+        };
+        self.alias_nodes = self.alias_nodes.saturating_add(count_nodes(&value));
+        if self.alias_nodes > self.limits.max_alias_nodes {
+            self.fail(
+                mark,
+                "alias-limit",
+                format!(
+                    "YAML aliases expand to more than {} nodes (a 'billion laughs' document?)",
+                    self.limits.max_alias_nodes
+                ),
+            );
+            return;
+        }
+        if let Some(pointer) = self.next_pointer() {
+            self.positions
+                .insert(pointer, (mark.line() as u32, mark.col() as u32 + 1));
+        }
+        self.add_value(mark, value);
+    }
+}
+
+fn count_nodes(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
+        Value::Object(map) => 1 + map.values().map(count_nodes).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+/// YAML 1.2 core schema resolution of an untagged plain scalar.
+fn plain_scalar(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        _ => {}
+    }
+    let first = text.as_bytes()[0];
+    if first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.') {
+        let unsigned = text.trim_start_matches(['+', '-']);
+        let negative = text.starts_with('-');
+        if let Some(hex) = unsigned.strip_prefix("0x") {
+            if let Ok(n) = i64::from_str_radix(hex, 16) {
+                return Value::Number(Number::from(if negative { -n } else { n }));
+            }
+        } else if let Some(oct) = unsigned.strip_prefix("0o") {
+            if let Ok(n) = i64::from_str_radix(oct, 8) {
+                return Value::Number(Number::from(if negative { -n } else { n }));
+            }
+        } else if unsigned.bytes().all(|b| b.is_ascii_digit()) && !unsigned.is_empty() {
+            if let Ok(n) = text.trim_start_matches('+').parse::<i64>() {
+                return Value::Number(Number::from(n));
+            }
+            if let Ok(n) = text.trim_start_matches('+').parse::<u64>() {
+                return Value::Number(Number::from(n));
+            }
+        }
+        let looks_float = unsigned
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
+            && unsigned.bytes().any(|b| b.is_ascii_digit());
+        if looks_float {
+            if let Some(n) = text.parse::<f64>().ok().and_then(Number::from_f64) {
+                return Value::Number(n);
+            }
+        }
+    }
+    // `.inf` / `.nan` have no JSON form; they stay strings.
+    Value::String(text.to_string())
+}
+
+impl MarkedEventReceiver for Builder<'_> {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        if self.error.is_some() && !matches!(ev, Event::StreamEnd) {
+            return;
+        }
+        match ev {
+            Event::Scalar(text, style, anchor, tag) => {
+                let tag = tag.and_then(|t| (t.handle == "!!").then_some(t.suffix));
+                self.scalar(mark, text, style, anchor, tag)
+            }
+            Event::SequenceStart(anchor, _) => self.start_container(mark, anchor, false),
+            Event::MappingStart(anchor, _) => self.start_container(mark, anchor, true),
+            Event::SequenceEnd | Event::MappingEnd => self.end_container(mark),
+            Event::Alias(id) => self.alias(mark, id),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(text: &str) -> ParsedFile {
+        parse(text, "t.yaml", &Limits::default()).expect("parses")
+    }
+
+    #[test]
+    fn yaml_values_and_positions() {
+        let f = parse_ok("a:\n  b: 1\n  c: [x, 2.5, true, null]\n  'd/e~': \"s\"\n");
+        assert_eq!(
+            f.value,
+            serde_json::json!({"a": {"b": 1, "c": ["x", 2.5, true, null], "d/e~": "s"}})
+        );
+        assert_eq!(f.positions["/a/b"], (2, 6));
+        assert_eq!(f.positions["/a/c/1"], (3, 10));
+        assert_eq!(f.positions["/a/d~1e~0"], (4, 11));
+    }
+
+    #[test]
+    fn json_syntax_error_is_located() {
+        let e = parse("{\n  \"a\": 1,\n  \"b\": }\n", "t.json", &Limits::default()).unwrap_err();
+        assert_eq!(e.location.unwrap().line, 3);
+        assert_eq!(e.code, "syntax");
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors() {
+        let e = parse("a: 1\nb: 2\na: 3\n", "t.yaml", &Limits::default()).unwrap_err();
+        assert_eq!(e.code, "duplicate-key");
+        assert_eq!(e.location.unwrap().line, 3);
+    }
+
+    #[test]
+    fn yaml_bomb_is_refused() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        let mut prev = 'a';
+        for name in 'b'..='j' {
+            text.push_str(&format!("{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+            prev = name;
+        }
+        let e = parse(&text, "bomb.yaml", &Limits::default()).unwrap_err();
+        assert_eq!(e.code, "alias-limit");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let text = format!("{}1{}", "[".repeat(500), "]".repeat(500));
+        let e = parse(&text, "deep.yaml", &Limits::default()).unwrap_err();
+        assert_eq!(e.code, "too-deep", "{e}");
+        let yaml: String = (0..300)
+            .map(|i| format!("{}k:\n", "  ".repeat(i)))
+            .collect();
+        let e = parse(&yaml, "deep.yaml", &Limits::default()).unwrap_err();
+        assert_eq!(e.code, "too-deep");
+    }
+
+    #[test]
+    fn plain_scalars_follow_yaml_1_2_core() {
+        assert_eq!(plain_scalar("0x1F"), serde_json::json!(31));
+        assert_eq!(plain_scalar("-12"), serde_json::json!(-12));
+        assert_eq!(plain_scalar("1e3"), serde_json::json!(1000.0));
+        assert_eq!(plain_scalar("1.0.0"), serde_json::json!("1.0.0"));
+        assert_eq!(plain_scalar("yes"), serde_json::json!("yes"));
+        assert_eq!(plain_scalar(".inf"), serde_json::json!(".inf"));
+    }
+}

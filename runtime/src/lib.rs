@@ -1,0 +1,1 @@
+//! chanx-runtime
