@@ -1,0 +1,274 @@
+//! The intermediate model: what a document describes, independent of YAML,
+//! serde and any target language. Emitters read only this.
+//!
+//! Every named thing carries a [`Name`]: the name in the spec beside the
+//! identifier-safe, collision-free names the emitters use. Emitters still
+//! escape their own language's keywords (`type` → `r#type`), since that
+//! differs per language.
+
+pub mod build;
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// A name as written in the spec and the forms emitters use.
+///
+/// `pascal` and `snake` contain only ASCII letters, digits and `_`, never
+/// start with a digit, and are unique within their namespace (types,
+/// channels, operations, fields of one struct, variants of one enum).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Name {
+    /// As in the document (a component key, a property's wire name, …).
+    pub spec: String,
+    /// `ChatMessagePayload`: for types, variants, classes.
+    pub pascal: String,
+    /// `chat_message_payload`: for fields, functions, modules.
+    pub snake: String,
+}
+
+/// Where a node comes from: the file (as shown to the user) and JSON pointer.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Origin {
+    pub file: String,
+    pub pointer: String,
+}
+
+/// The whole described API.
+#[derive(Debug, Clone, Serialize)]
+pub struct Api {
+    /// The root document as the user named it (for `@generated` headers).
+    pub source: String,
+    /// `3.0.0`, `3.1.0`.
+    pub asyncapi_version: String,
+    pub title: String,
+    pub version: String,
+    pub description: Option<String>,
+    pub servers: Vec<Server>,
+    pub channels: Vec<Channel>,
+    pub operations: Vec<Operation>,
+    /// Every distinct message (a message shared by channels appears once).
+    pub messages: Vec<Message>,
+    pub types: TypeSpace,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Server {
+    pub name: Name,
+    pub host: String,
+    pub protocol: String,
+    pub pathname: Option<String>,
+    pub description: Option<String>,
+}
+
+pub type ChannelId = usize;
+pub type OperationId = usize;
+pub type MessageId = usize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Channel {
+    pub name: Name,
+    /// `None` for dynamic channels (`address: null` or absent).
+    pub address: Option<String>,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    /// In the order they appear in the address, then any others declared.
+    pub parameters: Vec<Parameter>,
+    /// The messages the channel declares, in document order.
+    pub messages: Vec<ChannelMessage>,
+    /// Messages the described application receives on this channel.
+    pub incoming: Vec<MessageId>,
+    /// Messages it sends on this channel (replies included).
+    pub outgoing: Vec<MessageId>,
+    /// The property that tags this channel's messages (`action` for chanx),
+    /// or `None` when they are not tagged by one const property.
+    pub tag_key: Option<String>,
+    /// Protocol bindings as written (`ws`, `mqtt`, …).
+    pub bindings: Option<Value>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChannelMessage {
+    /// The key under `channels.X.messages`.
+    pub key: String,
+    pub message: MessageId,
+    /// The value of the channel's tag property for this message (`"ping"`).
+    pub tag: Option<String>,
+    /// Variant name, unique within the channel's enums.
+    pub variant: Name,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Parameter {
+    pub name: Name,
+    pub description: Option<String>,
+    /// Allowed values when the parameter declares an `enum`.
+    pub enum_values: Vec<String>,
+    pub default: Option<String>,
+    pub examples: Vec<String>,
+    /// `location` runtime expression, when given.
+    pub location: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// The described application sends.
+    Send,
+    /// The described application receives.
+    Receive,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Operation {
+    pub name: Name,
+    pub action: Action,
+    pub channel: ChannelId,
+    /// The messages of the operation (all of the channel's when not listed).
+    pub messages: Vec<MessageId>,
+    pub reply: Option<Reply>,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    /// Names of the security schemes that apply.
+    pub security: Vec<String>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Reply {
+    /// The reply channel; `None` when the reply address is dynamic or unset.
+    pub channel: Option<ChannelId>,
+    /// The reply messages (all of the reply channel's when not listed).
+    pub messages: Vec<MessageId>,
+    /// A runtime expression for a dynamic reply address.
+    pub address_location: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Message {
+    pub name: Name,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub content_type: Option<String>,
+    /// The payload type; `Untyped` payloads are `TypeRef::Any` with a warning.
+    pub payload: Option<TypeRef>,
+    /// Headers schema type, when given.
+    pub headers: Option<TypeRef>,
+    pub correlation_id: Option<CorrelationId>,
+    pub examples: Vec<MessageExample>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CorrelationId {
+    /// Runtime expression, e.g. `$message.payload#/ref`.
+    pub location: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageExample {
+    pub name: Option<String>,
+    pub summary: Option<String>,
+    pub payload: Option<Value>,
+    pub headers: Option<Value>,
+}
+
+pub type TypeId = usize;
+
+/// Every named type, indexed by [`TypeId`]; names are unique.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TypeSpace {
+    pub types: Vec<TypeDef>,
+}
+
+impl TypeSpace {
+    pub fn get(&self, id: TypeId) -> &TypeDef {
+        &self.types[id]
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TypeDef {
+    pub id: TypeId,
+    pub name: Name,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub kind: TypeKind,
+    pub default: Option<Value>,
+    pub examples: Vec<Value>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TypeKind {
+    /// An object with declared properties (allOf parts already merged).
+    Struct {
+        fields: Vec<Field>,
+        /// Extra properties: `Some(Any)` for `additionalProperties: true` or
+        /// absent, `Some(T)` for a schema, `None` for `false`.
+        additional: Option<TypeRef>,
+    },
+    /// A closed set of scalar values (`enum`).
+    Enum { values: Vec<EnumValue> },
+    /// `oneOf` / `anyOf`. `tag` is the discriminating property, when there is one.
+    Union {
+        variants: Vec<Variant>,
+        tag: Option<String>,
+        exclusive: bool,
+    },
+    /// A named alias of another shape (a component that is an array, a map, a primitive).
+    Alias { target: TypeRef },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Field {
+    /// `spec` is the wire name.
+    pub name: Name,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub description: Option<String>,
+    pub default: Option<Value>,
+    pub deprecated: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EnumValue {
+    pub name: Name,
+    pub value: Value,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Variant {
+    pub name: Name,
+    pub ty: TypeRef,
+    /// The value of the union's tag property for this variant.
+    pub tag_value: Option<String>,
+}
+
+/// The shape of a value, referring to named types by id.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", content = "of", rename_all = "snake_case")]
+pub enum TypeRef {
+    Named(TypeId),
+    String { format: Option<String> },
+    Integer { format: Option<String> },
+    Number { format: Option<String> },
+    Boolean,
+    /// Only `null` (`type: null`).
+    Null,
+    /// Anything (untyped, `{}`, unsupported schema formats, `not`).
+    Any,
+    /// Exactly this JSON value (`const`).
+    Const(Value),
+    Array(Box<TypeRef>),
+    /// `additionalProperties`-only objects: string keys to values of this type.
+    Map(Box<TypeRef>),
+    /// The inner type or `null`.
+    Nullable(Box<TypeRef>),
+}
