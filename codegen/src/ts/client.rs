@@ -35,7 +35,7 @@ pub struct ChannelDecl {
     pub receive_type: String,
     pub param_fields: Vec<FieldDecl>,
     pub params_optional: bool,
-    /// An object literal of the parameters' defaults.
+    /// `name: "default", ` entries for parameters with defaults.
     pub param_defaults: String,
     pub event_entries: Vec<EventEntry>,
     pub address: String,
@@ -154,7 +154,7 @@ pub fn channel_decl(
         receive_type: union_rhs(&receive_types),
         params_optional: param_fields.iter().all(|f| f.optional),
         param_fields,
-        param_defaults: format!("{{ {} }}", defaults.join(", ")).replace("{  }", "{}"),
+        param_defaults: defaults.iter().map(|d| format!("{d}, ")).collect(),
         event_entries,
         address: channel.address.as_deref().map_or("null".into(), json_string),
         tag_key: channel.tag_key.as_deref().map_or("null".into(), json_string),
@@ -177,6 +177,9 @@ enum FrameShape {
     Payload { ty: String, optional: bool, null: bool },
     /// Any other message: the method takes the message and sets the tag.
     Message,
+    /// A closed struct whose tag is a required property: the method takes
+    /// the message without it.
+    MessageWithoutTag,
 }
 
 impl ChannelView<'_> {
@@ -234,10 +237,11 @@ impl ChannelView<'_> {
         let Some(def) = self.types.space.types.get(*type_id) else {
             return FrameShape::Message;
         };
-        let TypeKind::Struct { fields, .. } = &def.kind else {
+        let TypeKind::Struct { fields, additional } = &def.kind else {
             return FrameShape::Message;
         };
-        let has_tag = fields.iter().any(|f| f.name.spec == tag_key);
+        let tag = fields.iter().find(|f| f.name.spec == tag_key);
+        let has_tag = tag.is_some();
         let payload = fields.iter().find(|f| f.name.spec == "payload");
         match payload {
             Some(payload) if has_tag && fields.len() == 2 => {
@@ -247,6 +251,10 @@ impl ChannelView<'_> {
                     optional: !payload.required,
                     null: payload.ty == TypeRef::Null,
                 }
+            }
+            // `Omit` over an index signature would drop every property.
+            _ if tag.is_some_and(|t| t.required) && additional.is_none() => {
+                FrameShape::MessageWithoutTag
             }
             _ => FrameShape::Message,
         }
@@ -270,6 +278,10 @@ impl ChannelView<'_> {
             ),
             FrameShape::Message => (
                 format!("message: {message_type}"),
+                format!("{{ ...message, {tag_entry} }}"),
+            ),
+            FrameShape::MessageWithoutTag => (
+                format!("message: Omit<{message_type}, {}>", json_string(tag_key)),
                 format!("{{ ...message, {tag_entry} }}"),
             ),
         }

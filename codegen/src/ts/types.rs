@@ -96,19 +96,15 @@ impl<'a> TypeNames<'a> {
                         TypeDecl::interface(doc, name, fields, Some("unknown".into()))
                     }
                     Some(extra) => {
-                        let extra = self.render(extra, style);
-                        if fields.is_empty() {
-                            TypeDecl::interface(doc, name, fields, Some(extra))
-                        } else {
-                            // Declared properties need not fit the extra
-                            // properties' type, so an index signature would
-                            // not compile: intersect instead.
-                            TypeDecl {
-                                form: "intersection",
-                                extra: Some(map(&extra, style)),
-                                ..TypeDecl::interface(doc, name, fields, None)
-                            }
+                        // An index signature must admit every declared
+                        // property too (an intersection with `Record` would
+                        // compile but no object could be written for it).
+                        let mut members = vec![self.render(extra, style)];
+                        members.extend(fields.iter().map(|f| f.ty.clone()));
+                        if fields.iter().any(|f| f.optional) {
+                            members.push("undefined".into());
                         }
+                        TypeDecl::interface(doc, name, fields, Some(union(&members)))
                     }
                 }
             }
@@ -177,13 +173,11 @@ impl<'a> TypeNames<'a> {
 pub struct TypeDecl {
     pub doc: String,
     pub name: String,
-    /// `interface`, `intersection` (fields `&` a map) or `alias`.
+    /// `interface` or `alias`.
     pub form: &'static str,
     pub fields: Vec<FieldDecl>,
     /// The index signature's value type of an interface.
     pub index: Option<String>,
-    /// The map type an intersection adds to the fields.
-    pub extra: Option<String>,
     /// The aliased type expression.
     pub target: Option<String>,
 }
@@ -201,7 +195,6 @@ impl TypeDecl {
             form: "interface",
             fields,
             index,
-            extra: None,
             target: None,
         }
     }
@@ -213,7 +206,6 @@ impl TypeDecl {
             form: "alias",
             fields: Vec::new(),
             index: None,
-            extra: None,
             target: Some(target),
         }
     }
