@@ -83,9 +83,16 @@ pub fn channel_decl(
         types,
     };
     let client = names.with("Client");
-    let send_types: Vec<String> = channel.incoming.iter().map(|m| view.message_type(*m)).collect();
-    let receive_types: Vec<String> =
-        channel.outgoing.iter().map(|m| view.message_type(*m)).collect();
+    let send_types: Vec<String> = channel
+        .incoming
+        .iter()
+        .map(|m| view.message_type(*m))
+        .collect();
+    let receive_types: Vec<String> = channel
+        .outgoing
+        .iter()
+        .map(|m| view.message_type(*m))
+        .collect();
 
     let mut event_entries = Vec::new();
     let mut receive_tags = Vec::new();
@@ -125,7 +132,11 @@ pub fn channel_decl(
         .iter()
         .filter_map(|p| {
             let value = p.default.as_deref()?;
-            Some(format!("{}: {}", property_key(&p.name.spec), json_string(value)))
+            Some(format!(
+                "{}: {}",
+                property_key(&p.name.spec),
+                json_string(value)
+            ))
         })
         .collect();
 
@@ -142,7 +153,13 @@ pub fn channel_decl(
             .text(channel.title.as_deref().filter(|t| *t != channel.name.spec))
             .text(channel.summary.as_deref())
             .text(channel.description.as_deref())
-            .text(channel.address.as_deref().map(|a| format!("Address: `{a}`")).as_deref())
+            .text(
+                channel
+                    .address
+                    .as_deref()
+                    .map(|a| format!("Address: `{a}`"))
+                    .as_deref(),
+            )
             .render(0),
         options: names.with("ClientOptions"),
         params: names.with("Params"),
@@ -156,8 +173,14 @@ pub fn channel_decl(
         param_fields,
         param_defaults: defaults.iter().map(|d| format!("{d}, ")).collect(),
         event_entries,
-        address: channel.address.as_deref().map_or("null".into(), json_string),
-        tag_key: channel.tag_key.as_deref().map_or("null".into(), json_string),
+        address: channel
+            .address
+            .as_deref()
+            .map_or("null".into(), json_string),
+        tag_key: channel
+            .tag_key
+            .as_deref()
+            .map_or("null".into(), json_string),
         receive_tags: string_array(&receive_tags),
         sends,
         requests,
@@ -174,7 +197,11 @@ struct ChannelView<'a> {
 /// How a tagged message is built from a method's arguments.
 enum FrameShape {
     /// `{ tag, payload }` only: the method takes the payload.
-    Payload { ty: String, optional: bool, null: bool },
+    Payload {
+        ty: String,
+        optional: bool,
+        null: bool,
+    },
     /// Any other message: the method takes the message and sets the tag.
     Message,
     /// A closed struct whose tag is a required property: the method takes
@@ -230,7 +257,8 @@ impl ChannelView<'_> {
         let Some(tag_key) = self.channel.tag_key.as_deref() else {
             return FrameShape::Message;
         };
-        let Some(TypeRef::Named(type_id)) = self.api.messages.get(id).and_then(|m| m.payload.as_ref())
+        let Some(TypeRef::Named(type_id)) =
+            self.api.messages.get(id).and_then(|m| m.payload.as_ref())
         else {
             return FrameShape::Message;
         };
@@ -328,8 +356,11 @@ impl ChannelView<'_> {
             if reply.channel.is_some_and(|c| c != channel_id) || reply.messages.is_empty() {
                 continue;
             }
-            let reply_types: Vec<String> =
-                reply.messages.iter().map(|m| self.message_type(*m)).collect();
+            let reply_types: Vec<String> = reply
+                .messages
+                .iter()
+                .map(|m| self.message_type(*m))
+                .collect();
             let reply_tags: Option<Vec<String>> = match self.channel.tag_key {
                 Some(_) => reply.messages.iter().map(|m| self.tag_of(*m)).collect(),
                 None => None,
@@ -341,9 +372,9 @@ impl ChannelView<'_> {
                 seen.push(*message);
                 let (params, frame) = self.arguments(*message);
                 let correlation = self.correlation_path(*message, &reply.messages);
-                let doc = self
-                    .message_doc(*message, Some(operation))
-                    .text(Some("Resolves with the reply; rejects on timeout, close or an error frame."));
+                let doc = self.message_doc(*message, Some(operation)).text(Some(
+                    "Resolves with the reply; rejects on timeout, close or an error frame.",
+                ));
                 methods.push(MethodDecl {
                     doc: doc.render(2),
                     name: format!("request{}", self.variant(*message)),
@@ -414,7 +445,10 @@ mod tests {
 
     #[test]
     fn payload_pointers() {
-        assert_eq!(payload_pointer("$message.payload#/ref"), Some(vec!["ref".to_string()]));
+        assert_eq!(
+            payload_pointer("$message.payload#/ref"),
+            Some(vec!["ref".to_string()])
+        );
         assert_eq!(
             payload_pointer("$message.payload#/meta/a~1b"),
             Some(vec!["meta".to_string(), "a/b".to_string()])

@@ -82,7 +82,11 @@ pub fn generate(api: &Api, options: &TsOptions) -> Result<String, Diagnostics> {
         .types
         .types
         .iter()
-        .map(|t| namespace.try_take(&t.name.pascal).then(|| t.name.pascal.clone()))
+        .map(|t| {
+            namespace
+                .try_take(&t.name.pascal)
+                .then(|| t.name.pascal.clone())
+        })
         .collect();
     for (slot, def) in type_names.iter_mut().zip(&api.types.types) {
         if slot.is_none() {
@@ -91,7 +95,10 @@ pub fn generate(api: &Api, options: &TsOptions) -> Result<String, Diagnostics> {
     }
     let type_names = TypeNames::new(
         &api.types,
-        type_names.into_iter().map(Option::unwrap_or_default).collect(),
+        type_names
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect(),
     );
 
     let context = ModuleContext {

@@ -183,12 +183,7 @@ pub struct TypeDecl {
 }
 
 impl TypeDecl {
-    fn interface(
-        doc: String,
-        name: String,
-        fields: Vec<FieldDecl>,
-        index: Option<String>,
-    ) -> Self {
+    fn interface(doc: String, name: String, fields: Vec<FieldDecl>, index: Option<String>) -> Self {
         TypeDecl {
             doc,
             name,
@@ -290,10 +285,10 @@ fn cyclic_types(space: &TypeSpace) -> BTreeSet<TypeId> {
                 cyclic.insert(start);
                 break;
             }
-            if seen.insert(id) {
-                if let Some(next) = edges.get(id) {
-                    stack.extend(next.iter().copied());
-                }
+            if seen.insert(id)
+                && let Some(next) = edges.get(id)
+            {
+                stack.extend(next.iter().copied());
             }
         }
     }

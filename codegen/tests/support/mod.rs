@@ -217,7 +217,14 @@ pub fn parameter(spec: &str, description: Option<&str>) -> Parameter {
 }
 
 /// A chanx frame struct: `{action: const tag (optional, defaulted), payload}`.
-fn frame(b: &mut ApiBuilder, spec: &str, tag: &str, payload: TypeRef, required: bool, doc: Option<&str>) -> TypeId {
+fn frame(
+    b: &mut ApiBuilder,
+    spec: &str,
+    tag: &str,
+    payload: TypeRef,
+    required: bool,
+    doc: Option<&str>,
+) -> TypeId {
     let mut action = field("action", constant(json!(tag)), false);
     action.default = Some(json!(tag));
     let mut payload = field("payload", payload, required);
@@ -250,7 +257,14 @@ pub fn chat_api() -> Api {
             additional: Some(TypeRef::Any),
         },
     );
-    let chat = frame(&mut b, "ChatMessage", "chat", TypeRef::Named(chat_payload), true, Some("A chat message from a client."));
+    let chat = frame(
+        &mut b,
+        "ChatMessage",
+        "chat",
+        TypeRef::Named(chat_payload),
+        true,
+        Some("A chat message from a client."),
+    );
     let chat_notification = frame(
         &mut b,
         "ChatNotificationMessage",
@@ -295,7 +309,10 @@ pub fn chat_api() -> Api {
     let m_ping = b.message("pingMessage", Some(TypeRef::Named(ping)));
     let m_pong = b.message("pongMessage", Some(TypeRef::Named(pong)));
     let m_chat = b.message("chatMessage", Some(TypeRef::Named(chat)));
-    let m_chat_notification = b.message("chatNotificationMessage", Some(TypeRef::Named(chat_notification)));
+    let m_chat_notification = b.message(
+        "chatNotificationMessage",
+        Some(TypeRef::Named(chat_notification)),
+    );
     let m_notification = b.message("notificationMessage", Some(TypeRef::Named(notification)));
 
     let ch = b.channel(
@@ -307,13 +324,31 @@ pub fn chat_api() -> Api {
             ("pingMessage", m_ping, Some("ping")),
             ("pongMessage", m_pong, Some("pong")),
             ("chatMessage", m_chat, Some("chat")),
-            ("chatNotificationMessage", m_chat_notification, Some("chat_notification")),
+            (
+                "chatNotificationMessage",
+                m_chat_notification,
+                Some("chat_notification"),
+            ),
             ("notificationMessage", m_notification, Some("notification")),
         ],
     );
     b.channel_mut(ch).description = Some("Real-time chat API".into());
-    b.operation("handlePing", Action::Receive, ch, &[m_ping], Some(&[m_pong]), Some("Handle ping requests"));
-    b.operation("handleChat", Action::Receive, ch, &[m_chat], None, Some("Send chat message to all users"));
+    b.operation(
+        "handlePing",
+        Action::Receive,
+        ch,
+        &[m_ping],
+        Some(&[m_pong]),
+        Some("Handle ping requests"),
+    );
+    b.operation(
+        "handleChat",
+        Action::Receive,
+        ch,
+        &[m_chat],
+        None,
+        Some("Send chat message to all users"),
+    );
     b.operation(
         "handleChatNotification",
         Action::Send,
@@ -322,7 +357,14 @@ pub fn chat_api() -> Api {
         None,
         Some("Chat message broadcast to the room"),
     );
-    b.operation("handleNotification", Action::Send, ch, &[m_notification], None, Some("Notification pushed by the server"));
+    b.operation(
+        "handleNotification",
+        Action::Send,
+        ch,
+        &[m_notification],
+        None,
+        Some("Notification pushed by the server"),
+    );
 
     add_jobs_channel(&mut b);
     b.finish()
@@ -335,7 +377,10 @@ fn add_jobs_channel(b: &mut ApiBuilder) {
         "StartJobPayload",
         None,
         TypeKind::Struct {
-            fields: vec![field("name", string(), true), field("priority", integer(), false)],
+            fields: vec![
+                field("name", string(), true),
+                field("priority", integer(), false),
+            ],
             additional: None,
         },
     );
@@ -398,7 +443,14 @@ fn add_jobs_channel(b: &mut ApiBuilder) {
             ("jobError", m_error, Some("error")),
         ],
     );
-    b.operation("startJob", Action::Receive, ch, &[m_start], Some(&[m_started]), None);
+    b.operation(
+        "startJob",
+        Action::Receive,
+        ch,
+        &[m_start],
+        Some(&[m_started]),
+        None,
+    );
     b.operation("reportError", Action::Send, ch, &[m_error], None, None);
 }
 
@@ -409,7 +461,10 @@ pub fn untagged_api() -> Api {
         "Echo",
         None,
         TypeKind::Struct {
-            fields: vec![field("text", string(), true), field("count", integer(), false)],
+            fields: vec![
+                field("text", string(), true),
+                field("count", integer(), false),
+            ],
             additional: None,
         },
     );
@@ -421,9 +476,20 @@ pub fn untagged_api() -> Api {
         None,
         None,
         Vec::new(),
-        &[("text", m_text, None), ("echo", m_echo, None), ("raw", m_raw, None)],
+        &[
+            ("text", m_text, None),
+            ("echo", m_echo, None),
+            ("raw", m_raw, None),
+        ],
     );
-    b.operation("sendText", Action::Receive, ch, &[m_text], Some(&[m_echo]), Some("Echoes text back"));
+    b.operation(
+        "sendText",
+        Action::Receive,
+        ch,
+        &[m_text],
+        Some(&[m_echo]),
+        Some("Echoes text back"),
+    );
     b.operation("sendRaw", Action::Receive, ch, &[m_raw], None, None);
     b.operation("pushEcho", Action::Send, ch, &[m_echo, m_raw], None, None);
     b.finish()
@@ -447,20 +513,31 @@ pub fn shapes_api() -> Api {
                 .collect(),
         },
     );
-    let tree = b.ty("Tree", Some("A recursive struct."), TypeKind::Struct {
-        fields: Vec::new(),
-        additional: None,
-    });
-    let json_value = b.ty("JsonValue", Some("A recursive alias through a map and an array."), TypeKind::Union {
-        variants: Vec::new(),
-        tag: None,
-        exclusive: false,
-    });
+    let tree = b.ty(
+        "Tree",
+        Some("A recursive struct."),
+        TypeKind::Struct {
+            fields: Vec::new(),
+            additional: None,
+        },
+    );
+    let json_value = b.ty(
+        "JsonValue",
+        Some("A recursive alias through a map and an array."),
+        TypeKind::Union {
+            variants: Vec::new(),
+            tag: None,
+            exclusive: false,
+        },
+    );
     let circle = b.ty(
         "Circle",
         None,
         TypeKind::Struct {
-            fields: vec![field("shape", constant(json!("circle")), true), field("radius", TypeRef::Number { format: None }, true)],
+            fields: vec![
+                field("shape", constant(json!("circle")), true),
+                field("radius", TypeRef::Number { format: None }, true),
+            ],
             additional: None,
         },
     );
@@ -477,8 +554,16 @@ pub fn shapes_api() -> Api {
         Some("Tagged by `shape`; `Square` lacks the constant."),
         TypeKind::Union {
             variants: vec![
-                Variant { name: name("circle"), ty: TypeRef::Named(circle), tag_value: Some("circle".into()) },
-                Variant { name: name("square"), ty: TypeRef::Named(square), tag_value: Some("square".into()) },
+                Variant {
+                    name: name("circle"),
+                    ty: TypeRef::Named(circle),
+                    tag_value: Some("circle".into()),
+                },
+                Variant {
+                    name: name("square"),
+                    ty: TypeRef::Named(square),
+                    tag_value: Some("square".into()),
+                },
             ],
             tag: Some("shape".into()),
             exclusive: true,
@@ -488,14 +573,39 @@ pub fn shapes_api() -> Api {
         "Error",
         Some("Shadows the global `Error`."),
         TypeKind::Struct {
-            fields: vec![field("code", integer(), true), field("detail", TypeRef::Nullable(Box::new(string())), false)],
+            fields: vec![
+                field("code", integer(), true),
+                field("detail", TypeRef::Nullable(Box::new(string())), false),
+            ],
             additional: None,
         },
     );
-    let promise = b.ty("Promise", None, TypeKind::Alias { target: TypeRef::Array(Box::new(TypeRef::Named(error))) });
-    let record = b.ty("Record", None, TypeKind::Alias { target: TypeRef::Map(Box::new(TypeRef::Named(color))) });
-    let client_clash = b.ty("ShapesClient", Some("Named like the generated client."), TypeKind::Alias { target: string() });
-    let runtime_clash = b.ty("ChanxClientBase", None, TypeKind::Alias { target: TypeRef::Any });
+    let promise = b.ty(
+        "Promise",
+        None,
+        TypeKind::Alias {
+            target: TypeRef::Array(Box::new(TypeRef::Named(error))),
+        },
+    );
+    let record = b.ty(
+        "Record",
+        None,
+        TypeKind::Alias {
+            target: TypeRef::Map(Box::new(TypeRef::Named(color))),
+        },
+    );
+    let client_clash = b.ty(
+        "ShapesClient",
+        Some("Named like the generated client."),
+        TypeKind::Alias { target: string() },
+    );
+    let runtime_clash = b.ty(
+        "ChanxClientBase",
+        None,
+        TypeKind::Alias {
+            target: TypeRef::Any,
+        },
+    );
     let mut class_field = field("class", string(), true);
     class_field.description = Some("A reserved word as a property.".into());
     let mut old = field("default", TypeRef::Boolean, false);
@@ -514,7 +624,11 @@ pub fn shapes_api() -> Api {
                 field("answer", constant(json!(42)), false),
                 field("nested", constant(json!({"a": [1, "b"]})), false),
                 field("color", TypeRef::Named(color), false),
-                field("colors", TypeRef::Array(Box::new(TypeRef::Nullable(Box::new(TypeRef::Named(color))))), false),
+                field(
+                    "colors",
+                    TypeRef::Array(Box::new(TypeRef::Nullable(Box::new(TypeRef::Named(color))))),
+                    false,
+                ),
                 field("shape", TypeRef::Named(shape), false),
                 field("tree", TypeRef::Named(tree), false),
                 field("json", TypeRef::Named(json_value), false),
@@ -529,39 +643,111 @@ pub fn shapes_api() -> Api {
             additional: None,
         },
     );
-    let open = b.ty("OpenObject", None, TypeKind::Struct { fields: vec![field("id", string(), true)], additional: Some(TypeRef::Any) });
-    let typed_extra = b.ty("Counters", None, TypeKind::Struct { fields: Vec::new(), additional: Some(integer()) });
-    let mixed_extra = b.ty("Labelled", None, TypeKind::Struct { fields: vec![field("label", string(), true)], additional: Some(integer()) });
+    let open = b.ty(
+        "OpenObject",
+        None,
+        TypeKind::Struct {
+            fields: vec![field("id", string(), true)],
+            additional: Some(TypeRef::Any),
+        },
+    );
+    let typed_extra = b.ty(
+        "Counters",
+        None,
+        TypeKind::Struct {
+            fields: Vec::new(),
+            additional: Some(integer()),
+        },
+    );
+    let mixed_extra = b.ty(
+        "Labelled",
+        None,
+        TypeKind::Struct {
+            fields: vec![field("label", string(), true)],
+            additional: Some(integer()),
+        },
+    );
     let plain_union = b.ty(
         "IdOrName",
         None,
         TypeKind::Union {
             variants: vec![
-                Variant { name: name("integer"), ty: integer(), tag_value: None },
-                Variant { name: name("string"), ty: string(), tag_value: None },
-                Variant { name: name("labels"), ty: TypeRef::Array(Box::new(TypeRef::Named(mixed_extra))), tag_value: None },
+                Variant {
+                    name: name("integer"),
+                    ty: integer(),
+                    tag_value: None,
+                },
+                Variant {
+                    name: name("string"),
+                    ty: string(),
+                    tag_value: None,
+                },
+                Variant {
+                    name: name("labels"),
+                    ty: TypeRef::Array(Box::new(TypeRef::Named(mixed_extra))),
+                    tag_value: None,
+                },
             ],
             tag: None,
             exclusive: false,
         },
     );
     // Close the recursive knots now that the ids exist.
-    b_set_kind(&mut b, tree, TypeKind::Struct {
-        fields: vec![field("value", TypeRef::Named(plain_union), true), field("children", TypeRef::Array(Box::new(TypeRef::Named(tree))), false)],
-        additional: None,
-    });
-    b_set_kind(&mut b, json_value, TypeKind::Union {
-        variants: vec![
-            Variant { name: name("string"), ty: string(), tag_value: None },
-            Variant { name: name("number"), ty: TypeRef::Number { format: None }, tag_value: None },
-            Variant { name: name("boolean"), ty: TypeRef::Boolean, tag_value: None },
-            Variant { name: name("null"), ty: TypeRef::Null, tag_value: None },
-            Variant { name: name("array"), ty: TypeRef::Array(Box::new(TypeRef::Named(json_value))), tag_value: None },
-            Variant { name: name("object"), ty: TypeRef::Map(Box::new(TypeRef::Named(json_value))), tag_value: None },
-        ],
-        tag: None,
-        exclusive: false,
-    });
+    b_set_kind(
+        &mut b,
+        tree,
+        TypeKind::Struct {
+            fields: vec![
+                field("value", TypeRef::Named(plain_union), true),
+                field(
+                    "children",
+                    TypeRef::Array(Box::new(TypeRef::Named(tree))),
+                    false,
+                ),
+            ],
+            additional: None,
+        },
+    );
+    b_set_kind(
+        &mut b,
+        json_value,
+        TypeKind::Union {
+            variants: vec![
+                Variant {
+                    name: name("string"),
+                    ty: string(),
+                    tag_value: None,
+                },
+                Variant {
+                    name: name("number"),
+                    ty: TypeRef::Number { format: None },
+                    tag_value: None,
+                },
+                Variant {
+                    name: name("boolean"),
+                    ty: TypeRef::Boolean,
+                    tag_value: None,
+                },
+                Variant {
+                    name: name("null"),
+                    ty: TypeRef::Null,
+                    tag_value: None,
+                },
+                Variant {
+                    name: name("array"),
+                    ty: TypeRef::Array(Box::new(TypeRef::Named(json_value))),
+                    tag_value: None,
+                },
+                Variant {
+                    name: name("object"),
+                    ty: TypeRef::Map(Box::new(TypeRef::Named(json_value))),
+                    tag_value: None,
+                },
+            ],
+            tag: None,
+            exclusive: false,
+        },
+    );
     let m_everything = b.message("everything", Some(TypeRef::Named(everything)));
     let m_error = b.message("error", Some(TypeRef::Named(error)));
     let m_open = b.message("open", Some(TypeRef::Named(open)));
@@ -578,7 +764,14 @@ pub fn shapes_api() -> Api {
             ("counters", m_counters, None),
         ],
     );
-    b.operation("submit", Action::Receive, ch, &[m_everything, m_open], Some(&[m_error, m_counters]), None);
+    b.operation(
+        "submit",
+        Action::Receive,
+        ch,
+        &[m_everything, m_open],
+        Some(&[m_error, m_counters]),
+        None,
+    );
     b.operation("push", Action::Send, ch, &[m_everything], None, None);
     b.finish()
 }
