@@ -423,6 +423,7 @@ fn string_array(items: &[String]) -> String {
 fn union_rhs(members: &[String]) -> String {
     match union(members).as_str() {
         "never" => " never".into(),
+        "unknown" => " unknown".into(),
         single if members.len() == 1 => format!(" {single}"),
         _ => {
             let mut unique: Vec<&String> = Vec::new();
@@ -463,5 +464,6 @@ mod tests {
         assert_eq!(union_rhs(&["A".into()]), " A");
         assert_eq!(union_rhs(&["A".into(), "A".into()]), " A");
         assert_eq!(union_rhs(&["A".into(), "B".into()]), "\n  | A\n  | B");
+        assert_eq!(union_rhs(&["A".into(), "unknown".into()]), " unknown");
     }
 }

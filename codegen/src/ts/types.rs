@@ -229,7 +229,10 @@ pub fn union(members: &[String]) -> String {
             unique.push(member);
         }
     }
-    if unique.is_empty() {
+    if unique.iter().any(|m| *m == "unknown") {
+        // `unknown` absorbs every other member.
+        "unknown".into()
+    } else if unique.is_empty() {
         "never".into()
     } else {
         unique
