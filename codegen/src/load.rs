@@ -354,10 +354,8 @@ fn display_path(path: &Path) -> String {
     let cwd = std::env::current_dir()
         .ok()
         .and_then(|c| c.canonicalize().ok());
-    if let Some(cwd) = cwd {
-        if let Ok(rel) = path.strip_prefix(&cwd) {
-            return rel.display().to_string();
-        }
+    if let Some(rel) = cwd.as_ref().and_then(|cwd| path.strip_prefix(cwd).ok()) {
+        return rel.display().to_string();
     }
     path.display().to_string()
 }

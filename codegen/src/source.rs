@@ -422,10 +422,11 @@ fn plain_scalar(text: &str) -> Value {
             .bytes()
             .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
             && unsigned.bytes().any(|b| b.is_ascii_digit());
-        if looks_float {
-            if let Some(n) = text.parse::<f64>().ok().and_then(Number::from_f64) {
-                return Value::Number(n);
-            }
+        if let Some(n) = looks_float
+            .then(|| text.parse::<f64>().ok().and_then(Number::from_f64))
+            .flatten()
+        {
+            return Value::Number(n);
         }
     }
     // `.inf` / `.nan` have no JSON form; they stay strings.

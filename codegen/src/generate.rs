@@ -1,0 +1,249 @@
+//! The whole pipeline in one call (load → validate → IR → emit) and the
+//! build.rs [`Builder`], in the style of prost-build.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::ir::Api;
+use crate::ir::build::{BuildOptions, build};
+use crate::load::{LoadOptions, RemoteRefs};
+use crate::{rust, ts, validate};
+
+/// Everything that changes what is generated.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub load: LoadOptions,
+    pub build: BuildOptions,
+    pub rust: rust::RustOptions,
+    pub ts: ts::TsOptions,
+    /// Treat warnings as errors.
+    pub deny_warnings: bool,
+}
+
+/// A loaded, validated model and what it took to get it.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub api: Api,
+    /// Every file read (the document and all it `$ref`s).
+    pub inputs: Vec<PathBuf>,
+    pub warnings: Diagnostics,
+}
+
+/// Loads, validates and builds the model of one document.
+pub fn load_api(path: &Path, options: &Options) -> Result<Loaded, Diagnostics> {
+    let (doc, mut warnings) = validate::load_and_validate(path, &options.load)?;
+    let (api, build_warnings) = build(&doc, &options.build)?;
+    warnings.extend(build_warnings);
+    warnings.sort();
+    if options.deny_warnings && !warnings.is_empty() {
+        return Err(warnings);
+    }
+    Ok(Loaded {
+        api,
+        inputs: doc.paths().map(Path::to_path_buf).collect(),
+        warnings,
+    })
+}
+
+/// The Rust module generated from one document.
+pub fn generate_rust(loaded: &Loaded, options: &Options) -> Result<String, Diagnostics> {
+    rust::generate(&loaded.api, &options.rust)
+}
+
+/// The TypeScript module generated from one document.
+pub fn generate_ts(loaded: &Loaded, options: &Options) -> Result<String, Diagnostics> {
+    ts::generate(&loaded.api, &options.ts)
+}
+
+/// The module name for a document: its file stem in snake_case (`chat.yaml` → `chat`).
+pub fn module_name(path: &Path) -> String {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = stem.strip_suffix(".asyncapi").unwrap_or(&stem);
+    let mut name = heck::ToSnakeCase::to_snake_case(stem)
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect::<String>();
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert_str(0, "api_");
+    }
+    name
+}
+
+/// Writes `contents` to `path` unless the file already holds exactly that.
+///
+/// The new content goes to a temporary file in the same directory, then is
+/// renamed over the target, so readers never see a half-written file.
+/// Returns whether the file was written.
+pub fn write_if_changed(path: &Path, contents: &str) -> io::Result<bool> {
+    if fs::read(path).is_ok_and(|old| old == contents.as_bytes()) {
+        return Ok(false);
+    }
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = fs::File::create(&tmp)?;
+        file.write_all(contents.as_bytes())?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map(|()| true)
+}
+
+/// Why [`Builder::compile`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The document has problems; every one is listed.
+    #[error("{spec}: {} problem(s):\n{diagnostics}", diagnostics.len())]
+    Spec { spec: PathBuf, diagnostics: Diagnostics },
+    #[error("cannot write {path}: {source}")]
+    Write { path: PathBuf, source: io::Error },
+    #[error("no output directory: set Builder::out_dir or run from a build script (OUT_DIR)")]
+    NoOutDir,
+}
+
+/// Starts a build.rs configuration: `chanx_codegen::configure().compile(&["specs/chat.yaml"])?`.
+pub fn configure() -> Builder {
+    Builder {
+        options: Options::default(),
+        out_dir: None,
+        ts_out_dir: None,
+        emit_rerun_if_changed: std::env::var_os("CARGO").is_some() && std::env::var_os("OUT_DIR").is_some(),
+    }
+}
+
+/// Generates Rust modules into `OUT_DIR` from a build script.
+///
+/// Each document `specs/NAME.yaml` becomes `$OUT_DIR/NAME.rs`, which
+/// `chanx_runtime::include_api!("NAME")` pulls in. Files are written only
+/// when their content changes, so unchanged specs do not trigger rebuilds.
+#[derive(Debug, Clone)]
+pub struct Builder {
+    options: Options,
+    out_dir: Option<PathBuf>,
+    ts_out_dir: Option<PathBuf>,
+    emit_rerun_if_changed: bool,
+}
+
+impl Builder {
+    /// Where the Rust modules go (default: `OUT_DIR`).
+    pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.out_dir = Some(dir.into());
+        self
+    }
+
+    /// Also write the TypeScript client of each document into `dir`.
+    pub fn ts_out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.ts_out_dir = Some(dir.into());
+        self
+    }
+
+    /// The property that tags messages, for every channel (default: detected).
+    pub fn action_key(mut self, key: impl Into<String>) -> Self {
+        self.options.build.action_key = Some(key.into());
+        self
+    }
+
+    /// Give every consumer-trait method a default body answering "not implemented".
+    pub fn default_stubs(mut self, enable: bool) -> Self {
+        self.options.rust.default_stubs = enable;
+        self
+    }
+
+    /// Serve remote `$ref`s under `prefix` from the local directory `dir`.
+    pub fn map_url(mut self, prefix: impl Into<String>, dir: impl Into<PathBuf>) -> Self {
+        self.options.load.remote.mappings.push((prefix.into(), dir.into()));
+        self
+    }
+
+    /// Fail on warnings too.
+    pub fn deny_warnings(mut self, deny: bool) -> Self {
+        self.options.deny_warnings = deny;
+        self
+    }
+
+    /// Print `cargo:rerun-if-changed` for every file read (default: on in build scripts).
+    pub fn emit_rerun_if_changed(mut self, emit: bool) -> Self {
+        self.emit_rerun_if_changed = emit;
+        self
+    }
+
+    /// The options as configured, for callers that drive the pipeline themselves.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Generates every document; all of them are checked before anything is written.
+    pub fn compile(&self, specs: &[impl AsRef<Path>]) -> Result<(), Error> {
+        let out_dir = match &self.out_dir {
+            Some(dir) => dir.clone(),
+            None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or(Error::NoOutDir)?,
+        };
+        let mut outputs = Vec::new();
+        for spec in specs {
+            let spec = spec.as_ref();
+            if self.emit_rerun_if_changed {
+                println!("cargo:rerun-if-changed={}", spec.display());
+            }
+            let failed = |diagnostics: Diagnostics| Error::Spec {
+                spec: spec.to_path_buf(),
+                diagnostics,
+            };
+            let loaded = load_api(spec, &self.options).map_err(failed)?;
+            if self.emit_rerun_if_changed {
+                for input in &loaded.inputs {
+                    println!("cargo:rerun-if-changed={}", input.display());
+                }
+                for warning in loaded.warnings.0.iter() {
+                    println!("cargo:warning={}", single_line(warning));
+                }
+            }
+            let name = module_name(spec);
+            let rust = generate_rust(&loaded, &self.options).map_err(failed)?;
+            outputs.push((out_dir.join(format!("{name}.rs")), rust));
+            if let Some(ts_dir) = &self.ts_out_dir {
+                let ts = generate_ts(&loaded, &self.options).map_err(failed)?;
+                outputs.push((ts_dir.join(format!("{name}.ts")), ts));
+            }
+        }
+        for (path, contents) in outputs {
+            write_if_changed(&path, &contents).map_err(|source| Error::Write { path, source })?;
+        }
+        Ok(())
+    }
+}
+
+fn single_line(d: &Diagnostic) -> String {
+    d.to_string().replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_names_are_identifiers() {
+        assert_eq!(module_name(Path::new("specs/chat.yaml")), "chat");
+        assert_eq!(module_name(Path::new("a/My-API.asyncapi.json")), "my_api");
+        assert_eq!(module_name(Path::new("2024-api.yml")), "api_2024_api");
+    }
+
+    #[test]
+    fn write_if_changed_skips_identical_content() {
+        let dir = std::env::temp_dir().join(format!("chanx-write-{}", std::process::id()));
+        let path = dir.join("out.rs");
+        assert!(write_if_changed(&path, "a").unwrap());
+        assert!(!write_if_changed(&path, "a").unwrap());
+        assert!(write_if_changed(&path, "b").unwrap());
+        assert_eq!(fs::read_to_string(&path).unwrap(), "b");
+        let leftovers: Vec<_> = fs::read_dir(&dir).unwrap().filter_map(Result::ok).collect();
+        assert_eq!(leftovers.len(), 1, "no temporary files left behind");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}
