@@ -5,6 +5,7 @@
 //! language-independent model, and the emitters turn it into code.
 
 pub mod diag;
+pub mod inspect;
 pub mod ir;
 pub mod load;
 pub mod source;
