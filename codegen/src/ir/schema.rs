@@ -741,9 +741,13 @@ impl TypeBuilder {
         let mut names = Namespace::new();
         let mut fields = Vec::new();
         for (i, (wire, prop)) in properties.iter().enumerate() {
-            let name = names.claim(wire, &format!("Field{}", i + 1), "N");
-            let ty = self.schema(cx, prop, &format!("{owner}{}", name.pascal));
             let raw = cx.doc.raw(prop).and_then(Value::as_object);
+            // A name with nothing identifier-like falls back to the property's title.
+            let fallback = raw
+                .and_then(|m| str_field(m, "title"))
+                .unwrap_or_else(|| format!("Field{}", i + 1));
+            let name = names.claim(wire, &fallback, "N");
+            let ty = self.schema(cx, prop, &format!("{owner}{}", name.pascal));
             let field_str = |key: &str| raw.and_then(|m| str_field(m, key));
             fields.push(Field {
                 required: required.contains(wire),
