@@ -90,9 +90,14 @@ fn messages_of(out: &mut String, api: &Api, channel: &Channel, label: &str, ids:
             .payload
             .as_ref()
             .map_or("(no payload)".to_string(), |p| type_str(api, p));
+        let correlation = message
+            .correlation_id
+            .as_ref()
+            .map(|c| format!(" (correlation {})", c.location))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "      {variant}{tag}: message {} = {payload}",
+            "      {variant}{tag}: message {} = {payload}{correlation}",
             message.name.spec
         );
     }

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use crate::diag::Diagnostics;
 use crate::ir::context::{Context, last_token, str_field};
 use crate::ir::messages::{MessageBuilder, with_traits};
-use crate::ir::naming::Namespace;
+use crate::ir::naming::{Namespace, ident_forms};
 use crate::ir::schema::TypeBuilder;
 use crate::ir::tags;
 use crate::ir::{
@@ -173,14 +173,7 @@ impl Builder {
             else {
                 continue;
             };
-            // `pingMessage` → `Ping`: the enum already says it is a message.
-            let base = msg_key
-                .strip_suffix("Message")
-                .filter(|b| !b.is_empty())
-                .unwrap_or(&msg_key);
-            let fallback = self.messages.messages[message].name.pascal.clone();
-            let mut variant = self.channel_variants[id].claim(base, &fallback, "N");
-            variant.spec = msg_key.clone();
+            let variant = self.variant_name(id, &msg_key, message);
             self.channels[id].messages.push(ChannelMessage {
                 key: msg_key,
                 message,
@@ -189,6 +182,26 @@ impl Builder {
             });
         }
         Some(id)
+    }
+
+    /// `pingMessage` → `Ping`: the channel's enums already say it is a message.
+    fn variant_name(
+        &mut self,
+        channel: ChannelId,
+        key: &str,
+        message: MessageId,
+    ) -> crate::ir::Name {
+        let message_name = &self.messages.messages[message].name;
+        let (pascal, snake) = ident_forms(key, "N")
+            .unwrap_or_else(|| (message_name.pascal.clone(), message_name.snake.clone()));
+        let (pascal, snake) = match (
+            pascal.strip_suffix("Message"),
+            snake.strip_suffix("_message"),
+        ) {
+            (Some(p), Some(s)) if !p.is_empty() && !s.is_empty() => (p.to_string(), s.to_string()),
+            _ => (pascal, snake),
+        };
+        self.channel_variants[channel].claim_forms(key, pascal, snake)
     }
 
     fn operations(&mut self, cx: &mut Context<'_>, root: &NodeRef) -> Vec<Operation> {
@@ -274,10 +287,10 @@ impl Builder {
                 .ok()
                 .and_then(|t| last_token(&t.pointer))
                 .unwrap_or_else(|| "message".into());
-            if let Some(id) = self.messages.message(cx, &mut self.types, &item, &key) {
-                if !ids.contains(&id) {
-                    ids.push(id);
-                }
+            if let Some(id) = self.messages.message(cx, &mut self.types, &item, &key)
+                && !ids.contains(&id)
+            {
+                ids.push(id);
             }
         }
         Some(ids)

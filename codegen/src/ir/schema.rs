@@ -863,10 +863,10 @@ fn spec_name(cx: &Context<'_>, node: &NodeRef, map: &Map<String, Value>, hint: &
             .map(|s| s.to_string_lossy().into_owned());
         return stem.unwrap_or_else(|| hint.to_string());
     }
-    if is_component(node) {
-        if let Some(key) = last_token(&node.pointer) {
-            return key;
-        }
+    if is_component(node)
+        && let Some(key) = last_token(&node.pointer)
+    {
+        return key;
     }
     hint.to_string()
 }
