@@ -108,3 +108,42 @@ fn chanx_documents_are_tagged_by_action_on_every_channel() {
         }
     }
 }
+
+#[test]
+fn adeo_avro_payloads_build_from_offline_copies() {
+    use chanx_codegen::ir::TypeKind;
+    use chanx_codegen::load::RemoteRefs;
+
+    let dir = corpus_dir().join("asyncapi-spec");
+    if !dir.is_dir() {
+        return;
+    }
+    let offline = dir.join("adeo-remote-refs");
+    let options = LoadOptions {
+        remote: RemoteRefs {
+            mappings: vec![
+                ("https://www.asyncapi.com/resources/casestudies/adeo/".into(), offline.clone()),
+                (
+                    "https://deploy-preview-921--asyncapi-website.netlify.app/resources/casestudies/adeo/".into(),
+                    offline,
+                ),
+            ],
+        },
+        ..LoadOptions::default()
+    };
+    let (doc, _) = load(&dir.join("adeo-kafka-request-reply-asyncapi.yml"), &options)
+        .expect("loads with mappings");
+    let (api, warnings) = build(&doc, &BuildOptions::default()).expect("builds");
+    eprint!("{warnings}");
+    let records: Vec<&str> = api
+        .types
+        .types
+        .iter()
+        .filter(|t| matches!(t.kind, TypeKind::Struct { .. }) && t.origin.file.ends_with(".avsc"))
+        .map(|t| t.name.spec.as_str())
+        .collect();
+    assert!(
+        records.contains(&"CostingRequestPayload"),
+        "Avro records: {records:?}"
+    );
+}
