@@ -9,6 +9,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod diag;
+pub mod inspect;
 pub mod ir;
 pub mod load;
 pub mod source;

@@ -6,7 +6,16 @@
 //! escape their own language's keywords (`type` → `r#type`), since that
 //! differs per language.
 
+mod avro;
 pub mod build;
+mod context;
+mod messages;
+pub mod naming;
+mod schema;
+pub mod tags;
+
+pub use build::{BuildOptions, build};
+pub use messages::SchemaFormat;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -256,9 +265,15 @@ pub struct Variant {
 #[serde(tag = "type", content = "of", rename_all = "snake_case")]
 pub enum TypeRef {
     Named(TypeId),
-    String { format: Option<String> },
-    Integer { format: Option<String> },
-    Number { format: Option<String> },
+    String {
+        format: Option<String>,
+    },
+    Integer {
+        format: Option<String>,
+    },
+    Number {
+        format: Option<String>,
+    },
     Boolean,
     /// Only `null` (`type: null`).
     Null,

@@ -1,0 +1,226 @@
+//! Message Objects → [`Message`]s, deduplicated by their resolved node, with
+//! payloads dispatched on their `schemaFormat`.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use crate::ir::avro::avro_type;
+use crate::ir::context::{Context, last_token, str_field};
+use crate::ir::naming::Namespace;
+use crate::ir::schema::TypeBuilder;
+use crate::ir::{CorrelationId, Message, MessageExample, MessageId, TypeRef};
+use crate::load::NodeRef;
+
+/// How a payload schema is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemaFormat {
+    /// AsyncAPI Schema, JSON Schema of any draft, OpenAPI 3.0 schema objects.
+    JsonSchema,
+    Avro,
+    Unknown(String),
+}
+
+impl SchemaFormat {
+    pub fn parse(format: &str) -> SchemaFormat {
+        let media = format.trim().to_ascii_lowercase();
+        let json_like = [
+            "application/vnd.aai.asyncapi",
+            "application/schema+json",
+            "application/schema+yaml",
+            "application/vnd.oai.openapi",
+        ];
+        if json_like.iter().any(|p| media.starts_with(p)) {
+            SchemaFormat::JsonSchema
+        } else if media.starts_with("application/vnd.apache.avro") {
+            SchemaFormat::Avro
+        } else {
+            SchemaFormat::Unknown(format.to_string())
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct MessageBuilder {
+    pub messages: Vec<Message>,
+    by_node: HashMap<NodeRef, MessageId>,
+    names: Namespace,
+    /// The root's `defaultContentType`.
+    default_content_type: Option<String>,
+}
+
+impl MessageBuilder {
+    pub fn new(default_content_type: Option<String>) -> Self {
+        MessageBuilder {
+            default_content_type,
+            ..MessageBuilder::default()
+        }
+    }
+
+    /// The id of the message at `node` (a Message Object or a ref to one),
+    /// building it on first sight. `key` names it when its location does not.
+    pub fn message(
+        &mut self,
+        cx: &mut Context<'_>,
+        types: &mut TypeBuilder,
+        node: &NodeRef,
+        key: &str,
+    ) -> Option<MessageId> {
+        let (target, map) = cx.object(node)?;
+        if let Some(&id) = self.by_node.get(&target) {
+            return Some(id);
+        }
+        let spec = last_token(&target.pointer)
+            .filter(|t| !t.is_empty() && !t.chars().all(|c| c.is_ascii_digit()))
+            .or_else(|| str_field(map, "name"))
+            .unwrap_or_else(|| key.to_string());
+        let name = self.names.claim(&spec, key, "N");
+        let id = self.messages.len();
+        self.by_node.insert(target.clone(), id);
+
+        let field = |cx: &mut Context<'_>, k: &str| with_traits(cx, &target, map, k);
+        let text = |cx: &mut Context<'_>, k: &str| {
+            let at = with_traits(cx, &target, map, k)?;
+            cx.doc.raw(&at).and_then(Value::as_str).map(str::to_string)
+        };
+        let payload = field(cx, "payload")
+            .map(|at| schema_of(cx, types, &at, &format!("{}Payload", name.pascal)));
+        let headers = field(cx, "headers")
+            .map(|at| schema_of(cx, types, &at, &format!("{}Headers", name.pascal)));
+        let correlation_id = field(cx, "correlationId").and_then(|at| correlation(cx, &at));
+        let examples = field(cx, "examples")
+            .map(|at| examples(cx, &at))
+            .unwrap_or_default();
+        let message = Message {
+            title: text(cx, "title"),
+            summary: text(cx, "summary"),
+            description: text(cx, "description"),
+            content_type: text(cx, "contentType").or_else(|| self.default_content_type.clone()),
+            payload,
+            headers,
+            correlation_id,
+            examples,
+            origin: cx.origin(&target),
+            name,
+        };
+        self.messages.push(message);
+        Some(id)
+    }
+}
+
+/// A field of a Message (or Operation) Object, else of its first trait that has it.
+pub fn with_traits(
+    cx: &mut Context<'_>,
+    node: &NodeRef,
+    map: &Map<String, Value>,
+    key: &str,
+) -> Option<NodeRef> {
+    if map.contains_key(key) {
+        return Some(node.child(key));
+    }
+    let count = map
+        .get("traits")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    for i in 0..count {
+        let Some((trait_node, trait_map)) = cx.object(&node.child("traits").child(&i.to_string()))
+        else {
+            continue;
+        };
+        if trait_map.contains_key(key) {
+            return Some(trait_node.child(key));
+        }
+    }
+    None
+}
+
+/// The type of a payload or headers schema, honouring a Multi Format Schema.
+fn schema_of(cx: &mut Context<'_>, types: &mut TypeBuilder, at: &NodeRef, hint: &str) -> TypeRef {
+    let doc = cx.doc;
+    let Ok((resolved, value)) = doc.value(at) else {
+        return types.schema(cx, at, hint);
+    };
+    let format = value
+        .as_object()
+        .filter(|m| m.contains_key("schema"))
+        .and_then(|m| m.get("schemaFormat"))
+        .and_then(Value::as_str);
+    let Some(format) = format else {
+        return types.schema(cx, at, hint);
+    };
+    let schema = resolved.child("schema");
+    match SchemaFormat::parse(format) {
+        SchemaFormat::JsonSchema => types.schema(cx, &schema, hint),
+        SchemaFormat::Avro => avro_type(types, cx, &schema, hint),
+        SchemaFormat::Unknown(format) => {
+            cx.warn(
+                "ir-unknown-schema-format",
+                &resolved,
+                format!("schema format '{format}' is not supported; the payload is modelled as any value"),
+            );
+            TypeRef::Any
+        }
+    }
+}
+
+fn correlation(cx: &mut Context<'_>, at: &NodeRef) -> Option<CorrelationId> {
+    let (target, map) = cx.object(at)?;
+    match str_field(map, "location") {
+        Some(location) => Some(CorrelationId {
+            location,
+            description: str_field(map, "description"),
+        }),
+        None => {
+            cx.warn(
+                "ir-correlation-id",
+                &target,
+                "correlationId without a `location` is ignored",
+            );
+            None
+        }
+    }
+}
+
+fn examples(cx: &mut Context<'_>, at: &NodeRef) -> Vec<MessageExample> {
+    let doc = cx.doc;
+    let count = doc.raw(at).and_then(Value::as_array).map_or(0, Vec::len);
+    (0..count)
+        .filter_map(|i| {
+            let (_, map) = cx.object(&at.child(&i.to_string()))?;
+            Some(MessageExample {
+                name: str_field(map, "name"),
+                summary: str_field(map, "summary"),
+                payload: map.get("payload").cloned(),
+                headers: map.get("headers").cloned(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_formats_are_recognised() {
+        for f in [
+            "application/vnd.aai.asyncapi;version=3.0.0",
+            "application/vnd.aai.asyncapi+json;version=3.0.0",
+            "application/vnd.aai.asyncapi+yaml;version=3.0.0",
+            "application/schema+json;version=draft-07",
+            "application/schema+yaml;version=draft-07",
+            "application/schema+json;version=2020-12",
+            "application/vnd.oai.openapi;version=3.0.0",
+        ] {
+            assert_eq!(SchemaFormat::parse(f), SchemaFormat::JsonSchema, "{f}");
+        }
+        assert_eq!(
+            SchemaFormat::parse("application/vnd.apache.avro;version=1.9.0"),
+            SchemaFormat::Avro
+        );
+        assert_eq!(
+            SchemaFormat::parse("application/raml+yaml;version=1.0"),
+            SchemaFormat::Unknown("application/raml+yaml;version=1.0".into())
+        );
+    }
+}
