@@ -11,8 +11,11 @@ import uvicorn
 from fastapi import FastAPI
 from fast_channels.layers import InMemoryChannelLayer, register_channel_layer
 from pydantic import BaseModel
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 from chanx.core.decorators import channel, event_handler, ws_handler
+from chanx.fast_channels.views import generate_asyncapi_schema
 from chanx.fast_channels.websocket import AsyncJsonWebsocketConsumer
 from chanx.messages.base import BaseMessage
 from chanx.messages.incoming import PingMessage
@@ -84,6 +87,12 @@ app.router.add_websocket_route("/ws/chat", ChatConsumer.as_asgi())
 async def notify(payload: NotificationPayload) -> dict[str, bool]:
     await ChatConsumer.broadcast_event(NotificationEvent(payload=payload), ["chat_room"])
     return {"ok": True}
+
+
+@app.get("/asyncapi.json")
+async def asyncapi_json(request: Request) -> JSONResponse:
+    """The AsyncAPI 3.0 document chanx emits for this app."""
+    return JSONResponse(generate_asyncapi_schema(request, app))
 
 
 if __name__ == "__main__":
