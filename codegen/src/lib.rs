@@ -8,5 +8,6 @@ pub mod diag;
 pub mod ir;
 pub mod load;
 pub mod source;
+pub mod validate;
 
 pub use diag::{Diagnostic, Diagnostics, Location, Severity};

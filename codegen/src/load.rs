@@ -427,12 +427,45 @@ fn collect_refs<'v>(value: &'v Value, pointer: &mut String, out: &mut Vec<(Strin
 /// Unresolvable refs inside loaded files are reported here (located at the
 /// `$ref`), so later stages can assume loading problems were already said.
 pub fn load(path: &Path, options: &LoadOptions) -> Result<(Document, Diagnostics), Diagnostics> {
-    let mut diags = Diagnostics::default();
+    match load_collecting(path, options) {
+        (Some(doc), diags) if !diags.has_errors() => Ok((doc, diags)),
+        (_, diags) => Err(diags),
+    }
+}
+
+/// Like [`load`], but keeps the document when some of its refs are broken,
+/// so later checks can still report everything else in the same run.
+/// The document is `None` only when the root file itself cannot be parsed.
+pub(crate) fn load_collecting(
+    path: &Path,
+    options: &LoadOptions,
+) -> (Option<Document>, Diagnostics) {
     let display = path.display().to_string();
-    let canonical = path
-        .canonicalize()
-        .map_err(|e| Diagnostic::error("io", format!("{display}: cannot read file: {e}")))?;
-    let parsed = read_file(&canonical, &display, &options.limits)?;
+    let canonical = match path.canonicalize() {
+        Ok(c) => c,
+        Err(e) => {
+            let d = Diagnostic::error("io", format!("{display}: cannot read file: {e}"));
+            return (None, d.into());
+        }
+    };
+    match read_file(&canonical, &display, &options.limits) {
+        Ok(parsed) => {
+            let (doc, diags) = load_references(canonical, display, parsed, options);
+            (Some(doc), diags)
+        }
+        Err(d) => (None, d.into()),
+    }
+}
+
+/// Loads every file the already parsed root references, transitively, and
+/// reports each ref that cannot be followed.
+fn load_references(
+    canonical: PathBuf,
+    display: String,
+    parsed: ParsedFile,
+    options: &LoadOptions,
+) -> (Document, Diagnostics) {
+    let mut diags = Diagnostics::default();
     let mut doc = Document {
         files: vec![SourceFile {
             path: canonical,
@@ -473,7 +506,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<(Document, Diagnostics
                             "ref-file-missing",
                             format!(
                                 "$ref '{reference}': file '{}' does not exist",
-                                target.display()
+                                display_path(&target)
                             ),
                         )
                         .at(doc.location(&at), at.pointer.clone()),
@@ -539,9 +572,5 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<(Document, Diagnostics
         }
     }
     diags.sort();
-    if diags.has_errors() {
-        Err(diags)
-    } else {
-        Ok((doc, diags))
-    }
+    (doc, diags)
 }

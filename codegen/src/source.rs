@@ -347,14 +347,34 @@ impl<'l> Builder<'l> {
                 _ => Value::String(text),
             }
         };
-        if let Some(pointer) = self.next_pointer() {
-            self.positions
-                .insert(pointer, (mark.line() as u32, mark.col() as u32 + 1));
+        match self.next_pointer() {
+            Some(pointer) => {
+                self.positions
+                    .insert(pointer, (mark.line() as u32, mark.col() as u32 + 1));
+            }
+            None => self.place_block_mapping_at_first_key(mark),
         }
         if anchor != 0 {
             self.anchors.insert(anchor, value.clone());
         }
         self.add_value(mark, value);
+    }
+
+    /// The parser marks a block mapping where it sees the first `:`; the
+    /// mapping really starts at its first key, which is where users look.
+    fn place_block_mapping_at_first_key(&mut self, key_mark: Marker) {
+        let Some(Frame::Map { map, pointer, .. }) = self.stack.last() else {
+            return;
+        };
+        if !map.is_empty() {
+            return;
+        }
+        let key_at = (key_mark.line() as u32, key_mark.col() as u32 + 1);
+        if let Some(at) = self.positions.get_mut(pointer.as_str()) {
+            if key_at < *at {
+                *at = key_at;
+            }
+        }
     }
 
     fn alias(&mut self, mark: Marker, id: usize) {
@@ -469,6 +489,9 @@ mod tests {
         assert_eq!(f.positions["/a/b"], (2, 6));
         assert_eq!(f.positions["/a/c/1"], (3, 10));
         assert_eq!(f.positions["/a/d~1e~0"], (4, 11));
+        // Block mappings start at their first key.
+        assert_eq!(f.positions[""], (1, 1));
+        assert_eq!(f.positions["/a"], (2, 3));
     }
 
     #[test]
