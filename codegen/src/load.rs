@@ -350,7 +350,23 @@ fn target_path(base_file: &Path, file_part: &str, remote: Option<&RemoteRefs>) -
     Some(dir.join(file_part))
 }
 
+/// Drops `.` components and folds `dir/..` for display (the path may not exist).
+fn tidy(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 fn display_path(path: &Path) -> String {
+    let path = &tidy(path);
     let cwd = std::env::current_dir()
         .ok()
         .and_then(|c| c.canonicalize().ok());

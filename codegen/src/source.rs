@@ -74,7 +74,7 @@ pub fn parse(text: &str, display_name: &str, limits: &Limits) -> Result<ParsedFi
     }
     let mut builder = Builder::new(limits);
     let mut parser = Parser::new_from_str(text);
-    if let Err(e) = parser.load(&mut builder, false) {
+    if let Err(e) = parser.load(&mut builder, true) {
         let m = e.marker();
         let (code, message) = if e.info().contains("recursion limit") {
             (
@@ -202,6 +202,8 @@ struct Builder<'l> {
     anchors: HashMap<usize, Value>,
     positions: HashMap<String, (u32, u32)>,
     alias_nodes: usize,
+    /// YAML documents seen in the stream; only one is allowed.
+    documents: usize,
     error: Option<(Marker, &'static str, String)>,
 }
 
@@ -214,6 +216,7 @@ impl<'l> Builder<'l> {
             anchors: HashMap::new(),
             positions: HashMap::new(),
             alias_nodes: 0,
+            documents: 0,
             error: None,
         }
     }
@@ -466,6 +469,16 @@ impl MarkedEventReceiver for Builder<'_> {
             Event::MappingStart(anchor, _) => self.start_container(mark, anchor, true),
             Event::SequenceEnd | Event::MappingEnd => self.end_container(mark),
             Event::Alias(id) => self.alias(mark, id),
+            Event::DocumentStart => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    self.fail(
+                        mark,
+                        "multi-document",
+                        "the file holds more than one YAML document (`---`); put each document in its own file".into(),
+                    );
+                }
+            }
             _ => {}
         }
     }

@@ -364,7 +364,10 @@ impl<'d> Checker<'d> {
             .map(|(c, n)| (c.clone(), n.clone()))
             .collect();
         unused.sort();
-        let has_operations = self.doc.raw(&self.doc.root().child("operations")).is_some();
+        let has_operations = self
+            .doc
+            .raw(&self.doc.root().child("operations"))
+            .is_some_and(Value::is_object);
         if !has_operations {
             return; // a document of shared components, not an API
         }
