@@ -370,10 +370,10 @@ fn display_path(path: &Path) -> String {
     let cwd = std::env::current_dir()
         .ok()
         .and_then(|c| c.canonicalize().ok());
-    if let Some(cwd) = cwd {
-        if let Ok(rel) = path.strip_prefix(&cwd) {
-            return rel.display().to_string();
-        }
+    if let Some(cwd) = cwd
+        && let Ok(rel) = path.strip_prefix(&cwd)
+    {
+        return rel.display().to_string();
     }
     path.display().to_string()
 }

@@ -373,10 +373,10 @@ impl<'l> Builder<'l> {
             return;
         }
         let key_at = (key_mark.line() as u32, key_mark.col() as u32 + 1);
-        if let Some(at) = self.positions.get_mut(pointer.as_str()) {
-            if key_at < *at {
-                *at = key_at;
-            }
+        if let Some(at) = self.positions.get_mut(pointer.as_str())
+            && key_at < *at
+        {
+            *at = key_at;
         }
     }
 
@@ -445,10 +445,8 @@ fn plain_scalar(text: &str) -> Value {
             .bytes()
             .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
             && unsigned.bytes().any(|b| b.is_ascii_digit());
-        if looks_float {
-            if let Some(n) = text.parse::<f64>().ok().and_then(Number::from_f64) {
-                return Value::Number(n);
-            }
+        if looks_float && let Some(n) = text.parse::<f64>().ok().and_then(Number::from_f64) {
+            return Value::Number(n);
         }
     }
     // `.inf` / `.nan` have no JSON form; they stay strings.

@@ -29,48 +29,44 @@ const MAX_SCHEMA_ERRORS: usize = 50;
 
 struct Compiled {
     schemas: Schemas,
-    v3_0: SchemaIndex,
-    v3_1: SchemaIndex,
+    index: SchemaIndex,
 }
 
-/// Compiles both meta-schemas once per process (about a millisecond each in release).
-fn compiled() -> Result<&'static Compiled, &'static str> {
-    static COMPILED: OnceLock<Result<Compiled, String>> = OnceLock::new();
-    COMPILED
-        .get_or_init(|| {
-            let mut schemas = Schemas::new();
-            let mut compiler = Compiler::new();
-            compiler.set_default_draft(Draft::V7);
-            let mut add = |url: &str, text: &str| -> Result<SchemaIndex, String> {
-                let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-                compiler
-                    .add_resource(url, value)
-                    .map_err(|e| e.to_string())?;
-                compiler
-                    .compile(url, &mut schemas)
-                    .map_err(|e| e.to_string())
-            };
-            let v3_0 = add("chanx:/asyncapi-3.0.0.json", SCHEMA_3_0)?;
-            let v3_1 = add("chanx:/asyncapi-3.1.0.json", SCHEMA_3_1)?;
-            Ok(Compiled {
-                schemas,
-                v3_0,
-                v3_1,
-            })
-        })
-        .as_ref()
-        .map_err(String::as_str)
+/// Compiles one meta-schema, once per process and only when a document of
+/// that version is seen (compiling is most of the cost of a validation).
+fn compiled(version: SpecVersion) -> Result<&'static Compiled, &'static str> {
+    static V3_0: OnceLock<Result<Compiled, String>> = OnceLock::new();
+    static V3_1: OnceLock<Result<Compiled, String>> = OnceLock::new();
+    let (cell, url, text) = match version {
+        SpecVersion::V3_0 => (&V3_0, "chanx:/asyncapi-3.0.0.json", SCHEMA_3_0),
+        SpecVersion::V3_1 => (&V3_1, "chanx:/asyncapi-3.1.0.json", SCHEMA_3_1),
+    };
+    cell.get_or_init(|| {
+        let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let mut schemas = Schemas::new();
+        let mut compiler = Compiler::new();
+        compiler.set_default_draft(Draft::V7);
+        compiler
+            .add_resource(url, value)
+            .map_err(|e| e.to_string())?;
+        let index = compiler
+            .compile(url, &mut schemas)
+            .map_err(|e| e.to_string())?;
+        Ok(Compiled { schemas, index })
+    })
+    .as_ref()
+    .map_err(String::as_str)
 }
 
-/// Compiles the embedded meta-schemas now (so callers can time it apart).
-pub fn warm_up() {
-    let _ = compiled();
+/// Compiles the embedded meta-schema of `version` now (so callers can time it apart).
+pub fn warm_up(version: SpecVersion) {
+    let _ = compiled(version);
 }
 
 /// Checks the root file's raw value (refs left as they are).
 pub fn check(doc: &Document, version: SpecVersion) -> Diagnostics {
     let mut diags = Diagnostics::default();
-    let compiled = match compiled() {
+    let compiled = match compiled(version) {
         Ok(c) => c,
         Err(e) => {
             diags.push(Diagnostic::error(
@@ -80,10 +76,7 @@ pub fn check(doc: &Document, version: SpecVersion) -> Diagnostics {
             return diags;
         }
     };
-    let index = match version {
-        SpecVersion::V3_0 => compiled.v3_0,
-        SpecVersion::V3_1 => compiled.v3_1,
-    };
+    let index = compiled.index;
     let Some(root) = doc.raw(&doc.root()) else {
         return diags;
     };
@@ -221,11 +214,11 @@ fn describe(
             }
         },
         ErrorKind::Type { got, want } => {
-            if pointer.ends_with("/discriminator") {
-                if let Some(object @ Value::Object(_)) = value {
-                    let (message, hint) = super::schemas::discriminator_object_message(object);
-                    return (at, message, Some(hint));
-                }
+            if pointer.ends_with("/discriminator")
+                && let Some(object @ Value::Object(_)) = value
+            {
+                let (message, hint) = super::schemas::discriminator_object_message(object);
+                return (at, message, Some(hint));
             }
             let want: Vec<String> = want.iter().map(|t| t.to_string()).collect();
             (

@@ -79,16 +79,16 @@ fn has_foreign_format(map: &Map<String, Value>) -> bool {
 }
 
 fn check_object(doc: &Document, node: &NodeRef, map: &Map<String, Value>, diags: &mut Diagnostics) {
-    if let Some(discriminator @ Value::Object(d)) = map.get("discriminator") {
-        if d.contains_key("propertyName") {
-            let at = node.child("discriminator");
-            let (message, hint) = discriminator_object_message(discriminator);
-            diags.push(
-                Diagnostic::error(DISCRIMINATOR_OBJECT, message)
-                    .with_hint(hint)
-                    .at(doc.location(&at), at.pointer.clone()),
-            );
-        }
+    if let Some(discriminator @ Value::Object(d)) = map.get("discriminator")
+        && d.contains_key("propertyName")
+    {
+        let at = node.child("discriminator");
+        let (message, hint) = discriminator_object_message(discriminator);
+        diags.push(
+            Diagnostic::error(DISCRIMINATOR_OBJECT, message)
+                .with_hint(hint)
+                .at(doc.location(&at), at.pointer.clone()),
+        );
     }
     check_required(doc, node, map, diags);
 }

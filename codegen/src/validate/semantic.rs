@@ -405,14 +405,12 @@ fn tag_in_schema(doc: &Document, schema: &NodeRef, depth: usize) -> Option<(Node
         return None;
     }
     let (schema, value) = doc.value(schema).ok()?;
-    if value.get("properties").is_some() {
-        if let Ok((property, prop_value)) =
+    if value.get("properties").is_some()
+        && let Ok((property, prop_value)) =
             doc.value(&schema.child("properties").child(TAG_PROPERTY))
-        {
-            if let Some(tag) = prop_value.get("const") {
-                return Some((property.child("const"), tag.clone()));
-            }
-        }
+        && let Some(tag) = prop_value.get("const")
+    {
+        return Some((property.child("const"), tag.clone()));
     }
     let parts = value
         .get("allOf")
