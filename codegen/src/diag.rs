@@ -82,12 +82,16 @@ impl fmt::Display for Diagnostic {
         if self.severity == Severity::Warning {
             f.write_str("warning: ")?;
         }
-        let pointer = if self.pointer.is_empty() {
-            "/"
-        } else {
-            &self.pointer
-        };
-        write!(f, "{pointer}: {}", self.message)?;
+        // A problem with the file as a whole (unreadable, not text) has no node to name.
+        if self.location.is_some() || !self.pointer.is_empty() {
+            let pointer = if self.pointer.is_empty() {
+                "/"
+            } else {
+                &self.pointer
+            };
+            write!(f, "{pointer}: ")?;
+        }
+        f.write_str(&self.message)?;
         if let Some(hint) = &self.hint {
             write!(f, " ({hint})")?;
         }

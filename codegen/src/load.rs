@@ -350,11 +350,29 @@ fn target_path(base_file: &Path, file_part: &str, remote: Option<&RemoteRefs>) -
     Some(dir.join(file_part))
 }
 
+/// Drops `.` components and folds `dir/..` for display (the path may not exist).
+fn tidy(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 fn display_path(path: &Path) -> String {
+    let path = &tidy(path);
     let cwd = std::env::current_dir()
         .ok()
         .and_then(|c| c.canonicalize().ok());
-    if let Some(rel) = cwd.as_ref().and_then(|cwd| path.strip_prefix(cwd).ok()) {
+    if let Some(cwd) = cwd
+        && let Ok(rel) = path.strip_prefix(&cwd)
+    {
         return rel.display().to_string();
     }
     path.display().to_string()
@@ -425,12 +443,45 @@ fn collect_refs<'v>(value: &'v Value, pointer: &mut String, out: &mut Vec<(Strin
 /// Unresolvable refs inside loaded files are reported here (located at the
 /// `$ref`), so later stages can assume loading problems were already said.
 pub fn load(path: &Path, options: &LoadOptions) -> Result<(Document, Diagnostics), Diagnostics> {
-    let mut diags = Diagnostics::default();
+    match load_collecting(path, options) {
+        (Some(doc), diags) if !diags.has_errors() => Ok((doc, diags)),
+        (_, diags) => Err(diags),
+    }
+}
+
+/// Like [`load`], but keeps the document when some of its refs are broken,
+/// so later checks can still report everything else in the same run.
+/// The document is `None` only when the root file itself cannot be parsed.
+pub(crate) fn load_collecting(
+    path: &Path,
+    options: &LoadOptions,
+) -> (Option<Document>, Diagnostics) {
     let display = path.display().to_string();
-    let canonical = path
-        .canonicalize()
-        .map_err(|e| Diagnostic::error("io", format!("{display}: cannot read file: {e}")))?;
-    let parsed = read_file(&canonical, &display, &options.limits)?;
+    let canonical = match path.canonicalize() {
+        Ok(c) => c,
+        Err(e) => {
+            let d = Diagnostic::error("io", format!("{display}: cannot read file: {e}"));
+            return (None, d.into());
+        }
+    };
+    match read_file(&canonical, &display, &options.limits) {
+        Ok(parsed) => {
+            let (doc, diags) = load_references(canonical, display, parsed, options);
+            (Some(doc), diags)
+        }
+        Err(d) => (None, d.into()),
+    }
+}
+
+/// Loads every file the already parsed root references, transitively, and
+/// reports each ref that cannot be followed.
+fn load_references(
+    canonical: PathBuf,
+    display: String,
+    parsed: ParsedFile,
+    options: &LoadOptions,
+) -> (Document, Diagnostics) {
+    let mut diags = Diagnostics::default();
     let mut doc = Document {
         files: vec![SourceFile {
             path: canonical,
@@ -471,7 +522,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<(Document, Diagnostics
                             "ref-file-missing",
                             format!(
                                 "$ref '{reference}': file '{}' does not exist",
-                                target.display()
+                                display_path(&target)
                             ),
                         )
                         .at(doc.location(&at), at.pointer.clone()),
@@ -537,9 +588,5 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<(Document, Diagnostics
         }
     }
     diags.sort();
-    if diags.has_errors() {
-        Err(diags)
-    } else {
-        Ok((doc, diags))
-    }
+    (doc, diags)
 }

@@ -74,7 +74,7 @@ pub fn parse(text: &str, display_name: &str, limits: &Limits) -> Result<ParsedFi
     }
     let mut builder = Builder::new(limits);
     let mut parser = Parser::new_from_str(text);
-    if let Err(e) = parser.load(&mut builder, false) {
+    if let Err(e) = parser.load(&mut builder, true) {
         let m = e.marker();
         let (code, message) = if e.info().contains("recursion limit") {
             (
@@ -202,6 +202,8 @@ struct Builder<'l> {
     anchors: HashMap<usize, Value>,
     positions: HashMap<String, (u32, u32)>,
     alias_nodes: usize,
+    /// YAML documents seen in the stream; only one is allowed.
+    documents: usize,
     error: Option<(Marker, &'static str, String)>,
 }
 
@@ -214,6 +216,7 @@ impl<'l> Builder<'l> {
             anchors: HashMap::new(),
             positions: HashMap::new(),
             alias_nodes: 0,
+            documents: 0,
             error: None,
         }
     }
@@ -347,14 +350,34 @@ impl<'l> Builder<'l> {
                 _ => Value::String(text),
             }
         };
-        if let Some(pointer) = self.next_pointer() {
-            self.positions
-                .insert(pointer, (mark.line() as u32, mark.col() as u32 + 1));
+        match self.next_pointer() {
+            Some(pointer) => {
+                self.positions
+                    .insert(pointer, (mark.line() as u32, mark.col() as u32 + 1));
+            }
+            None => self.place_block_mapping_at_first_key(mark),
         }
         if anchor != 0 {
             self.anchors.insert(anchor, value.clone());
         }
         self.add_value(mark, value);
+    }
+
+    /// The parser marks a block mapping where it sees the first `:`; the
+    /// mapping really starts at its first key, which is where users look.
+    fn place_block_mapping_at_first_key(&mut self, key_mark: Marker) {
+        let Some(Frame::Map { map, pointer, .. }) = self.stack.last() else {
+            return;
+        };
+        if !map.is_empty() {
+            return;
+        }
+        let key_at = (key_mark.line() as u32, key_mark.col() as u32 + 1);
+        if let Some(at) = self.positions.get_mut(pointer.as_str())
+            && key_at < *at
+        {
+            *at = key_at;
+        }
     }
 
     fn alias(&mut self, mark: Marker, id: usize) {
@@ -422,10 +445,7 @@ fn plain_scalar(text: &str) -> Value {
             .bytes()
             .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
             && unsigned.bytes().any(|b| b.is_ascii_digit());
-        if let Some(n) = looks_float
-            .then(|| text.parse::<f64>().ok().and_then(Number::from_f64))
-            .flatten()
-        {
+        if looks_float && let Some(n) = text.parse::<f64>().ok().and_then(Number::from_f64) {
             return Value::Number(n);
         }
     }
@@ -447,6 +467,16 @@ impl MarkedEventReceiver for Builder<'_> {
             Event::MappingStart(anchor, _) => self.start_container(mark, anchor, true),
             Event::SequenceEnd | Event::MappingEnd => self.end_container(mark),
             Event::Alias(id) => self.alias(mark, id),
+            Event::DocumentStart => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    self.fail(
+                        mark,
+                        "multi-document",
+                        "the file holds more than one YAML document (`---`); put each document in its own file".into(),
+                    );
+                }
+            }
             _ => {}
         }
     }
@@ -470,6 +500,9 @@ mod tests {
         assert_eq!(f.positions["/a/b"], (2, 6));
         assert_eq!(f.positions["/a/c/1"], (3, 10));
         assert_eq!(f.positions["/a/d~1e~0"], (4, 11));
+        // Block mappings start at their first key.
+        assert_eq!(f.positions[""], (1, 1));
+        assert_eq!(f.positions["/a"], (2, 3));
     }
 
     #[test]

@@ -1,0 +1,421 @@
+//! Rules the JSON Schema cannot express: refs that must land on particular
+//! nodes, unique message tags per channel and direction, and channel address
+//! parameters.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde_json::Value;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::load::{Document, NodeRef, did_you_mean};
+
+/// The property whose `const` tags a message (chanx's wire format).
+pub const TAG_PROPERTY: &str = "action";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Direction {
+    Send,
+    Receive,
+}
+
+impl Direction {
+    fn opposite(self) -> Self {
+        match self {
+            Direction::Send => Direction::Receive,
+            Direction::Receive => Direction::Send,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Direction::Send => "send",
+            Direction::Receive => "receive",
+        }
+    }
+}
+
+struct Checker<'d> {
+    doc: &'d Document,
+    diags: Diagnostics,
+    /// Resolved root channel → its name under `channels`.
+    channels: HashMap<NodeRef, String>,
+    /// Channels some operation uses (as its channel or reply channel).
+    used_channels: HashSet<NodeRef>,
+    /// (channel, direction) → messages travelling that way.
+    /// Resolved message nodes, in the order operations list them.
+    traffic: BTreeMap<(NodeRef, Direction), Vec<NodeRef>>,
+}
+
+pub fn check(doc: &Document) -> Diagnostics {
+    let mut checker = Checker {
+        doc,
+        diags: Diagnostics::default(),
+        channels: HashMap::new(),
+        used_channels: HashSet::new(),
+        traffic: BTreeMap::new(),
+    };
+    checker.collect_channels();
+    checker.check_operations();
+    checker.check_tags();
+    checker.check_unused_channels();
+    checker.diags
+}
+
+impl<'d> Checker<'d> {
+    /// Follows refs; a broken ref is reported (load reports the same one, and
+    /// identical diagnostics merge) and the caller skips the node.
+    fn resolve(&mut self, node: &NodeRef) -> Option<(NodeRef, &'d Value)> {
+        self.doc.raw(node)?;
+        match self.doc.value(node) {
+            Ok(found) => Some(found),
+            Err(e) => {
+                self.diags.push(e.diagnostic(self.doc, node));
+                None
+            }
+        }
+    }
+
+    /// The entries of a mapping (after following refs), as child nodes.
+    fn entries(&mut self, node: &NodeRef) -> Vec<(String, NodeRef)> {
+        match self.resolve(node) {
+            Some((at, Value::Object(map))) => {
+                map.keys().map(|k| (k.clone(), at.child(k))).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn items(&mut self, node: &NodeRef) -> Vec<NodeRef> {
+        match self.resolve(node) {
+            Some((at, Value::Array(items))) => {
+                (0..items.len()).map(|i| at.child(&i.to_string())).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn error(&mut self, code: &'static str, at: &NodeRef, message: String, hint: Option<String>) {
+        let mut d = Diagnostic::error(code, message).at(self.doc.location(at), at.pointer.clone());
+        if let Some(h) = hint {
+            d = d.with_hint(h);
+        }
+        self.diags.push(d);
+    }
+
+    fn collect_channels(&mut self) {
+        let root = self.doc.root();
+        for (name, node) in self.entries(&root.child("channels")) {
+            if let Some((channel, _)) = self.resolve(&node) {
+                self.check_address_parameters(&name, &channel);
+                self.channels.entry(channel).or_insert(name);
+            }
+        }
+    }
+
+    /// Resolved messages of a channel, with their names there.
+    fn channel_messages(&mut self, channel: &NodeRef) -> Vec<(String, NodeRef)> {
+        let mut out = Vec::new();
+        for (name, node) in self.entries(&channel.child("messages")) {
+            if let Some((message, _)) = self.resolve(&node) {
+                out.push((name, message));
+            }
+        }
+        out
+    }
+
+    fn channel_name(&self, channel: &NodeRef) -> String {
+        self.channels
+            .get(channel)
+            .cloned()
+            .unwrap_or_else(|| channel.pointer.rsplit('/').next().unwrap_or("").to_string())
+    }
+
+    fn check_operations(&mut self) {
+        let root = self.doc.root();
+        for (op_name, node) in self.entries(&root.child("operations")) {
+            let Some((op, op_value)) = self.resolve(&node) else {
+                continue;
+            };
+            let direction = match op_value.get("action").and_then(Value::as_str) {
+                Some("send") => Direction::Send,
+                Some("receive") => Direction::Receive,
+                _ => continue, // the schema reports it
+            };
+            let channel_at = op.child("channel");
+            if self.doc.raw(&channel_at).is_none() {
+                continue; // the schema reports the missing channel
+            }
+            let Some((channel, _)) = self.resolve(&channel_at) else {
+                continue;
+            };
+            if !self.channels.contains_key(&channel) {
+                self.error(
+                    "operation-channel",
+                    &channel_at,
+                    format!("operation '{op_name}' must use one of the document's channels"),
+                    Some("point it at '#/channels/<name>'".into()),
+                );
+                continue;
+            }
+            self.used_channels.insert(channel.clone());
+            self.check_listed_messages(
+                &op_name,
+                &op.child("messages"),
+                &channel,
+                direction,
+                "operation",
+            );
+            if self.doc.raw(&op.child("reply")).is_some() {
+                self.check_reply(&op_name, &op.child("reply"), &channel, direction);
+            }
+        }
+    }
+
+    /// Every listed message must be one of the channel's; records the traffic.
+    /// No `messages` list means every message of the channel.
+    fn check_listed_messages(
+        &mut self,
+        op_name: &str,
+        list: &NodeRef,
+        channel: &NodeRef,
+        direction: Direction,
+        what: &str,
+    ) {
+        let available = self.channel_messages(channel);
+        let listed: Vec<NodeRef> = if self.doc.raw(list).is_none() {
+            available.iter().map(|(_, m)| m.clone()).collect()
+        } else {
+            let mut listed = Vec::new();
+            for item in self.items(list) {
+                let Some((message, _)) = self.resolve(&item) else {
+                    continue;
+                };
+                if available.iter().any(|(_, m)| *m == message) {
+                    listed.push(message);
+                    continue;
+                }
+                let channel_name = self.channel_name(channel);
+                let shown = self.doc.ref_of(&item).unwrap_or("this message").to_string();
+                let names: Vec<String> = available.iter().map(|(n, _)| format!("'{n}'")).collect();
+                let hint = if names.is_empty() {
+                    format!("channel '{channel_name}' declares no messages")
+                } else {
+                    format!(
+                        "reference one of channel '{channel_name}''s messages ({}) as '#/channels/{channel_name}/messages/<name>'",
+                        names.join(", ")
+                    )
+                };
+                self.error(
+                    "message-not-in-channel",
+                    &item,
+                    format!("{what} '{op_name}': message '{shown}' is not one of channel '{channel_name}''s messages"),
+                    Some(hint),
+                );
+            }
+            listed
+        };
+        self.traffic
+            .entry((channel.clone(), direction))
+            .or_default()
+            .extend(listed);
+    }
+
+    /// A reply travels the other way, on its own channel or the operation's.
+    fn check_reply(
+        &mut self,
+        op_name: &str,
+        reply_at: &NodeRef,
+        op_channel: &NodeRef,
+        direction: Direction,
+    ) {
+        let Some((reply, _)) = self.resolve(reply_at) else {
+            return;
+        };
+        let channel = if self.doc.raw(&reply.child("channel")).is_some() {
+            let Some((channel, _)) = self.resolve(&reply.child("channel")) else {
+                return;
+            };
+            self.used_channels.insert(channel.clone());
+            channel
+        } else {
+            op_channel.clone()
+        };
+        self.check_listed_messages(
+            op_name,
+            &reply.child("messages"),
+            &channel,
+            direction.opposite(),
+            "reply of operation",
+        );
+    }
+
+    /// Two messages of one channel and direction may not share a tag value,
+    /// or a receiver could not tell them apart.
+    fn check_tags(&mut self) {
+        let traffic = std::mem::take(&mut self.traffic);
+        for ((channel, direction), listed) in &traffic {
+            let mut seen: Vec<(Value, NodeRef)> = Vec::new();
+            let mut done: HashSet<&NodeRef> = HashSet::new();
+            for message in listed {
+                if !done.insert(message) {
+                    continue;
+                }
+                let Some((tag_at, tag)) = self.tag_of(message) else {
+                    continue;
+                };
+                match seen.iter().find(|(v, _)| *v == tag) {
+                    Some((_, first)) => {
+                        let channel_name = self.channel_name(channel);
+                        let first_name = self.message_name(channel, first);
+                        let this_name = self.message_name(channel, message);
+                        self.error(
+                            "duplicate-tag",
+                            &tag_at,
+                            format!(
+                                "messages '{first_name}' and '{this_name}' of channel '{channel_name}' ({}) share {TAG_PROPERTY} {tag}",
+                                direction.name()
+                            ),
+                            Some(format!(
+                                "give each message a channel carries in one direction its own '{TAG_PROPERTY}' const"
+                            )),
+                        );
+                    }
+                    None => seen.push((tag, message.clone())),
+                }
+            }
+        }
+        self.traffic = traffic;
+    }
+
+    fn message_name(&mut self, channel: &NodeRef, message: &NodeRef) -> String {
+        self.channel_messages(channel)
+            .into_iter()
+            .find(|(_, m)| m == message)
+            .map(|(n, _)| n)
+            .unwrap_or_else(|| message.pointer.rsplit('/').next().unwrap_or("").to_string())
+    }
+
+    /// The message's `payload.properties.action.const`, looking through
+    /// multi-format wrappers and `allOf`.
+    fn tag_of(&mut self, message: &NodeRef) -> Option<(NodeRef, Value)> {
+        let doc = self.doc;
+        let (payload, value) = doc.value(&message.child("payload")).ok()?;
+        let schema = match value.get("schemaFormat") {
+            Some(_) if value.get("schema").is_some() => doc.value(&payload.child("schema")).ok()?.0,
+            _ => payload,
+        };
+        tag_in_schema(doc, &schema, 0)
+    }
+
+    fn check_address_parameters(&mut self, name: &str, channel: &NodeRef) {
+        let Some(Value::String(address)) = self.doc.raw(channel).and_then(|c| c.get("address"))
+        else {
+            return;
+        };
+        let in_address = address_parameters(address);
+        let params_at = channel.child("parameters");
+        let declared: Vec<String> = self
+            .entries(&params_at)
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        let address_at = channel.child("address");
+        for param in &in_address {
+            if !declared.contains(param) {
+                let hint = did_you_mean(param, &declared)
+                    .map(|s| format!("did you mean '{s}'?"))
+                    .unwrap_or_else(|| format!("declare it under channels.{name}.parameters"));
+                self.error(
+                    "address-parameter-undeclared",
+                    &address_at,
+                    format!("address parameter '{{{param}}}' of channel '{name}' is not declared in its parameters"),
+                    Some(hint),
+                );
+            }
+        }
+        for param in &declared {
+            if !in_address.contains(param) {
+                let at = params_at.child(param);
+                let at = if self.doc.raw(&at).is_some() {
+                    at
+                } else {
+                    params_at.clone()
+                };
+                let hint = did_you_mean(param, &in_address)
+                    .map(|s| format!("did you mean '{s}'?"))
+                    .unwrap_or_else(|| format!("the address is '{address}'"));
+                self.error(
+                    "parameter-not-in-address",
+                    &at,
+                    format!(
+                        "parameter '{param}' of channel '{name}' does not appear in its address"
+                    ),
+                    Some(hint),
+                );
+            }
+        }
+    }
+
+    fn check_unused_channels(&mut self) {
+        let mut unused: Vec<(NodeRef, String)> = self
+            .channels
+            .iter()
+            .filter(|(c, _)| !self.used_channels.contains(*c))
+            .map(|(c, n)| (c.clone(), n.clone()))
+            .collect();
+        unused.sort();
+        let has_operations = self
+            .doc
+            .raw(&self.doc.root().child("operations"))
+            .is_some_and(Value::is_object);
+        if !has_operations {
+            return; // a document of shared components, not an API
+        }
+        for (_, name) in unused {
+            let at = self.doc.root().child("channels").child(&name);
+            self.diags.push(
+                Diagnostic::warning(
+                    "unused-channel",
+                    format!("channel '{name}' is not used by any operation, so no code is generated for it"),
+                )
+                .at(self.doc.location(&at), at.pointer.clone()),
+            );
+        }
+    }
+}
+
+/// `{name}` placeholders of a channel address, in order.
+fn address_parameters(address: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = address;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('}') else { break };
+        let name = after[..end].to_string();
+        if !out.contains(&name) {
+            out.push(name);
+        }
+        rest = &after[end + 1..];
+    }
+    out
+}
+
+fn tag_in_schema(doc: &Document, schema: &NodeRef, depth: usize) -> Option<(NodeRef, Value)> {
+    if depth > 8 {
+        return None;
+    }
+    let (schema, value) = doc.value(schema).ok()?;
+    if value.get("properties").is_some()
+        && let Ok((property, prop_value)) =
+            doc.value(&schema.child("properties").child(TAG_PROPERTY))
+        && let Some(tag) = prop_value.get("const")
+    {
+        return Some((property.child("const"), tag.clone()));
+    }
+    let parts = value
+        .get("allOf")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    (0..parts)
+        .find_map(|i| tag_in_schema(doc, &schema.child("allOf").child(&i.to_string()), depth + 1))
+}

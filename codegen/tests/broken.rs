@@ -1,0 +1,104 @@
+//! Every document under `tests/broken/` must be rejected with located
+//! errors, and never panic. Each one's full output is a snapshot.
+
+mod common;
+
+use std::path::PathBuf;
+
+use chanx_codegen::load::LoadOptions;
+use chanx_codegen::source::Limits;
+use chanx_codegen::validate::load_and_validate;
+
+fn broken_cases() -> Vec<PathBuf> {
+    let dir = common::repo_root().join("tests/broken");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/broken exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        // `_parts/` holds files the cases reference.
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('_'))
+        })
+        .collect();
+    cases.sort();
+    cases
+}
+
+#[test]
+fn every_broken_document_is_rejected_with_located_errors() {
+    let cases = broken_cases();
+    assert!(cases.len() >= 30, "only {} broken documents", cases.len());
+    for path in cases {
+        let name = path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .replace('.', "_");
+        let relative = path
+            .strip_prefix(common::repo_root())
+            .unwrap()
+            .display()
+            .to_string();
+        let diags = match load_and_validate(&path, &LoadOptions::default()) {
+            Ok((_, warnings)) => panic!("{relative} was accepted; warnings: {warnings}"),
+            Err(diags) => diags,
+        };
+        assert!(diags.has_errors(), "{relative}: no error in {diags}");
+        let rendered = common::render(&diags);
+        // Every error names the file it is about (located, or in the message for unreadable files).
+        for d in diags.errors() {
+            let text = common::render(&d.clone().into());
+            assert!(
+                text.contains("tests/broken/"),
+                "{relative}: unlocated error: {text}"
+            );
+        }
+        insta::assert_snapshot!(name, rendered);
+    }
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_before_parsing() {
+    let dir = std::env::temp_dir().join(format!("chanx-large-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("large.yaml");
+    let limit = Limits::default().max_file_bytes;
+    let mut text =
+        String::from("asyncapi: 3.0.0\ninfo:\n  title: Large\n  version: 1.0.0\nchannels:\n");
+    let mut i = 0;
+    while (text.len() as u64) <= limit {
+        text.push_str(&format!(
+            "  channel{i}:\n    address: /ws/channel/{i}\n    description: {}\n",
+            "x".repeat(200)
+        ));
+        i += 1;
+    }
+    std::fs::write(&path, &text).unwrap();
+    let result = load_and_validate(&path, &LoadOptions::default());
+    std::fs::remove_dir_all(&dir).ok();
+    let diags = result.expect_err("a file over the limit is refused");
+    assert_eq!(diags.len(), 1, "{diags}");
+    assert_eq!(diags.0[0].code, "file-too-large");
+    assert!(
+        diags.0[0]
+            .message
+            .contains(&format!("limit of {limit} bytes"))
+    );
+}
+
+#[test]
+fn a_large_valid_file_under_the_limit_validates() {
+    let dir = std::env::temp_dir().join(format!("chanx-big-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("big.yaml");
+    let mut text =
+        String::from("asyncapi: 3.0.0\ninfo:\n  title: Big\n  version: 1.0.0\nchannels:\n");
+    for i in 0..2000 {
+        text.push_str(&format!("  channel{i}:\n    address: /ws/channel/{{id}}\n    parameters:\n      id: {{}}\n    messages:\n      m:\n        payload:\n          type: object\n          properties:\n            action:\n              const: m{i}\n"));
+    }
+    std::fs::write(&path, &text).unwrap();
+    let result = load_and_validate(&path, &LoadOptions::default());
+    std::fs::remove_dir_all(&dir).ok();
+    let (_, warnings) = result.expect("valid");
+    assert!(warnings.is_empty(), "{warnings}");
+}

@@ -1,0 +1,224 @@
+//! The real-world corpus: every root document validates, except the five
+//! SOURCES.md marks invalid, each rejected with its specific located error.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use chanx_codegen::Diagnostics;
+use chanx_codegen::load::{LoadOptions, RemoteRefs};
+use chanx_codegen::validate::load_and_validate;
+
+const INVALID: &[&str] = &[
+    "lerenn-asyncapi-codegen/issue-131/asyncapi.yaml",
+    "lerenn-asyncapi-codegen/issue-192/asyncapi.yaml",
+    "lerenn-asyncapi-codegen/issue-224/asyncapi.yaml",
+    "asyncapi-spec-json-schemas/streetlights-all.json",
+    "asyncapi-spec/adeo-kafka-request-reply-asyncapi.yml",
+];
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, out);
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml" | "json")
+        ) {
+            out.push(path);
+        }
+    }
+}
+
+/// Files with a top-level `asyncapi` key (the meta-schemas have none).
+fn root_documents() -> Vec<String> {
+    let corpus = common::corpus_root();
+    let mut files = Vec::new();
+    collect(&corpus, &mut files);
+    let mut roots: Vec<String> = files
+        .into_iter()
+        .filter(|p| {
+            let text = std::fs::read_to_string(p).unwrap_or_default();
+            if p.extension().is_some_and(|e| e == "json") {
+                serde_json::from_str::<serde_json::Value>(&text)
+                    .is_ok_and(|v| v.get("asyncapi").is_some())
+            } else {
+                text.lines().any(|l| l.starts_with("asyncapi:"))
+            }
+        })
+        .map(|p| p.strip_prefix(&corpus).unwrap().display().to_string())
+        .collect();
+    roots.sort();
+    roots
+}
+
+fn validate(relative: &str, options: &LoadOptions) -> Result<Diagnostics, Diagnostics> {
+    load_and_validate(&common::corpus_root().join(relative), options).map(|(_, w)| w)
+}
+
+#[test]
+fn every_valid_root_document_validates() {
+    let roots = root_documents();
+    assert_eq!(
+        roots.len(),
+        32,
+        "30 third-party roots and 2 emitted by chanx: {roots:?}"
+    );
+    for relative in roots.iter().filter(|r| !INVALID.contains(&r.as_str())) {
+        if let Err(diags) = validate(relative, &LoadOptions::default()) {
+            panic!("{relative} rejected:\n{}", common::render(&diags));
+        }
+    }
+}
+
+/// (code, file, line, pointer) of every error, paths relative to the corpus.
+fn errors(relative: &str, options: &LoadOptions) -> Vec<(String, String, u32, String)> {
+    let diags = validate(relative, options).expect_err("rejected");
+    let corpus = format!("{}/", common::corpus_root().display());
+    diags
+        .errors()
+        .map(|d| {
+            let loc = d.location.clone().expect("located");
+            (
+                d.code.to_string(),
+                loc.file.replace(&corpus, ""),
+                loc.line,
+                d.pointer.clone(),
+            )
+        })
+        .collect()
+}
+
+fn e(code: &str, file: &str, line: u32, pointer: &str) -> (String, String, u32, String) {
+    (code.into(), file.into(), line, pointer.into())
+}
+
+#[test]
+fn documents_without_info_are_rejected_at_the_root() {
+    for doc in &INVALID[..2] {
+        assert_eq!(
+            errors(doc, &LoadOptions::default()),
+            vec![e("schema", doc, 1, "")]
+        );
+        let diags = validate(doc, &LoadOptions::default()).unwrap_err();
+        assert_eq!(diags.0[0].message, "required property 'info' missing");
+    }
+}
+
+#[test]
+fn openapi_discriminator_object_is_rejected_with_a_hint() {
+    let doc = INVALID[2];
+    assert_eq!(
+        errors(doc, &LoadOptions::default()),
+        vec![e(
+            "discriminator-object",
+            doc,
+            43,
+            "/components/schemas/Collider/properties/shape/discriminator"
+        )]
+    );
+    let diags = validate(doc, &LoadOptions::default()).unwrap_err();
+    assert_eq!(
+        diags.0[0].hint.as_deref(),
+        Some("AsyncAPI 3 expects a string: use discriminator: shape_type")
+    );
+}
+
+#[test]
+fn dangling_refs_are_each_reported_where_written() {
+    let doc = INVALID[3];
+    let found = errors(doc, &LoadOptions::default());
+    let pointers: Vec<(&str, u32, &str)> = found
+        .iter()
+        .map(|(c, _, l, p)| (c.as_str(), *l, p.as_str()))
+        .collect();
+    assert_eq!(
+        pointers,
+        vec![
+            (
+                "ref-file-missing",
+                302,
+                "/components/schemas/Avro-ReferencedSchema/schema"
+            ),
+            (
+                "ref-file-missing",
+                324,
+                "/components/schemas/Json-ReferencedSchema/schema"
+            ),
+            (
+                "ref-file-missing",
+                330,
+                "/components/schemas/OpenAPI-ReferencedSchema/schema"
+            ),
+            (
+                "ref-file-missing",
+                380,
+                "/components/messages/AsyncAPI-UserSignedUpV3/payload"
+            ),
+            (
+                "ref-not-found",
+                701,
+                "/components/messages/Json-UserSignedUp/payload/schema/properties/toDoItems/items/properties/subItems/items"
+            ),
+            (
+                "ref-file-missing",
+                764,
+                "/components/messages/Unknown-UserSignedUpV2/payload"
+            ),
+        ]
+    );
+    assert!(found.iter().all(|(_, file, _, _)| file == doc));
+}
+
+const ADEO_KEY: &str = "/components/messages/costingResponse/bindings/kafka/key";
+
+#[test]
+fn adeo_remote_refs_are_refused_by_default() {
+    let doc = INVALID[4];
+    assert_eq!(
+        errors(doc, &LoadOptions::default()),
+        vec![
+            e(
+                "ref-remote",
+                doc,
+                214,
+                "/components/messages/costingRequestV1/payload/schema"
+            ),
+            e("ref-remote", doc, 245, ADEO_KEY),
+            e("schema", doc, 245, ADEO_KEY),
+            e(
+                "ref-remote",
+                doc,
+                249,
+                "/components/messages/costingResponse/payload/schema"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn adeo_remote_refs_load_when_mapped_leaving_only_the_schema_quirk() {
+    let doc = INVALID[4];
+    let local = common::corpus_root().join("asyncapi-spec/adeo-remote-refs");
+    let options = LoadOptions {
+        remote: RemoteRefs {
+            mappings: vec![
+                ("https://www.asyncapi.com/resources/casestudies/adeo/".into(), local.clone()),
+                (
+                    "https://deploy-preview-921--asyncapi-website.netlify.app/resources/casestudies/adeo/".into(),
+                    local,
+                ),
+            ],
+        },
+        ..LoadOptions::default()
+    };
+    assert_eq!(errors(doc, &options), vec![e("schema", doc, 245, ADEO_KEY)]);
+    let (loaded, _) = chanx_codegen::load::load(&common::corpus_root().join(doc), &options)
+        .expect("every ref, remote ones included, loads");
+    assert_eq!(
+        loaded.files.len(),
+        4,
+        "the document and its three .avsc files"
+    );
+}
