@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde_json::Value;
 
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::ir::build::ACTION_KEY_EXTENSION;
 use crate::load::{Document, NodeRef, did_you_mean};
 
 /// The property whose `const` tags a message (chanx's wire format).
@@ -254,13 +255,14 @@ impl<'d> Checker<'d> {
     fn check_tags(&mut self) {
         let traffic = std::mem::take(&mut self.traffic);
         for ((channel, direction), listed) in &traffic {
+            let key = self.tag_key(channel);
             let mut seen: Vec<(Value, NodeRef)> = Vec::new();
             let mut done: HashSet<&NodeRef> = HashSet::new();
             for message in listed {
                 if !done.insert(message) {
                     continue;
                 }
-                let Some((tag_at, tag)) = self.tag_of(message) else {
+                let Some((tag_at, tag)) = self.tag_of(message, &key) else {
                     continue;
                 };
                 match seen.iter().find(|(v, _)| *v == tag) {
@@ -272,11 +274,11 @@ impl<'d> Checker<'d> {
                             "duplicate-tag",
                             &tag_at,
                             format!(
-                                "messages '{first_name}' and '{this_name}' of channel '{channel_name}' ({}) share {TAG_PROPERTY} {tag}",
+                                "messages '{first_name}' and '{this_name}' of channel '{channel_name}' ({}) share {key} {tag}",
                                 direction.name()
                             ),
                             Some(format!(
-                                "give each message a channel carries in one direction its own '{TAG_PROPERTY}' const"
+                                "give each message a channel carries in one direction its own '{key}' const"
                             )),
                         );
                     }
@@ -297,14 +299,30 @@ impl<'d> Checker<'d> {
 
     /// The message's `payload.properties.action.const`, looking through
     /// multi-format wrappers and `allOf`.
-    fn tag_of(&mut self, message: &NodeRef) -> Option<(NodeRef, Value)> {
+    /// The property that tags a channel's messages: the `x-chanx-action-key`
+    /// extension on the channel, the document or its `info`, else `action`.
+    fn tag_key(&self, channel: &NodeRef) -> String {
+        let from = |node: NodeRef| {
+            self.doc
+                .value(&node)
+                .ok()
+                .and_then(|(_, v)| v.get(ACTION_KEY_EXTENSION)?.as_str().map(str::to_string))
+        };
+        let root = self.doc.root();
+        from(channel.clone())
+            .or_else(|| from(root.clone()))
+            .or_else(|| from(root.child("info")))
+            .unwrap_or_else(|| TAG_PROPERTY.to_string())
+    }
+
+    fn tag_of(&mut self, message: &NodeRef, key: &str) -> Option<(NodeRef, Value)> {
         let doc = self.doc;
         let (payload, value) = doc.value(&message.child("payload")).ok()?;
         let schema = match value.get("schemaFormat") {
             Some(_) if value.get("schema").is_some() => doc.value(&payload.child("schema")).ok()?.0,
             _ => payload,
         };
-        tag_in_schema(doc, &schema, 0)
+        tag_in_schema(doc, &schema, key, 0)
     }
 
     fn check_address_parameters(&mut self, name: &str, channel: &NodeRef) {
@@ -400,14 +418,18 @@ fn address_parameters(address: &str) -> Vec<String> {
     out
 }
 
-fn tag_in_schema(doc: &Document, schema: &NodeRef, depth: usize) -> Option<(NodeRef, Value)> {
+fn tag_in_schema(
+    doc: &Document,
+    schema: &NodeRef,
+    key: &str,
+    depth: usize,
+) -> Option<(NodeRef, Value)> {
     if depth > 8 {
         return None;
     }
     let (schema, value) = doc.value(schema).ok()?;
     if value.get("properties").is_some()
-        && let Ok((property, prop_value)) =
-            doc.value(&schema.child("properties").child(TAG_PROPERTY))
+        && let Ok((property, prop_value)) = doc.value(&schema.child("properties").child(key))
         && let Some(tag) = prop_value.get("const")
     {
         return Some((property.child("const"), tag.clone()));
@@ -416,6 +438,12 @@ fn tag_in_schema(doc: &Document, schema: &NodeRef, depth: usize) -> Option<(Node
         .get("allOf")
         .and_then(Value::as_array)
         .map_or(0, Vec::len);
-    (0..parts)
-        .find_map(|i| tag_in_schema(doc, &schema.child("allOf").child(&i.to_string()), depth + 1))
+    (0..parts).find_map(|i| {
+        tag_in_schema(
+            doc,
+            &schema.child("allOf").child(&i.to_string()),
+            key,
+            depth + 1,
+        )
+    })
 }
