@@ -7,6 +7,7 @@
 pub mod diag;
 pub mod ir;
 pub mod load;
+pub mod rust;
 pub mod source;
 
 pub use diag::{Diagnostic, Diagnostics, Location, Severity};

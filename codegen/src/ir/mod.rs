@@ -256,9 +256,15 @@ pub struct Variant {
 #[serde(tag = "type", content = "of", rename_all = "snake_case")]
 pub enum TypeRef {
     Named(TypeId),
-    String { format: Option<String> },
-    Integer { format: Option<String> },
-    Number { format: Option<String> },
+    String {
+        format: Option<String>,
+    },
+    Integer {
+        format: Option<String>,
+    },
+    Number {
+        format: Option<String>,
+    },
     Boolean,
     /// Only `null` (`type: null`).
     Null,
