@@ -253,7 +253,10 @@ impl<'a> ChannelEmitter<'a> {
             )
         };
         let serialize_body = if entries.is_empty() {
-            quote!(match *self {})
+            quote! {
+                let _ = serializer;
+                match *self {}
+            }
         } else {
             quote! {
                 match self {
@@ -312,6 +315,12 @@ impl<'a> ChannelEmitter<'a> {
         else {
             return quote!();
         };
+        if first_tags.is_empty() {
+            return quote! {
+                ::chanx_runtime::decode::tag(&value, #key, Self::TAGS)?;
+                ::chanx_runtime::decode::from_value(value, &[#last_tag]).map(Self::#last_variant)
+            };
+        }
         quote! {
             match ::chanx_runtime::decode::tag(&value, #key, Self::TAGS)? {
                 #(#first_tags => ::chanx_runtime::decode::from_value(value, &[#first_tags]).map(Self::#first_variants),)*
