@@ -457,10 +457,9 @@ impl<'a> ChannelEmitter<'a> {
         };
         let mut indices: Vec<usize> = Vec::new();
         for message in &reply.messages {
-            if let Some(i) = self.outgoing.iter().position(|e| e.message == *message) {
-                if !indices.contains(&i) {
-                    indices.push(i);
-                }
+            let position = self.outgoing.iter().position(|e| e.message == *message);
+            if let Some(i) = position.filter(|i| !indices.contains(i)) {
+                indices.push(i);
             }
         }
         match indices[..] {

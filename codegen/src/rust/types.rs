@@ -335,7 +335,11 @@ impl<'a> TypesModule<'a> {
         let tags: Option<Vec<&str>> = variants.iter().map(|v| v.tag_value.as_deref()).collect();
         match (tag, tags) {
             (Some(tag), Some(tags)) if all_unique(&tags) => {
-                emit_tagged_union(name, docs, tag, &idents, &tys, &tags)
+                let holds_tag: Vec<bool> = variants
+                    .iter()
+                    .map(|v| self.holds_field(&v.ty, tag))
+                    .collect();
+                emit_tagged_union(name, docs, tag, &idents, &tys, &tags, &holds_tag)
             }
             _ => {
                 let order = self.specificity_order(variants.iter().map(|v| &v.ty));
@@ -350,6 +354,17 @@ impl<'a> TypesModule<'a> {
                     }
                 }
             }
+        }
+    }
+
+    /// Whether `ty` is a struct declaring the property `wire_name`.
+    fn holds_field(&self, ty: &TypeRef, wire_name: &str) -> bool {
+        match ty {
+            TypeRef::Named(id) => match &self.type_def(*id).kind {
+                TypeKind::Struct { fields, .. } => fields.iter().any(|f| f.name.spec == wire_name),
+                _ => false,
+            },
+            _ => false,
         }
     }
 
@@ -623,7 +638,49 @@ fn emit_tagged_union(
     idents: &[Ident],
     tys: &[TokenStream],
     tags: &[&str],
+    holds_tag: &[bool],
 ) -> TokenStream {
+    // A variant whose struct does not declare the tag gets it added when
+    // written and removed before it is read (its struct may deny unknown keys).
+    let serialize_arms = idents
+        .iter()
+        .zip(tags)
+        .zip(holds_tag)
+        .map(|((id, tag_value), holds)| {
+            if *holds {
+                quote!(Self::#id(inner) => ::serde::Serialize::serialize(inner, serializer),)
+            } else {
+                quote! {
+                    Self::#id(inner) => {
+                        let mut value = ::serde_json::to_value(inner)
+                            .map_err(<S::Error as ::serde::ser::Error>::custom)?;
+                        if let ::std::option::Option::Some(object) = value.as_object_mut() {
+                            object.insert(
+                                ::std::string::String::from(#tag),
+                                ::serde_json::Value::from(#tag_value),
+                            );
+                        }
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                }
+            }
+        });
+    let strip_tag: Vec<TokenStream> = holds_tag
+        .iter()
+        .map(|holds| {
+            if *holds {
+                quote!(value)
+            } else {
+                quote! {{
+                    let mut value = value;
+                    if let ::std::option::Option::Some(object) = value.as_object_mut() {
+                        object.remove(#tag);
+                    }
+                    value
+                }}
+            }
+        })
+        .collect();
     let expected = tags
         .iter()
         .map(|t| format!("{t:?}"))
@@ -638,7 +695,7 @@ fn emit_tagged_union(
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 match self {
-                    #(Self::#idents(inner) => ::serde::Serialize::serialize(inner, serializer),)*
+                    #(#serialize_arms)*
                 }
             }
         }
@@ -646,7 +703,7 @@ fn emit_tagged_union(
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
                 match value.get(#tag).and_then(::serde_json::Value::as_str) {
-                    #(::std::option::Option::Some(#tags) => ::serde_json::from_value(value)
+                    #(::std::option::Option::Some(#tags) => ::serde_json::from_value(#strip_tag)
                         .map(Self::#idents)
                         .map_err(<D::Error as ::serde::de::Error>::custom),)*
                     ::std::option::Option::Some(other) => ::std::result::Result::Err(

@@ -461,6 +461,23 @@ pub fn kitchen_sink() -> Api {
         frame(27, "LeftMessage", "left", TypeRef::Null, false),
         frame(28, "RejectedMessage", "rejected", string(), true),
         frame(29, "ServerPingMessage", "server_ping", TypeRef::Null, false),
+        union(
+            30,
+            "Event",
+            vec![
+                variant("strict", named(31), Some("strict")),
+                variant("join", named(23), Some("join")),
+            ],
+            Some("type"),
+        ),
+        def(
+            31,
+            "Strict",
+            TypeKind::Struct {
+                fields: vec![field("id", string(), true)],
+                additional: None,
+            },
+        ),
     ];
     let messages = vec![
         message("joinMessage", Some(named(22))),
