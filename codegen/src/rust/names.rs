@@ -107,7 +107,7 @@ mod tests {
     #[test]
     fn invalid_names_are_sanitized() {
         assert_eq!(base_name("1st"), "_1st");
-        assert_eq!(base_name(""), "_");
+        assert_eq!(base_name(""), "__");
         assert_eq!(base_name("a-b"), "a_b");
     }
 
