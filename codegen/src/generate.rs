@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::Api;
 use crate::ir::build::{BuildOptions, build};
-use crate::load::{LoadOptions, RemoteRefs};
+use crate::load::LoadOptions;
 use crate::{rust, ts, validate};
 
 /// Everything that changes what is generated.

@@ -9,9 +9,11 @@
 #![allow(clippy::result_large_err)]
 
 pub mod diag;
+pub mod generate;
 pub mod inspect;
 pub mod ir;
 pub mod load;
+pub mod rust;
 pub mod source;
 pub mod ts;
 pub mod validate;

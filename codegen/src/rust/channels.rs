@@ -1,0 +1,749 @@
+//! `pub mod channels`: one module per channel with its address, parameters,
+//! message enums, `Consumer` trait and `Service` glue.
+
+use std::collections::HashSet;
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+use super::RustOptions;
+use super::docs::doc_attrs;
+use super::names::{Namer, ident};
+use super::types::TypesModule;
+use crate::ir::{Action, Api, Channel, ChannelId, MessageId, Operation};
+
+/// Names every channel module defines itself; generated per-operation
+/// enums must not take them.
+const FIXED_ITEMS: &[&str] = &[
+    "ADDRESS",
+    "TAG_KEY",
+    "Params",
+    "Incoming",
+    "Outgoing",
+    "Consumer",
+    "Service",
+    "Unreceivable",
+];
+
+pub fn emit<'a>(api: &'a Api, options: &'a RustOptions, types: &'a TypesModule<'a>) -> TokenStream {
+    let mut namer = Namer::default();
+    let modules = api.channels.iter().enumerate().map(|(id, channel)| {
+        let module = namer.ident(&channel.name.snake);
+        let docs = doc_attrs([
+            channel.title.as_deref(),
+            channel.summary.as_deref(),
+            channel.description.as_deref(),
+        ]);
+        let body = ChannelEmitter::new(api, options, types, id, channel).emit();
+        quote! {
+            #docs
+            pub mod #module {
+                #body
+            }
+        }
+    });
+    quote!(#(#modules)*)
+}
+
+/// One variant of `Incoming` / `Outgoing`.
+struct Entry {
+    variant: Ident,
+    /// snake_case form of the variant, for method names.
+    snake: String,
+    message: MessageId,
+    tag: Option<String>,
+    ty: TokenStream,
+    docs: TokenStream,
+}
+
+/// What a `Consumer` method receives: one message type, or a generated enum
+/// when its operation lists several messages.
+enum Input {
+    Single(usize),
+    Several { name: Ident, entries: Vec<usize> },
+}
+
+/// What a `Consumer` method returns besides errors.
+enum ReplyShape {
+    None,
+    Single(usize),
+    Several { name: Ident, entries: Vec<usize> },
+}
+
+/// One `Consumer` method and the incoming variants it handles.
+struct Route<'a> {
+    method: Ident,
+    operation: Option<&'a Operation>,
+    input: Input,
+    reply: ReplyShape,
+}
+
+struct ChannelEmitter<'a> {
+    api: &'a Api,
+    options: &'a RustOptions,
+    types: &'a TypesModule<'a>,
+    channel_id: ChannelId,
+    channel: &'a Channel,
+    incoming: Vec<Entry>,
+    outgoing: Vec<Entry>,
+    /// Allocates module-level names of generated per-operation enums.
+    items: Namer,
+}
+
+impl<'a> ChannelEmitter<'a> {
+    fn new(
+        api: &'a Api,
+        options: &'a RustOptions,
+        types: &'a TypesModule<'a>,
+        channel_id: ChannelId,
+        channel: &'a Channel,
+    ) -> Self {
+        let mut items = Namer::default();
+        items.reserve(FIXED_ITEMS);
+        ChannelEmitter {
+            api,
+            options,
+            types,
+            channel_id,
+            channel,
+            incoming: entries(api, types, channel, &channel.incoming),
+            outgoing: entries(api, types, channel, &channel.outgoing),
+            items,
+        }
+    }
+
+    fn emit(mut self) -> TokenStream {
+        let constants = self.emit_constants();
+        let params = self.emit_params();
+        let incoming = self.emit_message_enum(
+            &ident("Incoming"),
+            " Messages this side receives on the channel.",
+            &self.incoming,
+        );
+        let outgoing = self.emit_message_enum(
+            &ident("Outgoing"),
+            " Messages this side sends on the channel (replies included).",
+            &self.outgoing,
+        );
+        let unreceivable = (self.incoming.is_empty() || self.outgoing.is_empty())
+            .then(|| self.emit_unreceivable());
+        let routes = self.routes();
+        let route_enums = routes.iter().map(|route| self.emit_route_enums(route));
+        let consumer = self.emit_consumer(&routes);
+        let service = self.emit_service(&routes);
+        quote! {
+            #constants
+            #params
+            #incoming
+            #outgoing
+            #unreceivable
+            #(#route_enums)*
+            #consumer
+            #service
+        }
+    }
+
+    fn emit_constants(&self) -> TokenStream {
+        let address = self.channel.address.as_deref().map(|address| {
+            quote! {
+                /// The channel address as written in the document.
+                pub const ADDRESS: &str = #address;
+            }
+        });
+        let tag_key = option_str(self.channel.tag_key.as_deref());
+        quote! {
+            #address
+            /// The property that tags this channel's messages.
+            pub const TAG_KEY: ::std::option::Option<&str> = #tag_key;
+        }
+    }
+
+    fn emit_params(&self) -> TokenStream {
+        let mut namer = Namer::default();
+        let parameters = &self.channel.parameters;
+        let fields: Vec<Ident> = parameters
+            .iter()
+            .map(|p| namer.ident(&p.name.snake))
+            .collect();
+        let docs = parameters
+            .iter()
+            .map(|p| doc_attrs([p.description.as_deref()]));
+        let reads = parameters.iter().zip(&fields).map(|(p, field)| {
+            let wire = &p.name.spec;
+            let missing = match &p.default {
+                Some(default) => quote!(::std::borrow::ToOwned::to_owned(#default)),
+                None => quote!(return ::std::result::Result::Err(::chanx_runtime::ParamError::missing(#wire))),
+            };
+            let check = (!p.enum_values.is_empty()).then(|| {
+                let allowed = &p.enum_values;
+                quote! {
+                    if ![#(#allowed),*].contains(&#field.as_str()) {
+                        return ::std::result::Result::Err(::chanx_runtime::ParamError::invalid(
+                            #wire, &#field, &[#(#allowed),*],
+                        ));
+                    }
+                }
+            });
+            quote! {
+                let #field: ::std::string::String = match path.get(#wire) {
+                    ::std::option::Option::Some(value) => ::std::borrow::ToOwned::to_owned(value),
+                    ::std::option::Option::None => #missing,
+                };
+                #check
+            }
+        });
+        let path_arg = if parameters.is_empty() {
+            ident("_path")
+        } else {
+            ident("path")
+        };
+        quote! {
+            /// The address parameters of a connection.
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
+            pub struct Params {
+                #(#docs pub #fields: ::std::string::String,)*
+            }
+            impl ::chanx_runtime::Params for Params {
+                fn from_path(
+                    #path_arg: &::chanx_runtime::PathParams,
+                ) -> ::std::result::Result<Self, ::chanx_runtime::ParamError> {
+                    #(#reads)*
+                    ::std::result::Result::Ok(Self { #(#fields,)* })
+                }
+            }
+        }
+    }
+
+    /// `true` when every variant has a distinct tag under the channel's tag key.
+    fn tagged(&self, entries: &[Entry]) -> bool {
+        let mut seen = HashSet::new();
+        self.channel.tag_key.is_some()
+            && entries
+                .iter()
+                .all(|e| e.tag.as_deref().is_some_and(|tag| seen.insert(tag)))
+    }
+
+    fn emit_message_enum(&self, name: &Ident, doc: &str, entries: &[Entry]) -> TokenStream {
+        let variants: Vec<&Ident> = entries.iter().map(|e| &e.variant).collect();
+        let tys: Vec<&TokenStream> = entries.iter().map(|e| &e.ty).collect();
+        let docs = entries.iter().map(|e| &e.docs);
+        let tagged = self.tagged(entries);
+        let (tags_const, tag_fn, decode) = if entries.is_empty() {
+            (
+                quote!(&[]),
+                quote!(match *self {}),
+                quote!(match ::chanx_runtime::decode::from_value::<Unreceivable>(value, &[])? {}),
+            )
+        } else if tagged {
+            let tags: Vec<&str> = entries.iter().filter_map(|e| e.tag.as_deref()).collect();
+            (
+                quote!(&[#(#tags),*]),
+                quote! {
+                    match self {
+                        #(Self::#variants(_) => ::std::option::Option::Some(#tags),)*
+                    }
+                },
+                self.tagged_decode(&tags, &variants),
+            )
+        } else {
+            (
+                quote!(&[]),
+                quote!(::std::option::Option::None),
+                self.untagged_decode(entries),
+            )
+        };
+        let serialize_body = if entries.is_empty() {
+            quote! {
+                let _ = serializer;
+                match *self {}
+            }
+        } else {
+            quote! {
+                match self {
+                    #(Self::#variants(message) => ::serde::Serialize::serialize(message, serializer),)*
+                }
+            }
+        };
+        let conversions = unique_type_indices(entries).into_iter().map(|i| {
+            let (variant, ty) = (&entries[i].variant, &entries[i].ty);
+            quote! {
+                impl ::std::convert::From<#ty> for #name {
+                    fn from(message: #ty) -> Self {
+                        Self::#variant(message)
+                    }
+                }
+            }
+        });
+        quote! {
+            #[doc = #doc]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+            pub enum #name {
+                #(#docs #variants(#tys),)*
+            }
+            impl ::serde::Serialize for #name {
+                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                    #serialize_body
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for #name {
+                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                    let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                    <Self as ::chanx_runtime::ChannelMessage>::decode(value)
+                        .map_err(<D::Error as ::serde::de::Error>::custom)
+                }
+            }
+            impl ::chanx_runtime::ChannelMessage for #name {
+                const TAGS: &'static [&'static str] = #tags_const;
+                fn tag(&self) -> ::std::option::Option<&'static str> {
+                    #tag_fn
+                }
+                fn decode(value: ::serde_json::Value) -> ::std::result::Result<Self, ::chanx_runtime::DecodeError> {
+                    #decode
+                }
+            }
+            #(#conversions)*
+        }
+    }
+
+    /// Reads the tag, then decodes the variant it names.
+    fn tagged_decode(&self, tags: &[&str], variants: &[&Ident]) -> TokenStream {
+        let key = self.channel.tag_key.as_deref().unwrap_or_default();
+        // `decode::tag` only returns one of `TAGS`, so the last variant can
+        // take the catch-all arm and no unreachable error path is needed.
+        let (Some((last_tag, first_tags)), Some((last_variant, first_variants))) =
+            (tags.split_last(), variants.split_last())
+        else {
+            return quote!();
+        };
+        if first_tags.is_empty() {
+            return quote! {
+                ::chanx_runtime::decode::tag(&value, #key, Self::TAGS)?;
+                ::chanx_runtime::decode::from_value(value, &[#last_tag]).map(Self::#last_variant)
+            };
+        }
+        quote! {
+            match ::chanx_runtime::decode::tag(&value, #key, Self::TAGS)? {
+                #(#first_tags => ::chanx_runtime::decode::from_value(value, &[#first_tags]).map(Self::#first_variants),)*
+                _ => ::chanx_runtime::decode::from_value(value, &[#last_tag]).map(Self::#last_variant),
+            }
+        }
+    }
+
+    /// Tries each variant, most specific first; reports the first variant's error.
+    fn untagged_decode(&self, entries: &[Entry]) -> TokenStream {
+        let order = self.specificity_order(entries);
+        let Some((&last, rest)) = order.split_last() else {
+            return quote!();
+        };
+        let last_variant = &entries[last].variant;
+        if rest.is_empty() {
+            return quote!(::chanx_runtime::decode::from_value(value, &[]).map(Self::#last_variant));
+        }
+        let first_variant = &entries[rest[0]].variant;
+        let middle = rest[1..].iter().map(|&i| {
+            let variant = &entries[i].variant;
+            quote! {
+                if let ::std::result::Result::Ok(message) = ::chanx_runtime::decode::from_value(value.clone(), &[]) {
+                    return ::std::result::Result::Ok(Self::#variant(message));
+                }
+            }
+        });
+        quote! {
+            let first_error = match ::chanx_runtime::decode::from_value(value.clone(), &[]) {
+                ::std::result::Result::Ok(message) => return ::std::result::Result::Ok(Self::#first_variant(message)),
+                ::std::result::Result::Err(error) => error,
+            };
+            #(#middle)*
+            match ::chanx_runtime::decode::from_value(value, &[]) {
+                ::std::result::Result::Ok(message) => ::std::result::Result::Ok(Self::#last_variant(message)),
+                ::std::result::Result::Err(_) => ::std::result::Result::Err(first_error),
+            }
+        }
+    }
+
+    fn specificity_order(&self, entries: &[Entry]) -> Vec<usize> {
+        let any = crate::ir::TypeRef::Any;
+        let payloads = entries.iter().map(|e| {
+            self.api
+                .messages
+                .get(e.message)
+                .and_then(|m| m.payload.as_ref())
+                .unwrap_or(&any)
+        });
+        self.types.specificity_order(payloads)
+    }
+
+    /// A private uninhabited type whose decoding always fails: the decode of a
+    /// message enum with no variants.
+    fn emit_unreceivable(&self) -> TokenStream {
+        let message = format!(
+            "channel `{}` defines no messages in this direction",
+            self.channel.name.spec
+        );
+        quote! {
+            enum Unreceivable {}
+            impl<'de> ::serde::Deserialize<'de> for Unreceivable {
+                fn deserialize<D: ::serde::Deserializer<'de>>(_deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                    ::std::result::Result::Err(<D::Error as ::serde::de::Error>::custom(#message))
+                }
+            }
+        }
+    }
+
+    /// Which method handles each incoming variant: the first receive
+    /// operation listing its message; messages no receive operation lists
+    /// (replies to this side's requests) get a method of their own.
+    fn routes(&mut self) -> Vec<Route<'a>> {
+        let mut methods = Namer::default();
+        methods.reserve(&["on_connect", "on_event"]);
+        let operations: Vec<&'a Operation> = self
+            .api
+            .operations
+            .iter()
+            .filter(|op| op.channel == self.channel_id && op.action == Action::Receive)
+            .collect();
+        let owner: Vec<Option<usize>> = self
+            .incoming
+            .iter()
+            .map(|e| {
+                operations
+                    .iter()
+                    .position(|op| op.messages.contains(&e.message))
+            })
+            .collect();
+        let mut routes = Vec::new();
+        for (index, op) in operations.iter().enumerate() {
+            let handled: Vec<usize> = (0..self.incoming.len())
+                .filter(|&i| owner[i] == Some(index))
+                .collect();
+            if handled.is_empty() {
+                continue;
+            }
+            let method = methods.ident(&op.name.snake);
+            let input = if let [single] = handled[..] {
+                Input::Single(single)
+            } else {
+                let name = self.items.ident(&format!("{}Message", op.name.pascal));
+                Input::Several {
+                    name,
+                    entries: handled,
+                }
+            };
+            let reply = self.reply_shape(op);
+            routes.push(Route {
+                method,
+                operation: Some(op),
+                input,
+                reply,
+            });
+        }
+        for (i, entry) in self.incoming.iter().enumerate() {
+            if owner[i].is_none() {
+                routes.push(Route {
+                    method: methods.ident(&format!("on_{}", entry.snake)),
+                    operation: None,
+                    input: Input::Single(i),
+                    reply: ReplyShape::None,
+                });
+            }
+        }
+        routes
+    }
+
+    /// The reply messages that this channel can send back, as `Outgoing` indices.
+    fn reply_shape(&mut self, op: &Operation) -> ReplyShape {
+        let Some(reply) = &op.reply else {
+            return ReplyShape::None;
+        };
+        let mut indices: Vec<usize> = Vec::new();
+        for message in &reply.messages {
+            let position = self.outgoing.iter().position(|e| e.message == *message);
+            if let Some(i) = position.filter(|i| !indices.contains(i)) {
+                indices.push(i);
+            }
+        }
+        match indices[..] {
+            [] => ReplyShape::None,
+            [single] => ReplyShape::Single(single),
+            _ => ReplyShape::Several {
+                name: self.items.ident(&format!("{}Reply", op.name.pascal)),
+                entries: indices,
+            },
+        }
+    }
+
+    /// The per-operation message / reply enums a route needs.
+    fn emit_route_enums(&self, route: &Route) -> TokenStream {
+        let op_name = route
+            .operation
+            .map(|op| op.name.spec.as_str())
+            .unwrap_or_default();
+        let input = match &route.input {
+            Input::Several { name, entries } => {
+                let doc = format!(" The messages operation `{op_name}` receives.");
+                let variants = entries.iter().map(|&i| &self.incoming[i].variant);
+                let tys = entries.iter().map(|&i| &self.incoming[i].ty);
+                quote! {
+                    #[doc = #doc]
+                    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+                    pub enum #name {
+                        #(#variants(#tys),)*
+                    }
+                }
+            }
+            Input::Single(_) => quote!(),
+        };
+        let reply = match &route.reply {
+            ReplyShape::Several { name, entries } => {
+                let doc = format!(" The replies of operation `{op_name}`.");
+                let variants: Vec<&Ident> =
+                    entries.iter().map(|&i| &self.outgoing[i].variant).collect();
+                let tys = entries.iter().map(|&i| &self.outgoing[i].ty);
+                quote! {
+                    #[doc = #doc]
+                    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+                    pub enum #name {
+                        #(#variants(#tys),)*
+                    }
+                    impl ::std::convert::From<#name> for Outgoing {
+                        fn from(reply: #name) -> Self {
+                            match reply {
+                                #(#name::#variants(message) => Outgoing::#variants(message),)*
+                            }
+                        }
+                    }
+                }
+            }
+            _ => quote!(),
+        };
+        quote!(#input #reply)
+    }
+
+    fn emit_consumer(&self, routes: &[Route]) -> TokenStream {
+        let context = quote!(::chanx_runtime::Context<Outgoing, Params>);
+        let methods = routes.iter().map(|route| {
+            let method = &route.method;
+            let docs = match route.operation {
+                Some(op) => {
+                    let kind = if op.reply.is_some() { "Request/reply operation" } else { "Receive operation" };
+                    let heading = format!("{kind} `{}`.", op.name.spec);
+                    doc_attrs([Some(heading.as_str()), op.summary.as_deref(), op.description.as_deref()])
+                }
+                None => {
+                    let heading = match &route.input {
+                        Input::Single(i) => format!(
+                            "Receives `{}`, which no receive operation lists.",
+                            self.incoming[*i].variant
+                        ),
+                        Input::Several { .. } => String::new(),
+                    };
+                    doc_attrs([Some(heading.as_str())])
+                }
+            };
+            let input = match &route.input {
+                Input::Single(i) => self.incoming[*i].ty.clone(),
+                Input::Several { name, .. } => quote!(#name),
+            };
+            let reply = match &route.reply {
+                ReplyShape::None => quote!(()),
+                ReplyShape::Single(i) => self.outgoing[*i].ty.clone(),
+                ReplyShape::Several { name, .. } => quote!(#name),
+            };
+            let signature = quote! {
+                fn #method(&self, ctx: &mut #context, message: #input)
+                    -> impl ::std::future::Future<Output = ::std::result::Result<#reply, ::chanx_runtime::HandlerError>> + ::std::marker::Send
+            };
+            let body = if self.options.default_stubs {
+                let name = route
+                    .operation
+                    .map(|op| op.name.spec.clone())
+                    .unwrap_or_else(|| route.method.to_string());
+                quote! {
+                    {
+                        let _ = (ctx, message);
+                        async { ::std::result::Result::Err(::chanx_runtime::HandlerError::not_implemented(#name)) }
+                    }
+                }
+            } else {
+                quote!(;)
+            };
+            quote!(#docs #signature #body)
+        });
+        quote! {
+            /// The application side of the channel: one method per receive operation.
+            pub trait Consumer: ::std::marker::Send + ::std::marker::Sync + 'static {
+                /// Events this consumer receives through the channel layer (`()` when unused).
+                type Event: ::chanx_runtime::Event;
+                #(#methods)*
+                /// Runs after the connection is accepted (join groups here).
+                fn on_connect(&self, ctx: &mut #context)
+                    -> impl ::std::future::Future<Output = ::std::result::Result<(), ::chanx_runtime::HandlerError>> + ::std::marker::Send
+                {
+                    let _ = ctx;
+                    async { ::std::result::Result::Ok(()) }
+                }
+                /// An event from `send_event` / `broadcast_event`; a returned message goes to the client.
+                fn on_event(&self, ctx: &mut #context, event: Self::Event)
+                    -> impl ::std::future::Future<Output = ::std::result::Result<::std::option::Option<Outgoing>, ::chanx_runtime::HandlerError>> + ::std::marker::Send
+                {
+                    let _ = (ctx, event);
+                    async { ::std::result::Result::Ok(::std::option::Option::None) }
+                }
+            }
+        }
+    }
+
+    fn emit_service(&self, routes: &[Route]) -> TokenStream {
+        let context = quote!(::chanx_runtime::Context<Outgoing, Params>);
+        let address = option_str(self.channel.address.as_deref());
+        let tag_key = option_str(self.channel.tag_key.as_deref());
+        let mut arms = Vec::new();
+        for route in routes {
+            let method = &route.method;
+            let handled: Vec<(usize, TokenStream)> = match &route.input {
+                Input::Single(i) => vec![(*i, quote!(message))],
+                Input::Several { name, entries } => entries
+                    .iter()
+                    .map(|&i| {
+                        let variant = &self.incoming[i].variant;
+                        (i, quote!(#name::#variant(message)))
+                    })
+                    .collect(),
+            };
+            for (i, argument) in handled {
+                let variant = &self.incoming[i].variant;
+                let call = quote!(<C as Consumer>::#method(&*self.consumer, ctx, #argument).await?);
+                let body = match &route.reply {
+                    ReplyShape::None => quote! {
+                        #call;
+                        ::std::result::Result::Ok(::std::option::Option::None)
+                    },
+                    ReplyShape::Single(reply) => {
+                        let reply_variant = &self.outgoing[*reply].variant;
+                        quote! {
+                            let reply = #call;
+                            ::std::result::Result::Ok(::std::option::Option::Some(Outgoing::#reply_variant(reply)))
+                        }
+                    }
+                    ReplyShape::Several { .. } => quote! {
+                        let reply = #call;
+                        ::std::result::Result::Ok(::std::option::Option::Some(::std::convert::From::from(reply)))
+                    },
+                };
+                arms.push(quote!(Incoming::#variant(message) => { #body }));
+            }
+        }
+        let ctx_arg = if arms.is_empty() {
+            ident("_ctx")
+        } else {
+            ident("ctx")
+        };
+        quote! {
+            /// Runs a [`Consumer`] on the chanx runtime.
+            pub struct Service<C: Consumer> {
+                consumer: ::std::sync::Arc<C>,
+            }
+            impl<C: Consumer> Service<C> {
+                pub fn new(consumer: C) -> Self {
+                    Self { consumer: ::std::sync::Arc::new(consumer) }
+                }
+            }
+            impl<C: Consumer> ::std::clone::Clone for Service<C> {
+                fn clone(&self) -> Self {
+                    Self { consumer: ::std::sync::Arc::clone(&self.consumer) }
+                }
+            }
+            impl<C: Consumer> ::chanx_runtime::Handler for Service<C> {
+                type Incoming = Incoming;
+                type Outgoing = Outgoing;
+                type Params = Params;
+                type Event = <C as Consumer>::Event;
+                const ADDRESS: ::std::option::Option<&'static str> = #address;
+                const TAG_KEY: ::std::option::Option<&'static str> = #tag_key;
+                async fn on_connect(&self, ctx: &mut #context) -> ::std::result::Result<(), ::chanx_runtime::HandlerError> {
+                    <C as Consumer>::on_connect(&*self.consumer, ctx).await
+                }
+                async fn dispatch(&self, #ctx_arg: &mut #context, message: Incoming)
+                    -> ::std::result::Result<::std::option::Option<Outgoing>, ::chanx_runtime::HandlerError>
+                {
+                    match message {
+                        #(#arms)*
+                    }
+                }
+                async fn on_event(&self, ctx: &mut #context, event: <C as Consumer>::Event)
+                    -> ::std::result::Result<::std::option::Option<Outgoing>, ::chanx_runtime::HandlerError>
+                {
+                    <C as Consumer>::on_event(&*self.consumer, ctx, event).await
+                }
+            }
+        }
+    }
+}
+
+/// The channel's messages among `ids`, in the channel's declaration order
+/// (one variant per message), then any not declared on the channel.
+fn entries(api: &Api, types: &TypesModule, channel: &Channel, ids: &[MessageId]) -> Vec<Entry> {
+    let mut namer = Namer::default();
+    let mut seen: HashSet<MessageId> = HashSet::new();
+    let declared = channel
+        .messages
+        .iter()
+        .filter(|cm| ids.contains(&cm.message))
+        .map(|cm| {
+            (
+                cm.message,
+                cm.variant.pascal.clone(),
+                cm.variant.snake.clone(),
+                cm.tag.clone(),
+            )
+        });
+    let undeclared = ids.iter().filter_map(|&id| {
+        let message = api.messages.get(id)?;
+        Some((
+            id,
+            message.name.pascal.clone(),
+            message.name.snake.clone(),
+            None,
+        ))
+    });
+    let path = quote!(super::super::types::);
+    declared
+        .chain(undeclared)
+        .filter(|(id, ..)| seen.insert(*id))
+        .filter_map(|(id, pascal, snake, tag)| {
+            let message = api.messages.get(id)?;
+            let ty = match &message.payload {
+                Some(payload) => types.rust_type(payload, None, &path),
+                None => quote!(::serde_json::Value),
+            };
+            Some(Entry {
+                variant: namer.ident(&pascal),
+                snake,
+                message: id,
+                tag,
+                ty,
+                docs: doc_attrs([
+                    message.title.as_deref(),
+                    message.summary.as_deref(),
+                    message.description.as_deref(),
+                ]),
+            })
+        })
+        .collect()
+}
+
+/// Indices of the entries whose payload type no other entry shares (those
+/// get a `From` conversion).
+fn unique_type_indices(entries: &[Entry]) -> Vec<usize> {
+    let texts: Vec<String> = entries.iter().map(|e| e.ty.to_string()).collect();
+    (0..entries.len())
+        .filter(|&i| texts.iter().filter(|t| **t == texts[i]).count() == 1)
+        .collect()
+}
+
+fn option_str(value: Option<&str>) -> TokenStream {
+    match value {
+        Some(value) => quote!(::std::option::Option::Some(#value)),
+        None => quote!(::std::option::Option::None),
+    }
+}

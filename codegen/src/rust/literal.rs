@@ -1,0 +1,71 @@
+//! JSON constants in generated code: writing exactly one value and
+//! recognising it again (const markers, non-string enums).
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+use serde_json::Value;
+
+/// An expression serializing `value` with the `serializer` in scope.
+pub fn serialize_expr(value: &Value) -> TokenStream {
+    match value {
+        Value::Null => quote!(serializer.serialize_unit()),
+        Value::Bool(b) => quote!(serializer.serialize_bool(#b)),
+        Value::String(s) => quote!(serializer.serialize_str(#s)),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                let lit = Literal::i64_suffixed(i);
+                quote!(serializer.serialize_i64(#lit))
+            } else if let Some(u) = n.as_u64() {
+                let lit = Literal::u64_suffixed(u);
+                quote!(serializer.serialize_u64(#lit))
+            } else {
+                let lit = Literal::f64_suffixed(n.as_f64().unwrap_or_default());
+                quote!(serializer.serialize_f64(#lit))
+            }
+        }
+        Value::Array(_) | Value::Object(_) => {
+            let text = value.to_string();
+            quote! {
+                match ::serde_json::from_str::<::serde_json::Value>(#text) {
+                    ::std::result::Result::Ok(value) => ::serde::Serialize::serialize(&value, serializer),
+                    ::std::result::Result::Err(error) => ::std::result::Result::Err(
+                        <S::Error as ::serde::ser::Error>::custom(error),
+                    ),
+                }
+            }
+        }
+    }
+}
+
+/// A `bool` expression: does the `::serde_json::Value` named `value` equal `expected`?
+pub fn matches_expr(expected: &Value) -> TokenStream {
+    match expected {
+        Value::Null => quote!(value.is_null()),
+        Value::Bool(b) => quote!(value.as_bool() == ::std::option::Option::Some(#b)),
+        Value::String(s) => quote!(value.as_str() == ::std::option::Option::Some(#s)),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                let lit = Literal::i64_suffixed(i);
+                quote!(value.as_i64() == ::std::option::Option::Some(#lit))
+            } else if let Some(u) = n.as_u64() {
+                let lit = Literal::u64_suffixed(u);
+                quote!(value.as_u64() == ::std::option::Option::Some(#lit))
+            } else {
+                let lit = Literal::f64_suffixed(n.as_f64().unwrap_or_default());
+                quote!(value.is_f64() && value.as_f64() == ::std::option::Option::Some(#lit))
+            }
+        }
+        Value::Array(_) | Value::Object(_) => {
+            let text = expected.to_string();
+            quote! {
+                ::serde_json::from_str::<::serde_json::Value>(#text).ok().as_ref()
+                    == ::std::option::Option::Some(&value)
+            }
+        }
+    }
+}
+
+/// The value as JSON text, for error messages (`"chat"`, `1`, `null`).
+pub fn json_text(value: &Value) -> String {
+    value.to_string()
+}

@@ -1,0 +1,779 @@
+//! `pub mod types`: every named type of the type space, plus the const
+//! markers and serde helpers they need.
+
+use std::collections::{BTreeMap, HashSet, VecDeque};
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+use serde_json::Value;
+
+use super::RustOptions;
+use super::docs::doc_attrs;
+use super::literal::{json_text, matches_expr, serialize_expr};
+use super::names::{Namer, ident};
+use crate::ir::{Api, EnumValue, Field, TypeDef, TypeId, TypeKind, TypeRef, Variant};
+
+/// Name of the helper that tells `null` from an absent key (emitted once, when used).
+const DOUBLE_OPTION: &str = "deserialize_present_or_null";
+
+/// Everything decided about the type space before any code is written:
+/// identifiers, const markers, which references need a `Box`.
+pub struct TypesModule<'a> {
+    api: &'a Api,
+    options: &'a RustOptions,
+    /// Identifier of each type, by id.
+    names: Vec<Ident>,
+    /// One marker per distinct constant, keyed by its JSON text.
+    markers: BTreeMap<String, Marker>,
+    /// Direct references `(from, to)` that close a cycle and so are boxed.
+    boxed: HashSet<(TypeId, TypeId)>,
+    /// Aliases that refer to themselves only through other aliases: Rust
+    /// rejects such `type` cycles, so they become newtype structs.
+    newtype_aliases: HashSet<TypeId>,
+}
+
+struct Marker {
+    ident: Ident,
+    value: Value,
+    /// Emission order: first use in the type space.
+    order: usize,
+}
+
+impl<'a> TypesModule<'a> {
+    pub fn new(api: &'a Api, options: &'a RustOptions) -> Self {
+        let mut namer = Namer::default();
+        let names: Vec<Ident> = api
+            .types
+            .types
+            .iter()
+            .map(|def| namer.ident(&def.name.pascal))
+            .collect();
+        let mut module = TypesModule {
+            api,
+            options,
+            names,
+            markers: BTreeMap::new(),
+            boxed: cyclic_edges(api),
+            newtype_aliases: alias_cycles(api),
+        };
+        module.collect_markers(&mut namer);
+        module
+    }
+
+    /// Finds every `Const` and names its marker after the first place it appears.
+    fn collect_markers(&mut self, namer: &mut Namer) {
+        let mut uses: Vec<(String, &TypeRef)> = Vec::new();
+        for def in &self.api.types.types {
+            let owner = &def.name.pascal;
+            match &def.kind {
+                TypeKind::Struct { fields, additional } => {
+                    for field in fields {
+                        uses.push((format!("{owner}{}", field.name.pascal), &field.ty));
+                    }
+                    if let Some(extra) = additional {
+                        uses.push((format!("{owner}Additional"), extra));
+                    }
+                }
+                TypeKind::Union { variants, .. } => {
+                    for variant in variants {
+                        uses.push((format!("{owner}{}", variant.name.pascal), &variant.ty));
+                    }
+                }
+                TypeKind::Alias { target } => uses.push((format!("{owner}Value"), target)),
+                TypeKind::Enum { .. } => {}
+            }
+        }
+        for message in &self.api.messages {
+            if let Some(payload) = &message.payload {
+                uses.push((format!("{}Payload", message.name.pascal), payload));
+            }
+        }
+        for (context, ty) in uses {
+            let mut consts = Vec::new();
+            collect_consts(ty, &mut consts);
+            for value in consts {
+                let key = value.to_string();
+                if !self.markers.contains_key(&key) {
+                    let order = self.markers.len();
+                    let ident = namer.ident(&context);
+                    let value = value.clone();
+                    self.markers.insert(
+                        key,
+                        Marker {
+                            ident,
+                            value,
+                            order,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    /// The Rust type for `ty`. `path` prefixes named types (empty inside
+    /// `types`); `owner` is the type whose definition holds the reference,
+    /// used to box references that close a cycle.
+    pub fn rust_type(
+        &self,
+        ty: &TypeRef,
+        owner: Option<TypeId>,
+        path: &TokenStream,
+    ) -> TokenStream {
+        match ty {
+            TypeRef::Named(id) => {
+                let name = &self.names[*id];
+                let named = quote!(#path #name);
+                if owner.is_some_and(|from| self.boxed.contains(&(from, *id))) {
+                    quote!(::std::boxed::Box<#named>)
+                } else {
+                    named
+                }
+            }
+            TypeRef::String { .. } => quote!(::std::string::String),
+            TypeRef::Integer { format } => match format.as_deref() {
+                Some("int32") => quote!(i32),
+                Some("uint32") => quote!(u32),
+                Some("uint64") => quote!(u64),
+                _ => quote!(i64),
+            },
+            TypeRef::Number { .. } => quote!(f64),
+            TypeRef::Boolean => quote!(bool),
+            TypeRef::Null => quote!(()),
+            TypeRef::Any => quote!(::serde_json::Value),
+            TypeRef::Const(value) => match self.markers.get(&value.to_string()) {
+                Some(marker) => {
+                    let name = &marker.ident;
+                    quote!(#path #name)
+                }
+                // Unreachable: every const was collected up front.
+                None => quote!(::serde_json::Value),
+            },
+            TypeRef::Array(inner) => {
+                let inner = self.rust_type(inner, None, path);
+                quote!(::std::vec::Vec<#inner>)
+            }
+            TypeRef::Map(inner) => {
+                let inner = self.rust_type(inner, None, path);
+                quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
+            }
+            TypeRef::Nullable(inner) => {
+                let inner = self.rust_type(strip_nullable(inner), owner, path);
+                quote!(::std::option::Option<#inner>)
+            }
+        }
+    }
+
+    pub fn type_def(&self, id: TypeId) -> &TypeDef {
+        self.api.types.get(id)
+    }
+
+    pub fn emit(&self) -> TokenStream {
+        let mut needs_double_option = false;
+        let defs: Vec<TokenStream> = self
+            .api
+            .types
+            .types
+            .iter()
+            .map(|def| self.emit_def(def, &mut needs_double_option))
+            .collect();
+        let mut markers: Vec<&Marker> = self.markers.values().collect();
+        markers.sort_by_key(|m| m.order);
+        let markers = markers.into_iter().map(emit_marker);
+        let helper = needs_double_option.then(emit_double_option);
+        quote! {
+            #(#defs)*
+            #(#markers)*
+            #helper
+        }
+    }
+
+    fn emit_def(&self, def: &TypeDef, needs_double_option: &mut bool) -> TokenStream {
+        let name = &self.names[def.id];
+        let title = def.title.as_deref().filter(|t| *t != def.name.spec);
+        let docs = doc_attrs([def.description.as_deref().or(title)]);
+        match &def.kind {
+            TypeKind::Struct { fields, additional } => {
+                self.emit_struct(def, &docs, fields, additional.as_ref(), needs_double_option)
+            }
+            TypeKind::Enum { values } => emit_enum(name, &docs, values, def.default.as_ref()),
+            TypeKind::Union { variants, tag, .. } => {
+                self.emit_union(def, &docs, variants, tag.as_deref())
+            }
+            TypeKind::Alias { target } => {
+                let target = self.rust_type(target, Some(def.id), &quote!());
+                if self.newtype_aliases.contains(&def.id) {
+                    quote! {
+                        #docs
+                        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                        #[serde(transparent)]
+                        pub struct #name(pub #target);
+                    }
+                } else {
+                    quote!(#docs pub type #name = #target;)
+                }
+            }
+        }
+    }
+
+    fn emit_struct(
+        &self,
+        def: &TypeDef,
+        docs: &TokenStream,
+        fields: &[Field],
+        additional: Option<&TypeRef>,
+        needs_double_option: &mut bool,
+    ) -> TokenStream {
+        let name = &self.names[def.id];
+        let mut namer = Namer::default();
+        let mut all_defaultable = true;
+        let mut rendered: Vec<TokenStream> = fields
+            .iter()
+            .map(|field| {
+                let shape = FieldShape::of(field);
+                all_defaultable &= shape.defaultable();
+                *needs_double_option |= shape == FieldShape::OptionalNullable;
+                self.emit_field(def.id, field, shape, &mut namer)
+            })
+            .collect();
+        let mut container_attrs = quote!();
+        match additional {
+            Some(TypeRef::Any) if !self.options.keep_unknown_fields => {}
+            Some(extra) => {
+                let field_name = namer.ident("additional");
+                let value = self.rust_type(extra, None, &quote!());
+                rendered.push(quote! {
+                    #[doc = " Properties beyond the declared ones."]
+                    #[serde(flatten)]
+                    pub #field_name: ::std::collections::BTreeMap<::std::string::String, #value>,
+                });
+            }
+            None => container_attrs = quote!(#[serde(deny_unknown_fields)]),
+        }
+        let default = all_defaultable.then(|| quote!(::std::default::Default,));
+        quote! {
+            #docs
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+            #container_attrs
+            pub struct #name {
+                #(#rendered)*
+            }
+        }
+    }
+
+    fn emit_field(
+        &self,
+        owner: TypeId,
+        field: &Field,
+        shape: FieldShape,
+        namer: &mut Namer,
+    ) -> TokenStream {
+        let base = namer.base(&field.name.snake);
+        let field_name = ident(&base);
+        let rename = (base != field.name.spec).then(|| {
+            let wire = &field.name.spec;
+            quote!(#[serde(rename = #wire)])
+        });
+        let docs = doc_attrs([field.description.as_deref()]);
+        let deprecated = field
+            .deprecated
+            .then(|| quote!(#[doc = ""] #[doc = " Deprecated."]));
+        let path = quote!();
+        let (ty, attrs) = match shape {
+            FieldShape::Const | FieldShape::OptionalNull => (
+                self.rust_type(&field.ty, Some(owner), &path),
+                quote!(#[serde(default)]),
+            ),
+            FieldShape::Required => (self.rust_type(&field.ty, Some(owner), &path), quote!()),
+            FieldShape::Optional => {
+                let inner = self.rust_type(&field.ty, Some(owner), &path);
+                (
+                    quote!(::std::option::Option<#inner>),
+                    quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]),
+                )
+            }
+            FieldShape::OptionalNullable => {
+                let inner = self.rust_type(&field.ty, Some(owner), &path);
+                (
+                    quote!(::std::option::Option<#inner>),
+                    quote!(#[serde(
+                        default,
+                        deserialize_with = #DOUBLE_OPTION,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]),
+                )
+            }
+        };
+        quote! {
+            #docs
+            #deprecated
+            #rename
+            #attrs
+            pub #field_name: #ty,
+        }
+    }
+
+    fn emit_union(
+        &self,
+        def: &TypeDef,
+        docs: &TokenStream,
+        variants: &[Variant],
+        tag: Option<&str>,
+    ) -> TokenStream {
+        let name = &self.names[def.id];
+        if variants.is_empty() {
+            return quote!(#docs pub type #name = ::serde_json::Value;);
+        }
+        let mut namer = Namer::default();
+        let idents: Vec<Ident> = variants
+            .iter()
+            .map(|v| namer.ident(&v.name.pascal))
+            .collect();
+        let tys: Vec<TokenStream> = variants
+            .iter()
+            .map(|v| self.rust_type(&v.ty, Some(def.id), &quote!()))
+            .collect();
+        let tags: Option<Vec<&str>> = variants.iter().map(|v| v.tag_value.as_deref()).collect();
+        match (tag, tags) {
+            (Some(tag), Some(tags)) if all_unique(&tags) => {
+                let holds_tag: Vec<bool> = variants
+                    .iter()
+                    .map(|v| self.holds_field(&v.ty, tag))
+                    .collect();
+                emit_tagged_union(name, docs, tag, &idents, &tys, &tags, &holds_tag)
+            }
+            _ => {
+                let order = self.specificity_order(variants.iter().map(|v| &v.ty));
+                let idents = order.iter().map(|&i| &idents[i]);
+                let tys = order.iter().map(|&i| &tys[i]);
+                quote! {
+                    #docs
+                    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                    #[serde(untagged)]
+                    pub enum #name {
+                        #(#idents(#tys),)*
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether `ty` is a struct declaring the property `wire_name`.
+    fn holds_field(&self, ty: &TypeRef, wire_name: &str) -> bool {
+        match ty {
+            TypeRef::Named(id) => match &self.type_def(*id).kind {
+                TypeKind::Struct { fields, .. } => fields.iter().any(|f| f.name.spec == wire_name),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// Indices of `tys` ordered so that an untagged decode tries the most
+    /// specific shape first: constants, then structs with more constants
+    /// and required fields, then integers before numbers, `Any` last.
+    /// Document order breaks ties (the sort is stable).
+    pub fn specificity_order<'t>(&self, tys: impl Iterator<Item = &'t TypeRef>) -> Vec<usize> {
+        let keys: Vec<(u8, usize, usize)> = tys.map(|ty| self.specificity(ty, 0)).collect();
+        let mut order: Vec<usize> = (0..keys.len()).collect();
+        order.sort_by(|a, b| keys[*b].cmp(&keys[*a]));
+        order
+    }
+
+    fn specificity(&self, ty: &TypeRef, depth: usize) -> (u8, usize, usize) {
+        match ty {
+            TypeRef::Const(_) => (5, 0, 0),
+            TypeRef::Named(id) if depth < 16 => match &self.type_def(*id).kind {
+                TypeKind::Struct { fields, .. } => {
+                    let consts = fields
+                        .iter()
+                        .filter(|f| matches!(f.ty, TypeRef::Const(_)))
+                        .count();
+                    let required = fields.iter().filter(|f| f.required).count();
+                    (4, consts, required)
+                }
+                TypeKind::Enum { .. } => (3, 0, 0),
+                TypeKind::Alias { target } => self.specificity(target, depth + 1),
+                TypeKind::Union { .. } => (1, 0, 0),
+            },
+            TypeRef::Integer { .. } | TypeRef::Boolean | TypeRef::Null => (3, 0, 0),
+            TypeRef::Any => (0, 0, 0),
+            TypeRef::Nullable(inner) => self.specificity(inner, depth + 1),
+            _ => (2, 0, 0),
+        }
+    }
+}
+
+/// How a struct field is represented, from its requiredness and type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FieldShape {
+    /// A const marker: always written, defaulted when absent.
+    Const,
+    /// Optional and only ever `null`: `()`, defaulted when absent.
+    OptionalNull,
+    /// `T`.
+    Required,
+    /// `Option<T>`, skipped when `None`.
+    Optional,
+    /// `Option<Option<T>>`: absent, `null` and a value all round-trip.
+    OptionalNullable,
+}
+
+impl FieldShape {
+    fn of(field: &Field) -> Self {
+        match (&field.ty, field.required) {
+            (TypeRef::Const(_), _) => FieldShape::Const,
+            (TypeRef::Null, false) => FieldShape::OptionalNull,
+            (_, true) => FieldShape::Required,
+            (TypeRef::Nullable(_), false) => FieldShape::OptionalNullable,
+            (_, false) => FieldShape::Optional,
+        }
+    }
+
+    fn defaultable(self) -> bool {
+        self != FieldShape::Required
+    }
+}
+
+fn strip_nullable(ty: &TypeRef) -> &TypeRef {
+    match ty {
+        TypeRef::Nullable(inner) => strip_nullable(inner),
+        other => other,
+    }
+}
+
+fn all_unique(values: &[&str]) -> bool {
+    let mut seen = HashSet::new();
+    values.iter().all(|v| seen.insert(*v))
+}
+
+fn collect_consts<'t>(ty: &'t TypeRef, out: &mut Vec<&'t Value>) {
+    match ty {
+        TypeRef::Const(value) => out.push(value),
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+            collect_consts(inner, out)
+        }
+        _ => {}
+    }
+}
+
+/// The type references a definition holds, for walks over the type space.
+pub fn refs_of(kind: &TypeKind) -> Vec<&TypeRef> {
+    match kind {
+        TypeKind::Struct { fields, additional } => fields
+            .iter()
+            .map(|f| &f.ty)
+            .chain(additional.as_ref())
+            .collect(),
+        TypeKind::Union { variants, .. } => variants.iter().map(|v| &v.ty).collect(),
+        TypeKind::Alias { target } => vec![target],
+        TypeKind::Enum { .. } => Vec::new(),
+    }
+}
+
+/// Named types `ty` holds inline (not behind a `Vec` or map, which already allocate).
+fn direct_refs(ty: &TypeRef, out: &mut Vec<TypeId>) {
+    match ty {
+        TypeRef::Named(id) => out.push(*id),
+        TypeRef::Nullable(inner) => direct_refs(inner, out),
+        _ => {}
+    }
+}
+
+/// The direct references that lie on a cycle: boxing them gives every
+/// recursive type a finite size.
+fn cyclic_edges(api: &Api) -> HashSet<(TypeId, TypeId)> {
+    let graph: Vec<Vec<TypeId>> = api
+        .types
+        .types
+        .iter()
+        .map(|def| {
+            let mut out = Vec::new();
+            match &def.kind {
+                // The flattened `additional` map already allocates.
+                TypeKind::Struct { fields, .. } => {
+                    fields.iter().for_each(|f| direct_refs(&f.ty, &mut out))
+                }
+                kind => refs_of(kind)
+                    .into_iter()
+                    .for_each(|ty| direct_refs(ty, &mut out)),
+            }
+            out
+        })
+        .collect();
+    let mut boxed = HashSet::new();
+    for (from, targets) in graph.iter().enumerate() {
+        for &to in targets {
+            if reaches(&graph, to, from) {
+                boxed.insert((from, to));
+            }
+        }
+    }
+    boxed
+}
+
+/// Aliases that mention themselves through aliases only (at any depth).
+fn alias_cycles(api: &Api) -> HashSet<TypeId> {
+    let graph: Vec<Vec<TypeId>> = api
+        .types
+        .types
+        .iter()
+        .map(|def| {
+            let mut out = Vec::new();
+            if let TypeKind::Alias { target } = &def.kind {
+                super::visit_named(target, &mut |id| {
+                    if matches!(api.types.get(id).kind, TypeKind::Alias { .. }) {
+                        out.push(id);
+                    }
+                });
+            }
+            out
+        })
+        .collect();
+    (0..graph.len())
+        .filter(|&id| graph[id].iter().any(|&next| reaches(&graph, next, id)))
+        .collect()
+}
+
+/// Breadth-first: is `to` reachable from `from` (or equal to it)?
+fn reaches(graph: &[Vec<TypeId>], from: TypeId, to: TypeId) -> bool {
+    let mut seen = vec![false; graph.len()];
+    let mut queue = VecDeque::from([from]);
+    while let Some(node) = queue.pop_front() {
+        if node == to {
+            return true;
+        }
+        if std::mem::replace(&mut seen[node], true) {
+            continue;
+        }
+        queue.extend(graph[node].iter().copied());
+    }
+    false
+}
+
+fn emit_enum(
+    name: &Ident,
+    docs: &TokenStream,
+    values: &[EnumValue],
+    default: Option<&Value>,
+) -> TokenStream {
+    let mut namer = Namer::default();
+    let idents: Vec<Ident> = values.iter().map(|v| namer.ident(&v.name.pascal)).collect();
+    let value_docs: Vec<TokenStream> = values
+        .iter()
+        .map(|v| doc_attrs([v.description.as_deref()]))
+        .collect();
+    let default_index = default.and_then(|d| values.iter().position(|v| &v.value == d));
+    let default_derive = default_index.map(|_| quote!(::std::default::Default,));
+    let default_marks: Vec<TokenStream> = (0..values.len())
+        .map(|i| {
+            if Some(i) == default_index {
+                quote!(#[default])
+            } else {
+                quote!()
+            }
+        })
+        .collect();
+    let strings: Option<Vec<&str>> = values.iter().map(|v| v.value.as_str()).collect();
+    if let Some(strings) = strings {
+        let renames = strings.iter().zip(&idents).map(|(wire, id)| {
+            let written = id.to_string();
+            (written.trim_start_matches("r#") != *wire).then(|| quote!(#[serde(rename = #wire)]))
+        });
+        return quote! {
+            #docs
+            #[derive(
+                ::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy, ::std::cmp::PartialEq,
+                ::std::cmp::Eq, ::std::hash::Hash, #default_derive ::serde::Serialize, ::serde::Deserialize
+            )]
+            pub enum #name {
+                #(#value_docs #default_marks #renames #idents,)*
+            }
+        };
+    }
+    let serialize_arms = values.iter().zip(&idents).map(|(v, id)| {
+        let expr = serialize_expr(&v.value);
+        quote!(Self::#id => #expr,)
+    });
+    let matchers = values.iter().zip(&idents).map(|(v, id)| {
+        let test = matches_expr(&v.value);
+        quote!(if #test { return ::std::result::Result::Ok(Self::#id); })
+    });
+    let expected = values
+        .iter()
+        .map(|v| json_text(&v.value))
+        .collect::<Vec<_>>()
+        .join(", ");
+    quote! {
+        #docs
+        #[derive(
+            ::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy, ::std::cmp::PartialEq,
+            #default_derive
+        )]
+        pub enum #name {
+            #(#value_docs #default_marks #idents,)*
+        }
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+                    #(#serialize_arms)*
+                }
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                #(#matchers)*
+                ::std::result::Result::Err(<D::Error as ::serde::de::Error>::custom(::std::format_args!(
+                    "expected one of {}, found {}", #expected, value
+                )))
+            }
+        }
+    }
+}
+
+fn emit_tagged_union(
+    name: &Ident,
+    docs: &TokenStream,
+    tag: &str,
+    idents: &[Ident],
+    tys: &[TokenStream],
+    tags: &[&str],
+    holds_tag: &[bool],
+) -> TokenStream {
+    // A variant whose struct does not declare the tag gets it added when
+    // written and removed before it is read (its struct may deny unknown keys).
+    let serialize_arms = idents
+        .iter()
+        .zip(tags)
+        .zip(holds_tag)
+        .map(|((id, tag_value), holds)| {
+            if *holds {
+                quote!(Self::#id(inner) => ::serde::Serialize::serialize(inner, serializer),)
+            } else {
+                quote! {
+                    Self::#id(inner) => {
+                        let mut value = ::serde_json::to_value(inner)
+                            .map_err(<S::Error as ::serde::ser::Error>::custom)?;
+                        if let ::std::option::Option::Some(object) = value.as_object_mut() {
+                            object.insert(
+                                ::std::string::String::from(#tag),
+                                ::serde_json::Value::from(#tag_value),
+                            );
+                        }
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                }
+            }
+        });
+    let strip_tag: Vec<TokenStream> = holds_tag
+        .iter()
+        .map(|holds| {
+            if *holds {
+                quote!(value)
+            } else {
+                quote! {{
+                    let mut value = value;
+                    if let ::std::option::Option::Some(object) = value.as_object_mut() {
+                        object.remove(#tag);
+                    }
+                    value
+                }}
+            }
+        })
+        .collect();
+    let expected = tags
+        .iter()
+        .map(|t| format!("{t:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    quote! {
+        #docs
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+        pub enum #name {
+            #(#idents(#tys),)*
+        }
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+                    #(#serialize_arms)*
+                }
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                match value.get(#tag).and_then(::serde_json::Value::as_str) {
+                    #(::std::option::Option::Some(#tags) => ::serde_json::from_value(#strip_tag)
+                        .map(Self::#idents)
+                        .map_err(<D::Error as ::serde::de::Error>::custom),)*
+                    ::std::option::Option::Some(other) => ::std::result::Result::Err(
+                        <D::Error as ::serde::de::Error>::custom(::std::format_args!(
+                            "unknown `{}` value {:?}, expected one of {}", #tag, other, #expected
+                        )),
+                    ),
+                    ::std::option::Option::None => ::std::result::Result::Err(
+                        <D::Error as ::serde::de::Error>::missing_field(#tag),
+                    ),
+                }
+            }
+        }
+    }
+}
+
+fn emit_marker(marker: &Marker) -> TokenStream {
+    let name = &marker.ident;
+    let text = json_text(&marker.value);
+    let doc =
+        format!(" The constant `{text}`: (de)serializes exactly this value, and is the default.");
+    let serialize = serialize_expr(&marker.value);
+    let test = matches_expr(&marker.value);
+    let value_const = marker.value.as_str().map(|s| {
+        quote! {
+            impl #name {
+                /// The constant as written on the wire.
+                pub const VALUE: &'static str = #s;
+            }
+        }
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(
+            ::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy, ::std::cmp::PartialEq,
+            ::std::cmp::Eq, ::std::hash::Hash, ::std::default::Default
+        )]
+        pub struct #name;
+        #value_const
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                #serialize
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                if #test {
+                    ::std::result::Result::Ok(#name)
+                } else {
+                    ::std::result::Result::Err(<D::Error as ::serde::de::Error>::custom(::std::format_args!(
+                        "expected {}, found {}", #text, value
+                    )))
+                }
+            }
+        }
+    }
+}
+
+/// Deserializes a present key (value or `null`) as `Some(..)`; with
+/// `#[serde(default)]` an absent key stays `None`.
+fn emit_double_option() -> TokenStream {
+    let name = ident(DOUBLE_OPTION);
+    quote! {
+        fn #name<'de, D, T>(deserializer: D) -> ::std::result::Result<::std::option::Option<::std::option::Option<T>>, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+            T: ::serde::Deserialize<'de>,
+        {
+            <::std::option::Option<T> as ::serde::Deserialize>::deserialize(deserializer).map(::std::option::Option::Some)
+        }
+    }
+}
