@@ -23,12 +23,18 @@ struct Cli {
 enum Command {
     /// Check AsyncAPI 3 documents and report every problem with its location.
     Validate(cmd::validate::Args),
+    /// Summarise what a document describes and what will be generated.
+    Inspect(cmd::inspect::Args),
+    /// Generate typed Rust and a typed TypeScript client.
+    Generate(cmd::generate::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate(args) => cmd::validate::run(&args),
+        Command::Inspect(args) => cmd::inspect::run(&args),
+        Command::Generate(args) => cmd::generate::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -36,6 +36,15 @@ impl Report {
         }
     }
 
+    /// Warnings of a successful run: the diagnostics alone, on stderr.
+    pub fn print_diagnostics_only(&self) -> std::io::Result<()> {
+        let mut stderr = std::io::stderr().lock();
+        for (_, diagnostics) in &self.files {
+            write!(stderr, "{diagnostics}")?;
+        }
+        Ok(())
+    }
+
     fn print_text(&self) -> std::io::Result<()> {
         let mut stderr = std::io::stderr().lock();
         for (_, diagnostics) in &self.files {

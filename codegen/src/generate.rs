@@ -59,7 +59,10 @@ pub fn generate_ts(loaded: &Loaded, options: &Options) -> Result<String, Diagnos
 
 /// The module name for a document: its file stem in snake_case (`chat.yaml` → `chat`).
 pub fn module_name(path: &Path) -> String {
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let stem = stem.strip_suffix(".asyncapi").unwrap_or(&stem);
     let mut name = heck::ToSnakeCase::to_snake_case(stem)
         .chars()
@@ -80,9 +83,15 @@ pub fn write_if_changed(path: &Path, contents: &str) -> io::Result<bool> {
     if fs::read(path).is_ok_and(|old| old == contents.as_bytes()) {
         return Ok(false);
     }
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = fs::File::create(&tmp)?;
@@ -101,7 +110,10 @@ pub fn write_if_changed(path: &Path, contents: &str) -> io::Result<bool> {
 pub enum Error {
     /// The document has problems; every one is listed.
     #[error("{spec}: {} problem(s):\n{diagnostics}", diagnostics.len())]
-    Spec { spec: PathBuf, diagnostics: Diagnostics },
+    Spec {
+        spec: PathBuf,
+        diagnostics: Diagnostics,
+    },
     #[error("cannot write {path}: {source}")]
     Write { path: PathBuf, source: io::Error },
     #[error("no output directory: set Builder::out_dir or run from a build script (OUT_DIR)")]
@@ -114,7 +126,8 @@ pub fn configure() -> Builder {
         options: Options::default(),
         out_dir: None,
         ts_out_dir: None,
-        emit_rerun_if_changed: std::env::var_os("CARGO").is_some() && std::env::var_os("OUT_DIR").is_some(),
+        emit_rerun_if_changed: std::env::var_os("CARGO").is_some()
+            && std::env::var_os("OUT_DIR").is_some(),
     }
 }
 
@@ -158,7 +171,11 @@ impl Builder {
 
     /// Serve remote `$ref`s under `prefix` from the local directory `dir`.
     pub fn map_url(mut self, prefix: impl Into<String>, dir: impl Into<PathBuf>) -> Self {
-        self.options.load.remote.mappings.push((prefix.into(), dir.into()));
+        self.options
+            .load
+            .remote
+            .mappings
+            .push((prefix.into(), dir.into()));
         self
     }
 
@@ -183,7 +200,9 @@ impl Builder {
     pub fn compile(&self, specs: &[impl AsRef<Path>]) -> Result<(), Error> {
         let out_dir = match &self.out_dir {
             Some(dir) => dir.clone(),
-            None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or(Error::NoOutDir)?,
+            None => std::env::var_os("OUT_DIR")
+                .map(PathBuf::from)
+                .ok_or(Error::NoOutDir)?,
         };
         let mut outputs = Vec::new();
         for spec in specs {

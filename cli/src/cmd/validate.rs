@@ -36,17 +36,8 @@ pub struct Args {
 
     /// Serve remote `$ref`s starting with PREFIX from the local directory DIR
     /// (nothing is ever fetched over the network). Repeatable.
-    #[arg(long, value_name = "PREFIX=DIR", value_parser = parse_mapping)]
+    #[arg(long, value_name = "PREFIX=DIR", value_parser = super::common::parse_mapping)]
     pub map_url: Vec<(String, PathBuf)>,
-}
-
-fn parse_mapping(text: &str) -> Result<(String, PathBuf), String> {
-    match text.split_once('=') {
-        Some((prefix, dir)) if !prefix.is_empty() && !dir.is_empty() => {
-            Ok((prefix.to_string(), PathBuf::from(dir)))
-        }
-        _ => Err(format!("expected PREFIX=DIR, got '{text}'")),
-    }
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {

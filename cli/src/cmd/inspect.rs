@@ -1,0 +1,50 @@
+//! `chanx inspect FILE`: what will be generated, read from the model.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chanx_codegen::generate::load_api;
+use clap::Args as ClapArgs;
+
+use super::common::LoadArgs;
+use crate::report::{Format, Report};
+
+const EXAMPLES: &str = "\
+Examples:
+  chanx inspect specs/chat.yaml
+  chanx inspect specs/chat.yaml --format json | jq '.channels[].name'";
+
+#[derive(Debug, ClapArgs)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    /// An AsyncAPI 3 document (YAML or JSON).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// `text` for people; `json` prints the whole model.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    #[command(flatten)]
+    pub load: LoadArgs,
+}
+
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let file = args.file.display().to_string();
+    match load_api(&args.file, &args.load.options()) {
+        Ok(loaded) => {
+            eprint!("{}", loaded.warnings);
+            match args.format {
+                Format::Text => print!("{}", chanx_codegen::inspect::render(&loaded.api)),
+                Format::Json => println!("{}", serde_json::to_string_pretty(&loaded.api)?),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(diagnostics) => {
+            let mut report = Report::default();
+            report.add(file, diagnostics);
+            report.print(args.format)?;
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
