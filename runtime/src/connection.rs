@@ -248,6 +248,11 @@ impl<H: Handler> Core<'_, H> {
                 biased;
                 true = crate::util::became_true(&mut overflow) => return End::ClientGone,
                 true = crate::util::became_true(&mut shutdown) => {
+                    // Relays and events already queued (such as the broadcast
+                    // of the handler that just finished) still go out.
+                    while let Ok(bytes) = inbox.receiver.try_recv() {
+                        self.on_layer_message(ctx, &bytes).await;
+                    }
                     return End::Close(close_code::GOING_AWAY, "server shutting down");
                 }
                 frame = stream.next() => {
