@@ -181,7 +181,12 @@ impl<H: Handler> Core<'_, H> {
         let end = self.connected(&mut ctx, &mut inbox, shutdown, stream).await;
         // Leave the layer before the close frame: no more relays to a dead client.
         for group in ctx.joined() {
-            if let Err(error) = self.layer.backend().group_discard(group, &channel_name).await {
+            if let Err(error) = self
+                .layer
+                .backend()
+                .group_discard(group, &channel_name)
+                .await
+            {
                 tracing::warn!(group, %error, "cannot leave group");
             }
         }
@@ -195,15 +200,23 @@ impl<H: Handler> Core<'_, H> {
         }
     }
 
-    async fn authenticate(&self, request: &ConnectRequest) -> Result<Option<AnyUser>, (u16, &'static str)> {
+    async fn authenticate(
+        &self,
+        request: &ConnectRequest,
+    ) -> Result<Option<AnyUser>, (u16, &'static str)> {
         let Some(authenticator) = self.route.auth() else {
             return Ok(None);
         };
         match authenticator.authenticate_dyn(request).await {
             Ok(user) => Ok(Some(user)),
             Err(rejection) => {
-                tracing::info!(status = rejection.status_code, "websocket authentication rejected");
-                let _ = self.outbox.push_json(&self.frames.authentication(&rejection));
+                tracing::info!(
+                    status = rejection.status_code,
+                    "websocket authentication rejected"
+                );
+                let _ = self
+                    .outbox
+                    .push_json(&self.frames.authentication(&rejection));
                 let reason = if rejection.close_code() == close_code::UNAUTHORIZED {
                     "Unauthorized"
                 } else {
@@ -299,7 +312,12 @@ impl<H: Handler> Core<'_, H> {
             Ok(value) => value,
             Err(error) => {
                 self.log_received(None, text);
-                self.send(&self.frames.validation_error(&DecodeError::json_invalid(error)), None);
+                self.send(
+                    &self
+                        .frames
+                        .validation_error(&DecodeError::json_invalid(error)),
+                    None,
+                );
                 self.complete(Completion::Message, None);
                 return;
             }
@@ -345,7 +363,10 @@ impl<H: Handler> Core<'_, H> {
             }
             Err(error) => {
                 tracing::error!(error = %error, "handler failed");
-                self.send(&self.frames.handler_error(error.client_detail(tag)), reference);
+                self.send(
+                    &self.frames.handler_error(error.client_detail(tag)),
+                    reference,
+                );
             }
         }
     }
@@ -354,7 +375,8 @@ impl<H: Handler> Core<'_, H> {
     /// the connection stays open.
     fn on_binary(&self) {
         self.log_received(None, "<binary>");
-        let error = DecodeError::json_invalid("binary frames are not accepted, send JSON in a text frame");
+        let error =
+            DecodeError::json_invalid("binary frames are not accepted, send JSON in a text frame");
         self.send(&self.frames.validation_error(&error), None);
         self.complete(Completion::Message, None);
     }
@@ -380,7 +402,12 @@ impl<H: Handler> Core<'_, H> {
                 self.complete(Completion::Group, None);
             }
             Envelope::ChannelEvent { event_data } => {
-                let action = self.outbox.log().action_of(&event_data).unwrap_or("").to_owned();
+                let action = self
+                    .outbox
+                    .log()
+                    .action_of(&event_data)
+                    .unwrap_or("")
+                    .to_owned();
                 let span = tracing::info_span!("event", action = action.as_str());
                 async {
                     let event = match serde_json::from_value::<H::Event>(event_data) {
@@ -394,7 +421,9 @@ impl<H: Handler> Core<'_, H> {
                         Ok(None) => {}
                         Ok(Some(message)) => match to_frame(&message) {
                             Ok(frame) => self.send(&frame, None),
-                            Err(error) => tracing::error!(%error, "cannot serialize the event reply"),
+                            Err(error) => {
+                                tracing::error!(%error, "cannot serialize the event reply")
+                            }
                         },
                         // As chanx: event errors are logged, never sent.
                         Err(error) => tracing::error!(error = %error, "event handler failed"),

@@ -89,7 +89,10 @@ impl<Out: Serialize, P> Context<Out, P> {
         if self.groups.iter().any(|g| g == group) {
             return Ok(());
         }
-        self.layer.backend().group_add(group, &self.channel_name).await?;
+        self.layer
+            .backend()
+            .group_add(group, &self.channel_name)
+            .await?;
         self.groups.push(group.to_owned());
         Ok(())
     }
@@ -99,7 +102,10 @@ impl<Out: Serialize, P> Context<Out, P> {
         let Some(index) = self.groups.iter().position(|g| g == group) else {
             return Ok(());
         };
-        self.layer.backend().group_discard(group, &self.channel_name).await?;
+        self.layer
+            .backend()
+            .group_discard(group, &self.channel_name)
+            .await?;
         self.groups.remove(index);
         Ok(())
     }
@@ -114,7 +120,12 @@ impl<Out: Serialize, P> Context<Out, P> {
     /// Relays a message to every client in `groups` (this one too, unless
     /// `exclude_current`). Each receiver sends it as is, then
     /// `group_complete` when completion is on.
-    pub async fn broadcast(&self, message: &Out, groups: &[&str], exclude_current: bool) -> Result<(), LayerError> {
+    pub async fn broadcast(
+        &self,
+        message: &Out,
+        groups: &[&str],
+        exclude_current: bool,
+    ) -> Result<(), LayerError> {
         let frame = serde_json::to_value(message)?;
         self.layer
             .group_message(frame, groups, exclude_current, &self.channel_name)
@@ -122,7 +133,11 @@ impl<Out: Serialize, P> Context<Out, P> {
     }
 
     /// `broadcast` to every group this connection is in (chanx's default).
-    pub async fn broadcast_to_joined(&self, message: &Out, exclude_current: bool) -> Result<(), LayerError> {
+    pub async fn broadcast_to_joined(
+        &self,
+        message: &Out,
+        exclude_current: bool,
+    ) -> Result<(), LayerError> {
         let groups: Vec<&str> = self.groups.iter().map(String::as_str).collect();
         self.broadcast(message, &groups, exclude_current).await
     }

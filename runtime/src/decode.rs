@@ -68,10 +68,18 @@ pub struct DecodeError {
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let count = self.errors.len();
-        write!(f, "{count} validation error{}", if count == 1 { "" } else { "s" })?;
+        write!(
+            f,
+            "{count} validation error{}",
+            if count == 1 { "" } else { "s" }
+        )?;
         for error in &self.errors {
             let loc: Vec<String> = error.loc.iter().map(loc_text).collect();
-            write!(f, "; {}: {} [{}]", loc.join("."), error.msg, error.kind)?;
+            if loc.is_empty() {
+                write!(f, "; {} [{}]", error.msg, error.kind)?;
+            } else {
+                write!(f, "; {}: {} [{}]", loc.join("."), error.msg, error.kind)?;
+            }
         }
         Ok(())
     }
@@ -167,7 +175,11 @@ fn quoted_list(items: &[&str], separator: &str) -> String {
 /// Reads the tag of a frame and checks it against the channel's tags.
 ///
 /// Returns the matching entry of `tags`, so generated code can `match` on it.
-pub fn tag(value: &Value, key: &str, tags: &'static [&'static str]) -> Result<&'static str, DecodeError> {
+pub fn tag(
+    value: &Value,
+    key: &str,
+    tags: &'static [&'static str],
+) -> Result<&'static str, DecodeError> {
     let Value::Object(map) = value else {
         return Err(DecodeError::not_an_object());
     };
@@ -190,7 +202,10 @@ pub fn tag(value: &Value, key: &str, tags: &'static [&'static str]) -> Result<&'
 ///
 /// Reports several problems: after each one, the offending spot is patched
 /// with a placeholder that satisfies it and decoding runs again.
-pub fn from_value<T: DeserializeOwned>(value: Value, loc_prefix: &[&str]) -> Result<T, DecodeError> {
+pub fn from_value<T: DeserializeOwned>(
+    value: Value,
+    loc_prefix: &[&str],
+) -> Result<T, DecodeError> {
     let mut current = value;
     let mut errors = Vec::new();
     while errors.len() < MAX_REPORTED_ERRORS {
@@ -250,7 +265,9 @@ fn first_problem<T: DeserializeOwned>(value: &Value) -> Result<T, Problem> {
         let message = error.inner().to_string();
         let missing_field = between(&message, "missing field `", "`").map(str::to_owned);
         let missing = missing_field.is_some();
-        if let Some(field) = missing_field.or_else(|| between(&message, "unknown field `", "`").map(str::to_owned)) {
+        if let Some(field) =
+            missing_field.or_else(|| between(&message, "unknown field `", "`").map(str::to_owned))
+        {
             path.push(PathItem::Key(field));
         }
         Problem {
@@ -280,6 +297,19 @@ fn placeholders() -> [Value; 7] {
     ]
 }
 
+/// A value the error message itself names: the first variant of an enum or
+/// the constant of a const marker.
+fn hinted_placeholder(message: &str) -> Option<Value> {
+    if let Some(rest) = message.strip_prefix("unknown variant `") {
+        let expected = rest.split_once(", expected ")?.1;
+        let first = expected.trim_start_matches("one of ").split(", ").next()?;
+        return Some(Value::from(first.trim_matches('`')));
+    }
+    let expected = message.rsplit_once(", expected ")?.1;
+    let constant = expected.strip_prefix('\'')?.strip_suffix('\'')?;
+    Some(Value::from(constant))
+}
+
 /// Patches the spot of `problem` so decoding can go on to the next problem;
 /// false when no placeholder satisfies it (decoding then stops).
 fn patch<T: DeserializeOwned>(value: &mut Value, problem: &Problem) -> bool {
@@ -289,7 +319,10 @@ fn patch<T: DeserializeOwned>(value: &mut Value, problem: &Problem) -> bool {
     if problem.message.starts_with("unknown field `") {
         return remove_at(value, &problem.path);
     }
-    for candidate in placeholders() {
+    for candidate in hinted_placeholder(&problem.message)
+        .into_iter()
+        .chain(placeholders())
+    {
         let mut trial = value.clone();
         if !set_at(&mut trial, &problem.path, candidate, problem.missing) {
             return false;
@@ -379,7 +412,10 @@ fn pydantic_error(message: &str) -> (&'static str, String) {
     let Some(expected) = expected else {
         return ("value_error", message.to_owned());
     };
-    if let Some(constant) = expected.strip_prefix('\'').and_then(|e| e.strip_suffix('\'')) {
+    if let Some(constant) = expected
+        .strip_prefix('\'')
+        .and_then(|e| e.strip_suffix('\''))
+    {
         return ("literal_error", format!("Input should be '{constant}'"));
     }
     let kind = match expected {
@@ -412,8 +448,18 @@ fn pydantic_error(message: &str) -> (&'static str, String) {
 fn is_integer_name(expected: &str) -> bool {
     matches!(
         expected,
-        "i8" | "i16" | "i32" | "i64" | "i128" | "u8" | "u16" | "u32" | "u64" | "u128" | "isize"
-            | "usize" | "an integer"
+        "i8" | "i16"
+            | "i32"
+            | "i64"
+            | "i128"
+            | "u8"
+            | "u16"
+            | "u32"
+            | "u64"
+            | "u128"
+            | "isize"
+            | "usize"
+            | "an integer"
     )
 }
 
@@ -428,7 +474,10 @@ fn or_list(options: &[&str]) -> String {
 
 /// Deserializes the constant string `expected` (the body of a generated
 /// const marker's `Deserialize`); anything else is a `literal_error`.
-pub fn const_str<'de, D: Deserializer<'de>>(deserializer: D, expected: &'static str) -> Result<(), D::Error> {
+pub fn const_str<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    expected: &'static str,
+) -> Result<(), D::Error> {
     struct ConstVisitor(&'static str);
     impl<'de> de::Visitor<'de> for ConstVisitor {
         type Value = ();
@@ -444,4 +493,143 @@ pub fn const_str<'de, D: Deserializer<'de>>(deserializer: D, expected: &'static 
         }
     }
     deserializer.deserialize_str(ConstVisitor(expected))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+    use serde_json::json;
+
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Inner {
+        name: String,
+        count: u32,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    enum Level {
+        #[serde(rename = "info")]
+        Info,
+        #[serde(rename = "warning")]
+        Warning,
+        #[serde(rename = "error")]
+        Error,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Outer {
+        inner: Inner,
+        tags: Vec<String>,
+        level: Level,
+        flag: Option<bool>,
+    }
+
+    fn errors(value: Value) -> Vec<Value> {
+        match from_value::<Outer>(value, &["msg"]) {
+            Ok(decoded) => panic!("decoded {decoded:?}"),
+            Err(error) => error.errors.iter().map(|e| e.to_json(false)).collect(),
+        }
+    }
+
+    #[test]
+    fn reports_every_missing_field() {
+        assert_eq!(
+            errors(json!({"inner": {}, "tags": []})),
+            vec![
+                json!({"type": "missing", "loc": ["msg", "inner", "name"], "msg": "Field required"}),
+                json!({"type": "missing", "loc": ["msg", "inner", "count"], "msg": "Field required"}),
+                json!({"type": "missing", "loc": ["msg", "level"], "msg": "Field required"}),
+            ]
+        );
+    }
+
+    #[test]
+    fn reports_type_errors_with_indexes() {
+        assert_eq!(
+            errors(
+                json!({"inner": {"name": 1, "count": "x"}, "tags": ["a", 2], "level": "loud", "flag": "yes"})
+            ),
+            vec![
+                json!({"type": "string_type", "loc": ["msg", "inner", "name"], "msg": "Input should be a valid string"}),
+                json!({"type": "int_type", "loc": ["msg", "inner", "count"], "msg": "Input should be a valid integer"}),
+                json!({"type": "string_type", "loc": ["msg", "tags", 1], "msg": "Input should be a valid string"}),
+                json!({"type": "enum", "loc": ["msg", "level"], "msg": "Input should be 'info', 'warning' or 'error'"}),
+                json!({"type": "bool_type", "loc": ["msg", "flag"], "msg": "Input should be a valid boolean"}),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_missing_nested_object_is_one_error() {
+        assert_eq!(
+            errors(json!({"tags": "no", "level": "info"})),
+            vec![
+                json!({"type": "list_type", "loc": ["msg", "tags"], "msg": "Input should be a valid list"}),
+                json!({"type": "missing", "loc": ["msg", "inner"], "msg": "Field required"}),
+            ]
+        );
+    }
+
+    #[test]
+    fn const_markers_give_literal_errors() {
+        #[derive(Debug)]
+        struct Chat;
+        impl<'de> Deserialize<'de> for Chat {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                const_str(d, "chat").map(|()| Chat)
+            }
+        }
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Message {
+            action: Chat,
+        }
+        let error = from_value::<Message>(json!({"action": "chit"}), &["chat"])
+            .expect_err("wrong constant");
+        assert_eq!(
+            error.errors[0].to_json(false),
+            json!({"type": "literal_error", "loc": ["chat", "action"], "msg": "Input should be 'chat'"})
+        );
+        let error = from_value::<Message>(json!({"action": 3}), &[]).expect_err("not a string");
+        assert_eq!(error.errors[0].kind, "literal_error");
+        assert!(from_value::<Message>(json!({"action": "chat"}), &[]).is_ok());
+    }
+
+    #[test]
+    fn tag_errors_carry_pydantic_context() {
+        let tags: &'static [&'static str] = &["ping", "chat"];
+        assert_eq!(
+            tag(&json!({"action": "chat"}), "action", tags).ok(),
+            Some("chat")
+        );
+        let invalid = tag(&json!({"action": "x"}), "action", tags).expect_err("unknown tag");
+        assert_eq!(
+            invalid.errors[0].to_json(true),
+            json!({
+                "type": "union_tag_invalid",
+                "loc": [],
+                "msg": "Input tag 'x' found using 'action' does not match any of the expected tags: 'ping', 'chat'",
+                "ctx": {"discriminator": "'action'", "tag": "x", "expected_tags": "'ping', 'chat'"}
+            })
+        );
+        let missing = tag(&json!({}), "action", tags).expect_err("no tag");
+        assert_eq!(
+            missing.errors[0].to_json(true),
+            json!({
+                "type": "union_tag_not_found",
+                "loc": [],
+                "msg": "Unable to extract tag using discriminator 'action'",
+                "ctx": {"discriminator": "'action'"}
+            })
+        );
+        assert_eq!(
+            missing.to_string(),
+            "1 validation error; Unable to extract tag using discriminator 'action' [union_tag_not_found]"
+        );
+    }
 }

@@ -104,7 +104,9 @@ impl<H: Handler> Endpoint for Route<H> {
         sink: BoxSink,
         stream: BoxStream,
     ) -> BoxFuture {
-        Box::pin(async move { serve_connection(&self, accepted, layer, shutdown, sink, stream).await })
+        Box::pin(
+            async move { serve_connection(&self, accepted, layer, shutdown, sink, stream).await },
+        )
     }
 }
 
@@ -209,7 +211,12 @@ impl Router {
 
     /// Serves one already-upgraded connection from any transport: finds the
     /// route for `request.path` and runs it until the connection ends.
-    pub async fn serve<Si, St, E>(&self, request: ConnectRequest, sink: Si, stream: St) -> Result<(), RouteError>
+    pub async fn serve<Si, St, E>(
+        &self,
+        request: ConnectRequest,
+        sink: Si,
+        stream: St,
+    ) -> Result<(), RouteError>
     where
         Si: Sink<WsMessage> + Send + 'static,
         Si::Error: Display,
@@ -220,8 +227,16 @@ impl Router {
         let (endpoint, path_params) = self.find(&request.path)?;
         let sink: BoxSink = Box::pin(sink.sink_map_err(|e| TransportError::Other(e.to_string())));
         let stream: BoxStream = Box::pin(stream.map(|item| item.map_err(Into::into)));
-        self.serve_endpoint(endpoint, Accepted { request, path_params }, sink, stream)
-            .await;
+        self.serve_endpoint(
+            endpoint,
+            Accepted {
+                request,
+                path_params,
+            },
+            sink,
+            stream,
+        )
+        .await;
         Ok(())
     }
 

@@ -34,7 +34,10 @@ pub struct Server {
 
 impl Server {
     pub async fn bind(address: impl ToSocketAddrs, router: Router) -> io::Result<Self> {
-        Ok(Server::from_listener(TcpListener::bind(address).await?, router))
+        Ok(Server::from_listener(
+            TcpListener::bind(address).await?,
+            router,
+        ))
     }
 
     pub fn from_listener(listener: TcpListener, router: Router) -> Self {
@@ -89,8 +92,14 @@ impl Server {
         }
         drop(self.listener);
         let drain = async { while connections.join_next().await.is_some() {} };
-        if tokio::time::timeout(self.shutdown_grace, drain).await.is_err() {
-            tracing::warn!(left = connections.len(), "shutdown grace period over; dropping connections");
+        if tokio::time::timeout(self.shutdown_grace, drain)
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                left = connections.len(),
+                "shutdown grace period over; dropping connections"
+            );
             connections.abort_all();
         }
         Ok(())
@@ -100,6 +109,8 @@ impl Server {
 async fn serve_tcp(router: Arc<Router>, stream: TcpStream, peer: SocketAddr, timeout: Duration) {
     let _ = stream.set_nodelay(true);
     let mut routed = None;
+    // tungstenite fixes the callback's signature, large error type included.
+    #[allow(clippy::result_large_err)]
     let callback = |request: &Request, response: Response| -> Result<Response, ErrorResponse> {
         let path = request.uri().path();
         match router.find(path) {
@@ -109,7 +120,13 @@ async fn serve_tcp(router: Arc<Router>, stream: TcpStream, peer: SocketAddr, tim
                     query: request.uri().query().map(str::to_owned),
                     headers: request.headers().clone(),
                 };
-                routed = Some((endpoint, Accepted { request, path_params }));
+                routed = Some((
+                    endpoint,
+                    Accepted {
+                        request,
+                        path_params,
+                    },
+                ));
                 Ok(response)
             }
             Err(error) => Err(refusal(&error)),
@@ -137,10 +154,15 @@ async fn serve_tcp(router: Arc<Router>, stream: TcpStream, peer: SocketAddr, tim
     let (sink, stream) = socket.split();
     let sink: BoxSink = Box::pin(
         sink.sink_map_err(TransportError::from)
-            .with(|message: WsMessage| async move { Ok::<_, TransportError>(tungstenite::Message::from(message)) }),
+            .with(|message: WsMessage| async move {
+                Ok::<_, TransportError>(tungstenite::Message::from(message))
+            }),
     );
-    let stream: BoxStream = Box::pin(stream.map(|item| item.map(WsMessage::from).map_err(TransportError::from)));
-    router.serve_endpoint(endpoint, accepted, sink, stream).await;
+    let stream: BoxStream =
+        Box::pin(stream.map(|item| item.map(WsMessage::from).map_err(TransportError::from)));
+    router
+        .serve_endpoint(endpoint, accepted, sink, stream)
+        .await;
 }
 
 fn refusal(error: &RouteError) -> ErrorResponse {

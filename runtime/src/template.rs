@@ -70,7 +70,9 @@ impl AddressTemplate {
                     name,
                     suffix,
                 } => {
-                    let value = part.strip_prefix(prefix.as_str())?.strip_suffix(suffix.as_str())?;
+                    let value = part
+                        .strip_prefix(prefix.as_str())?
+                        .strip_suffix(suffix.as_str())?;
                     if value.is_empty() {
                         return None;
                     }
@@ -87,9 +89,11 @@ mod tests {
     use super::*;
 
     fn params(template: &str, path: &str) -> Option<Vec<(String, String)>> {
-        AddressTemplate::parse(template)
-            .matches(path)
-            .map(|p| p.iter().map(|(n, v)| (n.to_owned(), v.to_owned())).collect())
+        AddressTemplate::parse(template).matches(path).map(|p| {
+            p.iter()
+                .map(|(n, v)| (n.to_owned(), v.to_owned()))
+                .collect()
+        })
     }
 
     #[test]

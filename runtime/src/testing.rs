@@ -195,7 +195,12 @@ impl Recorder {
         self.all()
             .into_iter()
             .filter(|r| r.envelope.get("type").and_then(Value::as_str) == Some(kind))
-            .map(|r| (r.target, r.envelope.get(field).cloned().unwrap_or(Value::Null)))
+            .map(|r| {
+                (
+                    r.target,
+                    r.envelope.get(field).cloned().unwrap_or(Value::Null),
+                )
+            })
             .collect()
     }
 
@@ -236,7 +241,8 @@ impl<L: ChannelLayer> ChannelLayer for RecordingLayer<L> {
     }
 
     fn send<'a>(&'a self, channel: &'a str, message: Vec<u8>) -> LayerFuture<'a, ()> {
-        self.recorder.record(Target::Channel(channel.to_owned()), &message);
+        self.recorder
+            .record(Target::Channel(channel.to_owned()), &message);
         self.inner.send(channel, message)
     }
 
@@ -249,7 +255,8 @@ impl<L: ChannelLayer> ChannelLayer for RecordingLayer<L> {
     }
 
     fn group_send<'a>(&'a self, group: &'a str, message: Vec<u8>) -> LayerFuture<'a, ()> {
-        self.recorder.record(Target::Group(group.to_owned()), &message);
+        self.recorder
+            .record(Target::Group(group.to_owned()), &message);
         self.inner.group_send(group, message)
     }
 }

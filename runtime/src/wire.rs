@@ -62,7 +62,10 @@ impl Frames {
     pub(crate) fn authentication(&self, rejection: &AuthRejection) -> Value {
         let mut payload = Map::new();
         payload.insert(self.key("status_code"), Value::from(rejection.status_code));
-        payload.insert(self.key("status_text"), Value::from(rejection.status_text.clone()));
+        payload.insert(
+            self.key("status_text"),
+            Value::from(rejection.status_text.clone()),
+        );
         payload.insert(self.key("data"), rejection.data.clone());
         self.frame("authentication", Value::Object(payload))
     }

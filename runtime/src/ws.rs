@@ -76,11 +76,9 @@ impl From<WsMessage> for tungstenite::Message {
             WsMessage::Binary(bytes) => M::Binary(bytes.into()),
             WsMessage::Ping(bytes) => M::Ping(bytes.into()),
             WsMessage::Pong(bytes) => M::Pong(bytes.into()),
-            WsMessage::Close(frame) => M::Close(frame.map(|f| {
-                tungstenite::protocol::CloseFrame {
-                    code: TCloseCode::from(f.code),
-                    reason: f.reason.into(),
-                }
+            WsMessage::Close(frame) => M::Close(frame.map(|f| tungstenite::protocol::CloseFrame {
+                code: TCloseCode::from(f.code),
+                reason: f.reason.into(),
             })),
         }
     }

@@ -48,13 +48,21 @@ impl Layer {
 
     /// Sends an event to the connection whose channel name is `channel_name`
     /// (see `Context::channel_name`); its `on_event` handles it.
-    pub async fn send_event<E: Serialize + ?Sized>(&self, event: &E, channel_name: &str) -> Result<(), LayerError> {
+    pub async fn send_event<E: Serialize + ?Sized>(
+        &self,
+        event: &E,
+        channel_name: &str,
+    ) -> Result<(), LayerError> {
         let bytes = event_bytes(event)?;
         self.backend.send(channel_name, bytes).await
     }
 
     /// Sends an event to every connection in each of `groups`.
-    pub async fn broadcast_event<E: Serialize + ?Sized>(&self, event: &E, groups: &[&str]) -> Result<(), LayerError> {
+    pub async fn broadcast_event<E: Serialize + ?Sized>(
+        &self,
+        event: &E,
+        groups: &[&str],
+    ) -> Result<(), LayerError> {
         let bytes = event_bytes(event)?;
         for group in groups {
             self.backend.group_send(group, bytes.clone()).await?;
@@ -67,12 +75,20 @@ impl Layer {
     /// Works from plain threads and from inside a multi-threaded tokio
     /// runtime; inside a current-thread runtime it returns
     /// `LayerError::BlockingInAsync` rather than deadlock.
-    pub fn send_event_blocking<E: Serialize + ?Sized>(&self, event: &E, channel_name: &str) -> Result<(), LayerError> {
+    pub fn send_event_blocking<E: Serialize + ?Sized>(
+        &self,
+        event: &E,
+        channel_name: &str,
+    ) -> Result<(), LayerError> {
         block_on(self.send_event(event, channel_name))
     }
 
     /// `broadcast_event` for synchronous code (see `send_event_blocking`).
-    pub fn broadcast_event_blocking<E: Serialize + ?Sized>(&self, event: &E, groups: &[&str]) -> Result<(), LayerError> {
+    pub fn broadcast_event_blocking<E: Serialize + ?Sized>(
+        &self,
+        event: &E,
+        groups: &[&str],
+    ) -> Result<(), LayerError> {
         block_on(self.broadcast_event(event, groups))
     }
 

@@ -55,7 +55,9 @@ impl InMemoryLayer {
     fn state(&self) -> MutexGuard<'_, State> {
         // A panic elsewhere cannot leave the maps half-updated (each update is
         // one insert/remove), so a poisoned lock is still usable.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn deliver(&self, channel: &str, message: Vec<u8>) -> Result<(), LayerError> {

@@ -41,11 +41,19 @@ impl ChatApp {
 impl Consumer for ChatApp {
     type Event = NotificationPayload;
 
-    async fn handle_ping(&self, _ctx: &mut Context<Outgoing, Params>, _message: PingMessage) -> Result<PongMessage, HandlerError> {
+    async fn handle_ping(
+        &self,
+        _ctx: &mut Context<Outgoing, Params>,
+        _message: PingMessage,
+    ) -> Result<PongMessage, HandlerError> {
         Ok(PongMessage::default())
     }
 
-    async fn handle_chat(&self, ctx: &mut Context<Outgoing, Params>, message: ChatMessage) -> Result<(), HandlerError> {
+    async fn handle_chat(
+        &self,
+        ctx: &mut Context<Outgoing, Params>,
+        message: ChatMessage,
+    ) -> Result<(), HandlerError> {
         let text = message.payload.message;
         match text.as_str() {
             "fail" => return Err(std::io::Error::other("db password=hunter2 refused").into()),
@@ -53,7 +61,9 @@ impl Consumer for ChatApp {
             "slow" => tokio::time::sleep(Duration::from_millis(300)).await,
             _ => {}
         }
-        let who = ctx.user::<User>().map_or("anonymous".to_owned(), |u| u.name.clone());
+        let who = ctx
+            .user::<User>()
+            .map_or("anonymous".to_owned(), |u| u.name.clone());
         let (exclude_current, text) = match text.strip_prefix("quiet ") {
             Some(rest) => (true, rest.to_owned()),
             None => (false, text),
@@ -74,11 +84,18 @@ impl Consumer for ChatApp {
             let group = format!("user_{}", user.name);
             ctx.join(&group).await?;
         }
-        self.channels.lock().expect("lock").push(ctx.channel_name().to_owned());
+        self.channels
+            .lock()
+            .expect("lock")
+            .push(ctx.channel_name().to_owned());
         Ok(())
     }
 
-    async fn on_event(&self, _ctx: &mut Context<Outgoing, Params>, event: NotificationPayload) -> Result<Option<Outgoing>, HandlerError> {
+    async fn on_event(
+        &self,
+        _ctx: &mut Context<Outgoing, Params>,
+        event: NotificationPayload,
+    ) -> Result<Option<Outgoing>, HandlerError> {
         if event.message == "boom" {
             return Err(HandlerError::new("event failed"));
         }
@@ -98,12 +115,21 @@ impl Authenticator for TokenAuth {
     async fn authenticate(&self, request: &ConnectRequest) -> Result<User, AuthRejection> {
         let token = request
             .query_param("token")
-            .or_else(|| request.header("authorization").and_then(|h| h.strip_prefix("Bearer ")).map(str::to_owned))
+            .or_else(|| {
+                request
+                    .header("authorization")
+                    .and_then(|h| h.strip_prefix("Bearer "))
+                    .map(str::to_owned)
+            })
             .or_else(|| request.cookie("token"));
         match token.as_deref() {
-            None => Err(AuthRejection::unauthorized(json!({"detail": "Authentication credentials were not provided."}))),
+            None => Err(AuthRejection::unauthorized(
+                json!({"detail": "Authentication credentials were not provided."}),
+            )),
             Some(token) => match token.strip_prefix("user-") {
-                Some(name) => Ok(User { name: name.to_owned() }),
+                Some(name) => Ok(User {
+                    name: name.to_owned(),
+                }),
                 None => Err(AuthRejection::forbidden(json!({"detail": "Invalid token"}))),
             },
         }
@@ -128,5 +154,9 @@ pub async fn start(router: Router) -> Running {
     let addr = server.local_addr().expect("addr");
     let shutdown = server.shutdown_handle();
     let task = tokio::spawn(server.shutdown_grace(Duration::from_secs(5)).run());
-    Running { addr, shutdown, task }
+    Running {
+        addr,
+        shutdown,
+        task,
+    }
 }

@@ -78,7 +78,9 @@ pub mod types {
         pub payload: ChatPayload,
     }
 
-    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(
+        Debug, Clone, Copy, Default, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize,
+    )]
     pub enum NotificationPayloadLevel {
         #[default]
         #[serde(rename = "info")]
@@ -146,8 +148,12 @@ pub mod channels {
                 value: ::serde_json::Value,
             ) -> ::std::result::Result<Self, ::chanx_runtime::DecodeError> {
                 match ::chanx_runtime::decode::tag(&value, "action", Self::TAGS)? {
-                    "ping" => ::chanx_runtime::decode::from_value(value, &["ping"]).map(Incoming::Ping),
-                    "chat" => ::chanx_runtime::decode::from_value(value, &["chat"]).map(Incoming::Chat),
+                    "ping" => {
+                        ::chanx_runtime::decode::from_value(value, &["ping"]).map(Incoming::Ping)
+                    }
+                    "chat" => {
+                        ::chanx_runtime::decode::from_value(value, &["chat"]).map(Incoming::Chat)
+                    }
                     other => ::std::result::Result::Err(::chanx_runtime::DecodeError::tag_invalid(
                         "action",
                         other,
@@ -173,7 +179,8 @@ pub mod channels {
             fn deserialize<D: ::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
-                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let value =
+                    <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
                 <Self as ::chanx_runtime::ChannelMessage>::decode(value)
                     .map_err(<D::Error as ::serde::de::Error>::custom)
             }
@@ -202,9 +209,13 @@ pub mod channels {
                 value: ::serde_json::Value,
             ) -> ::std::result::Result<Self, ::chanx_runtime::DecodeError> {
                 match ::chanx_runtime::decode::tag(&value, "action", Self::TAGS)? {
-                    "pong" => ::chanx_runtime::decode::from_value(value, &["pong"]).map(Outgoing::Pong),
-                    "chat_notification" => ::chanx_runtime::decode::from_value(value, &["chat_notification"])
-                        .map(Outgoing::ChatNotification),
+                    "pong" => {
+                        ::chanx_runtime::decode::from_value(value, &["pong"]).map(Outgoing::Pong)
+                    }
+                    "chat_notification" => {
+                        ::chanx_runtime::decode::from_value(value, &["chat_notification"])
+                            .map(Outgoing::ChatNotification)
+                    }
                     "notification" => ::chanx_runtime::decode::from_value(value, &["notification"])
                         .map(Outgoing::Notification),
                     other => ::std::result::Result::Err(::chanx_runtime::DecodeError::tag_invalid(
@@ -223,8 +234,12 @@ pub mod channels {
             ) -> ::std::result::Result<S::Ok, S::Error> {
                 match self {
                     Outgoing::Pong(message) => ::serde::Serialize::serialize(message, serializer),
-                    Outgoing::ChatNotification(message) => ::serde::Serialize::serialize(message, serializer),
-                    Outgoing::Notification(message) => ::serde::Serialize::serialize(message, serializer),
+                    Outgoing::ChatNotification(message) => {
+                        ::serde::Serialize::serialize(message, serializer)
+                    }
+                    Outgoing::Notification(message) => {
+                        ::serde::Serialize::serialize(message, serializer)
+                    }
                 }
             }
         }
@@ -233,7 +248,8 @@ pub mod channels {
             fn deserialize<D: ::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
-                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let value =
+                    <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
                 <Self as ::chanx_runtime::ChannelMessage>::decode(value)
                     .map_err(<D::Error as ::serde::de::Error>::custom)
             }
@@ -251,23 +267,26 @@ pub mod channels {
                 &self,
                 ctx: &mut ::chanx_runtime::Context<Outgoing, Params>,
                 message: PingMessage,
-            ) -> impl ::std::future::Future<Output = ::std::result::Result<PongMessage, ::chanx_runtime::HandlerError>>
-            + ::std::marker::Send;
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<PongMessage, ::chanx_runtime::HandlerError>,
+            > + ::std::marker::Send;
 
             /// Send chat message to all users
             fn handle_chat(
                 &self,
                 ctx: &mut ::chanx_runtime::Context<Outgoing, Params>,
                 message: ChatMessage,
-            ) -> impl ::std::future::Future<Output = ::std::result::Result<(), ::chanx_runtime::HandlerError>>
-            + ::std::marker::Send;
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<(), ::chanx_runtime::HandlerError>,
+            > + ::std::marker::Send;
 
             /// Runs after the connection is accepted (join groups here).
             fn on_connect(
                 &self,
                 ctx: &mut ::chanx_runtime::Context<Outgoing, Params>,
-            ) -> impl ::std::future::Future<Output = ::std::result::Result<(), ::chanx_runtime::HandlerError>>
-            + ::std::marker::Send {
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<(), ::chanx_runtime::HandlerError>,
+            > + ::std::marker::Send {
                 let _ = ctx;
                 async { ::std::result::Result::Ok(()) }
             }
@@ -278,7 +297,10 @@ pub mod channels {
                 ctx: &mut ::chanx_runtime::Context<Outgoing, Params>,
                 event: Self::Event,
             ) -> impl ::std::future::Future<
-                Output = ::std::result::Result<::std::option::Option<Outgoing>, ::chanx_runtime::HandlerError>,
+                Output = ::std::result::Result<
+                    ::std::option::Option<Outgoing>,
+                    ::chanx_runtime::HandlerError,
+                >,
             > + ::std::marker::Send {
                 let _ = (ctx, event);
                 async { ::std::result::Result::Ok(::std::option::Option::None) }
@@ -303,7 +325,8 @@ pub mod channels {
             type Outgoing = Outgoing;
             type Params = Params;
             type Event = C::Event;
-            const ADDRESS: ::std::option::Option<&'static str> = ::std::option::Option::Some(ADDRESS);
+            const ADDRESS: ::std::option::Option<&'static str> =
+                ::std::option::Option::Some(ADDRESS);
             const TAG_KEY: ::std::option::Option<&'static str> = TAG_KEY;
 
             async fn on_connect(
@@ -317,7 +340,8 @@ pub mod channels {
                 &self,
                 ctx: &mut ::chanx_runtime::Context<Outgoing, Params>,
                 message: Incoming,
-            ) -> ::std::result::Result<::std::option::Option<Outgoing>, ::chanx_runtime::HandlerError> {
+            ) -> ::std::result::Result<::std::option::Option<Outgoing>, ::chanx_runtime::HandlerError>
+            {
                 match message {
                     Incoming::Ping(message) => self
                         .consumer
@@ -336,7 +360,8 @@ pub mod channels {
                 &self,
                 ctx: &mut ::chanx_runtime::Context<Outgoing, Params>,
                 event: C::Event,
-            ) -> ::std::result::Result<::std::option::Option<Outgoing>, ::chanx_runtime::HandlerError> {
+            ) -> ::std::result::Result<::std::option::Option<Outgoing>, ::chanx_runtime::HandlerError>
+            {
                 self.consumer.on_event(ctx, event).await
             }
         }

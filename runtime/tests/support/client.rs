@@ -24,9 +24,13 @@ impl Client {
     pub async fn connect_with(url: &str, headers: &[(&'static str, &str)]) -> Client {
         let mut request = url.into_client_request().expect("request");
         for (name, value) in headers {
-            request.headers_mut().insert(*name, value.parse().expect("header"));
+            request
+                .headers_mut()
+                .insert(*name, value.parse().expect("header"));
         }
-        let (ws, _) = tokio_tungstenite::connect_async(request).await.expect("connect");
+        let (ws, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("connect");
         Client { ws }
     }
 
@@ -78,7 +82,9 @@ impl Client {
     /// Waits for the server's close frame; returns (code, reason).
     pub async fn expect_close(&mut self) -> (u16, String) {
         match self.next(WAIT).await {
-            Some(Message::Close(Some(frame))) => (u16::from(frame.code), frame.reason.as_str().to_owned()),
+            Some(Message::Close(Some(frame))) => {
+                (u16::from(frame.code), frame.reason.as_str().to_owned())
+            }
             other => panic!("expected a close frame, got {other:?}"),
         }
     }
