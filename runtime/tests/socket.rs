@@ -572,7 +572,7 @@ async fn shutdown_lets_in_flight_handlers_finish_then_closes_1001() {
 #[tokio::test]
 async fn a_slow_client_is_closed_1013_without_holding_up_others() {
     let config = ConsumerConfig {
-        outgoing_queue_capacity: 32,
+        outgoing_queue_capacity: 64,
         ..config()
     };
     // Inboxes large enough that the layer itself never drops a message.
