@@ -1,0 +1,479 @@
+//! The per-connection core, independent of the transport.
+//!
+//! Ordering guarantee: the frames of one connection are handled one at a
+//! time, in the order they arrive; the next frame is read only after the
+//! previous one's handler finished and its reply, error and completion
+//! frames were queued. Group messages and events for the connection are
+//! interleaved with client frames, also one at a time, and each source
+//! stays in order. (The Python chanx runs each frame in its own task, so its
+//! replies may overtake one another; here they never do.)
+
+use std::{fmt::Display, sync::Arc, time::Duration};
+
+use futures_util::{Sink, Stream, StreamExt};
+use serde::Serialize;
+use serde_json::Value;
+use tokio::{
+    sync::watch,
+    time::{Instant, Interval},
+};
+use tracing::Instrument;
+
+use crate::{
+    auth::{AnyUser, ConnectRequest},
+    context::Context,
+    decode::DecodeError,
+    handler::{Handler, Params, PathParams},
+    layer::{Envelope, Inbox, Layer},
+    message::ChannelMessage,
+    outbox::{LogPolicy, Outbox},
+    router::Route,
+    wire::{Completion, Frames, with_ref},
+    ws::{WsMessage, close_code},
+};
+
+/// A transport read failure.
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    /// The client sent a message over the transport's size limit.
+    #[error("message too big")]
+    MessageTooBig,
+    #[error("{0}")]
+    Other(String),
+}
+
+impl From<tokio_tungstenite::tungstenite::Error> for TransportError {
+    fn from(error: tokio_tungstenite::tungstenite::Error) -> Self {
+        use tokio_tungstenite::tungstenite::{Error, error::CapacityError};
+        match error {
+            Error::Capacity(CapacityError::MessageTooLong { .. }) => TransportError::MessageTooBig,
+            other => TransportError::Other(other.to_string()),
+        }
+    }
+}
+
+impl From<std::convert::Infallible> for TransportError {
+    fn from(never: std::convert::Infallible) -> Self {
+        match never {}
+    }
+}
+
+/// An upgraded connection, before the handler runs.
+#[derive(Debug, Clone, Default)]
+pub struct Accepted {
+    pub request: ConnectRequest,
+    /// The parameters of the matched address template.
+    pub path_params: PathParams,
+}
+
+/// Why the main loop ended.
+enum End {
+    /// The client closed or went away: nothing more to send.
+    ClientGone,
+    /// The server closes with this code and reason.
+    Close(u16, &'static str),
+}
+
+/// Serves one connection to completion: authentication, `on_connect`, then
+/// frames, group messages and events until either side closes.
+pub async fn serve_connection<H, Si, St, E>(
+    route: &Route<H>,
+    accepted: Accepted,
+    layer: Layer,
+    shutdown: watch::Receiver<bool>,
+    sink: Si,
+    stream: St,
+) where
+    H: Handler,
+    Si: Sink<WsMessage> + Send + Unpin + 'static,
+    Si::Error: Display,
+    St: Stream<Item = Result<WsMessage, E>> + Send + Unpin,
+    E: Into<TransportError>,
+{
+    let config = route.settings();
+    let action_key = config
+        .action_key
+        .clone()
+        .or(H::TAG_KEY.map(str::to_owned))
+        .unwrap_or_else(|| "action".to_owned());
+    let frames = Frames {
+        action_key: action_key.clone(),
+        camelize: config.camelize,
+        include_error_context: config.include_error_context,
+    };
+    let log = LogPolicy {
+        action_key,
+        log_received: config.log_received_message,
+        log_sent: config.log_sent_message,
+        ignored: config.log_ignored_actions.iter().cloned().collect(),
+    };
+    let (outbox, writer) = Outbox::new(config.outgoing_queue_capacity, log);
+    let close_timeout = config.close_timeout;
+    let writer = tokio::spawn(writer.run(sink, close_timeout));
+
+    let core = Core {
+        route,
+        frames,
+        outbox: outbox.clone(),
+        layer,
+    };
+    if let Some(end) = core.run(accepted, shutdown, stream).await {
+        let _ = outbox.push(WsMessage::close(end.0, end.1));
+    }
+    drop(core);
+    drop(outbox);
+    // Give the writer time to flush queued frames and the close frame.
+    if tokio::time::timeout(close_timeout + Duration::from_secs(1), writer)
+        .await
+        .is_err()
+    {
+        tracing::debug!("writer did not finish in time");
+    }
+}
+
+struct Core<'r, H: Handler> {
+    route: &'r Route<H>,
+    frames: Frames,
+    outbox: Outbox,
+    layer: Layer,
+}
+
+impl<H: Handler> Core<'_, H> {
+    /// Returns the close frame to send, if the server closes.
+    async fn run<St, E>(
+        &self,
+        accepted: Accepted,
+        shutdown: watch::Receiver<bool>,
+        stream: St,
+    ) -> Option<(u16, &'static str)>
+    where
+        St: Stream<Item = Result<WsMessage, E>> + Send + Unpin,
+        E: Into<TransportError>,
+    {
+        let params = match H::Params::from_path(&accepted.path_params) {
+            Ok(params) => params,
+            Err(error) => {
+                tracing::warn!(%error, "path parameters rejected");
+                return Some((close_code::POLICY_VIOLATION, "invalid path parameters"));
+            }
+        };
+        let user = match self.authenticate(&accepted.request).await {
+            Ok(user) => user,
+            Err(close) => return Some(close),
+        };
+        let mut inbox = match self.layer.backend().new_channel().await {
+            Ok(inbox) => inbox,
+            Err(error) => {
+                tracing::error!(%error, "cannot create the connection's channel");
+                return Some((close_code::INTERNAL_ERROR, "channel layer unavailable"));
+            }
+        };
+        let channel_name = inbox.name.clone();
+        tracing::Span::current().record("channel", channel_name.as_str());
+        let mut ctx = Context::new(
+            params,
+            user,
+            Arc::new(accepted.request),
+            channel_name.clone(),
+            self.layer.clone(),
+            self.outbox.clone(),
+        );
+        let end = self.connected(&mut ctx, &mut inbox, shutdown, stream).await;
+        // Leave the layer before the close frame: no more relays to a dead client.
+        for group in ctx.joined() {
+            if let Err(error) = self
+                .layer
+                .backend()
+                .group_discard(group, &channel_name)
+                .await
+            {
+                tracing::warn!(group, %error, "cannot leave group");
+            }
+        }
+        if let Err(error) = self.layer.backend().close_channel(&channel_name).await {
+            tracing::warn!(%error, "cannot close the connection's channel");
+        }
+        tracing::info!("websocket disconnected");
+        match end {
+            End::ClientGone => None,
+            End::Close(code, reason) => Some((code, reason)),
+        }
+    }
+
+    async fn authenticate(
+        &self,
+        request: &ConnectRequest,
+    ) -> Result<Option<AnyUser>, (u16, &'static str)> {
+        let Some(authenticator) = self.route.auth() else {
+            return Ok(None);
+        };
+        match authenticator.authenticate_dyn(request).await {
+            Ok(user) => Ok(Some(user)),
+            Err(rejection) => {
+                tracing::info!(
+                    status = rejection.status_code,
+                    "websocket authentication rejected"
+                );
+                let _ = self
+                    .outbox
+                    .push_json(&self.frames.authentication(&rejection));
+                let reason = if rejection.close_code() == close_code::UNAUTHORIZED {
+                    "Unauthorized"
+                } else {
+                    "Forbidden"
+                };
+                Err((rejection.close_code(), reason))
+            }
+        }
+    }
+
+    async fn connected<St, E>(
+        &self,
+        ctx: &mut Context<H::Outgoing, H::Params>,
+        inbox: &mut Inbox,
+        mut shutdown: watch::Receiver<bool>,
+        mut stream: St,
+    ) -> End
+    where
+        St: Stream<Item = Result<WsMessage, E>> + Send + Unpin,
+        E: Into<TransportError>,
+    {
+        let config = self.route.settings();
+        for group in &config.groups {
+            if let Err(error) = ctx.join(group).await {
+                tracing::error!(group, %error, "cannot join group");
+                return End::Close(close_code::INTERNAL_ERROR, "cannot join groups");
+            }
+        }
+        if let Err(error) = self.route.handler().on_connect(ctx).await {
+            tracing::error!(%error, "on_connect failed");
+            return End::Close(close_code::INTERNAL_ERROR, "connection setup failed");
+        }
+        tracing::info!("websocket connected");
+
+        let mut overflow = self.outbox.overflow_signal();
+        let mut ping = config
+            .ping_interval
+            .map(|every| tokio::time::interval_at(Instant::now() + every, every));
+        let mut idle_deadline = config.idle_timeout.map(|idle| Instant::now() + idle);
+        loop {
+            tokio::select! {
+                biased;
+                true = crate::util::became_true(&mut overflow) => return End::ClientGone,
+                true = crate::util::became_true(&mut shutdown) => {
+                    // Relays and events already queued (such as the broadcast
+                    // of the handler that just finished) still go out.
+                    while let Ok(bytes) = inbox.receiver.try_recv() {
+                        self.on_layer_message(ctx, &bytes).await;
+                    }
+                    return End::Close(close_code::GOING_AWAY, "server shutting down");
+                }
+                frame = stream.next() => {
+                    let message = match frame {
+                        None => return End::ClientGone,
+                        Some(Err(error)) => match error.into() {
+                            TransportError::MessageTooBig => {
+                                return End::Close(close_code::MESSAGE_TOO_BIG, "message too big");
+                            }
+                            TransportError::Other(error) => {
+                                tracing::debug!(%error, "websocket read failed");
+                                return End::ClientGone;
+                            }
+                        },
+                        Some(Ok(message)) => message,
+                    };
+                    idle_deadline = config.idle_timeout.map(|idle| Instant::now() + idle);
+                    match message {
+                        WsMessage::Text(text) if text.len() > config.max_message_bytes => {
+                            return End::Close(close_code::MESSAGE_TOO_BIG, "message too big");
+                        }
+                        WsMessage::Binary(bytes) if bytes.len() > config.max_message_bytes => {
+                            return End::Close(close_code::MESSAGE_TOO_BIG, "message too big");
+                        }
+                        WsMessage::Text(text) => self.on_text(ctx, &text).await,
+                        WsMessage::Binary(_) => self.on_binary(),
+                        WsMessage::Ping(_) | WsMessage::Pong(_) => {}
+                        WsMessage::Close(_) => return End::ClientGone,
+                    }
+                }
+                Some(bytes) = inbox.receiver.recv() => self.on_layer_message(ctx, &bytes).await,
+                _ = next_tick(&mut ping) => { let _ = self.outbox.push(WsMessage::Ping(Vec::new())); }
+                _ = sleep_until(idle_deadline) => {
+                    tracing::info!("closing idle connection");
+                    return End::Close(close_code::NORMAL, "idle timeout");
+                }
+            }
+        }
+    }
+
+    /// A text frame: JSON → decode → dispatch → reply, errors and completion.
+    async fn on_text(&self, ctx: &mut Context<H::Outgoing, H::Params>, text: &str) {
+        let mut value: Value = match serde_json::from_str(text) {
+            Ok(value) => value,
+            Err(error) => {
+                self.log_received(None, text);
+                self.send(
+                    &self
+                        .frames
+                        .validation_error(&DecodeError::json_invalid(error)),
+                    None,
+                );
+                self.complete(Completion::Message, None);
+                return;
+            }
+        };
+        let reference = match &mut value {
+            Value::Object(map) => map.shift_remove("ref"),
+            _ => None,
+        };
+        let action = self.outbox.log().action_of(&value).map(str::to_owned);
+        let span = tracing::info_span!("message", action = action.as_deref().unwrap_or(""));
+        async {
+            self.log_received(action.as_deref(), text);
+            match H::Incoming::decode(value) {
+                Err(error) => {
+                    tracing::debug!(%error, "frame rejected");
+                    self.send(&self.frames.validation_error(&error), reference.as_ref());
+                }
+                Ok(message) => {
+                    let tag = message.tag();
+                    let result = self.route.handler().dispatch(ctx, message).await;
+                    self.reply(result, tag, reference.as_ref());
+                }
+            }
+            self.complete(Completion::Message, reference.as_ref());
+        }
+        .instrument(span)
+        .await
+    }
+
+    fn reply(
+        &self,
+        result: Result<Option<H::Outgoing>, crate::HandlerError>,
+        tag: Option<&'static str>,
+        reference: Option<&Value>,
+    ) {
+        match result.map(|reply| reply.map(|r| to_frame(&r))) {
+            Ok(None) => {}
+            Ok(Some(Ok(frame))) => self.send(&frame, reference),
+            Ok(Some(Err(error))) => {
+                tracing::error!(%error, "cannot serialize the reply");
+                let detail = crate::HandlerError::internal(error).client_detail(tag);
+                self.send(&self.frames.handler_error(detail), reference);
+            }
+            Err(error) => {
+                tracing::error!(error = %error, "handler failed");
+                self.send(
+                    &self.frames.handler_error(error.client_detail(tag)),
+                    reference,
+                );
+            }
+        }
+    }
+
+    /// Binary frames are not JSON text: answered with a `json_invalid` error,
+    /// the connection stays open.
+    fn on_binary(&self) {
+        self.log_received(None, "<binary>");
+        let error =
+            DecodeError::json_invalid("binary frames are not accepted, send JSON in a text frame");
+        self.send(&self.frames.validation_error(&error), None);
+        self.complete(Completion::Message, None);
+    }
+
+    async fn on_layer_message(&self, ctx: &mut Context<H::Outgoing, H::Params>, bytes: &[u8]) {
+        let envelope = match Envelope::from_bytes(bytes) {
+            Ok(envelope) => envelope,
+            Err(error) => {
+                tracing::warn!(%error, "unreadable channel-layer message dropped");
+                return;
+            }
+        };
+        match envelope {
+            Envelope::GroupMessage {
+                message,
+                exclude_current,
+                from_channel,
+            } => {
+                if exclude_current && from_channel == ctx.channel_name() {
+                    return;
+                }
+                self.send(&message, None);
+                self.complete(Completion::Group, None);
+            }
+            Envelope::ChannelEvent { event_data } => {
+                let action = self
+                    .outbox
+                    .log()
+                    .action_of(&event_data)
+                    .unwrap_or("")
+                    .to_owned();
+                let span = tracing::info_span!("event", action = action.as_str());
+                async {
+                    let event = match serde_json::from_value::<H::Event>(event_data) {
+                        Ok(event) => event,
+                        Err(error) => {
+                            tracing::error!(%error, "channel event validation failed");
+                            return;
+                        }
+                    };
+                    match self.route.handler().on_event(ctx, event).await {
+                        Ok(None) => {}
+                        Ok(Some(message)) => match to_frame(&message) {
+                            Ok(frame) => self.send(&frame, None),
+                            Err(error) => {
+                                tracing::error!(%error, "cannot serialize the event reply")
+                            }
+                        },
+                        // As chanx: event errors are logged, never sent.
+                        Err(error) => tracing::error!(error = %error, "event handler failed"),
+                    }
+                    self.complete(Completion::Event, None);
+                }
+                .instrument(span)
+                .await
+            }
+        }
+    }
+
+    fn send(&self, frame: &Value, reference: Option<&Value>) {
+        let frame = with_ref(frame.clone(), reference);
+        if let Err(error) = self.outbox.push_json(&frame) {
+            tracing::debug!(%error, "frame not queued");
+        }
+    }
+
+    fn complete(&self, kind: Completion, reference: Option<&Value>) {
+        if self.route.settings().send_completion {
+            self.send(&self.frames.completion(kind), reference);
+        }
+    }
+
+    fn log_received(&self, action: Option<&str>, text: &str) {
+        let log = self.outbox.log();
+        if log.log_received && log.loggable(action) {
+            tracing::info!(received_action = action.unwrap_or(""), "websocket received");
+        }
+        tracing::debug!(frame = %text, "websocket received frame");
+    }
+}
+
+fn to_frame<T: Serialize>(message: &T) -> Result<Value, serde_json::Error> {
+    serde_json::to_value(message)
+}
+
+async fn next_tick(interval: &mut Option<Interval>) {
+    match interval {
+        Some(interval) => {
+            interval.tick().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,133 @@
+//! The cloneable handle the rest of a program uses to reach consumers.
+
+use std::{fmt, sync::Arc};
+
+use serde::Serialize;
+use tokio::runtime::{Handle, RuntimeFlavor};
+
+use super::{ChannelLayer, Envelope, InMemoryLayer, LayerError};
+
+/// A shared channel layer: send events to one connection or to groups, from
+/// async code or (with the `_blocking` variants) from plain threads.
+#[derive(Clone)]
+pub struct Layer {
+    backend: Arc<dyn ChannelLayer>,
+}
+
+impl fmt::Debug for Layer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Layer")
+    }
+}
+
+impl Default for Layer {
+    fn default() -> Self {
+        Layer::in_memory()
+    }
+}
+
+impl Layer {
+    /// The in-process layer.
+    pub fn in_memory() -> Self {
+        Layer::new(InMemoryLayer::default())
+    }
+
+    pub fn new(backend: impl ChannelLayer) -> Self {
+        Layer {
+            backend: Arc::new(backend),
+        }
+    }
+
+    pub fn from_arc(backend: Arc<dyn ChannelLayer>) -> Self {
+        Layer { backend }
+    }
+
+    pub fn backend(&self) -> &dyn ChannelLayer {
+        self.backend.as_ref()
+    }
+
+    /// Sends an event to the connection whose channel name is `channel_name`
+    /// (see `Context::channel_name`); its `on_event` handles it.
+    pub async fn send_event<E: Serialize + ?Sized>(
+        &self,
+        event: &E,
+        channel_name: &str,
+    ) -> Result<(), LayerError> {
+        let bytes = event_bytes(event)?;
+        self.backend.send(channel_name, bytes).await
+    }
+
+    /// Sends an event to every connection in each of `groups`.
+    pub async fn broadcast_event<E: Serialize + ?Sized>(
+        &self,
+        event: &E,
+        groups: &[&str],
+    ) -> Result<(), LayerError> {
+        let bytes = event_bytes(event)?;
+        for group in groups {
+            self.backend.group_send(group, bytes.clone()).await?;
+        }
+        Ok(())
+    }
+
+    /// `send_event` for synchronous code.
+    ///
+    /// Works from plain threads and from inside a multi-threaded tokio
+    /// runtime; inside a current-thread runtime it returns
+    /// `LayerError::BlockingInAsync` rather than deadlock.
+    pub fn send_event_blocking<E: Serialize + ?Sized>(
+        &self,
+        event: &E,
+        channel_name: &str,
+    ) -> Result<(), LayerError> {
+        block_on(self.send_event(event, channel_name))
+    }
+
+    /// `broadcast_event` for synchronous code (see `send_event_blocking`).
+    pub fn broadcast_event_blocking<E: Serialize + ?Sized>(
+        &self,
+        event: &E,
+        groups: &[&str],
+    ) -> Result<(), LayerError> {
+        block_on(self.broadcast_event(event, groups))
+    }
+
+    /// Relays an outgoing frame to every member of `groups`.
+    pub(crate) async fn group_message(
+        &self,
+        message: serde_json::Value,
+        groups: &[&str],
+        exclude_current: bool,
+        from_channel: &str,
+    ) -> Result<(), LayerError> {
+        let bytes = Envelope::GroupMessage {
+            message,
+            exclude_current,
+            from_channel: from_channel.to_owned(),
+        }
+        .to_bytes()?;
+        for group in groups {
+            self.backend.group_send(group, bytes.clone()).await?;
+        }
+        Ok(())
+    }
+}
+
+fn event_bytes<E: Serialize + ?Sized>(event: &E) -> Result<Vec<u8>, LayerError> {
+    let event_data = serde_json::to_value(event)?;
+    Ok(Envelope::ChannelEvent { event_data }.to_bytes()?)
+}
+
+fn block_on<F: Future<Output = Result<(), LayerError>>>(future: F) -> Result<(), LayerError> {
+    match Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(|| handle.block_on(future))
+        }
+        Ok(_) => Err(LayerError::BlockingInAsync),
+        Err(_) => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(LayerError::Runtime)?
+            .block_on(future),
+    }
+}

@@ -1,0 +1,59 @@
+//! The channel layer: per-connection inboxes and named groups, shared by all
+//! connections of a process (in memory) or of many processes (a backend).
+//!
+//! Messages cross the layer as JSON bytes, so a networked backend (Redis
+//! lists for inboxes, sets for groups) can implement [`ChannelLayer`] without
+//! knowing any message type.
+
+mod envelope;
+mod handle;
+mod memory;
+
+use std::{future::Future, pin::Pin};
+
+use tokio::sync::mpsc;
+
+pub(crate) use envelope::Envelope;
+pub use handle::Layer;
+pub use memory::InMemoryLayer;
+
+/// What layer operations return.
+pub type LayerFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, LayerError>> + Send + 'a>>;
+
+/// A channel-layer backend. Object safe: [`Layer`] holds it as `Arc<dyn ChannelLayer>`.
+pub trait ChannelLayer: Send + Sync + 'static {
+    /// Creates a uniquely named inbox for one connection.
+    fn new_channel(&self) -> LayerFuture<'_, Inbox>;
+    /// Removes an inbox and its group memberships (the connection ended).
+    fn close_channel<'a>(&'a self, channel: &'a str) -> LayerFuture<'a, ()>;
+    /// Delivers one message to one inbox. An unknown channel drops it.
+    fn send<'a>(&'a self, channel: &'a str, message: Vec<u8>) -> LayerFuture<'a, ()>;
+    fn group_add<'a>(&'a self, group: &'a str, channel: &'a str) -> LayerFuture<'a, ()>;
+    fn group_discard<'a>(&'a self, group: &'a str, channel: &'a str) -> LayerFuture<'a, ()>;
+    /// Delivers one message to every member of `group`; full inboxes miss it.
+    fn group_send<'a>(&'a self, group: &'a str, message: Vec<u8>) -> LayerFuture<'a, ()>;
+}
+
+/// One connection's inbox: its channel name and the messages sent to it.
+#[derive(Debug)]
+pub struct Inbox {
+    pub name: String,
+    pub receiver: mpsc::Receiver<Vec<u8>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LayerError {
+    /// The inbox holds its capacity of undelivered messages.
+    #[error("channel `{0}` is full")]
+    ChannelFull(String),
+    #[error("cannot serialize the message: {0}")]
+    Serialize(#[from] serde_json::Error),
+    /// A blocking call made on a single-threaded async runtime.
+    #[error("blocking layer call made inside a current-thread async runtime; use the async method")]
+    BlockingInAsync,
+    #[error("cannot start a runtime for a blocking call: {0}")]
+    Runtime(std::io::Error),
+    /// A backend failure (connection lost, …).
+    #[error("channel layer backend: {0}")]
+    Backend(String),
+}

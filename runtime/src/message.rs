@@ -1,0 +1,23 @@
+//! Traits generated message enums and events implement.
+
+use serde::{Serialize, de::DeserializeOwned};
+use serde_json::Value;
+
+use crate::decode::DecodeError;
+
+/// A generated per-channel `Incoming` / `Outgoing` enum.
+pub trait ChannelMessage: Sized + Send + 'static {
+    /// Tag values this enum accepts, in declaration order (empty when untagged).
+    const TAGS: &'static [&'static str];
+    /// The tag value of this message (`None` when untagged).
+    fn tag(&self) -> Option<&'static str>;
+    /// Decodes a frame; errors are pydantic-shaped (type, loc, msg).
+    fn decode(value: Value) -> Result<Self, DecodeError>;
+}
+
+/// Events delivered through the channel layer to `Handler::on_event`.
+///
+/// They cross the layer as JSON, so any serde type qualifies; `()` when unused.
+pub trait Event: Serialize + DeserializeOwned + Send + 'static {}
+
+impl<T: Serialize + DeserializeOwned + Send + 'static> Event for T {}

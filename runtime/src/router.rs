@@ -1,0 +1,258 @@
+//! Routes: which handler serves which channel address.
+
+use std::{fmt::Display, future::Future, pin::Pin, sync::Arc};
+
+use futures_util::{Sink, Stream};
+use tokio::sync::watch;
+
+use crate::{
+    auth::{Authenticator, ConnectRequest, DynAuthenticator},
+    config::ConsumerConfig,
+    connection::{Accepted, TransportError, serve_connection},
+    handler::{Handler, ParamError, Params, PathParams},
+    layer::Layer,
+    template::AddressTemplate,
+    ws::WsMessage,
+};
+
+/// One served channel: a handler, its address, settings and authenticator.
+pub struct Route<H: Handler> {
+    handler: Arc<H>,
+    address: String,
+    config: ConsumerConfig,
+    authenticator: Option<Arc<dyn DynAuthenticator>>,
+}
+
+impl<H: Handler> Route<H> {
+    /// Serves `handler` at its channel's address (`/` for dynamic channels;
+    /// use [`Route::at`] for those).
+    pub fn new(handler: H) -> Self {
+        Route {
+            handler: Arc::new(handler),
+            address: H::ADDRESS.unwrap_or("/").to_owned(),
+            config: ConsumerConfig::default(),
+            authenticator: None,
+        }
+    }
+
+    /// Serves at another address template (`/ws/chat/{room}`).
+    pub fn at(mut self, address: impl Into<String>) -> Self {
+        self.address = address.into();
+        self
+    }
+
+    pub fn config(mut self, config: ConsumerConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Authenticates every connection before `on_connect`.
+    pub fn authenticator(mut self, authenticator: impl Authenticator) -> Self {
+        self.authenticator = Some(Arc::new(authenticator));
+        self
+    }
+
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    pub fn handler(&self) -> &H {
+        &self.handler
+    }
+
+    pub(crate) fn settings(&self) -> &ConsumerConfig {
+        &self.config
+    }
+
+    pub(crate) fn auth(&self) -> Option<&dyn DynAuthenticator> {
+        self.authenticator.as_deref()
+    }
+}
+
+type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+pub(crate) type BoxSink = Pin<Box<dyn Sink<WsMessage, Error = TransportError> + Send>>;
+pub(crate) type BoxStream = Pin<Box<dyn Stream<Item = Result<WsMessage, TransportError>> + Send>>;
+
+/// A route with its handler type erased.
+pub(crate) trait Endpoint: Send + Sync + 'static {
+    fn check_params(&self, params: &PathParams) -> Result<(), ParamError>;
+    fn max_message_bytes(&self) -> usize;
+    fn serve(
+        self: Arc<Self>,
+        accepted: Accepted,
+        layer: Layer,
+        shutdown: watch::Receiver<bool>,
+        sink: BoxSink,
+        stream: BoxStream,
+    ) -> BoxFuture;
+}
+
+impl<H: Handler> Endpoint for Route<H> {
+    fn check_params(&self, params: &PathParams) -> Result<(), ParamError> {
+        H::Params::from_path(params).map(drop)
+    }
+
+    fn max_message_bytes(&self) -> usize {
+        self.config.max_message_bytes
+    }
+
+    fn serve(
+        self: Arc<Self>,
+        accepted: Accepted,
+        layer: Layer,
+        shutdown: watch::Receiver<bool>,
+        sink: BoxSink,
+        stream: BoxStream,
+    ) -> BoxFuture {
+        Box::pin(
+            async move { serve_connection(&self, accepted, layer, shutdown, sink, stream).await },
+        )
+    }
+}
+
+/// Stops a [`Router`]'s connections: each gets close 1001 after its
+/// in-flight handler finished.
+#[derive(Debug, Clone)]
+pub struct ShutdownHandle {
+    sender: Arc<watch::Sender<bool>>,
+}
+
+impl ShutdownHandle {
+    pub fn shutdown(&self) {
+        self.sender.send_replace(true);
+    }
+
+    pub fn is_shutting_down(&self) -> bool {
+        *self.sender.borrow()
+    }
+
+    pub(crate) fn subscribe(&self) -> watch::Receiver<bool> {
+        self.sender.subscribe()
+    }
+}
+
+/// Why a connection found no route.
+#[derive(Debug, thiserror::Error)]
+pub enum RouteError {
+    #[error("no channel at `{0}`")]
+    NotFound(String),
+    #[error(transparent)]
+    Params(#[from] ParamError),
+}
+
+/// Every served channel, the layer they share and their shutdown switch.
+pub struct Router {
+    routes: Vec<(AddressTemplate, Arc<dyn Endpoint>)>,
+    layer: Layer,
+    shutdown: ShutdownHandle,
+}
+
+impl Default for Router {
+    fn default() -> Self {
+        Router::new()
+    }
+}
+
+impl Router {
+    /// A router on the in-memory channel layer.
+    pub fn new() -> Self {
+        Router::with_layer(Layer::in_memory())
+    }
+
+    pub fn with_layer(layer: Layer) -> Self {
+        Router {
+            routes: Vec::new(),
+            layer,
+            shutdown: ShutdownHandle {
+                sender: Arc::new(watch::channel(false).0),
+            },
+        }
+    }
+
+    /// Adds a route; the first matching route wins.
+    pub fn route<H: Handler>(mut self, route: Route<H>) -> Self {
+        let template = AddressTemplate::parse(route.address());
+        self.routes.push((template, Arc::new(route)));
+        self
+    }
+
+    /// Adds a handler at its own address with default settings.
+    pub fn handler<H: Handler>(self, handler: H) -> Self {
+        self.route(Route::new(handler))
+    }
+
+    /// The layer: clone it to send events from anywhere in the program.
+    pub fn layer(&self) -> &Layer {
+        &self.layer
+    }
+
+    pub fn shutdown_handle(&self) -> ShutdownHandle {
+        self.shutdown.clone()
+    }
+
+    /// The largest message any route accepts (the transport's limit).
+    pub fn max_message_bytes(&self) -> usize {
+        self.routes
+            .iter()
+            .map(|(_, e)| e.max_message_bytes())
+            .max()
+            .unwrap_or(1024 * 1024)
+    }
+
+    pub(crate) fn find(&self, path: &str) -> Result<(Arc<dyn Endpoint>, PathParams), RouteError> {
+        for (template, endpoint) in &self.routes {
+            if let Some(params) = template.matches(path) {
+                endpoint.check_params(&params)?;
+                return Ok((endpoint.clone(), params));
+            }
+        }
+        Err(RouteError::NotFound(path.to_owned()))
+    }
+
+    /// Serves one already-upgraded connection from any transport: finds the
+    /// route for `request.path` and runs it until the connection ends.
+    pub async fn serve<Si, St, E>(
+        &self,
+        request: ConnectRequest,
+        sink: Si,
+        stream: St,
+    ) -> Result<(), RouteError>
+    where
+        Si: Sink<WsMessage> + Send + 'static,
+        Si::Error: Display,
+        St: Stream<Item = Result<WsMessage, E>> + Send + 'static,
+        E: Into<TransportError>,
+    {
+        use futures_util::{SinkExt, StreamExt};
+        let (endpoint, path_params) = self.find(&request.path)?;
+        let sink: BoxSink = Box::pin(sink.sink_map_err(|e| TransportError::Other(e.to_string())));
+        let stream: BoxStream = Box::pin(stream.map(|item| item.map_err(Into::into)));
+        self.serve_endpoint(
+            endpoint,
+            Accepted {
+                request,
+                path_params,
+            },
+            sink,
+            stream,
+        )
+        .await;
+        Ok(())
+    }
+
+    pub(crate) async fn serve_endpoint(
+        &self,
+        endpoint: Arc<dyn Endpoint>,
+        accepted: Accepted,
+        sink: BoxSink,
+        stream: BoxStream,
+    ) {
+        let span = tracing::info_span!("connection", path = %accepted.request.path, channel = tracing::field::Empty);
+        let shutdown = self.shutdown.subscribe();
+        tracing::Instrument::instrument(
+            endpoint.serve(accepted, self.layer.clone(), shutdown, sink, stream),
+            span,
+        )
+        .await
+    }
+}

@@ -1,0 +1,85 @@
+//! The runtime's own WebSocket message type, so the connection core runs on
+//! tokio-tungstenite, axum or in-process channels alike.
+
+use tokio_tungstenite::tungstenite::{self, protocol::frame::coding::CloseCode as TCloseCode};
+
+/// Close codes the runtime sends.
+pub mod close_code {
+    /// Normal closure (also used for the idle timeout).
+    pub const NORMAL: u16 = 1000;
+    /// The server is shutting down.
+    pub const GOING_AWAY: u16 = 1001;
+    /// The client sent a frame over the size limit.
+    pub const MESSAGE_TOO_BIG: u16 = 1009;
+    /// Path parameters did not fit the channel.
+    pub const POLICY_VIOLATION: u16 = 1008;
+    /// `on_connect` failed.
+    pub const INTERNAL_ERROR: u16 = 1011;
+    /// The client did not read fast enough and its outgoing queue filled up.
+    pub const TRY_AGAIN_LATER: u16 = 1013;
+    /// Authentication failed: no credentials (chanx: 401 + 4000).
+    pub const UNAUTHORIZED: u16 = 4401;
+    /// Authentication failed: credentials refused (chanx: 403 + 4000).
+    pub const FORBIDDEN: u16 = 4403;
+}
+
+/// A close frame: code and reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloseFrame {
+    pub code: u16,
+    pub reason: String,
+}
+
+/// One WebSocket message, independent of the transport library.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WsMessage {
+    Text(String),
+    Binary(Vec<u8>),
+    Ping(Vec<u8>),
+    Pong(Vec<u8>),
+    Close(Option<CloseFrame>),
+}
+
+impl WsMessage {
+    /// A close message with a code and reason.
+    pub fn close(code: u16, reason: impl Into<String>) -> Self {
+        WsMessage::Close(Some(CloseFrame {
+            code,
+            reason: reason.into(),
+        }))
+    }
+}
+
+impl From<tungstenite::Message> for WsMessage {
+    fn from(message: tungstenite::Message) -> Self {
+        use tungstenite::Message as M;
+        match message {
+            M::Text(text) => WsMessage::Text(text.as_str().to_owned()),
+            M::Binary(bytes) => WsMessage::Binary(bytes.to_vec()),
+            M::Ping(bytes) => WsMessage::Ping(bytes.to_vec()),
+            M::Pong(bytes) => WsMessage::Pong(bytes.to_vec()),
+            M::Close(frame) => WsMessage::Close(frame.map(|f| CloseFrame {
+                code: u16::from(f.code),
+                reason: f.reason.as_str().to_owned(),
+            })),
+            // Raw frames only appear when writing; treat one read as binary data.
+            M::Frame(frame) => WsMessage::Binary(frame.into_payload().to_vec()),
+        }
+    }
+}
+
+impl From<WsMessage> for tungstenite::Message {
+    fn from(message: WsMessage) -> Self {
+        use tungstenite::Message as M;
+        match message {
+            WsMessage::Text(text) => M::Text(text.into()),
+            WsMessage::Binary(bytes) => M::Binary(bytes.into()),
+            WsMessage::Ping(bytes) => M::Ping(bytes.into()),
+            WsMessage::Pong(bytes) => M::Pong(bytes.into()),
+            WsMessage::Close(frame) => M::Close(frame.map(|f| tungstenite::protocol::CloseFrame {
+                code: TCloseCode::from(f.code),
+                reason: f.reason.into(),
+            })),
+        }
+    }
+}

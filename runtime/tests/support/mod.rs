@@ -1,0 +1,5 @@
+#![allow(dead_code)]
+
+pub mod app;
+pub mod chat;
+pub mod client;
