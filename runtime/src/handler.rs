@@ -190,3 +190,19 @@ pub enum ParamError {
     #[error("invalid path parameter `{name}`: {reason}")]
     Invalid { name: String, reason: String },
 }
+
+impl ParamError {
+    /// A parameter the address declares is absent.
+    pub fn missing(name: &str) -> Self {
+        ParamError::Missing(name.to_string())
+    }
+
+    /// A parameter's value is not one of the values its schema allows.
+    pub fn invalid(name: &str, value: &str, allowed: &[&str]) -> Self {
+        let allowed: Vec<String> = allowed.iter().map(|a| format!("'{a}'")).collect();
+        ParamError::Invalid {
+            name: name.to_string(),
+            reason: format!("'{value}' is not one of {}", allowed.join(", ")),
+        }
+    }
+}

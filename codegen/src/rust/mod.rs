@@ -48,7 +48,8 @@ pub fn generate(api: &ir::Api, options: &RustOptions) -> Result<String, Diagnost
             clippy::type_complexity,
             clippy::float_cmp,
             clippy::doc_lazy_continuation,
-            clippy::doc_overindented_list_items
+            clippy::doc_overindented_list_items,
+            clippy::module_inception
         )]
         pub mod types {
             #types_tokens
@@ -67,6 +68,15 @@ pub fn generate(api: &ir::Api, options: &RustOptions) -> Result<String, Diagnost
         }
     };
     format(api, tokens)
+}
+
+/// The Rust type of `ty` for code outside the generated module that uses its
+/// types by name (tests over message examples, say). `module` is the path of
+/// the generated module, e.g. `crate::chat`.
+pub fn type_path(api: &ir::Api, options: &RustOptions, ty: &TypeRef, module: &str) -> String {
+    let types = types::TypesModule::new(api, options);
+    let prefix: TokenStream = format!("{module}::types::").parse().unwrap_or_default();
+    types.rust_type(ty, None, &prefix).to_string()
 }
 
 /// Parses the tokens as a file and pretty-prints them under the header.

@@ -30,6 +30,10 @@ pub struct TypesModule<'a> {
     /// Aliases that refer to themselves only through other aliases: Rust
     /// rejects such `type` cycles, so they become newtype structs.
     newtype_aliases: HashSet<TypeId>,
+    /// `(type, property)` pairs that tag a union variant or a channel
+    /// message: their const is always written, or a receiver could not tell
+    /// the variants apart.
+    tag_fields: HashSet<(TypeId, String)>,
 }
 
 struct Marker {
@@ -55,6 +59,7 @@ impl<'a> TypesModule<'a> {
             markers: BTreeMap::new(),
             boxed: cyclic_edges(api),
             newtype_aliases: alias_cycles(api),
+            tag_fields: tag_fields(api),
         };
         module.collect_markers(&mut namer);
         module
@@ -229,7 +234,11 @@ impl<'a> TypesModule<'a> {
         let mut rendered: Vec<TokenStream> = fields
             .iter()
             .map(|field| {
-                let shape = FieldShape::of(field);
+                let is_tag = self.tag_fields.contains(&(def.id, field.name.spec.clone()));
+                let shape = match field.ty {
+                    TypeRef::Const(_) if is_tag => FieldShape::Const,
+                    _ => FieldShape::of(field),
+                };
                 all_defaultable &= shape.defaultable();
                 *needs_double_option |= shape == FieldShape::OptionalNullable;
                 self.emit_field(def.id, field, shape, &mut namer)
@@ -403,12 +412,45 @@ impl<'a> TypesModule<'a> {
     }
 }
 
+/// Properties that tag union variants and channel messages, by owning type.
+fn tag_fields(api: &Api) -> HashSet<(TypeId, String)> {
+    let mut out = HashSet::new();
+    for def in &api.types.types {
+        if let TypeKind::Union {
+            variants,
+            tag: Some(tag),
+            ..
+        } = &def.kind
+        {
+            for variant in variants {
+                if let TypeRef::Named(id) = variant.ty {
+                    out.insert((id, tag.clone()));
+                }
+            }
+        }
+    }
+    for channel in &api.channels {
+        let Some(key) = &channel.tag_key else {
+            continue;
+        };
+        for member in &channel.messages {
+            if let Some(TypeRef::Named(id)) = api.messages[member.message].payload {
+                out.insert((id, key.clone()));
+            }
+        }
+    }
+    out
+}
+
 /// How a struct field is represented, from its requiredness and type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum FieldShape {
-    /// A const marker: always written, defaulted when absent.
+    /// A const marker: always written, defaulted when absent. For required
+    /// consts, and optional ones with a `default` (chanx's `action`): like
+    /// pydantic, which always dumps a field that has a default.
     Const,
-    /// Optional and only ever `null`: `()`, defaulted when absent.
+    /// Optional, only ever `null`, defaulting to `null` (chanx's
+    /// `payload: null`): `()`, defaulted when absent, always written.
     OptionalNull,
     /// `T`.
     Required,
@@ -420,9 +462,11 @@ enum FieldShape {
 
 impl FieldShape {
     fn of(field: &Field) -> Self {
+        let has_default = field.default.is_some();
         match (&field.ty, field.required) {
-            (TypeRef::Const(_), _) => FieldShape::Const,
-            (TypeRef::Null, false) => FieldShape::OptionalNull,
+            (TypeRef::Const(_), true) => FieldShape::Const,
+            (TypeRef::Const(_), false) if has_default => FieldShape::Const,
+            (TypeRef::Null, false) if has_default => FieldShape::OptionalNull,
             (_, true) => FieldShape::Required,
             (TypeRef::Nullable(_), false) => FieldShape::OptionalNullable,
             (_, false) => FieldShape::Optional,

@@ -212,16 +212,16 @@ pub fn api(
     }
 }
 
-/// A frame struct as chanx emits it: `action` const plus `payload`.
+/// A frame struct as chanx emits it: `action` const (optional, with itself
+/// as the default) plus `payload`.
 fn frame(id: TypeId, spec: &str, action: &str, payload: TypeRef, required: bool) -> TypeDef {
-    object(
-        id,
-        spec,
-        vec![
-            field("action", TypeRef::Const(json!(action)), false),
-            field("payload", payload, required),
-        ],
-    )
+    let mut action_field = field("action", TypeRef::Const(json!(action)), false);
+    action_field.default = Some(json!(action));
+    let mut payload_field = field("payload", payload, required);
+    if !required && payload_field.ty == TypeRef::Null {
+        payload_field.default = Some(serde_json::Value::Null);
+    }
+    object(id, spec, vec![action_field, payload_field])
 }
 
 /// `specs/chat.yaml` as the IR builder is expected to model it.
