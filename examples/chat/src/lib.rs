@@ -6,7 +6,7 @@
 //! - a [`ChatEvent`] sent from anywhere in the program (the HTTP endpoint,
 //!   a background task) → a `notification` to each client.
 
-use chanx_runtime::{Context, HandlerError};
+use chanx_runtime::HandlerError;
 use serde::{Deserialize, Serialize};
 
 /// The generated API: `types` and `channels::chat`.
@@ -14,7 +14,7 @@ pub mod api {
     chanx_runtime::include_api!("chat");
 }
 
-use api::channels::chat::{Consumer, Outgoing, Params};
+use api::channels::chat::{Consumer, Ctx, Outgoing};
 use api::types::{
     ChatMessage, ChatNotificationMessage, ChatPayload, NotificationMessage, NotificationPayload,
     PingMessage, PongMessage,
@@ -35,41 +35,23 @@ pub struct Chat;
 impl Consumer for Chat {
     type Event = ChatEvent;
 
-    async fn handle_ping(
-        &self,
-        _ctx: &mut Context<Outgoing, Params>,
-        _message: PingMessage,
-    ) -> Result<PongMessage, HandlerError> {
+    async fn handle_ping(&self, _: &mut Ctx, _: PingMessage) -> Result<PongMessage, HandlerError> {
         Ok(PongMessage::default())
     }
 
-    async fn handle_chat(
-        &self,
-        ctx: &mut Context<Outgoing, Params>,
-        message: ChatMessage,
-    ) -> Result<(), HandlerError> {
-        let relayed = ChatNotificationMessage {
-            action: Default::default(),
-            payload: ChatPayload {
-                message: format!("User: {}", message.payload.message),
-            },
-        };
+    async fn handle_chat(&self, ctx: &mut Ctx, message: ChatMessage) -> Result<(), HandlerError> {
+        let text = format!("User: {}", message.payload.message);
+        let relayed = ChatNotificationMessage::new(ChatPayload { message: text });
         ctx.broadcast(&relayed.into(), &[ROOM], false).await?;
         Ok(())
     }
 
     async fn on_event(
         &self,
-        _ctx: &mut Context<Outgoing, Params>,
+        _: &mut Ctx,
         event: ChatEvent,
     ) -> Result<Option<Outgoing>, HandlerError> {
         let ChatEvent::Notify(payload) = event;
-        Ok(Some(
-            NotificationMessage {
-                action: Default::default(),
-                payload,
-            }
-            .into(),
-        ))
+        Ok(Some(NotificationMessage::new(payload).into()))
     }
 }

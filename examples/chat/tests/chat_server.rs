@@ -17,7 +17,11 @@ struct Server {
 
 impl Server {
     fn start(extra: &[&str]) -> Server {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let address = format!("127.0.0.1:{port}");
         let mut child = Command::new(env!("CARGO_BIN_EXE_chat-server"))
             .args(["--bind", &address])
@@ -29,7 +33,10 @@ impl Server {
             .expect("chat-server starts");
         let deadline = Instant::now() + Duration::from_secs(10);
         while TcpStream::connect(&address).is_err() {
-            assert!(Instant::now() < deadline, "chat-server did not listen in time");
+            assert!(
+                Instant::now() < deadline,
+                "chat-server did not listen in time"
+            );
             if let Some(status) = child.try_wait().unwrap() {
                 panic!("chat-server exited: {status}");
             }
@@ -72,7 +79,10 @@ type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn connect(url: &str) -> Socket {
-    tokio_tungstenite::connect_async(url).await.expect("connects").0
+    tokio_tungstenite::connect_async(url)
+        .await
+        .expect("connects")
+        .0
 }
 
 async fn send(socket: &mut Socket, frame: &str) {
@@ -100,7 +110,10 @@ async fn ping_chat_broadcast_notification_and_errors() {
     let mut bob = connect(&server.url()).await;
 
     send(&mut alice, r#"{"action":"ping"}"#).await;
-    assert_eq!(receive(&mut alice).await, json!({"action": "pong", "payload": null}));
+    assert_eq!(
+        receive(&mut alice).await,
+        json!({"action": "pong", "payload": null})
+    );
 
     send(&mut alice, r#"{"action":"ping","ref":"r1"}"#).await;
     assert_eq!(
@@ -108,12 +121,17 @@ async fn ping_chat_broadcast_notification_and_errors() {
         json!({"action": "pong", "payload": null, "version": 1, "ref": "r1"})
     );
 
-    send(&mut alice, r#"{"action":"chat","payload":{"message":"hi"}}"#).await;
+    send(
+        &mut alice,
+        r#"{"action":"chat","payload":{"message":"hi"}}"#,
+    )
+    .await;
     let relayed = json!({"action": "chat_notification", "payload": {"message": "User: hi"}});
     assert_eq!(receive(&mut alice).await, relayed);
     assert_eq!(receive(&mut bob).await, relayed);
 
-    let status = server.post_notify(&json!({"message": "Server restarts soon", "level": "warning"}));
+    let status =
+        server.post_notify(&json!({"message": "Server restarts soon", "level": "warning"}));
     assert!(status.contains("202"), "POST /notify answered {status}");
     let notification = json!({
         "action": "notification",
@@ -131,14 +149,21 @@ async fn ping_chat_broadcast_notification_and_errors() {
     );
     // The connection stays open after an error.
     send(&mut bob, r#"{"action":"ping"}"#).await;
-    assert_eq!(receive(&mut bob).await, json!({"action": "pong", "payload": null}));
+    assert_eq!(
+        receive(&mut bob).await,
+        json!({"action": "pong", "payload": null})
+    );
 }
 
 #[tokio::test]
 async fn completion_frames_when_enabled() {
     let server = Server::start(&["--send-completion"]);
     let mut client = connect(&server.url()).await;
-    send(&mut client, r#"{"action":"chat","payload":{"message":"yo"}}"#).await;
+    send(
+        &mut client,
+        r#"{"action":"chat","payload":{"message":"yo"}}"#,
+    )
+    .await;
     // The handled frame completes, and so does the group message relayed
     // back through the channel layer; the two may interleave, but the relay
     // always comes right before its own `group_complete`.
@@ -148,17 +173,29 @@ async fn completion_frames_when_enabled() {
         receive(&mut client).await,
     ];
     let relayed = json!({"action": "chat_notification", "payload": {"message": "User: yo"}});
-    let at = frames.iter().position(|f| *f == relayed).expect("relayed message");
-    assert_eq!(frames.get(at + 1), Some(&json!({"action": "group_complete", "payload": null})));
+    let at = frames
+        .iter()
+        .position(|f| *f == relayed)
+        .expect("relayed message");
     assert_eq!(
-        frames.iter().filter(|f| **f == json!({"action": "complete", "payload": null})).count(),
+        frames.get(at + 1),
+        Some(&json!({"action": "group_complete", "payload": null}))
+    );
+    assert_eq!(
+        frames
+            .iter()
+            .filter(|f| **f == json!({"action": "complete", "payload": null}))
+            .count(),
         1
     );
 }
 
 #[test]
 fn help_names_the_options() {
-    let output = Command::new(env!("CARGO_BIN_EXE_chat-server")).arg("--help").output().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_chat-server"))
+        .arg("--help")
+        .output()
+        .unwrap();
     let help = String::from_utf8_lossy(&output.stdout);
     for option in ["--bind", "--notify-every", "--send-completion", "/notify"] {
         assert!(help.contains(option), "--help mentions {option}:\n{help}");
