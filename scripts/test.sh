@@ -15,3 +15,6 @@ if [ -f tests/ts/package-lock.json ]; then
 fi
 
 cargo test --workspace --locked
+
+# The Rust generated from every spec and corpus document also passes clippy.
+cargo clippy --locked -p chanx-compile-rust --all-targets -- -D warnings
