@@ -3,55 +3,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
 use chanx_codegen::Diagnostics;
 use chanx_codegen::load::{LoadOptions, RemoteRefs};
 use chanx_codegen::validate::load_and_validate;
 
-const INVALID: &[&str] = &[
-    "lerenn-asyncapi-codegen/issue-131/asyncapi.yaml",
-    "lerenn-asyncapi-codegen/issue-192/asyncapi.yaml",
-    "lerenn-asyncapi-codegen/issue-224/asyncapi.yaml",
-    "asyncapi-spec-json-schemas/streetlights-all.json",
-    "asyncapi-spec/adeo-kafka-request-reply-asyncapi.yml",
-];
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect(&path, out);
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml" | "json")
-        ) {
-            out.push(path);
-        }
-    }
-}
-
-/// Files with a top-level `asyncapi` key (the meta-schemas have none).
-fn root_documents() -> Vec<String> {
-    let corpus = common::corpus_root();
-    let mut files = Vec::new();
-    collect(&corpus, &mut files);
-    let mut roots: Vec<String> = files
-        .into_iter()
-        .filter(|p| {
-            let text = std::fs::read_to_string(p).unwrap_or_default();
-            if p.extension().is_some_and(|e| e == "json") {
-                serde_json::from_str::<serde_json::Value>(&text)
-                    .is_ok_and(|v| v.get("asyncapi").is_some())
-            } else {
-                text.lines().any(|l| l.starts_with("asyncapi:"))
-            }
-        })
-        .map(|p| p.strip_prefix(&corpus).unwrap().display().to_string())
-        .collect();
-    roots.sort();
-    roots
-}
+use common::{INVALID_CORPUS_DOCUMENTS as INVALID, corpus_root_documents as root_documents};
 
 fn validate(relative: &str, options: &LoadOptions) -> Result<Diagnostics, Diagnostics> {
     load_and_validate(&common::corpus_root().join(relative), options).map(|(_, w)| w)
