@@ -10,6 +10,7 @@
 mod common;
 mod support;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -80,8 +81,10 @@ fn every_generated_module_and_the_smoke_test_type_check() {
     let package = package_dir();
     let tsc = package.join("node_modules/typescript/bin/tsc");
     if !tsc.exists() {
-        println!(
-            "NOTICE: skipping the TypeScript type-check: run `npm ci` in {} first",
+        // Straight to stderr: the test harness swallows `println!` of passing tests.
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "NOTICE: TypeScript type-check SKIPPED: run `npm ci` in {} first",
             package.display()
         );
         return;
