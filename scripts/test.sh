@@ -40,3 +40,6 @@ scripts/python-venv.sh
 # Every end-to-end prerequisite is installed above: missing ones fail, not skip.
 export CHANX_E2E_REQUIRED=1
 cargo test --workspace --locked
+
+# The Rust generated from every spec and corpus document also passes clippy.
+cargo clippy --locked -p chanx-compile-rust --all-targets -- -D warnings

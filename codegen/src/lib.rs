@@ -19,3 +19,4 @@ pub mod ts;
 pub mod validate;
 
 pub use diag::{Diagnostic, Diagnostics, Location, Severity};
+pub use generate::{Builder, Error, configure};

@@ -23,6 +23,11 @@ pub struct ConsumerConfig {
     /// camelCase the keys of the runtime's own frames (`status_code` →
     /// `statusCode`); generated messages keep the spec's names. Default off.
     pub camelize: bool,
+    /// With an authenticator, tell the client the result: chanx sends
+    /// `{"action":"authentication","payload":{"status_code":200,"status_text":"OK","data":{"detail":"OK"}}}`
+    /// on success (a rejection is always sent before the close). Default on,
+    /// as chanx's `send_authentication_message`.
+    pub send_authentication_message: bool,
     /// Add pydantic's `ctx` to validation errors (chanx leaves it out). Default off.
     pub include_error_context: bool,
     /// Groups every connection joins on connect (more via `Context::join`).
@@ -52,6 +57,7 @@ impl Default for ConsumerConfig {
             log_sent_message: true,
             log_ignored_actions: Vec::new(),
             camelize: false,
+            send_authentication_message: true,
             include_error_context: false,
             groups: Vec::new(),
             max_message_bytes: 1024 * 1024,

@@ -208,7 +208,12 @@ impl<H: Handler> Core<'_, H> {
             return Ok(None);
         };
         match authenticator.authenticate_dyn(request).await {
-            Ok(user) => Ok(Some(user)),
+            Ok(user) => {
+                if self.route.settings().send_authentication_message {
+                    let _ = self.outbox.push_json(&self.frames.authenticated());
+                }
+                Ok(Some(user))
+            }
             Err(rejection) => {
                 tracing::info!(
                     status = rejection.status_code,
@@ -322,9 +327,16 @@ impl<H: Handler> Core<'_, H> {
                 return;
             }
         };
-        let reference = match &mut value {
-            Value::Object(map) => map.shift_remove("ref"),
-            _ => None,
+        // chanx validates the routing envelope (`version`, `topic`, `ref`,
+        // `seq`) first and strips it before the message is decoded.
+        let reference = match crate::envelope::take(&mut value) {
+            Ok(reference) => reference,
+            Err(error) => {
+                self.log_received(None, text);
+                self.send(&self.frames.validation_error(&error), None);
+                self.complete(Completion::Message, None);
+                return;
+            }
         };
         let action = self.outbox.log().action_of(&value).map(str::to_owned);
         let span = tracing::info_span!("message", action = action.as_deref().unwrap_or(""));
@@ -375,8 +387,7 @@ impl<H: Handler> Core<'_, H> {
     /// the connection stays open.
     fn on_binary(&self) {
         self.log_received(None, "<binary>");
-        let error =
-            DecodeError::json_invalid("binary frames are not accepted, send JSON in a text frame");
+        let error = DecodeError::json_invalid("binary frames are not supported");
         self.send(&self.frames.validation_error(&error), None);
         self.complete(Completion::Message, None);
     }

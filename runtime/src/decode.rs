@@ -29,7 +29,8 @@ pub struct ErrorDetail {
 }
 
 impl ErrorDetail {
-    fn new(kind: &str, loc: Vec<Value>, msg: impl Into<String>) -> Self {
+    /// An entry with pydantic's error type, location and message.
+    pub fn new(kind: &str, loc: Vec<Value>, msg: impl Into<String>) -> Self {
         ErrorDetail {
             kind: kind.to_owned(),
             loc,
@@ -124,7 +125,10 @@ impl DecodeError {
 
     /// The frame's tag names no message of the channel (`union_tag_invalid`).
     pub fn tag_invalid(key: &str, tag: &str, expected: &[&str]) -> Self {
-        let expected_tags = quoted_list(expected, ", ");
+        // pydantic lists the expected tags sorted.
+        let mut expected = expected.to_vec();
+        expected.sort_unstable();
+        let expected_tags = quoted_list(&expected, ", ");
         Self::one(
             ErrorDetail::new(
                 "union_tag_invalid",
@@ -613,8 +617,8 @@ mod tests {
             json!({
                 "type": "union_tag_invalid",
                 "loc": [],
-                "msg": "Input tag 'x' found using 'action' does not match any of the expected tags: 'ping', 'chat'",
-                "ctx": {"discriminator": "'action'", "tag": "x", "expected_tags": "'ping', 'chat'"}
+                "msg": "Input tag 'x' found using 'action' does not match any of the expected tags: 'chat', 'ping'",
+                "ctx": {"discriminator": "'action'", "tag": "x", "expected_tags": "'chat', 'ping'"}
             })
         );
         let missing = tag(&json!({}), "action", tags).expect_err("no tag");

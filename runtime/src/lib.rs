@@ -40,6 +40,7 @@ pub mod config;
 pub mod connection;
 pub mod context;
 pub mod decode;
+pub mod envelope;
 pub mod handler;
 pub mod layer;
 pub mod message;
@@ -54,6 +55,23 @@ pub mod ws;
 #[cfg(feature = "axum")]
 pub mod axum;
 pub mod testing;
+
+/// Includes the Rust module that `chanx_codegen::configure().compile(..)`
+/// generated into `OUT_DIR` from a build script: `specs/chat.yaml` becomes
+/// `include_api!("chat")`.
+///
+/// ```ignore
+/// mod api {
+///     chanx_runtime::include_api!("chat");
+/// }
+/// use api::channels::chat::{Consumer, Outgoing, Service};
+/// ```
+#[macro_export]
+macro_rules! include_api {
+    ($name:literal) => {
+        include!(concat!(env!("OUT_DIR"), "/", $name, ".rs"));
+    };
+}
 
 pub use auth::{AuthRejection, Authenticator, ConnectRequest};
 pub use config::ConsumerConfig;

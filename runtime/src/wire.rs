@@ -60,13 +60,23 @@ impl Frames {
 
     /// `{"action":"authentication","payload":{"status_code","status_text","data"}}`.
     pub(crate) fn authentication(&self, rejection: &AuthRejection) -> Value {
+        self.authentication_frame(
+            rejection.status_code,
+            &rejection.status_text,
+            rejection.data.clone(),
+        )
+    }
+
+    /// The success frame chanx sends after a connection is authenticated.
+    pub(crate) fn authenticated(&self) -> Value {
+        self.authentication_frame(200, "OK", serde_json::json!({"detail": "OK"}))
+    }
+
+    fn authentication_frame(&self, status_code: u16, status_text: &str, data: Value) -> Value {
         let mut payload = Map::new();
-        payload.insert(self.key("status_code"), Value::from(rejection.status_code));
-        payload.insert(
-            self.key("status_text"),
-            Value::from(rejection.status_text.clone()),
-        );
-        payload.insert(self.key("data"), rejection.data.clone());
+        payload.insert(self.key("status_code"), Value::from(status_code));
+        payload.insert(self.key("status_text"), Value::from(status_text));
+        payload.insert(self.key("data"), data);
         self.frame("authentication", Value::Object(payload))
     }
 
@@ -79,9 +89,11 @@ impl Frames {
     }
 }
 
-/// Copies a request's `ref` onto a reply frame.
+/// Copies a request's `ref` onto a frame sent while handling it, after the
+/// message's own keys and with the envelope `version`, as chanx does.
 pub(crate) fn with_ref(mut frame: Value, reference: Option<&Value>) -> Value {
     if let (Some(reference), Value::Object(map)) = (reference, &mut frame) {
+        map.insert("version".into(), Value::from(crate::envelope::VERSION));
         map.insert("ref".into(), reference.clone());
     }
     frame

@@ -196,16 +196,16 @@ async fn malformed_frames_get_error_frames_and_the_connection_stays_open() {
         .expect(json!({"action": "error", "payload": [{
             "type": "union_tag_invalid",
             "loc": [],
-            "msg": "Input tag 'x' found using 'action' does not match any of the expected tags: 'ping', 'chat'"
+            "msg": "Input tag 'x' found using 'action' does not match any of the expected tags: 'chat', 'ping'"
         }]}))
         .await;
 
     client.send_json(json!([1, 2])).await;
     client
         .expect(json!({"action": "error", "payload": [{
-            "type": "model_attributes_type",
+            "type": "model_type",
             "loc": [],
-            "msg": "Input should be a valid dictionary or object to extract fields from"
+            "msg": "Input should be a valid dictionary or instance of Envelope"
         }]}))
         .await;
 
@@ -292,23 +292,45 @@ async fn ref_is_copied_to_replies_and_errors() {
         .send_json(json!({"action": "ping", "ref": "r-1"}))
         .await;
     client
-        .expect(json!({"action": "pong", "payload": null, "ref": "r-1"}))
+        .expect(json!({"action": "pong", "payload": null, "version": 1, "ref": "r-1"}))
         .await;
-    client.send_json(json!({"action": "x", "ref": 7})).await;
+    client.send_json(json!({"action": "x", "ref": "r-2"})).await;
     client
         .expect(json!({"action": "error", "payload": [{
             "type": "union_tag_invalid",
             "loc": [],
-            "msg": "Input tag 'x' found using 'action' does not match any of the expected tags: 'ping', 'chat'"
-        }], "ref": 7}))
+            "msg": "Input tag 'x' found using 'action' does not match any of the expected tags: 'chat', 'ping'"
+        }], "version": 1, "ref": "r-2"}))
         .await;
     client
-        .send_json(json!({"action": "chat", "payload": {"message": "reject"}, "ref": {"n": 1}}))
+        .send_json(json!({"action": "chat", "payload": {"message": "reject"}, "ref": "r-3"}))
         .await;
     client
-        .expect(
-            json!({"action": "error", "payload": {"detail": "Message rejected"}, "ref": {"n": 1}}),
-        )
+        .expect(json!({
+            "action": "error", "payload": {"detail": "Message rejected"}, "version": 1, "ref": "r-3"
+        }))
+        .await;
+    // The envelope is validated as chanx does: a `ref` must be a string.
+    client.send_json(json!({"action": "ping", "ref": 7})).await;
+    client
+        .expect(json!({"action": "error", "payload": [{
+            "type": "string_type", "loc": ["ref"], "msg": "Input should be a valid string"
+        }]}))
+        .await;
+    // Other envelope keys are stripped before the message is decoded.
+    client
+        .send_json(json!({"action": "ping", "version": 2, "seq": 4}))
+        .await;
+    client
+        .expect(json!({"action": "pong", "payload": null}))
+        .await;
+    // A frame that is not an object fails the envelope, as in chanx.
+    client.send_text("[1, 2]").await;
+    client
+        .expect(json!({"action": "error", "payload": [{
+            "type": "model_type", "loc": [],
+            "msg": "Input should be a valid dictionary or instance of Envelope"
+        }]}))
         .await;
 }
 
@@ -326,12 +348,14 @@ async fn completion_frames_follow_messages_group_relays_and_events() {
     let server = start(router).await;
     let mut client = Client::connect(&server.url("/ws/chat")).await;
 
-    client.send_json(json!({"action": "ping", "ref": 1})).await;
     client
-        .expect(json!({"action": "pong", "payload": null, "ref": 1}))
+        .send_json(json!({"action": "ping", "ref": "1"}))
         .await;
     client
-        .expect(json!({"action": "complete", "payload": null, "ref": 1}))
+        .expect(json!({"action": "pong", "payload": null, "version": 1, "ref": "1"}))
+        .await;
+    client
+        .expect(json!({"action": "complete", "payload": null, "version": 1, "ref": "1"}))
         .await;
 
     client
@@ -408,6 +432,12 @@ async fn authentication_rejects_with_4401_or_4403_and_exposes_the_user() {
     )
     .await;
     for client in [&mut alice, &mut bob, &mut carol] {
+        // Accepted connections are told so first, as chanx does.
+        client
+            .expect(json!({"action": "authentication", "payload": {
+                "status_code": 200, "status_text": "OK", "data": {"detail": "OK"}
+            }}))
+            .await;
         client.send_json(json!({"action": "ping"})).await;
         client
             .expect(json!({"action": "pong", "payload": null}))
@@ -465,7 +495,7 @@ async fn binary_frames_get_an_error_and_oversized_frames_close_1009() {
         .expect(json!({"action": "error", "payload": [{
             "type": "json_invalid",
             "loc": [],
-            "msg": "Invalid JSON: binary frames are not accepted, send JSON in a text frame"
+            "msg": "Invalid JSON: binary frames are not supported"
         }]}))
         .await;
     client.send_json(json!({"action": "ping"})).await;

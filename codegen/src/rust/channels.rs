@@ -17,6 +17,7 @@ use crate::ir::{Action, Api, Channel, ChannelId, MessageId, Operation};
 const FIXED_ITEMS: &[&str] = &[
     "ADDRESS",
     "TAG_KEY",
+    "Ctx",
     "Params",
     "Incoming",
     "Outgoing",
@@ -155,6 +156,8 @@ impl<'a> ChannelEmitter<'a> {
             #address
             /// The property that tags this channel's messages.
             pub const TAG_KEY: ::std::option::Option<&str> = #tag_key;
+            /// The context every handler of this channel gets.
+            pub type Ctx = ::chanx_runtime::Context<Outgoing, Params>;
         }
     }
 

@@ -244,6 +244,7 @@ impl<'a> TypesModule<'a> {
                 self.emit_field(def.id, field, shape, &mut namer)
             })
             .collect();
+        let constructor = self.emit_constructor(def, fields, additional);
         let mut container_attrs = quote!();
         match additional {
             Some(TypeRef::Any) if !self.options.keep_unknown_fields => {}
@@ -266,7 +267,61 @@ impl<'a> TypesModule<'a> {
             pub struct #name {
                 #(#rendered)*
             }
+            #constructor
         }
+    }
+
+    /// `Name::new(required fields…)` filling in every other field (tags,
+    /// optional fields, extra properties) with its default, so a message is
+    /// built without spelling out its constant tag. Only for structs that
+    /// have such fields and at most seven required ones.
+    fn emit_constructor(
+        &self,
+        def: &TypeDef,
+        fields: &[Field],
+        additional: Option<&TypeRef>,
+    ) -> Option<TokenStream> {
+        let name = &self.names[def.id];
+        // The same naming sequence as the fields themselves.
+        let mut namer = Namer::default();
+        let mut params = Vec::new();
+        let mut inits = Vec::new();
+        for field in fields {
+            let field_name = ident(&namer.base(&field.name.snake));
+            let is_tag = self.tag_fields.contains(&(def.id, field.name.spec.clone()));
+            let shape = match field.ty {
+                TypeRef::Const(_) if is_tag => FieldShape::Const,
+                _ => FieldShape::of(field),
+            };
+            if shape == FieldShape::Required {
+                let ty = self.rust_type(&field.ty, Some(def.id), &quote!());
+                params.push(quote!(#field_name: #ty));
+                inits.push(quote!(#field_name));
+            } else {
+                inits.push(quote!(#field_name: ::std::default::Default::default()));
+            }
+        }
+        let keeps_extra = match additional {
+            Some(TypeRef::Any) => self.options.keep_unknown_fields,
+            Some(_) => true,
+            None => false,
+        };
+        if keeps_extra {
+            let field_name = namer.ident("additional");
+            inits.push(quote!(#field_name: ::std::default::Default::default()));
+        }
+        let defaulted = inits.len() - params.len();
+        if params.is_empty() || params.len() > 7 || defaulted == 0 {
+            return None;
+        }
+        Some(quote! {
+            impl #name {
+                /// Builds the value from its required fields; every other field takes its default.
+                pub fn new(#(#params),*) -> Self {
+                    Self { #(#inits),* }
+                }
+            }
+        })
     }
 
     fn emit_field(

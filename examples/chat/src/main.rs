@@ -1,0 +1,115 @@
+//! `chat-server`: serves the chat consumer on `/ws/chat` and accepts
+//! notifications to push on `POST /notify`.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::{Json, extract::State, http::StatusCode, routing::post};
+use chanx_example_chat::{
+    Chat, ChatEvent, ROOM, api::channels::chat::Service, api::types::NotificationPayload,
+};
+use chanx_runtime::{ConsumerConfig, Layer, Route, Router};
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+/// The chanx chat example: ping/pong, chat broadcast to the room, and
+/// notifications pushed by the server.
+#[derive(Debug, Parser)]
+#[command(after_help = "Examples:
+  chat-server                                  # ws://127.0.0.1:8000/ws/chat
+  chat-server --bind 0.0.0.0:9000 --notify-every 30
+  curl -X POST localhost:8000/notify -H 'content-type: application/json' \\
+       -d '{\"message\": \"Server restarts in 5 minutes\", \"level\": \"warning\"}'
+
+Logs go to stderr; RUST_LOG=debug shows every frame.")]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8000")]
+    bind: SocketAddr,
+
+    /// Also send a notification to the room every SECS seconds.
+    #[arg(long, value_name = "SECS")]
+    notify_every: Option<u64>,
+
+    /// Send `{"action":"complete"}` after each handled frame, as chanx's send_completion.
+    #[arg(long)]
+    send_completion: bool,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+
+    let config = ConsumerConfig {
+        groups: vec![ROOM.to_string()],
+        send_completion: args.send_completion,
+        ..ConsumerConfig::default()
+    };
+    let router = Router::new().route(Route::new(Service::new(Chat)).config(config));
+    let events = router.layer().clone();
+    let shutdown = router.shutdown_handle();
+
+    if let Some(secs) = args.notify_every {
+        tokio::spawn(notify_periodically(
+            events.clone(),
+            Duration::from_secs(secs.max(1)),
+        ));
+    }
+
+    let app = axum::Router::new()
+        .route("/notify", post(notify))
+        .with_state(events)
+        .merge(chanx_runtime::axum::routes(router));
+    let listener = tokio::net::TcpListener::bind(args.bind).await?;
+    tracing::info!(address = %listener.local_addr()?, "chat server listening on ws://{}/ws/chat", listener.local_addr()?);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            let _ = tokio::signal::ctrl_c().await;
+            tracing::info!("shutting down");
+            // Sends close frames (1001) and lets in-flight handlers finish.
+            shutdown.shutdown();
+        })
+        .await?;
+    Ok(())
+}
+
+/// `POST /notify` with a notification payload: broadcast it to the room.
+async fn notify(
+    State(events): State<Layer>,
+    Json(payload): Json<NotificationPayload>,
+) -> StatusCode {
+    match events
+        .broadcast_event(&ChatEvent::Notify(payload), &[ROOM])
+        .await
+    {
+        Ok(()) => StatusCode::ACCEPTED,
+        Err(error) => {
+            tracing::warn!(%error, "notification not sent");
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+    }
+}
+
+async fn notify_periodically(events: Layer, every: Duration) {
+    let mut ticker = tokio::time::interval(every);
+    ticker.tick().await;
+    loop {
+        ticker.tick().await;
+        let payload = NotificationPayload {
+            message: "Periodic notification".to_string(),
+            level: None,
+        };
+        if let Err(error) = events
+            .broadcast_event(&ChatEvent::Notify(payload), &[ROOM])
+            .await
+        {
+            tracing::warn!(%error, "periodic notification not sent");
+        }
+    }
+}
