@@ -11,12 +11,10 @@
 //! Skips with a notice when python3, node or the npm packages are missing
 //! (fails instead when `CHANX_E2E_REQUIRED` is set, as in `scripts/test.sh`).
 
-mod e2e;
-
 use std::process::Command;
 use std::time::Duration;
 
-use e2e::{Server, repo_root, ts_package};
+use chanx_e2e_support::{self as e2e, Server, repo_root, ts_package};
 
 #[test]
 fn generated_client_talks_to_the_python_chanx() {

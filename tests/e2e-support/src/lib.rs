@@ -1,6 +1,7 @@
-//! Shared by the end-to-end tests: prerequisites, child processes that die
-//! with the test, commands with deadlines, and a minimal HTTP client.
-#![allow(dead_code)]
+//! Shared by the end-to-end tests (`cli/tests/e2e_python.rs`,
+//! `examples/chat/tests/ts_e2e.rs`): prerequisites, servers that die with the
+//! test, commands with deadlines, a minimal HTTP client, and the build and
+//! runs of the TypeScript e2e programs in `tests/ts/e2e/`.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -13,7 +14,7 @@ use std::time::{Duration, Instant};
 pub const REQUIRED_ENV: &str = "CHANX_E2E_REQUIRED";
 
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 pub fn ts_package() -> PathBuf {
@@ -96,6 +97,25 @@ impl Server {
     /// What the server printed so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits until the server accepts connections on `port`.
+    pub fn wait_for_listen(&mut self, port: u16, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!(
+                    "the server exited ({status}) before it listened:\n{}",
+                    self.log()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server did not listen on {port} within {timeout:?}:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Waits until `GET path` on `port` answers 200, and returns the body.
