@@ -26,10 +26,10 @@ async fn axum_serves_the_router() {
     let mut bob = Client::connect(&format!("ws://{addr}/ws/chat/")).await;
     alice.send_json(json!({"action": "ping", "ref": "a"})).await;
     alice
-        .expect(json!({"action": "pong", "payload": null, "ref": "a"}))
+        .expect(json!({"action": "pong", "payload": null, "version": 1, "ref": "a"}))
         .await;
     alice
-        .expect(json!({"action": "complete", "payload": null, "ref": "a"}))
+        .expect(json!({"action": "complete", "payload": null, "version": 1, "ref": "a"}))
         .await;
     bob.send_json(json!({"action": "ping"})).await;
     bob.expect(json!({"action": "pong", "payload": null})).await;
