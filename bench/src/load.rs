@@ -211,7 +211,10 @@ pub async fn broadcast(
     duration: Duration,
 ) -> Result<Measured> {
     let sockets = connect_ready(port, subscribers).await?;
-    let publisher = connect_ready(port, 1).await?.pop().ok_or_else(|| anyhow!("no publisher"))?;
+    let publisher = connect_ready(port, 1)
+        .await?
+        .pop()
+        .ok_or_else(|| anyhow!("no publisher"))?;
     let base = Instant::now();
     let measure_from = base + warmup;
     let end = measure_from + duration;
@@ -246,9 +249,10 @@ pub async fn broadcast(
 
     let (mut sink, mut own_copies) = publisher.split();
     // The publisher is in the room too: read its copies so its queue never fills.
-    let drain = tokio::spawn(async move {
-        while let Ok(Some(_)) = timeout_at(end, own_copies.next()).await {}
-    });
+    let drain =
+        tokio::spawn(
+            async move { while let Ok(Some(_)) = timeout_at(end, own_copies.next()).await {} },
+        );
     let mut sequence = 0u64;
     while Instant::now() < end {
         let needed = sequence.saturating_sub(window) * subscribers as u64;
@@ -257,9 +261,8 @@ pub async fn broadcast(
             let _ = timeout(Duration::from_millis(50), progress.notified()).await;
         }
         let sent_ns = base.elapsed().as_nanos();
-        let frame = format!(
-            r#"{{"action":"chat","payload":{{"message":"{sequence} {sent_ns}"}}}}"#
-        );
+        let frame =
+            format!(r#"{{"action":"chat","payload":{{"message":"{sequence} {sent_ns}"}}}}"#);
         if sink.send(Message::text(frame)).await.is_err() {
             break;
         }

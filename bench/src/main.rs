@@ -23,7 +23,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
-const USAGE: &str = "usage: chanx-bench <codegen|runtime|all> [--smoke] [--write | --no-write] [--out FILE]
+const USAGE: &str =
+    "usage: chanx-bench <codegen|runtime|all> [--smoke] [--write | --no-write] [--out FILE]
 
   codegen    Rust + TypeScript generation, beside Modelina; compile time of generated Rust
   runtime    round trips, broadcasts and idle memory, beside a hand-written server

@@ -64,7 +64,10 @@ fn corpus() -> PathBuf {
 
 /// The documents of a run: real ones, then synthetic ones of growing size.
 fn documents(sizes: Sizes, scratch: &Path) -> Result<Vec<Document>> {
-    let mut docs = vec![Document::new("specs/chat.yaml", repo().join("specs/chat.yaml"))?];
+    let mut docs = vec![Document::new(
+        "specs/chat.yaml",
+        repo().join("specs/chat.yaml"),
+    )?];
     if !sizes.smoke {
         for (label, relative) in [
             (
@@ -224,17 +227,18 @@ pub fn runtime(sizes: Sizes) -> Result<Vec<Table>> {
     };
     for &connections in ping_connections {
         eprintln!("runtime: ping → pong, {connections} connection(s)");
-        let (ours, theirs) = both(&|port| {
-            client.block_on(load::ping_pong(port, connections, warmup, duration))
-        })?;
-        let load = format!("ping → pong, {} connection(s)", table::rate(connections as f64));
+        let (ours, theirs) =
+            both(&|port| client.block_on(load::ping_pong(port, connections, warmup, duration)))?;
+        let load = format!(
+            "ping → pong, {} connection(s)",
+            table::rate(connections as f64)
+        );
         push_measured(&mut table, &load, "round trips/s", &ours, &theirs);
     }
     for &count in subscribers {
         eprintln!("runtime: broadcast to {count} subscribers");
-        let (ours, theirs) = both(&|port| {
-            client.block_on(load::broadcast(port, count, 8, warmup, duration))
-        })?;
+        let (ours, theirs) =
+            both(&|port| client.block_on(load::broadcast(port, count, 8, warmup, duration)))?;
         let load = format!("chat broadcast, {} subscribers", table::rate(count as f64));
         push_measured(&mut table, &load, "deliveries/s", &ours, &theirs);
     }

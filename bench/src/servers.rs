@@ -17,6 +17,7 @@ use serde::Deserialize;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 /// Which server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,7 +140,10 @@ async fn serve_baseline(listener: TcpListener) -> Result<()> {
 
 async fn baseline_connection(stream: TcpStream, hub: Arc<Hub>) {
     let _ = stream.set_nodelay(true);
-    let Ok(socket) = tokio_tungstenite::accept_async(stream).await else {
+    // The read buffer chanx uses: the default's 128 KiB is all touched by the first read.
+    let config =
+        WebSocketConfig::default().read_buffer_size(chanx_runtime::server::READ_BUFFER_BYTES);
+    let Ok(socket) = tokio_tungstenite::accept_async_with_config(stream, Some(config)).await else {
         return;
     };
     let (mut sink, mut frames) = socket.split();

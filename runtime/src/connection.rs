@@ -24,7 +24,7 @@ use crate::{
     context::Context,
     decode::DecodeError,
     handler::{Handler, Params, PathParams},
-    layer::{Envelope, Inbox, Layer},
+    layer::{Envelope, Inbox, Layer, RelayedFrame},
     message::ChannelMessage,
     outbox::{LogPolicy, Outbox},
     router::Route,
@@ -393,6 +393,16 @@ impl<H: Handler> Core<'_, H> {
     }
 
     async fn on_layer_message(&self, ctx: &mut Context<H::Outgoing, H::Params>, bytes: &[u8]) {
+        // Relays are the hot path of a broadcast (one per member): their
+        // frame goes out as the text it was serialized to, not re-parsed.
+        if let Some(relay) = RelayedFrame::from_bytes(bytes) {
+            if relay.exclude_current && relay.from_channel == ctx.channel_name() {
+                return;
+            }
+            self.send_text(relay.message.get());
+            self.complete(Completion::Group, None);
+            return;
+        }
         let envelope = match Envelope::from_bytes(bytes) {
             Ok(envelope) => envelope,
             Err(error) => {
@@ -448,8 +458,19 @@ impl<H: Handler> Core<'_, H> {
     }
 
     fn send(&self, frame: &Value, reference: Option<&Value>) {
-        let frame = with_ref(frame.clone(), reference);
-        if let Err(error) = self.outbox.push_json(&frame) {
+        // Copy the frame only when the reference has to be added to it.
+        let queued = match reference {
+            None => self.outbox.push_json(frame),
+            Some(_) => self.outbox.push_json(&with_ref(frame.clone(), reference)),
+        };
+        if let Err(error) = queued {
+            tracing::debug!(%error, "frame not queued");
+        }
+    }
+
+    /// Queues a frame already serialized (compact JSON of an outgoing message).
+    fn send_text(&self, frame: &str) {
+        if let Err(error) = self.outbox.push_json_text(frame) {
             tracing::debug!(%error, "frame not queued");
         }
     }

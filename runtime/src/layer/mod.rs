@@ -13,7 +13,7 @@ use std::{future::Future, pin::Pin};
 
 use tokio::sync::mpsc;
 
-pub(crate) use envelope::Envelope;
+pub(crate) use envelope::{Envelope, RelayedFrame};
 pub use handle::Layer;
 pub use memory::InMemoryLayer;
 
