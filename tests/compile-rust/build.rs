@@ -8,15 +8,6 @@ use std::path::{Path, PathBuf};
 
 use chanx_codegen::generate::{Options, generate_rust, load_api, module_name};
 
-/// Corpus documents that must be rejected (see the corpus's SOURCES.md).
-const INVALID: &[&str] = &[
-    "lerenn-asyncapi-codegen/issue-131/asyncapi.yaml",
-    "lerenn-asyncapi-codegen/issue-192/asyncapi.yaml",
-    "lerenn-asyncapi-codegen/issue-224/asyncapi.yaml",
-    "asyncapi-spec-json-schemas/streetlights-all.json",
-    "asyncapi-spec/adeo-kafka-request-reply-asyncapi.yml",
-];
-
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let repo = manifest.join("../..");
@@ -27,6 +18,15 @@ fn main() {
         .into_iter()
         .map(|p| (module_name(&p), p))
         .collect();
+    let invalid_list = repo.join("tests/corpus-invalid.txt");
+    println!("cargo:rerun-if-changed={}", invalid_list.display());
+    let invalid: Vec<String> = std::fs::read_to_string(&invalid_list)
+        .expect("tests/corpus-invalid.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect();
     let corpus = repo.join("../shared/specs-corpus");
     if corpus.is_dir() {
         println!("cargo:rerun-if-changed={}", corpus.display());
@@ -36,7 +36,7 @@ fn main() {
                 .unwrap_or(&path)
                 .to_string_lossy()
                 .replace('\\', "/");
-            if INVALID.contains(&relative.as_str()) || !is_root_document(&path) {
+            if invalid.contains(&relative) || !is_root_document(&path) {
                 continue;
             }
             documents.push((

@@ -431,26 +431,12 @@ fn servers(cx: &mut Context<'_>, root: &NodeRef) -> Vec<Server> {
     servers
 }
 
-/// The `{name}`s of an address, in order.
-fn address_params(address: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = address;
-    while let Some(start) = rest.find('{') {
-        let after = &rest[start + 1..];
-        let Some(end) = after.find('}') else { break };
-        let name = after[..end].to_string();
-        if !out.contains(&name) {
-            out.push(name);
-        }
-        rest = &after[end + 1..];
-    }
-    out
-}
-
 /// A channel's parameters: the address's in its order, then other declared ones.
 fn parameters(cx: &mut Context<'_>, channel: &NodeRef, address: Option<&str>) -> Vec<Parameter> {
     let declared = cx.entries(&channel.child("parameters"));
-    let in_address = address.map(address_params).unwrap_or_default();
+    let in_address = address
+        .map(crate::ir::address_parameters)
+        .unwrap_or_default();
     let mut order: Vec<(String, Option<NodeRef>)> = Vec::new();
     for name in &in_address {
         let node = declared

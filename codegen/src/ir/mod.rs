@@ -69,6 +69,22 @@ pub struct Server {
     pub description: Option<String>,
 }
 
+/// The `{name}` placeholders of a channel address, in order, each once.
+pub fn address_parameters(address: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = address;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('}') else { break };
+        let name = after[..end].to_string();
+        if !out.contains(&name) {
+            out.push(name);
+        }
+        rest = &after[end + 1..];
+    }
+    out
+}
+
 pub type ChannelId = usize;
 pub type OperationId = usize;
 pub type MessageId = usize;

@@ -330,7 +330,7 @@ impl<'d> Checker<'d> {
         else {
             return;
         };
-        let in_address = address_parameters(address);
+        let in_address = crate::ir::address_parameters(address);
         let params_at = channel.child("parameters");
         let declared: Vec<String> = self
             .entries(&params_at)
@@ -400,22 +400,6 @@ impl<'d> Checker<'d> {
             );
         }
     }
-}
-
-/// `{name}` placeholders of a channel address, in order.
-fn address_parameters(address: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = address;
-    while let Some(start) = rest.find('{') {
-        let after = &rest[start + 1..];
-        let Some(end) = after.find('}') else { break };
-        let name = after[..end].to_string();
-        if !out.contains(&name) {
-            out.push(name);
-        }
-        rest = &after[end + 1..];
-    }
-    out
 }
 
 fn tag_in_schema(

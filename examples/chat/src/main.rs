@@ -18,6 +18,7 @@ use tracing_subscriber::EnvFilter;
 #[command(after_help = "Examples:
   chat-server                                  # ws://127.0.0.1:8000/ws/chat
   chat-server --bind 0.0.0.0:9000 --notify-every 30
+  chat-server --bind 127.0.0.1:8001 --redis redis://127.0.0.1:6379/0   # one of several
   curl -X POST localhost:8000/notify -H 'content-type: application/json' \\
        -d '{\"message\": \"Server restarts in 5 minutes\", \"level\": \"warning\"}'
 
@@ -34,6 +35,12 @@ struct Args {
     /// Send `{"action":"complete"}` after each handled frame, as chanx's send_completion.
     #[arg(long)]
     send_completion: bool,
+
+    /// Share groups, broadcasts and events with other chat servers through
+    /// this Redis (e.g. redis://127.0.0.1:6379/0). Default: in-memory, this
+    /// process only.
+    #[arg(long, value_name = "URL", env = "CHANX_REDIS_URL")]
+    redis: Option<String>,
 }
 
 #[tokio::main]
@@ -51,7 +58,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         send_completion: args.send_completion,
         ..ConsumerConfig::default()
     };
-    let router = Router::new().route(Route::new(Service::new(Chat)).config(config));
+    let router = match &args.redis {
+        Some(url) => {
+            let layer = chanx_runtime::layer::from_url(url).await?;
+            tracing::info!(redis = %url, "channel layer: Redis");
+            Router::with_layer(layer)
+        }
+        None => Router::new(),
+    }
+    .route(Route::new(Service::new(Chat)).config(config));
     let events = router.layer().clone();
     let shutdown = router.shutdown_handle();
 

@@ -190,6 +190,97 @@ async fn completion_frames_when_enabled() {
     );
 }
 
+/// A `redis-server` on a free loopback port, killed when dropped; `None`
+/// (with a loud notice) when the binary is not installed.
+struct Redis {
+    child: Child,
+    port: u16,
+}
+
+impl Redis {
+    fn start() -> Option<Redis> {
+        if Command::new("redis-server")
+            .arg("--version")
+            .output()
+            .is_err()
+        {
+            eprintln!(
+                "\n!!! redis-server not found: SKIPPING the two-server chat test (scripts/test.sh installs it)\n"
+            );
+            return None;
+        }
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server starts");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "redis-server did not listen in time"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Some(Redis { child, port })
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn two_servers_share_the_room_through_redis() {
+    let Some(redis) = Redis::start() else { return };
+    let url = format!("redis://127.0.0.1:{}/0", redis.port);
+    let first = Server::start(&["--redis", &url]);
+    let second = Server::start(&["--redis", &url]);
+    let mut alice = connect(&first.url()).await;
+    let mut bob = connect(&second.url()).await;
+    // Both are members once each has answered a ping (joined on connect).
+    for client in [&mut alice, &mut bob] {
+        send(client, r#"{"action":"ping"}"#).await;
+        assert_eq!(
+            receive(client).await,
+            json!({"action": "pong", "payload": null})
+        );
+    }
+
+    send(
+        &mut alice,
+        r#"{"action":"chat","payload":{"message":"across"}}"#,
+    )
+    .await;
+    let relayed = json!({"action": "chat_notification", "payload": {"message": "User: across"}});
+    assert_eq!(receive(&mut alice).await, relayed);
+    assert_eq!(receive(&mut bob).await, relayed);
+
+    let status = second.post_notify(&json!({"message": "from the second server"}));
+    assert!(status.contains("202"), "POST /notify answered {status}");
+    let notification =
+        json!({"action": "notification", "payload": {"message": "from the second server"}});
+    assert_eq!(receive(&mut alice).await, notification);
+    assert_eq!(receive(&mut bob).await, notification);
+}
+
 #[test]
 fn help_names_the_options() {
     let output = Command::new(env!("CARGO_BIN_EXE_chat-server"))
@@ -197,7 +288,14 @@ fn help_names_the_options() {
         .output()
         .unwrap();
     let help = String::from_utf8_lossy(&output.stdout);
-    for option in ["--bind", "--notify-every", "--send-completion", "/notify"] {
+    for option in [
+        "--bind",
+        "--notify-every",
+        "--send-completion",
+        "--redis",
+        "CHANX_REDIS_URL",
+        "/notify",
+    ] {
         assert!(help.contains(option), "--help mentions {option}:\n{help}");
     }
 }

@@ -8,6 +8,8 @@
 mod envelope;
 mod handle;
 mod memory;
+#[cfg(feature = "redis")]
+pub mod redis;
 
 use std::{future::Future, pin::Pin};
 
@@ -16,6 +18,8 @@ use tokio::sync::mpsc;
 pub(crate) use envelope::{Envelope, RelayedFrame};
 pub use handle::Layer;
 pub use memory::InMemoryLayer;
+#[cfg(feature = "redis")]
+pub use redis::{RedisConfig, RedisLayer};
 
 /// What layer operations return.
 pub type LayerFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, LayerError>> + Send + 'a>>;
@@ -56,4 +60,28 @@ pub enum LayerError {
     /// A backend failure (connection lost, …).
     #[error("channel layer backend: {0}")]
     Backend(String),
+    /// A layer URL or setting that cannot be used.
+    #[error("channel layer configuration: {0}")]
+    Config(String),
+}
+
+/// A layer from a URL: `memory://` for the in-process layer, or
+/// `redis://host:port/db` (`rediss://`, `redis+unix://`) for a
+/// [`RedisLayer`] with default settings (feature `redis`).
+pub async fn from_url(url: &str) -> Result<Layer, LayerError> {
+    let scheme = url.split_once("://").map_or("", |(scheme, _)| scheme);
+    match scheme {
+        "memory" => Ok(Layer::in_memory()),
+        #[cfg(feature = "redis")]
+        "redis" | "rediss" | "redis+unix" | "unix" => Ok(Layer::new(
+            RedisLayer::connect(RedisConfig::new(url)).await?,
+        )),
+        #[cfg(not(feature = "redis"))]
+        "redis" | "rediss" | "redis+unix" | "unix" => Err(LayerError::Config(
+            "redis layer URLs need chanx-runtime's `redis` feature".to_owned(),
+        )),
+        _ => Err(LayerError::Config(format!(
+            "unsupported channel layer URL `{url}` (expected memory:// or redis://)"
+        ))),
+    }
 }

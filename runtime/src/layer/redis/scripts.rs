@@ -1,0 +1,55 @@
+//! Lua scripts: each runs atomically on Redis and reads Redis's own clock,
+//! so membership expiry does not depend on the processes' clocks agreeing.
+//!
+//! A group is a sorted set `<prefix>:group:<name>` of channel names scored by
+//! the time (ms) their membership expires; the key itself expires with its
+//! last member.
+
+use redis::Script;
+
+/// Milliseconds on Redis's clock (`now`), shared by every script.
+const NOW: &str = "local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+";
+
+/// KEYS[1] group; ARGV[1] expiry ms; ARGV[2..] channels. Adds or refreshes.
+pub(super) fn group_add() -> Script {
+    Script::new(&format!(
+        "{NOW}local expiry = tonumber(ARGV[1])
+for i = 2, #ARGV do
+  redis.call('ZADD', KEYS[1], now + expiry, ARGV[i])
+end
+if redis.call('PTTL', KEYS[1]) < expiry then
+  redis.call('PEXPIRE', KEYS[1], expiry)
+end
+return #ARGV - 1"
+    ))
+}
+
+/// KEYS[1] group; ARGV[1] the sending process (skipped: it delivered to its
+/// own members already); ARGV[2] process channel prefix; ARGV[3] payload.
+/// Drops expired members, then publishes once to every other process that
+/// has a member. Returns how many processes it published to.
+pub(super) fn group_send() -> Script {
+    Script::new(&format!(
+        "{NOW}redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local seen = {{}}
+local count = 0
+for _, channel in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local process = string.match(channel, '^([^!]*)!')
+  if process and process ~= ARGV[1] and not seen[process] then
+    seen[process] = true
+    redis.call('PUBLISH', ARGV[2] .. process, ARGV[3])
+    count = count + 1
+  end
+end
+return count"
+    ))
+}
+
+/// KEYS[1] group. The members whose membership has not expired.
+pub(super) fn group_channels() -> Script {
+    Script::new(&format!(
+        "{NOW}return redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')"
+    ))
+}

@@ -1,0 +1,455 @@
+//! The Redis channel layer across real processes: a `redis-server` started
+//! per test on a free loopback port, and chat servers that are copies of
+//! this test binary running `redis_chat_server_process`.
+#![cfg(feature = "redis")]
+
+#[path = "support/chat.rs"]
+mod chat;
+#[allow(dead_code)] // shared with the socket tests
+#[path = "support/client.rs"]
+mod client;
+#[path = "support/redis_chat.rs"]
+mod redis_chat;
+
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    net::{SocketAddr, TcpListener, TcpStream},
+    process::{Child, Command, Stdio},
+    sync::mpsc as std_mpsc,
+    time::{Duration, Instant},
+};
+
+use chanx_runtime::{
+    Layer, LayerError,
+    layer::{RedisConfig, RedisLayer},
+};
+use client::Client;
+use serde_json::{Value, json};
+
+/// The environment variable that turns this binary into a chat server.
+const SERVER_ARGS: &str = "CHANX_REDIS_CHAT_ARGS";
+
+/// Not a test: the body of the server processes the tests start.
+#[test]
+#[ignore = "a chat server process, started by the other tests"]
+fn redis_chat_server_process() {
+    let Ok(args) = std::env::var(SERVER_ARGS) else {
+        return;
+    };
+    let options = redis_chat::Options::parse(args.split_whitespace().map(str::to_owned))
+        .expect("server options");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    if let Err(error) = runtime.block_on(redis_chat::serve(options)) {
+        eprintln!("chat server failed: {error}");
+        std::process::exit(1);
+    }
+}
+
+// --- redis-server ----------------------------------------------------------
+
+struct RedisServer {
+    port: u16,
+    child: Option<Child>,
+}
+
+impl RedisServer {
+    /// A fresh `redis-server`, or `None` (with a loud notice) when the
+    /// binary is not installed.
+    fn start() -> Option<RedisServer> {
+        if Command::new("redis-server")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .status()
+            .is_err()
+        {
+            eprintln!(
+                "\n\n!!! redis-server not found: SKIPPING the Redis channel layer tests.\n\
+                 !!! Install it (apt-get install redis-server) or run scripts/test.sh.\n"
+            );
+            return None;
+        }
+        let port = free_port();
+        let mut server = RedisServer { port, child: None };
+        server.restart();
+        Some(server)
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/0", self.port)
+    }
+
+    /// Starts (again) on the same port, empty: nothing is persisted.
+    fn restart(&mut self) {
+        let child = Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn redis-server");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !redis_answers(self.port) {
+            assert!(Instant::now() < deadline, "redis-server did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// SIGKILL: connections drop at once, as in a crash.
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn redis_answers(port: u16) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
+    let mut reply = [0u8; 7];
+    stream.write_all(b"PING\r\n").is_ok()
+        && stream.read_exact(&mut reply).is_ok()
+        && &reply == b"+PONG\r\n"
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
+}
+
+// --- chat server processes ------------------------------------------------
+
+struct ChatProcess {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl ChatProcess {
+    fn start(redis_url: &str, group_expiry_ms: u64) -> ChatProcess {
+        let args =
+            format!("--bind 127.0.0.1:0 --redis {redis_url} --group-expiry-ms {group_expiry_ms}");
+        let mut child = Command::new(std::env::current_exe().expect("test binary"))
+            .args(["redis_chat_server_process", "--exact", "--ignored"])
+            .args(["--nocapture", "--test-threads", "1"])
+            .env(SERVER_ARGS, args)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("spawn chat server");
+        let stdout = child.stdout.take().expect("stdout");
+        let (found, listening) = std_mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                // libtest's "test … ..." may precede it on the same line.
+                if let Some((_, addr)) = line.split_once("listening on ") {
+                    let _ = found.send(addr.trim().to_owned());
+                }
+            }
+        });
+        let addr = match listening.recv_timeout(Duration::from_secs(20)) {
+            Ok(addr) => addr.parse().expect("address"),
+            Err(_) => {
+                let _ = child.kill();
+                panic!("chat server process did not start listening");
+            }
+        };
+        ChatProcess { child, addr }
+    }
+
+    fn url(&self) -> String {
+        format!("ws://{}/ws/chat", self.addr)
+    }
+
+    /// `kill -9`: no chance to leave groups.
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ChatProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+// --- helpers --------------------------------------------------------------
+
+/// A connected client, in group `chat` (its server answered a ping after
+/// joining) and knowing its channel name.
+async fn join(server: &ChatProcess) -> (Client, String) {
+    let mut client = Client::connect(&server.url()).await;
+    client.send_json(chat("whoami")).await;
+    let frame = client.recv_json().await;
+    assert_eq!(frame["action"], "notification", "{frame}");
+    let name = frame["payload"]["message"]
+        .as_str()
+        .expect("channel name")
+        .to_owned();
+    (client, name)
+}
+
+fn chat(message: &str) -> Value {
+    json!({"action": "chat", "payload": {"message": message}})
+}
+
+fn chat_notification(message: &str) -> Value {
+    json!({"action": "chat_notification", "payload": {"message": message}})
+}
+
+fn notification(message: &str) -> Value {
+    json!({"action": "notification", "payload": {"message": message, "level": "info"}})
+}
+
+/// A layer in the test process itself: a third process on the same Redis.
+async fn observer(
+    redis: &RedisServer,
+    group_expiry_ms: u64,
+) -> (Layer, std::sync::Arc<RedisLayer>) {
+    let layer = RedisLayer::connect(
+        RedisConfig::new(redis.url()).group_expiry(Duration::from_millis(group_expiry_ms)),
+    )
+    .await
+    .expect("connect observer");
+    let layer = std::sync::Arc::new(layer);
+    (Layer::from_arc(layer.clone()), layer)
+}
+
+/// Polls `group_channels(chat)` until it equals `expected`.
+async fn wait_for_members(layer: &RedisLayer, expected: &[&str], within: Duration) -> Duration {
+    let start = Instant::now();
+    let mut expected: Vec<String> = expected.iter().map(|s| (*s).to_owned()).collect();
+    expected.sort();
+    loop {
+        let members = layer.group_channels(redis_chat::GROUP).await;
+        if members.as_ref().ok() == Some(&expected) {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < within,
+            "group members {members:?}, expected {expected:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+const QUIET: Duration = Duration::from_millis(300);
+
+// --- tests ----------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn group_messages_reach_every_member_on_every_process_once_in_order() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let (one, two) = (
+        ChatProcess::start(&redis.url(), 10_000),
+        ChatProcess::start(&redis.url(), 10_000),
+    );
+    let (mut a1, _) = join(&one).await;
+    let (mut a2, _) = join(&one).await;
+    let (mut b1, _) = join(&two).await;
+    let (mut b2, _) = join(&two).await;
+
+    // Two senders on two processes, interleaving as fast as they can.
+    const EACH: usize = 25;
+    let started = Instant::now();
+    for i in 0..EACH {
+        a1.send_json(chat(&format!("a {i}"))).await;
+        b1.send_json(chat(&format!("b {i}"))).await;
+    }
+    for client in [&mut a1, &mut a2, &mut b1, &mut b2] {
+        let (mut from_a, mut from_b) = (Vec::new(), Vec::new());
+        for _ in 0..2 * EACH {
+            let frame = client.recv_json().await;
+            assert_eq!(frame["action"], "chat_notification", "{frame}");
+            let text = frame["payload"]["message"].as_str().expect("text");
+            let (sender, n) = text.split_once(' ').expect("`sender n`");
+            let n: usize = n.parse().expect("number");
+            match sender {
+                "a" => from_a.push(n),
+                "b" => from_b.push(n),
+                other => panic!("unexpected sender {other}"),
+            }
+        }
+        let in_order: Vec<usize> = (0..EACH).collect();
+        assert_eq!(from_a, in_order, "messages of a, as received");
+        assert_eq!(from_b, in_order, "messages of b, as received");
+    }
+    println!(
+        "{} broadcasts to 4 members on 2 processes delivered in {:?}",
+        2 * EACH,
+        started.elapsed()
+    );
+    for client in [&mut a1, &mut a2, &mut b1, &mut b2] {
+        client.expect_silence(QUIET).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_and_sends_cross_processes() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let (one, two) = (
+        ChatProcess::start(&redis.url(), 10_000),
+        ChatProcess::start(&redis.url(), 10_000),
+    );
+    let (mut a, a_name) = join(&one).await;
+    let (mut b, b_name) = join(&two).await;
+    assert_ne!(
+        a_name.split_once('!').map(|p| p.0),
+        b_name.split_once('!').map(|p| p.0),
+        "channel names carry their process"
+    );
+    let (events, observer) = observer(&redis, 10_000).await;
+    wait_for_members(&observer, &[&a_name, &b_name], Duration::from_secs(5)).await;
+
+    // send_event from a handler on one process to a channel on the other.
+    a.send_json(chat(&format!("to {b_name} hello b"))).await;
+    b.expect(notification("hello b")).await;
+    a.expect_silence(QUIET).await;
+
+    // broadcast_event from a handler reaches both processes.
+    b.send_json(chat("event all hands")).await;
+    a.expect(notification("all hands")).await;
+    b.expect(notification("all hands")).await;
+
+    // And from a third process that serves no connection at all.
+    events
+        .broadcast_event(&redis_chat::notice("from outside"), &[redis_chat::GROUP])
+        .await
+        .expect("broadcast_event");
+    a.expect(notification("from outside")).await;
+    b.expect(notification("from outside")).await;
+    events
+        .send_event(&redis_chat::notice("just a"), &a_name)
+        .await
+        .expect("send_event");
+    a.expect(notification("just a")).await;
+    for client in [&mut a, &mut b] {
+        client.expect_silence(QUIET).await;
+    }
+
+    // A channel that closed leaves its groups.
+    b.close().await;
+    wait_for_members(&observer, &[&a_name], Duration::from_secs(5)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memberships_of_a_killed_process_expire() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    const EXPIRY_MS: u64 = 1_000;
+    let one = ChatProcess::start(&redis.url(), EXPIRY_MS);
+    let mut two = ChatProcess::start(&redis.url(), EXPIRY_MS);
+    let (mut a, a_name) = join(&one).await;
+    let (_b, b_name) = join(&two).await;
+    let (_, observer) = observer(&redis, EXPIRY_MS).await;
+    wait_for_members(&observer, &[&a_name, &b_name], Duration::from_secs(5)).await;
+
+    two.kill();
+    let gone_after = wait_for_members(&observer, &[&a_name], Duration::from_secs(5)).await;
+    println!("memberships of the killed process expired after {gone_after:?}");
+    // The living process keeps its membership alive past the expiry.
+    tokio::time::sleep(Duration::from_millis(2 * EXPIRY_MS)).await;
+    wait_for_members(&observer, &[&a_name], Duration::ZERO).await;
+    a.send_json(chat("still here")).await;
+    a.expect(chat_notification("still here")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_restart_is_survived() {
+    let Some(mut redis) = RedisServer::start() else {
+        return;
+    };
+    let one = ChatProcess::start(&redis.url(), 3_000);
+    let two = ChatProcess::start(&redis.url(), 3_000);
+    let (mut a, a_name) = join(&one).await;
+    let (mut b, b_name) = join(&two).await;
+    let (events, observer) = observer(&redis, 3_000).await;
+
+    a.send_json(chat("before")).await;
+    a.expect(chat_notification("before")).await;
+    b.expect(chat_notification("before")).await;
+
+    redis.kill();
+    // Sends to another process fail rather than vanish...
+    let sent = tokio::time::timeout(
+        Duration::from_secs(10),
+        events.send_event(&redis_chat::notice("lost"), &b_name),
+    )
+    .await
+    .expect("send fails within its timeouts");
+    assert!(matches!(sent, Err(LayerError::Backend(_))), "{sent:?}");
+    // ...a broadcast still reaches the sender's own process, and the sender
+    // learns that the rest missed it.
+    // (The handler's error frame goes out before the relay it queued.)
+    a.send_json(chat("during")).await;
+    let error = a.recv_json().await;
+    assert_eq!(error["action"], "error", "{error}");
+    a.expect(chat_notification("during")).await;
+    b.expect_silence(QUIET).await;
+
+    redis.restart();
+    // Reconnected, re-subscribed and re-registered: Redis came back empty,
+    // so these memberships can only be the processes' re-registrations.
+    let back_after =
+        wait_for_members(&observer, &[&a_name, &b_name], Duration::from_secs(15)).await;
+    println!("memberships re-registered {back_after:?} after the restart");
+
+    // Broadcasts from both sides flow again, exactly once.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    'probe: loop {
+        a.send_json(chat("probe")).await;
+        while let Some(frame) = next_json(&mut b, Duration::from_millis(300)).await {
+            if frame == chat_notification("probe") {
+                break 'probe;
+            }
+        }
+        assert!(Instant::now() < deadline, "no delivery after the restart");
+    }
+    for client in [&mut a, &mut b] {
+        while next_json(client, QUIET).await.is_some() {}
+    }
+    a.send_json(chat("after")).await;
+    b.send_json(chat("after from b")).await;
+    for client in [&mut a, &mut b] {
+        let mut got = vec![client.recv_json().await, client.recv_json().await];
+        got.sort_by_key(Value::to_string);
+        let mut want = vec![
+            chat_notification("after"),
+            chat_notification("after from b"),
+        ];
+        want.sort_by_key(Value::to_string);
+        assert_eq!(got, want);
+        client.expect_silence(QUIET).await;
+    }
+    events
+        .send_event(&redis_chat::notice("direct again"), &b_name)
+        .await
+        .expect("send after the restart");
+    b.expect(notification("direct again")).await;
+}
+
+async fn next_json(client: &mut Client, wait: Duration) -> Option<Value> {
+    match client.next(wait).await? {
+        tokio_tungstenite::tungstenite::Message::Text(text) => serde_json::from_str(&text).ok(),
+        _ => None,
+    }
+}
