@@ -38,8 +38,14 @@ pub struct ServerProcess {
 
 impl ServerProcess {
     pub fn start(kind: Kind) -> Result<Self> {
+        Self::start_with(kind, None)
+    }
+
+    /// A chanx server whose channel layer is the Redis at `url`.
+    pub fn start_with(kind: Kind, redis: Option<&str>) -> Result<Self> {
         let mut child = Command::new(std::env::current_exe()?)
             .args(["__serve", kind.name()])
+            .args(redis)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -210,7 +216,24 @@ pub async fn broadcast(
     warmup: Duration,
     duration: Duration,
 ) -> Result<Measured> {
-    let sockets = connect_ready(port, subscribers).await?;
+    broadcast_across(&[port], subscribers, window, warmup, duration).await
+}
+
+/// [`broadcast`] with the subscribers spread evenly over the servers on
+/// `ports` (which share a channel layer); the publisher is on the first.
+pub async fn broadcast_across(
+    ports: &[u16],
+    subscribers: usize,
+    window: u64,
+    warmup: Duration,
+    duration: Duration,
+) -> Result<Measured> {
+    let mut sockets = Vec::new();
+    for (i, &port) in ports.iter().enumerate() {
+        let share = subscribers / ports.len() + usize::from(i < subscribers % ports.len());
+        sockets.extend(connect_ready(port, share).await?);
+    }
+    let port = *ports.first().ok_or_else(|| anyhow!("no server"))?;
     let publisher = connect_ready(port, 1)
         .await?
         .pop()

@@ -88,7 +88,7 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("__serve") => {
             let kind = servers::Kind::parse(args.get(1).map_or("", String::as_str))?;
-            return servers::serve(kind);
+            return servers::serve(kind, args.get(2).cloned());
         }
         Some("__codegen-one") => {
             let (Some(path), Some(runs), Some(budget)) = (args.get(1), args.get(2), args.get(3))

@@ -254,16 +254,100 @@ pub fn runtime(sizes: Sizes) -> Result<Vec<Table>> {
         "≤ 32 KiB".into(),
     ]);
     if !sizes.smoke {
-        table.push(vec![
-            "chat broadcast across two server processes on one Redis".into(),
-            "deliveries/s, latency".into(),
-            "not measured: Redis layer not available".into(),
-            "—".into(),
-            "—".into(),
-            "—".into(),
-        ]);
+        for &count in subscribers {
+            eprintln!("runtime: broadcast to {count} subscribers on two servers sharing Redis");
+            let load = format!(
+                "chat broadcast, {} subscribers on 2 servers sharing one Redis",
+                table::rate(count as f64)
+            );
+            match client.block_on(redis_broadcast(count, warmup, duration)) {
+                Ok(measured) => push_unpaired(&mut table, &load, "deliveries/s", &measured),
+                Err(error) => table.push(vec![
+                    load,
+                    "deliveries/s".into(),
+                    format!("not measured: {error}").replace('|', "\\|"),
+                    "—".into(),
+                    "—".into(),
+                    "—".into(),
+                ]),
+            }
+        }
     }
     Ok(vec![table])
+}
+
+/// redis-server on a free loopback port, ended when dropped.
+struct RedisServer {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl RedisServer {
+    fn start() -> Result<Self> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let child = std::process::Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| anyhow::anyhow!("redis-server not started: {e}"))?;
+        let server = RedisServer { child, port };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Ok(server);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        anyhow::bail!("redis-server did not listen on port {port}")
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        crate::child::kill(&mut self.child);
+    }
+}
+
+async fn redis_broadcast(
+    subscribers: usize,
+    warmup: Duration,
+    duration: Duration,
+) -> Result<Measured> {
+    let redis = RedisServer::start()?;
+    let url = format!("redis://127.0.0.1:{}/0", redis.port);
+    let a = ServerProcess::start_with(Kind::Chanx, Some(&url))?;
+    let b = ServerProcess::start_with(Kind::Chanx, Some(&url))?;
+    let measured =
+        load::broadcast_across(&[a.port, b.port], subscribers, 8, warmup, duration).await;
+    drop((a, b, redis));
+    measured
+}
+
+fn push_unpaired(table: &mut Table, load: &str, what: &str, ours: &Measured) {
+    table.push(vec![
+        load.to_string(),
+        what.to_string(),
+        table::rate(ours.per_second),
+        "—".into(),
+        "—".into(),
+        "—".into(),
+    ]);
+    table.push(vec![
+        load.to_string(),
+        "latency p50 / p99 / p999".into(),
+        format!(
+            "{} / {} / {} µs",
+            table::sig3(ours.p50_us),
+            table::sig3(ours.p99_us),
+            table::sig3(ours.p999_us)
+        ),
+        "—".into(),
+        "—".into(),
+        "—".into(),
+    ]);
 }
 
 fn push_measured(table: &mut Table, load: &str, what: &str, ours: &Measured, theirs: &Measured) {

@@ -47,7 +47,8 @@ impl Kind {
 
 /// Serves on a free loopback port, prints `port N` on stdout, and exits when
 /// stdin closes (so a server never outlives the bench that started it).
-pub fn serve(kind: Kind) -> Result<()> {
+/// With `redis`, the chanx server's channel layer is that Redis.
+pub fn serve(kind: Kind, redis: Option<String>) -> Result<()> {
     crate::sys::raise_fd_limit();
     std::thread::spawn(|| {
         let stdin = std::io::stdin();
@@ -68,18 +69,22 @@ pub fn serve(kind: Kind) -> Result<()> {
         writeln!(stdout, "port {port}")?;
         stdout.flush()?;
         match kind {
-            Kind::Chanx => serve_chanx(listener).await,
+            Kind::Chanx => serve_chanx(listener, redis).await,
             Kind::Baseline => serve_baseline(listener).await,
         }
     })
 }
 
-async fn serve_chanx(listener: TcpListener) -> Result<()> {
+async fn serve_chanx(listener: TcpListener, redis: Option<String>) -> Result<()> {
     let config = ConsumerConfig {
         groups: vec![ROOM.to_string()],
         ..ConsumerConfig::default()
     };
-    let router = Router::new().route(Route::new(Service::new(Chat)).config(config));
+    let router = match redis {
+        Some(url) => Router::with_layer(chanx_runtime::layer::from_url(&url).await?),
+        None => Router::new(),
+    };
+    let router = router.route(Route::new(Service::new(Chat)).config(config));
     Server::from_listener(listener, router).run().await?;
     Ok(())
 }

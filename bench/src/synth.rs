@@ -49,7 +49,7 @@ fn document_with_messages(messages: usize) -> String {
     }
     out.push_str("operations:\n");
     for c in 0..channels {
-        let last = in_channel(c).last().unwrap_or(0);
+        let last = in_channel(c).next_back().unwrap_or(0);
         // Even messages are requests from the client, answered by the next one
         // (a lone last message is a server push).
         for m in in_channel(c).step_by(2) {
