@@ -76,5 +76,50 @@ example's: one publisher sends `chat`, the server relays `chat_notification`
 to every connection in the room; at most 8 broadcasts are in flight so no
 queue overflows; latency is from the publisher's send to each subscriber's
 receive. Idle memory is the server's RSS growth over 10,000 connections that
-each completed one ping → pong, divided by the count.
+each completed one ping → pong, divided by the count. The Redis rows run two
+chanx servers on one `redis-server` (started by the bench on a free loopback
+port), subscribers split between them, the publisher on the first; there is
+no hand-written peer for them.
+
+On a machine shared with other work, rates move by ±20 % between runs; the
+ratios of one run are the figures to compare.
+
+## What limits the numbers
+
+**Code generation.** A callgrind profile of one document (`chanx-bench
+__codegen-one FILE RUNS BUDGET_MS` under `valgrind --tool=callgrind`, the
+1,141-line chanx document) splits the steady-state time into: formatting the
+generated Rust (it is parsed with `syn` and printed with `prettyplease`),
+about half; validating against the AsyncAPI meta-schema (`boon`), about a
+quarter; resolving `$ref`s (`serde_json::Value::pointer` from the document
+root, again for every use), about a sixth; YAML parsing and the model build,
+the rest. The first run also compiles the meta-schema (about 25 ms), which
+dominates the whole-process figure for small documents. Cost per line stays
+within a narrow band from 1k to 100k lines: growth is close to linear.
+Reaching 100× Modelina on documents of 1,000 lines would need the Rust
+emitter to write formatted code directly instead of formatting afterwards,
+and resolved references to be cached.
+
+**Runtime.** Per frame, chanx parses the text into a `serde_json::Value`
+(the routing envelope — `ref`, `version` — is read and stripped first, as the
+Python chanx does), decodes the typed message from that tree, and serializes
+the reply through a `Value` again; the hand-written server deserializes a
+borrowed struct and sends a constant. With many connections on two cores
+shared with the load generator this shows as the round-trip ratio. A
+broadcast goes through the channel layer as bytes, one inbox message per
+member (the design that lets the Redis layer and the in-memory layer share
+one path): a copy of the bytes and a parse of the envelope per member, where
+the hand-written server clones a reference-counted frame into each queue.
+
+Fixed while measuring: a relayed frame is forwarded as the text it was
+serialized to (it was parsed into a `Value` and serialized again for every
+member); one lock per group send instead of one per member; one idle timer
+per connection, re-armed lazily (a new timer per frame cost a timer-wheel
+insert and removal); a frame is copied only when a `ref` has to be added;
+8 KiB read buffers (tungstenite's default 128 KiB buffer is zero-filled on the
+first read, which cost every idle connection about 140 KiB).
+
+Left: layer messages as shared bytes instead of `Vec<u8>` (a `ChannelLayer`
+trait change), decoding frames straight into the typed message with a
+borrowed envelope, and serializing replies directly to text.
 ";
