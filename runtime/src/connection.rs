@@ -8,14 +8,14 @@
 //! stays in order. (The Python chanx runs each frame in its own task, so its
 //! replies may overtake one another; here they never do.)
 
-use std::{fmt::Display, sync::Arc, time::Duration};
+use std::{fmt::Display, pin::Pin, sync::Arc, time::Duration};
 
 use futures_util::{Sink, Stream, StreamExt};
 use serde::Serialize;
 use serde_json::Value;
 use tokio::{
     sync::watch,
-    time::{Instant, Interval},
+    time::{Instant, Interval, Sleep},
 };
 use tracing::Instrument;
 
@@ -24,7 +24,7 @@ use crate::{
     context::Context,
     decode::DecodeError,
     handler::{Handler, Params, PathParams},
-    layer::{Envelope, Inbox, Layer},
+    layer::{Envelope, Inbox, Layer, RelayedFrame},
     message::ChannelMessage,
     outbox::{LogPolicy, Outbox},
     router::Route,
@@ -260,7 +260,13 @@ impl<H: Handler> Core<'_, H> {
         let mut ping = config
             .ping_interval
             .map(|every| tokio::time::interval_at(Instant::now() + every, every));
-        let mut idle_deadline = config.idle_timeout.map(|idle| Instant::now() + idle);
+        // One idle timer per connection, re-armed lazily when it fires: a
+        // fresh timer per frame would cost a timer-wheel insert and removal
+        // on every message.
+        let mut last_activity = Instant::now();
+        let mut idle_timer = config
+            .idle_timeout
+            .map(|idle| Box::pin(tokio::time::sleep_until(last_activity + idle)));
         loop {
             tokio::select! {
                 biased;
@@ -287,7 +293,7 @@ impl<H: Handler> Core<'_, H> {
                         },
                         Some(Ok(message)) => message,
                     };
-                    idle_deadline = config.idle_timeout.map(|idle| Instant::now() + idle);
+                    last_activity = Instant::now();
                     match message {
                         WsMessage::Text(text) if text.len() > config.max_message_bytes => {
                             return End::Close(close_code::MESSAGE_TOO_BIG, "message too big");
@@ -303,9 +309,16 @@ impl<H: Handler> Core<'_, H> {
                 }
                 Some(bytes) = inbox.receiver.recv() => self.on_layer_message(ctx, &bytes).await,
                 _ = next_tick(&mut ping) => { let _ = self.outbox.push(WsMessage::Ping(Vec::new())); }
-                _ = sleep_until(idle_deadline) => {
-                    tracing::info!("closing idle connection");
-                    return End::Close(close_code::NORMAL, "idle timeout");
+                _ = timer_fired(&mut idle_timer) => {
+                    let idle = config.idle_timeout.unwrap_or_default();
+                    let deadline = last_activity + idle;
+                    match idle_timer.as_mut() {
+                        Some(timer) if Instant::now() < deadline => timer.as_mut().reset(deadline),
+                        _ => {
+                            tracing::info!("closing idle connection");
+                            return End::Close(close_code::NORMAL, "idle timeout");
+                        }
+                    }
                 }
             }
         }
@@ -393,6 +406,16 @@ impl<H: Handler> Core<'_, H> {
     }
 
     async fn on_layer_message(&self, ctx: &mut Context<H::Outgoing, H::Params>, bytes: &[u8]) {
+        // Relays are the hot path of a broadcast (one per member): their
+        // frame goes out as the text it was serialized to, not re-parsed.
+        if let Some(relay) = RelayedFrame::from_bytes(bytes) {
+            if relay.exclude_current && relay.from_channel == ctx.channel_name() {
+                return;
+            }
+            self.send_text(relay.message.get());
+            self.complete(Completion::Group, None);
+            return;
+        }
         let envelope = match Envelope::from_bytes(bytes) {
             Ok(envelope) => envelope,
             Err(error) => {
@@ -448,8 +471,19 @@ impl<H: Handler> Core<'_, H> {
     }
 
     fn send(&self, frame: &Value, reference: Option<&Value>) {
-        let frame = with_ref(frame.clone(), reference);
-        if let Err(error) = self.outbox.push_json(&frame) {
+        // Copy the frame only when the reference has to be added to it.
+        let queued = match reference {
+            None => self.outbox.push_json(frame),
+            Some(_) => self.outbox.push_json(&with_ref(frame.clone(), reference)),
+        };
+        if let Err(error) = queued {
+            tracing::debug!(%error, "frame not queued");
+        }
+    }
+
+    /// Queues a frame already serialized (compact JSON of an outgoing message).
+    fn send_text(&self, frame: &str) {
+        if let Err(error) = self.outbox.push_json_text(frame) {
             tracing::debug!(%error, "frame not queued");
         }
     }
@@ -482,9 +516,9 @@ async fn next_tick(interval: &mut Option<Interval>) {
     }
 }
 
-async fn sleep_until(deadline: Option<Instant>) {
-    match deadline {
-        Some(deadline) => tokio::time::sleep_until(deadline).await,
+async fn timer_fired(timer: &mut Option<Pin<Box<Sleep>>>) {
+    match timer {
+        Some(timer) => timer.as_mut().await,
         None => std::future::pending().await,
     }
 }

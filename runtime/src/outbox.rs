@@ -123,6 +123,21 @@ impl Outbox {
         self.push(WsMessage::Text(text))
     }
 
+    /// Queues a frame already serialized as JSON text, logging its action.
+    pub(crate) fn push_json_text(&self, frame: &str) -> Result<(), SendError> {
+        let log = &self.shared.log;
+        // The action is only read when the log line is wanted: that needs a parse.
+        if log.log_sent && tracing::enabled!(tracing::Level::INFO) {
+            let value: Value = serde_json::from_str(frame)?;
+            let action = log.action_of(&value);
+            if log.loggable(action) {
+                tracing::info!(sent_action = action.unwrap_or(""), "websocket sent");
+            }
+        }
+        tracing::debug!(frame, "websocket sent frame");
+        self.push(WsMessage::Text(frame.to_owned()))
+    }
+
     pub(crate) fn overflowed(&self) -> bool {
         self.shared.overflowed.load(Ordering::SeqCst)
     }

@@ -21,6 +21,11 @@ use crate::{
     ws::WsMessage,
 };
 
+/// Size of each connection's read buffer. tungstenite's default (128 KiB)
+/// is zero-filled on the first read, so it would cost every idle connection
+/// 128 KiB of memory; larger frames still arrive, in several reads.
+pub const READ_BUFFER_BYTES: usize = 8 * 1024;
+
 /// A WebSocket server: accepts connections and routes them by path.
 ///
 /// Unknown paths get HTTP 404 and path parameters that do not parse get 400,
@@ -134,6 +139,7 @@ async fn serve_tcp(router: Arc<Router>, stream: TcpStream, peer: SocketAddr, tim
     };
     let limit = router.max_message_bytes();
     let config = WebSocketConfig::default()
+        .read_buffer_size(READ_BUFFER_BYTES)
         .max_message_size(Some(limit))
         .max_frame_size(Some(limit));
     let handshake = tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(config));

@@ -120,16 +120,28 @@ impl ChannelLayer for InMemoryLayer {
     }
 
     fn group_send<'a>(&'a self, group: &'a str, message: Vec<u8>) -> LayerFuture<'a, ()> {
-        let members: Vec<String> = self
-            .state()
-            .groups
-            .get(group)
-            .map(|m| m.iter().cloned().collect())
-            .unwrap_or_default();
-        for channel in members {
+        // One lock for the whole group, not one per member.
+        let inboxes: Vec<(String, mpsc::Sender<Vec<u8>>)> = {
+            let state = self.state();
+            state
+                .groups
+                .get(group)
+                .map(|members| {
+                    members
+                        .iter()
+                        .filter_map(|c| state.channels.get(c).map(|s| (c.clone(), s.clone())))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        for (channel, inbox) in inboxes {
             // As in Channels: one full inbox must not stop the others.
-            if let Err(error) = self.deliver(&channel, message.clone()) {
-                tracing::warn!(group, channel, %error, "group message not delivered");
+            match inbox.try_send(message.clone()) {
+                Ok(()) | Err(TrySendError::Closed(_)) => {}
+                Err(TrySendError::Full(_)) => {
+                    let error = LayerError::ChannelFull(channel.clone());
+                    tracing::warn!(group, channel, %error, "group message not delivered");
+                }
             }
         }
         Box::pin(async { Ok(()) })

@@ -15,7 +15,7 @@ use std::{future::Future, pin::Pin};
 
 use tokio::sync::mpsc;
 
-pub(crate) use envelope::Envelope;
+pub(crate) use envelope::{Envelope, RelayedFrame};
 pub use handle::Layer;
 pub use memory::InMemoryLayer;
 #[cfg(feature = "redis")]

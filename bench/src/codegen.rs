@@ -1,0 +1,282 @@
+//! Code-generation measurements: chanx in a child process per document,
+//! Modelina through its Node script, and compiling generated Rust.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use chanx_codegen::generate::{Options, generate_rust, generate_ts, load_api};
+use serde::{Deserialize, Serialize};
+
+use crate::child;
+use crate::stats::median;
+
+/// One document to generate from.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub label: String,
+    pub path: PathBuf,
+    pub lines: usize,
+}
+
+impl Document {
+    pub fn new(label: impl Into<String>, path: PathBuf) -> Result<Self> {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        Ok(Document {
+            label: label.into(),
+            lines: text.lines().count(),
+            path,
+        })
+    }
+}
+
+/// What `chanx-bench __codegen-one` prints: Rust + TS from one document, in one process.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct InProcess {
+    /// The first load + Rust + TS, including compiling the meta-schema.
+    pub first_us: f64,
+    /// Median of the following runs (the first if there were none).
+    pub median_us: f64,
+    pub runs: usize,
+    pub peak_kib: u64,
+    pub rust_lines: usize,
+}
+
+/// Generates Rust and TypeScript from `path` once, then up to `runs` more
+/// times within `budget`; the child-process side of [`chanx`].
+pub fn in_process(path: &Path, runs: usize, budget: Duration) -> Result<InProcess> {
+    let options = Options::default();
+    let once = || -> Result<(Duration, usize)> {
+        let start = Instant::now();
+        let loaded = load_api(path, &options).map_err(|d| anyhow!("{d}"))?;
+        let rust = generate_rust(&loaded, &options).map_err(|d| anyhow!("{d}"))?;
+        let ts = generate_ts(&loaded, &options).map_err(|d| anyhow!("{d}"))?;
+        let elapsed = start.elapsed();
+        std::hint::black_box(&ts);
+        Ok((elapsed, rust.lines().count()))
+    };
+    let (first, rust_lines) = once()?;
+    let started = Instant::now();
+    let mut samples = Vec::new();
+    while samples.len() < runs && (samples.is_empty() || started.elapsed() < budget) {
+        samples.push(once()?.0.as_secs_f64() * 1e6);
+    }
+    let first_us = first.as_secs_f64() * 1e6;
+    Ok(InProcess {
+        first_us,
+        median_us: median(&samples).unwrap_or(first_us),
+        runs: samples.len(),
+        peak_kib: crate::sys::own_peak_kib().unwrap_or(0),
+        rust_lines,
+    })
+}
+
+/// chanx on one document.
+#[derive(Debug)]
+pub struct Chanx {
+    pub in_process: InProcess,
+    /// Whole process: start, one load + Rust + TS, exit.
+    pub process: Duration,
+}
+
+/// Sizes of a run.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    pub runs: usize,
+    pub per_document: Duration,
+    pub process_repeats: usize,
+    pub limit: Duration,
+}
+
+/// Measures chanx on `doc` in fresh child processes of this executable.
+pub fn chanx(doc: &Document, budget: Budget) -> Result<Chanx> {
+    let exe = std::env::current_exe()?;
+    let run = |runs: usize, budget_ms: u128| -> Result<(InProcess, Duration)> {
+        let mut command = Command::new(&exe);
+        command
+            .arg("__codegen-one")
+            .arg(&doc.path)
+            .arg(runs.to_string())
+            .arg(budget_ms.to_string());
+        let done = child::run(command, budget.limit)?;
+        if !done.success {
+            bail!("{}", child::first_line(&done.stderr));
+        }
+        let parsed = serde_json::from_str(done.stdout.trim())
+            .with_context(|| format!("unexpected output: {}", done.stdout))?;
+        Ok((parsed, done.wall))
+    };
+    let (in_process, _) = run(budget.runs, budget.per_document.as_millis())?;
+    let mut walls = Vec::new();
+    for _ in 0..budget.process_repeats.max(1) {
+        walls.push(run(0, 0)?.1.as_secs_f64());
+    }
+    Ok(Chanx {
+        in_process,
+        process: Duration::from_secs_f64(median(&walls).unwrap_or(0.0)),
+    })
+}
+
+/// One Modelina generator's times, or why it failed.
+#[derive(Debug, Deserialize)]
+pub struct GeneratorTimes {
+    pub first_ms: Option<f64>,
+    pub median_ms: Option<f64>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ModelinaOutput {
+    rust: GeneratorTimes,
+    ts: GeneratorTimes,
+    max_rss_kb: u64,
+}
+
+/// Modelina's Rust + TypeScript generators on one document.
+#[derive(Debug)]
+pub struct Modelina {
+    /// Rust + TS medians, in-process (after a first, warming call).
+    pub median_ms: f64,
+    /// Whole process: Node start-up, import, one Rust and one TS generate.
+    pub process: Duration,
+    pub peak_kib: u64,
+}
+
+/// The checked-in npm package that runs Modelina.
+pub fn modelina_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("modelina")
+}
+
+/// Installs the Modelina package from its lockfile unless already there.
+pub fn ensure_modelina() -> Result<()> {
+    let dir = modelina_dir();
+    if dir.join("node_modules/@asyncapi/modelina").is_dir() {
+        return Ok(());
+    }
+    eprintln!("installing Modelina (npm ci in {})", dir.display());
+    let mut command = Command::new("npm");
+    command
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(&dir);
+    let done = child::run(command, Duration::from_secs(600))?;
+    if !done.success {
+        bail!("npm ci failed: {}", child::first_line(&done.stderr));
+    }
+    Ok(())
+}
+
+/// Runs Modelina on `doc`; `Err` holds the cell text ("fails: …").
+pub fn modelina(doc: &Document, budget: Budget) -> Result<Modelina, String> {
+    let run = |runs: usize| -> Result<(ModelinaOutput, Duration), String> {
+        let mut command = Command::new("node");
+        command
+            .arg(modelina_dir().join("bench.mjs"))
+            .arg(&doc.path)
+            .arg(runs.to_string())
+            .arg(budget.per_document.as_millis().to_string());
+        let done = child::run(command, budget.limit).map_err(|e| format!("fails: {e}"))?;
+        if !done.success {
+            return Err(format!("fails: {}", child::first_line(&done.stderr)));
+        }
+        let output: ModelinaOutput = serde_json::from_str(done.stdout.trim())
+            .map_err(|_| format!("fails: {}", child::first_line(&done.stdout)))?;
+        for times in [&output.rust, &output.ts] {
+            if let Some(error) = &times.error {
+                return Err(format!("fails: {error}"));
+            }
+        }
+        Ok((output, done.wall))
+    };
+    let (output, _) = run(budget.runs)?;
+    let mut walls = Vec::new();
+    for _ in 0..budget.process_repeats.max(1) {
+        walls.push(run(0)?.1.as_secs_f64());
+    }
+    let ms = |t: &GeneratorTimes| t.median_ms.or(t.first_ms).unwrap_or(0.0);
+    Ok(Modelina {
+        median_ms: ms(&output.rust) + ms(&output.ts),
+        process: Duration::from_secs_f64(median(&walls).unwrap_or(0.0)),
+        peak_kib: output.max_rss_kb,
+    })
+}
+
+/// Compiling the Rust generated from one document.
+#[derive(Debug)]
+pub struct Compile {
+    pub rust_lines: usize,
+    /// `cargo build` of the generated crate alone (its dependencies built).
+    pub incremental: Duration,
+}
+
+/// Builds the generated Rust of `doc` in a throw-away crate that depends on
+/// chanx-runtime, serde and serde_json, sharing the target directory so
+/// dependencies are built once; times rebuilding the generated crate alone.
+pub fn compile(doc: &Document, repeats: usize) -> Result<Compile> {
+    let options = Options::default();
+    let loaded = load_api(&doc.path, &options).map_err(|d| anyhow!("{d}"))?;
+    let rust = generate_rust(&loaded, &options).map_err(|d| anyhow!("{d}"))?;
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let repo = repo.canonicalize().unwrap_or(repo);
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo.join("target"));
+    let krate = target.join("chanx-bench-generated");
+    std::fs::create_dir_all(krate.join("src"))?;
+    let runtime = repo.join("runtime");
+    std::fs::write(
+        krate.join("Cargo.toml"),
+        format!(
+            r#"[package]
+name = "chanx-bench-generated"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+[dependencies]
+chanx-runtime = {{ path = {runtime:?} }}
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = {{ version = "1", features = ["preserve_order"] }}
+
+# Not part of the chanx workspace.
+[workspace]
+
+[profile.dev.package."*"]
+opt-level = 2
+"#,
+            runtime = runtime.display().to_string()
+        ),
+    )?;
+    // The workspace's lockfile, so the dependencies resolve to what is already built.
+    std::fs::copy(repo.join("Cargo.lock"), krate.join("Cargo.lock"))?;
+    std::fs::write(krate.join("src/lib.rs"), "pub mod api;\n")?;
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let build = |attempt: usize| -> Result<Duration> {
+        // A changed comment makes cargo rebuild this crate and nothing else.
+        std::fs::write(
+            krate.join("src/api.rs"),
+            format!("{rust}\n// build {attempt}\n"),
+        )?;
+        let mut command = Command::new(&cargo);
+        command
+            .args(["build", "--quiet", "--offline"])
+            .current_dir(&krate)
+            .env("CARGO_TARGET_DIR", &target)
+            .env_remove("RUSTFLAGS");
+        let done = child::run(command, Duration::from_secs(900))?;
+        if !done.success {
+            bail!("cargo build failed: {}", child::first_line(&done.stderr));
+        }
+        Ok(done.wall)
+    };
+    build(0)?;
+    let mut times = Vec::new();
+    for attempt in 1..=repeats.max(1) {
+        times.push(build(attempt)?.as_secs_f64());
+    }
+    Ok(Compile {
+        rust_lines: rust.lines().count(),
+        incremental: Duration::from_secs_f64(median(&times).unwrap_or(0.0)),
+    })
+}

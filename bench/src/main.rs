@@ -1,0 +1,127 @@
+//! `chanx-bench`: code generation and runtime benchmarks, each beside a peer.
+//!
+//! ```text
+//! cargo run --release -p chanx-bench -- all       # everything; rewrites BENCHMARKS.md
+//! cargo run --release -p chanx-bench -- codegen   # chanx vs Modelina, compile time
+//! cargo run --release -p chanx-bench -- runtime   # chanx-runtime vs hand-written server
+//! cargo run --release -p chanx-bench -- all --smoke   # tiny sizes, a few seconds
+//! ```
+
+mod child;
+mod codegen;
+mod load;
+mod report;
+mod run;
+mod servers;
+mod stats;
+mod synth;
+mod sys;
+mod table;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+
+const USAGE: &str =
+    "usage: chanx-bench <codegen|runtime|all> [--smoke] [--write | --no-write] [--out FILE]
+
+  codegen    Rust + TypeScript generation, beside Modelina; compile time of generated Rust
+  runtime    round trips, broadcasts and idle memory, beside a hand-written server
+  all        both; rewrites BENCHMARKS.md unless --no-write
+  --smoke    tiny sizes (a few seconds); writes nothing unless --write
+  --out      where to write (default: BENCHMARKS.md at the repository root)";
+
+struct Args {
+    codegen: bool,
+    runtime: bool,
+    smoke: bool,
+    write: bool,
+    out: PathBuf,
+}
+
+fn parse(args: &[String]) -> Result<Args> {
+    let mut parsed = Args {
+        codegen: false,
+        runtime: false,
+        smoke: false,
+        write: false,
+        out: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../BENCHMARKS.md"),
+    };
+    let mut command = None;
+    let mut write = None;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--smoke" => parsed.smoke = true,
+            "--write" => write = Some(true),
+            "--no-write" => write = Some(false),
+            "--out" => {
+                parsed.out = rest.next().context("--out needs a file")?.into();
+                write.get_or_insert(true);
+            }
+            "codegen" | "runtime" | "all" if command.is_none() => command = Some(arg.clone()),
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            other => bail!("unexpected argument {other:?}\n{USAGE}"),
+        }
+    }
+    match command.as_deref() {
+        Some("codegen") => parsed.codegen = true,
+        Some("runtime") => parsed.runtime = true,
+        Some("all") => {
+            parsed.codegen = true;
+            parsed.runtime = true;
+        }
+        _ => bail!("{USAGE}"),
+    }
+    let complete = parsed.codegen && parsed.runtime && !parsed.smoke;
+    parsed.write = write.unwrap_or(complete);
+    Ok(parsed)
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // Child-process roles of this executable.
+    match args.first().map(String::as_str) {
+        Some("__serve") => {
+            let kind = servers::Kind::parse(args.get(1).map_or("", String::as_str))?;
+            return servers::serve(kind, args.get(2).cloned());
+        }
+        Some("__codegen-one") => {
+            let (Some(path), Some(runs), Some(budget)) = (args.get(1), args.get(2), args.get(3))
+            else {
+                bail!("usage: chanx-bench __codegen-one FILE RUNS BUDGET_MS");
+            };
+            let measured = codegen::in_process(
+                path.as_ref(),
+                runs.parse()?,
+                Duration::from_millis(budget.parse()?),
+            )?;
+            println!("{}", serde_json::to_string(&measured)?);
+            return Ok(());
+        }
+        _ => {}
+    }
+    let args = parse(&args)?;
+    let sizes = run::Sizes { smoke: args.smoke };
+    let mut tables = Vec::new();
+    if args.codegen {
+        tables.extend(run::codegen(sizes)?);
+    }
+    if args.runtime {
+        tables.extend(run::runtime(sizes)?);
+    }
+    for table in &tables {
+        println!("{}", table.markdown());
+    }
+    if args.write {
+        let text = report::document(&tables, sizes);
+        std::fs::write(&args.out, text)
+            .with_context(|| format!("cannot write {}", args.out.display()))?;
+        eprintln!("wrote {}", args.out.display());
+    }
+    Ok(())
+}

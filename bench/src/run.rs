@@ -1,0 +1,378 @@
+//! The benchmark sections, each producing tables.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Result;
+
+use crate::codegen::{self, Budget, Document};
+use crate::load::{self, Measured, ServerProcess};
+use crate::servers::Kind;
+use crate::table::{self, Table};
+
+/// How big a run is.
+#[derive(Debug, Clone, Copy)]
+pub struct Sizes {
+    pub smoke: bool,
+}
+
+impl Sizes {
+    fn chanx_budget(self) -> Budget {
+        if self.smoke {
+            Budget {
+                runs: 3,
+                per_document: Duration::from_millis(200),
+                process_repeats: 0,
+                limit: Duration::from_secs(60),
+            }
+        } else {
+            Budget {
+                runs: 20,
+                per_document: Duration::from_secs(3),
+                process_repeats: 3,
+                limit: Duration::from_secs(300),
+            }
+        }
+    }
+
+    fn modelina_budget(self) -> Budget {
+        if self.smoke {
+            Budget {
+                runs: 0,
+                per_document: Duration::ZERO,
+                process_repeats: 0,
+                limit: Duration::from_secs(60),
+            }
+        } else {
+            Budget {
+                runs: 5,
+                per_document: Duration::from_secs(5),
+                process_repeats: 1,
+                limit: Duration::from_secs(240),
+            }
+        }
+    }
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn corpus() -> PathBuf {
+    repo().join("../shared/specs-corpus")
+}
+
+/// The documents of a run: real ones, then synthetic ones of growing size.
+fn documents(sizes: Sizes, scratch: &Path) -> Result<Vec<Document>> {
+    let mut docs = vec![Document::new(
+        "specs/chat.yaml",
+        repo().join("specs/chat.yaml"),
+    )?];
+    if !sizes.smoke {
+        for (label, relative) in [
+            (
+                "corpus chanx/client-generation-schema.json",
+                "chanx/client-generation-schema.json",
+            ),
+            (
+                "corpus asyncapi-spec/slack-rtm-asyncapi.yml",
+                "asyncapi-spec/slack-rtm-asyncapi.yml",
+            ),
+        ] {
+            let path = corpus().join(relative);
+            if path.is_file() {
+                docs.push(Document::new(label, path)?);
+            } else {
+                eprintln!("skipping {label}: no corpus at {}", corpus().display());
+            }
+        }
+    }
+    let synthetic: &[usize] = if sizes.smoke {
+        &[1_000]
+    } else {
+        &[1_000, 10_000, 100_000]
+    };
+    std::fs::create_dir_all(scratch)?;
+    for &lines in synthetic {
+        let path = scratch.join(format!("synthetic-{}k.yaml", lines / 1000));
+        std::fs::write(&path, crate::synth::document(lines))?;
+        docs.push(Document::new(format!("synthetic {}k", lines / 1000), path)?);
+    }
+    Ok(docs)
+}
+
+/// Code generation: chanx beside Modelina, and compiling the generated Rust.
+pub fn codegen(sizes: Sizes) -> Result<Vec<Table>> {
+    let scratch = std::env::temp_dir().join(format!("chanx-bench-{}", std::process::id()));
+    let docs = documents(sizes, &scratch)?;
+    let modelina_ready = codegen::ensure_modelina();
+    let mut table = Table::new(
+        "Code generation: Rust + TypeScript from one document",
+        &[
+            "document",
+            "lines",
+            "chanx first run",
+            "chanx median",
+            "chanx µs/line",
+            "chanx peak RSS",
+            "chanx process",
+            "Modelina median",
+            "Modelina process",
+            "Modelina peak RSS",
+            "speed-up (median)",
+            "speed-up (process)",
+        ],
+    );
+    for doc in &docs {
+        eprintln!("codegen: {}", doc.label);
+        let chanx = codegen::chanx(doc, sizes.chanx_budget())?;
+        let ours = &chanx.in_process;
+        let mut row = vec![
+            doc.label.clone(),
+            table::rate(doc.lines as f64),
+            table::micros(ours.first_us),
+            table::micros(ours.median_us),
+            table::sig3(ours.median_us / doc.lines as f64),
+            table::mib(ours.peak_kib),
+            table::duration(chanx.process),
+        ];
+        let modelina = match &modelina_ready {
+            Ok(()) => codegen::modelina(doc, sizes.modelina_budget()),
+            Err(error) => Err(format!("not run: {error}")),
+        };
+        match modelina {
+            Ok(m) => row.extend([
+                table::micros(m.median_ms * 1_000.0),
+                table::duration(m.process),
+                table::mib(m.peak_kib),
+                table::ratio(m.median_ms * 1_000.0 / ours.median_us),
+                table::ratio(m.process.as_secs_f64() / chanx.process.as_secs_f64()),
+            ]),
+            Err(cell) => {
+                row.push(cell.replace('|', "\\|"));
+                row.extend(std::iter::repeat_n("—".to_string(), 4));
+            }
+        }
+        table.push(row);
+    }
+    let mut tables = vec![table];
+    if !sizes.smoke {
+        // The largest real document (the synthetic ones only repeat a pattern).
+        if let Some(largest) = docs
+            .iter()
+            .filter(|d| !d.label.starts_with("synthetic"))
+            .max_by_key(|d| d.lines)
+        {
+            eprintln!("compile: {}", largest.label);
+            let compiled = codegen::compile(largest, 3)?;
+            let mut compile = Table::new(
+                "Compiling the generated Rust",
+                &[
+                    "document",
+                    "generated Rust lines",
+                    "chanx: cargo build of the generated crate (dependencies already built)",
+                ],
+            );
+            compile.push(vec![
+                largest.label.clone(),
+                table::rate(compiled.rust_lines as f64),
+                table::duration(compiled.incremental),
+            ]);
+            tables.push(compile);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    Ok(tables)
+}
+
+/// Runtime load beside the hand-written server.
+pub fn runtime(sizes: Sizes) -> Result<Vec<Table>> {
+    let fd_limit = crate::sys::raise_fd_limit();
+    let (warmup, duration) = if sizes.smoke {
+        (Duration::ZERO, Duration::from_millis(300))
+    } else {
+        (Duration::from_millis(500), Duration::from_secs(3))
+    };
+    let ping_connections: &[usize] = if sizes.smoke {
+        &[1, 10]
+    } else {
+        &[1, 10, 100, 1_000]
+    };
+    let subscribers: &[usize] = if sizes.smoke { &[10] } else { &[100, 1_000] };
+    // Each idle connection costs the client one descriptor; keep headroom.
+    let idle = if sizes.smoke { 100 } else { 10_000 };
+    let idle = idle.min(fd_limit.saturating_sub(256) as usize);
+
+    let client = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let mut table = Table::new(
+        "Runtime: the chat server on chanx-runtime beside a hand-written tokio-tungstenite server",
+        &[
+            "load",
+            "measure",
+            "chanx",
+            "hand-written",
+            "chanx / hand-written",
+            "target",
+        ],
+    );
+    let both = |f: &dyn Fn(u16) -> Result<Measured>| -> Result<(Measured, Measured)> {
+        let chanx = ServerProcess::start(Kind::Chanx)?;
+        let ours = f(chanx.port)?;
+        drop(chanx);
+        let baseline = ServerProcess::start(Kind::Baseline)?;
+        let theirs = f(baseline.port)?;
+        Ok((ours, theirs))
+    };
+    for &connections in ping_connections {
+        eprintln!("runtime: ping → pong, {connections} connection(s)");
+        let (ours, theirs) =
+            both(&|port| client.block_on(load::ping_pong(port, connections, warmup, duration)))?;
+        let load = format!(
+            "ping → pong, {} connection(s)",
+            table::rate(connections as f64)
+        );
+        push_measured(&mut table, &load, "round trips/s", &ours, &theirs);
+    }
+    for &count in subscribers {
+        eprintln!("runtime: broadcast to {count} subscribers");
+        let (ours, theirs) =
+            both(&|port| client.block_on(load::broadcast(port, count, 8, warmup, duration)))?;
+        let load = format!("chat broadcast, {} subscribers", table::rate(count as f64));
+        push_measured(&mut table, &load, "deliveries/s", &ours, &theirs);
+    }
+    eprintln!("runtime: {idle} idle connections");
+    let ours = client.block_on(load::idle_memory(Kind::Chanx, idle))?;
+    let theirs = client.block_on(load::idle_memory(Kind::Baseline, idle))?;
+    table.push(vec![
+        format!("{} idle connections", table::rate(idle as f64)),
+        "server RSS per connection".into(),
+        format!("{} KiB", table::sig3(ours)),
+        format!("{} KiB", table::sig3(theirs)),
+        table::ratio(ours / theirs.max(0.001)),
+        "≤ 32 KiB".into(),
+    ]);
+    if !sizes.smoke {
+        for &count in subscribers {
+            eprintln!("runtime: broadcast to {count} subscribers on two servers sharing Redis");
+            let load = format!(
+                "chat broadcast, {} subscribers on 2 servers sharing one Redis",
+                table::rate(count as f64)
+            );
+            match client.block_on(redis_broadcast(count, warmup, duration)) {
+                Ok(measured) => push_unpaired(&mut table, &load, "deliveries/s", &measured),
+                Err(error) => table.push(vec![
+                    load,
+                    "deliveries/s".into(),
+                    format!("not measured: {error}").replace('|', "\\|"),
+                    "—".into(),
+                    "—".into(),
+                    "—".into(),
+                ]),
+            }
+        }
+    }
+    Ok(vec![table])
+}
+
+/// redis-server on a free loopback port, ended when dropped.
+struct RedisServer {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl RedisServer {
+    fn start() -> Result<Self> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let child = std::process::Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| anyhow::anyhow!("redis-server not started: {e}"))?;
+        let server = RedisServer { child, port };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Ok(server);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        anyhow::bail!("redis-server did not listen on port {port}")
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        crate::child::kill(&mut self.child);
+    }
+}
+
+async fn redis_broadcast(
+    subscribers: usize,
+    warmup: Duration,
+    duration: Duration,
+) -> Result<Measured> {
+    let redis = RedisServer::start()?;
+    let url = format!("redis://127.0.0.1:{}/0", redis.port);
+    let a = ServerProcess::start_with(Kind::Chanx, Some(&url))?;
+    let b = ServerProcess::start_with(Kind::Chanx, Some(&url))?;
+    let measured =
+        load::broadcast_across(&[a.port, b.port], subscribers, 8, warmup, duration).await;
+    drop((a, b, redis));
+    measured
+}
+
+fn push_unpaired(table: &mut Table, load: &str, what: &str, ours: &Measured) {
+    table.push(vec![
+        load.to_string(),
+        what.to_string(),
+        table::rate(ours.per_second),
+        "—".into(),
+        "—".into(),
+        "—".into(),
+    ]);
+    table.push(vec![
+        load.to_string(),
+        "latency p50 / p99 / p999".into(),
+        format!(
+            "{} / {} / {} µs",
+            table::sig3(ours.p50_us),
+            table::sig3(ours.p99_us),
+            table::sig3(ours.p999_us)
+        ),
+        "—".into(),
+        "—".into(),
+        "—".into(),
+    ]);
+}
+
+fn push_measured(table: &mut Table, load: &str, what: &str, ours: &Measured, theirs: &Measured) {
+    table.push(vec![
+        load.to_string(),
+        what.to_string(),
+        table::rate(ours.per_second),
+        table::rate(theirs.per_second),
+        table::ratio(ours.per_second / theirs.per_second),
+        "≥ 0.9×".into(),
+    ]);
+    let latency = |m: &Measured| {
+        format!(
+            "{} / {} / {} µs",
+            table::sig3(m.p50_us),
+            table::sig3(m.p99_us),
+            table::sig3(m.p999_us)
+        )
+    };
+    table.push(vec![
+        load.to_string(),
+        "latency p50 / p99 / p999".into(),
+        latency(ours),
+        latency(theirs),
+        table::ratio(ours.p50_us / theirs.p50_us.max(0.001)),
+        "—".into(),
+    ]);
+}
