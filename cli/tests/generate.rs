@@ -1,25 +1,10 @@
 //! `chanx generate` and `chanx inspect`, run as a user would.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn repo(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(relative)
-}
+use std::path::PathBuf;
 
-fn chanx(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chanx"))
-        .args(args)
-        .current_dir(repo(""))
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{chanx, text};
 
 /// A fresh output directory under the target dir, removed when dropped.
 struct OutDir(PathBuf);

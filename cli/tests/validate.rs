@@ -1,25 +1,8 @@
 //! The `chanx validate` binary: exit codes and output formats.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn repo(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(relative)
-}
-
-fn chanx(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chanx"))
-        .args(args)
-        .current_dir(repo(""))
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{chanx, text};
 
 #[test]
 fn a_valid_document_exits_zero_with_a_summary() {
