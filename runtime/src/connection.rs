@@ -378,9 +378,13 @@ impl<H: Handler> Core<'_, H> {
         tag: Option<&'static str>,
         reference: Option<&Value>,
     ) {
-        match result.map(|reply| reply.map(|r| to_frame(&r))) {
+        // Replies are serialized straight to text: no `Value` tree on the
+        // hot path unless a `ref` cannot be appended textually.
+        let text =
+            |reply: &H::Outgoing| serde_json::to_string(reply).map(|text| (text, reply.tag()));
+        match result.map(|reply| reply.as_ref().map(text)) {
             Ok(None) => {}
-            Ok(Some(Ok(frame))) => self.send(&frame, reference),
+            Ok(Some(Ok((text, action)))) => self.send_reply(text, action, reference),
             Ok(Some(Err(error))) => {
                 tracing::error!(%error, "cannot serialize the reply");
                 let detail = crate::HandlerError::internal(error).client_detail(tag);
@@ -481,6 +485,26 @@ impl<H: Handler> Core<'_, H> {
         }
     }
 
+    /// Queues a serialized reply, with the request's `ref` appended.
+    fn send_reply(&self, text: String, action: Option<&'static str>, reference: Option<&Value>) {
+        let with_envelope = match reference {
+            None => Ok(text),
+            Some(reference) => with_ref_text(text, reference),
+        };
+        let queued = match with_envelope {
+            Ok(text) => self.outbox.push_serialized(text, action),
+            // The reply has keys of its own named `version` or `ref`: merge
+            // as a tree so they are overwritten, as chanx does.
+            Err(text) => match serde_json::from_str::<Value>(&text) {
+                Ok(frame) => self.outbox.push_json(&with_ref(frame, reference)),
+                Err(error) => Err(error.into()),
+            },
+        };
+        if let Err(error) = queued {
+            tracing::debug!(%error, "frame not queued");
+        }
+    }
+
     /// Queues a frame already serialized (compact JSON of an outgoing message).
     fn send_text(&self, frame: &str) {
         if let Err(error) = self.outbox.push_json_text(frame) {
@@ -507,6 +531,26 @@ fn to_frame<T: Serialize>(message: &T) -> Result<Value, serde_json::Error> {
     serde_json::to_value(message)
 }
 
+/// Appends `"version":1,"ref":…` to a serialized object, as chanx appends the
+/// envelope after the message's own keys. `Err` gives the text back when it
+/// is not an object or already has a `version` or `ref` key of its own.
+fn with_ref_text(mut text: String, reference: &Value) -> Result<String, String> {
+    let is_object = text.starts_with('{') && text.ends_with('}');
+    if !is_object || text.contains("\"version\"") || text.contains("\"ref\"") {
+        return Err(text);
+    }
+    text.pop();
+    if text.len() > 1 {
+        text.push(',');
+    }
+    text.push_str("\"version\":");
+    text.push_str(&crate::envelope::VERSION.to_string());
+    text.push_str(",\"ref\":");
+    text.push_str(&reference.to_string());
+    text.push('}');
+    Ok(text)
+}
+
 async fn next_tick(interval: &mut Option<Interval>) {
     match interval {
         Some(interval) => {
@@ -520,5 +564,39 @@ async fn timer_fired(timer: &mut Option<Pin<Box<Sleep>>>) {
     match timer {
         Some(timer) => timer.as_mut().await,
         None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod envelope_text_tests {
+    use serde_json::json;
+
+    use super::with_ref_text;
+
+    #[test]
+    fn appends_version_and_ref_after_the_message_keys() {
+        let text = with_ref_text(r#"{"action":"pong","payload":null}"#.into(), &json!("r1"));
+        assert_eq!(
+            text.unwrap(),
+            r#"{"action":"pong","payload":null,"version":1,"ref":"r1"}"#
+        );
+        assert_eq!(
+            with_ref_text("{}".into(), &json!("r")).unwrap(),
+            r#"{"version":1,"ref":"r"}"#
+        );
+    }
+
+    #[test]
+    fn gives_back_what_it_cannot_append_to() {
+        for text in [
+            r#"[1]"#,
+            r#"{"action":"x","version":"2"}"#,
+            r#"{"ref":"mine"}"#,
+        ] {
+            assert_eq!(
+                with_ref_text(text.into(), &json!("r")),
+                Err(text.to_string())
+            );
+        }
     }
 }

@@ -123,6 +123,24 @@ impl Outbox {
         self.push(WsMessage::Text(text))
     }
 
+    /// Queues a serialized message whose action is known, so logging it
+    /// needs no parse.
+    pub(crate) fn push_serialized(
+        &self,
+        text: String,
+        action: Option<&str>,
+    ) -> Result<(), SendError> {
+        let log = &self.shared.log;
+        if action.is_none() {
+            return self.push_json_text(&text);
+        }
+        if log.log_sent && log.loggable(action) {
+            tracing::info!(sent_action = action.unwrap_or(""), "websocket sent");
+        }
+        tracing::debug!(frame = %text, "websocket sent frame");
+        self.push(WsMessage::Text(text))
+    }
+
     /// Queues a frame already serialized as JSON text, logging its action.
     pub(crate) fn push_json_text(&self, frame: &str) -> Result<(), SendError> {
         let log = &self.shared.log;
