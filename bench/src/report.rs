@@ -102,9 +102,8 @@ and resolved references to be cached.
 
 **Runtime.** Per frame, chanx parses the text into a `serde_json::Value`
 (the routing envelope — `ref`, `version` — is read and stripped first, as the
-Python chanx does), decodes the typed message from that tree, and serializes
-the reply through a `Value` again; the hand-written server deserializes a
-borrowed struct and sends a constant. With many connections on two cores
+Python chanx does) and decodes the typed message from that tree; the
+hand-written server deserializes a borrowed struct and sends a constant. With many connections on two cores
 shared with the load generator this shows as the round-trip ratio. A
 broadcast goes through the channel layer as bytes, one inbox message per
 member (the design that lets the Redis layer and the in-memory layer share
@@ -115,11 +114,12 @@ Fixed while measuring: a relayed frame is forwarded as the text it was
 serialized to (it was parsed into a `Value` and serialized again for every
 member); one lock per group send instead of one per member; one idle timer
 per connection, re-armed lazily (a new timer per frame cost a timer-wheel
-insert and removal); a frame is copied only when a `ref` has to be added;
+insert and removal); replies are serialized straight to text, the `ref`
+envelope appended to the text (they went through a `Value` tree);
 8 KiB read buffers (tungstenite's default 128 KiB buffer is zero-filled on the
 first read, which cost every idle connection about 140 KiB).
 
 Left: layer messages as shared bytes instead of `Vec<u8>` (a `ChannelLayer`
 trait change), decoding frames straight into the typed message with a
-borrowed envelope, and serializing replies directly to text.
+borrowed envelope.
 ";
