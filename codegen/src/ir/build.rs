@@ -59,12 +59,7 @@ pub fn build(doc: &Document, options: &BuildOptions) -> Result<(Api, Diagnostics
         b.messages.message(&mut cx, &mut b.types, &node, &key);
     }
     b.directions(&operations);
-    let root_key = action_key_extension(root_map).or_else(|| {
-        root_map
-            .get("info")
-            .and_then(Value::as_object)
-            .and_then(action_key_extension)
-    });
+    let root_key = document_action_key(root_map);
     b.tag_channels(&mut cx, options.action_key.as_deref(), root_key.as_deref());
 
     let info = root_map.get("info").and_then(Value::as_object);
@@ -409,8 +404,20 @@ fn in_channel_order(channel: &Channel, ids: &[MessageId]) -> Vec<MessageId> {
     ordered
 }
 
-fn action_key_extension(map: &Map<String, Value>) -> Option<String> {
+/// The tag property an object (a channel, the root, `info`) names with
+/// `x-chanx-action-key`.
+pub(crate) fn action_key_extension(map: &Map<String, Value>) -> Option<String> {
     str_field(map, ACTION_KEY_EXTENSION)
+}
+
+/// The tag property the whole document names: at its root, else in `info`.
+/// A channel's own extension wins over this one.
+pub(crate) fn document_action_key(root: &Map<String, Value>) -> Option<String> {
+    action_key_extension(root).or_else(|| {
+        root.get("info")
+            .and_then(Value::as_object)
+            .and_then(action_key_extension)
+    })
 }
 
 fn servers(cx: &mut Context<'_>, root: &NodeRef) -> Vec<Server> {

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde_json::Value;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::ir::build::ACTION_KEY_EXTENSION;
+use crate::ir::build::{action_key_extension, document_action_key};
 use crate::load::{Document, NodeRef, did_you_mean};
 
 /// The property whose `const` tags a message (chanx's wire format).
@@ -297,24 +297,19 @@ impl<'d> Checker<'d> {
             .unwrap_or_else(|| message.pointer.rsplit('/').next().unwrap_or("").to_string())
     }
 
-    /// The message's `payload.properties.action.const`, looking through
-    /// multi-format wrappers and `allOf`.
     /// The property that tags a channel's messages: the `x-chanx-action-key`
-    /// extension on the channel, the document or its `info`, else `action`.
+    /// extension on the channel, else the document's, else `action` (the
+    /// same precedence the IR uses).
     fn tag_key(&self, channel: &NodeRef) -> String {
-        let from = |node: NodeRef| {
-            self.doc
-                .value(&node)
-                .ok()
-                .and_then(|(_, v)| v.get(ACTION_KEY_EXTENSION)?.as_str().map(str::to_string))
-        };
-        let root = self.doc.root();
-        from(channel.clone())
-            .or_else(|| from(root.clone()))
-            .or_else(|| from(root.child("info")))
+        let object = |node: &NodeRef| self.doc.value(node).ok().and_then(|(_, v)| v.as_object());
+        object(channel)
+            .and_then(action_key_extension)
+            .or_else(|| object(&self.doc.root()).and_then(document_action_key))
             .unwrap_or_else(|| TAG_PROPERTY.to_string())
     }
 
+    /// The message's `payload.properties.<key>.const`, looking through
+    /// multi-format wrappers and `allOf`.
     fn tag_of(&mut self, message: &NodeRef, key: &str) -> Option<(NodeRef, Value)> {
         let doc = self.doc;
         let (payload, value) = doc.value(&message.child("payload")).ok()?;
