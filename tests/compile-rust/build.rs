@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use chanx_codegen::generate::{Options, generate_rust, load_api, module_name};
+use chanx_codegen::rust::TypePaths;
 
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
@@ -58,6 +59,7 @@ fn main() {
     let mut modules = String::new();
     let mut examples = String::from("pub const EXAMPLES: &[crate::Example] = &[\n");
     let mut checks = String::new();
+    let mut check_count = 0usize;
     for (name, path) in &documents {
         let loaded = match load_api(path, &options) {
             Ok(loaded) => loaded,
@@ -75,22 +77,19 @@ fn main() {
         )
         .unwrap();
 
+        let paths = TypePaths::new(&loaded.api, &options.rust, &format!("crate::{name}"));
         for message in &loaded.api.messages {
             let Some(payload) = &message.payload else {
                 continue;
             };
-            let ty = chanx_codegen::rust::type_path(
-                &loaded.api,
-                &options.rust,
-                payload,
-                &format!("crate::{name}"),
-            );
+            let ty = paths.of(payload);
             for (index, example) in message.examples.iter().enumerate() {
                 let Some(json) = &example.payload else {
                     continue;
                 };
                 let label = example.name.clone().unwrap_or_else(|| index.to_string());
-                let check = format!("check_{}", checks.lines().count() / 3);
+                let check = format!("check_{check_count}");
+                check_count += 1;
                 writeln!(
                     checks,
                     "fn {check}(value: ::serde_json::Value) -> ::std::result::Result<::serde_json::Value, ::std::string::String> {{\n    crate::round_trip::<{ty}>(value)\n}}"

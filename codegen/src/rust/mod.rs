@@ -70,13 +70,26 @@ pub fn generate(api: &ir::Api, options: &RustOptions) -> Result<String, Diagnost
     format(api, tokens)
 }
 
-/// The Rust type of `ty` for code outside the generated module that uses its
-/// types by name (tests over message examples, say). `module` is the path of
-/// the generated module, e.g. `crate::chat`.
-pub fn type_path(api: &ir::Api, options: &RustOptions, ty: &TypeRef, module: &str) -> String {
-    let types = types::TypesModule::new(api, options);
-    let prefix: TokenStream = format!("{module}::types::").parse().unwrap_or_default();
-    types.rust_type(ty, None, &prefix).to_string()
+/// Names the types of a generated module from code outside it (tests over
+/// message examples, say), for many types at the cost of one analysis.
+pub struct TypePaths<'a> {
+    types: types::TypesModule<'a>,
+    prefix: TokenStream,
+}
+
+impl<'a> TypePaths<'a> {
+    /// `module` is the path of the generated module, e.g. `crate::chat`.
+    pub fn new(api: &'a ir::Api, options: &'a RustOptions, module: &str) -> Self {
+        TypePaths {
+            types: types::TypesModule::new(api, options),
+            prefix: format!("{module}::types::").parse().unwrap_or_default(),
+        }
+    }
+
+    /// The Rust type of `ty`: `crate::chat::types::ChatMessage`, `::std::vec::Vec<…>`.
+    pub fn of(&self, ty: &TypeRef) -> String {
+        self.types.rust_type(ty, None, &self.prefix).to_string()
+    }
 }
 
 /// Parses the tokens as a file and pretty-prints them under the header.
