@@ -11,7 +11,6 @@
 use std::{fmt::Display, pin::Pin, sync::Arc, time::Duration};
 
 use futures_util::{Sink, Stream, StreamExt};
-use serde::Serialize;
 use serde_json::Value;
 use tokio::{
     sync::watch,
@@ -457,8 +456,8 @@ impl<H: Handler> Core<'_, H> {
                     };
                     match self.route.handler().on_event(ctx, event).await {
                         Ok(None) => {}
-                        Ok(Some(message)) => match to_frame(&message) {
-                            Ok(frame) => self.send(&frame, None),
+                        Ok(Some(message)) => match serde_json::to_string(&message) {
+                            Ok(text) => self.send_reply(text, message.tag(), None),
                             Err(error) => {
                                 tracing::error!(%error, "cannot serialize the event reply")
                             }
@@ -525,10 +524,6 @@ impl<H: Handler> Core<'_, H> {
         }
         tracing::debug!(frame = %text, "websocket received frame");
     }
-}
-
-fn to_frame<T: Serialize>(message: &T) -> Result<Value, serde_json::Error> {
-    serde_json::to_value(message)
 }
 
 /// Appends `"version":1,"ref":…` to a serialized object, as chanx appends the
