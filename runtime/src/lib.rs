@@ -42,6 +42,7 @@ pub mod context;
 pub mod decode;
 pub mod envelope;
 pub mod handler;
+pub mod json;
 pub mod layer;
 pub mod message;
 mod outbox;

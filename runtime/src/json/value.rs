@@ -1,0 +1,114 @@
+//! The value tree of a parsed frame.
+
+use indexmap::IndexMap;
+
+/// An object: keys in the order they first appeared (a repeated key keeps
+/// its first position and takes its last value, as a Python `dict` does).
+pub type JsonMap = IndexMap<String, Json>;
+
+/// A JSON value as Python's `json.loads` produces it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Json {
+    #[default]
+    Null,
+    Bool(bool),
+    /// An integer that fits in `i64`.
+    Int(i64),
+    /// An integer outside `i64`, as its decimal digits (with a leading `-`
+    /// when negative): Python integers have no size limit.
+    BigInt(Box<str>),
+    /// A float; `NaN` and the infinities included (`json.loads` reads them).
+    Float(f64),
+    Str(String),
+    Array(Vec<Json>),
+    Object(JsonMap),
+}
+
+impl Json {
+    /// The Python type name pydantic would report for this value.
+    pub fn python_type(&self) -> &'static str {
+        match self {
+            Json::Null => "NoneType",
+            Json::Bool(_) => "bool",
+            Json::Int(_) | Json::BigInt(_) => "int",
+            Json::Float(_) => "float",
+            Json::Str(_) => "str",
+            Json::Array(_) => "list",
+            Json::Object(_) => "dict",
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_object(&self) -> Option<&JsonMap> {
+        match self {
+            Json::Object(map) => Some(map),
+            _ => None,
+        }
+    }
+
+    pub fn as_object_mut(&mut self) -> Option<&mut JsonMap> {
+        match self {
+            Json::Object(map) => Some(map),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Json::Null)
+    }
+}
+
+impl From<serde_json::Value> for Json {
+    fn from(value: serde_json::Value) -> Self {
+        use serde_json::Value;
+        match value {
+            Value::Null => Json::Null,
+            Value::Bool(b) => Json::Bool(b),
+            Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+                (Some(i), _, _) => Json::Int(i),
+                (None, Some(u), _) => Json::BigInt(u.to_string().into_boxed_str()),
+                (_, _, Some(f)) => Json::Float(f),
+                _ => Json::Null,
+            },
+            Value::String(s) => Json::Str(s),
+            Value::Array(items) => Json::Array(items.into_iter().map(Json::from).collect()),
+            Value::Object(map) => Json::Object(map.into_iter().map(|(k, v)| (k, v.into())).collect()),
+        }
+    }
+}
+
+impl From<&str> for Json {
+    fn from(s: &str) -> Self {
+        Json::Str(s.to_owned())
+    }
+}
+
+impl From<String> for Json {
+    fn from(s: String) -> Self {
+        Json::Str(s)
+    }
+}
+
+impl From<i64> for Json {
+    fn from(i: i64) -> Self {
+        Json::Int(i)
+    }
+}
+
+impl From<bool> for Json {
+    fn from(b: bool) -> Self {
+        Json::Bool(b)
+    }
+}
+
+impl From<f64> for Json {
+    fn from(f: f64) -> Self {
+        Json::Float(f)
+    }
+}
