@@ -19,6 +19,7 @@ use tokio::{
 use tracing::Instrument;
 
 use crate::{
+    json::Json,
     auth::{AnyUser, ConnectRequest},
     context::Context,
     decode::DecodeError,
@@ -325,8 +326,8 @@ impl<H: Handler> Core<'_, H> {
 
     /// A text frame: JSON → decode → dispatch → reply, errors and completion.
     async fn on_text(&self, ctx: &mut Context<H::Outgoing, H::Params>, text: &str) {
-        let mut value: Value = match serde_json::from_str(text) {
-            Ok(value) => value,
+        let mut value: Json = match serde_json::from_str::<Value>(text) {
+            Ok(value) => Json::from(value),
             Err(error) => {
                 self.log_received(None, text);
                 self.send(
@@ -342,7 +343,7 @@ impl<H: Handler> Core<'_, H> {
         // chanx validates the routing envelope (`version`, `topic`, `ref`,
         // `seq`) first and strips it before the message is decoded.
         let reference = match crate::envelope::take(&mut value) {
-            Ok(reference) => reference,
+            Ok(envelope) => envelope.reference.map(Value::String),
             Err(error) => {
                 self.log_received(None, text);
                 self.send(&self.frames.validation_error(&error), None);
@@ -350,11 +351,15 @@ impl<H: Handler> Core<'_, H> {
                 return;
             }
         };
-        let action = self.outbox.log().action_of(&value).map(str::to_owned);
+        let action = self
+            .outbox
+            .log()
+            .action_of_json(&value)
+            .map(str::to_owned);
         let span = tracing::info_span!("message", action = action.as_deref().unwrap_or(""));
         async {
             self.log_received(action.as_deref(), text);
-            match H::Incoming::decode(value) {
+            match H::Incoming::decode(&value) {
                 Err(error) => {
                     tracing::debug!(%error, "frame rejected");
                     self.send(&self.frames.validation_error(&error), reference.as_ref());

@@ -145,6 +145,15 @@ impl DecodeError {
         )
     }
 
+    /// A channel direction that has no messages cannot decode any frame.
+    pub fn no_messages(channel: &str) -> Self {
+        Self::one(ErrorDetail::new(
+            "union_tag_not_found",
+            vec![],
+            format!("Channel '{channel}' receives no messages"),
+        ))
+    }
+
     /// The frame is JSON but not an object.
     pub fn not_an_object() -> Self {
         Self::one(ErrorDetail::new(

@@ -1,10 +1,10 @@
 //! The routing envelope chanx carries on the same flat frame as a message:
-//! `version`, `topic`, `ref` and `seq`. It is validated and stripped before
-//! the message itself is decoded, with pydantic-shaped errors.
+//! `version`, `topic`, `ref` and `seq`. It is validated (as chanx's
+//! `Envelope` pydantic model) and stripped before the message itself is.
 
-use serde_json::Value;
-
-use crate::decode::{DecodeError, ErrorDetail};
+use crate::decode::DecodeError;
+use crate::json::Json;
+use crate::validate::Program;
 
 /// The envelope version chanx 2.x writes next to a `ref`.
 pub const VERSION: u64 = 1;
@@ -12,66 +12,46 @@ pub const VERSION: u64 = 1;
 /// The reserved frame keys; never part of a message.
 pub const FIELDS: [&str; 4] = ["version", "topic", "ref", "seq"];
 
-/// Checks and removes the envelope keys of `frame`; returns its `ref`.
-///
-/// A frame that is not an object fails like chanx's envelope model does
-/// (`model_type`). `topic` is accepted and ignored: topic routing is not
-/// part of this runtime, so a topic-addressed frame is handled as a plain one.
-pub fn take(frame: &mut Value) -> Result<Option<Value>, DecodeError> {
-    let Value::Object(map) = frame else {
-        return Err(DecodeError {
-            errors: vec![ErrorDetail::new(
-                "model_type",
-                vec![],
-                "Input should be a valid dictionary or instance of Envelope",
-            )],
-        });
-    };
-    let mut errors = Vec::new();
-    let mut check = |key: &str, ok: fn(&Value) -> bool, kind: &str, msg: &str| {
-        if let Some(value) = map.get(key)
-            && !value.is_null()
-            && !ok(value)
-        {
-            errors.push(ErrorDetail::new(kind, vec![Value::from(key)], msg));
-        }
-    };
-    check(
-        "version",
-        is_integer,
-        "int_type",
-        "Input should be a valid integer",
-    );
-    check(
-        "topic",
-        Value::is_string,
-        "string_type",
-        "Input should be a valid string",
-    );
-    check(
-        "ref",
-        Value::is_string,
-        "string_type",
-        "Input should be a valid string",
-    );
-    check(
-        "seq",
-        is_integer,
-        "int_type",
-        "Input should be a valid integer",
-    );
-    if !errors.is_empty() {
-        return Err(DecodeError { errors });
-    }
-    let reference = map.shift_remove("ref").filter(|r| !r.is_null());
-    for key in FIELDS {
-        map.shift_remove(key);
-    }
-    Ok(reference)
+/// chanx's `Envelope(BaseModel)`: `version: int = 1`, `topic: str | None = None`,
+/// `ref: str | None = None`, `seq: int | None = None`.
+static ENVELOPE: Program = Program::new(
+    r#"{"version":1,"defs":[],"roots":[{"t":"model","name":"Envelope","fields":[
+        {"name":"version","schema":{"t":"int"},"default":1},
+        {"name":"topic","schema":{"t":"nullable","inner":{"t":"str"}},"default":null},
+        {"name":"ref","schema":{"t":"nullable","inner":{"t":"str"}},"default":null},
+        {"name":"seq","schema":{"t":"nullable","inner":{"t":"int"}},"default":null}]}]}"#,
+);
+
+/// A frame's routing keys, validated.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Envelope {
+    pub topic: Option<String>,
+    pub reference: Option<String>,
+    pub seq: Option<Json>,
 }
 
-fn is_integer(value: &Value) -> bool {
-    value.is_i64() || value.is_u64()
+/// Validates and removes the envelope keys of `frame`.
+///
+/// A frame that is not an object fails as chanx's envelope model does
+/// (`model_type`); a badly typed key gets pydantic's error at its name.
+pub fn take(frame: &mut Json) -> Result<Envelope, DecodeError> {
+    let (_, validated) = ENVELOPE.validate(0, frame)?;
+    let field = |key: &str| validated.as_object().and_then(|m| m.get(key)).cloned();
+    let text = |value: Option<Json>| match value {
+        Some(Json::Str(s)) => Some(s),
+        _ => None,
+    };
+    let envelope = Envelope {
+        topic: text(field("topic")),
+        reference: text(field("ref")),
+        seq: field("seq").filter(|s| !s.is_null()),
+    };
+    if let Some(map) = frame.as_object_mut() {
+        for key in FIELDS {
+            map.shift_remove(key);
+        }
+    }
+    Ok(envelope)
 }
 
 #[cfg(test)]
@@ -80,23 +60,35 @@ mod tests {
 
     use super::*;
 
-    #[test]
-    fn strips_the_envelope_and_returns_the_ref() {
-        let mut frame =
-            json!({"action": "ping", "ref": "r1", "version": 1, "topic": null, "seq": 3});
-        assert_eq!(take(&mut frame).unwrap(), Some(json!("r1")));
-        assert_eq!(frame, json!({"action": "ping"}));
+    fn frame(value: serde_json::Value) -> Json {
+        Json::from(value)
     }
 
     #[test]
-    fn rejects_badly_typed_envelope_keys_as_chanx_does() {
-        let mut frame = json!({"action": "ping", "ref": 5});
-        let error = take(&mut frame).unwrap_err();
+    fn strips_the_envelope_and_returns_the_ref() {
+        let mut f = frame(json!({"action": "ping", "ref": "r1", "version": 1, "topic": null, "seq": 3}));
+        let envelope = take(&mut f).unwrap();
+        assert_eq!(envelope.reference.as_deref(), Some("r1"));
+        assert_eq!(envelope.seq, Some(Json::Int(3)));
+        assert_eq!(f, frame(json!({"action": "ping"})));
+    }
+
+    #[test]
+    fn reads_the_envelope_as_pydantic_does() {
+        // Lax: a numeric string is an int.
+        assert!(take(&mut frame(json!({"action": "ping", "version": "2"}))).is_ok());
+        let error = take(&mut frame(json!({"action": "ping", "ref": 5}))).unwrap_err();
         assert_eq!(
             error.errors[0].to_json(false),
             json!({"type": "string_type", "loc": ["ref"], "msg": "Input should be a valid string"})
         );
-        let error = take(&mut json!([1, 2])).unwrap_err();
-        assert_eq!(error.errors[0].kind, "model_type");
+        let error = take(&mut frame(json!({"version": 1.5, "seq": "x"}))).unwrap_err();
+        let kinds: Vec<&str> = error.errors.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds, ["int_from_float", "int_parsing"]);
+        let error = take(&mut frame(json!([1, 2]))).unwrap_err();
+        assert_eq!(
+            error.errors[0].to_json(false),
+            json!({"type": "model_type", "loc": [], "msg": "Input should be a valid dictionary or instance of Envelope"})
+        );
     }
 }

@@ -43,9 +43,13 @@ pub mod decode;
 pub mod envelope;
 pub mod handler;
 pub mod json;
+pub mod validate;
 pub mod layer;
 pub mod message;
 mod outbox;
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
 pub mod router;
 pub mod server;
 mod template;
@@ -73,6 +77,10 @@ macro_rules! include_api {
         include!(concat!(env!("OUT_DIR"), "/", $name, ".rs"));
     };
 }
+
+/// The map generated code uses for JSON objects: it keeps keys in the order
+/// they arrived, as a Python `dict` does.
+pub use indexmap::IndexMap;
 
 pub use auth::{AuthRejection, Authenticator, ConnectRequest};
 pub use config::ConsumerConfig;

@@ -1,9 +1,9 @@
 //! Traits generated message enums and events implement.
 
 use serde::{Serialize, de::DeserializeOwned};
-use serde_json::Value;
 
 use crate::decode::DecodeError;
+use crate::json::Json;
 
 /// A generated per-channel `Incoming` / `Outgoing` enum.
 pub trait ChannelMessage: Sized + Send + 'static {
@@ -11,8 +11,9 @@ pub trait ChannelMessage: Sized + Send + 'static {
     const TAGS: &'static [&'static str];
     /// The tag value of this message (`None` when untagged).
     fn tag(&self) -> Option<&'static str>;
-    /// Decodes a frame; errors are pydantic-shaped (type, loc, msg).
-    fn decode(value: Value) -> Result<Self, DecodeError>;
+    /// Validates a frame (its envelope already removed) and builds the
+    /// message; errors are pydantic's (type, loc, msg).
+    fn decode(value: &Json) -> Result<Self, DecodeError>;
 }
 
 /// Events delivered through the channel layer to `Handler::on_event`.

@@ -57,6 +57,10 @@ impl LogPolicy {
     pub(crate) fn action_of<'a>(&self, frame: &'a Value) -> Option<&'a str> {
         frame.get(&self.action_key).and_then(Value::as_str)
     }
+
+    pub(crate) fn action_of_json<'a>(&self, frame: &'a crate::json::Json) -> Option<&'a str> {
+        frame.as_object()?.get(&self.action_key)?.as_str()
+    }
 }
 
 struct Shared {

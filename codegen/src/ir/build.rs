@@ -79,6 +79,7 @@ pub fn build(doc: &Document, options: &BuildOptions) -> Result<(Api, Diagnostics
         operations,
         messages: b.messages.messages,
         types: b.types.space,
+        program: b.messages.program.program,
     };
     let mut diags = cx.diags;
     diags.sort();

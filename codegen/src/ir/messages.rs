@@ -9,6 +9,7 @@ use crate::ir::avro::avro_type;
 use crate::ir::context::{Context, last_token, str_field};
 use crate::ir::naming::Namespace;
 use crate::ir::schema::TypeBuilder;
+use crate::ir::validation::ProgramBuilder;
 use crate::ir::{CorrelationId, Message, MessageExample, MessageId, TypeRef};
 use crate::load::NodeRef;
 
@@ -47,6 +48,8 @@ pub struct MessageBuilder {
     names: Namespace,
     /// The root's `defaultContentType`.
     default_content_type: Option<String>,
+    /// The validator program of every payload.
+    pub program: ProgramBuilder,
 }
 
 impl MessageBuilder {
@@ -83,8 +86,14 @@ impl MessageBuilder {
             let at = with_traits(cx, &target, map, k)?;
             cx.doc.raw(&at).and_then(Value::as_str).map(str::to_string)
         };
-        let payload = field(cx, "payload")
-            .map(|at| schema_of(cx, types, &at, &format!("{}Payload", name.pascal)));
+        let payload_at = field(cx, "payload");
+        let payload = payload_at
+            .as_ref()
+            .map(|at| schema_of(cx, types, at, &format!("{}Payload", name.pascal)));
+        let validator = payload_at.map(|at| match json_schema_of(cx, &at) {
+            Some(schema) => self.program.payload(cx, &schema),
+            None => self.program.any(),
+        });
         let headers = field(cx, "headers")
             .map(|at| schema_of(cx, types, &at, &format!("{}Headers", name.pascal)));
         let correlation_id = field(cx, "correlationId").and_then(|at| correlation(cx, &at));
@@ -97,6 +106,7 @@ impl MessageBuilder {
             description: text(cx, "description"),
             content_type: text(cx, "contentType").or_else(|| self.default_content_type.clone()),
             payload,
+            validator,
             headers,
             correlation_id,
             examples,
@@ -160,6 +170,24 @@ fn schema_of(cx: &mut Context<'_>, types: &mut TypeBuilder, at: &NodeRef, hint: 
             );
             TypeRef::Any
         }
+    }
+}
+
+/// The JSON Schema a payload is written in, if it is one (not Avro or an
+/// unknown format).
+fn json_schema_of(cx: &Context<'_>, at: &NodeRef) -> Option<NodeRef> {
+    let Ok((resolved, value)) = cx.doc.value(at) else {
+        return Some(at.clone());
+    };
+    let format = value
+        .as_object()
+        .filter(|m| m.contains_key("schema"))
+        .and_then(|m| m.get("schemaFormat"))
+        .and_then(Value::as_str);
+    match format.map(SchemaFormat::parse) {
+        None => Some(at.clone()),
+        Some(SchemaFormat::JsonSchema) => Some(resolved.child("schema")),
+        Some(_) => None,
     }
 }
 

@@ -13,6 +13,7 @@ mod messages;
 pub mod naming;
 mod schema;
 pub mod tags;
+pub mod validation;
 
 pub use build::{BuildOptions, build};
 pub use messages::SchemaFormat;
@@ -58,6 +59,8 @@ pub struct Api {
     /// Every distinct message (a message shared by channels appears once).
     pub messages: Vec<Message>,
     pub types: TypeSpace,
+    /// What the runtime validates payloads with (see [`validation`]).
+    pub program: validation::Program,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -180,6 +183,8 @@ pub struct Message {
     pub content_type: Option<String>,
     /// The payload type; `Untyped` payloads are `TypeRef::Any` with a warning.
     pub payload: Option<TypeRef>,
+    /// The payload's definition in [`Api::program`].
+    pub validator: Option<usize>,
     /// Headers schema type, when given.
     pub headers: Option<TypeRef>,
     pub correlation_id: Option<CorrelationId>,

@@ -3,8 +3,9 @@
 
 use std::collections::HashSet;
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
+use serde_json::{Value, json};
 
 use super::RustOptions;
 use super::docs::doc_attrs;
@@ -23,27 +24,32 @@ const FIXED_ITEMS: &[&str] = &[
     "Outgoing",
     "Consumer",
     "Service",
-    "Unreceivable",
 ];
 
 pub fn emit<'a>(api: &'a Api, options: &'a RustOptions, types: &'a TypesModule<'a>) -> TokenStream {
     let mut namer = Namer::default();
-    let modules = api.channels.iter().enumerate().map(|(id, channel)| {
+    let mut roots = Vec::new();
+    let modules: Vec<TokenStream> = api.channels.iter().enumerate().map(|(id, channel)| {
         let module = namer.ident(&channel.name.snake);
         let docs = doc_attrs([
             channel.title.as_deref(),
             channel.summary.as_deref(),
             channel.description.as_deref(),
         ]);
-        let body = ChannelEmitter::new(api, options, types, id, channel).emit();
+        let body = ChannelEmitter::new(api, options, types, id, channel).emit(&mut roots);
         quote! {
             #docs
             pub mod #module {
                 #body
             }
         }
-    });
-    quote!(#(#modules)*)
+    }).collect();
+    let program = super::literal::raw_string(&api.program.text(&roots));
+    quote! {
+        /// How incoming frames are validated (pydantic's rules), compiled at first use.
+        static PROGRAM: ::chanx_runtime::__private::Program = ::chanx_runtime::__private::Program::new(#program);
+        #(#modules)*
+    }
 }
 
 /// One variant of `Incoming` / `Outgoing`.
@@ -113,21 +119,21 @@ impl<'a> ChannelEmitter<'a> {
         }
     }
 
-    fn emit(mut self) -> TokenStream {
+    fn emit(mut self, roots: &mut Vec<Value>) -> TokenStream {
         let constants = self.emit_constants();
         let params = self.emit_params();
         let incoming = self.emit_message_enum(
             &ident("Incoming"),
             " Messages this side receives on the channel.",
             &self.incoming,
+            roots,
         );
         let outgoing = self.emit_message_enum(
             &ident("Outgoing"),
             " Messages this side sends on the channel (replies included).",
             &self.outgoing,
+            roots,
         );
-        let unreceivable = (self.incoming.is_empty() || self.outgoing.is_empty())
-            .then(|| self.emit_unreceivable());
         let routes = self.routes();
         let route_enums = routes.iter().map(|route| self.emit_route_enums(route));
         let consumer = self.emit_consumer(&routes);
@@ -137,7 +143,6 @@ impl<'a> ChannelEmitter<'a> {
             #params
             #incoming
             #outgoing
-            #unreceivable
             #(#route_enums)*
             #consumer
             #service
@@ -226,17 +231,19 @@ impl<'a> ChannelEmitter<'a> {
                 .all(|e| e.tag.as_deref().is_some_and(|tag| seen.insert(tag)))
     }
 
-    fn emit_message_enum(&self, name: &Ident, doc: &str, entries: &[Entry]) -> TokenStream {
+    fn emit_message_enum(
+        &self,
+        name: &Ident,
+        doc: &str,
+        entries: &[Entry],
+        roots: &mut Vec<Value>,
+    ) -> TokenStream {
         let variants: Vec<&Ident> = entries.iter().map(|e| &e.variant).collect();
         let tys: Vec<&TokenStream> = entries.iter().map(|e| &e.ty).collect();
         let docs = entries.iter().map(|e| &e.docs);
         let tagged = self.tagged(entries);
-        let (tags_const, tag_fn, decode) = if entries.is_empty() {
-            (
-                quote!(&[]),
-                quote!(match *self {}),
-                quote!(match ::chanx_runtime::decode::from_value::<Unreceivable>(value, &[])? {}),
-            )
+        let (tags_const, tag_fn) = if entries.is_empty() {
+            (quote!(&[]), quote!(match *self {}))
         } else if tagged {
             let tags: Vec<&str> = entries.iter().filter_map(|e| e.tag.as_deref()).collect();
             (
@@ -246,15 +253,11 @@ impl<'a> ChannelEmitter<'a> {
                         #(Self::#variants(_) => ::std::option::Option::Some(#tags),)*
                     }
                 },
-                self.tagged_decode(&tags, &variants),
             )
         } else {
-            (
-                quote!(&[]),
-                quote!(::std::option::Option::None),
-                self.untagged_decode(entries),
-            )
+            (quote!(&[]), quote!(::std::option::Option::None))
         };
+        let decode = self.decode(entries, tagged, roots);
         let serialize_body = if entries.is_empty() {
             quote! {
                 let _ = serializer;
@@ -290,9 +293,7 @@ impl<'a> ChannelEmitter<'a> {
             }
             impl<'de> ::serde::Deserialize<'de> for #name {
                 fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                    let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-                    <Self as ::chanx_runtime::ChannelMessage>::decode(value)
-                        .map_err(<D::Error as ::serde::de::Error>::custom)
+                    ::chanx_runtime::__private::deserialize_message(deserializer)
                 }
             }
             impl ::chanx_runtime::ChannelMessage for #name {
@@ -300,7 +301,7 @@ impl<'a> ChannelEmitter<'a> {
                 fn tag(&self) -> ::std::option::Option<&'static str> {
                     #tag_fn
                 }
-                fn decode(value: ::serde_json::Value) -> ::std::result::Result<Self, ::chanx_runtime::DecodeError> {
+                fn decode(value: &::chanx_runtime::json::Json) -> ::std::result::Result<Self, ::chanx_runtime::DecodeError> {
                     #decode
                 }
             }
@@ -308,58 +309,66 @@ impl<'a> ChannelEmitter<'a> {
         }
     }
 
-    /// Reads the tag, then decodes the variant it names.
-    fn tagged_decode(&self, tags: &[&str], variants: &[&Ident]) -> TokenStream {
-        let key = self.channel.tag_key.as_deref().unwrap_or_default();
-        // `decode::tag` only returns one of `TAGS`, so the last variant can
-        // take the catch-all arm and no unreachable error path is needed.
-        let (Some((last_tag, first_tags)), Some((last_variant, first_variants))) =
-            (tags.split_last(), variants.split_last())
-        else {
-            return quote!();
+    /// Validates against this enum's root in the program, then builds the
+    /// variant the root chose from the validated value.
+    ///
+    /// The root is what chanx validates a frame against: a discriminated
+    /// union over the tag (tags sorted, as chanx orders its handlers), the
+    /// message itself when there is only one, or a smart union otherwise.
+    fn decode(&self, entries: &[Entry], tagged: bool, roots: &mut Vec<Value>) -> TokenStream {
+        let schema = |entry: &Entry| match self.api.messages.get(entry.message).and_then(|m| m.validator) {
+            Some(def) => json!({"t": "ref", "def": def}),
+            None => json!({"t": "any"}),
         };
-        if first_tags.is_empty() {
-            return quote! {
-                ::chanx_runtime::decode::tag(&value, #key, Self::TAGS)?;
-                ::chanx_runtime::decode::from_value(value, &[#last_tag]).map(Self::#last_variant)
-            };
-        }
-        quote! {
-            match ::chanx_runtime::decode::tag(&value, #key, Self::TAGS)? {
-                #(#first_tags => ::chanx_runtime::decode::from_value(value, &[#first_tags]).map(Self::#first_variants),)*
-                _ => ::chanx_runtime::decode::from_value(value, &[#last_tag]).map(Self::#last_variant),
+        let (root, order): (Value, Vec<usize>) = match entries {
+            [] => (json!({"t": "union", "choices": []}), Vec::new()),
+            [_] => (schema(&entries[0]), vec![0]),
+            _ if tagged => {
+                let mut order: Vec<usize> = (0..entries.len()).collect();
+                order.sort_by(|&a, &b| entries[a].tag.cmp(&entries[b].tag));
+                let key = self.channel.tag_key.as_deref().unwrap_or_default();
+                let choices: Vec<Value> = order
+                    .iter()
+                    .map(|&i| json!([entries[i].tag.as_deref().unwrap_or_default(), schema(&entries[i])]))
+                    .collect();
+                (json!({"t": "tagged", "key": key, "choices": choices}), order)
             }
-        }
-    }
-
-    /// Tries each variant, most specific first; reports the first variant's error.
-    fn untagged_decode(&self, entries: &[Entry]) -> TokenStream {
-        let order = self.specificity_order(entries);
+            _ => {
+                let order = self.specificity_order(entries);
+                let choices: Vec<Value> = order.iter().map(|&i| schema(&entries[i])).collect();
+                (json!({"t": "union", "choices": choices}), order)
+            }
+        };
+        let index = Literal::usize_unsuffixed(roots.len());
+        roots.push(root);
+        let validate = quote! {
+            let (choice, value) = super::PROGRAM.validate(#index, value)?;
+        };
         let Some((&last, rest)) = order.split_last() else {
-            return quote!();
+            let channel = &self.channel.name.spec;
+            return quote! {
+                let _ = super::PROGRAM.validate(#index, value)?;
+                ::std::result::Result::Err(::chanx_runtime::DecodeError::no_messages(#channel))
+            };
         };
         let last_variant = &entries[last].variant;
         if rest.is_empty() {
-            return quote!(::chanx_runtime::decode::from_value(value, &[]).map(Self::#last_variant));
+            return quote! {
+                #validate
+                let _ = choice;
+                ::chanx_runtime::__private::from_json(&value).map(Self::#last_variant)
+            };
         }
-        let first_variant = &entries[rest[0]].variant;
-        let middle = rest[1..].iter().map(|&i| {
+        let arms = rest.iter().enumerate().map(|(choice, &i)| {
             let variant = &entries[i].variant;
-            quote! {
-                if let ::std::result::Result::Ok(message) = ::chanx_runtime::decode::from_value(value.clone(), &[]) {
-                    return ::std::result::Result::Ok(Self::#variant(message));
-                }
-            }
+            let choice = Literal::usize_unsuffixed(choice);
+            quote!(#choice => ::chanx_runtime::__private::from_json(&value).map(Self::#variant),)
         });
         quote! {
-            let first_error = match ::chanx_runtime::decode::from_value(value.clone(), &[]) {
-                ::std::result::Result::Ok(message) => return ::std::result::Result::Ok(Self::#first_variant(message)),
-                ::std::result::Result::Err(error) => error,
-            };
-            #(#middle)*
-            match ::chanx_runtime::decode::from_value(value, &[]) {
-                ::std::result::Result::Ok(message) => ::std::result::Result::Ok(Self::#last_variant(message)),
-                ::std::result::Result::Err(_) => ::std::result::Result::Err(first_error),
+            #validate
+            match choice {
+                #(#arms)*
+                _ => ::chanx_runtime::__private::from_json(&value).map(Self::#last_variant),
             }
         }
     }
@@ -374,23 +383,6 @@ impl<'a> ChannelEmitter<'a> {
                 .unwrap_or(&any)
         });
         self.types.specificity_order(payloads)
-    }
-
-    /// A private uninhabited type whose decoding always fails: the decode of a
-    /// message enum with no variants.
-    fn emit_unreceivable(&self) -> TokenStream {
-        let message = format!(
-            "channel `{}` defines no messages in this direction",
-            self.channel.name.spec
-        );
-        quote! {
-            enum Unreceivable {}
-            impl<'de> ::serde::Deserialize<'de> for Unreceivable {
-                fn deserialize<D: ::serde::Deserializer<'de>>(_deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                    ::std::result::Result::Err(<D::Error as ::serde::de::Error>::custom(#message))
-                }
-            }
-        }
     }
 
     /// Which method handles each incoming variant: the first receive

@@ -69,3 +69,16 @@ pub fn matches_expr(expected: &Value) -> TokenStream {
 pub fn json_text(value: &Value) -> String {
     value.to_string()
 }
+
+/// A raw string literal (`r#"…"#`) holding `text`, with enough `#`s that
+/// nothing inside ends it.
+pub fn raw_string(text: &str) -> Literal {
+    let mut hashes = 1;
+    while text.contains(&format!("\"{}", "#".repeat(hashes))) {
+        hashes += 1;
+    }
+    let fence = "#".repeat(hashes);
+    format!("r{fence}\"{text}\"{fence}")
+        .parse()
+        .unwrap_or_else(|_| Literal::string(text))
+}

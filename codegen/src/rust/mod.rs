@@ -6,6 +6,7 @@
 //! diagnostic, instead of in the user's build.
 
 mod channels;
+mod defaults;
 mod docs;
 mod literal;
 mod names;

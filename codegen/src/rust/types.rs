@@ -159,7 +159,7 @@ impl<'a> TypesModule<'a> {
             }
             TypeRef::Map(inner) => {
                 let inner = self.rust_type(inner, None, path);
-                quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
+                quote!(::chanx_runtime::IndexMap<::std::string::String, #inner>)
             }
             TypeRef::Nullable(inner) => {
                 let inner = self.rust_type(strip_nullable(inner), owner, path);
@@ -172,14 +172,69 @@ impl<'a> TypesModule<'a> {
         self.api.types.get(id)
     }
 
+    pub fn type_ident(&self, id: TypeId) -> &Ident {
+        &self.names[id]
+    }
+
+    /// Whether the reference from `from` to `to` is a `Box`.
+    pub fn is_boxed(&self, from: TypeId, to: TypeId) -> bool {
+        self.boxed.contains(&(from, to))
+    }
+
+    pub fn is_newtype(&self, id: TypeId) -> bool {
+        self.newtype_aliases.contains(&id)
+    }
+
+    /// Whether a struct with these extra properties has an `additional` map.
+    pub fn keeps_extra(&self, additional: Option<&TypeRef>) -> bool {
+        match additional {
+            Some(TypeRef::Any) => self.options.keep_unknown_fields,
+            Some(_) => true,
+            None => false,
+        }
+    }
+
+    /// How `field` of struct `owner` is represented.
+    pub fn field_shape(&self, owner: TypeId, field: &Field) -> FieldShape {
+        let is_tag = self.tag_fields.contains(&(owner, field.name.spec.clone()));
+        if matches!(field.ty, TypeRef::Const(_)) && is_tag {
+            return FieldShape::Const;
+        }
+        let shape = FieldShape::of(field);
+        let defaulted = !field.required
+            && !matches!(shape, FieldShape::Const | FieldShape::OptionalNull)
+            && field
+                .default
+                .as_ref()
+                .is_some_and(|d| self.default_expr(&field.ty, d, Some(owner)).is_some());
+        if defaulted { FieldShape::Defaulted } else { shape }
+    }
+
+    /// The value of a field absent from a default object, if it can have one.
+    pub fn absent_field(&self, owner: TypeId, field: &Field, shape: FieldShape, _depth: usize) -> Option<TokenStream> {
+        match shape {
+            FieldShape::Required => None,
+            FieldShape::Defaulted => {
+                self.default_expr(&field.ty, field.default.as_ref()?, Some(owner))
+            }
+            FieldShape::Optional | FieldShape::OptionalNullable => {
+                Some(quote!(::std::option::Option::None))
+            }
+            FieldShape::Const | FieldShape::OptionalNull => {
+                Some(quote!(::std::default::Default::default()))
+            }
+        }
+    }
+
     pub fn emit(&self) -> TokenStream {
         let mut needs_double_option = false;
+        let mut default_fns = Namer::default();
         let defs: Vec<TokenStream> = self
             .api
             .types
             .types
             .iter()
-            .map(|def| self.emit_def(def, &mut needs_double_option))
+            .map(|def| self.emit_def(def, &mut needs_double_option, &mut default_fns))
             .collect();
         let mut markers: Vec<&Marker> = self.markers.values().collect();
         markers.sort_by_key(|m| m.order);
@@ -192,14 +247,19 @@ impl<'a> TypesModule<'a> {
         }
     }
 
-    fn emit_def(&self, def: &TypeDef, needs_double_option: &mut bool) -> TokenStream {
+    fn emit_def(&self, def: &TypeDef, needs_double_option: &mut bool, default_fns: &mut Namer) -> TokenStream {
         let name = &self.names[def.id];
         let title = def.title.as_deref().filter(|t| *t != def.name.spec);
         let docs = doc_attrs([def.description.as_deref().or(title)]);
         match &def.kind {
-            TypeKind::Struct { fields, additional } => {
-                self.emit_struct(def, &docs, fields, additional.as_ref(), needs_double_option)
-            }
+            TypeKind::Struct { fields, additional } => self.emit_struct(
+                def,
+                &docs,
+                fields,
+                additional.as_ref(),
+                needs_double_option,
+                default_fns,
+            ),
             TypeKind::Enum { values } => emit_enum(name, &docs, values, def.default.as_ref()),
             TypeKind::Union { variants, tag, .. } => {
                 self.emit_union(def, &docs, variants, tag.as_deref())
@@ -227,87 +287,122 @@ impl<'a> TypesModule<'a> {
         fields: &[Field],
         additional: Option<&TypeRef>,
         needs_double_option: &mut bool,
+        default_fns: &mut Namer,
     ) -> TokenStream {
         let name = &self.names[def.id];
         let mut namer = Namer::default();
         let mut all_defaultable = true;
-        let mut rendered: Vec<TokenStream> = fields
-            .iter()
-            .map(|field| {
-                let is_tag = self.tag_fields.contains(&(def.id, field.name.spec.clone()));
-                let shape = match field.ty {
-                    TypeRef::Const(_) if is_tag => FieldShape::Const,
-                    _ => FieldShape::of(field),
-                };
-                all_defaultable &= shape.defaultable();
-                *needs_double_option |= shape == FieldShape::OptionalNullable;
-                self.emit_field(def.id, field, shape, &mut namer)
-            })
-            .collect();
-        let constructor = self.emit_constructor(def, fields, additional);
+        let mut derive_default = true;
+        let mut rendered = Vec::new();
+        let mut helpers = Vec::new();
+        // Each field's value in `Default` and in the constructor.
+        let mut default_values: Vec<Option<TokenStream>> = Vec::new();
+        for field in fields {
+            let shape = self.field_shape(def.id, field);
+            all_defaultable &= shape.defaultable();
+            *needs_double_option |= shape == FieldShape::OptionalNullable;
+            let custom = match (shape, &field.default) {
+                (FieldShape::Defaulted, Some(default))
+                    if !self.is_natural_default(&field.ty, default) =>
+                {
+                    let expr = self.default_expr(&field.ty, default, Some(def.id));
+                    let ty = self.rust_type(&field.ty, Some(def.id), &quote!());
+                    let function = default_fns.ident(&format!("default_{}_{}", def.name.snake, field.name.snake));
+                    helpers.push(quote! {
+                        fn #function() -> #ty {
+                            #expr
+                        }
+                    });
+                    derive_default = false;
+                    Some(function)
+                }
+                _ => None,
+            };
+            default_values.push(match (&custom, shape) {
+                (Some(function), _) => Some(quote!(#function())),
+                (None, FieldShape::Required) => None,
+                (None, _) => Some(quote!(::std::default::Default::default())),
+            });
+            rendered.push(self.emit_field(def.id, field, shape, custom.as_ref(), &mut namer));
+        }
         let mut container_attrs = quote!();
-        match additional {
-            Some(TypeRef::Any) if !self.options.keep_unknown_fields => {}
-            Some(extra) => {
-                let field_name = namer.ident("additional");
+        let extra_field = self.keeps_extra(additional).then(|| namer.ident("additional"));
+        match (additional, &extra_field) {
+            (Some(extra), Some(field_name)) => {
                 let value = self.rust_type(extra, None, &quote!());
                 rendered.push(quote! {
                     #[doc = " Properties beyond the declared ones."]
                     #[serde(flatten)]
-                    pub #field_name: ::std::collections::BTreeMap<::std::string::String, #value>,
+                    pub #field_name: ::chanx_runtime::IndexMap<::std::string::String, #value>,
                 });
             }
-            None => container_attrs = quote!(#[serde(deny_unknown_fields)]),
+            (None, _) => container_attrs = quote!(#[serde(deny_unknown_fields)]),
+            _ => {}
         }
-        let default = all_defaultable.then(|| quote!(::std::default::Default,));
+        let constructor = self.emit_constructor(def, fields, &default_values, extra_field.as_ref());
+        let field_idents: Vec<Ident> = {
+            let mut namer = Namer::default();
+            fields.iter().map(|f| ident(&namer.base(&f.name.snake))).collect()
+        };
+        let (default_derive, default_impl) = match (all_defaultable, derive_default) {
+            (false, _) => (None, None),
+            (true, true) => (Some(quote!(::std::default::Default,)), None),
+            (true, false) => {
+                let values = default_values.iter().flatten();
+                let extra = extra_field.as_ref().map(|f| quote!(#f: ::std::default::Default::default(),));
+                (
+                    None,
+                    Some(quote! {
+                        impl ::std::default::Default for #name {
+                            fn default() -> Self {
+                                Self { #(#field_idents: #values,)* #extra }
+                            }
+                        }
+                    }),
+                )
+            }
+        };
         quote! {
             #docs
-            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default_derive ::serde::Serialize, ::serde::Deserialize)]
             #container_attrs
             pub struct #name {
                 #(#rendered)*
             }
+            #default_impl
             #constructor
+            #(#helpers)*
         }
     }
 
     /// `Name::new(required fields…)` filling in every other field (tags,
-    /// optional fields, extra properties) with its default, so a message is
-    /// built without spelling out its constant tag. Only for structs that
-    /// have such fields and at most seven required ones.
+    /// defaults, optional fields, extra properties), so a message is built
+    /// without spelling out its constant tag. Only for structs that have
+    /// such fields and at most seven required ones.
     fn emit_constructor(
         &self,
         def: &TypeDef,
         fields: &[Field],
-        additional: Option<&TypeRef>,
+        default_values: &[Option<TokenStream>],
+        extra_field: Option<&Ident>,
     ) -> Option<TokenStream> {
         let name = &self.names[def.id];
         // The same naming sequence as the fields themselves.
         let mut namer = Namer::default();
         let mut params = Vec::new();
         let mut inits = Vec::new();
-        for field in fields {
+        for (field, default) in fields.iter().zip(default_values) {
             let field_name = ident(&namer.base(&field.name.snake));
-            let is_tag = self.tag_fields.contains(&(def.id, field.name.spec.clone()));
-            let shape = match field.ty {
-                TypeRef::Const(_) if is_tag => FieldShape::Const,
-                _ => FieldShape::of(field),
-            };
-            if shape == FieldShape::Required {
-                let ty = self.rust_type(&field.ty, Some(def.id), &quote!());
-                params.push(quote!(#field_name: #ty));
-                inits.push(quote!(#field_name));
-            } else {
-                inits.push(quote!(#field_name: ::std::default::Default::default()));
+            match default {
+                None => {
+                    let ty = self.rust_type(&field.ty, Some(def.id), &quote!());
+                    params.push(quote!(#field_name: #ty));
+                    inits.push(quote!(#field_name));
+                }
+                Some(value) => inits.push(quote!(#field_name: #value)),
             }
         }
-        let keeps_extra = match additional {
-            Some(TypeRef::Any) => self.options.keep_unknown_fields,
-            Some(_) => true,
-            None => false,
-        };
-        if keeps_extra {
-            let field_name = namer.ident("additional");
+        if let Some(field_name) = extra_field {
             inits.push(quote!(#field_name: ::std::default::Default::default()));
         }
         let defaulted = inits.len() - params.len();
@@ -329,6 +424,7 @@ impl<'a> TypesModule<'a> {
         owner: TypeId,
         field: &Field,
         shape: FieldShape,
+        default_fn: Option<&Ident>,
         namer: &mut Namer,
     ) -> TokenStream {
         let base = namer.base(&field.name.snake);
@@ -347,6 +443,16 @@ impl<'a> TypesModule<'a> {
                 self.rust_type(&field.ty, Some(owner), &path),
                 quote!(#[serde(default)]),
             ),
+            FieldShape::Defaulted => {
+                let attrs = match default_fn {
+                    Some(function) => {
+                        let function = function.to_string();
+                        quote!(#[serde(default = #function)])
+                    }
+                    None => quote!(#[serde(default)]),
+                };
+                (self.rust_type(&field.ty, Some(owner), &path), attrs)
+            }
             FieldShape::Required => (self.rust_type(&field.ty, Some(owner), &path), quote!()),
             FieldShape::Optional => {
                 let inner = self.rust_type(&field.ty, Some(owner), &path);
@@ -499,7 +605,7 @@ fn tag_fields(api: &Api) -> HashSet<(TypeId, String)> {
 
 /// How a struct field is represented, from its requiredness and type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum FieldShape {
+pub enum FieldShape {
     /// A const marker: always written, defaulted when absent. For required
     /// consts, and optional ones with a `default` (chanx's `action`): like
     /// pydantic, which always dumps a field that has a default.
@@ -509,6 +615,10 @@ enum FieldShape {
     OptionalNull,
     /// `T`.
     Required,
+    /// `T` with the schema's `default` when absent; always written, as
+    /// pydantic writes every field that has a default (`Optional[int] = None`
+    /// is `Option<i64>`, written as `null`).
+    Defaulted,
     /// `Option<T>`, skipped when `None`.
     Optional,
     /// `Option<Option<T>>`: absent, `null` and a value all round-trip.
@@ -530,6 +640,16 @@ impl FieldShape {
 
     fn defaultable(self) -> bool {
         self != FieldShape::Required
+    }
+
+    /// A given value's expression in this shape (`Some(..)` for options).
+    pub fn wrap_present(self, inner: TokenStream) -> TokenStream {
+        match self {
+            FieldShape::Optional | FieldShape::OptionalNullable => {
+                quote!(::std::option::Option::Some(#inner))
+            }
+            _ => inner,
+        }
     }
 }
 

@@ -131,6 +131,7 @@ pub fn message(spec: &str, payload: Option<TypeRef>) -> Message {
         description: None,
         content_type: None,
         payload,
+        validator: None,
         headers: None,
         correlation_id: None,
         examples: Vec::new(),
@@ -209,6 +210,7 @@ pub fn api(
         operations,
         messages,
         types: TypeSpace { types },
+        program: Default::default(),
     }
 }
 

@@ -46,6 +46,7 @@ impl ApiBuilder {
                 operations: Vec::new(),
                 messages: Vec::new(),
                 types: TypeSpace::default(),
+                program: Default::default(),
             },
         }
     }
@@ -79,6 +80,7 @@ impl ApiBuilder {
             description: None,
             content_type: None,
             payload,
+            validator: None,
             headers: None,
             correlation_id: None,
             examples: Vec::new(),

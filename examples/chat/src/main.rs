@@ -116,10 +116,7 @@ async fn notify_periodically(events: Layer, every: Duration) {
     ticker.tick().await;
     loop {
         ticker.tick().await;
-        let payload = NotificationPayload {
-            message: "Periodic notification".to_string(),
-            level: None,
-        };
+        let payload = NotificationPayload::new("Periodic notification".to_string());
         if let Err(error) = events
             .broadcast_event(&ChatEvent::Notify(payload), &[ROOM])
             .await

@@ -1,0 +1,572 @@
+//! Payload schemas → the runtime's validator program.
+//!
+//! The runtime validates every incoming frame as pydantic would
+//! (`chanx_runtime::validate`). pydantic works on Python types, not on JSON
+//! Schema, so this reads each schema back as the pydantic type it was
+//! written from: `{"enum": [...], "title": "Color"}` behind a `$ref` is an
+//! `Enum` class, an inline `enum` a `Literal`, `anyOf [T, null]` is
+//! `Optional[T]`, `uniqueItems` a `set`, `prefixItems` a `tuple`, an object
+//! with properties a model. Documents not written by pydantic get the same
+//! reading of the keywords they use.
+//!
+//! The program is JSON (see `docs/generated-rust.md`): named and recursive
+//! schemas are definitions, referred to by index.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use crate::ir::context::{Context, last_token};
+use crate::ir::schema::is_component;
+use crate::load::NodeRef;
+
+/// The program format version (`chanx_runtime::validate::PROGRAM_VERSION`).
+pub const PROGRAM_VERSION: u32 = 1;
+
+/// Nesting of inline schemas followed before a schema is taken as any value.
+const MAX_DEPTH: usize = 64;
+
+/// String formats the runtime validates as pydantic does.
+const FORMATS: [&str; 16] = [
+    "date",
+    "date-time",
+    "time",
+    "duration",
+    "uuid",
+    "uuid1",
+    "uuid3",
+    "uuid4",
+    "uuid5",
+    "uri",
+    "ipv4",
+    "ipv6",
+    "ipvanyaddress",
+    "ipvanyinterface",
+    "ipvanynetwork",
+    "binary",
+];
+
+/// The definitions every payload refers to.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Program {
+    /// Program nodes, referred to as `{"t":"ref","def":i}`.
+    pub defs: Vec<Value>,
+}
+
+impl Program {
+    /// The program text with `roots` (one per channel direction): compact
+    /// JSON, one definition or root per line so generated code stays readable.
+    pub fn text(&self, roots: &[Value]) -> String {
+        let lines = |items: &[Value]| {
+            items
+                .iter()
+                .map(Value::to_string)
+                .collect::<Vec<_>>()
+                .join(",\n")
+        };
+        format!(
+            "{{\"version\":{PROGRAM_VERSION},\"defs\":[\n{}\n],\"roots\":[\n{}\n]}}",
+            lines(&self.defs),
+            lines(roots)
+        )
+    }
+}
+
+#[derive(Default)]
+pub struct ProgramBuilder {
+    pub program: Program,
+    defs: HashMap<NodeRef, usize>,
+}
+
+impl ProgramBuilder {
+    /// The definition index of the payload schema at `node`.
+    pub fn payload(&mut self, cx: &Context<'_>, node: &NodeRef) -> usize {
+        self.definition(cx, node)
+    }
+
+    /// A definition standing for any value (payloads in formats not read here).
+    pub fn any(&mut self) -> usize {
+        self.program.defs.push(json!({"t": "any"}));
+        self.program.defs.len() - 1
+    }
+
+    fn definition(&mut self, cx: &Context<'_>, node: &NodeRef) -> usize {
+        let target = cx.doc.resolve(node).unwrap_or_else(|_| node.clone());
+        if let Some(&index) = self.defs.get(&target) {
+            return index;
+        }
+        let index = self.program.defs.len();
+        self.program.defs.push(json!({"t": "any"}));
+        self.defs.insert(target.clone(), index);
+        let compiled = self.schema_at(cx, &target, 0);
+        self.program.defs[index] = compiled;
+        index
+    }
+
+    /// A schema reached through `$ref` (or a named one) becomes a definition.
+    fn node(&mut self, cx: &Context<'_>, node: &NodeRef, depth: usize) -> Value {
+        if cx.doc.ref_of(node).is_some() {
+            return json!({"t": "ref", "def": self.definition(cx, node)});
+        }
+        self.schema_at(cx, node, depth)
+    }
+
+    fn schema_at(&mut self, cx: &Context<'_>, node: &NodeRef, depth: usize) -> Value {
+        if depth > MAX_DEPTH {
+            return json!({"t": "any"});
+        }
+        let Ok((target, value)) = cx.doc.value(node) else {
+            return json!({"t": "any"});
+        };
+        let map = match value {
+            Value::Object(map) => map,
+            _ => return json!({"t": "any"}),
+        };
+        let inner = self.shape(cx, &target, map, depth);
+        if map.get("nullable") == Some(&Value::Bool(true)) {
+            return nullable(inner);
+        }
+        inner
+    }
+
+    fn shape(&mut self, cx: &Context<'_>, node: &NodeRef, map: &Map<String, Value>, depth: usize) -> Value {
+        if let Some(constant) = map.get("const") {
+            return json!({"t": "literal", "values": [constant]});
+        }
+        if let Some(Value::Array(values)) = map.get("enum") {
+            return self.enumeration(node, map, values);
+        }
+        let union = map
+            .get("oneOf")
+            .map(|_| "oneOf")
+            .or_else(|| map.get("anyOf").map(|_| "anyOf"));
+        if let Some(key) = union {
+            return self.union(cx, node, map, key, depth);
+        }
+        if let Some(Value::Array(parts)) = map.get("allOf") {
+            return self.all_of(cx, node, map, parts.len(), depth);
+        }
+        let types: Vec<&str> = match map.get("type") {
+            Some(Value::String(t)) => vec![t.as_str()],
+            Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        let nullable_type = types.len() > 1 && types.contains(&"null");
+        let types: Vec<&str> = types.into_iter().filter(|t| *t != "null" || !nullable_type).collect();
+        let shape = match types.as_slice() {
+            [] if map.contains_key("properties") || map.contains_key("additionalProperties") => {
+                self.object(cx, node, map, depth)
+            }
+            [] if map.contains_key("items") || map.contains_key("prefixItems") => {
+                self.array(cx, node, map, depth)
+            }
+            [] => json!({"t": "any"}),
+            [one] => self.typed(cx, node, map, one, depth),
+            several => {
+                let choices: Vec<Value> = several
+                    .iter()
+                    .map(|t| self.typed(cx, node, map, t, depth))
+                    .collect();
+                json!({"t": "union", "choices": choices})
+            }
+        };
+        if nullable_type { nullable(shape) } else { shape }
+    }
+
+    fn typed(&mut self, cx: &Context<'_>, node: &NodeRef, map: &Map<String, Value>, ty: &str, depth: usize) -> Value {
+        match ty {
+            "string" => string(map),
+            "integer" => numeric("int", map),
+            "number" => numeric("float", map),
+            "boolean" => json!({"t": "bool"}),
+            "null" => json!({"t": "none"}),
+            "array" => self.array(cx, node, map, depth),
+            "object" => self.object(cx, node, map, depth),
+            _ => json!({"t": "any"}),
+        }
+    }
+
+    /// An `enum` behind a name is a Python `Enum` class; inline, a `Literal`.
+    fn enumeration(&self, node: &NodeRef, map: &Map<String, Value>, values: &[Value]) -> Value {
+        if is_component(node) {
+            let name = model_name(node, map);
+            return json!({"t": "enum", "name": name, "values": values});
+        }
+        json!({"t": "literal", "values": values})
+    }
+
+    fn union(&mut self, cx: &Context<'_>, node: &NodeRef, map: &Map<String, Value>, key: &str, depth: usize) -> Value {
+        let count = map.get(key).and_then(Value::as_array).map_or(0, Vec::len);
+        let mut nullable_union = false;
+        let mut members = Vec::new();
+        for i in 0..count {
+            let member = node.child(key).child(&i.to_string());
+            if is_null_schema(cx, &member) {
+                nullable_union = true;
+            } else {
+                members.push(member);
+            }
+        }
+        let shape = match members.as_slice() {
+            [] => json!({"t": "none"}),
+            [only] => self.node(cx, only, depth + 1),
+            _ => match discriminator(map) {
+                Some(tag_key) => self.tagged(cx, &members, &tag_key, depth),
+                None => {
+                    let choices: Vec<Value> = members
+                        .iter()
+                        .map(|m| self.node(cx, m, depth + 1))
+                        .collect();
+                    json!({"t": "union", "choices": choices})
+                }
+            },
+        };
+        if nullable_union && !members.is_empty() {
+            nullable(shape)
+        } else {
+            shape
+        }
+    }
+
+    /// A discriminated union: each member's constant(s) of `tag_key` select it.
+    fn tagged(&mut self, cx: &Context<'_>, members: &[NodeRef], tag_key: &str, depth: usize) -> Value {
+        let mut choices = Vec::new();
+        for member in members {
+            let compiled = self.node(cx, member, depth + 1);
+            for tag in member_tags(cx, member, tag_key) {
+                choices.push(json!([tag, compiled.clone()]));
+            }
+        }
+        json!({"t": "tagged", "key": tag_key, "choices": choices})
+    }
+
+    /// `allOf`: object parts merge into one model, as the type space merges
+    /// them; otherwise the first part stands for the whole.
+    fn all_of(&mut self, cx: &Context<'_>, node: &NodeRef, map: &Map<String, Value>, count: usize, depth: usize) -> Value {
+        let mut parts: Vec<(NodeRef, Map<String, Value>)> = Vec::new();
+        if map.contains_key("properties") || map.contains_key("required") {
+            parts.push((node.clone(), map.clone()));
+        }
+        let mut others = Vec::new();
+        collect_all_of(cx, node, map, &mut parts, &mut others, &mut vec![node.clone()]);
+        if parts.is_empty() {
+            let first = others.first().cloned().unwrap_or_else(|| node.child("allOf").child("0"));
+            if count == 0 {
+                return json!({"t": "any"});
+            }
+            return self.node(cx, &first, depth + 1);
+        }
+        self.model(cx, node, map, &parts, depth)
+    }
+
+    fn object(&mut self, cx: &Context<'_>, node: &NodeRef, map: &Map<String, Value>, depth: usize) -> Value {
+        let has_properties = map
+            .get("properties")
+            .and_then(Value::as_object)
+            .is_some_and(|p| !p.is_empty());
+        if has_properties || map.get("additionalProperties") == Some(&Value::Bool(false)) {
+            return self.model(cx, node, map, &[(node.clone(), map.clone())], depth);
+        }
+        let values = match map.get("additionalProperties") {
+            Some(Value::Object(_)) => self.node(cx, &node.child("additionalProperties"), depth + 1),
+            _ => json!({"t": "any"}),
+        };
+        let mut dict = json!({"t": "dict", "values": values});
+        if map.contains_key("propertyNames") {
+            dict["keys"] = self.node(cx, &node.child("propertyNames"), depth + 1);
+        }
+        copy_count(map, "minProperties", &mut dict, "min_length");
+        copy_count(map, "maxProperties", &mut dict, "max_length");
+        dict
+    }
+
+    /// A model from one schema or the object parts of an `allOf`.
+    fn model(
+        &mut self,
+        cx: &Context<'_>,
+        node: &NodeRef,
+        map: &Map<String, Value>,
+        parts: &[(NodeRef, Map<String, Value>)],
+        depth: usize,
+    ) -> Value {
+        let mut properties: Vec<(String, NodeRef)> = Vec::new();
+        let mut required: Vec<String> = Vec::new();
+        for (part_node, part) in parts {
+            if let Some(props) = part.get("properties").and_then(Value::as_object) {
+                let props_node = cx
+                    .doc
+                    .resolve(&part_node.child("properties"))
+                    .unwrap_or_else(|_| part_node.child("properties"));
+                for key in props.keys() {
+                    let at = props_node.child(key);
+                    match properties.iter_mut().find(|(k, _)| k == key) {
+                        Some(existing) => existing.1 = at,
+                        None => properties.push((key.clone(), at)),
+                    }
+                }
+            }
+            if let Some(names) = part.get("required").and_then(Value::as_array) {
+                required.extend(names.iter().filter_map(Value::as_str).map(str::to_owned));
+            }
+        }
+        let fields: Vec<Value> = properties
+            .iter()
+            .map(|(name, at)| {
+                let mut field = json!({
+                    "name": name,
+                    "schema": self.node(cx, at, depth + 1),
+                });
+                if required.contains(name) {
+                    field["required"] = json!(true);
+                }
+                // A `$ref` may carry its own `default` beside it (pydantic
+                // writes enum defaults so); the referenced schema's counts otherwise.
+                let own = cx.doc.raw(at).and_then(|v| v.get("default"));
+                let referenced = || match cx.doc.value(at) {
+                    Ok((_, Value::Object(prop))) => prop.get("default"),
+                    _ => None,
+                };
+                if let Some(default) = own.or_else(referenced) {
+                    field["default"] = default.clone();
+                }
+                field
+            })
+            .collect();
+        let additional = std::iter::once(map)
+            .chain(parts.iter().rev().map(|(_, p)| p))
+            .find_map(|m| m.get("additionalProperties"));
+        let mut model = json!({
+            "t": "model",
+            "name": model_name(node, map),
+            "fields": fields,
+        });
+        match additional {
+            Some(Value::Bool(false)) => model["extra"] = json!("forbid"),
+            Some(Value::Bool(true)) => model["extra"] = json!("allow"),
+            Some(Value::Object(_)) => {
+                let at = parts
+                    .iter()
+                    .rev()
+                    .map(|(n, _)| n.clone())
+                    .chain(std::iter::once(node.clone()))
+                    .find(|n| cx.doc.raw(&n.child("additionalProperties")).is_some())
+                    .unwrap_or_else(|| node.clone());
+                model["extra"] = json!("allow");
+                model["extra_schema"] = self.node(cx, &at.child("additionalProperties"), depth + 1);
+            }
+            _ => {}
+        }
+        model
+    }
+
+    fn array(&mut self, cx: &Context<'_>, node: &NodeRef, map: &Map<String, Value>, depth: usize) -> Value {
+        if let Some(Value::Array(prefix)) = map.get("prefixItems") {
+            let prefix: Vec<Value> = (0..prefix.len())
+                .map(|i| self.node(cx, &node.child("prefixItems").child(&i.to_string()), depth + 1))
+                .collect();
+            let mut tuple = json!({"t": "tuple", "prefix": prefix});
+            if let Some(Value::Object(_)) = map.get("items") {
+                tuple["rest"] = self.node(cx, &node.child("items"), depth + 1);
+            }
+            copy_count(map, "minItems", &mut tuple, "min_length");
+            copy_count(map, "maxItems", &mut tuple, "max_length");
+            return tuple;
+        }
+        if let Some(Value::Array(items)) = map.get("items") {
+            // Draft 4–7 tuple form.
+            let prefix: Vec<Value> = (0..items.len())
+                .map(|i| self.node(cx, &node.child("items").child(&i.to_string()), depth + 1))
+                .collect();
+            let mut tuple = json!({"t": "tuple", "prefix": prefix});
+            if let Some(Value::Object(_)) = map.get("additionalItems") {
+                tuple["rest"] = self.node(cx, &node.child("additionalItems"), depth + 1);
+            } else if map.get("additionalItems") != Some(&Value::Bool(false)) {
+                tuple["rest"] = json!({"t": "any"});
+            }
+            copy_count(map, "minItems", &mut tuple, "min_length");
+            copy_count(map, "maxItems", &mut tuple, "max_length");
+            return tuple;
+        }
+        let items = match map.get("items") {
+            Some(Value::Object(_)) => self.node(cx, &node.child("items"), depth + 1),
+            _ => json!({"t": "any"}),
+        };
+        let kind = if map.get("uniqueItems") == Some(&Value::Bool(true)) {
+            "set"
+        } else {
+            "list"
+        };
+        let mut list = json!({"t": kind, "items": items});
+        copy_count(map, "minItems", &mut list, "min_length");
+        copy_count(map, "maxItems", &mut list, "max_length");
+        list
+    }
+}
+
+fn nullable(inner: Value) -> Value {
+    match inner.get("t").and_then(Value::as_str) {
+        Some("none" | "any" | "nullable") => inner,
+        _ => json!({"t": "nullable", "inner": inner}),
+    }
+}
+
+fn string(map: &Map<String, Value>) -> Value {
+    let format = map.get("format").and_then(Value::as_str);
+    let mut node = match format {
+        Some(f) if FORMATS.contains(&f) => json!({"t": "format", "format": f}),
+        _ => json!({"t": "str"}),
+    };
+    copy_count(map, "minLength", &mut node, "min_length");
+    copy_count(map, "maxLength", &mut node, "max_length");
+    if node["t"] == "str"
+        && let Some(Value::String(pattern)) = map.get("pattern")
+    {
+        node["pattern"] = json!(pattern);
+    }
+    node
+}
+
+/// `int` / `float` with bounds; draft-4 / OpenAPI boolean `exclusiveMinimum`
+/// turns `minimum` into a strict bound.
+fn numeric(kind: &str, map: &Map<String, Value>) -> Value {
+    let mut node = json!({"t": kind});
+    let number = |k: &str| map.get(k).filter(|v| v.is_number()).cloned();
+    let exclusive = |k: &str| map.get(k) == Some(&Value::Bool(true));
+    if let Some(m) = number("multipleOf") {
+        node["multiple_of"] = m;
+    }
+    match (number("maximum"), exclusive("exclusiveMaximum")) {
+        (Some(max), true) => node["lt"] = max,
+        (Some(max), false) => node["le"] = max,
+        _ => {}
+    }
+    if let Some(lt) = number("exclusiveMaximum") {
+        node["lt"] = lt;
+    }
+    match (number("minimum"), exclusive("exclusiveMinimum")) {
+        (Some(min), true) => node["gt"] = min,
+        (Some(min), false) => node["ge"] = min,
+        _ => {}
+    }
+    if let Some(gt) = number("exclusiveMinimum") {
+        node["gt"] = gt;
+    }
+    if kind == "int"
+        && let Some(Value::String(format)) = map.get("format")
+    {
+        node["format"] = json!(format);
+    }
+    node
+}
+
+fn copy_count(map: &Map<String, Value>, from: &str, node: &mut Value, to: &str) {
+    if let Some(n) = map.get(from).and_then(Value::as_u64) {
+        node[to] = json!(n);
+    }
+}
+
+/// The class name a model or enum goes by: its title, else its component key.
+fn model_name(node: &NodeRef, map: &Map<String, Value>) -> String {
+    if let Some(Value::String(title)) = map.get("title") {
+        return title.clone();
+    }
+    if is_component(node)
+        && let Some(key) = last_token(&node.pointer)
+    {
+        return key;
+    }
+    "Model".to_owned()
+}
+
+fn discriminator(map: &Map<String, Value>) -> Option<String> {
+    match map.get("discriminator")? {
+        Value::String(s) => Some(s.clone()),
+        Value::Object(o) => o.get("propertyName").and_then(Value::as_str).map(str::to_owned),
+        _ => None,
+    }
+}
+
+/// The constants of `tag_key` in a union member (its `const`, or `enum` values).
+fn member_tags(cx: &Context<'_>, member: &NodeRef, tag_key: &str) -> Vec<String> {
+    let Ok((target, Value::Object(map))) = cx.doc.value(member) else {
+        return Vec::new();
+    };
+    let Some(properties) = map.get("properties").and_then(Value::as_object) else {
+        // A member named by its schema, as AsyncAPI's discriminator allows.
+        return last_token(&target.pointer).into_iter().collect();
+    };
+    let Some(_) = properties.get(tag_key) else {
+        return Vec::new();
+    };
+    let props_node = cx
+        .doc
+        .resolve(&target.child("properties"))
+        .unwrap_or_else(|_| target.child("properties"));
+    let Ok((_, Value::Object(prop))) = cx.doc.value(&props_node.child(tag_key)) else {
+        return Vec::new();
+    };
+    let as_text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if let Some(constant) = prop.get("const") {
+        return vec![as_text(constant)];
+    }
+    match prop.get("enum") {
+        Some(Value::Array(values)) => values.iter().map(as_text).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn is_null_schema(cx: &Context<'_>, node: &NodeRef) -> bool {
+    let Ok((_, Value::Object(map))) = cx.doc.value(node) else {
+        return false;
+    };
+    map.get("type").and_then(Value::as_str) == Some("null")
+        || map.get("const") == Some(&Value::Null)
+        || map
+            .get("enum")
+            .and_then(Value::as_array)
+            .is_some_and(|e| e.len() == 1 && e[0].is_null())
+}
+
+fn collect_all_of(
+    cx: &Context<'_>,
+    node: &NodeRef,
+    map: &Map<String, Value>,
+    parts: &mut Vec<(NodeRef, Map<String, Value>)>,
+    others: &mut Vec<NodeRef>,
+    visited: &mut Vec<NodeRef>,
+) {
+    let count = map.get("allOf").and_then(Value::as_array).map_or(0, Vec::len);
+    for i in 0..count {
+        let member = node.child("allOf").child(&i.to_string());
+        let Ok((target, value)) = cx.doc.value(&member) else {
+            continue;
+        };
+        if visited.contains(&target) {
+            continue;
+        }
+        visited.push(target.clone());
+        let Some(part) = value.as_object() else {
+            others.push(member);
+            continue;
+        };
+        let is_object = part.contains_key("properties")
+            || part.contains_key("required")
+            || part.contains_key("additionalProperties")
+            || part.get("type").and_then(Value::as_str) == Some("object");
+        if is_object {
+            parts.push((target.clone(), part.clone()));
+        } else if part.contains_key("type")
+            || part.contains_key("oneOf")
+            || part.contains_key("anyOf")
+            || part.contains_key("enum")
+            || part.contains_key("const")
+        {
+            others.push(member);
+        }
+        collect_all_of(cx, &target, part, parts, others, visited);
+    }
+}

@@ -1,0 +1,662 @@
+//! Runs a compiled program over a parsed frame with pydantic v2's semantics
+//! for python-mode (lax) validation of `json.loads` output: the same
+//! coercions, the same errors in the same order, and the value pydantic's
+//! `model_dump(mode="json")` would write.
+
+use std::cmp::Ordering;
+
+use super::errors::{self as e, LineError, prefix};
+use super::node::{
+    Choices, Compiled, DictRules, Extra, FormatRules, Model, Node, Numeric, Sequence, StrRules,
+    Tagged, TupleRules, Union,
+};
+use super::repr::py_str;
+use super::scalars::{self, compare, float_is_multiple, int_is_multiple};
+use crate::json::{Json, JsonMap};
+
+pub(crate) type Outcome = Result<Json, Vec<LineError>>;
+
+/// How closely an accepted input matched its type; smart unions prefer the
+/// closest choice (pydantic-core's `Exactness`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Exactness {
+    Lax,
+    Strict,
+    Exact,
+}
+
+pub(crate) struct State {
+    pub exactness: Option<Exactness>,
+    /// Fields a model set from its input: unions prefer the model that used more.
+    pub fields_set: Option<usize>,
+}
+
+impl State {
+    pub fn new() -> Self {
+        State {
+            exactness: Some(Exactness::Exact),
+            fields_set: None,
+        }
+    }
+
+    pub fn floor(&mut self, level: Exactness) {
+        if let Some(current) = self.exactness {
+            self.exactness = Some(current.min(level));
+        }
+    }
+}
+
+pub(crate) struct Engine<'p> {
+    pub program: &'p Compiled,
+}
+
+fn one(error: LineError) -> Vec<LineError> {
+    vec![error]
+}
+
+impl Engine<'_> {
+    pub fn validate(&self, node: &Node, input: &Json, st: &mut State) -> Outcome {
+        match node {
+            Node::Any => {
+                st.floor(Exactness::Strict);
+                Ok(input.clone())
+            }
+            Node::None => match input {
+                Json::Null => Ok(Json::Null),
+                _ => Err(one(e::simple("none_required"))),
+            },
+            Node::Bool => self.boolean(input, st).map_err(one),
+            Node::Int(rules) => self.int(rules, input, st).map_err(one),
+            Node::Float(rules) => self.float(rules, input, st).map_err(one),
+            Node::Str(rules) => self.string(rules, input).map_err(one),
+            Node::Format(rules) => self.format(rules, input, st).map_err(one),
+            Node::Literal(choices) => self.literal(choices, input, st).map_err(one),
+            Node::Enum(choices) => self.enumeration(choices, input, st).map_err(one),
+            Node::List(seq) => self.list(seq, input, st),
+            Node::Set(seq) => self.set(seq, input, st, "set_type", "Set"),
+            Node::FrozenSet(seq) => self.set(seq, input, st, "frozen_set_type", "Frozenset"),
+            Node::Tuple(rules) => self.tuple(rules, input, st),
+            Node::Dict(rules) => self.dict(rules, input, st),
+            Node::Model(model) => self.model(model, input, st),
+            Node::Nullable(inner) => match input {
+                Json::Null => Ok(Json::Null),
+                _ => self.validate(inner, input, st),
+            },
+            Node::Union(union) => self.union(union, input, st),
+            Node::Tagged(tagged) => self.tagged(tagged, input, st).map(|(_, v)| v),
+            Node::Ref(index) => match self.program.defs.get(*index) {
+                Some(def) => self.validate(def, input, st),
+                None => Ok(input.clone()),
+            },
+        }
+    }
+
+    fn boolean(&self, input: &Json, st: &mut State) -> Result<Json, LineError> {
+        let value = match input {
+            Json::Bool(b) => return Ok(Json::Bool(*b)),
+            Json::Str(s) => scalars::str_as_bool(s)?,
+            Json::Int(0) => false,
+            Json::Int(1) => true,
+            Json::Int(_) | Json::BigInt(_) => return Err(e::simple("bool_parsing")),
+            Json::Float(f) if *f == 0.0 => false,
+            Json::Float(f) if *f == 1.0 => true,
+            Json::Float(f) if f.is_finite() && f % 1.0 == 0.0 => {
+                return Err(e::simple("bool_parsing"));
+            }
+            _ => return Err(e::simple("bool_type")),
+        };
+        st.floor(Exactness::Lax);
+        Ok(Json::Bool(value))
+    }
+
+    fn int(&self, rules: &Numeric, input: &Json, st: &mut State) -> Result<Json, LineError> {
+        let value = match input {
+            Json::Int(_) | Json::BigInt(_) => input.clone(),
+            Json::Bool(b) => {
+                st.floor(Exactness::Lax);
+                Json::Int(i64::from(*b))
+            }
+            Json::Str(s) => {
+                st.floor(Exactness::Lax);
+                scalars::str_as_int(s)?
+            }
+            Json::Float(f) => {
+                st.floor(Exactness::Lax);
+                scalars::float_as_int(*f)?
+            }
+            _ => return Err(e::simple("int_type")),
+        };
+        check_int_format(rules, &value)?;
+        if let Some(m) = &rules.multiple_of
+            && int_is_multiple(&value, m) == Some(false)
+        {
+            return Err(bound_error("multiple_of", "multiple_of", m, false));
+        }
+        check_bounds(rules, &value, false)?;
+        Ok(value)
+    }
+
+    fn float(&self, rules: &Numeric, input: &Json, st: &mut State) -> Result<Json, LineError> {
+        let value = match input {
+            Json::Float(f) => *f,
+            Json::Int(i) => {
+                st.floor(Exactness::Strict);
+                *i as f64
+            }
+            Json::BigInt(digits) => {
+                st.floor(Exactness::Strict);
+                match digits.parse::<f64>() {
+                    Ok(f) if f.is_finite() => f,
+                    _ => return Err(e::simple("float_type")),
+                }
+            }
+            Json::Str(s) => {
+                st.floor(Exactness::Lax);
+                scalars::str_as_float(s)?
+            }
+            Json::Bool(b) => {
+                st.floor(Exactness::Lax);
+                f64::from(u8::from(*b))
+            }
+            _ => return Err(e::simple("float_type")),
+        };
+        if let Some(m) = &rules.multiple_of
+            && let Some(divisor) = scalars::as_f64(m)
+            && !float_is_multiple(value, divisor)
+        {
+            return Err(bound_error("multiple_of", "multiple_of", m, true));
+        }
+        check_bounds(rules, &Json::Float(value), true)?;
+        Ok(Json::Float(value))
+    }
+
+    fn string(&self, rules: &StrRules, input: &Json) -> Result<Json, LineError> {
+        let Json::Str(s) = input else {
+            return Err(e::simple("string_type"));
+        };
+        if rules.min_length.is_some() || rules.max_length.is_some() {
+            let length = s.chars().count();
+            if let Some(min) = rules.min_length
+                && length < min
+            {
+                return Err(e::string_too_short(min));
+            }
+            if let Some(max) = rules.max_length
+                && length > max
+            {
+                return Err(e::string_too_long(max));
+            }
+        }
+        if let Some((pattern, Some(regex))) = &rules.pattern
+            && !regex.is_match(s)
+        {
+            return Err(e::string_pattern_mismatch(pattern));
+        }
+        Ok(input.clone())
+    }
+
+    fn format(&self, rules: &FormatRules, input: &Json, st: &mut State) -> Result<Json, LineError> {
+        let value = super::format::validate(&rules.format, input, st)?;
+        if let Json::Str(s) = &value
+            && (rules.min_length.is_some() || rules.max_length.is_some())
+        {
+            super::format::check_length(&rules.format, s, rules.min_length, rules.max_length)?;
+        }
+        Ok(value)
+    }
+
+    fn literal(&self, choices: &Choices, input: &Json, st: &mut State) -> Result<Json, LineError> {
+        for expected in &choices.values {
+            match python_eq(expected, input) {
+                Some(true) => return Ok(expected.clone()),
+                Some(false) => {}
+                None => {
+                    st.floor(Exactness::Lax);
+                    return Ok(expected.clone());
+                }
+            }
+        }
+        Err(e::expected("literal_error", &choices.expected))
+    }
+
+    fn enumeration(
+        &self,
+        choices: &Choices,
+        input: &Json,
+        st: &mut State,
+    ) -> Result<Json, LineError> {
+        let all_ints = choices.values.iter().all(|v| matches!(v, Json::Int(_)));
+        // An `IntEnum` takes what an `int` takes; other enums compare values.
+        let candidate = if all_ints {
+            match input {
+                Json::Str(s) => scalars::str_as_int(s).ok(),
+                Json::Float(f) => scalars::float_as_int(*f).ok(),
+                Json::Bool(b) => Some(Json::Int(i64::from(*b))),
+                other => Some(other.clone()),
+            }
+        } else {
+            Some(input.clone())
+        };
+        if let Some(candidate) = candidate {
+            for expected in &choices.values {
+                if python_eq(expected, &candidate) != Some(false) {
+                    st.floor(Exactness::Lax);
+                    return Ok(expected.clone());
+                }
+            }
+        }
+        Err(e::expected("enum", &choices.expected))
+    }
+
+    fn list(&self, seq: &Sequence, input: &Json, st: &mut State) -> Outcome {
+        let Json::Array(items) = input else {
+            return Err(one(e::simple("list_type")));
+        };
+        if let Some(max) = seq.max_length
+            && items.len() > max
+        {
+            return Err(one(e::too_long("List", max, Some(items.len()))));
+        }
+        let output = self.items(&seq.items, items, st)?;
+        if let Some(min) = seq.min_length
+            && output.len() < min
+        {
+            return Err(one(e::too_short("List", min, output.len())));
+        }
+        Ok(Json::Array(output))
+    }
+
+    /// Validates every item; errors are located by index.
+    fn items(&self, node: &Node, items: &[Json], st: &mut State) -> Result<Vec<Json>, Vec<LineError>> {
+        let mut output = Vec::with_capacity(items.len());
+        let mut errors = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            match self.validate(node, item, st) {
+                Ok(value) => output.push(value),
+                Err(mut found) => {
+                    prefix(&mut found, index);
+                    errors.append(&mut found);
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(output)
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn set(
+        &self,
+        seq: &Sequence,
+        input: &Json,
+        st: &mut State,
+        type_error: &'static str,
+        field_type: &'static str,
+    ) -> Outcome {
+        let Json::Array(items) = input else {
+            return Err(one(e::simple(type_error)));
+        };
+        // A list is not a set: taking one is a coercion.
+        st.floor(Exactness::Lax);
+        let validated = self.items(&seq.items, items, st)?;
+        let mut output: Vec<Json> = Vec::with_capacity(validated.len());
+        for value in validated {
+            if matches!(value, Json::Array(_) | Json::Object(_)) {
+                return Err(one(e::simple("set_item_not_hashable")));
+            }
+            if !output.iter().any(|seen| python_eq(seen, &value) != Some(false)) {
+                output.push(value);
+            }
+            if let Some(max) = seq.max_length
+                && output.len() > max
+            {
+                return Err(one(e::too_long(field_type, max, Some(output.len()))));
+            }
+        }
+        if let Some(min) = seq.min_length
+            && output.len() < min
+        {
+            return Err(one(e::too_short(field_type, min, output.len())));
+        }
+        Ok(Json::Array(super::setorder::python_set_order(output)))
+    }
+
+    fn tuple(&self, rules: &TupleRules, input: &Json, st: &mut State) -> Outcome {
+        let Json::Array(items) = input else {
+            return Err(one(e::simple("tuple_type")));
+        };
+        st.floor(Exactness::Lax);
+        let fixed = rules.rest.is_none();
+        let max = match (rules.max_length, fixed) {
+            (Some(max), _) => Some(max),
+            (None, true) => Some(rules.prefix.len()),
+            (None, false) => None,
+        };
+        if let Some(max) = max
+            && items.len() > max
+        {
+            return Err(one(e::too_long("Tuple", max, Some(items.len()))));
+        }
+        let mut output = Vec::with_capacity(items.len());
+        let mut errors = Vec::new();
+        for (index, node) in rules.prefix.iter().enumerate() {
+            match items.get(index) {
+                Some(item) => match self.validate(node, item, st) {
+                    Ok(value) => output.push(value),
+                    Err(mut found) => {
+                        prefix(&mut found, index);
+                        errors.append(&mut found);
+                    }
+                },
+                None => errors.push(e::missing().at(index)),
+            }
+        }
+        if let Some(rest) = &rules.rest {
+            for (index, item) in items.iter().enumerate().skip(rules.prefix.len()) {
+                match self.validate(rest, item, st) {
+                    Ok(value) => output.push(value),
+                    Err(mut found) => {
+                        prefix(&mut found, index);
+                        errors.append(&mut found);
+                    }
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        if let Some(min) = rules.min_length
+            && output.len() < min
+        {
+            return Err(one(e::too_short("Tuple", min, output.len())));
+        }
+        Ok(Json::Array(output))
+    }
+
+    fn dict(&self, rules: &DictRules, input: &Json, st: &mut State) -> Outcome {
+        let Json::Object(map) = input else {
+            return Err(one(e::simple("dict_type")));
+        };
+        let mut output = JsonMap::with_capacity(map.len());
+        let mut errors = Vec::new();
+        for (count, (key, value)) in map.iter().enumerate() {
+            if let Some(max) = rules.max_length
+                && count + 1 > max
+            {
+                return Err(one(e::too_long("Dictionary", max, None)));
+            }
+            let key_json = Json::Str(key.clone());
+            let validated_key = match self.validate(&rules.keys, &key_json, st) {
+                Ok(Json::Str(k)) => Some(k),
+                Ok(other) => Some(py_str(&other)),
+                Err(mut found) => {
+                    for error in &mut found {
+                        *error = error.clone().at("[key]").at(key.as_str());
+                    }
+                    errors.append(&mut found);
+                    None
+                }
+            };
+            match self.validate(&rules.values, value, st) {
+                Ok(v) => {
+                    if let Some(k) = validated_key {
+                        output.insert(k, v);
+                    }
+                }
+                Err(mut found) => {
+                    prefix(&mut found, key.as_str());
+                    errors.append(&mut found);
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        if let Some(min) = rules.min_length
+            && output.len() < min
+        {
+            return Err(one(e::too_short("Dictionary", min, output.len())));
+        }
+        Ok(Json::Object(output))
+    }
+
+    fn model(&self, model: &Model, input: &Json, st: &mut State) -> Outcome {
+        let Json::Object(map) = input else {
+            return Err(one(e::model_type(&model.name)));
+        };
+        let (output, fields_set) = self.model_fields(model, map, st)?;
+        // Building a model from a dict is never an exact match.
+        st.floor(Exactness::Strict);
+        st.fields_set = Some(fields_set);
+        Ok(Json::Object(output))
+    }
+
+    fn model_fields(
+        &self,
+        model: &Model,
+        map: &JsonMap,
+        st: &mut State,
+    ) -> Result<(JsonMap, usize), Vec<LineError>> {
+        let mut output = JsonMap::with_capacity(model.fields.len());
+        let mut errors = Vec::new();
+        let mut fields_set = 0;
+        for field in &model.fields {
+            match map.get(&field.name) {
+                Some(value) => {
+                    // A field's own fields-set count must not leak into the model's.
+                    let saved = st.fields_set.take();
+                    match self.validate(&field.schema, value, st) {
+                        Ok(v) => {
+                            output.insert(field.name.clone(), v);
+                            fields_set += 1;
+                        }
+                        Err(mut found) => {
+                            prefix(&mut found, field.name.as_str());
+                            errors.append(&mut found);
+                        }
+                    }
+                    st.fields_set = saved;
+                }
+                None => match &field.default {
+                    Some(default) => {
+                        output.insert(field.name.clone(), default.clone());
+                    }
+                    None if field.required => errors.push(e::missing().at(field.name.as_str())),
+                    None => {}
+                },
+            }
+        }
+        match &model.extra {
+            Extra::Ignore => {}
+            Extra::Forbid => {
+                for key in map.keys() {
+                    if !model.fields.iter().any(|f| &f.name == key) {
+                        errors.push(e::extra_forbidden().at(key.as_str()));
+                    }
+                }
+            }
+            Extra::Allow(schema) => {
+                for (key, value) in map {
+                    if model.fields.iter().any(|f| &f.name == key) {
+                        continue;
+                    }
+                    match self.validate(schema, value, st) {
+                        Ok(v) => {
+                            output.insert(key.clone(), v);
+                        }
+                        Err(mut found) => {
+                            prefix(&mut found, key.as_str());
+                            errors.append(&mut found);
+                        }
+                    }
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok((output, fields_set))
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// pydantic's smart union: the first exact match wins; otherwise the
+    /// success that set the most fields, then the most exact one; failing
+    /// all, every choice's errors under its label.
+    fn union(&self, union: &Union, input: &Json, st: &mut State) -> Outcome {
+        self.union_choice(union, input, st).map(|(_, value)| value)
+    }
+
+    /// A smart union; returns the index of the chosen choice too.
+    pub fn union_choice(
+        &self,
+        union: &Union,
+        input: &Json,
+        st: &mut State,
+    ) -> Result<(usize, Json), Vec<LineError>> {
+        let mut best: Option<(usize, Json, Exactness, Option<usize>)> = None;
+        let mut errors = Vec::new();
+        for (index, (label, choice)) in union.choices.iter().enumerate() {
+            let mut inner = State {
+                exactness: Some(Exactness::Exact),
+                fields_set: None,
+            };
+            match self.validate(choice, input, &mut inner) {
+                Ok(value) => {
+                    let exactness = inner.exactness.unwrap_or(Exactness::Lax);
+                    if exactness == Exactness::Exact && inner.fields_set.is_none() {
+                        return Ok((index, value));
+                    }
+                    let better = best.as_ref().is_none_or(|(_, _, cur_exactness, cur_fields)| {
+                        match (*cur_fields, inner.fields_set) {
+                            (Some(cur), Some(new)) if cur != new => cur < new,
+                            _ => *cur_exactness < exactness,
+                        }
+                    });
+                    if better {
+                        best = Some((index, value, exactness, inner.fields_set));
+                    }
+                }
+                Err(mut found) => {
+                    if best.is_none() {
+                        prefix(&mut found, label.as_str());
+                        errors.append(&mut found);
+                    }
+                }
+            }
+        }
+        match best {
+            Some((index, value, exactness, _)) => {
+                st.floor(exactness);
+                Ok((index, value))
+            }
+            None => Err(errors),
+        }
+    }
+
+    /// A discriminated union; returns the index of the chosen variant too.
+    pub fn tagged(&self, tagged: &Tagged, input: &Json, st: &mut State) -> Result<(usize, Json), Vec<LineError>> {
+        let Json::Object(map) = input else {
+            return Err(one(e::model_attributes_type()));
+        };
+        let Some(tag) = map.get(&tagged.key) else {
+            return Err(one(e::union_tag_not_found(&tagged.key)));
+        };
+        let tag_text = py_str(tag);
+        let found = match tag {
+            Json::Str(s) => tagged.choices.iter().position(|(t, _)| t == s),
+            _ => None,
+        };
+        let Some(index) = found else {
+            return Err(one(e::union_tag_invalid(
+                &tagged.key,
+                &tag_text,
+                &tagged.expected_tags,
+            )));
+        };
+        let (label, node) = &tagged.choices[index];
+        match self.validate(node, input, st) {
+            Ok(value) => Ok((index, value)),
+            Err(mut found) => {
+                prefix(&mut found, label.as_str());
+                Err(found)
+            }
+        }
+    }
+}
+
+/// Python `==` between JSON-born values: `1 == 1.0 == True`; strings only
+/// equal strings. `Some(true)` equal and same type, `None` equal across
+/// types (a coercion), `Some(false)` different.
+fn python_eq(expected: &Json, input: &Json) -> Option<bool> {
+    let numeric = |v: &Json| matches!(v, Json::Int(_) | Json::BigInt(_) | Json::Float(_) | Json::Bool(_));
+    if std::mem::discriminant(expected) == std::mem::discriminant(input) {
+        return Some(expected == input);
+    }
+    if numeric(expected) && numeric(input) {
+        return if compare(expected, input) == Some(Ordering::Equal) {
+            None
+        } else {
+            Some(false)
+        };
+    }
+    Some(false)
+}
+
+/// The range of a JSON Schema integer `format` (documents not written by pydantic).
+fn check_int_format(rules: &Numeric, value: &Json) -> Result<(), LineError> {
+    let (min, max): (i128, i128) = match rules.format.as_deref() {
+        Some("int8") => (i8::MIN.into(), i8::MAX.into()),
+        Some("int16") => (i16::MIN.into(), i16::MAX.into()),
+        Some("int32") => (i32::MIN.into(), i32::MAX.into()),
+        Some("int64") => (i64::MIN.into(), i64::MAX.into()),
+        Some("uint8") => (0, u8::MAX.into()),
+        Some("uint16") => (0, u16::MAX.into()),
+        Some("uint32") => (0, u32::MAX.into()),
+        Some("uint64") => (0, u64::MAX.into()),
+        _ => return Ok(()),
+    };
+    let min_json = int_json(min);
+    let max_json = int_json(max);
+    if compare(value, &min_json) == Some(Ordering::Less) {
+        return Err(bound_error("greater_than_equal", "ge", &min_json, false));
+    }
+    if compare(value, &max_json) == Some(Ordering::Greater) {
+        return Err(bound_error("less_than_equal", "le", &max_json, false));
+    }
+    Ok(())
+}
+
+fn int_json(value: i128) -> Json {
+    match i64::try_from(value) {
+        Ok(small) => Json::Int(small),
+        Err(_) => Json::BigInt(value.to_string().into_boxed_str()),
+    }
+}
+
+/// `le`, `lt`, `ge`, `gt` in pydantic's order; NaN fails every bound.
+fn check_bounds(rules: &Numeric, value: &Json, float: bool) -> Result<(), LineError> {
+    let checks: [(&Option<Json>, &'static str, &'static str, fn(Ordering) -> bool); 4] = [
+        (&rules.le, "less_than_equal", "le", |o| o != Ordering::Greater),
+        (&rules.lt, "less_than", "lt", |o| o == Ordering::Less),
+        (&rules.ge, "greater_than_equal", "ge", |o| o != Ordering::Less),
+        (&rules.gt, "greater_than", "gt", |o| o == Ordering::Greater),
+    ];
+    for (limit, kind, key, ok) in checks {
+        if let Some(limit) = limit
+            && !compare(value, limit).is_some_and(ok)
+        {
+            return Err(bound_error(kind, key, limit, float));
+        }
+    }
+    Ok(())
+}
+
+/// A bound error; a float validator's bound is shown as Rust prints an
+/// `f64` (as pydantic-core does) and is a float in `ctx`.
+fn bound_error(kind: &'static str, key: &'static str, limit: &Json, float: bool) -> LineError {
+    if float && let Some(f) = scalars::as_f64(limit) {
+        return e::bound(kind, key, &f.to_string(), Json::Float(f));
+    }
+    e::bound(kind, key, &py_str(limit), limit.clone())
+}

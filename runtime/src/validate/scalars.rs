@@ -1,0 +1,253 @@
+//! pydantic's lax coercions of scalars (python mode, on what `json.loads`
+//! produces), and the numeric comparisons its bounds need.
+
+use std::cmp::Ordering;
+
+use super::errors::{LineError, simple};
+use crate::json::Json;
+
+/// Python refuses to parse integers of more than 4300 digits.
+const MAX_INT_STR_LEN: usize = 4300;
+
+/// `int("…")` as pydantic-core does it: surrounding whitespace, a sign,
+/// `_` between digits and a `.000…` tail are accepted.
+pub fn str_as_int(text: &str) -> Result<Json, LineError> {
+    let text = text.trim();
+    if text.len() > MAX_INT_STR_LEN {
+        return Err(simple("int_parsing_size"));
+    }
+    if let Some(int) = parse_int(text) {
+        return Ok(int);
+    }
+    if let Some(int) = strip_decimal_zeros(text).and_then(parse_int) {
+        return Ok(int);
+    }
+    if let Some(int) = strip_underscores(text).and_then(|s| parse_int(&s)) {
+        return Ok(int);
+    }
+    Err(simple("int_parsing"))
+}
+
+/// An optional sign and ASCII digits, normalised as Python prints the int.
+fn parse_int(text: &str) -> Option<Json> {
+    let (negative, digits) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(int_from_digits(negative, digits))
+}
+
+/// An integer from its sign and decimal digits (leading zeros allowed).
+pub fn int_from_digits(negative: bool, digits: &str) -> Json {
+    let trimmed = digits.trim_start_matches('0');
+    if trimmed.is_empty() {
+        return Json::Int(0);
+    }
+    if trimmed.len() <= 18 {
+        let magnitude: i64 = trimmed.parse().unwrap_or(0);
+        return Json::Int(if negative { -magnitude } else { magnitude });
+    }
+    let text = if negative {
+        format!("-{trimmed}")
+    } else {
+        trimmed.to_owned()
+    };
+    match text.parse::<i64>() {
+        Ok(small) => Json::Int(small),
+        Err(_) => Json::BigInt(text.into_boxed_str()),
+    }
+}
+
+/// `5.000` → `5` (but not `5.`: pydantic wants a digit after the point).
+fn strip_decimal_zeros(text: &str) -> Option<&str> {
+    let point = text.find('.')?;
+    let fraction = &text[point + 1..];
+    (!fraction.is_empty() && fraction.bytes().all(|b| b == b'0')).then(|| &text[..point])
+}
+
+/// Underscores are allowed only between characters, never doubled.
+fn strip_underscores(text: &str) -> Option<String> {
+    if text.starts_with('_') || text.ends_with('_') || !text.contains('_') || text.contains("__") {
+        return None;
+    }
+    Some(text.replace('_', ""))
+}
+
+/// `float("…")` as pydantic-core does it.
+pub fn str_as_float(text: &str) -> Result<f64, LineError> {
+    let text = text.trim();
+    if let Some(f) = parse_float(text) {
+        return Ok(f);
+    }
+    strip_underscores(text)
+        .and_then(|s| parse_float(&s))
+        .ok_or_else(|| simple("float_parsing"))
+}
+
+fn parse_float(text: &str) -> Option<f64> {
+    // Rust also reads "infinity"/"nan" in any case, as Python does; it does
+    // not read a lone sign or "inf" spelled with a trailing dot.
+    text.parse::<f64>().ok()
+}
+
+/// A float taken as an integer: finite and integral, within `i64`.
+pub fn float_as_int(f: f64) -> Result<Json, LineError> {
+    if !f.is_finite() {
+        return Err(simple("finite_number"));
+    }
+    if f % 1.0 != 0.0 {
+        return Err(simple("int_from_float"));
+    }
+    if (i64::MIN as f64) < f && f < (i64::MAX as f64) {
+        Ok(Json::Int(f as i64))
+    } else {
+        Err(simple("int_parsing_size"))
+    }
+}
+
+/// `str` → `bool` as pydantic reads it.
+pub fn str_as_bool(text: &str) -> Result<bool, LineError> {
+    const FALSE: [&str; 5] = ["f", "n", "no", "off", "false"];
+    const TRUE: [&str; 5] = ["t", "y", "on", "yes", "true"];
+    if text == "0" || FALSE.iter().any(|w| text.eq_ignore_ascii_case(w)) {
+        Ok(false)
+    } else if text == "1" || TRUE.iter().any(|w| text.eq_ignore_ascii_case(w)) {
+        Ok(true)
+    } else {
+        Err(simple("bool_parsing"))
+    }
+}
+
+/// A numeric value as an `f64` (big integers approximately).
+pub fn as_f64(value: &Json) -> Option<f64> {
+    match value {
+        Json::Int(i) => Some(*i as f64),
+        Json::BigInt(digits) => digits.parse::<f64>().ok(),
+        Json::Float(f) => Some(*f),
+        Json::Bool(b) => Some(f64::from(u8::from(*b))),
+        _ => None,
+    }
+}
+
+/// Compares two numbers exactly where both are integers.
+pub fn compare(a: &Json, b: &Json) -> Option<Ordering> {
+    match (a, b) {
+        (Json::Int(x), Json::Int(y)) => Some(x.cmp(y)),
+        (Json::Int(_) | Json::BigInt(_), Json::Int(_) | Json::BigInt(_)) => {
+            Some(compare_int_text(&int_text(a), &int_text(b)))
+        }
+        _ => as_f64(a)?.partial_cmp(&as_f64(b)?),
+    }
+}
+
+fn int_text(value: &Json) -> String {
+    match value {
+        Json::Int(i) => i.to_string(),
+        Json::BigInt(d) => d.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn compare_int_text(a: &str, b: &str) -> Ordering {
+    let (an, ad) = split_sign(a);
+    let (bn, bd) = split_sign(b);
+    match (an, bn) {
+        (false, true) => Ordering::Greater,
+        (true, false) => Ordering::Less,
+        (negative, _) => {
+            let magnitude = ad.len().cmp(&bd.len()).then_with(|| ad.cmp(bd));
+            if negative {
+                magnitude.reverse()
+            } else {
+                magnitude
+            }
+        }
+    }
+}
+
+fn split_sign(text: &str) -> (bool, &str) {
+    match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    }
+}
+
+/// `value % divisor == 0` for integers (Python semantics), `None` when the
+/// divisor is not a usable integer.
+pub fn int_is_multiple(value: &Json, divisor: &Json) -> Option<bool> {
+    let divisor = match divisor {
+        Json::Int(d) if *d != 0 => d.unsigned_abs(),
+        _ => return None,
+    };
+    let digits = match value {
+        Json::Int(i) => return Some(i.unsigned_abs() % divisor == 0),
+        Json::BigInt(d) => d.trim_start_matches('-'),
+        _ => return None,
+    };
+    // Long division, one digit at a time.
+    let mut remainder: u128 = 0;
+    for b in digits.bytes() {
+        remainder = (remainder * 10 + u128::from(b - b'0')) % u128::from(divisor);
+    }
+    Some(remainder == 0)
+}
+
+/// pydantic's float `multiple_of`, tolerant of binary rounding.
+pub fn float_is_multiple(value: f64, divisor: f64) -> bool {
+    let remainder = value % divisor;
+    let threshold = value.abs() / 1e9;
+    !(remainder.abs() > threshold && (remainder - divisor).abs() > threshold)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_become_integers_as_pydantic_reads_them() {
+        for (text, value) in [
+            ("5", Json::Int(5)),
+            (" 5 ", Json::Int(5)),
+            ("5_000", Json::Int(5000)),
+            ("+5", Json::Int(5)),
+            ("-0", Json::Int(0)),
+            ("05", Json::Int(5)),
+            ("5.0", Json::Int(5)),
+            ("-9223372036854775808", Json::Int(i64::MIN)),
+            (
+                "9223372036854775808",
+                Json::BigInt("9223372036854775808".into()),
+            ),
+        ] {
+            assert_eq!(str_as_int(text).unwrap(), value, "{text}");
+        }
+        for text in ["5.", "5.5", "1e3", "", "abc", "5__0", "_5", "٣", "0x10"] {
+            assert_eq!(str_as_int(text).unwrap_err().kind, "int_parsing", "{text}");
+        }
+        assert_eq!(
+            str_as_int(&"9".repeat(5000)).unwrap_err().kind,
+            "int_parsing_size"
+        );
+    }
+
+    #[test]
+    fn big_integers_compare_and_divide_exactly() {
+        let big = Json::BigInt("100000000000000000000".into());
+        assert_eq!(compare(&big, &Json::Int(5)), Some(Ordering::Greater));
+        let minus = Json::BigInt("-100000000000000000000".into());
+        assert_eq!(compare(&minus, &Json::Int(-5)), Some(Ordering::Less));
+        assert_eq!(int_is_multiple(&big, &Json::Int(7)), Some(false));
+        assert_eq!(int_is_multiple(&big, &Json::Int(8)), Some(true));
+    }
+
+    #[test]
+    fn floats_are_multiples_within_rounding() {
+        assert!(float_is_multiple(0.3, 0.1));
+        assert!(!float_is_multiple(0.7, 0.5));
+        assert!(float_is_multiple(1.5, 0.5));
+    }
+}
