@@ -4,7 +4,16 @@
 //! `json.dumps` defaults, and pydantic validates the Python values in
 //! between. [`Json`] holds what `json.loads` can produce (integers of any
 //! size, `NaN` and infinities), so validation sees the same values chanx does.
+//!
+//! - [`parse`]: text to [`Json`], as `json.loads` (same errors, same messages);
+//! - [`to_string`]: any `Serialize` value to text, as `json.dumps`.
 
+mod dump;
+mod parse;
 mod value;
 
+pub use dump::{DumpError, to_string, write_float_repr, write_string};
+pub use parse::{
+    DEFAULT_MAX_DEPTH, INT_MAX_STR_DIGITS, ParseError, ParseErrorKind, parse, parse_with_limit,
+};
 pub use value::{Json, JsonMap};

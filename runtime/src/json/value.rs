@@ -19,6 +19,8 @@ pub enum Json {
     BigInt(Box<str>),
     /// A float; `NaN` and the infinities included (`json.loads` reads them).
     Float(f64),
+    /// A string. Where Python's would hold a lone surrogate (from an escape
+    /// such as `"\ud800"`), this one holds U+FFFD: a Rust string cannot.
     Str(String),
     Array(Vec<Json>),
     Object(JsonMap),
@@ -78,7 +80,9 @@ impl From<serde_json::Value> for Json {
             },
             Value::String(s) => Json::Str(s),
             Value::Array(items) => Json::Array(items.into_iter().map(Json::from).collect()),
-            Value::Object(map) => Json::Object(map.into_iter().map(|(k, v)| (k, v.into())).collect()),
+            Value::Object(map) => {
+                Json::Object(map.into_iter().map(|(k, v)| (k, v.into())).collect())
+            }
         }
     }
 }
