@@ -6,12 +6,15 @@
 //! size, `NaN` and infinities), so validation sees the same values chanx does.
 //!
 //! - [`parse`]: text to [`Json`], as `json.loads` (same errors, same messages);
-//! - [`to_string`]: any `Serialize` value to text, as `json.dumps`.
+//! - [`to_string`]: any `Serialize` value to text, as `json.dumps`;
+//! - [`from_json`]: a [`Json`] to a generated type, through serde.
 
+mod de;
 mod dump;
 mod parse;
 mod value;
 
+pub use de::{DeError, from_json};
 pub use dump::{DumpError, to_string, write_float_repr, write_string};
 pub use parse::{
     DEFAULT_MAX_DEPTH, INT_MAX_STR_DIGITS, ParseError, ParseErrorKind, parse, parse_with_limit,
