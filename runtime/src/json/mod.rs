@@ -20,3 +20,6 @@ pub use parse::{
     DEFAULT_MAX_DEPTH, INT_MAX_STR_DIGITS, ParseError, ParseErrorKind, parse, parse_with_limit,
 };
 pub use value::{Json, JsonMap};
+
+#[cfg(test)]
+mod python_tests;
