@@ -14,7 +14,7 @@
 //! straight to text. Serde's shapes map onto Python's as `serde_json` maps
 //! them: unit and `None` are `null`, newtype structs are transparent, enums
 //! are externally tagged, tuples and sequences are lists, bytes a list of
-//! ints.
+//! ints. A serde_json `RawValue` is parsed and written in this layout.
 
 use std::fmt;
 
@@ -26,6 +26,11 @@ use super::value::Json;
 /// large for `i128`/`u128`: this writer prints its string as a bare number;
 /// any other serializer sees a newtype around a string.
 pub(crate) const BIG_INT_MARKER: &str = "$chanx::json::BigInt";
+
+/// The struct name serde_json's `RawValue` serializes under (one field
+/// holding its JSON text). Copying that compact text would not be Python's
+/// layout, so this writer parses it and writes the value instead.
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
 
 /// Why a value could not be written: a map key Python could not write, or
 /// a `Serialize` impl's own error.
@@ -54,7 +59,7 @@ fn key_error() -> DumpError {
 pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, DumpError> {
     let mut writer = Writer {
         out: String::with_capacity(128),
-        raw_number: false,
+        raw: Raw::No,
     };
     value.serialize(&mut writer)?;
     Ok(writer.out)
@@ -292,16 +297,48 @@ fn push_u64(out: &mut String, value: u64) {
 /// The serializer: text accumulates in `out`.
 struct Writer {
     out: String,
-    /// Set by [`BIG_INT_MARKER`]: the next string is a number's digits.
-    raw_number: bool,
+    /// What the next string is, when a marker said it is not a string.
+    raw: Raw,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Raw {
+    No,
+    /// [`BIG_INT_MARKER`]: a number's digits, written as they are.
+    Number,
+    /// [`RAW_VALUE_TOKEN`]: JSON text, parsed and written again.
+    Json,
+}
+
+impl Writer {
+    /// Serializes `value`, whose string is of the `raw` kind.
+    fn raw<T: Serialize + ?Sized>(&mut self, raw: Raw, value: &T) -> Result<(), DumpError> {
+        self.raw = raw;
+        let written = value.serialize(&mut *self);
+        self.raw = Raw::No;
+        written
+    }
 }
 
 /// A list or dict being written; `close` ends it (`]`, `}` or `]}`/`}}`
-/// for an enum variant's content).
+/// for an enum variant's content; nothing for a `RawValue`).
 struct Compound<'a> {
     writer: &'a mut Writer,
     first: bool,
     close: &'static str,
+    /// A serde_json `RawValue`: its one field is the JSON text.
+    raw_value: bool,
+}
+
+impl<'a> Compound<'a> {
+    fn new(writer: &'a mut Writer, close: &'static str) -> Self {
+        Compound {
+            writer,
+            first: true,
+            close,
+            raw_value: false,
+        }
+    }
 }
 
 impl Compound<'_> {
@@ -404,10 +441,13 @@ impl<'a> ser::Serializer for &'a mut Writer {
     }
 
     fn serialize_str(self, v: &str) -> Result<(), DumpError> {
-        if std::mem::take(&mut self.raw_number) {
-            self.out.push_str(v);
-        } else {
-            write_string(&mut self.out, v);
+        match std::mem::replace(&mut self.raw, Raw::No) {
+            Raw::No => write_string(&mut self.out, v),
+            Raw::Number => self.out.push_str(v),
+            Raw::Json => match super::parse(v) {
+                Ok(value) => value.serialize(self)?,
+                Err(e) => return Err(DumpError(format!("invalid raw JSON: {e}"))),
+            },
         }
         Ok(())
     }
@@ -454,10 +494,7 @@ impl<'a> ser::Serializer for &'a mut Writer {
         value: &T,
     ) -> Result<(), DumpError> {
         if name == BIG_INT_MARKER {
-            self.raw_number = true;
-            let written = value.serialize(&mut *self);
-            self.raw_number = false;
-            return written;
+            return self.raw(Raw::Number, value);
         }
         value.serialize(self)
     }
@@ -479,11 +516,7 @@ impl<'a> ser::Serializer for &'a mut Writer {
 
     fn serialize_seq(self, _len: Option<usize>) -> Result<Compound<'a>, DumpError> {
         self.out.push('[');
-        Ok(Compound {
-            writer: self,
-            first: true,
-            close: "]",
-        })
+        Ok(Compound::new(self, "]"))
     }
 
     fn serialize_tuple(self, len: usize) -> Result<Compound<'a>, DumpError> {
@@ -508,23 +541,21 @@ impl<'a> ser::Serializer for &'a mut Writer {
         self.out.push('{');
         write_string(&mut self.out, variant);
         self.out.push_str(": [");
-        Ok(Compound {
-            writer: self,
-            first: true,
-            close: "]}",
-        })
+        Ok(Compound::new(self, "]}"))
     }
 
     fn serialize_map(self, _len: Option<usize>) -> Result<Compound<'a>, DumpError> {
         self.out.push('{');
-        Ok(Compound {
-            writer: self,
-            first: true,
-            close: "}",
-        })
+        Ok(Compound::new(self, "}"))
     }
 
-    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Compound<'a>, DumpError> {
+    fn serialize_struct(self, name: &'static str, len: usize) -> Result<Compound<'a>, DumpError> {
+        if name == RAW_VALUE_TOKEN {
+            return Ok(Compound {
+                raw_value: true,
+                ..Compound::new(self, "")
+            });
+        }
         self.serialize_map(Some(len))
     }
 
@@ -538,11 +569,7 @@ impl<'a> ser::Serializer for &'a mut Writer {
         self.out.push('{');
         write_string(&mut self.out, variant);
         self.out.push_str(": {");
-        Ok(Compound {
-            writer: self,
-            first: true,
-            close: "}}",
-        })
+        Ok(Compound::new(self, "}}"))
     }
 }
 
@@ -641,6 +668,9 @@ impl ser::SerializeStruct for Compound<'_> {
         key: &'static str,
         value: &T,
     ) -> Result<(), DumpError> {
+        if self.raw_value {
+            return self.writer.raw(Raw::Json, value);
+        }
         self.key(key);
         value.serialize(&mut *self.writer)
     }

@@ -293,3 +293,12 @@ fn generic_layout_agrees_with_the_f64_fast_path() {
         assert_eq!(generic, repr(value), "{value:e}");
     }
 }
+
+#[test]
+fn serde_json_raw_values_are_rewritten_in_python_layout() {
+    let text = r#"{"a":[1,2.50,1E300,"\u00e9"],"b":{}}"#;
+    let raw = serde_json::value::RawValue::from_string(text.to_owned()).unwrap();
+    let python = r#"{"a": [1, 2.5, 1e+300, "\u00e9"], "b": {}}"#;
+    assert_eq!(dumps(&raw), python);
+    assert_eq!(dumps(&[&raw, &raw]), format!("[{python}, {python}]"));
+}
