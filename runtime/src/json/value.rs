@@ -19,6 +19,8 @@ pub enum Json {
     BigInt(Box<str>),
     /// A float; `NaN` and the infinities included (`json.loads` reads them).
     Float(f64),
+    /// A string. Where Python's would hold a lone surrogate (from an escape
+    /// such as `"\ud800"`), this one holds U+FFFD: a Rust string cannot.
     Str(String),
     Array(Vec<Json>),
     Object(JsonMap),
@@ -62,6 +64,37 @@ impl Json {
     pub fn is_null(&self) -> bool {
         matches!(self, Json::Null)
     }
+
+    /// The same value as a `serde_json::Value`, for code that still works on
+    /// those. Lossy where `Value` cannot follow Python: non-finite floats
+    /// become `null` (as pydantic's JSON mode writes them), and a big integer
+    /// beyond `u64` becomes the nearest `f64` (`null` beyond the `f64`
+    /// range): this crate does not enable serde_json's
+    /// `arbitrary_precision`, which would change every `Value` number.
+    pub fn to_serde_value(&self) -> serde_json::Value {
+        use serde_json::{Number, Value};
+        match self {
+            Json::Null => Value::Null,
+            Json::Bool(b) => Value::Bool(*b),
+            Json::Int(i) => Value::Number(Number::from(*i)),
+            Json::BigInt(digits) => match digits.parse::<u64>() {
+                Ok(u) => Value::Number(Number::from(u)),
+                Err(_) => digits
+                    .parse::<f64>()
+                    .ok()
+                    .and_then(Number::from_f64)
+                    .map_or(Value::Null, Value::Number),
+            },
+            Json::Float(f) => Number::from_f64(*f).map_or(Value::Null, Value::Number),
+            Json::Str(s) => Value::String(s.clone()),
+            Json::Array(items) => Value::Array(items.iter().map(Json::to_serde_value).collect()),
+            Json::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), v.to_serde_value()))
+                    .collect(),
+            ),
+        }
+    }
 }
 
 impl From<serde_json::Value> for Json {
@@ -78,7 +111,9 @@ impl From<serde_json::Value> for Json {
             },
             Value::String(s) => Json::Str(s),
             Value::Array(items) => Json::Array(items.into_iter().map(Json::from).collect()),
-            Value::Object(map) => Json::Object(map.into_iter().map(|(k, v)| (k, v.into())).collect()),
+            Value::Object(map) => {
+                Json::Object(map.into_iter().map(|(k, v)| (k, v.into())).collect())
+            }
         }
     }
 }
