@@ -78,7 +78,9 @@ impl From<serde_json::Value> for Json {
             },
             Value::String(s) => Json::Str(s),
             Value::Array(items) => Json::Array(items.into_iter().map(Json::from).collect()),
-            Value::Object(map) => Json::Object(map.into_iter().map(|(k, v)| (k, v.into())).collect()),
+            Value::Object(map) => {
+                Json::Object(map.into_iter().map(|(k, v)| (k, v.into())).collect())
+            }
         }
     }
 }
