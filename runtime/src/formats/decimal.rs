@@ -152,11 +152,7 @@ fn from_float(f: f64) -> Decimal {
     if !f.is_finite() {
         return Decimal::Special;
     }
-    // `{:e}` gives the shortest round-trip digits, as Python's repr does.
-    let scientific = format!("{:e}", f.abs());
-    let (mantissa, exponent) = scientific.split_once('e').expect("`{:e}` has an exponent");
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let point = exponent.parse::<i128>().expect("`{:e}` exponent") + 1;
+    let (digits, point) = shortest_digits(f.abs());
     let count = digits.len() as i128;
     // repr is positional (with a `.0` on integral values) for -4 < point <= 16
     let (coefficient, exponent) = if point > -4 && point <= 16 && point >= count {
@@ -176,6 +172,62 @@ fn from_float(f: f64) -> Decimal {
         coefficient,
         exponent,
     }
+}
+
+/// The digits of Python's `repr(f)` for a finite `f >= 0`, and where the
+/// decimal point goes (`0.DIGITS × 10^point`).
+///
+/// Rust's `{:e}` gives the shortest digits that read back as `f`, as
+/// Python's repr does, but breaks a tie between two such strings upwards
+/// where Python takes the even last digit (`845330784693289.25` is
+/// `…289.2` in Python).
+fn shortest_digits(f: f64) -> (String, i128) {
+    let split = |text: String| -> (String, i128) {
+        let (mantissa, exponent) = text.split_once('e').expect("`{:e}` has an exponent");
+        let digits = mantissa.chars().filter(char::is_ascii_digit).collect();
+        (
+            digits,
+            exponent.parse::<i128>().expect("`{:e}` exponent") + 1,
+        )
+    };
+    let (digits, point) = split(format!("{f:e}"));
+    // A double's exact expansion has at most 767 significant digits.
+    let (exact, exact_point) = split(format!("{f:.767e}"));
+    let n = digits.len();
+    if exact_point != point || exact.len() <= n {
+        return (digits, point);
+    }
+    let tail = &exact.as_bytes()[n..];
+    if tail[0] != b'5' || tail[1..].iter().any(|&b| b != b'0') {
+        return (digits, point);
+    }
+    // `f` lies exactly between the truncation and the next n-digit value.
+    let low = exact[..n].to_owned();
+    let mut high = low.clone().into_bytes();
+    let mut i = n;
+    // (a carry out of the first digit leaves a leading `0`: no candidate)
+    while i > 0 {
+        i -= 1;
+        if high[i] == b'9' {
+            high[i] = b'0';
+        } else {
+            high[i] += 1;
+            break;
+        }
+    }
+    let high = String::from_utf8(high).expect("ASCII digits");
+    let even = if (low.as_bytes()[n - 1] - b'0') % 2 == 0 {
+        low
+    } else {
+        high
+    };
+    let reads_back = format!("0.{even}e{point}")
+        .parse::<f64>()
+        .is_ok_and(|g| g == f);
+    if even.starts_with('0') || !reads_back {
+        return (digits, point);
+    }
+    (even, point)
 }
 
 /// Python's `str(Decimal)` (to-scientific-string).

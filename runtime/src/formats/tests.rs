@@ -1,5 +1,8 @@
 //! Replays `runtime/tests/formats/expected.json` (what the real pydantic
 //! answered, see `gen_expected.py` there) against the validators.
+//!
+//! `CHANX_FORMATS_EXPECTED=path` replays another file of that shape
+//! instead (e.g. a larger generated corpus).
 
 use super::*;
 use serde_json::Value;
@@ -74,7 +77,11 @@ fn shorten(text: String) -> String {
 
 #[test]
 fn formats_answer_as_pydantic_does() {
-    let expected: Value = serde_json::from_str(EXPECTED).expect("expected.json is JSON");
+    let text = match std::env::var("CHANX_FORMATS_EXPECTED") {
+        Ok(path) => std::fs::read_to_string(path).expect("CHANX_FORMATS_EXPECTED names a file"),
+        Err(_) => EXPECTED.to_owned(),
+    };
+    let expected: Value = serde_json::from_str(&text).expect("expected.json is JSON");
     let mut failures = Vec::new();
     let mut total = 0;
     for (name, spec) in expected["types"].as_object().expect("types") {

@@ -652,6 +652,12 @@ DECIMAL = [
     5e-324,
     1.7976931348623157e308,
     -2.5,
+    # repr ties: the exact value is halfway between two shortest strings
+    -845330784693289.2,
+    95535240169960.62,
+    142408692536515.62,
+    0.3,
+    2.675,
     10**400,
     NAN,
     INF,
