@@ -216,7 +216,7 @@ fn shortest_digits(f: f64) -> (String, i128) {
         }
     }
     let high = String::from_utf8(high).expect("ASCII digits");
-    let even = if (low.as_bytes()[n - 1] - b'0') % 2 == 0 {
+    let even = if (low.as_bytes()[n - 1] - b'0').is_multiple_of(2) {
         low
     } else {
         high

@@ -341,10 +341,10 @@ const UNIX_0000: i64 = -62_167_219_200;
 const UNIX_9999: i64 = 253_402_300_799;
 
 fn is_leap_year(year: u16) -> bool {
-    if year % 100 == 0 {
-        year % 400 == 0
+    if year.is_multiple_of(100) {
+        year.is_multiple_of(400)
     } else {
-        year % 4 == 0
+        year.is_multiple_of(4)
     }
 }
 
