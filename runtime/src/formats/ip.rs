@@ -215,3 +215,189 @@ pub(crate) fn ip_any(input: &Json) -> Result<Json, FormatError> {
             )
         })
 }
+
+/// Python's `_prefix_from_prefix_string`: ASCII digits up to `bits`.
+fn prefix_from_string(mask: &str, bits: u32) -> Option<u32> {
+    if mask.is_empty() || !mask.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let significant = mask.trim_start_matches('0');
+    if significant.len() > 3 {
+        return None;
+    }
+    let prefix = if significant.is_empty() {
+        0
+    } else {
+        significant.parse().ok()?
+    };
+    (prefix <= bits).then_some(prefix)
+}
+
+/// Python's `_prefix_from_ip_int`: the prefix of a `1…10…0` netmask.
+fn prefix_from_mask(mask: u128, bits: u32) -> Option<u32> {
+    let trailing = if mask == 0 {
+        bits
+    } else {
+        mask.trailing_zeros().min(bits)
+    };
+    let prefix = bits - trailing;
+    let leading = mask.checked_shr(trailing).unwrap_or(0);
+    let ones = if prefix == 128 {
+        u128::MAX
+    } else {
+        (1u128 << prefix) - 1
+    };
+    (leading == ones).then_some(prefix)
+}
+
+/// An address family's parsing, for networks and interfaces.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Family {
+    V4,
+    V6,
+}
+
+impl Family {
+    fn bits(self) -> u32 {
+        match self {
+            Family::V4 => 32,
+            Family::V6 => 128,
+        }
+    }
+
+    /// `_make_netmask` of a mask string: a prefix length, or for IPv4 a
+    /// dotted netmask or hostmask.
+    fn prefix(self, mask: &str) -> Option<u32> {
+        prefix_from_string(mask, self.bits()).or_else(|| match self {
+            Family::V6 => None,
+            Family::V4 => {
+                let value = u128::from(parse_v4(mask)?);
+                prefix_from_mask(value, 32).or_else(|| prefix_from_mask(value ^ 0xffff_ffff, 32))
+            }
+        })
+    }
+
+    fn format(self, value: u128, scope: Option<&str>) -> String {
+        match self {
+            Family::V4 => format_v4(value as u32),
+            Family::V6 => format_v6(value, scope),
+        }
+    }
+
+    /// An `address[/mask]` input (or an int, with the full prefix): the
+    /// address, its scope and the prefix length.
+    fn split(self, input: &Json) -> Option<(u128, Option<String>, u32)> {
+        if let Some(int) = int_value(input) {
+            let value = int?;
+            let fits = match self {
+                Family::V4 => value <= u128::from(u32::MAX),
+                Family::V6 => true,
+            };
+            return fits.then_some((value, None, self.bits()));
+        }
+        let Json::Str(text) = input else {
+            return None;
+        };
+        let mut parts = text.split('/');
+        let (address, mask) = (parts.next()?, parts.next());
+        if parts.next().is_some() {
+            return None;
+        }
+        let (value, scope) = match self {
+            Family::V4 => (u128::from(parse_v4(address)?), None),
+            Family::V6 => v6(&Json::Str(address.to_owned()))?,
+        };
+        let prefix = match mask {
+            Some(mask) => self.prefix(mask)?,
+            None => self.bits(),
+        };
+        Some((value, scope, prefix))
+    }
+
+    /// `IPv4Network(v)` / `IPv6Network(v)` (strict: no host bits set).
+    fn network(self, input: &Json) -> Option<String> {
+        let (value, scope, prefix) = self.split(input)?;
+        let host_bits = self.bits() - prefix;
+        let host_mask = if host_bits == 128 {
+            u128::MAX
+        } else {
+            (1u128 << host_bits) - 1
+        };
+        if value & host_mask != 0 {
+            return None;
+        }
+        Some(format!("{}/{prefix}", self.format(value, scope.as_deref())))
+    }
+
+    /// `IPv4Interface(v)` / `IPv6Interface(v)`: an address with a prefix.
+    fn interface(self, input: &Json) -> Option<String> {
+        let (value, scope, prefix) = self.split(input)?;
+        Some(format!("{}/{prefix}", self.format(value, scope.as_deref())))
+    }
+}
+
+/// `ipaddress.IPv4Network` (`{"type": "string", "format": "ipv4network"}`):
+/// `a.b.c.d/N`; the mask may be a prefix, a netmask or a hostmask, and no
+/// host bit may be set.
+pub(crate) fn ipv4_network(input: &Json) -> Result<Json, FormatError> {
+    Family::V4
+        .network(input)
+        .map(Json::Str)
+        .ok_or_else(|| FormatError::new("ip_v4_network", "Input is not a valid IPv4 network"))
+}
+
+/// `ipaddress.IPv6Network` (`{"type": "string", "format": "ipv6network"}`).
+pub(crate) fn ipv6_network(input: &Json) -> Result<Json, FormatError> {
+    Family::V6
+        .network(input)
+        .map(Json::Str)
+        .ok_or_else(|| FormatError::new("ip_v6_network", "Input is not a valid IPv6 network"))
+}
+
+/// `pydantic.IPvAnyNetwork` (`{"type": "string", "format":
+/// "ipvanynetwork"}`): IPv4 first, then IPv6.
+pub(crate) fn ip_any_network(input: &Json) -> Result<Json, FormatError> {
+    Family::V4
+        .network(input)
+        .or_else(|| Family::V6.network(input))
+        .map(Json::Str)
+        .ok_or_else(|| {
+            FormatError::new(
+                "ip_any_network",
+                "value is not a valid IPv4 or IPv6 network",
+            )
+        })
+}
+
+/// `ipaddress.IPv4Interface` (`{"type": "string", "format":
+/// "ipv4interface"}`): the address with its prefix, host bits kept.
+pub(crate) fn ipv4_interface(input: &Json) -> Result<Json, FormatError> {
+    Family::V4
+        .interface(input)
+        .map(Json::Str)
+        .ok_or_else(|| FormatError::new("ip_v4_interface", "Input is not a valid IPv4 interface"))
+}
+
+/// `ipaddress.IPv6Interface` (`{"type": "string", "format":
+/// "ipv6interface"}`).
+pub(crate) fn ipv6_interface(input: &Json) -> Result<Json, FormatError> {
+    Family::V6
+        .interface(input)
+        .map(Json::Str)
+        .ok_or_else(|| FormatError::new("ip_v6_interface", "Input is not a valid IPv6 interface"))
+}
+
+/// `pydantic.IPvAnyInterface` (`{"type": "string", "format":
+/// "ipvanyinterface"}`): IPv4 first, then IPv6.
+pub(crate) fn ip_any_interface(input: &Json) -> Result<Json, FormatError> {
+    Family::V4
+        .interface(input)
+        .or_else(|| Family::V6.interface(input))
+        .map(Json::Str)
+        .ok_or_else(|| {
+            FormatError::new(
+                "ip_any_interface",
+                "value is not a valid IPv4 or IPv6 interface",
+            )
+        })
+}

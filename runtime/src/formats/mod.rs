@@ -22,6 +22,8 @@
 //! | `{"type":"string","format":"ipv4"}` | `ipaddress.IPv4Address` | [`ipv4`] |
 //! | `{"type":"string","format":"ipv6"}` | `ipaddress.IPv6Address` | [`ipv6`] |
 //! | `{"type":"string","format":"ipvanyaddress"}` | `pydantic.IPvAnyAddress` | [`ip_any`] |
+//! | `{"type":"string","format":"ipv4network"}` / `"ipv6network"` / `"ipvanynetwork"` | `IPv4Network` / `IPv6Network` / `IPvAnyNetwork` | [`ipv4_network`] / [`ipv6_network`] / [`ip_any_network`] |
+//! | `{"type":"string","format":"ipv4interface"}` / `"ipv6interface"` / `"ipvanyinterface"` | `IPv4Interface` / `IPv6Interface` / `IPvAnyInterface` | [`ipv4_interface`] / [`ipv6_interface`] / [`ip_any_interface`] |
 //! | `{"type":"string","format":"binary"}` (+ `minLength`/`maxLength`) | `bytes` | [`bytes`]`(v, min, max)` |
 //!
 //! What the schema does not say, and so no validator here can know:
@@ -33,18 +35,18 @@
 //!   as floats on the number branch;
 //! - the extra checks of `AwareDatetime`, `PastDate` and the like, whose
 //!   schemas are plain `date-time`/`date`;
-//! - `Decimal`'s `{"anyOf": [number, string]}` is also what a
-//!   `Union[float, str]` emits: the engine needs no ambiguity there only if
-//!   it treats that exact shape as a decimal.
+//! - a `Decimal` from a `Union[float, str]`: both emit
+//!   `{"anyOf": [{"type": "number"}, {"type": "string"}]}` for validation;
+//!   only the serialization schema (`{"type": "string"}` for a decimal)
+//!   tells them apart.
 //!
-//! Other formats pydantic emits and these do not cover: `ipv4network`,
-//! `ipv6network`, `ipv4interface`, `ipv6interface`, `ipvanynetwork`,
-//! `ipvanyinterface`, `multi-host-uri` (`PostgresDsn`, …), `base64` and
-//! `base64url` (`Base64Bytes`, `Base64Str`, …), `path`, `file-path`,
-//! `directory-path` (file-system checks), `password` (`SecretStr`: any
-//! string, written as `**********`), `regex` (`Pattern`: needs Python's
-//! `re`), `email`/`name-email` (needs email-validator), and
-//! `contentMediaType: application/json` (`Json[...]`).
+//! Other formats pydantic emits and these do not cover: `multi-host-uri`
+//! (`PostgresDsn`, …), `base64` and `base64url` (`Base64Bytes`,
+//! `Base64Str`, …), `path`, `file-path`, `directory-path` (file-system
+//! checks), `password` (`SecretStr` and `SecretBytes` alike, written as
+//! `**********`), `regex` (`Pattern`: needs Python's `re`),
+//! `email`/`name-email` (needs email-validator), and `contentMediaType:
+//! application/json` (`Json[...]`).
 //!
 //! # Errors
 //!
@@ -63,7 +65,10 @@ mod url;
 mod uuid;
 
 pub(crate) use decimal::decimal;
-pub(crate) use ip::{ip_any, ipv4, ipv6};
+pub(crate) use ip::{
+    ip_any, ip_any_interface, ip_any_network, ipv4, ipv4_interface, ipv4_network, ipv6,
+    ipv6_interface, ipv6_network,
+};
 pub(crate) use temporal::{date, datetime, time, timedelta};
 pub(crate) use url::{HTTP_SCHEMES, url};
 pub(crate) use uuid::uuid;

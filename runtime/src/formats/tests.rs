@@ -58,6 +58,12 @@ fn call(function: &str, params: &Value, input: &Json) -> Result<Json, FormatErro
         "ipv4" => ipv4(input),
         "ipv6" => ipv6(input),
         "ip_any" => ip_any(input),
+        "ipv4_network" => ipv4_network(input),
+        "ipv6_network" => ipv6_network(input),
+        "ip_any_network" => ip_any_network(input),
+        "ipv4_interface" => ipv4_interface(input),
+        "ipv6_interface" => ipv6_interface(input),
+        "ip_any_interface" => ip_any_interface(input),
         "bytes" => bytes(
             input,
             param_usize(params, "min_length"),
