@@ -12,7 +12,7 @@ use super::{FormatError, Num, number};
 use crate::json::Json;
 
 /// Python's `str.isspace()`.
-pub(super) fn python_isspace(c: char) -> bool {
+fn python_isspace(c: char) -> bool {
     matches!(
         c,
         '\t'..='\r'
@@ -41,7 +41,7 @@ const DIGIT_ZEROS: [u32; 66] = [
 ];
 
 /// Python's `unicodedata.decimal(c)`.
-pub(super) fn unicode_decimal(c: char) -> Option<u8> {
+fn unicode_decimal(c: char) -> Option<u8> {
     let code = c as u32;
     let index = DIGIT_ZEROS
         .partition_point(|&zero| zero <= code)

@@ -20,7 +20,7 @@ use crate::json::Json;
 
 /// A speedate parse error, as its documentation string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct ParseError(&'static str);
+struct ParseError(&'static str);
 
 const TOO_SHORT: ParseError = ParseError("input is too short");
 const EXTRA_CHARACTERS: ParseError =
@@ -685,7 +685,7 @@ fn parse_duration(bytes: &[u8]) -> Result<Duration, ParseError> {
     .normalize()
 }
 
-/// A run of digits starting with `first` (already checked to be `bytes[0]`).
+/// A run of ASCII digits at the start of `bytes`, and its length.
 fn duration_number(bytes: &[u8]) -> Result<(u32, usize), ParseError> {
     let mut value = match bytes.first() {
         Some(c) if c.is_ascii_digit() => u32::from(c - b'0'),
