@@ -41,6 +41,9 @@ pub mod connection;
 pub mod context;
 pub mod decode;
 pub mod envelope;
+// The engine that validates frames against the published schemas uses these.
+#[allow(dead_code, unused_imports)]
+mod formats;
 pub mod handler;
 pub mod json;
 pub mod validate;
