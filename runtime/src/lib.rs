@@ -41,8 +41,7 @@ pub mod connection;
 pub mod context;
 pub mod decode;
 pub mod envelope;
-// The engine that validates frames against the published schemas uses these.
-#[allow(dead_code, unused_imports)]
+// The validators of the string formats pydantic checks (see `validate`).
 mod formats;
 pub mod handler;
 pub mod json;

@@ -210,6 +210,10 @@ impl ProgramBuilder {
         }
         let shape = match members.as_slice() {
             [] => json!({"t": "none"}),
+            // pydantic writes `Decimal` (validation mode) as exactly this.
+            [a, b] if is_plain_type(cx, a, "number") && is_plain_type(cx, b, "string") => {
+                json!({"t": "format", "format": "decimal"})
+            }
             [only] => self.node(cx, only, depth + 1),
             _ => match discriminator(map) {
                 Some(tag_key) => self.tagged(cx, &members, &tag_key, depth),
@@ -516,6 +520,14 @@ fn member_tags(cx: &Context<'_>, member: &NodeRef, tag_key: &str) -> Vec<String>
     match prop.get("enum") {
         Some(Value::Array(values)) => values.iter().map(as_text).collect(),
         _ => Vec::new(),
+    }
+}
+
+/// `{"type": ty}` and nothing else (no `$ref`).
+fn is_plain_type(cx: &Context<'_>, node: &NodeRef, ty: &str) -> bool {
+    match cx.doc.raw(node) {
+        Some(Value::Object(map)) => map.len() == 1 && map.get("type").and_then(Value::as_str) == Some(ty),
+        _ => false,
     }
 }
 

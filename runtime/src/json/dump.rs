@@ -7,8 +7,11 @@
 //!   `\t` `\b` `\f`, other control characters and DEL as `\u00XX`; `/` as is;
 //! - floats as Python's `repr(float)` (shortest round-trip digits, exponent
 //!   form below 1e-4 and from 1e16: `1e-05`, `1e+16`, `1.0`);
-//! - non-finite floats as `null`: chanx dumps `model_dump(mode="json")`
-//!   output, where pydantic has already turned them into `None`.
+//! - non-finite floats as `NaN`, `Infinity` and `-Infinity` (`allow_nan`
+//!   is on): pydantic's `model_dump(mode="json")` keeps them in `float`
+//!   fields, and `json.dumps` writes them so. (An `Any` field's NaN becomes
+//!   `None` in pydantic; in generated Rust such a field is a
+//!   `serde_json::Value`, which cannot hold one.)
 //!
 //! The serializer is a plain [`serde::Serializer`], so generated types write
 //! straight to text. Serde's shapes map onto Python's as `serde_json` maps
@@ -259,6 +262,17 @@ fn layout_shortest(out: &mut String, shortest: &str) {
     }
 }
 
+/// `json.dumps`'s spelling of a non-finite float.
+fn write_non_finite(out: &mut String, value: f64) {
+    out.push_str(if value.is_nan() {
+        "NaN"
+    } else if value > 0.0 {
+        "Infinity"
+    } else {
+        "-Infinity"
+    });
+}
+
 /// Python's repr of an `f32`: its shortest digits as an `f32` (the value the
 /// author wrote), laid out as a Python float.
 fn write_f32_repr(out: &mut String, value: f32) {
@@ -421,7 +435,7 @@ impl<'a> ser::Serializer for &'a mut Writer {
         if v.is_finite() {
             write_f32_repr(&mut self.out, v);
         } else {
-            self.out.push_str("null");
+            write_non_finite(&mut self.out, f64::from(v));
         }
         Ok(())
     }
@@ -430,7 +444,7 @@ impl<'a> ser::Serializer for &'a mut Writer {
         if v.is_finite() {
             write_float_repr(&mut self.out, v);
         } else {
-            self.out.push_str("null");
+            write_non_finite(&mut self.out, v);
         }
         Ok(())
     }
@@ -907,8 +921,7 @@ impl ser::Serializer for KeyWriter<'_> {
     }
 }
 
-/// Writes the value as `json.dumps` would write what `json.loads` read,
-/// except that non-finite floats become `null` (see the module docs). A
+/// Writes the value as `json.dumps` would write what `json.loads` read. A
 /// [`Json::BigInt`] reaches any serializer as `i128`/`u128` when it fits,
 /// otherwise as a newtype around its digits that this module's writer prints
 /// as a bare number.
@@ -927,8 +940,7 @@ impl Serialize for Json {
                     serializer.serialize_newtype_struct(BIG_INT_MARKER, &**digits)
                 }
             }
-            Json::Float(f) if f.is_finite() => serializer.serialize_f64(*f),
-            Json::Float(_) => serializer.serialize_unit(),
+            Json::Float(f) => serializer.serialize_f64(*f),
             Json::Str(s) => serializer.serialize_str(s),
             Json::Array(items) => serializer.collect_seq(items),
             Json::Object(map) => serializer.collect_map(map),

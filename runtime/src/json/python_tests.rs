@@ -3,10 +3,8 @@
 //! and our parser and writer must agree byte for byte (error messages
 //! included).
 //!
-//! Python's answers are normalised in two documented places only: non-finite
-//! floats become `None` before `json.dumps` (chanx dumps pydantic's JSON
-//! mode, where they already are), and lone surrogates become U+FFFD (a Rust
-//! string cannot hold them). A typed description of each parsed value (ints
+//! Python's answers are normalised in one documented place only: lone
+//! surrogates become U+FFFD (a Rust string cannot hold them). A typed description of each parsed value (ints
 //! vs floats, `repr` of every float, `NaN` included) is compared as well.
 
 use std::io::Write;
@@ -24,8 +22,6 @@ def fix_str(s):
     return ''.join('\ufffd' if 0xd800 <= ord(c) <= 0xdfff else c for c in s)
 
 def fix(v):
-    if isinstance(v, float):
-        return v if math.isfinite(v) else None
     if isinstance(v, str):
         return fix_str(v)
     if isinstance(v, list):

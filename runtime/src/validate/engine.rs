@@ -196,13 +196,7 @@ impl Engine<'_> {
     }
 
     fn format(&self, rules: &FormatRules, input: &Json, st: &mut State) -> Result<Json, LineError> {
-        let value = super::format::validate(&rules.format, input, st)?;
-        if let Json::Str(s) = &value
-            && (rules.min_length.is_some() || rules.max_length.is_some())
-        {
-            super::format::check_length(&rules.format, s, rules.min_length, rules.max_length)?;
-        }
-        Ok(value)
+        super::format::validate(&rules.format, input, rules.min_length, rules.max_length, st)
     }
 
     fn literal(&self, choices: &Choices, input: &Json, st: &mut State) -> Result<Json, LineError> {

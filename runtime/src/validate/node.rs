@@ -71,8 +71,6 @@ pub(crate) struct Choices {
     pub values: Vec<Json>,
     /// `'a', 'b' or 1`, as pydantic lists them.
     pub expected: String,
-    /// The class name of an `Enum`.
-    pub class: Option<String>,
 }
 
 #[derive(Debug)]
@@ -254,7 +252,6 @@ impl Builder<'_> {
                 let choices = Box::new(Choices {
                     expected: super::errors::or_list(&shown),
                     values,
-                    class: raw.get("name").and_then(Value::as_str).map(str::to_owned),
                 });
                 if kind == "literal" {
                     Node::Literal(choices)
@@ -398,7 +395,10 @@ impl Builder<'_> {
             "str" if has("min_length") || has("max_length") || has("pattern") => {
                 "constrained-str".into()
             }
-            "format" => super::format::validator_name(str_of("format").unwrap_or_default()).into(),
+            "format" => super::format::validator_name(
+                str_of("format").unwrap_or_default(),
+                has("min_length") || has("max_length"),
+            ),
             "literal" => format!("literal[{}]", reprs().join(",")),
             "enum" => {
                 let class = str_of("name").unwrap_or("Enum");

@@ -77,18 +77,18 @@ fn containers_use_python_separators() {
 }
 
 #[test]
-fn non_finite_floats_are_null() {
+fn non_finite_floats_are_written_as_python_writes_them() {
     assert_eq!(
         dumps(&[f64::NAN, f64::INFINITY, f64::NEG_INFINITY]),
-        "[null, null, null]"
+        "[NaN, Infinity, -Infinity]"
     );
-    assert_eq!(dumps(&f32::NAN), "null");
+    assert_eq!(dumps(&f32::NAN), "NaN");
     assert_eq!(
         dumps(&Json::Array(vec![
             Json::Float(f64::NAN),
             Json::Float(f64::INFINITY)
         ])),
-        "[null, null]"
+        "[NaN, Infinity]"
     );
 }
 
