@@ -326,8 +326,10 @@ impl<H: Handler> Core<'_, H> {
 
     /// A text frame: JSON → decode → dispatch → reply, errors and completion.
     async fn on_text(&self, ctx: &mut Context<H::Outgoing, H::Params>, text: &str) {
-        let mut value: Json = match serde_json::from_str::<Value>(text) {
-            Ok(value) => Json::from(value),
+        // Read as Python's `json.loads` reads (NaN, integers of any size, its
+        // error messages), as chanx does.
+        let mut value: Json = match crate::json::parse(text) {
+            Ok(value) => value,
             Err(error) => {
                 self.log_received(None, text);
                 self.send(
@@ -385,7 +387,7 @@ impl<H: Handler> Core<'_, H> {
         // Replies are serialized straight to text: no `Value` tree on the
         // hot path unless a `ref` cannot be appended textually.
         let text =
-            |reply: &H::Outgoing| serde_json::to_string(reply).map(|text| (text, reply.tag()));
+            |reply: &H::Outgoing| crate::json::to_string(reply).map(|text| (text, reply.tag()));
         match result.map(|reply| reply.as_ref().map(text)) {
             Ok(None) => {}
             Ok(Some(Ok((text, action)))) => self.send_reply(text, action, reference),
@@ -440,7 +442,7 @@ impl<H: Handler> Core<'_, H> {
                 if exclude_current && from_channel == ctx.channel_name() {
                     return;
                 }
-                self.send(&message, None);
+                self.send_text(message.get());
                 self.complete(Completion::Group, None);
             }
             Envelope::ChannelEvent { event_data } => {
@@ -461,7 +463,7 @@ impl<H: Handler> Core<'_, H> {
                     };
                     match self.route.handler().on_event(ctx, event).await {
                         Ok(None) => {}
-                        Ok(Some(message)) => match serde_json::to_string(&message) {
+                        Ok(Some(message)) => match crate::json::to_string(&message) {
                             Ok(text) => self.send_reply(text, message.tag(), None),
                             Err(error) => {
                                 tracing::error!(%error, "cannot serialize the event reply")
@@ -499,9 +501,20 @@ impl<H: Handler> Core<'_, H> {
             Ok(text) => self.outbox.push_serialized(text, action),
             // The reply has keys of its own named `version` or `ref`: merge
             // as a tree so they are overwritten, as chanx does.
-            Err(text) => match serde_json::from_str::<Value>(&text) {
-                Ok(frame) => self.outbox.push_json(&with_ref(frame, reference)),
-                Err(error) => Err(error.into()),
+            Err(text) => match crate::json::parse(&text) {
+                Ok(mut frame) => {
+                    if let (Some(map), Some(reference)) = (frame.as_object_mut(), reference) {
+                        map.insert("version".into(), Json::Int(crate::envelope::VERSION as i64));
+                        map.insert("ref".into(), Json::from(reference.clone()));
+                    }
+                    crate::json::to_string(&frame)
+                        .map_err(crate::SendError::from)
+                        .and_then(|text| self.outbox.push_serialized(text, action))
+                }
+                Err(error) => {
+                    tracing::error!(%error, "a serialized reply does not read back");
+                    Ok(())
+                }
             },
         };
         if let Err(error) = queued {
@@ -531,9 +544,10 @@ impl<H: Handler> Core<'_, H> {
     }
 }
 
-/// Appends `"version":1,"ref":…` to a serialized object, as chanx appends the
-/// envelope after the message's own keys. `Err` gives the text back when it
-/// is not an object or already has a `version` or `ref` key of its own.
+/// Appends `"version": 1, "ref": …` to a serialized object, as chanx
+/// appends the envelope after the message's own keys (in `json.dumps`'s
+/// layout). `Err` gives the text back when it is not an object or already
+/// has a `version` or `ref` key of its own.
 fn with_ref_text(mut text: String, reference: &Value) -> Result<String, String> {
     let is_object = text.starts_with('{') && text.ends_with('}');
     if !is_object || text.contains("\"version\"") || text.contains("\"ref\"") {
@@ -541,12 +555,15 @@ fn with_ref_text(mut text: String, reference: &Value) -> Result<String, String> 
     }
     text.pop();
     if text.len() > 1 {
-        text.push(',');
+        text.push_str(", ");
     }
-    text.push_str("\"version\":");
+    text.push_str("\"version\": ");
     text.push_str(&crate::envelope::VERSION.to_string());
-    text.push_str(",\"ref\":");
-    text.push_str(&reference.to_string());
+    text.push_str(", \"ref\": ");
+    match crate::json::to_string(reference) {
+        Ok(reference) => text.push_str(&reference),
+        Err(_) => text.push_str("null"),
+    }
     text.push('}');
     Ok(text)
 }
@@ -575,14 +592,14 @@ mod envelope_text_tests {
 
     #[test]
     fn appends_version_and_ref_after_the_message_keys() {
-        let text = with_ref_text(r#"{"action":"pong","payload":null}"#.into(), &json!("r1"));
+        let text = with_ref_text(r#"{"action": "pong", "payload": null}"#.into(), &json!("r1"));
         assert_eq!(
             text.unwrap(),
-            r#"{"action":"pong","payload":null,"version":1,"ref":"r1"}"#
+            r#"{"action": "pong", "payload": null, "version": 1, "ref": "r1"}"#
         );
         assert_eq!(
-            with_ref_text("{}".into(), &json!("r")).unwrap(),
-            r#"{"version":1,"ref":"r"}"#
+            with_ref_text("{}".into(), &json!("r\u{e9}")).unwrap(),
+            r#"{"version": 1, "ref": "r\u00e9"}"#
         );
     }
 

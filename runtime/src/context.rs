@@ -113,8 +113,8 @@ impl<Out: Serialize, P> Context<Out, P> {
     /// Queues a message for this client without waiting (see the slow-client
     /// policy in the crate docs).
     pub fn send(&self, message: &Out) -> Result<(), SendError> {
-        let frame = serde_json::to_value(message)?;
-        self.outbox.push_json(&frame)
+        let text = crate::json::to_string(message)?;
+        self.outbox.push_json_text(&text)
     }
 
     /// Relays a message to every client in `groups` (this one too, unless
@@ -126,7 +126,7 @@ impl<Out: Serialize, P> Context<Out, P> {
         groups: &[&str],
         exclude_current: bool,
     ) -> Result<(), LayerError> {
-        let frame = serde_json::to_value(message)?;
+        let frame = crate::json::relay_text(message)?;
         self.layer
             .group_message(frame, groups, exclude_current, &self.channel_name)
             .await

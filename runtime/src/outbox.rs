@@ -31,7 +31,19 @@ pub enum SendError {
     #[error("the connection is closed")]
     Closed,
     #[error("cannot serialize the message: {0}")]
-    Serialize(#[from] serde_json::Error),
+    Serialize(String),
+}
+
+impl From<serde_json::Error> for SendError {
+    fn from(error: serde_json::Error) -> Self {
+        SendError::Serialize(error.to_string())
+    }
+}
+
+impl From<crate::json::DumpError> for SendError {
+    fn from(error: crate::json::DumpError) -> Self {
+        SendError::Serialize(error.to_string())
+    }
 }
 
 /// Which frames are logged.
@@ -122,7 +134,7 @@ impl Outbox {
         if log.log_sent && log.loggable(action) {
             tracing::info!(sent_action = action.unwrap_or(""), "websocket sent");
         }
-        let text = frame.to_string();
+        let text = crate::json::to_string(frame)?;
         tracing::debug!(frame = %text, "websocket sent frame");
         self.push(WsMessage::Text(text))
     }
@@ -150,8 +162,8 @@ impl Outbox {
         let log = &self.shared.log;
         // The action is only read when the log line is wanted: that needs a parse.
         if log.log_sent && tracing::enabled!(tracing::Level::INFO) {
-            let value: Value = serde_json::from_str(frame)?;
-            let action = log.action_of(&value);
+            let value = crate::json::parse(frame).ok();
+            let action = value.as_ref().and_then(|v| log.action_of_json(v));
             if log.loggable(action) {
                 tracing::info!(sent_action = action.unwrap_or(""), "websocket sent");
             }

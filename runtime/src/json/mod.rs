@@ -23,3 +23,21 @@ pub use value::{Json, JsonMap};
 
 #[cfg(test)]
 mod python_tests;
+
+/// A frame's text for a group relay: as `json.dumps` writes it, wrapped so
+/// the layer carries it untouched. A frame holding a non-finite float (not
+/// valid JSON text, though Python writes it) goes as its `serde_json` form,
+/// where such a float is `null`.
+pub(crate) fn relay_text<T: serde::Serialize + ?Sized>(
+    message: &T,
+) -> Result<Box<serde_json::value::RawValue>, DumpError> {
+    let text = to_string(message)?;
+    match serde_json::value::RawValue::from_string(text) {
+        Ok(raw) => Ok(raw),
+        Err(_) => {
+            let value = serde_json::to_value(message).map_err(|e| <DumpError as serde::ser::Error>::custom(e))?;
+            serde_json::value::RawValue::from_string(to_string(&value)?)
+                .map_err(|e| <DumpError as serde::ser::Error>::custom(e))
+        }
+    }
+}

@@ -6,13 +6,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub(crate) enum Envelope {
     /// `ctx.broadcast`: an outgoing frame relayed to every member's client.
     #[serde(rename = "handle_group_message")]
     GroupMessage {
-        message: Value,
+        /// The frame as its clients get it (written as `json.dumps` writes).
+        message: Box<RawValue>,
         exclude_current: bool,
         from_channel: String,
     },
@@ -75,20 +76,19 @@ mod tests {
 
     #[test]
     fn a_relay_keeps_its_frame_as_serialized() {
-        let message =
-            json!({"action": "chat_notification", "payload": {"message": "a \"quoted\" é"}});
+        let message = crate::json::to_string(
+            &json!({"action": "chat_notification", "payload": {"message": "a \"quoted\" é"}}),
+        )
+        .unwrap();
         let bytes = Envelope::GroupMessage {
-            message: message.clone(),
+            message: RawValue::from_string(message.clone()).unwrap(),
             exclude_current: true,
             from_channel: "inmemory.1!\"2\"".into(),
         }
         .to_bytes()
         .unwrap();
         let relay = RelayedFrame::from_bytes(&bytes).expect("a relay");
-        assert_eq!(
-            relay.message.get(),
-            serde_json::to_string(&message).unwrap()
-        );
+        assert_eq!(relay.message.get(), message);
         assert!(relay.exclude_current);
         assert_eq!(relay.from_channel, "inmemory.1!\"2\"");
     }

@@ -92,10 +92,10 @@ impl Layer {
         block_on(self.broadcast_event(event, groups))
     }
 
-    /// Relays an outgoing frame to every member of `groups`.
+    /// Relays an outgoing frame (its text as clients get it) to every member of `groups`.
     pub(crate) async fn group_message(
         &self,
-        message: serde_json::Value,
+        message: Box<serde_json::value::RawValue>,
         groups: &[&str],
         exclude_current: bool,
         from_channel: &str,

@@ -51,7 +51,7 @@ pub enum LayerError {
     #[error("channel `{0}` is full")]
     ChannelFull(String),
     #[error("cannot serialize the message: {0}")]
-    Serialize(#[from] serde_json::Error),
+    Serialize(String),
     /// A blocking call made on a single-threaded async runtime.
     #[error("blocking layer call made inside a current-thread async runtime; use the async method")]
     BlockingInAsync,
@@ -83,5 +83,17 @@ pub async fn from_url(url: &str) -> Result<Layer, LayerError> {
         _ => Err(LayerError::Config(format!(
             "unsupported channel layer URL `{url}` (expected memory:// or redis://)"
         ))),
+    }
+}
+
+impl From<serde_json::Error> for LayerError {
+    fn from(error: serde_json::Error) -> Self {
+        LayerError::Serialize(error.to_string())
+    }
+}
+
+impl From<crate::json::DumpError> for LayerError {
+    fn from(error: crate::json::DumpError) -> Self {
+        LayerError::Serialize(error.to_string())
     }
 }
