@@ -344,8 +344,8 @@ impl<H: Handler> Core<'_, H> {
         };
         // chanx validates the routing envelope (`version`, `topic`, `ref`,
         // `seq`) first and strips it before the message is decoded.
-        let reference = match crate::envelope::take(&mut value) {
-            Ok(envelope) => envelope.reference.map(Value::String),
+        let envelope = match crate::envelope::take(&mut value) {
+            Ok(envelope) => envelope,
             Err(error) => {
                 self.log_received(None, text);
                 self.send(&self.frames.validation_error(&error), None);
@@ -353,6 +353,11 @@ impl<H: Handler> Core<'_, H> {
                 return;
             }
         };
+        if let Some(topic) = &envelope.topic {
+            self.on_topic_frame(&value, topic, envelope.reference.as_deref());
+            return;
+        }
+        let reference = envelope.reference.map(Value::String);
         let action = self
             .outbox
             .log()
@@ -361,7 +366,7 @@ impl<H: Handler> Core<'_, H> {
         let span = tracing::info_span!("message", action = action.as_deref().unwrap_or(""));
         async {
             self.log_received(action.as_deref(), text);
-            match H::Incoming::decode(&value) {
+            match decode_frame::<H::Incoming>(&value) {
                 Err(error) => {
                     tracing::debug!(%error, "frame rejected");
                     self.send(&self.frames.validation_error(&error), reference.as_ref());
@@ -376,6 +381,32 @@ impl<H: Handler> Core<'_, H> {
         }
         .instrument(span)
         .await
+    }
+
+    /// A frame addressed to a topic. This consumer serves no topics: a
+    /// subscription is to an unknown topic, an unsubscription is confirmed
+    /// (chanx confirms one for a topic never joined), anything else is sent
+    /// to a topic the client is not subscribed to.
+    fn on_topic_frame(&self, frame: &Json, topic: &str, reference: Option<&str>) {
+        let action = frame
+            .as_object()
+            .and_then(|m| m.get("action"))
+            .and_then(Json::as_str);
+        let answer = match action {
+            Some("subscribe") => self.frames.topic_error(
+                "unknown_topic",
+                &format!("Unknown topic '{topic}'"),
+            ),
+            Some("unsubscribe") => self.frames.frame("unsubscribed", Value::Null),
+            _ => self.frames.topic_error(
+                "not_subscribed",
+                &format!("Not subscribed to '{topic}'"),
+            ),
+        };
+        let framed = crate::wire::on_topic(answer, topic, reference);
+        if let Err(error) = self.outbox.push_json(&framed) {
+            tracing::debug!(%error, "frame not queued");
+        }
     }
 
     fn reply(
@@ -566,6 +597,39 @@ fn with_ref_text(mut text: String, reference: &Value) -> Result<String, String> 
     }
     text.push('}');
     Ok(text)
+}
+
+/// Frames nested deeper than this are decoded on a thread of their own
+/// with a large stack: validation and building the typed message recurse
+/// once per level, and an async worker's stack (2 MiB by default, less in
+/// some deployments) must never overflow on a hostile frame. Real messages
+/// stay far below it.
+const DEEP_FRAME: usize = 48;
+
+/// The stack of the thread that decodes a deep frame (reserved, not
+/// committed: only the pages used cost memory).
+const DEEP_FRAME_STACK: usize = 256 << 20;
+
+fn decode_frame<M: ChannelMessage>(value: &Json) -> Result<M, DecodeError> {
+    if value.depth() <= DEEP_FRAME {
+        return M::decode(value);
+    }
+    let spawned = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("chanx-deep-frame".into())
+            .stack_size(DEEP_FRAME_STACK)
+            .spawn_scoped(scope, || M::decode(value))
+            .map(|handle| handle.join())
+    });
+    match spawned {
+        Ok(Ok(decoded)) => decoded,
+        Ok(Err(_)) | Err(_) => {
+            tracing::error!("a deep frame could not be decoded");
+            Err(DecodeError::json_invalid(
+                "maximum recursion depth exceeded while decoding",
+            ))
+        }
+    }
 }
 
 async fn next_tick(interval: &mut Option<Interval>) {

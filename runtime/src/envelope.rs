@@ -16,10 +16,10 @@ pub const FIELDS: [&str; 4] = ["version", "topic", "ref", "seq"];
 /// `ref: str | None = None`, `seq: int | None = None`.
 static ENVELOPE: Program = Program::new(
     r#"{"version":1,"defs":[],"roots":[{"t":"model","name":"Envelope","fields":[
-        {"name":"version","schema":{"t":"int"},"default":1},
+        {"name":"version","schema":{"t":"int","unbounded":true},"default":1},
         {"name":"topic","schema":{"t":"nullable","inner":{"t":"str"}},"default":null},
         {"name":"ref","schema":{"t":"nullable","inner":{"t":"str"}},"default":null},
-        {"name":"seq","schema":{"t":"nullable","inner":{"t":"int"}},"default":null}]}]}"#,
+        {"name":"seq","schema":{"t":"nullable","inner":{"t":"int","unbounded":true}},"default":null}]}]}"#,
 );
 
 /// A frame's routing keys, validated.

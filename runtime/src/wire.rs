@@ -51,6 +51,15 @@ impl Frames {
         self.frame("error", Value::Array(entries))
     }
 
+    /// `{"action":"error","payload":{"reason": …, "detail": …}}`: a topic
+    /// frame that cannot be served.
+    pub(crate) fn topic_error(&self, reason: &str, detail: &str) -> Value {
+        let mut payload = Map::new();
+        payload.insert("reason".into(), Value::from(reason));
+        payload.insert("detail".into(), Value::from(detail));
+        self.frame("error", Value::Object(payload))
+    }
+
     /// `{"action":"error","payload":{"detail": …}}`.
     pub(crate) fn handler_error(&self, detail: String) -> Value {
         let mut payload = Map::new();
@@ -95,6 +104,20 @@ pub(crate) fn with_ref(mut frame: Value, reference: Option<&Value>) -> Value {
     if let (Some(reference), Value::Object(map)) = (reference, &mut frame) {
         map.insert("version".into(), Value::from(crate::envelope::VERSION));
         map.insert("ref".into(), reference.clone());
+    }
+    frame
+}
+
+/// Stamps a frame with its topic, as chanx does for every frame on a topic:
+/// `"version": 1, "topic": …` after the message's own keys, then the `ref`
+/// of the frame being answered, if any.
+pub(crate) fn on_topic(mut frame: Value, topic: &str, reference: Option<&str>) -> Value {
+    if let Value::Object(map) = &mut frame {
+        map.insert("version".into(), Value::from(crate::envelope::VERSION));
+        map.insert("topic".into(), Value::from(topic));
+        if let Some(reference) = reference {
+            map.insert("ref".into(), Value::from(reference));
+        }
     }
     frame
 }

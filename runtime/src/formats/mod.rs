@@ -70,7 +70,6 @@ pub(crate) use ip::{
     ipv6_interface, ipv6_network,
 };
 pub(crate) use temporal::{date, datetime, time, timedelta};
-#[allow(unused_imports)]
 pub(crate) use url::{HTTP_SCHEMES, url};
 pub(crate) use uuid::uuid;
 

@@ -5,7 +5,6 @@ use super::FormatError;
 use crate::json::Json;
 
 /// The schemes `AnyHttpUrl` and `HttpUrl` allow.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) const HTTP_SCHEMES: &[&str] = &["http", "https"];
 
 fn parsing(error: String) -> FormatError {

@@ -63,6 +63,7 @@ pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, DumpError> 
     let mut writer = Writer {
         out: String::with_capacity(128),
         raw: Raw::No,
+        depth: 0,
     };
     value.serialize(&mut writer)?;
     Ok(writer.out)
@@ -313,6 +314,8 @@ struct Writer {
     out: String,
     /// What the next string is, when a marker said it is not a string.
     raw: Raw,
+    /// Lists and dicts open around the value being written.
+    depth: usize,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -324,7 +327,24 @@ enum Raw {
     Json,
 }
 
+/// How deeply lists and dicts may nest in a written frame. pydantic stops
+/// serializing at 255 nested levels inside a value (`Maximum serialization
+/// depth exceeded`), and chanx then answers with a handler error: a frame
+/// and its payload plus 254 levels is the deepest reply it sends.
+pub const MAX_DUMP_DEPTH: usize = 256;
+
 impl Writer {
+    /// Enters a list or dict, refusing to go deeper than [`MAX_DUMP_DEPTH`].
+    fn open(&mut self) -> Result<(), DumpError> {
+        self.depth += 1;
+        if self.depth > MAX_DUMP_DEPTH {
+            return Err(<DumpError as ser::Error>::custom(
+                "Maximum serialization depth exceeded",
+            ));
+        }
+        Ok(())
+    }
+
     /// Serializes `value`, whose string is of the `raw` kind.
     fn raw<T: Serialize + ?Sized>(&mut self, raw: Raw, value: &T) -> Result<(), DumpError> {
         self.raw = raw;
@@ -520,15 +540,18 @@ impl<'a> ser::Serializer for &'a mut Writer {
         variant: &'static str,
         value: &T,
     ) -> Result<(), DumpError> {
+        self.open()?;
         self.out.push('{');
         write_string(&mut self.out, variant);
         self.out.push_str(": ");
         value.serialize(&mut *self)?;
         self.out.push('}');
+        self.depth -= 1;
         Ok(())
     }
 
     fn serialize_seq(self, _len: Option<usize>) -> Result<Compound<'a>, DumpError> {
+        self.open()?;
         self.out.push('[');
         Ok(Compound::new(self, "]"))
     }
@@ -552,6 +575,7 @@ impl<'a> ser::Serializer for &'a mut Writer {
         variant: &'static str,
         _len: usize,
     ) -> Result<Compound<'a>, DumpError> {
+        self.open()?;
         self.out.push('{');
         write_string(&mut self.out, variant);
         self.out.push_str(": [");
@@ -559,6 +583,7 @@ impl<'a> ser::Serializer for &'a mut Writer {
     }
 
     fn serialize_map(self, _len: Option<usize>) -> Result<Compound<'a>, DumpError> {
+        self.open()?;
         self.out.push('{');
         Ok(Compound::new(self, "}"))
     }
@@ -580,6 +605,7 @@ impl<'a> ser::Serializer for &'a mut Writer {
         variant: &'static str,
         _len: usize,
     ) -> Result<Compound<'a>, DumpError> {
+        self.open()?;
         self.out.push('{');
         write_string(&mut self.out, variant);
         self.out.push_str(": {");
@@ -595,6 +621,9 @@ impl Compound<'_> {
 
     fn finish(self) -> Result<(), DumpError> {
         self.writer.out.push_str(self.close);
+        if !self.raw_value {
+            self.writer.depth -= 1;
+        }
         Ok(())
     }
 }

@@ -40,10 +40,16 @@ use std::fmt;
 
 use super::value::{Json, JsonMap};
 
-/// The nesting depth [`parse`] allows: deep enough for any chanx message,
-/// shallow enough that dropping, writing and validating the value (which
-/// recurse) stay well inside a thread's stack.
-pub const DEFAULT_MAX_DEPTH: usize = 512;
+/// The nesting depth [`parse`] allows: the deepest frame chanx 2.13 reads.
+///
+/// `json.loads` counts nesting against Python's recursion limit (1000
+/// frames), minus the frames already on the stack when chanx parses a
+/// frame: served by uvicorn (FastAPI), a frame 965 lists or dicts deep is
+/// read and one more is refused with `maximum recursion depth exceeded`.
+/// (The threshold moves with the Python server's call stack.) Dropping,
+/// writing and validating a value this deep stays well inside a thread's
+/// stack.
+pub const DEFAULT_MAX_DEPTH: usize = 965;
 
 /// Python 3.11 refuses to convert an integer literal longer than this many
 /// digits (`sys.get_int_max_str_digits()`, default 4300; CVE-2020-10735), and

@@ -65,6 +65,27 @@ impl Json {
         matches!(self, Json::Null)
     }
 
+    /// How many lists and dicts nest at the deepest point (0 for a scalar);
+    /// computed without recursion, so any value can be measured.
+    pub fn depth(&self) -> usize {
+        let mut deepest = 0;
+        let mut stack: Vec<(&Json, usize)> = vec![(self, 0)];
+        while let Some((value, level)) = stack.pop() {
+            match value {
+                Json::Array(items) => {
+                    deepest = deepest.max(level + 1);
+                    stack.extend(items.iter().map(|item| (item, level + 1)));
+                }
+                Json::Object(map) => {
+                    deepest = deepest.max(level + 1);
+                    stack.extend(map.values().map(|item| (item, level + 1)));
+                }
+                _ => {}
+            }
+        }
+        deepest
+    }
+
     /// The same value as a `serde_json::Value`, for code that still works on
     /// those. Lossy where `Value` cannot follow Python: non-finite floats
     /// become `null` (as pydantic's JSON mode writes them), and a big integer

@@ -29,13 +29,19 @@ pub(crate) struct State {
     pub exactness: Option<Exactness>,
     /// Fields a model set from its input: unions prefer the model that used more.
     pub fields_set: Option<usize>,
+    /// How many recursive definitions validation is inside.
+    pub recursion: usize,
 }
+
+/// pydantic-core stops after 254 nested recursive definitions.
+const MAX_RECURSION: usize = 254;
 
 impl State {
     pub fn new() -> Self {
         State {
             exactness: Some(Exactness::Exact),
             fields_set: None,
+            recursion: 0,
         }
     }
 
@@ -59,6 +65,7 @@ impl Engine<'_> {
         match node {
             Node::Any => {
                 st.floor(Exactness::Strict);
+                fits_untyped(input).map_err(one)?;
                 Ok(input.clone())
             }
             Node::None => match input {
@@ -84,10 +91,24 @@ impl Engine<'_> {
             },
             Node::Union(union) => self.union(union, input, st),
             Node::Tagged(tagged) => self.tagged(tagged, input, st).map(|(_, v)| v),
-            Node::Ref(index) => match self.program.defs.get(*index) {
-                Some(def) => self.validate(def, input, st),
-                None => Ok(input.clone()),
-            },
+            Node::Ref(index) => {
+                let Some(def) = self.program.defs.get(*index) else {
+                    return Ok(input.clone());
+                };
+                if !self.program.recursive[*index] {
+                    return self.validate(def, input, st);
+                }
+                if st.recursion >= MAX_RECURSION {
+                    return Err(one(LineError::new(
+                        "recursion_depth_exceeded",
+                        "Recursion error - maximum validation depth exceeded",
+                    )));
+                }
+                st.recursion += 1;
+                let outcome = self.validate(def, input, st);
+                st.recursion -= 1;
+                outcome
+            }
         }
     }
 
@@ -126,6 +147,11 @@ impl Engine<'_> {
             }
             _ => return Err(e::simple("int_type")),
         };
+        // Generated code holds an integer without a `format` in an `i64`;
+        // Python's are unbounded. Say so where pydantic would accept.
+        if rules.format.is_none() && !rules.unbounded && matches!(value, Json::BigInt(_)) {
+            return Err(e::simple("int_parsing_size"));
+        }
         check_int_format(rules, &value)?;
         if let Some(m) = &rules.multiple_of
             && int_is_multiple(&value, m) == Some(false)
@@ -514,6 +540,7 @@ impl Engine<'_> {
             let mut inner = State {
                 exactness: Some(Exactness::Exact),
                 fields_set: None,
+                recursion: st.recursion,
             };
             match self.validate(choice, input, &mut inner) {
                 Ok(value) => {
@@ -576,6 +603,22 @@ impl Engine<'_> {
                 Err(found)
             }
         }
+    }
+}
+
+/// An untyped value must fit a `serde_json::Value` (what generated code
+/// holds it in): integers within `i64`/`u64`.
+fn fits_untyped(value: &Json) -> Result<(), LineError> {
+    match value {
+        Json::BigInt(digits) if digits.parse::<u64>().is_err() => Err(e::simple("int_parsing_size")),
+        Json::Array(items) => items
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, item)| fits_untyped(item).map_err(|error| error.at(i))),
+        Json::Object(map) => map
+            .iter()
+            .try_for_each(|(k, item)| fits_untyped(item).map_err(|error| error.at(k.as_str()))),
+        _ => Ok(()),
     }
 }
 

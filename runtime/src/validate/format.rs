@@ -6,6 +6,10 @@ use super::errors::LineError;
 use crate::formats::{self, FormatError};
 use crate::json::Json;
 
+/// The `maxLength` of pydantic's `HttpUrl` (and of its `WebsocketUrl`,
+/// whose `ws`/`wss` schemes are then refused: `HttpUrl` is far more common).
+const HTTP_URL_MAX_LENGTH: usize = 2083;
+
 /// The validator name pydantic-core gives the type behind `format`; it
 /// labels union choices in error locations.
 pub fn validator_name(format: &str, constrained: bool) -> String {
@@ -53,6 +57,10 @@ pub fn validate(
         f if f.starts_with("uuid") => {
             let version = f[4..].parse::<u8>().ok();
             formats::uuid(input, version)
+        }
+        // `HttpUrl` is the URL type pydantic writes with `maxLength: 2083`.
+        "uri" if max_length == Some(HTTP_URL_MAX_LENGTH) => {
+            formats::url(input, max_length, Some(formats::HTTP_SCHEMES))
         }
         "uri" => formats::url(input, max_length, None),
         "ipv4" => formats::ipv4(input),

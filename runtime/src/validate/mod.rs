@@ -85,6 +85,12 @@ impl Program {
         };
         let engine = Engine { program: compiled };
         let mut state = State::new();
+        // A root that is one definition is validated as that definition
+        // itself, as pydantic validates a model it was given directly.
+        let node = match node {
+            Node::Ref(index) => compiled.defs.get(*index).unwrap_or(node),
+            other => other,
+        };
         let outcome = match node {
             Node::Tagged(tagged) => engine.tagged(tagged, value, &mut state),
             Node::Union(union) => engine.union_choice(union, value, &mut state),

@@ -50,6 +50,8 @@ pub(crate) struct Numeric {
     pub gt: Option<Json>,
     /// JSON Schema `format` (int32, uint8, …) of documents not written by pydantic.
     pub format: Option<String>,
+    /// Integers of any size are taken (the value is not held in an `i64`).
+    pub unbounded: bool,
 }
 
 #[derive(Debug, Default)]
@@ -151,6 +153,9 @@ impl ProgramError {
 #[derive(Debug)]
 pub(crate) struct Compiled {
     pub defs: Vec<Node>,
+    /// Definitions that contain themselves (recursive models): pydantic
+    /// counts how deep validation goes through them.
+    pub recursive: Vec<bool>,
     pub roots: Vec<Node>,
 }
 
@@ -177,7 +182,7 @@ impl Compiled {
             )));
         }
         let builder = Builder { raw_defs: &raw.defs };
-        let defs = raw
+        let defs: Vec<Node> = raw
             .defs
             .iter()
             .map(|d| builder.node(d))
@@ -187,7 +192,12 @@ impl Compiled {
             .iter()
             .map(|d| builder.node(d))
             .collect::<Result<_, _>>()?;
-        Ok(Compiled { defs, roots })
+        let recursive = recursive_defs(&defs);
+        Ok(Compiled {
+            defs,
+            recursive,
+            roots,
+        })
     }
 }
 
@@ -471,5 +481,61 @@ fn numeric(raw: &Value) -> Numeric {
         ge: json_of(raw, "ge"),
         gt: json_of(raw, "gt"),
         format: raw.get("format").and_then(Value::as_str).map(str::to_owned),
+        unbounded: raw.get("unbounded").and_then(Value::as_bool) == Some(true),
+    }
+}
+
+/// Which definitions can reach themselves through references.
+fn recursive_defs(defs: &[Node]) -> Vec<bool> {
+    let edges: Vec<Vec<usize>> = defs
+        .iter()
+        .map(|def| {
+            let mut out = Vec::new();
+            refs(def, &mut out);
+            out
+        })
+        .collect();
+    (0..defs.len())
+        .map(|start| {
+            let mut seen = vec![false; defs.len()];
+            let mut stack = edges[start].clone();
+            while let Some(next) = stack.pop() {
+                if next == start {
+                    return true;
+                }
+                if next < seen.len() && !std::mem::replace(&mut seen[next], true) {
+                    stack.extend(edges[next].iter().copied());
+                }
+            }
+            false
+        })
+        .collect()
+}
+
+/// The definitions a node refers to directly.
+fn refs(node: &Node, out: &mut Vec<usize>) {
+    match node {
+        Node::Ref(i) => out.push(*i),
+        Node::List(s) | Node::Set(s) | Node::FrozenSet(s) => refs(&s.items, out),
+        Node::Tuple(t) => {
+            t.prefix.iter().for_each(|n| refs(n, out));
+            if let Some(rest) = &t.rest {
+                refs(rest, out);
+            }
+        }
+        Node::Dict(d) => {
+            refs(&d.keys, out);
+            refs(&d.values, out);
+        }
+        Node::Model(m) => {
+            m.fields.iter().for_each(|f| refs(&f.schema, out));
+            if let Extra::Allow(schema) = &m.extra {
+                refs(schema, out);
+            }
+        }
+        Node::Nullable(inner) => refs(inner, out),
+        Node::Union(u) => u.choices.iter().for_each(|(_, n)| refs(n, out)),
+        Node::Tagged(t) => t.choices.iter().for_each(|(_, n)| refs(n, out)),
+        _ => {}
     }
 }

@@ -196,11 +196,13 @@ pub fn int_is_multiple(value: &Json, divisor: &Json) -> Option<bool> {
     Some(remainder == 0)
 }
 
-/// pydantic's float `multiple_of`, tolerant of binary rounding.
+/// pydantic's float `multiple_of`: a remainder within 1e-9 of 0 or of the
+/// divisor counts (observed on pydantic-core 2.50: the tolerance is
+/// absolute, whatever the sizes of the value and the divisor).
 pub fn float_is_multiple(value: f64, divisor: f64) -> bool {
+    const TOLERANCE: f64 = 1e-9;
     let remainder = value % divisor;
-    let threshold = value.abs() / 1e9;
-    !(remainder.abs() > threshold && (remainder - divisor).abs() > threshold)
+    !(remainder.abs() > TOLERANCE && (remainder - divisor).abs() > TOLERANCE)
 }
 
 #[cfg(test)]
@@ -249,5 +251,10 @@ mod tests {
         assert!(float_is_multiple(0.3, 0.1));
         assert!(!float_is_multiple(0.7, 0.5));
         assert!(float_is_multiple(1.5, 0.5));
+        // As pydantic: 1e-9 passes, 2e-9 does not, whatever the divisor.
+        assert!(float_is_multiple(1e-9, 0.25));
+        assert!(!float_is_multiple(2e-9, 0.25));
+        assert!(float_is_multiple(0.249_999_999, 0.25));
+        assert!(!float_is_multiple(4e9 + 0.1, 0.25));
     }
 }
