@@ -19,11 +19,11 @@ use tokio::{
 use tracing::Instrument;
 
 use crate::{
-    json::Json,
     auth::{AnyUser, ConnectRequest},
     context::Context,
     decode::DecodeError,
     handler::{Handler, Params, PathParams},
+    json::Json,
     layer::{Envelope, Inbox, Layer, RelayedFrame},
     message::ChannelMessage,
     outbox::{LogPolicy, Outbox},
@@ -358,11 +358,7 @@ impl<H: Handler> Core<'_, H> {
             return;
         }
         let reference = envelope.reference.map(Value::String);
-        let action = self
-            .outbox
-            .log()
-            .action_of_json(&value)
-            .map(str::to_owned);
+        let action = self.outbox.log().action_of_json(&value).map(str::to_owned);
         let span = tracing::info_span!("message", action = action.as_deref().unwrap_or(""));
         async {
             self.log_received(action.as_deref(), text);
@@ -393,15 +389,13 @@ impl<H: Handler> Core<'_, H> {
             .and_then(|m| m.get("action"))
             .and_then(Json::as_str);
         let answer = match action {
-            Some("subscribe") => self.frames.topic_error(
-                "unknown_topic",
-                &format!("Unknown topic '{topic}'"),
-            ),
+            Some("subscribe") => self
+                .frames
+                .topic_error("unknown_topic", &format!("Unknown topic '{topic}'")),
             Some("unsubscribe") => self.frames.frame("unsubscribed", Value::Null),
-            _ => self.frames.topic_error(
-                "not_subscribed",
-                &format!("Not subscribed to '{topic}'"),
-            ),
+            _ => self
+                .frames
+                .topic_error("not_subscribed", &format!("Not subscribed to '{topic}'")),
         };
         let framed = crate::wire::on_topic(answer, topic, reference);
         if let Err(error) = self.outbox.push_json(&framed) {
@@ -418,7 +412,7 @@ impl<H: Handler> Core<'_, H> {
         // Replies are serialized straight to text: no `Value` tree on the
         // hot path unless a `ref` cannot be appended textually.
         let text =
-            |reply: &H::Outgoing| crate::json::to_string(reply).map(|text| (text, reply.tag()));
+            |reply: &H::Outgoing| crate::json::to_frame(reply).map(|text| (text, reply.tag()));
         match result.map(|reply| reply.as_ref().map(text)) {
             Ok(None) => {}
             Ok(Some(Ok((text, action)))) => self.send_reply(text, action, reference),
@@ -494,7 +488,7 @@ impl<H: Handler> Core<'_, H> {
                     };
                     match self.route.handler().on_event(ctx, event).await {
                         Ok(None) => {}
-                        Ok(Some(message)) => match crate::json::to_string(&message) {
+                        Ok(Some(message)) => match crate::json::to_frame(&message) {
                             Ok(text) => self.send_reply(text, message.tag(), None),
                             Err(error) => {
                                 tracing::error!(%error, "cannot serialize the event reply")
@@ -656,7 +650,10 @@ mod envelope_text_tests {
 
     #[test]
     fn appends_version_and_ref_after_the_message_keys() {
-        let text = with_ref_text(r#"{"action": "pong", "payload": null}"#.into(), &json!("r1"));
+        let text = with_ref_text(
+            r#"{"action": "pong", "payload": null}"#.into(),
+            &json!("r1"),
+        );
         assert_eq!(
             text.unwrap(),
             r#"{"action": "pong", "payload": null, "version": 1, "ref": "r1"}"#

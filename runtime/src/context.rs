@@ -113,7 +113,7 @@ impl<Out: Serialize, P> Context<Out, P> {
     /// Queues a message for this client without waiting (see the slow-client
     /// policy in the crate docs).
     pub fn send(&self, message: &Out) -> Result<(), SendError> {
-        let text = crate::json::to_string(message)?;
+        let text = crate::json::to_frame(message)?;
         self.outbox.push_json_text(&text)
     }
 

@@ -66,7 +66,8 @@ mod tests {
 
     #[test]
     fn strips_the_envelope_and_returns_the_ref() {
-        let mut f = frame(json!({"action": "ping", "ref": "r1", "version": 1, "topic": null, "seq": 3}));
+        let mut f =
+            frame(json!({"action": "ping", "ref": "r1", "version": 1, "topic": null, "seq": 3}));
         let envelope = take(&mut f).unwrap();
         assert_eq!(envelope.reference.as_deref(), Some("r1"));
         assert_eq!(envelope.seq, Some(Json::Int(3)));

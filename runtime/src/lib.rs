@@ -42,20 +42,20 @@ pub mod context;
 pub mod decode;
 pub mod envelope;
 // The validators of the string formats pydantic checks (see `validate`).
-mod formats;
-pub mod handler;
-pub mod json;
-pub mod validate;
-pub mod layer;
-pub mod message;
-mod outbox;
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
+mod formats;
+pub mod handler;
+pub mod json;
+pub mod layer;
+pub mod message;
+mod outbox;
 pub mod router;
 pub mod server;
 mod template;
 mod util;
+pub mod validate;
 mod wire;
 pub mod ws;
 

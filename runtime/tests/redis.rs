@@ -3,6 +3,9 @@
 //! this test binary running `redis_chat_server_process`.
 #![cfg(feature = "redis")]
 
+// The module chanx generates from specs/chat.yaml (not all of it is used here).
+#[rustfmt::skip]
+#[allow(dead_code)]
 #[path = "support/chat.rs"]
 mod chat;
 #[allow(dead_code)] // shared with the socket tests

@@ -180,7 +180,7 @@ async fn malformed_frames_get_error_frames_and_the_connection_stays_open() {
     client.send_text("nope").await;
     client
         .expect(json!({"action": "error", "payload": [
-            {"type": "json_invalid", "loc": [], "msg": "Invalid JSON: expected ident at line 1 column 2"}
+            {"type": "json_invalid", "loc": [], "msg": "Invalid JSON: Expecting value: line 1 column 1 (char 0)"}
         ]}))
         .await;
 

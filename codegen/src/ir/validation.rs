@@ -130,7 +130,13 @@ impl ProgramBuilder {
         inner
     }
 
-    fn shape(&mut self, cx: &Context<'_>, node: &NodeRef, map: &Map<String, Value>, depth: usize) -> Value {
+    fn shape(
+        &mut self,
+        cx: &Context<'_>,
+        node: &NodeRef,
+        map: &Map<String, Value>,
+        depth: usize,
+    ) -> Value {
         if let Some(constant) = map.get("const") {
             return json!({"t": "literal", "values": [constant]});
         }
@@ -153,7 +159,10 @@ impl ProgramBuilder {
             _ => Vec::new(),
         };
         let nullable_type = types.len() > 1 && types.contains(&"null");
-        let types: Vec<&str> = types.into_iter().filter(|t| *t != "null" || !nullable_type).collect();
+        let types: Vec<&str> = types
+            .into_iter()
+            .filter(|t| *t != "null" || !nullable_type)
+            .collect();
         let shape = match types.as_slice() {
             [] if map.contains_key("properties") || map.contains_key("additionalProperties") => {
                 self.object(cx, node, map, depth)
@@ -171,10 +180,21 @@ impl ProgramBuilder {
                 json!({"t": "union", "choices": choices})
             }
         };
-        if nullable_type { nullable(shape) } else { shape }
+        if nullable_type {
+            nullable(shape)
+        } else {
+            shape
+        }
     }
 
-    fn typed(&mut self, cx: &Context<'_>, node: &NodeRef, map: &Map<String, Value>, ty: &str, depth: usize) -> Value {
+    fn typed(
+        &mut self,
+        cx: &Context<'_>,
+        node: &NodeRef,
+        map: &Map<String, Value>,
+        ty: &str,
+        depth: usize,
+    ) -> Value {
         match ty {
             "string" => string(map),
             "integer" => numeric("int", map),
@@ -196,7 +216,14 @@ impl ProgramBuilder {
         json!({"t": "literal", "values": values})
     }
 
-    fn union(&mut self, cx: &Context<'_>, node: &NodeRef, map: &Map<String, Value>, key: &str, depth: usize) -> Value {
+    fn union(
+        &mut self,
+        cx: &Context<'_>,
+        node: &NodeRef,
+        map: &Map<String, Value>,
+        key: &str,
+        depth: usize,
+    ) -> Value {
         let count = map.get(key).and_then(Value::as_array).map_or(0, Vec::len);
         let mut nullable_union = false;
         let mut members = Vec::new();
@@ -234,7 +261,13 @@ impl ProgramBuilder {
     }
 
     /// A discriminated union: each member's constant(s) of `tag_key` select it.
-    fn tagged(&mut self, cx: &Context<'_>, members: &[NodeRef], tag_key: &str, depth: usize) -> Value {
+    fn tagged(
+        &mut self,
+        cx: &Context<'_>,
+        members: &[NodeRef],
+        tag_key: &str,
+        depth: usize,
+    ) -> Value {
         let mut choices = Vec::new();
         for member in members {
             let compiled = self.node(cx, member, depth + 1);
@@ -247,15 +280,32 @@ impl ProgramBuilder {
 
     /// `allOf`: object parts merge into one model, as the type space merges
     /// them; otherwise the first part stands for the whole.
-    fn all_of(&mut self, cx: &Context<'_>, node: &NodeRef, map: &Map<String, Value>, count: usize, depth: usize) -> Value {
+    fn all_of(
+        &mut self,
+        cx: &Context<'_>,
+        node: &NodeRef,
+        map: &Map<String, Value>,
+        count: usize,
+        depth: usize,
+    ) -> Value {
         let mut parts: Vec<(NodeRef, Map<String, Value>)> = Vec::new();
         if map.contains_key("properties") || map.contains_key("required") {
             parts.push((node.clone(), map.clone()));
         }
         let mut others = Vec::new();
-        collect_all_of(cx, node, map, &mut parts, &mut others, &mut vec![node.clone()]);
+        collect_all_of(
+            cx,
+            node,
+            map,
+            &mut parts,
+            &mut others,
+            &mut vec![node.clone()],
+        );
         if parts.is_empty() {
-            let first = others.first().cloned().unwrap_or_else(|| node.child("allOf").child("0"));
+            let first = others
+                .first()
+                .cloned()
+                .unwrap_or_else(|| node.child("allOf").child("0"));
             if count == 0 {
                 return json!({"t": "any"});
             }
@@ -264,7 +314,13 @@ impl ProgramBuilder {
         self.model(cx, node, map, &parts, depth)
     }
 
-    fn object(&mut self, cx: &Context<'_>, node: &NodeRef, map: &Map<String, Value>, depth: usize) -> Value {
+    fn object(
+        &mut self,
+        cx: &Context<'_>,
+        node: &NodeRef,
+        map: &Map<String, Value>,
+        depth: usize,
+    ) -> Value {
         let has_properties = map
             .get("properties")
             .and_then(Value::as_object)
@@ -364,10 +420,22 @@ impl ProgramBuilder {
         model
     }
 
-    fn array(&mut self, cx: &Context<'_>, node: &NodeRef, map: &Map<String, Value>, depth: usize) -> Value {
+    fn array(
+        &mut self,
+        cx: &Context<'_>,
+        node: &NodeRef,
+        map: &Map<String, Value>,
+        depth: usize,
+    ) -> Value {
         if let Some(Value::Array(prefix)) = map.get("prefixItems") {
             let prefix: Vec<Value> = (0..prefix.len())
-                .map(|i| self.node(cx, &node.child("prefixItems").child(&i.to_string()), depth + 1))
+                .map(|i| {
+                    self.node(
+                        cx,
+                        &node.child("prefixItems").child(&i.to_string()),
+                        depth + 1,
+                    )
+                })
                 .collect();
             let mut tuple = json!({"t": "tuple", "prefix": prefix});
             if let Some(Value::Object(_)) = map.get("items") {
@@ -486,7 +554,10 @@ fn model_name(node: &NodeRef, map: &Map<String, Value>) -> String {
 fn discriminator(map: &Map<String, Value>) -> Option<String> {
     match map.get("discriminator")? {
         Value::String(s) => Some(s.clone()),
-        Value::Object(o) => o.get("propertyName").and_then(Value::as_str).map(str::to_owned),
+        Value::Object(o) => o
+            .get("propertyName")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
         _ => None,
     }
 }
@@ -526,7 +597,9 @@ fn member_tags(cx: &Context<'_>, member: &NodeRef, tag_key: &str) -> Vec<String>
 /// `{"type": ty}` and nothing else (no `$ref`).
 fn is_plain_type(cx: &Context<'_>, node: &NodeRef, ty: &str) -> bool {
     match cx.doc.raw(node) {
-        Some(Value::Object(map)) => map.len() == 1 && map.get("type").and_then(Value::as_str) == Some(ty),
+        Some(Value::Object(map)) => {
+            map.len() == 1 && map.get("type").and_then(Value::as_str) == Some(ty)
+        }
         _ => false,
     }
 }
@@ -551,7 +624,10 @@ fn collect_all_of(
     others: &mut Vec<NodeRef>,
     visited: &mut Vec<NodeRef>,
 ) {
-    let count = map.get("allOf").and_then(Value::as_array).map_or(0, Vec::len);
+    let count = map
+        .get("allOf")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
     for i in 0..count {
         let member = node.child("allOf").child(&i.to_string());
         let Ok((target, value)) = cx.doc.value(&member) else {

@@ -16,34 +16,32 @@ use crate::ir::{Action, Api, Channel, ChannelId, MessageId, Operation};
 /// Names every channel module defines itself; generated per-operation
 /// enums must not take them.
 const FIXED_ITEMS: &[&str] = &[
-    "ADDRESS",
-    "TAG_KEY",
-    "Ctx",
-    "Params",
-    "Incoming",
-    "Outgoing",
-    "Consumer",
-    "Service",
+    "ADDRESS", "TAG_KEY", "Ctx", "Params", "Incoming", "Outgoing", "Consumer", "Service",
 ];
 
 pub fn emit<'a>(api: &'a Api, options: &'a RustOptions, types: &'a TypesModule<'a>) -> TokenStream {
     let mut namer = Namer::default();
     let mut roots = Vec::new();
-    let modules: Vec<TokenStream> = api.channels.iter().enumerate().map(|(id, channel)| {
-        let module = namer.ident(&channel.name.snake);
-        let docs = doc_attrs([
-            channel.title.as_deref(),
-            channel.summary.as_deref(),
-            channel.description.as_deref(),
-        ]);
-        let body = ChannelEmitter::new(api, options, types, id, channel).emit(&mut roots);
-        quote! {
-            #docs
-            pub mod #module {
-                #body
+    let modules: Vec<TokenStream> = api
+        .channels
+        .iter()
+        .enumerate()
+        .map(|(id, channel)| {
+            let module = namer.ident(&channel.name.snake);
+            let docs = doc_attrs([
+                channel.title.as_deref(),
+                channel.summary.as_deref(),
+                channel.description.as_deref(),
+            ]);
+            let body = ChannelEmitter::new(api, options, types, id, channel).emit(&mut roots);
+            quote! {
+                #docs
+                pub mod #module {
+                    #body
+                }
             }
-        }
-    }).collect();
+        })
+        .collect();
     let program = super::literal::raw_string(&api.program.text(&roots));
     quote! {
         /// How incoming frames are validated (pydantic's rules), compiled at first use.
@@ -316,7 +314,12 @@ impl<'a> ChannelEmitter<'a> {
     /// union over the tag (tags sorted, as chanx orders its handlers), the
     /// message itself when there is only one, or a smart union otherwise.
     fn decode(&self, entries: &[Entry], tagged: bool, roots: &mut Vec<Value>) -> TokenStream {
-        let schema = |entry: &Entry| match self.api.messages.get(entry.message).and_then(|m| m.validator) {
+        let schema = |entry: &Entry| match self
+            .api
+            .messages
+            .get(entry.message)
+            .and_then(|m| m.validator)
+        {
             Some(def) => json!({"t": "ref", "def": def}),
             None => json!({"t": "any"}),
         };
@@ -329,9 +332,17 @@ impl<'a> ChannelEmitter<'a> {
                 let key = self.channel.tag_key.as_deref().unwrap_or_default();
                 let choices: Vec<Value> = order
                     .iter()
-                    .map(|&i| json!([entries[i].tag.as_deref().unwrap_or_default(), schema(&entries[i])]))
+                    .map(|&i| {
+                        json!([
+                            entries[i].tag.as_deref().unwrap_or_default(),
+                            schema(&entries[i])
+                        ])
+                    })
                     .collect();
-                (json!({"t": "tagged", "key": key, "choices": choices}), order)
+                (
+                    json!({"t": "tagged", "key": key, "choices": choices}),
+                    order,
+                )
             }
             _ => {
                 let order = self.specificity_order(entries);

@@ -17,7 +17,12 @@ const MAX_DEPTH: usize = 32;
 impl TypesModule<'_> {
     /// An expression of the Rust type of `ty` (held by `owner`) equal to
     /// `value`, or `None` when the value does not fit the type.
-    pub fn default_expr(&self, ty: &TypeRef, value: &Value, owner: Option<TypeId>) -> Option<TokenStream> {
+    pub fn default_expr(
+        &self,
+        ty: &TypeRef,
+        value: &Value,
+        owner: Option<TypeId>,
+    ) -> Option<TokenStream> {
         self.expr(ty, value, owner, 0)
     }
 
@@ -41,7 +46,13 @@ impl TypesModule<'_> {
         }
     }
 
-    fn expr(&self, ty: &TypeRef, value: &Value, owner: Option<TypeId>, depth: usize) -> Option<TokenStream> {
+    fn expr(
+        &self,
+        ty: &TypeRef,
+        value: &Value,
+        owner: Option<TypeId>,
+        depth: usize,
+    ) -> Option<TokenStream> {
         if depth > MAX_DEPTH {
             return None;
         }

@@ -207,11 +207,21 @@ impl<'a> TypesModule<'a> {
                 .default
                 .as_ref()
                 .is_some_and(|d| self.default_expr(&field.ty, d, Some(owner)).is_some());
-        if defaulted { FieldShape::Defaulted } else { shape }
+        if defaulted {
+            FieldShape::Defaulted
+        } else {
+            shape
+        }
     }
 
     /// The value of a field absent from a default object, if it can have one.
-    pub fn absent_field(&self, owner: TypeId, field: &Field, shape: FieldShape, _depth: usize) -> Option<TokenStream> {
+    pub fn absent_field(
+        &self,
+        owner: TypeId,
+        field: &Field,
+        shape: FieldShape,
+        _depth: usize,
+    ) -> Option<TokenStream> {
         match shape {
             FieldShape::Required => None,
             FieldShape::Defaulted => {
@@ -247,7 +257,12 @@ impl<'a> TypesModule<'a> {
         }
     }
 
-    fn emit_def(&self, def: &TypeDef, needs_double_option: &mut bool, default_fns: &mut Namer) -> TokenStream {
+    fn emit_def(
+        &self,
+        def: &TypeDef,
+        needs_double_option: &mut bool,
+        default_fns: &mut Namer,
+    ) -> TokenStream {
         let name = &self.names[def.id];
         let title = def.title.as_deref().filter(|t| *t != def.name.spec);
         let docs = doc_attrs([def.description.as_deref().or(title)]);
@@ -307,7 +322,8 @@ impl<'a> TypesModule<'a> {
                 {
                     let expr = self.default_expr(&field.ty, default, Some(def.id));
                     let ty = self.rust_type(&field.ty, Some(def.id), &quote!());
-                    let function = default_fns.ident(&format!("default_{}_{}", def.name.snake, field.name.snake));
+                    let function = default_fns
+                        .ident(&format!("default_{}_{}", def.name.snake, field.name.snake));
                     helpers.push(quote! {
                         fn #function() -> #ty {
                             #expr
@@ -326,7 +342,9 @@ impl<'a> TypesModule<'a> {
             rendered.push(self.emit_field(def.id, field, shape, custom.as_ref(), &mut namer));
         }
         let mut container_attrs = quote!();
-        let extra_field = self.keeps_extra(additional).then(|| namer.ident("additional"));
+        let extra_field = self
+            .keeps_extra(additional)
+            .then(|| namer.ident("additional"));
         match (additional, &extra_field) {
             (Some(extra), Some(field_name)) => {
                 let value = self.rust_type(extra, None, &quote!());
@@ -342,14 +360,19 @@ impl<'a> TypesModule<'a> {
         let constructor = self.emit_constructor(def, fields, &default_values, extra_field.as_ref());
         let field_idents: Vec<Ident> = {
             let mut namer = Namer::default();
-            fields.iter().map(|f| ident(&namer.base(&f.name.snake))).collect()
+            fields
+                .iter()
+                .map(|f| ident(&namer.base(&f.name.snake)))
+                .collect()
         };
         let (default_derive, default_impl) = match (all_defaultable, derive_default) {
             (false, _) => (None, None),
             (true, true) => (Some(quote!(::std::default::Default,)), None),
             (true, false) => {
                 let values = default_values.iter().flatten();
-                let extra = extra_field.as_ref().map(|f| quote!(#f: ::std::default::Default::default(),));
+                let extra = extra_field
+                    .as_ref()
+                    .map(|f| quote!(#f: ::std::default::Default::default(),));
                 (
                     None,
                     Some(quote! {

@@ -60,10 +60,22 @@ fn key_error() -> DumpError {
 
 /// Writes `value` as Python's `json.dumps(value)` would.
 pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, DumpError> {
+    write(value, usize::MAX)
+}
+
+/// [`to_string`] for a message a handler sends: refused (as pydantic
+/// refuses to serialize it) when lists and dicts nest deeper than
+/// [`MAX_DUMP_DEPTH`].
+pub fn to_frame<T: Serialize + ?Sized>(value: &T) -> Result<String, DumpError> {
+    write(value, MAX_DUMP_DEPTH)
+}
+
+fn write<T: Serialize + ?Sized>(value: &T, max_depth: usize) -> Result<String, DumpError> {
     let mut writer = Writer {
         out: String::with_capacity(128),
         raw: Raw::No,
         depth: 0,
+        max_depth,
     };
     value.serialize(&mut writer)?;
     Ok(writer.out)
@@ -316,6 +328,8 @@ struct Writer {
     raw: Raw,
     /// Lists and dicts open around the value being written.
     depth: usize,
+    /// The most that may be open at once.
+    max_depth: usize,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -327,17 +341,18 @@ enum Raw {
     Json,
 }
 
-/// How deeply lists and dicts may nest in a written frame. pydantic stops
-/// serializing at 255 nested levels inside a value (`Maximum serialization
-/// depth exceeded`), and chanx then answers with a handler error: a frame
-/// and its payload plus 254 levels is the deepest reply it sends.
+/// How deeply lists and dicts may nest in a message a handler sends
+/// ([`to_frame`]). pydantic stops serializing at 255 nested levels inside a
+/// value (`Maximum serialization depth exceeded`), and chanx then answers
+/// with a handler error: a frame and its payload plus 254 levels is the
+/// deepest reply it sends.
 pub const MAX_DUMP_DEPTH: usize = 256;
 
 impl Writer {
-    /// Enters a list or dict, refusing to go deeper than [`MAX_DUMP_DEPTH`].
+    /// Enters a list or dict, refusing to go deeper than allowed.
     fn open(&mut self) -> Result<(), DumpError> {
         self.depth += 1;
-        if self.depth > MAX_DUMP_DEPTH {
+        if self.depth > self.max_depth {
             return Err(<DumpError as ser::Error>::custom(
                 "Maximum serialization depth exceeded",
             ));

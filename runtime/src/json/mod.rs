@@ -15,7 +15,7 @@ mod parse;
 mod value;
 
 pub use de::{DeError, from_json};
-pub use dump::{DumpError, to_string, write_float_repr, write_string};
+pub use dump::{DumpError, MAX_DUMP_DEPTH, to_frame, to_string, write_float_repr, write_string};
 pub use parse::{
     DEFAULT_MAX_DEPTH, INT_MAX_STR_DIGITS, ParseError, ParseErrorKind, parse, parse_with_limit,
 };
@@ -31,13 +31,14 @@ mod python_tests;
 pub(crate) fn relay_text<T: serde::Serialize + ?Sized>(
     message: &T,
 ) -> Result<Box<serde_json::value::RawValue>, DumpError> {
-    let text = to_string(message)?;
+    let text = to_frame(message)?;
     match serde_json::value::RawValue::from_string(text) {
         Ok(raw) => Ok(raw),
         Err(_) => {
-            let value = serde_json::to_value(message).map_err(|e| <DumpError as serde::ser::Error>::custom(e))?;
+            let value =
+                serde_json::to_value(message).map_err(<DumpError as serde::ser::Error>::custom)?;
             serde_json::value::RawValue::from_string(to_string(&value)?)
-                .map_err(|e| <DumpError as serde::ser::Error>::custom(e))
+                .map_err(<DumpError as serde::ser::Error>::custom)
         }
     }
 }

@@ -65,8 +65,7 @@ impl Engine<'_> {
         match node {
             Node::Any => {
                 st.floor(Exactness::Strict);
-                fits_untyped(input).map_err(one)?;
-                Ok(input.clone())
+                untyped(input).map_err(one)
             }
             Node::None => match input {
                 Json::Null => Ok(Json::Null),
@@ -287,7 +286,12 @@ impl Engine<'_> {
     }
 
     /// Validates every item; errors are located by index.
-    fn items(&self, node: &Node, items: &[Json], st: &mut State) -> Result<Vec<Json>, Vec<LineError>> {
+    fn items(
+        &self,
+        node: &Node,
+        items: &[Json],
+        st: &mut State,
+    ) -> Result<Vec<Json>, Vec<LineError>> {
         let mut output = Vec::with_capacity(items.len());
         let mut errors = Vec::new();
         for (index, item) in items.iter().enumerate() {
@@ -325,7 +329,10 @@ impl Engine<'_> {
             if matches!(value, Json::Array(_) | Json::Object(_)) {
                 return Err(one(e::simple("set_item_not_hashable")));
             }
-            if !output.iter().any(|seen| python_eq(seen, &value) != Some(false)) {
+            if !output
+                .iter()
+                .any(|seen| python_eq(seen, &value) != Some(false))
+            {
                 output.push(value);
             }
             if let Some(max) = seq.max_length
@@ -548,12 +555,14 @@ impl Engine<'_> {
                     if exactness == Exactness::Exact && inner.fields_set.is_none() {
                         return Ok((index, value));
                     }
-                    let better = best.as_ref().is_none_or(|(_, _, cur_exactness, cur_fields)| {
-                        match (*cur_fields, inner.fields_set) {
-                            (Some(cur), Some(new)) if cur != new => cur < new,
-                            _ => *cur_exactness < exactness,
-                        }
-                    });
+                    let better =
+                        best.as_ref()
+                            .is_none_or(|(_, _, cur_exactness, cur_fields)| {
+                                match (*cur_fields, inner.fields_set) {
+                                    (Some(cur), Some(new)) if cur != new => cur < new,
+                                    _ => *cur_exactness < exactness,
+                                }
+                            });
                     if better {
                         best = Some((index, value, exactness, inner.fields_set));
                     }
@@ -576,7 +585,12 @@ impl Engine<'_> {
     }
 
     /// A discriminated union; returns the index of the chosen variant too.
-    pub fn tagged(&self, tagged: &Tagged, input: &Json, st: &mut State) -> Result<(usize, Json), Vec<LineError>> {
+    pub fn tagged(
+        &self,
+        tagged: &Tagged,
+        input: &Json,
+        st: &mut State,
+    ) -> Result<(usize, Json), Vec<LineError>> {
         let Json::Object(map) = input else {
             return Err(one(e::model_attributes_type()));
         };
@@ -606,27 +620,45 @@ impl Engine<'_> {
     }
 }
 
-/// An untyped value must fit a `serde_json::Value` (what generated code
-/// holds it in): integers within `i64`/`u64`.
-fn fits_untyped(value: &Json) -> Result<(), LineError> {
-    match value {
-        Json::BigInt(digits) if digits.parse::<u64>().is_err() => Err(e::simple("int_parsing_size")),
-        Json::Array(items) => items
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, item)| fits_untyped(item).map_err(|error| error.at(i))),
-        Json::Object(map) => map
-            .iter()
-            .try_for_each(|(k, item)| fits_untyped(item).map_err(|error| error.at(k.as_str()))),
-        _ => Ok(()),
-    }
+/// An untyped value as generated code holds it (a `serde_json::Value`)
+/// and pydantic writes it: integers within `i64`/`u64`, and a non-finite
+/// float as `null` (`model_dump(mode="json")` of an `Any`).
+fn untyped(value: &Json) -> Result<Json, LineError> {
+    Ok(match value {
+        Json::BigInt(digits) if digits.parse::<u64>().is_err() => {
+            return Err(e::simple("int_parsing_size"));
+        }
+        Json::Float(f) if !f.is_finite() => Json::Null,
+        Json::Array(items) => Json::Array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| untyped(item).map_err(|error| error.at(i)))
+                .collect::<Result<_, _>>()?,
+        ),
+        Json::Object(map) => Json::Object(
+            map.iter()
+                .map(|(k, item)| {
+                    untyped(item)
+                        .map(|v| (k.clone(), v))
+                        .map_err(|error| error.at(k.as_str()))
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        other => other.clone(),
+    })
 }
 
 /// Python `==` between JSON-born values: `1 == 1.0 == True`; strings only
 /// equal strings. `Some(true)` equal and same type, `None` equal across
 /// types (a coercion), `Some(false)` different.
 fn python_eq(expected: &Json, input: &Json) -> Option<bool> {
-    let numeric = |v: &Json| matches!(v, Json::Int(_) | Json::BigInt(_) | Json::Float(_) | Json::Bool(_));
+    let numeric = |v: &Json| {
+        matches!(
+            v,
+            Json::Int(_) | Json::BigInt(_) | Json::Float(_) | Json::Bool(_)
+        )
+    };
     if std::mem::discriminant(expected) == std::mem::discriminant(input) {
         return Some(expected == input);
     }
@@ -671,12 +703,25 @@ fn int_json(value: i128) -> Json {
     }
 }
 
+/// One bound check: the limit, pydantic's error type and `ctx` key, and
+/// whether a comparison result satisfies it.
+type BoundCheck<'a> = (
+    &'a Option<Json>,
+    &'static str,
+    &'static str,
+    fn(Ordering) -> bool,
+);
+
 /// `le`, `lt`, `ge`, `gt` in pydantic's order; NaN fails every bound.
 fn check_bounds(rules: &Numeric, value: &Json, float: bool) -> Result<(), LineError> {
-    let checks: [(&Option<Json>, &'static str, &'static str, fn(Ordering) -> bool); 4] = [
-        (&rules.le, "less_than_equal", "le", |o| o != Ordering::Greater),
+    let checks: [BoundCheck<'_>; 4] = [
+        (&rules.le, "less_than_equal", "le", |o| {
+            o != Ordering::Greater
+        }),
         (&rules.lt, "less_than", "lt", |o| o == Ordering::Less),
-        (&rules.ge, "greater_than_equal", "ge", |o| o != Ordering::Less),
+        (&rules.ge, "greater_than_equal", "ge", |o| {
+            o != Ordering::Less
+        }),
         (&rules.gt, "greater_than", "gt", |o| o == Ordering::Greater),
     ];
     for (limit, kind, key, ok) in checks {

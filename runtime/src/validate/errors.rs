@@ -110,9 +110,7 @@ pub fn simple(kind: &'static str) -> LineError {
         "int_type" => "Input should be a valid integer",
         "int_parsing" => "Input should be a valid integer, unable to parse string as an integer",
         "int_parsing_size" => "Unable to parse input string as an integer, exceeded maximum size",
-        "int_from_float" => {
-            "Input should be a valid integer, got a number with a fractional part"
-        }
+        "int_from_float" => "Input should be a valid integer, got a number with a fractional part",
         "finite_number" => "Input should be a finite number",
         "float_type" => "Input should be a valid number",
         "float_parsing" => "Input should be a valid number, unable to parse string as a number",

@@ -31,7 +31,9 @@ pub fn validator_name(format: &str, constrained: bool) -> String {
         "ipv6network" => ip("6_network", "IPv6Network"),
         "ipv4interface" => ip("4_interface", "IPv4Interface"),
         "ipv6interface" => ip("6_interface", "IPv6Interface"),
-        "ipvanyaddress" | "ipvanynetwork" | "ipvanyinterface" => "function-plain[_validate()]".into(),
+        "ipvanyaddress" | "ipvanynetwork" | "ipvanyinterface" => {
+            "function-plain[_validate()]".into()
+        }
         "decimal" => "decimal".into(),
         "binary" if constrained => "constrained-bytes".into(),
         "binary" => "bytes".into(),

@@ -181,7 +181,9 @@ impl Compiled {
                 raw.version
             )));
         }
-        let builder = Builder { raw_defs: &raw.defs };
+        let builder = Builder {
+            raw_defs: &raw.defs,
+        };
         let defs: Vec<Node> = raw
             .defs
             .iter()
@@ -398,7 +400,9 @@ impl Builder<'_> {
                 .map(|v| py_repr(&Json::from(v.clone())))
                 .collect()
         };
-        let bounded = ["multiple_of", "le", "lt", "ge", "gt"].iter().any(|k| has(k));
+        let bounded = ["multiple_of", "le", "lt", "ge", "gt"]
+            .iter()
+            .any(|k| has(k));
         match str_of("t").unwrap_or_default() {
             "int" if bounded => "constrained-int".into(),
             "float" if bounded => "constrained-float".into(),
@@ -413,7 +417,9 @@ impl Builder<'_> {
             "enum" => {
                 let class = str_of("name").unwrap_or("Enum");
                 let values = raw.get("values").and_then(Value::as_array);
-                let all = |f: fn(&Value) -> bool| values.is_some_and(|v| !v.is_empty() && v.iter().all(f));
+                let all = |f: fn(&Value) -> bool| {
+                    values.is_some_and(|v| !v.is_empty() && v.iter().all(f))
+                };
                 if all(|v| v.is_i64() || v.is_u64()) {
                     format!("int-enum[{class}]")
                 } else if all(Value::is_f64) {
@@ -438,7 +444,11 @@ impl Builder<'_> {
                 format!("tuple[{}]", parts.join(", "))
             }
             "dict" => {
-                let keys = if has("keys") { child("keys") } else { "str".into() };
+                let keys = if has("keys") {
+                    child("keys")
+                } else {
+                    "str".into()
+                };
                 format!("dict[{keys},{}]", child("values"))
             }
             "model" => str_of("name").unwrap_or("Model").into(),

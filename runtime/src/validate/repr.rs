@@ -173,7 +173,11 @@ mod tests {
         assert_eq!(py_repr(&Json::from("é\n\u{1}")), "'é\\n\\x01'");
         assert_eq!(py_str(&Json::Null), "None");
         assert_eq!(
-            py_repr(&Json::Array(vec![Json::from("a"), Json::Int(1), Json::Bool(true)])),
+            py_repr(&Json::Array(vec![
+                Json::from("a"),
+                Json::Int(1),
+                Json::Bool(true)
+            ])),
             "['a', 1, True]"
         );
     }

@@ -64,11 +64,12 @@ impl Client {
         }
     }
 
-    /// Asserts the next frame is exactly `expected` (compared as JSON text,
-    /// so key order counts too).
+    /// Asserts the next frame is exactly `expected` as chanx writes it
+    /// (Python's `json.dumps` layout, so key order and spacing count too).
     pub async fn expect(&mut self, expected: Value) {
+        let written = chanx_runtime::json::to_string(&expected).expect("expected frames serialize");
         match self.next(WAIT).await {
-            Some(Message::Text(text)) => assert_eq!(text.as_str(), expected.to_string()),
+            Some(Message::Text(text)) => assert_eq!(text.as_str(), written),
             other => panic!("expected {expected}, got {other:?}"),
         }
     }

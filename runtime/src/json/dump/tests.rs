@@ -272,6 +272,18 @@ fn deep_values_write_without_overflowing_the_stack() {
 }
 
 #[test]
+fn frames_deeper_than_pydantic_serializes_are_refused() {
+    let deep = |n: usize| "[".repeat(n) + &"]".repeat(n);
+    let value = crate::json::parse(&deep(MAX_DUMP_DEPTH)).unwrap();
+    assert_eq!(to_frame(&value).unwrap(), deep(MAX_DUMP_DEPTH));
+    let value = crate::json::parse(&deep(MAX_DUMP_DEPTH + 1)).unwrap();
+    assert_eq!(
+        to_frame(&value).unwrap_err().to_string(),
+        "Maximum serialization depth exceeded"
+    );
+}
+
+#[test]
 fn generic_layout_agrees_with_the_f64_fast_path() {
     // `layout_shortest` (used for f32) against `write_float_repr`, which
     // the differential tests check against Python.

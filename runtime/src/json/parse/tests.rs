@@ -255,7 +255,7 @@ fn depth_is_limited_without_recursion() {
         e.to_string(),
         "maximum recursion depth exceeded while decoding a JSON array from a unicode string"
     );
-    let e = parse(&nested(600, r#"{"a":"#, "}")).unwrap_err();
+    let e = parse(&nested(DEFAULT_MAX_DEPTH + 35, r#"{"a":"#, "}")).unwrap_err();
     assert_eq!(
         e.to_string(),
         "maximum recursion depth exceeded while decoding a JSON object from a unicode string"
