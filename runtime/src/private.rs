@@ -21,11 +21,12 @@ pub fn from_json<T: DeserializeOwned>(value: &Json) -> Result<T, DecodeError> {
             r#type = std::any::type_name::<T>(),
             "a validated message does not fit its generated type"
         );
+        // The client gets pydantic's words only; the cause is in the log.
         DecodeError {
             errors: vec![ErrorDetail::new(
                 "value_error",
                 vec![],
-                format!("Value error, {error}"),
+                "Value error, the message cannot be read",
             )],
         }
     })

@@ -334,11 +334,26 @@ impl ProgramBuilder {
         };
         let mut dict = json!({"t": "dict", "values": values});
         if map.contains_key("propertyNames") {
-            dict["keys"] = self.node(cx, &node.child("propertyNames"), depth + 1);
+            dict["keys"] = self.property_names(cx, &node.child("propertyNames"), depth);
         }
         copy_count(map, "minProperties", &mut dict, "min_length");
         copy_count(map, "maxProperties", &mut dict, "max_length");
         dict
+    }
+
+    /// The schema of a dict's keys: keys are strings, so a `propertyNames`
+    /// schema without a `type` (pydantic writes `{"minLength": 2}`) is one
+    /// for strings.
+    fn property_names(&mut self, cx: &Context<'_>, at: &NodeRef, depth: usize) -> Value {
+        if let Ok((_, Value::Object(map))) = cx.doc.value(at)
+            && !map.contains_key("type")
+            && ["minLength", "maxLength", "pattern", "format"]
+                .iter()
+                .any(|k| map.contains_key(*k))
+        {
+            return string(map);
+        }
+        self.node(cx, at, depth + 1)
     }
 
     /// A model from one schema or the object parts of an `allOf`.

@@ -125,7 +125,34 @@ class Anything(BaseModel):
     maybe: Optional[int] = None
 
 
-MODELS = [Scalars, Constrained, Choices, Collections, Nested, Unions, Strict, Allow, Tree, Anything]
+class Wide(BaseModel):
+    a: int = 0
+    b: int = 0
+    c: int = 0
+
+
+class Narrow(BaseModel):
+    a: int = 0
+
+
+class MoreUnions(BaseModel):
+    int_float: Union[int, float] = 0
+    str_int: Union[str, int] = ""
+    bool_int: Union[bool, int] = False
+    list_str: Union[list[int], str] = ""
+    literal_str: Union[Literal["a"], str] = ""
+    color_str: Union[Color, str] = ""
+    when: Union[datetime.datetime, str] = ""
+    models: Union[Narrow, Wide] = Narrow()
+    maybe_either: Optional[Union[int, str]] = None
+    many: list[Union[int, Inner]] = []
+    keys: dict[Annotated[str, Field(min_length=2)], int] = {}
+    day: Optional[datetime.date] = None
+    uid: Optional[uuid.UUID] = None
+    money: Optional[decimal.Decimal] = None
+
+
+MODELS = [Scalars, Constrained, Choices, Collections, Nested, Unions, Strict, Allow, Tree, Anything, MoreUnions]
 
 # (model, raw JSON text of the input)
 CASES: list[tuple[type[BaseModel], str]] = []
@@ -278,6 +305,33 @@ case(
     '{"maybe": "5"}',
     '{"maybe": "x"}',
     '{"maybe": 5.5}',
+)
+
+
+case(
+    MoreUnions,
+    '{}',
+    '{"int_float": "5", "str_int": 5, "bool_int": 1, "list_str": [1, "2"], "literal_str": "a"}',
+    '{"int_float": 5.0, "str_int": "5", "bool_int": true, "list_str": "x", "literal_str": "b"}',
+    '{"int_float": 5.5, "str_int": 5.5, "bool_int": "1", "list_str": ["x"], "literal_str": 1}',
+    '{"int_float": "x", "str_int": null, "bool_int": 2, "list_str": null, "literal_str": null}',
+    '{"color_str": "red", "when": "2024-01-01T00:00:00"}',
+    '{"color_str": "blue", "when": 1700000000}',
+    '{"color_str": 1, "when": null}',
+    '{"models": {"a": 1, "b": 2}}',
+    '{"models": {"a": 1}}',
+    '{"models": {}}',
+    '{"models": {"a": "x", "b": "y"}}',
+    '{"models": 5}',
+    '{"maybe_either": 5, "many": [1, {"a": 1, "b": "x"}, "3"]}',
+    '{"maybe_either": [], "many": [{"a": "x"}, "y"]}',
+    '{"keys": {"ab": 1, "a": 2, "": "x"}}',
+    '{"keys": {"abc": "5"}}',
+    '{"day": "2024-02-29", "uid": "12345678123456781234567812345678", "money": "1.50"}',
+    '{"day": "2023-02-29", "uid": "x", "money": "abc"}',
+    '{"day": 1700000000, "uid": 5, "money": 1.5}',
+    '{"day": "2024-01-01T00:00:00", "uid": "12345678-1234-5678-1234-567812345678", "money": 10}',
+    '{"day": "2024-01-01T10:00:00", "money": NaN}',
 )
 
 
