@@ -9,6 +9,7 @@
 
 mod child;
 mod codegen;
+mod frames;
 mod load;
 mod report;
 mod run;
@@ -89,6 +90,13 @@ fn main() -> Result<()> {
         Some("__serve") => {
             let kind = servers::Kind::parse(args.get(1).map_or("", String::as_str))?;
             return servers::serve(kind, args.get(2).cloned());
+        }
+        Some("__frames") => {
+            // The per-frame cost alone (also part of `runtime`).
+            for (name, nanos) in frames::cost(frames::per_round(false), frames::ROUNDS)? {
+                println!("{name}: {:.2} µs", nanos / 1_000.0);
+            }
+            return Ok(());
         }
         Some("__codegen-one") => {
             let (Some(path), Some(runs), Some(budget)) = (args.get(1), args.get(2), args.get(3))

@@ -242,6 +242,19 @@ pub fn runtime(sizes: Sizes) -> Result<Vec<Table>> {
         let load = format!("chat broadcast, {} subscribers", table::rate(count as f64));
         push_measured(&mut table, &load, "deliveries/s", &ours, &theirs);
     }
+    eprintln!("runtime: per-frame cost in process");
+    for (name, nanos) in
+        crate::frames::cost(crate::frames::per_round(sizes.smoke), crate::frames::ROUNDS)?
+    {
+        table.push(vec![
+            format!("{name}, in process (no sockets)"),
+            "server work per frame".into(),
+            format!("{} µs", table::sig3(nanos / 1_000.0)),
+            "—".into(),
+            "—".into(),
+            "—".into(),
+        ]);
+    }
     eprintln!("runtime: {idle} idle connections");
     let ours = client.block_on(load::idle_memory(Kind::Chanx, idle))?;
     let theirs = client.block_on(load::idle_memory(Kind::Baseline, idle))?;

@@ -71,7 +71,7 @@ fn the_runtime_validates_as_pydantic_does() {
             .expect("message exists");
         let mut ours = json::JsonMap::new();
         match program.validate(root, &input) {
-            Ok((_, value)) => ours.insert("ok".into(), value),
+            Ok((_, value)) => ours.insert("ok".into(), value.into_owned()),
             Err(error) => {
                 let errors = error
                     .errors

@@ -328,20 +328,21 @@ impl<H: Handler> Core<'_, H> {
     async fn on_text(&self, ctx: &mut Context<H::Outgoing, H::Params>, text: &str) {
         // Read as Python's `json.loads` reads (NaN, integers of any size, its
         // error messages), as chanx does.
-        let mut value: Json = match crate::json::parse(text) {
-            Ok(value) => value,
-            Err(error) => {
-                self.log_received(None, text);
-                self.send(
-                    &self
-                        .frames
-                        .validation_error(&DecodeError::json_invalid(error)),
-                    None,
-                );
-                self.complete(Completion::Message, None);
-                return;
-            }
-        };
+        let (mut value, depth) =
+            match crate::json::parse_measured(text, crate::json::DEFAULT_MAX_DEPTH) {
+                Ok(parsed) => parsed,
+                Err(error) => {
+                    self.log_received(None, text);
+                    self.send(
+                        &self
+                            .frames
+                            .validation_error(&DecodeError::json_invalid(error)),
+                        None,
+                    );
+                    self.complete(Completion::Message, None);
+                    return;
+                }
+            };
         // chanx validates the routing envelope (`version`, `topic`, `ref`,
         // `seq`) first and strips it before the message is decoded.
         let envelope = match crate::envelope::take(&mut value) {
@@ -362,7 +363,7 @@ impl<H: Handler> Core<'_, H> {
         let span = tracing::info_span!("message", action = action.as_deref().unwrap_or(""));
         async {
             self.log_received(action.as_deref(), text);
-            match decode_frame::<H::Incoming>(&value) {
+            match decode_frame::<H::Incoming>(&value, depth) {
                 Err(error) => {
                     tracing::debug!(%error, "frame rejected");
                     self.send(&self.frames.validation_error(&error), reference.as_ref());
@@ -604,8 +605,8 @@ const DEEP_FRAME: usize = 48;
 /// committed: only the pages used cost memory).
 const DEEP_FRAME_STACK: usize = 256 << 20;
 
-fn decode_frame<M: ChannelMessage>(value: &Json) -> Result<M, DecodeError> {
-    if value.depth() <= DEEP_FRAME {
+fn decode_frame<M: ChannelMessage>(value: &Json, depth: usize) -> Result<M, DecodeError> {
+    if depth <= DEEP_FRAME {
         return M::decode(value);
     }
     let spawned = std::thread::scope(|scope| {

@@ -35,7 +35,14 @@ pub struct Envelope {
 /// A frame that is not an object fails as chanx's envelope model does
 /// (`model_type`); a badly typed key gets pydantic's error at its name.
 pub fn take(frame: &mut Json) -> Result<Envelope, DecodeError> {
+    // Most frames carry no envelope key: nothing to check or strip.
+    if let Json::Object(map) = &*frame
+        && !FIELDS.iter().any(|key| map.contains_key(*key))
+    {
+        return Ok(Envelope::default());
+    }
     let (_, validated) = ENVELOPE.validate(0, frame)?;
+    let validated = validated.into_owned();
     let field = |key: &str| validated.as_object().and_then(|m| m.get(key)).cloned();
     let text = |value: Option<Json>| match value {
         Some(Json::Str(s)) => Some(s),

@@ -49,3 +49,45 @@ pub fn const_str<'de, D: Deserializer<'de>>(
 ) -> Result<(), D::Error> {
     crate::decode::const_str(deserializer, expected)
 }
+
+/// A generated string constant: a unit struct that serializes as exactly
+/// `$value`, accepts only `$value`, and is its own default (so a message
+/// built in Rust always carries its tag).
+///
+/// ```ignore
+/// ::chanx_runtime::__private::const_str_marker! {
+///     /// The constant `"ping"`.
+///     pub struct PingMessageAction = "ping";
+/// }
+/// ```
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __const_str_marker {
+    ($(#[$meta:meta])* $vis:vis struct $name:ident = $value:literal;) => {
+        $(#[$meta])*
+        #[derive(
+            ::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy, ::std::cmp::PartialEq,
+            ::std::cmp::Eq, ::std::hash::Hash, ::std::default::Default
+        )]
+        $vis struct $name;
+
+        impl $name {
+            /// The constant as written on the wire.
+            pub const VALUE: &'static str = $value;
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str($value)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                $crate::__private::const_str(deserializer, $value).map(|()| $name)
+            }
+        }
+    };
+}
+
+pub use crate::__const_str_marker as const_str_marker;

@@ -967,16 +967,17 @@ fn emit_marker(marker: &Marker) -> TokenStream {
     let text = json_text(&marker.value);
     let doc =
         format!(" The constant `{text}`: (de)serializes exactly this value, and is the default.");
+    // String constants (every tag) are one macro call into the runtime.
+    if let Some(value) = marker.value.as_str() {
+        return quote! {
+            ::chanx_runtime::__private::const_str_marker! {
+                #[doc = #doc]
+                pub struct #name = #value;
+            }
+        };
+    }
     let serialize = serialize_expr(&marker.value);
     let test = matches_expr(&marker.value);
-    let value_const = marker.value.as_str().map(|s| {
-        quote! {
-            impl #name {
-                /// The constant as written on the wire.
-                pub const VALUE: &'static str = #s;
-            }
-        }
-    });
     quote! {
         #[doc = #doc]
         #[derive(
@@ -984,7 +985,6 @@ fn emit_marker(marker: &Marker) -> TokenStream {
             ::std::cmp::Eq, ::std::hash::Hash, ::std::default::Default
         )]
         pub struct #name;
-        #value_const
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 #serialize

@@ -17,7 +17,8 @@ mod value;
 pub use de::{DeError, from_json};
 pub use dump::{DumpError, MAX_DUMP_DEPTH, to_frame, to_string, write_float_repr, write_string};
 pub use parse::{
-    DEFAULT_MAX_DEPTH, INT_MAX_STR_DIGITS, ParseError, ParseErrorKind, parse, parse_with_limit,
+    DEFAULT_MAX_DEPTH, INT_MAX_STR_DIGITS, ParseError, ParseErrorKind, parse, parse_measured,
+    parse_with_limit,
 };
 pub use value::{Json, JsonMap};
 

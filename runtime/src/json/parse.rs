@@ -231,6 +231,12 @@ pub fn parse(text: &str) -> Result<Json, ParseError> {
 /// itself never recurses, whatever the limit; the limit protects what
 /// recurses over the value afterwards (drop, writing, validation).
 pub fn parse_with_limit(text: &str, max_depth: usize) -> Result<Json, ParseError> {
+    parse_measured(text, max_depth).map(|(value, _)| value)
+}
+
+/// [`parse_with_limit`], also returning how deeply lists and dicts nest in
+/// the value (0 for a scalar), measured on the way.
+pub fn parse_measured(text: &str, max_depth: usize) -> Result<(Json, usize), ParseError> {
     if text.starts_with('\u{feff}') {
         return Err(ParseError::at(text, ParseErrorKind::UnexpectedBom, 0));
     }
@@ -238,6 +244,7 @@ pub fn parse_with_limit(text: &str, max_depth: usize) -> Result<Json, ParseError
         text,
         bytes: text.as_bytes(),
         pos: 0,
+        deepest: 0,
     };
     parser.skip_whitespace();
     let value = parser
@@ -247,7 +254,7 @@ pub fn parse_with_limit(text: &str, max_depth: usize) -> Result<Json, ParseError
     if parser.pos != text.len() {
         return Err(ParseError::at(text, ParseErrorKind::ExtraData, parser.pos));
     }
-    Ok(value)
+    Ok((value, parser.deepest))
 }
 
 /// An error while parsing: its kind and byte offset, turned into a
@@ -265,6 +272,8 @@ struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
+    /// The most containers open at once so far.
+    deepest: usize,
 }
 
 /// Bytes that end the plain run of a string: the quote, the backslash and
@@ -308,6 +317,7 @@ impl Parser<'_> {
                     if stack.len() >= max_depth {
                         return Err((ParseErrorKind::ArrayTooDeep, self.pos));
                     }
+                    self.deepest = self.deepest.max(stack.len() + 1);
                     self.pos += 1;
                     self.skip_whitespace();
                     if self.peek() == Some(b']') {
@@ -322,6 +332,7 @@ impl Parser<'_> {
                     if stack.len() >= max_depth {
                         return Err((ParseErrorKind::ObjectTooDeep, self.pos));
                     }
+                    self.deepest = self.deepest.max(stack.len() + 1);
                     self.pos += 1;
                     self.skip_whitespace();
                     if self.peek() == Some(b'}') {

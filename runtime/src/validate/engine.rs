@@ -3,6 +3,7 @@
 //! coercions, the same errors in the same order, and the value pydantic's
 //! `model_dump(mode="json")` would write.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use super::errors::{self as e, LineError, prefix};
@@ -14,7 +15,9 @@ use super::repr::py_str;
 use super::scalars::{self, compare, float_is_multiple, int_is_multiple};
 use crate::json::{Json, JsonMap};
 
-pub(crate) type Outcome = Result<Json, Vec<LineError>>;
+/// The validated value: the input itself when validation changed nothing
+/// (the common case: no copy), or what pydantic would have made of it.
+pub(crate) type Outcome<'a> = Result<Cow<'a, Json>, Vec<LineError>>;
 
 /// How closely an accepted input matched its type; smart unions prefer the
 /// closest choice (pydantic-core's `Exactness`).
@@ -61,14 +64,14 @@ fn one(error: LineError) -> Vec<LineError> {
 }
 
 impl Engine<'_> {
-    pub fn validate(&self, node: &Node, input: &Json, st: &mut State) -> Outcome {
+    pub fn validate<'a>(&self, node: &Node, input: &'a Json, st: &mut State) -> Outcome<'a> {
         match node {
             Node::Any => {
                 st.floor(Exactness::Strict);
                 untyped(input).map_err(one)
             }
             Node::None => match input {
-                Json::Null => Ok(Json::Null),
+                Json::Null => Ok(Cow::Borrowed(input)),
                 _ => Err(one(e::simple("none_required"))),
             },
             Node::Bool => self.boolean(input, st).map_err(one),
@@ -85,14 +88,14 @@ impl Engine<'_> {
             Node::Dict(rules) => self.dict(rules, input, st),
             Node::Model(model) => self.model(model, input, st),
             Node::Nullable(inner) => match input {
-                Json::Null => Ok(Json::Null),
+                Json::Null => Ok(Cow::Borrowed(input)),
                 _ => self.validate(inner, input, st),
             },
-            Node::Union(union) => self.union(union, input, st),
+            Node::Union(union) => self.union_choice(union, input, st).map(|(_, v)| v),
             Node::Tagged(tagged) => self.tagged(tagged, input, st).map(|(_, v)| v),
             Node::Ref(index) => {
                 let Some(def) = self.program.defs.get(*index) else {
-                    return Ok(input.clone());
+                    return Ok(Cow::Borrowed(input));
                 };
                 if !self.program.recursive[*index] {
                     return self.validate(def, input, st);
@@ -111,9 +114,9 @@ impl Engine<'_> {
         }
     }
 
-    fn boolean(&self, input: &Json, st: &mut State) -> Result<Json, LineError> {
+    fn boolean<'a>(&self, input: &'a Json, st: &mut State) -> Result<Cow<'a, Json>, LineError> {
         let value = match input {
-            Json::Bool(b) => return Ok(Json::Bool(*b)),
+            Json::Bool(_) => return Ok(Cow::Borrowed(input)),
             Json::Str(s) => scalars::str_as_bool(s)?,
             Json::Int(0) => false,
             Json::Int(1) => true,
@@ -126,29 +129,34 @@ impl Engine<'_> {
             _ => return Err(e::simple("bool_type")),
         };
         st.floor(Exactness::Lax);
-        Ok(Json::Bool(value))
+        Ok(Cow::Owned(Json::Bool(value)))
     }
 
-    fn int(&self, rules: &Numeric, input: &Json, st: &mut State) -> Result<Json, LineError> {
+    fn int<'a>(
+        &self,
+        rules: &Numeric,
+        input: &'a Json,
+        st: &mut State,
+    ) -> Result<Cow<'a, Json>, LineError> {
         let value = match input {
-            Json::Int(_) | Json::BigInt(_) => input.clone(),
+            Json::Int(_) | Json::BigInt(_) => Cow::Borrowed(input),
             Json::Bool(b) => {
                 st.floor(Exactness::Lax);
-                Json::Int(i64::from(*b))
+                Cow::Owned(Json::Int(i64::from(*b)))
             }
             Json::Str(s) => {
                 st.floor(Exactness::Lax);
-                scalars::str_as_int(s)?
+                Cow::Owned(scalars::str_as_int(s)?)
             }
             Json::Float(f) => {
                 st.floor(Exactness::Lax);
-                scalars::float_as_int(*f)?
+                Cow::Owned(scalars::float_as_int(*f)?)
             }
             _ => return Err(e::simple("int_type")),
         };
         // Generated code holds an integer without a `format` in an `i64`;
         // Python's are unbounded. Say so where pydantic would accept.
-        if rules.format.is_none() && !rules.unbounded && matches!(value, Json::BigInt(_)) {
+        if rules.format.is_none() && !rules.unbounded && matches!(*value, Json::BigInt(_)) {
             return Err(e::simple("int_parsing_size"));
         }
         check_int_format(rules, &value)?;
@@ -161,7 +169,12 @@ impl Engine<'_> {
         Ok(value)
     }
 
-    fn float(&self, rules: &Numeric, input: &Json, st: &mut State) -> Result<Json, LineError> {
+    fn float<'a>(
+        &self,
+        rules: &Numeric,
+        input: &'a Json,
+        st: &mut State,
+    ) -> Result<Cow<'a, Json>, LineError> {
         let value = match input {
             Json::Float(f) => *f,
             Json::Int(i) => {
@@ -192,10 +205,13 @@ impl Engine<'_> {
             return Err(bound_error("multiple_of", "multiple_of", m, true));
         }
         check_bounds(rules, &Json::Float(value), true)?;
-        Ok(Json::Float(value))
+        Ok(match input {
+            Json::Float(_) => Cow::Borrowed(input),
+            _ => Cow::Owned(Json::Float(value)),
+        })
     }
 
-    fn string(&self, rules: &StrRules, input: &Json) -> Result<Json, LineError> {
+    fn string<'a>(&self, rules: &StrRules, input: &'a Json) -> Result<Cow<'a, Json>, LineError> {
         let Json::Str(s) = input else {
             return Err(e::simple("string_type"));
         };
@@ -217,33 +233,49 @@ impl Engine<'_> {
         {
             return Err(e::string_pattern_mismatch(pattern));
         }
-        Ok(input.clone())
+        Ok(Cow::Borrowed(input))
     }
 
-    fn format(&self, rules: &FormatRules, input: &Json, st: &mut State) -> Result<Json, LineError> {
-        super::format::validate(&rules.format, input, rules.min_length, rules.max_length, st)
+    fn format<'a>(
+        &self,
+        rules: &FormatRules,
+        input: &'a Json,
+        st: &mut State,
+    ) -> Result<Cow<'a, Json>, LineError> {
+        let value =
+            super::format::validate(&rules.format, input, rules.min_length, rules.max_length, st)?;
+        Ok(if value == *input {
+            Cow::Borrowed(input)
+        } else {
+            Cow::Owned(value)
+        })
     }
 
-    fn literal(&self, choices: &Choices, input: &Json, st: &mut State) -> Result<Json, LineError> {
+    fn literal<'a>(
+        &self,
+        choices: &Choices,
+        input: &'a Json,
+        st: &mut State,
+    ) -> Result<Cow<'a, Json>, LineError> {
         for expected in &choices.values {
             match python_eq(expected, input) {
-                Some(true) => return Ok(expected.clone()),
+                Some(true) => return Ok(Cow::Borrowed(input)),
                 Some(false) => {}
                 None => {
                     st.floor(Exactness::Lax);
-                    return Ok(expected.clone());
+                    return Ok(Cow::Owned(expected.clone()));
                 }
             }
         }
         Err(e::expected("literal_error", &choices.expected))
     }
 
-    fn enumeration(
+    fn enumeration<'a>(
         &self,
         choices: &Choices,
-        input: &Json,
+        input: &'a Json,
         st: &mut State,
-    ) -> Result<Json, LineError> {
+    ) -> Result<Cow<'a, Json>, LineError> {
         let all_ints = choices.values.iter().all(|v| matches!(v, Json::Int(_)));
         // An `IntEnum` takes what an `int` takes; other enums compare values.
         let candidate = if all_ints {
@@ -260,14 +292,18 @@ impl Engine<'_> {
             for expected in &choices.values {
                 if python_eq(expected, &candidate) != Some(false) {
                     st.floor(Exactness::Lax);
-                    return Ok(expected.clone());
+                    return Ok(if expected == input {
+                        Cow::Borrowed(input)
+                    } else {
+                        Cow::Owned(expected.clone())
+                    });
                 }
             }
         }
         Err(e::expected("enum", &choices.expected))
     }
 
-    fn list(&self, seq: &Sequence, input: &Json, st: &mut State) -> Outcome {
+    fn list<'a>(&self, seq: &Sequence, input: &'a Json, st: &mut State) -> Outcome<'a> {
         let Json::Array(items) = input else {
             return Err(one(e::simple("list_type")));
         };
@@ -278,25 +314,41 @@ impl Engine<'_> {
         }
         let output = self.items(&seq.items, items, st)?;
         if let Some(min) = seq.min_length
-            && output.len() < min
+            && items.len() < min
         {
-            return Err(one(e::too_short("List", min, output.len())));
+            return Err(one(e::too_short("List", min, items.len())));
         }
-        Ok(Json::Array(output))
+        Ok(match output {
+            None => Cow::Borrowed(input),
+            Some(changed) => Cow::Owned(Json::Array(changed)),
+        })
     }
 
-    /// Validates every item; errors are located by index.
+    /// Validates every item; errors are located by index. `None` when no
+    /// item changed, else every item as validated.
     fn items(
         &self,
         node: &Node,
         items: &[Json],
         st: &mut State,
-    ) -> Result<Vec<Json>, Vec<LineError>> {
-        let mut output = Vec::with_capacity(items.len());
+    ) -> Result<Option<Vec<Json>>, Vec<LineError>> {
+        let mut output: Option<Vec<Json>> = None;
         let mut errors = Vec::new();
         for (index, item) in items.iter().enumerate() {
             match self.validate(node, item, st) {
-                Ok(value) => output.push(value),
+                Ok(Cow::Borrowed(_)) => {
+                    if let Some(changed) = &mut output {
+                        changed.push(item.clone());
+                    }
+                }
+                Ok(Cow::Owned(value)) => {
+                    let changed = output.get_or_insert_with(|| {
+                        let mut copy = Vec::with_capacity(items.len());
+                        copy.extend_from_slice(&items[..index]);
+                        copy
+                    });
+                    changed.push(value);
+                }
                 Err(mut found) => {
                     prefix(&mut found, index);
                     errors.append(&mut found);
@@ -310,20 +362,22 @@ impl Engine<'_> {
         }
     }
 
-    fn set(
+    fn set<'a>(
         &self,
         seq: &Sequence,
-        input: &Json,
+        input: &'a Json,
         st: &mut State,
         type_error: &'static str,
         field_type: &'static str,
-    ) -> Outcome {
+    ) -> Outcome<'a> {
         let Json::Array(items) = input else {
             return Err(one(e::simple(type_error)));
         };
         // A list is not a set: taking one is a coercion.
         st.floor(Exactness::Lax);
-        let validated = self.items(&seq.items, items, st)?;
+        let validated = self
+            .items(&seq.items, items, st)?
+            .unwrap_or_else(|| items.to_vec());
         let mut output: Vec<Json> = Vec::with_capacity(validated.len());
         for value in validated {
             if matches!(value, Json::Array(_) | Json::Object(_)) {
@@ -346,10 +400,12 @@ impl Engine<'_> {
         {
             return Err(one(e::too_short(field_type, min, output.len())));
         }
-        Ok(Json::Array(super::setorder::python_set_order(output)))
+        Ok(Cow::Owned(Json::Array(super::setorder::python_set_order(
+            output,
+        ))))
     }
 
-    fn tuple(&self, rules: &TupleRules, input: &Json, st: &mut State) -> Outcome {
+    fn tuple<'a>(&self, rules: &TupleRules, input: &'a Json, st: &mut State) -> Outcome<'a> {
         let Json::Array(items) = input else {
             return Err(one(e::simple("tuple_type")));
         };
@@ -370,7 +426,7 @@ impl Engine<'_> {
         for (index, node) in rules.prefix.iter().enumerate() {
             match items.get(index) {
                 Some(item) => match self.validate(node, item, st) {
-                    Ok(value) => output.push(value),
+                    Ok(value) => output.push(value.into_owned()),
                     Err(mut found) => {
                         prefix(&mut found, index);
                         errors.append(&mut found);
@@ -382,7 +438,7 @@ impl Engine<'_> {
         if let Some(rest) = &rules.rest {
             for (index, item) in items.iter().enumerate().skip(rules.prefix.len()) {
                 match self.validate(rest, item, st) {
-                    Ok(value) => output.push(value),
+                    Ok(value) => output.push(value.into_owned()),
                     Err(mut found) => {
                         prefix(&mut found, index);
                         errors.append(&mut found);
@@ -398,14 +454,15 @@ impl Engine<'_> {
         {
             return Err(one(e::too_short("Tuple", min, output.len())));
         }
-        Ok(Json::Array(output))
+        Ok(Cow::Owned(Json::Array(output)))
     }
 
-    fn dict(&self, rules: &DictRules, input: &Json, st: &mut State) -> Outcome {
+    fn dict<'a>(&self, rules: &DictRules, input: &'a Json, st: &mut State) -> Outcome<'a> {
         let Json::Object(map) = input else {
             return Err(one(e::simple("dict_type")));
         };
         let mut output = JsonMap::with_capacity(map.len());
+        let mut changed = false;
         let mut errors = Vec::new();
         for (count, (key, value)) in map.iter().enumerate() {
             if let Some(max) = rules.max_length
@@ -415,8 +472,15 @@ impl Engine<'_> {
             }
             let key_json = Json::Str(key.clone());
             let validated_key = match self.validate(&rules.keys, &key_json, st) {
-                Ok(Json::Str(k)) => Some(k),
-                Ok(other) => Some(py_str(&other)),
+                Ok(Cow::Borrowed(_)) => Some(key.clone()),
+                Ok(Cow::Owned(Json::Str(k))) => {
+                    changed |= k != *key;
+                    Some(k)
+                }
+                Ok(Cow::Owned(other)) => {
+                    changed = true;
+                    Some(py_str(&other))
+                }
                 Err(mut found) => {
                     for error in &mut found {
                         *error = error.clone().at("[key]").at(key.as_str());
@@ -427,8 +491,9 @@ impl Engine<'_> {
             };
             match self.validate(&rules.values, value, st) {
                 Ok(v) => {
+                    changed |= matches!(v, Cow::Owned(_));
                     if let Some(k) = validated_key {
-                        output.insert(k, v);
+                        output.insert(k, v.into_owned());
                     }
                 }
                 Err(mut found) => {
@@ -445,10 +510,14 @@ impl Engine<'_> {
         {
             return Err(one(e::too_short("Dictionary", min, output.len())));
         }
-        Ok(Json::Object(output))
+        Ok(if changed {
+            Cow::Owned(Json::Object(output))
+        } else {
+            Cow::Borrowed(input)
+        })
     }
 
-    fn model(&self, model: &Model, input: &Json, st: &mut State) -> Outcome {
+    fn model<'a>(&self, model: &Model, input: &'a Json, st: &mut State) -> Outcome<'a> {
         let Json::Object(map) = input else {
             return Err(one(e::model_type(&model.name)));
         };
@@ -456,26 +525,35 @@ impl Engine<'_> {
         // Building a model from a dict is never an exact match.
         st.floor(Exactness::Strict);
         st.fields_set = Some(fields_set);
-        Ok(Json::Object(output))
+        Ok(match output {
+            None => Cow::Borrowed(input),
+            Some(changed) => Cow::Owned(Json::Object(changed)),
+        })
     }
 
+    /// A model's fields (and extra keys) validated. The object is `None` when
+    /// the input can stand for the model as it is: every field given and
+    /// unchanged (unknown keys, which pydantic drops, are ignored by the
+    /// generated types too). Also returns how many fields the input set.
     fn model_fields(
         &self,
         model: &Model,
         map: &JsonMap,
         st: &mut State,
-    ) -> Result<(JsonMap, usize), Vec<LineError>> {
-        let mut output = JsonMap::with_capacity(model.fields.len());
+    ) -> Result<(Option<JsonMap>, usize), Vec<LineError>> {
+        let mut validated: Vec<(usize, Cow<'_, Json>)> = Vec::with_capacity(model.fields.len());
+        let mut changed = false;
         let mut errors = Vec::new();
         let mut fields_set = 0;
-        for field in &model.fields {
+        for (index, field) in model.fields.iter().enumerate() {
             match map.get(&field.name) {
                 Some(value) => {
                     // A field's own fields-set count must not leak into the model's.
                     let saved = st.fields_set.take();
                     match self.validate(&field.schema, value, st) {
                         Ok(v) => {
-                            output.insert(field.name.clone(), v);
+                            changed |= matches!(v, Cow::Owned(_));
+                            validated.push((index, v));
                             fields_set += 1;
                         }
                         Err(mut found) => {
@@ -487,13 +565,15 @@ impl Engine<'_> {
                 }
                 None => match &field.default {
                     Some(default) => {
-                        output.insert(field.name.clone(), default.clone());
+                        changed = true;
+                        validated.push((index, Cow::Borrowed(default)));
                     }
                     None if field.required => errors.push(e::missing().at(field.name.as_str())),
                     None => {}
                 },
             }
         }
+        let mut extras: Vec<(&String, Cow<'_, Json>)> = Vec::new();
         match &model.extra {
             Extra::Ignore => {}
             Extra::Forbid => {
@@ -510,7 +590,8 @@ impl Engine<'_> {
                     }
                     match self.validate(schema, value, st) {
                         Ok(v) => {
-                            output.insert(key.clone(), v);
+                            changed |= matches!(v, Cow::Owned(_));
+                            extras.push((key, v));
                         }
                         Err(mut found) => {
                             prefix(&mut found, key.as_str());
@@ -520,28 +601,36 @@ impl Engine<'_> {
                 }
             }
         }
-        if errors.is_empty() {
-            Ok((output, fields_set))
-        } else {
-            Err(errors)
+        if !errors.is_empty() {
+            return Err(errors);
         }
+        // Keys beyond the model's fields: pydantic drops them (or, allowed,
+        // writes them after the fields), so the input does not stand as is.
+        let has_extra_keys = map.len() > fields_set;
+        if !changed && !has_extra_keys {
+            return Ok((None, fields_set));
+        }
+        let mut output = JsonMap::with_capacity(validated.len() + extras.len());
+        for (index, value) in validated {
+            output.insert(model.fields[index].name.clone(), value.into_owned());
+        }
+        for (key, value) in extras {
+            output.insert(key.clone(), value.into_owned());
+        }
+        Ok((Some(output), fields_set))
     }
 
     /// pydantic's smart union: the first exact match wins; otherwise the
     /// success that set the most fields, then the most exact one; failing
     /// all, every choice's errors under its label.
-    fn union(&self, union: &Union, input: &Json, st: &mut State) -> Outcome {
-        self.union_choice(union, input, st).map(|(_, value)| value)
-    }
-
     /// A smart union; returns the index of the chosen choice too.
-    pub fn union_choice(
+    pub fn union_choice<'a>(
         &self,
         union: &Union,
-        input: &Json,
+        input: &'a Json,
         st: &mut State,
-    ) -> Result<(usize, Json), Vec<LineError>> {
-        let mut best: Option<(usize, Json, Exactness, Option<usize>)> = None;
+    ) -> Result<(usize, Cow<'a, Json>), Vec<LineError>> {
+        let mut best: Option<(usize, Cow<'a, Json>, Exactness, Option<usize>)> = None;
         let mut errors = Vec::new();
         for (index, (label, choice)) in union.choices.iter().enumerate() {
             let mut inner = State {
@@ -585,12 +674,12 @@ impl Engine<'_> {
     }
 
     /// A discriminated union; returns the index of the chosen variant too.
-    pub fn tagged(
+    pub fn tagged<'a>(
         &self,
         tagged: &Tagged,
-        input: &Json,
+        input: &'a Json,
         st: &mut State,
-    ) -> Result<(usize, Json), Vec<LineError>> {
+    ) -> Result<(usize, Cow<'a, Json>), Vec<LineError>> {
         let Json::Object(map) = input else {
             return Err(one(e::model_attributes_type()));
         };
@@ -622,31 +711,52 @@ impl Engine<'_> {
 
 /// An untyped value as generated code holds it (a `serde_json::Value`)
 /// and pydantic writes it: integers within `i64`/`u64`, and a non-finite
-/// float as `null` (`model_dump(mode="json")` of an `Any`).
-fn untyped(value: &Json) -> Result<Json, LineError> {
+/// float as `null` (`model_dump(mode="json")` of an `Any`). Borrowed when
+/// nothing needs changing.
+fn untyped(value: &Json) -> Result<Cow<'_, Json>, LineError> {
+    if !needs_rewrite(value)? {
+        return Ok(Cow::Borrowed(value));
+    }
+    Ok(Cow::Owned(rewrite_untyped(value)))
+}
+
+/// Whether an untyped value holds a non-finite float; an error for an
+/// integer no `serde_json::Value` holds.
+fn needs_rewrite(value: &Json) -> Result<bool, LineError> {
     Ok(match value {
         Json::BigInt(digits) if digits.parse::<u64>().is_err() => {
             return Err(e::simple("int_parsing_size"));
         }
+        Json::Float(f) => !f.is_finite(),
+        Json::Array(items) => {
+            let mut any = false;
+            for (i, item) in items.iter().enumerate() {
+                any |= needs_rewrite(item).map_err(|error| error.at(i))?;
+            }
+            any
+        }
+        Json::Object(map) => {
+            let mut any = false;
+            for (k, item) in map {
+                any |= needs_rewrite(item).map_err(|error| error.at(k.as_str()))?;
+            }
+            any
+        }
+        _ => false,
+    })
+}
+
+fn rewrite_untyped(value: &Json) -> Json {
+    match value {
         Json::Float(f) if !f.is_finite() => Json::Null,
-        Json::Array(items) => Json::Array(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| untyped(item).map_err(|error| error.at(i)))
-                .collect::<Result<_, _>>()?,
-        ),
+        Json::Array(items) => Json::Array(items.iter().map(rewrite_untyped).collect()),
         Json::Object(map) => Json::Object(
             map.iter()
-                .map(|(k, item)| {
-                    untyped(item)
-                        .map(|v| (k.clone(), v))
-                        .map_err(|error| error.at(k.as_str()))
-                })
-                .collect::<Result<_, _>>()?,
+                .map(|(k, item)| (k.clone(), rewrite_untyped(item)))
+                .collect(),
         ),
         other => other.clone(),
-    })
+    }
 }
 
 /// Python `==` between JSON-born values: `1 == 1.0 == True`; strings only

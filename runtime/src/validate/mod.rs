@@ -15,6 +15,7 @@ mod repr;
 mod scalars;
 mod setorder;
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use serde_json::Value;
@@ -59,8 +60,13 @@ impl Program {
     ///
     /// Returns which message of the root matched (its position among the
     /// root's choices; 0 for a root that is one message) and the validated
-    /// value, or every error as pydantic reports them.
-    pub fn validate(&self, root: usize, value: &Json) -> Result<(usize, Json), DecodeError> {
+    /// value (the input itself when nothing changed), or every error as
+    /// pydantic reports them.
+    pub fn validate<'a>(
+        &self,
+        root: usize,
+        value: &'a Json,
+    ) -> Result<(usize, Cow<'a, Json>), DecodeError> {
         let compiled = match self.compiled() {
             Ok(compiled) => compiled,
             Err(error) => {
