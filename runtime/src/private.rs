@@ -55,16 +55,13 @@ pub fn const_str<'de, D: Deserializer<'de>>(
 /// built in Rust always carries its tag).
 ///
 /// ```ignore
-/// ::chanx_runtime::__private::const_str_marker! {
-///     /// The constant `"ping"`.
-///     pub struct PingMessageAction = "ping";
-/// }
+/// ::chanx_runtime::__private::const_str_marker!(pub struct PingMessageAction = "ping");
 /// ```
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __const_str_marker {
-    ($(#[$meta:meta])* $vis:vis struct $name:ident = $value:literal;) => {
-        $(#[$meta])*
+    ($vis:vis struct $name:ident = $value:literal) => {
+        #[doc = concat!(" The constant `\"", $value, "\"`: (de)serializes exactly this value, and is the default.")]
         #[derive(
             ::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy, ::std::cmp::PartialEq,
             ::std::cmp::Eq, ::std::hash::Hash, ::std::default::Default

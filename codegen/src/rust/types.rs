@@ -967,13 +967,11 @@ fn emit_marker(marker: &Marker) -> TokenStream {
     let text = json_text(&marker.value);
     let doc =
         format!(" The constant `{text}`: (de)serializes exactly this value, and is the default.");
-    // String constants (every tag) are one macro call into the runtime.
+    // String constants (every tag) are one macro call into the runtime,
+    // which also writes their docs.
     if let Some(value) = marker.value.as_str() {
         return quote! {
-            ::chanx_runtime::__private::const_str_marker! {
-                #[doc = #doc]
-                pub struct #name = #value;
-            }
+            ::chanx_runtime::__private::const_str_marker!(pub struct #name = #value);
         };
     }
     let serialize = serialize_expr(&marker.value);
