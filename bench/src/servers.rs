@@ -146,8 +146,7 @@ async fn serve_baseline(listener: TcpListener) -> Result<()> {
 async fn baseline_connection(stream: TcpStream, hub: Arc<Hub>) {
     let _ = stream.set_nodelay(true);
     // The read buffer chanx uses: the default's 128 KiB is all touched by the first read.
-    let config =
-        WebSocketConfig::default().read_buffer_size(chanx_runtime::server::READ_BUFFER_BYTES);
+    let config = WebSocketConfig::default().read_buffer_size(chanx_runtime::READ_BUFFER_BYTES);
     let Ok(socket) = tokio_tungstenite::accept_async_with_config(stream, Some(config)).await else {
         return;
     };

@@ -14,6 +14,7 @@ pub struct ConnectRequest {
     pub path: String,
     /// The raw query string, without `?`.
     pub query: Option<String>,
+    /// The upgrade request's headers.
     pub headers: HeaderMap,
 }
 
@@ -51,8 +52,11 @@ impl ConnectRequest {
 /// and then a close with code `4000 + status_code` (4401, 4403).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuthRejection {
+    /// The HTTP-like status of the refusal (401, 403, …); the close code is 4000 + it.
     pub status_code: u16,
+    /// Its reason phrase (`"Forbidden"`).
     pub status_text: String,
+    /// What the client is told, as chanx sends it in `data`.
     pub data: Value,
 }
 
@@ -90,6 +94,8 @@ pub trait Authenticator: Send + Sync + 'static {
     /// What handlers get from `Context::user::<Self::User>()`.
     type User: Send + Sync + 'static;
 
+    /// The user behind `request`, or why it may not connect (the client gets
+    /// chanx's authentication frame, then close `4000 + status`).
     fn authenticate(
         &self,
         request: &ConnectRequest,

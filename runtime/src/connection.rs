@@ -22,13 +22,13 @@ use crate::{
     auth::{AnyUser, ConnectRequest},
     context::Context,
     decode::DecodeError,
+    frames::{Completion, Frames, with_ref},
     handler::{Handler, Params, PathParams},
     json::Json,
-    layer::{Envelope, Inbox, Layer, RelayedFrame},
+    layer::{Inbox, Layer, LayerMessage, RelayedFrame},
     message::ChannelMessage,
     outbox::{LogPolicy, Outbox},
     router::Route,
-    wire::{Completion, Frames, with_ref},
     ws::{WsMessage, close_code},
 };
 
@@ -39,6 +39,7 @@ pub enum TransportError {
     #[error("message too big")]
     MessageTooBig,
     #[error("{0}")]
+    /// Any other failure to read (the connection is then over).
     Other(String),
 }
 
@@ -398,7 +399,7 @@ impl<H: Handler> Core<'_, H> {
                 .frames
                 .topic_error("not_subscribed", &format!("Not subscribed to '{topic}'")),
         };
-        let framed = crate::wire::on_topic(answer, topic, reference);
+        let framed = crate::frames::on_topic(answer, topic, reference);
         if let Err(error) = self.outbox.push_json(&framed) {
             tracing::debug!(%error, "frame not queued");
         }
@@ -452,7 +453,7 @@ impl<H: Handler> Core<'_, H> {
             self.complete(Completion::Group, None);
             return;
         }
-        let envelope = match Envelope::from_bytes(bytes) {
+        let envelope = match LayerMessage::from_bytes(bytes) {
             Ok(envelope) => envelope,
             Err(error) => {
                 tracing::warn!(%error, "unreadable channel-layer message dropped");
@@ -460,7 +461,7 @@ impl<H: Handler> Core<'_, H> {
             }
         };
         match envelope {
-            Envelope::GroupMessage {
+            LayerMessage::GroupMessage {
                 message,
                 exclude_current,
                 from_channel,
@@ -471,7 +472,7 @@ impl<H: Handler> Core<'_, H> {
                 self.send_text(message.get());
                 self.complete(Completion::Group, None);
             }
-            Envelope::ChannelEvent { event_data } => {
+            LayerMessage::ChannelEvent { event_data } => {
                 let action = self
                     .outbox
                     .log()

@@ -10,9 +10,13 @@ use crate::{context::Context, message::ChannelMessage, message::Event};
 ///
 /// Generated `Service<C>` implements it by routing to the `Consumer` trait.
 pub trait Handler: Send + Sync + 'static {
+    /// The messages clients send on the channel.
     type Incoming: ChannelMessage;
+    /// The messages the server sends on the channel.
     type Outgoing: ChannelMessage + Serialize + Sync;
+    /// The channel address's parameters.
     type Params: Params;
+    /// Events the consumer receives through the channel layer.
     type Event: Event;
     /// The channel address template (`/ws/chat/{room}`); `None` for dynamic channels.
     const ADDRESS: Option<&'static str>;
@@ -131,6 +135,7 @@ impl fmt::Display for HandlerError {
 
 /// Typed address parameters, built from the matched path.
 pub trait Params: Sized + Send + Sync + 'static {
+    /// Reads the parameters from the matched path; an error refuses the upgrade (400).
     fn from_path(params: &PathParams) -> Result<Self, ParamError>;
 }
 
@@ -147,6 +152,7 @@ pub struct PathParams {
 }
 
 impl PathParams {
+    /// The parameters, as (name, value) pairs in address order.
     pub fn new(pairs: Vec<(String, String)>) -> Self {
         PathParams { pairs }
     }
@@ -177,6 +183,7 @@ impl PathParams {
         })
     }
 
+    /// Every (name, value) pair, in address order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.pairs.iter().map(|(n, v)| (n.as_str(), v.as_str()))
     }
@@ -186,9 +193,16 @@ impl PathParams {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParamError {
     #[error("missing path parameter `{0}`")]
+    /// The address has no value for this parameter.
     Missing(String),
     #[error("invalid path parameter `{name}`: {reason}")]
-    Invalid { name: String, reason: String },
+    /// The value of parameter `name` is not valid, for `reason`.
+    Invalid {
+        /// The parameter.
+        name: String,
+        /// Why its value is refused.
+        reason: String,
+    },
 }
 
 impl ParamError {

@@ -1,13 +1,15 @@
 //! The runtime chanx-generated WebSocket consumers run on.
 //!
-//! Generated code implements [`Handler`] (through its `Service<C>` glue) for
-//! each channel; this crate serves it over tokio-tungstenite (or axum, with
+//! Generated code implements [`Handler`] (through its per-channel server
+//! glue) for each channel; this crate serves it over tokio-tungstenite (or axum, with
 //! the `axum` feature), and owns everything around the handler, on the wire
 //! exactly as the Python chanx 2.x:
 //!
-//! - JSON parsing and decoding, with pydantic-shaped error frames
-//!   (`{"action":"error","payload":[{"type","loc","msg"}]}`) that keep the
-//!   connection open;
+//! - JSON read as Python's `json.loads` reads it and written as
+//!   `json.dumps` writes it ([`json`]);
+//! - validation of every frame with pydantic's semantics, answering
+//!   `{"action":"error","payload":[{"type","loc","msg"}]}` as chanx does,
+//!   the connection staying open;
 //! - handler failures as `{"action":"error","payload":{"detail":…}}`, whose
 //!   detail is the error's public message only;
 //! - correlation: a frame's `ref` is copied onto its reply, error and
@@ -26,8 +28,11 @@
 //!
 //! # Ordering
 //!
-//! See [`connection`]: the frames of one connection are handled one at a
-//! time, in order.
+//! The frames of one connection are handled one at a time, in the order
+//! they arrive; the next frame is read only after the previous one's
+//! handler finished and its reply, error and completion frames were queued.
+//! Group messages and events are interleaved with client frames, also one
+//! at a time, each source in order.
 //!
 //! # Slow clients
 //!
@@ -35,30 +40,31 @@
 //! ([`ConsumerConfig::outgoing_queue_capacity`]). Nothing waits for a client:
 //! when its queue is full it is closed with 1013 and a warning is logged.
 
-pub mod auth;
-pub mod config;
-pub mod connection;
-pub mod context;
-pub mod decode;
-pub mod envelope;
-// The validators of the string formats pydantic checks (see `validate`).
+#![warn(missing_docs)]
+
+mod auth;
+mod config;
+mod connection;
+mod context;
+mod decode;
+mod envelope;
+mod formats;
+mod frames;
+mod handler;
+pub mod json;
+pub mod layer;
+mod message;
+mod outbox;
+mod router;
+mod server;
+mod template;
+mod util;
+mod validate;
+mod ws;
+
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
-mod formats;
-pub mod handler;
-pub mod json;
-pub mod layer;
-pub mod message;
-mod outbox;
-pub mod router;
-pub mod server;
-mod template;
-mod util;
-pub mod validate;
-mod wire;
-pub mod ws;
-
 #[cfg(feature = "axum")]
 pub mod axum;
 pub mod testing;
@@ -86,7 +92,7 @@ pub use indexmap::IndexMap;
 
 pub use auth::{AuthRejection, Authenticator, ConnectRequest};
 pub use config::ConsumerConfig;
-pub use connection::{Accepted, TransportError, serve_connection};
+pub use connection::TransportError;
 pub use context::Context;
 pub use decode::{DecodeError, ErrorDetail};
 pub use handler::{Handler, HandlerError, ParamError, Params, PathParams};
@@ -94,5 +100,6 @@ pub use layer::{ChannelLayer, InMemoryLayer, Inbox, Layer, LayerError};
 pub use message::{ChannelMessage, Event};
 pub use outbox::SendError;
 pub use router::{Route, RouteError, Router, ShutdownHandle};
-pub use server::Server;
+pub use server::{READ_BUFFER_BYTES, Server};
+pub use validate::ProgramError;
 pub use ws::{CloseFrame, WsMessage, close_code};

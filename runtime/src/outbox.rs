@@ -31,6 +31,7 @@ pub enum SendError {
     #[error("the connection is closed")]
     Closed,
     #[error("cannot serialize the message: {0}")]
+    /// The message could not be serialized.
     Serialize(String),
 }
 

@@ -41,6 +41,7 @@ impl<H: Handler> Route<H> {
         self
     }
 
+    /// The consumer settings of this route (groups, completion frames, limits, …).
     pub fn config(mut self, config: ConsumerConfig) -> Self {
         self.config = config;
         self
@@ -52,10 +53,12 @@ impl<H: Handler> Route<H> {
         self
     }
 
+    /// The address template this route serves.
     pub fn address(&self) -> &str {
         &self.address
     }
 
+    /// The handler this route serves.
     pub fn handler(&self) -> &H {
         &self.handler
     }
@@ -118,10 +121,12 @@ pub struct ShutdownHandle {
 }
 
 impl ShutdownHandle {
+    /// Starts a graceful shutdown: connections are closed with 1001.
     pub fn shutdown(&self) {
         self.sender.send_replace(true);
     }
 
+    /// Whether a shutdown has started.
     pub fn is_shutting_down(&self) -> bool {
         *self.sender.borrow()
     }
@@ -135,8 +140,10 @@ impl ShutdownHandle {
 #[derive(Debug, thiserror::Error)]
 pub enum RouteError {
     #[error("no channel at `{0}`")]
+    /// No route serves this path.
     NotFound(String),
     #[error(transparent)]
+    /// The path's parameters are not valid.
     Params(#[from] ParamError),
 }
 
@@ -159,6 +166,7 @@ impl Router {
         Router::with_layer(Layer::in_memory())
     }
 
+    /// A router whose consumers share `layer` (Redis, say) instead of an in-memory one.
     pub fn with_layer(layer: Layer) -> Self {
         Router {
             routes: Vec::new(),
@@ -186,6 +194,7 @@ impl Router {
         &self.layer
     }
 
+    /// A handle that shuts every connection of this router down.
     pub fn shutdown_handle(&self) -> ShutdownHandle {
         self.shutdown.clone()
     }

@@ -38,6 +38,7 @@ pub struct Server {
 }
 
 impl Server {
+    /// Listens on `address` and serves `router`.
     pub async fn bind(address: impl ToSocketAddrs, router: Router) -> io::Result<Self> {
         Ok(Server::from_listener(
             TcpListener::bind(address).await?,
@@ -45,6 +46,7 @@ impl Server {
         ))
     }
 
+    /// Serves `router` on a listener already bound.
     pub fn from_listener(listener: TcpListener, router: Router) -> Self {
         Server {
             listener,
@@ -54,6 +56,7 @@ impl Server {
         }
     }
 
+    /// The address the server listens on.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.listener.local_addr()
     }

@@ -81,18 +81,22 @@ impl Communicator {
         self
     }
 
+    /// Sends a JSON frame.
     pub fn send_json(&self, value: &Value) {
         self.send(WsMessage::Text(value.to_string()));
     }
 
+    /// Sends a text frame as is.
     pub fn send_text(&self, text: &str) {
         self.send(WsMessage::Text(text.to_owned()));
     }
 
+    /// Sends a binary frame.
     pub fn send_binary(&self, bytes: &[u8]) {
         self.send(WsMessage::Binary(bytes.to_vec()));
     }
 
+    /// Sends any WebSocket message.
     pub fn send(&self, message: WsMessage) {
         // A closed server shows up in the next receive.
         let _ = self.to_server.send(message);
@@ -157,7 +161,9 @@ impl Communicator {
 /// Where a recorded message went.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
+    /// One channel (`send_event`, `send`).
     Channel(String),
+    /// A group (`group_send`).
     Group(String),
 }
 
@@ -166,7 +172,9 @@ pub enum Target {
 /// `{"type":"handle_group_message","message":…,…}`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recorded {
+    /// Where the message went.
     pub target: Target,
+    /// The message, as the layer carried it.
     pub envelope: Value,
 }
 
@@ -177,6 +185,7 @@ pub struct Recorder {
 }
 
 impl Recorder {
+    /// Every message recorded so far, in order.
     pub fn all(&self) -> Vec<Recorded> {
         self.log.lock().map(|l| l.clone()).unwrap_or_default()
     }
@@ -219,6 +228,7 @@ pub struct RecordingLayer<L> {
 }
 
 impl<L: ChannelLayer> RecordingLayer<L> {
+    /// Records what passes through `inner`; the recorder reads it.
     pub fn new(inner: L) -> (Self, Recorder) {
         let recorder = Recorder::default();
         (

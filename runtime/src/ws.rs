@@ -26,17 +26,24 @@ pub mod close_code {
 /// A close frame: code and reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CloseFrame {
+    /// The close code (1000, 1009, 4403, …).
     pub code: u16,
+    /// The close reason.
     pub reason: String,
 }
 
 /// One WebSocket message, independent of the transport library.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WsMessage {
+    /// A text frame.
     Text(String),
+    /// A binary frame.
     Binary(Vec<u8>),
+    /// A ping.
     Ping(Vec<u8>),
+    /// A pong.
     Pong(Vec<u8>),
+    /// A close frame.
     Close(Option<CloseFrame>),
 }
 

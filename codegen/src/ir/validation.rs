@@ -21,7 +21,7 @@ use crate::ir::context::{Context, last_token};
 use crate::ir::schema::is_component;
 use crate::load::NodeRef;
 
-/// The program format version (`chanx_runtime::validate::PROGRAM_VERSION`).
+/// The program format version (`chanx_runtime`'s `PROGRAM_VERSION`).
 pub const PROGRAM_VERSION: u32 = 1;
 
 /// Nesting of inline schemas followed before a schema is taken as any value.

@@ -10,7 +10,9 @@ pub type JsonMap = IndexMap<String, Json>;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Json {
     #[default]
+    /// `null` (Python's `None`).
     Null,
+    /// `true` / `false`.
     Bool(bool),
     /// An integer that fits in `i64`.
     Int(i64),
@@ -22,7 +24,9 @@ pub enum Json {
     /// A string. Where Python's would hold a lone surrogate (from an escape
     /// such as `"\ud800"`), this one holds U+FFFD: a Rust string cannot.
     Str(String),
+    /// A list.
     Array(Vec<Json>),
+    /// An object (a Python `dict`).
     Object(JsonMap),
 }
 
@@ -40,6 +44,7 @@ impl Json {
         }
     }
 
+    /// The string, if this is one.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Json::Str(s) => Some(s),
@@ -47,6 +52,7 @@ impl Json {
         }
     }
 
+    /// The object, if this is one.
     pub fn as_object(&self) -> Option<&JsonMap> {
         match self {
             Json::Object(map) => Some(map),
@@ -54,6 +60,7 @@ impl Json {
         }
     }
 
+    /// The object, mutably, if this is one.
     pub fn as_object_mut(&mut self) -> Option<&mut JsonMap> {
         match self {
             Json::Object(map) => Some(map),
@@ -61,6 +68,7 @@ impl Json {
         }
     }
 
+    /// Whether this is `null`.
     pub fn is_null(&self) -> bool {
         matches!(self, Json::Null)
     }

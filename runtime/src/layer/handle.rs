@@ -5,7 +5,7 @@ use std::{fmt, sync::Arc};
 use serde::Serialize;
 use tokio::runtime::{Handle, RuntimeFlavor};
 
-use super::{ChannelLayer, Envelope, InMemoryLayer, LayerError};
+use super::{ChannelLayer, InMemoryLayer, LayerError, LayerMessage};
 
 /// A shared channel layer: send events to one connection or to groups, from
 /// async code or (with the `_blocking` variants) from plain threads.
@@ -32,16 +32,19 @@ impl Layer {
         Layer::new(InMemoryLayer::default())
     }
 
+    /// A layer over `backend` (in memory, Redis, or your own).
     pub fn new(backend: impl ChannelLayer) -> Self {
         Layer {
             backend: Arc::new(backend),
         }
     }
 
+    /// A layer over a backend already shared.
     pub fn from_arc(backend: Arc<dyn ChannelLayer>) -> Self {
         Layer { backend }
     }
 
+    /// The backend behind the layer.
     pub fn backend(&self) -> &dyn ChannelLayer {
         self.backend.as_ref()
     }
@@ -100,7 +103,7 @@ impl Layer {
         exclude_current: bool,
         from_channel: &str,
     ) -> Result<(), LayerError> {
-        let bytes = Envelope::GroupMessage {
+        let bytes = LayerMessage::GroupMessage {
             message,
             exclude_current,
             from_channel: from_channel.to_owned(),
@@ -115,7 +118,7 @@ impl Layer {
 
 fn event_bytes<E: Serialize + ?Sized>(event: &E) -> Result<Vec<u8>, LayerError> {
     let event_data = serde_json::to_value(event)?;
-    Ok(Envelope::ChannelEvent { event_data }.to_bytes()?)
+    Ok(LayerMessage::ChannelEvent { event_data }.to_bytes()?)
 }
 
 fn block_on<F: Future<Output = Result<(), LayerError>>>(future: F) -> Result<(), LayerError> {

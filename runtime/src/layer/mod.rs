@@ -5,9 +5,9 @@
 //! lists for inboxes, sets for groups) can implement [`ChannelLayer`] without
 //! knowing any message type.
 
-mod envelope;
 mod handle;
 mod memory;
+mod message;
 #[cfg(feature = "redis")]
 pub mod redis;
 
@@ -15,9 +15,9 @@ use std::{future::Future, pin::Pin};
 
 use tokio::sync::mpsc;
 
-pub(crate) use envelope::{Envelope, RelayedFrame};
 pub use handle::Layer;
 pub use memory::InMemoryLayer;
+pub(crate) use message::{LayerMessage, RelayedFrame};
 #[cfg(feature = "redis")]
 pub use redis::{RedisConfig, RedisLayer};
 
@@ -32,7 +32,9 @@ pub trait ChannelLayer: Send + Sync + 'static {
     fn close_channel<'a>(&'a self, channel: &'a str) -> LayerFuture<'a, ()>;
     /// Delivers one message to one inbox. An unknown channel drops it.
     fn send<'a>(&'a self, channel: &'a str, message: Vec<u8>) -> LayerFuture<'a, ()>;
+    /// Adds `channel` to `group`.
     fn group_add<'a>(&'a self, group: &'a str, channel: &'a str) -> LayerFuture<'a, ()>;
+    /// Removes `channel` from `group` (no-op when not a member).
     fn group_discard<'a>(&'a self, group: &'a str, channel: &'a str) -> LayerFuture<'a, ()>;
     /// Delivers one message to every member of `group`; full inboxes miss it.
     fn group_send<'a>(&'a self, group: &'a str, message: Vec<u8>) -> LayerFuture<'a, ()>;
@@ -41,21 +43,26 @@ pub trait ChannelLayer: Send + Sync + 'static {
 /// One connection's inbox: its channel name and the messages sent to it.
 #[derive(Debug)]
 pub struct Inbox {
+    /// The channel's name: the target of `send_event`.
     pub name: String,
+    /// Where the channel's messages arrive.
     pub receiver: mpsc::Receiver<Vec<u8>>,
 }
 
 #[derive(Debug, thiserror::Error)]
+/// Why a channel-layer operation failed.
 pub enum LayerError {
     /// The inbox holds its capacity of undelivered messages.
     #[error("channel `{0}` is full")]
     ChannelFull(String),
     #[error("cannot serialize the message: {0}")]
+    /// The message could not be serialized.
     Serialize(String),
     /// A blocking call made on a single-threaded async runtime.
     #[error("blocking layer call made inside a current-thread async runtime; use the async method")]
     BlockingInAsync,
     #[error("cannot start a runtime for a blocking call: {0}")]
+    /// The runtime a blocking call needs could not start.
     Runtime(std::io::Error),
     /// A backend failure (connection lost, …).
     #[error("channel layer backend: {0}")]

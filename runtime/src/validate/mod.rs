@@ -20,7 +20,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-pub use node::{PROGRAM_VERSION, ProgramError};
+pub use node::ProgramError;
 
 use crate::decode::{DecodeError, ErrorDetail};
 use crate::json::Json;

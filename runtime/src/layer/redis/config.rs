@@ -35,21 +35,25 @@ impl RedisConfig {
         }
     }
 
+    /// The prefix of every Redis key and channel this layer uses.
     pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
         self.prefix = prefix.into();
         self
     }
 
+    /// How many undelivered messages a channel holds.
     pub fn capacity(mut self, capacity: usize) -> Self {
         self.capacity = capacity;
         self
     }
 
+    /// How old a message may be when it reaches its process.
     pub fn message_expiry(mut self, expiry: Duration) -> Self {
         self.message_expiry = expiry;
         self
     }
 
+    /// How long a group membership lives without being refreshed.
     pub fn group_expiry(mut self, expiry: Duration) -> Self {
         self.group_expiry = expiry;
         self

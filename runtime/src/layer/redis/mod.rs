@@ -182,6 +182,7 @@ impl RedisLayer {
         &self.shared.process_id
     }
 
+    /// The settings the layer runs with.
     pub fn config(&self) -> &RedisConfig {
         &self.shared.config
     }

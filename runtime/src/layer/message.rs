@@ -8,7 +8,7 @@ use serde_json::value::RawValue;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "type")]
-pub(crate) enum Envelope {
+pub(crate) enum LayerMessage {
     /// `ctx.broadcast`: an outgoing frame relayed to every member's client.
     #[serde(rename = "handle_group_message")]
     GroupMessage {
@@ -45,7 +45,7 @@ pub(crate) struct Relay<'a> {
 
 impl<'a> RelayedFrame<'a> {
     /// The relay in `bytes`, or `None` when they hold anything else (an
-    /// event, or a relay without a frame: [`Envelope::from_bytes`] reports it).
+    /// event, or a relay without a frame: [`LayerMessage::from_bytes`] reports it).
     pub(crate) fn from_bytes(bytes: &'a [u8]) -> Option<Relay<'a>> {
         let relay: RelayedFrame<'a> = serde_json::from_slice(bytes).ok()?;
         if relay.kind != "handle_group_message" {
@@ -59,7 +59,7 @@ impl<'a> RelayedFrame<'a> {
     }
 }
 
-impl Envelope {
+impl LayerMessage {
     pub(crate) fn to_bytes(&self) -> Result<Vec<u8>, serde_json::Error> {
         serde_json::to_vec(self)
     }
@@ -80,7 +80,7 @@ mod tests {
             &json!({"action": "chat_notification", "payload": {"message": "a \"quoted\" é"}}),
         )
         .unwrap();
-        let bytes = Envelope::GroupMessage {
+        let bytes = LayerMessage::GroupMessage {
             message: RawValue::from_string(message.clone()).unwrap(),
             exclude_current: true,
             from_channel: "inmemory.1!\"2\"".into(),
@@ -95,7 +95,7 @@ mod tests {
 
     #[test]
     fn events_and_broken_bytes_are_not_relays() {
-        let event = Envelope::ChannelEvent {
+        let event = LayerMessage::ChannelEvent {
             event_data: json!({"action": "notify", "payload": {"message": "hi"}}),
         }
         .to_bytes()
