@@ -6,7 +6,10 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
-use chanx_codegen::generate::{Options, generate_rust, generate_ts, load_api};
+use chanx_codegen::{
+    Options,
+    internal::{generate_rust, generate_ts, load_api},
+};
 use serde::{Deserialize, Serialize};
 
 use crate::child;

@@ -192,13 +192,13 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("synth.yaml");
         std::fs::write(&path, document(1_000)).unwrap();
-        let options = chanx_codegen::generate::Options::default();
-        let loaded = chanx_codegen::generate::load_api(&path, &options)
+        let options = chanx_codegen::Options::default();
+        let loaded = chanx_codegen::internal::load_api(&path, &options)
             .unwrap_or_else(|d| panic!("synthetic document rejected:\n{d}"));
         assert!(loaded.warnings.is_empty(), "{}", loaded.warnings);
-        let rust = chanx_codegen::generate::generate_rust(&loaded, &options).unwrap();
+        let rust = chanx_codegen::internal::generate_rust(&loaded, &options).unwrap();
         assert!(rust.contains("struct R0m9Payload"));
-        let ts = chanx_codegen::generate::generate_ts(&loaded, &options).unwrap();
+        let ts = chanx_codegen::internal::generate_ts(&loaded, &options).unwrap();
         assert!(ts.contains("act_9"));
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use chanx_codegen::load::LoadOptions;
-use chanx_codegen::validate::{SpecVersion, load_and_validate, warm_up};
+use chanx_codegen::LoadOptions;
+use chanx_codegen::internal::validate::{SpecVersion, warm_up};
 
 fn main() {
     let start = Instant::now();
@@ -15,7 +15,7 @@ fn main() {
         let mut runs: Vec<Duration> = (0..20)
             .map(|_| {
                 let start = Instant::now();
-                let result = load_and_validate(Path::new(&file), &LoadOptions::default());
+                let result = chanx_codegen::validate(Path::new(&file), &LoadOptions::default());
                 let elapsed = start.elapsed();
                 std::hint::black_box(result.is_ok());
                 elapsed

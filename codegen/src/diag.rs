@@ -11,7 +11,9 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Worth knowing; generation goes on.
     Warning,
+    /// The document cannot be used as it is.
     Error,
 }
 
@@ -20,13 +22,16 @@ pub enum Severity {
 pub struct Location {
     /// The file as the user named it (relative paths stay relative).
     pub file: String,
+    /// The line, from 1.
     pub line: u32,
+    /// The column (in characters), from 1.
     pub col: u32,
 }
 
 /// One problem in a document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
+    /// Whether it fails the run.
     pub severity: Severity,
     /// A stable machine-readable code, e.g. `ref-not-found`.
     pub code: &'static str,
@@ -34,12 +39,15 @@ pub struct Diagnostic {
     pub location: Option<Location>,
     /// JSON pointer of the offending node inside its file (`""` is the root).
     pub pointer: String,
+    /// What is wrong, in a sentence.
     pub message: String,
+    /// How to fix it, when there is something to suggest.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
 }
 
 impl Diagnostic {
+    /// An error with its code and message (locate it with [`Diagnostic::at`]).
     pub fn error(code: &'static str, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
@@ -51,6 +59,7 @@ impl Diagnostic {
         }
     }
 
+    /// A warning with its code and message.
     pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
@@ -58,17 +67,20 @@ impl Diagnostic {
         }
     }
 
+    /// Places the problem in a file and at a node.
     pub fn at(mut self, location: Option<Location>, pointer: impl Into<String>) -> Self {
         self.location = location;
         self.pointer = pointer.into();
         self
     }
 
+    /// Adds a suggestion.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }
 
+    /// Whether this is an error (not a warning).
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -105,30 +117,37 @@ impl fmt::Display for Diagnostic {
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostics {
+    /// Adds one problem.
     pub fn push(&mut self, diagnostic: Diagnostic) {
         self.0.push(diagnostic);
     }
 
+    /// Adds every problem of `other`.
     pub fn extend(&mut self, other: Diagnostics) {
         self.0.extend(other.0);
     }
 
+    /// Whether any problem is an error.
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(Diagnostic::is_error)
     }
 
+    /// The errors.
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter().filter(|d| d.is_error())
     }
 
+    /// The warnings.
     pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter().filter(|d| !d.is_error())
     }
 
+    /// Whether there is no problem at all.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
+    /// How many problems there are.
     pub fn len(&self) -> usize {
         self.0.len()
     }

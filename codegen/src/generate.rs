@@ -1,5 +1,6 @@
-//! The whole pipeline in one call (load → validate → IR → emit) and the
-//! build.rs [`Builder`], in the style of prost-build.
+//! The whole pipeline in one call ([`generate`]: load → validate → model →
+//! emit, nothing written) and the build.rs [`Builder`] in the style of
+//! prost-build, which the `chanx` command line shares.
 
 use std::fs;
 use std::io::{self, Write};
@@ -9,31 +10,125 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::Api;
 use crate::ir::build::{BuildOptions, build};
 use crate::load::LoadOptions;
-use crate::{rust, ts, validate};
+use crate::{rust, ts};
 
 /// Everything that changes what is generated.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
+    /// How documents and their `$ref`s are read.
     pub load: LoadOptions,
+    /// How the model is built (the tag key).
     pub build: BuildOptions,
+    /// Options of the Rust emitter.
     pub rust: rust::RustOptions,
+    /// Options of the TypeScript emitter.
     pub ts: ts::TsOptions,
     /// Treat warnings as errors.
     pub deny_warnings: bool,
 }
 
+/// Where each language's file of a document goes (`DIR/NAME.rs`,
+/// `DIR/NAME.ts`, NAME from [`module_name`]); `None` skips the language.
+#[derive(Debug, Clone, Default)]
+pub struct Targets {
+    /// The directory of the Rust module.
+    pub rust: Option<PathBuf>,
+    /// The directory of the TypeScript module.
+    pub typescript: Option<PathBuf>,
+}
+
+/// A generated file, not yet written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// Where it goes.
+    pub path: PathBuf,
+    /// Its contents.
+    pub contents: String,
+}
+
+/// What one document gave: its files and what it took to make them.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// The files, Rust first.
+    pub files: Vec<GeneratedFile>,
+    /// Every file read (the document and all it `$ref`s).
+    pub inputs: Vec<PathBuf>,
+    /// Warnings about the document.
+    pub warnings: Diagnostics,
+}
+
+/// The pipeline: loads and validates `spec`, builds its model and emits the
+/// languages `targets` asks for. Nothing is written (see [`write_if_changed`]);
+/// every problem of the document is returned at once.
+pub fn generate(
+    spec: &Path,
+    options: &Options,
+    targets: &Targets,
+) -> Result<Generated, Diagnostics> {
+    let loaded = load_api(spec, options)?;
+    let name = module_name(spec);
+    let mut files = Vec::new();
+    if let Some(dir) = &targets.rust {
+        files.push(GeneratedFile {
+            path: dir.join(format!("{name}.rs")),
+            contents: generate_rust(&loaded, options)?,
+        });
+    }
+    if let Some(dir) = &targets.typescript {
+        files.push(GeneratedFile {
+            path: dir.join(format!("{name}.ts")),
+            contents: generate_ts(&loaded, options)?,
+        });
+    }
+    Ok(Generated {
+        files,
+        inputs: loaded.inputs,
+        warnings: loaded.warnings,
+    })
+}
+
+/// Checks a document without generating anything: its warnings, or every
+/// problem it has.
+pub fn validate(spec: &Path, options: &LoadOptions) -> Result<Diagnostics, Diagnostics> {
+    crate::validate::load_and_validate(spec, options).map(|(_, warnings)| warnings)
+}
+
+/// What a document will generate, for people (`text`) and tools (`json`,
+/// the whole model).
+#[derive(Debug, Clone)]
+pub struct Inspection {
+    /// A summary: channels, their messages and addresses, operations, types.
+    pub text: String,
+    /// The model as JSON.
+    pub json: String,
+    /// Warnings about the document.
+    pub warnings: Diagnostics,
+}
+
+/// Loads `spec` and describes what it will generate.
+pub fn inspect(spec: &Path, options: &Options) -> Result<Inspection, Diagnostics> {
+    let loaded = load_api(spec, options)?;
+    Ok(Inspection {
+        text: crate::inspect::render(&loaded.api),
+        json: serde_json::to_string_pretty(&loaded.api).unwrap_or_default(),
+        warnings: loaded.warnings,
+    })
+}
+
 /// A loaded, validated model and what it took to get it.
 #[derive(Debug, Clone)]
 pub struct Loaded {
+    /// The model.
     pub api: Api,
     /// Every file read (the document and all it `$ref`s).
     pub inputs: Vec<PathBuf>,
+    /// Warnings about the document.
     pub warnings: Diagnostics,
 }
 
 /// Loads, validates and builds the model of one document.
 pub fn load_api(path: &Path, options: &Options) -> Result<Loaded, Diagnostics> {
-    let (doc, mut warnings) = validate::load_and_validate(path, &options.load)?;
+    let (doc, mut warnings) = crate::validate::load_and_validate(path, &options.load)?;
     let (api, build_warnings) = build(&doc, &options.build)?;
     warnings.extend(build_warnings);
     warnings.sort();
@@ -111,11 +206,20 @@ pub enum Error {
     /// The document has problems; every one is listed.
     #[error("{spec}: {} problem(s):\n{diagnostics}", diagnostics.len())]
     Spec {
+        /// The document.
         spec: PathBuf,
+        /// Every problem found in it.
         diagnostics: Diagnostics,
     },
+    /// A generated file could not be written.
     #[error("cannot write {path}: {source}")]
-    Write { path: PathBuf, source: io::Error },
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// Neither `Builder::out_dir` nor `OUT_DIR` says where to write.
     #[error("no output directory: set Builder::out_dir or run from a build script (OUT_DIR)")]
     NoOutDir,
 }
@@ -204,35 +308,36 @@ impl Builder {
                 .map(PathBuf::from)
                 .ok_or(Error::NoOutDir)?,
         };
-        let mut outputs = Vec::new();
+        let targets = Targets {
+            rust: Some(out_dir),
+            typescript: self.ts_out_dir.clone(),
+        };
+        let mut files = Vec::new();
         for spec in specs {
             let spec = spec.as_ref();
             if self.emit_rerun_if_changed {
                 println!("cargo:rerun-if-changed={}", spec.display());
             }
-            let failed = |diagnostics: Diagnostics| Error::Spec {
-                spec: spec.to_path_buf(),
-                diagnostics,
-            };
-            let loaded = load_api(spec, &self.options).map_err(failed)?;
+            let generated =
+                generate(spec, &self.options, &targets).map_err(|diagnostics| Error::Spec {
+                    spec: spec.to_path_buf(),
+                    diagnostics,
+                })?;
             if self.emit_rerun_if_changed {
-                for input in &loaded.inputs {
+                for input in &generated.inputs {
                     println!("cargo:rerun-if-changed={}", input.display());
                 }
-                for warning in loaded.warnings.0.iter() {
+                for warning in generated.warnings.0.iter() {
                     println!("cargo:warning={}", single_line(warning));
                 }
             }
-            let name = module_name(spec);
-            let rust = generate_rust(&loaded, &self.options).map_err(failed)?;
-            outputs.push((out_dir.join(format!("{name}.rs")), rust));
-            if let Some(ts_dir) = &self.ts_out_dir {
-                let ts = generate_ts(&loaded, &self.options).map_err(failed)?;
-                outputs.push((ts_dir.join(format!("{name}.ts")), ts));
-            }
+            files.extend(generated.files);
         }
-        for (path, contents) in outputs {
-            write_if_changed(&path, &contents).map_err(|source| Error::Write { path, source })?;
+        for file in files {
+            write_if_changed(&file.path, &file.contents).map_err(|source| Error::Write {
+                path: file.path,
+                source,
+            })?;
         }
         Ok(())
     }

@@ -5,9 +5,9 @@ mod common;
 
 use std::path::PathBuf;
 
-use chanx_codegen::load::LoadOptions;
-use chanx_codegen::source::Limits;
-use chanx_codegen::validate::load_and_validate;
+use chanx_codegen::internal::load::LoadOptions;
+use chanx_codegen::internal::source::Limits;
+use chanx_codegen::internal::validate::load_and_validate;
 
 fn broken_cases() -> Vec<PathBuf> {
     let dir = common::repo_root().join("tests/broken");

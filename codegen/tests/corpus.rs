@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use chanx_codegen::ir::{BuildOptions, build};
-use chanx_codegen::load::{LoadOptions, load};
+use chanx_codegen::internal::ir::{BuildOptions, build};
+use chanx_codegen::internal::load::{LoadOptions, load};
 
 fn corpus_dir() -> PathBuf {
     PathBuf::from(concat!(
@@ -111,8 +111,8 @@ fn chanx_documents_are_tagged_by_action_on_every_channel() {
 
 #[test]
 fn adeo_avro_payloads_build_from_offline_copies() {
-    use chanx_codegen::ir::TypeKind;
-    use chanx_codegen::load::RemoteRefs;
+    use chanx_codegen::internal::ir::TypeKind;
+    use chanx_codegen::internal::load::RemoteRefs;
 
     let dir = corpus_dir().join("asyncapi-spec");
     if !dir.is_dir() {

@@ -6,8 +6,8 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use chanx_codegen::Diagnostics;
-use chanx_codegen::load::{LoadOptions, RemoteRefs};
-use chanx_codegen::validate::load_and_validate;
+use chanx_codegen::internal::load::{LoadOptions, RemoteRefs};
+use chanx_codegen::internal::validate::load_and_validate;
 
 /// The corpus documents that must be rejected, from `tests/corpus-invalid.txt`.
 fn invalid() -> Vec<String> {
@@ -226,8 +226,9 @@ fn adeo_remote_refs_load_when_mapped_leaving_only_the_schema_quirk() {
         ..LoadOptions::default()
     };
     assert_eq!(errors(doc, &options), vec![e("schema", doc, 245, ADEO_KEY)]);
-    let (loaded, _) = chanx_codegen::load::load(&common::corpus_root().join(doc), &options)
-        .expect("every ref, remote ones included, loads");
+    let (loaded, _) =
+        chanx_codegen::internal::load::load(&common::corpus_root().join(doc), &options)
+            .expect("every ref, remote ones included, loads");
     assert_eq!(
         loaded.files.len(),
         4,

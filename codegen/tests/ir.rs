@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chanx_codegen::Diagnostics;
-use chanx_codegen::ir::{Api, BuildOptions, TypeDef, TypeKind, TypeRef, build};
-use chanx_codegen::load::{LoadOptions, load};
+use chanx_codegen::internal::ir::{Api, BuildOptions, TypeDef, TypeKind, TypeRef, build};
+use chanx_codegen::internal::load::{LoadOptions, load};
 
 fn spec(name: &str) -> PathBuf {
     // Relative (tests run in the crate directory) so origins in snapshots are portable.
@@ -585,7 +585,7 @@ fn snapshots_of_the_example_specs() {
         api.source = name.to_string();
         insta::assert_snapshot!(
             name.replace(".yaml", ""),
-            chanx_codegen::inspect::render(&api)
+            chanx_codegen::internal::inspect::render(&api)
         );
     }
 }

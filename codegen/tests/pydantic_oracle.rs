@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use chanx_codegen::generate::{Options, load_api};
+use chanx_codegen::{Options, internal::load_api};
 use chanx_runtime::__private::Program;
 use chanx_runtime::json;
 use serde_json::{Value, json};

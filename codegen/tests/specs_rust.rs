@@ -4,7 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use chanx_codegen::generate::{Options, generate_rust, load_api, module_name};
+use chanx_codegen::{
+    Options,
+    internal::{generate_rust, load_api},
+    module_name,
+};
 
 fn specs() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");

@@ -4,10 +4,13 @@
 mod common;
 mod support;
 
-use chanx_codegen::generate::{Options, generate_ts, load_api};
-use chanx_codegen::ts::{TsOptions, generate};
+use chanx_codegen::internal::ts::{TsOptions, generate};
+use chanx_codegen::{
+    Options,
+    internal::{generate_ts, load_api},
+};
 
-fn emit(api: &chanx_codegen::ir::Api) -> String {
+fn emit(api: &chanx_codegen::internal::ir::Api) -> String {
     match generate(api, &TsOptions::default()) {
         Ok(ts) => ts,
         Err(diagnostics) => panic!("generation failed:\n{diagnostics}"),

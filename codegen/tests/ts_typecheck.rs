@@ -14,8 +14,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use chanx_codegen::generate::{Options, generate_ts, load_api, module_name};
-use chanx_codegen::ts::{TsOptions, generate};
+use chanx_codegen::internal::ts::{TsOptions, generate};
+use chanx_codegen::{
+    Options,
+    internal::{generate_ts, load_api},
+    module_name,
+};
 
 fn package_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/ts")

@@ -2,8 +2,8 @@
 
 mod common;
 
-use chanx_codegen::load::{LoadOptions, load};
-use chanx_codegen::validate::{load_and_validate, validate};
+use chanx_codegen::internal::load::{LoadOptions, load};
+use chanx_codegen::internal::validate::{load_and_validate, validate};
 
 #[test]
 fn the_chat_spec_is_valid_without_warnings() {

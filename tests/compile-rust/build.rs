@@ -6,8 +6,12 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use chanx_codegen::generate::{Options, generate_rust, load_api, module_name};
-use chanx_codegen::rust::TypePaths;
+use chanx_codegen::internal::rust::TypePaths;
+use chanx_codegen::{
+    Options,
+    internal::{generate_rust, load_api},
+    module_name,
+};
 
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use chanx_codegen::load::{LoadOptions, RemoteRefs};
+use chanx_codegen::{LoadOptions, Options, RemoteRefs};
 use clap::Args as ClapArgs;
 
 #[derive(Debug, Clone, ClapArgs)]
@@ -19,8 +19,8 @@ pub struct LoadArgs {
 }
 
 impl LoadArgs {
-    pub fn options(&self) -> chanx_codegen::generate::Options {
-        let mut options = chanx_codegen::generate::Options {
+    pub fn options(&self) -> Options {
+        let mut options = Options {
             load: LoadOptions {
                 remote: RemoteRefs {
                     mappings: self.map_url.clone(),

@@ -1,12 +1,10 @@
 //! `chanx generate FILE...`: typed Rust and TypeScript from AsyncAPI documents.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use chanx_codegen::generate::{
-    Loaded, Options, generate_rust, generate_ts, load_api, module_name, write_if_changed,
-};
+use chanx_codegen::{GeneratedFile, Options, Targets, generate, write_if_changed};
 use clap::{Args as ClapArgs, ValueEnum};
 
 use super::common::LoadArgs;
@@ -73,12 +71,6 @@ pub struct Args {
     pub load: LoadArgs,
 }
 
-/// One file that would be generated.
-struct Output {
-    path: PathBuf,
-    contents: String,
-}
-
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if args.stdout && (args.lang == Lang::All || args.files.len() != 1) {
         bail!("--stdout prints one language of one document: add --lang rust or --lang ts");
@@ -87,17 +79,21 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     options.rust.default_stubs = args.default_stubs;
     options.deny_warnings = args.deny_warnings;
 
+    let targets = Targets {
+        rust: matches!(args.lang, Lang::Rust | Lang::All).then(|| args.out.clone()),
+        typescript: matches!(args.lang, Lang::Ts | Lang::All).then(|| args.out.clone()),
+    };
     // Everything is generated and checked before anything is written, so a
     // bad document never leaves a half-updated output directory.
     let mut report = Report::default();
     let mut outputs = Vec::new();
     for file in &args.files {
-        match generate_one(file, args, &options) {
-            Ok((loaded, files)) => {
-                if !loaded.warnings.is_empty() {
-                    report.add(file.display().to_string(), loaded.warnings);
+        match generate(file, &options, &targets) {
+            Ok(generated) => {
+                if !generated.warnings.is_empty() {
+                    report.add(file.display().to_string(), generated.warnings);
                 }
-                outputs.extend(files);
+                outputs.extend(generated.files);
             }
             Err(diagnostics) => report.add(file.display().to_string(), diagnostics),
         }
@@ -126,31 +122,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn generate_one(
-    file: &Path,
-    args: &Args,
-    options: &Options,
-) -> Result<(Loaded, Vec<Output>), chanx_codegen::Diagnostics> {
-    let loaded = load_api(file, options)?;
-    let name = module_name(file);
-    let mut files = Vec::new();
-    if matches!(args.lang, Lang::Rust | Lang::All) {
-        files.push(Output {
-            path: args.out.join(format!("{name}.rs")),
-            contents: generate_rust(&loaded, options)?,
-        });
-    }
-    if matches!(args.lang, Lang::Ts | Lang::All) {
-        files.push(Output {
-            path: args.out.join(format!("{name}.ts")),
-            contents: generate_ts(&loaded, options)?,
-        });
-    }
-    Ok((loaded, files))
-}
-
 /// `--check`: a short summary per stale file, exit 1 when any is stale.
-fn check(outputs: &[Output]) -> anyhow::Result<ExitCode> {
+fn check(outputs: &[GeneratedFile]) -> anyhow::Result<ExitCode> {
     let mut stale = 0;
     for output in outputs {
         match std::fs::read_to_string(&output.path) {

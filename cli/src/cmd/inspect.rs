@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chanx_codegen::generate::load_api;
 use clap::Args as ClapArgs;
 
 use super::common::LoadArgs;
@@ -31,12 +30,12 @@ pub struct Args {
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let file = args.file.display().to_string();
-    match load_api(&args.file, &args.load.options()) {
-        Ok(loaded) => {
-            eprint!("{}", loaded.warnings);
+    match chanx_codegen::inspect(&args.file, &args.load.options()) {
+        Ok(inspection) => {
+            eprint!("{}", inspection.warnings);
             match args.format {
-                Format::Text => print!("{}", chanx_codegen::inspect::render(&loaded.api)),
-                Format::Json => println!("{}", serde_json::to_string_pretty(&loaded.api)?),
+                Format::Text => print!("{}", inspection.text),
+                Format::Json => println!("{}", inspection.json),
             }
             Ok(ExitCode::SUCCESS)
         }

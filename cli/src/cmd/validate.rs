@@ -3,8 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chanx_codegen::load::{LoadOptions, RemoteRefs};
-use chanx_codegen::validate::load_and_validate;
+use chanx_codegen::{LoadOptions, RemoteRefs};
 use clap::Args as ClapArgs;
 
 use crate::report::{Format, Report};
@@ -49,8 +48,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     };
     let mut report = Report::default();
     for file in &args.files {
-        let diagnostics = match load_and_validate(file, &options) {
-            Ok((_, warnings)) => warnings,
+        let diagnostics = match chanx_codegen::validate(file, &options) {
+            Ok(warnings) => warnings,
             Err(problems) => problems,
         };
         report.add(file.display().to_string(), diagnostics);

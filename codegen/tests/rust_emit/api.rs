@@ -1,6 +1,6 @@
 //! Hand-built IR values for the Rust emitter tests (no document loading).
 
-use chanx_codegen::ir::*;
+use chanx_codegen::internal::ir::*;
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde_json::{Value, json};
 

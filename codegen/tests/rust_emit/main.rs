@@ -3,10 +3,10 @@
 
 mod api;
 
-use chanx_codegen::ir::TypeRef;
-use chanx_codegen::rust::{RustOptions, generate};
+use chanx_codegen::internal::ir::TypeRef;
+use chanx_codegen::internal::rust::{RustOptions, generate};
 
-fn rust(api: &chanx_codegen::ir::Api, options: &RustOptions) -> String {
+fn rust(api: &chanx_codegen::internal::ir::Api, options: &RustOptions) -> String {
     match generate(api, options) {
         Ok(code) => code,
         Err(diagnostics) => panic!("generation failed:\n{diagnostics}"),

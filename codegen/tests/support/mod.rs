@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use chanx_codegen::ir::*;
+use chanx_codegen::internal::ir::*;
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde_json::{Value, json};
 

@@ -9,7 +9,10 @@
 use std::process::Command;
 use std::time::Duration;
 
-use chanx_codegen::generate::{Options, generate_ts, load_api};
+use chanx_codegen::{
+    Options,
+    internal::{generate_ts, load_api},
+};
 use chanx_e2e_support::{self as e2e, Server, repo_root, ts_package};
 
 #[test]
