@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use crate::ir::{Action, Api, Channel, MessageId, Name, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Action, Additional, Api, Channel, MessageId, Name, TypeDef, TypeKind, TypeRef};
 
 /// Renders `api` as indented text.
 pub fn render(api: &Api) -> String {
@@ -178,9 +178,9 @@ fn type_def(out: &mut String, api: &Api, def: &TypeDef) {
                 );
             }
             match additional {
-                None => out.push_str("    (no other properties)\n"),
-                Some(TypeRef::Any) => {}
-                Some(t) => {
+                Additional::Forbidden => out.push_str("    (no other properties)\n"),
+                Additional::Unset => {}
+                Additional::Allowed(t) => {
                     let _ = writeln!(out, "    ..: {}", type_str(api, t));
                 }
             }

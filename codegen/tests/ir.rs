@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chanx_codegen::Diagnostics;
-use chanx_codegen::internal::ir::{Api, BuildOptions, TypeDef, TypeKind, TypeRef, build};
+use chanx_codegen::internal::ir::{Additional, Api, BuildOptions, TypeDef, TypeKind, TypeRef, build};
 use chanx_codegen::internal::load::{LoadOptions, load};
 
 fn spec(name: &str) -> PathBuf {
@@ -289,7 +289,7 @@ fn all_of_merges_parts_and_recursion_uses_ids() {
     let TypeKind::Struct { additional, .. } = &settings.kind else {
         panic!("struct");
     };
-    assert_eq!(additional, &None);
+    assert_eq!(additional, &Additional::Forbidden);
     assert_eq!(
         field(settings, "schemaVersion").0,
         &TypeRef::Const(2.into())
@@ -298,7 +298,10 @@ fn all_of_merges_parts_and_recursion_uses_ids() {
     let TypeKind::Struct { additional, .. } = &labels.kind else {
         panic!("struct");
     };
-    assert_eq!(additional, &Some(TypeRef::String { format: None }));
+    assert_eq!(
+        additional,
+        &Additional::Allowed(TypeRef::String { format: None })
+    );
 }
 
 #[test]
@@ -469,6 +472,62 @@ channels:
         &TypeRef::Nullable(Box::new(TypeRef::Named(reading.id)))
     );
     assert_eq!(api.messages[0].payload, Some(TypeRef::Named(reading.id)));
+}
+
+#[test]
+fn additional_properties_unset_false_true_and_a_schema_are_distinct() {
+    let doc = r#"
+asyncapi: 3.0.0
+info: {title: T, version: '1'}
+channels:
+  c:
+    address: /ws/extra
+    messages:
+      m:
+        payload:
+          type: object
+          properties:
+            unset: {$ref: '#/components/schemas/Unset'}
+            closed: {$ref: '#/components/schemas/Closed'}
+            open: {$ref: '#/components/schemas/Open'}
+            counted: {$ref: '#/components/schemas/Counted'}
+            merged: {$ref: '#/components/schemas/Merged'}
+components:
+  schemas:
+    Unset:
+      type: object
+      properties: {a: {type: string}}
+    Closed:
+      type: object
+      properties: {a: {type: string}}
+      additionalProperties: false
+    Open:
+      type: object
+      properties: {a: {type: string}}
+      additionalProperties: true
+    Counted:
+      type: object
+      properties: {a: {type: string}}
+      additionalProperties: {type: integer}
+    Merged:
+      allOf:
+        - $ref: '#/components/schemas/Open'
+        - properties: {b: {type: string}}
+"#;
+    let (api, _) = build_text(doc, &BuildOptions::default()).expect("builds");
+    let additional = |name: &str| match &ty(&api, name).kind {
+        TypeKind::Struct { additional, .. } => additional.clone(),
+        other => panic!("{name} is not a struct: {other:?}"),
+    };
+    assert_eq!(additional("Unset"), Additional::Unset);
+    assert_eq!(additional("Closed"), Additional::Forbidden);
+    assert_eq!(additional("Open"), Additional::Allowed(TypeRef::Any));
+    assert_eq!(
+        additional("Counted"),
+        Additional::Allowed(TypeRef::Integer { format: None })
+    );
+    // An `allOf` part's `additionalProperties` applies to the merged struct.
+    assert_eq!(additional("Merged"), Additional::Allowed(TypeRef::Any));
 }
 
 #[test]

@@ -68,6 +68,22 @@ fn recursive_aliases_avoid_record() {
 }
 
 #[test]
+fn only_allowed_extra_properties_open_an_interface() {
+    // `additionalProperties` unset: exactly the declared properties.
+    let chat = emit(&support::chat_api());
+    assert!(chat.contains("export interface ChatPayload {\n  message: string;\n}\n"));
+    assert!(!chat.contains("[key: string]"), "{chat}");
+    // `true` / a schema: an index signature admitting the other keys.
+    let shapes = emit(&support::shapes_api());
+    assert!(
+        shapes.contains(
+            "export interface OpenObject {\n  id: string;\n  [key: string]: unknown;\n}\n"
+        )
+    );
+    assert!(shapes.contains("export interface Counters {\n  [key: string]: number;\n}\n"));
+}
+
+#[test]
 fn lifecycle_names_are_not_message_events() {
     let ts = emit(&support::chat_api());
     let events = ts

@@ -208,6 +208,12 @@ impl Router {
             .unwrap_or(1024 * 1024)
     }
 
+    /// The address templates of the routes, in the order they were added.
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    pub(crate) fn templates(&self) -> impl Iterator<Item = &AddressTemplate> {
+        self.routes.iter().map(|(template, _)| template)
+    }
+
     pub(crate) fn find(&self, path: &str) -> Result<(Arc<dyn Endpoint>, PathParams), RouteError> {
         for (template, endpoint) in &self.routes {
             if let Some(params) = template.matches(path) {

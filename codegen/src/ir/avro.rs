@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::ir::context::{Context, kind_of, str_field};
 use crate::ir::naming::Namespace;
 use crate::ir::schema::{TypeBuilder, wrap};
-use crate::ir::{EnumValue, Field, Name, TypeDef, TypeKind, TypeRef, Variant};
+use crate::ir::{Additional, EnumValue, Field, Name, TypeDef, TypeKind, TypeRef, Variant};
 use crate::load::NodeRef;
 
 /// The type of the Avro schema at `node`.
@@ -263,7 +263,7 @@ impl Avro {
             id,
             TypeKind::Struct {
                 fields,
-                additional: None,
+                additional: Additional::Forbidden,
             },
         );
         TypeRef::Named(id)

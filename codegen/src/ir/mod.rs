@@ -239,9 +239,8 @@ pub enum TypeKind {
     /// An object with declared properties (allOf parts already merged).
     Struct {
         fields: Vec<Field>,
-        /// Extra properties: `Some(Any)` for `additionalProperties: true` or
-        /// absent, `Some(T)` for a schema, `None` for `false`.
-        additional: Option<TypeRef>,
+        /// What the schema says about properties it does not declare.
+        additional: Additional,
     },
     /// A closed set of scalar values (`enum`).
     Enum { values: Vec<EnumValue> },
@@ -253,6 +252,35 @@ pub enum TypeKind {
     },
     /// A named alias of another shape (a component that is an array, a map, a primitive).
     Alias { target: TypeRef },
+}
+
+/// A struct's `additionalProperties`: whether the object is closed (exactly
+/// the declared properties) or open (other keys belong to the value).
+///
+/// Emitters follow one rule (docs/generated-rust.md, "Unknown properties"):
+/// `Unset` and `Forbidden` are closed types for code that builds messages
+/// (undeclared keys of a received frame are dropped, or rejected when
+/// `Forbidden`); only `Allowed` opens the type.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Additional {
+    /// `additionalProperties` absent: pydantic's `extra="ignore"`.
+    Unset,
+    /// `additionalProperties: false`: pydantic's `extra="forbid"`.
+    Forbidden,
+    /// `additionalProperties: true` (`Any`) or a schema: pydantic's
+    /// `extra="allow"`; other keys hold values of this type.
+    Allowed(TypeRef),
+}
+
+impl Additional {
+    /// The type of other properties when the schema allows them.
+    pub fn allowed(&self) -> Option<&TypeRef> {
+        match self {
+            Additional::Allowed(ty) => Some(ty),
+            Additional::Unset | Additional::Forbidden => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

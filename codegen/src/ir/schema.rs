@@ -11,7 +11,9 @@ use serde_json::{Map, Value};
 use crate::ir::context::{Context, kind_of, last_token, str_field};
 use crate::ir::naming::Namespace;
 use crate::ir::tags;
-use crate::ir::{EnumValue, Field, Name, TypeDef, TypeId, TypeKind, TypeRef, TypeSpace, Variant};
+use crate::ir::{
+    Additional, EnumValue, Field, Name, TypeDef, TypeId, TypeKind, TypeRef, TypeSpace, Variant,
+};
 use crate::load::NodeRef;
 
 /// Deepest nesting of inline schemas followed before giving up.
@@ -764,11 +766,12 @@ impl TypeBuilder {
             .map(|n| n.child("additionalProperties"))
             .find(|n| cx.doc.raw(n).is_some());
         let additional = match additional_at {
-            None => Some(TypeRef::Any),
+            None => Additional::Unset,
             Some(at) => match cx.doc.raw(&at) {
-                Some(Value::Bool(false)) => None,
-                Some(Value::Bool(true)) | None => Some(TypeRef::Any),
-                Some(_) => Some(self.schema(cx, &at, &format!("{owner}Additional"))),
+                None => Additional::Unset,
+                Some(Value::Bool(false)) => Additional::Forbidden,
+                Some(Value::Bool(true)) => Additional::Allowed(TypeRef::Any),
+                Some(_) => Additional::Allowed(self.schema(cx, &at, &format!("{owner}Additional"))),
             },
         };
         TypeKind::Struct { fields, additional }

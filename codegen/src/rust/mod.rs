@@ -24,11 +24,12 @@ pub struct RustOptions {
     /// Give every `Consumer` method a default body that returns
     /// `HandlerError::not_implemented(..)`, so an implementation can start empty.
     pub default_stubs: bool,
-    /// Keep unknown object keys when the schema allows any extra property
-    /// (`additionalProperties` absent or `true`): such structs get a
-    /// `#[serde(flatten)] additional` map so those keys round-trip. Off by
-    /// default, like pydantic's `extra="ignore"`: unknown keys are dropped and
-    /// struct literals stay small.
+    /// Keep unknown object keys when the schema leaves `additionalProperties`
+    /// unset: such structs get a `#[serde(flatten)] additional` map so those
+    /// keys round-trip. Off by default, like pydantic's `extra="ignore"`:
+    /// unknown keys are dropped and struct literals stay small. Structs whose
+    /// schema says `additionalProperties: true` (or a schema) always have the
+    /// map (docs/generated-rust.md, "Unknown properties").
     pub keep_unknown_fields: bool,
 }
 

@@ -11,7 +11,7 @@ use super::RustOptions;
 use super::docs::doc_attrs;
 use super::literal::{json_text, matches_expr, serialize_expr};
 use super::names::{Namer, ident};
-use crate::ir::{Api, EnumValue, Field, TypeDef, TypeId, TypeKind, TypeRef, Variant};
+use crate::ir::{Additional, Api, EnumValue, Field, TypeDef, TypeId, TypeKind, TypeRef, Variant};
 
 /// Name of the helper that tells `null` from an absent key (emitted once, when used).
 const DOUBLE_OPTION: &str = "deserialize_present_or_null";
@@ -75,7 +75,7 @@ impl<'a> TypesModule<'a> {
                     for field in fields {
                         uses.push((format!("{owner}{}", field.name.pascal), &field.ty));
                     }
-                    if let Some(extra) = additional {
+                    if let Some(extra) = additional.allowed() {
                         uses.push((format!("{owner}Additional"), extra));
                     }
                 }
@@ -185,12 +185,15 @@ impl<'a> TypesModule<'a> {
         self.newtype_aliases.contains(&id)
     }
 
-    /// Whether a struct with these extra properties has an `additional` map.
-    pub fn keeps_extra(&self, additional: Option<&TypeRef>) -> bool {
+    /// The value type of a struct's flattened `additional` map, when it has
+    /// one: when the schema allows other properties (`true` or a schema), or
+    /// when it leaves them unset and `keep_unknown_fields` asks to keep them.
+    pub fn extra_type<'t>(&self, additional: &'t Additional) -> Option<&'t TypeRef> {
+        const ANY: &TypeRef = &TypeRef::Any;
         match additional {
-            Some(TypeRef::Any) => self.options.keep_unknown_fields,
-            Some(_) => true,
-            None => false,
+            Additional::Allowed(ty) => Some(ty),
+            Additional::Unset if self.options.keep_unknown_fields => Some(ANY),
+            Additional::Unset | Additional::Forbidden => None,
         }
     }
 
@@ -271,7 +274,7 @@ impl<'a> TypesModule<'a> {
                 def,
                 &docs,
                 fields,
-                additional.as_ref(),
+                additional,
                 needs_double_option,
                 default_fns,
             ),
@@ -300,7 +303,7 @@ impl<'a> TypesModule<'a> {
         def: &TypeDef,
         docs: &TokenStream,
         fields: &[Field],
-        additional: Option<&TypeRef>,
+        additional: &Additional,
         needs_double_option: &mut bool,
         default_fns: &mut Namer,
     ) -> TokenStream {
@@ -342,10 +345,9 @@ impl<'a> TypesModule<'a> {
             rendered.push(self.emit_field(def.id, field, shape, custom.as_ref(), &mut namer));
         }
         let mut container_attrs = quote!();
-        let extra_field = self
-            .keeps_extra(additional)
-            .then(|| namer.ident("additional"));
-        match (additional, &extra_field) {
+        let extra = self.extra_type(additional);
+        let extra_field = extra.map(|_| namer.ident("additional"));
+        match (extra, &extra_field) {
             (Some(extra), Some(field_name)) => {
                 let value = self.rust_type(extra, None, &quote!());
                 rendered.push(quote! {
@@ -354,7 +356,9 @@ impl<'a> TypesModule<'a> {
                     pub #field_name: ::chanx_runtime::IndexMap<::std::string::String, #value>,
                 });
             }
-            (None, _) => container_attrs = quote!(#[serde(deny_unknown_fields)]),
+            _ if *additional == Additional::Forbidden => {
+                container_attrs = quote!(#[serde(deny_unknown_fields)])
+            }
             _ => {}
         }
         let constructor = self.emit_constructor(def, fields, &default_values, extra_field.as_ref());
@@ -704,7 +708,7 @@ pub fn refs_of(kind: &TypeKind) -> Vec<&TypeRef> {
         TypeKind::Struct { fields, additional } => fields
             .iter()
             .map(|f| &f.ty)
-            .chain(additional.as_ref())
+            .chain(additional.allowed())
             .collect(),
         TypeKind::Union { variants, .. } => variants.iter().map(|v| &v.ty).collect(),
         TypeKind::Alias { target } => vec![target],
