@@ -93,7 +93,7 @@ fn optional_nullable_and_const_fields() {
     // round-trips; a required one is always written.
     assert!(code.contains("pub kind: ::std::option::Option<RecordKind_2>,"));
     assert!(code.contains("pub flag: RecordFlag,"));
-    assert!(code.contains("pub struct JoinMessageAction;"));
+    assert!(code.contains("pub struct JoinMessageAction = \"join\";"));
 }
 
 #[test]

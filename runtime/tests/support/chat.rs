@@ -162,214 +162,30 @@ pub mod types {
             }
         }
     }
-    /// The constant `"ping"`: (de)serializes exactly this value, and is the default.
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::marker::Copy,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::std::default::Default
-    )]
-    pub struct PingMessageAction;
-    impl PingMessageAction {
-        /// The constant as written on the wire.
-        pub const VALUE: &'static str = "ping";
+    ::chanx_runtime::__private::const_str_marker! {
+        #[doc =
+        " The constant `\"ping\"`: (de)serializes exactly this value, and is the default."]
+        pub struct PingMessageAction = "ping";
     }
-    impl ::serde::Serialize for PingMessageAction {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str("ping")
-        }
+    ::chanx_runtime::__private::const_str_marker! {
+        #[doc =
+        " The constant `\"pong\"`: (de)serializes exactly this value, and is the default."]
+        pub struct PongMessageAction = "pong";
     }
-    impl<'de> ::serde::Deserialize<'de> for PingMessageAction {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-                deserializer,
-            )?;
-            if value.as_str() == ::std::option::Option::Some("ping") {
-                ::std::result::Result::Ok(PingMessageAction)
-            } else {
-                ::std::result::Result::Err(
-                    <D::Error as ::serde::de::Error>::custom(
-                        ::std::format_args!("expected {}, found {}", "\"ping\"", value),
-                    ),
-                )
-            }
-        }
+    ::chanx_runtime::__private::const_str_marker! {
+        #[doc =
+        " The constant `\"chat\"`: (de)serializes exactly this value, and is the default."]
+        pub struct ChatMessageAction = "chat";
     }
-    /// The constant `"pong"`: (de)serializes exactly this value, and is the default.
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::marker::Copy,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::std::default::Default
-    )]
-    pub struct PongMessageAction;
-    impl PongMessageAction {
-        /// The constant as written on the wire.
-        pub const VALUE: &'static str = "pong";
+    ::chanx_runtime::__private::const_str_marker! {
+        #[doc =
+        " The constant `\"chat_notification\"`: (de)serializes exactly this value, and is the default."]
+        pub struct ChatNotificationMessageAction = "chat_notification";
     }
-    impl ::serde::Serialize for PongMessageAction {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str("pong")
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for PongMessageAction {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-                deserializer,
-            )?;
-            if value.as_str() == ::std::option::Option::Some("pong") {
-                ::std::result::Result::Ok(PongMessageAction)
-            } else {
-                ::std::result::Result::Err(
-                    <D::Error as ::serde::de::Error>::custom(
-                        ::std::format_args!("expected {}, found {}", "\"pong\"", value),
-                    ),
-                )
-            }
-        }
-    }
-    /// The constant `"chat"`: (de)serializes exactly this value, and is the default.
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::marker::Copy,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::std::default::Default
-    )]
-    pub struct ChatMessageAction;
-    impl ChatMessageAction {
-        /// The constant as written on the wire.
-        pub const VALUE: &'static str = "chat";
-    }
-    impl ::serde::Serialize for ChatMessageAction {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str("chat")
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ChatMessageAction {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-                deserializer,
-            )?;
-            if value.as_str() == ::std::option::Option::Some("chat") {
-                ::std::result::Result::Ok(ChatMessageAction)
-            } else {
-                ::std::result::Result::Err(
-                    <D::Error as ::serde::de::Error>::custom(
-                        ::std::format_args!("expected {}, found {}", "\"chat\"", value),
-                    ),
-                )
-            }
-        }
-    }
-    /// The constant `"chat_notification"`: (de)serializes exactly this value, and is the default.
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::marker::Copy,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::std::default::Default
-    )]
-    pub struct ChatNotificationMessageAction;
-    impl ChatNotificationMessageAction {
-        /// The constant as written on the wire.
-        pub const VALUE: &'static str = "chat_notification";
-    }
-    impl ::serde::Serialize for ChatNotificationMessageAction {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str("chat_notification")
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ChatNotificationMessageAction {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-                deserializer,
-            )?;
-            if value.as_str() == ::std::option::Option::Some("chat_notification") {
-                ::std::result::Result::Ok(ChatNotificationMessageAction)
-            } else {
-                ::std::result::Result::Err(
-                    <D::Error as ::serde::de::Error>::custom(
-                        ::std::format_args!(
-                            "expected {}, found {}", "\"chat_notification\"", value
-                        ),
-                    ),
-                )
-            }
-        }
-    }
-    /// The constant `"notification"`: (de)serializes exactly this value, and is the default.
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::marker::Copy,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::std::default::Default
-    )]
-    pub struct NotificationMessageAction;
-    impl NotificationMessageAction {
-        /// The constant as written on the wire.
-        pub const VALUE: &'static str = "notification";
-    }
-    impl ::serde::Serialize for NotificationMessageAction {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str("notification")
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for NotificationMessageAction {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-                deserializer,
-            )?;
-            if value.as_str() == ::std::option::Option::Some("notification") {
-                ::std::result::Result::Ok(NotificationMessageAction)
-            } else {
-                ::std::result::Result::Err(
-                    <D::Error as ::serde::de::Error>::custom(
-                        ::std::format_args!(
-                            "expected {}, found {}", "\"notification\"", value
-                        ),
-                    ),
-                )
-            }
-        }
+    ::chanx_runtime::__private::const_str_marker! {
+        #[doc =
+        " The constant `\"notification\"`: (de)serializes exactly this value, and is the default."]
+        pub struct NotificationMessageAction = "notification";
     }
 }
 #[allow(
