@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chanx_codegen::Diagnostics;
+use chanx_codegen::diag::Code;
 use chanx_codegen::ir::{Api, BuildOptions, TypeDef, TypeKind, TypeRef, build};
 use chanx_codegen::load::{LoadOptions, load};
 
@@ -325,7 +326,7 @@ components:
             target: TypeRef::String { .. }
         }
     ));
-    let codes: Vec<&str> = warnings.0.iter().map(|d| d.code).collect();
+    let codes: Vec<&str> = warnings.0.iter().map(|d| d.code.as_str()).collect();
     assert_eq!(codes, ["ir-allof-not-object", "ir-allof-not-object"]);
 }
 
@@ -502,7 +503,7 @@ channels:
     let warning = warnings
         .0
         .iter()
-        .find(|d| d.code == "ir-unknown-schema-format")
+        .find(|d| d.code == Code::UnknownSchemaFormat)
         .expect("a warning for the unknown format");
     assert!(
         warning
@@ -561,8 +562,8 @@ operations:
     action: send
 "#;
     let errors = build_text(doc, &BuildOptions::default()).expect_err("operations are broken");
-    let codes: Vec<&str> = errors.errors().map(|d| d.code).collect();
-    assert_eq!(codes, ["ir-operation-action", "ir-operation-channel"]);
+    let codes: Vec<&str> = errors.errors().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["ir-operation-action", "operation-channel"]);
 }
 
 #[test]

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+use crate::diag::Code;
 use crate::ir::context::{Context, kind_of, last_token, str_field};
 use crate::ir::naming::Namespace;
 use crate::ir::tags;
@@ -80,7 +81,7 @@ impl TypeBuilder {
         }
         if self.stack.contains(&target) || self.stack.len() >= MAX_INLINE_DEPTH {
             cx.warn(
-                "ir-schema-cycle",
+                Code::SchemaCycle,
                 &target,
                 "schema refers to itself without a named type in between; using any value",
             );
@@ -91,7 +92,7 @@ impl TypeBuilder {
             Value::Bool(true) => return TypeRef::Any,
             Value::Bool(false) => {
                 cx.warn(
-                    "ir-unsupported-schema",
+                    Code::UnsupportedSchema,
                     &target,
                     "`false` schema (no value is valid) is modelled as any value",
                 );
@@ -99,7 +100,7 @@ impl TypeBuilder {
             }
             other => {
                 cx.warn(
-                    "ir-unsupported-schema",
+                    Code::UnsupportedSchema,
                     &target,
                     format!(
                         "expected a schema object, found {}; using any value",
@@ -201,7 +202,7 @@ impl TypeBuilder {
         if let Some(values) = map.get("enum") {
             let Some(values) = values.as_array() else {
                 cx.warn(
-                    "ir-unsupported-schema",
+                    Code::UnsupportedSchema,
                     node,
                     "`enum` is not an array; using any value",
                 );
@@ -229,7 +230,7 @@ impl TypeBuilder {
         } {
             if one_of.is_some() && any_of.is_some() {
                 cx.warn(
-                    "ir-unsupported-schema",
+                    Code::UnsupportedSchema,
                     node,
                     "both `oneOf` and `anyOf`: only `oneOf` is modelled",
                 );
@@ -388,7 +389,7 @@ impl TypeBuilder {
             }
             other => {
                 cx.warn(
-                    "ir-unsupported-schema",
+                    Code::UnsupportedSchema,
                     node,
                     format!("unknown type '{other}'; using any value"),
                 );
@@ -406,7 +407,7 @@ impl TypeBuilder {
     ) -> TypeRef {
         if map.contains_key("prefixItems") {
             cx.warn(
-                "ir-unsupported-schema",
+                Code::UnsupportedSchema,
                 node,
                 "`prefixItems` (tuples) are modelled as arrays of any value",
             );
@@ -419,7 +420,7 @@ impl TypeBuilder {
             }
             Some(Value::Array(_)) => {
                 cx.warn(
-                    "ir-unsupported-schema",
+                    Code::UnsupportedSchema,
                     node,
                     "tuple `items` are modelled as arrays of any value",
                 );
@@ -522,7 +523,7 @@ impl TypeBuilder {
         }
         if map.contains_key("properties") {
             cx.warn(
-                "ir-union-properties",
+                Code::UnionProperties,
                 node,
                 format!("properties beside `{key}` are not part of the union type; variants should include them (e.g. via allOf)"),
             );
@@ -648,7 +649,7 @@ impl TypeBuilder {
             // `allOf: [{$ref: X}, {description: …}]` just annotates X.
             if others.len() > 1 {
                 cx.warn(
-                    "ir-allof-not-object",
+                    Code::AllOfNotObject,
                     node,
                     "`allOf` parts are not objects; using the first part's type",
                 );
@@ -662,7 +663,7 @@ impl TypeBuilder {
         }
         for other in &others {
             cx.warn(
-                "ir-allof-not-object",
+                Code::AllOfNotObject,
                 other,
                 "this `allOf` part is not an object; only the object parts are merged",
             );

@@ -15,7 +15,7 @@ mod types;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::ir::{self, TypeRef};
 
 /// Options for the generated Rust.
@@ -97,7 +97,7 @@ impl<'a> TypePaths<'a> {
 fn format(api: &ir::Api, tokens: TokenStream) -> Result<String, Diagnostics> {
     let file: syn::File = syn::parse2(tokens).map_err(|err| {
         Diagnostic::error(
-            "rust-emit",
+            Code::RustEmit,
             format!("the Rust emitter produced code that does not parse: {err}"),
         )
         .with_hint("this is a bug in chanx-codegen; please report it with the document")
@@ -118,7 +118,7 @@ fn check_type_ids(api: &ir::Api) -> Result<(), Diagnostics> {
     for (index, def) in api.types.types.iter().enumerate() {
         if def.id != index {
             bad.push(Diagnostic::error(
-                "rust-emit",
+                Code::RustEmit,
                 format!(
                     "type `{}` has id {} at index {index}",
                     def.name.spec, def.id
@@ -138,7 +138,7 @@ fn check_type_ids(api: &ir::Api) -> Result<(), Diagnostics> {
         visit_named(ty, &mut |id| {
             if id >= count {
                 bad.push(Diagnostic::error(
-                    "rust-emit",
+                    Code::RustEmit,
                     format!(
                         "{}#{}: refers to type #{id}, but there are only {count} types",
                         origin.file, origin.pointer
