@@ -6,6 +6,7 @@
 //! diagnostic, instead of in the user's build.
 
 mod channels;
+mod cycles;
 mod defaults;
 mod docs;
 mod literal;
@@ -126,7 +127,7 @@ fn check_type_ids(api: &ir::Api) -> Result<(), Diagnostics> {
             ));
         }
         refs.extend(
-            types::refs_of(&def.kind)
+            cycles::refs_of(&def.kind)
                 .into_iter()
                 .map(|ty| (ty, &def.origin)),
         );
