@@ -375,7 +375,7 @@ fn names_are_unique_and_keep_the_spec_name() {
         "Value",
         "Serialize",
         "Self",
-        "Self2",
+        "Self_2",
         "N2faSettings",
         "Cafe",
     ] {
@@ -391,7 +391,7 @@ fn names_are_unique_and_keep_the_spec_name() {
         .iter()
         .map(|c| c.name.pascal.as_str())
         .collect();
-    assert_eq!(channels, ["UserEvents", "UserEvents2"]);
+    assert_eq!(channels, ["UserEvents", "UserEvents_2"]);
     let operations: Vec<&str> = api
         .operations
         .iter()

@@ -44,17 +44,17 @@ fn header_names_the_source() {
 fn clashing_type_names_are_renamed_and_references_follow() {
     let ts = emit(&common::api::shapes_api());
     for declared in [
-        "export interface ErrorType {",
-        "export type PromiseType = ErrorType[];",
-        "export type RecordType = Record<string, Color>;",
-        "export type ShapesClientType = string;",
-        "export type ChanxClientBaseType = unknown;",
+        "export interface Error_2 {",
+        "export type Promise_2 = Error_2[];",
+        "export type Record_2 = Record<string, Color>;",
+        "export type ShapesClient_2 = string;",
+        "export type ChanxClientBase_2 = unknown;",
         "export class ShapesClient extends ChanxClientBase<",
     ] {
         assert!(ts.contains(declared), "missing `{declared}`");
     }
     assert!(!ts.contains("export interface Error {"));
-    assert!(ts.contains("  error?: ErrorType;"));
+    assert!(ts.contains("  error?: Error_2;"));
 }
 
 #[test]
