@@ -217,6 +217,7 @@ pub mod channels {
     ///
     /// Real-time chat API
     pub mod chat {
+        use super::super::types;
         /// The channel address as written in the document.
         pub const ADDRESS: &str = "/ws/chat";
         /// The property that tags this channel's messages.
@@ -243,8 +244,8 @@ pub mod channels {
         /// Messages this side receives on the channel.
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub enum Incoming {
-            Ping(super::super::types::PingMessage),
-            Chat(super::super::types::ChatMessage),
+            Ping(types::PingMessage),
+            Chat(types::ChatMessage),
         }
         impl ::serde::Serialize for Incoming {
             fn serialize<S: ::serde::Serializer>(
@@ -286,22 +287,22 @@ pub mod channels {
                 }
             }
         }
-        impl ::std::convert::From<super::super::types::PingMessage> for Incoming {
-            fn from(message: super::super::types::PingMessage) -> Self {
+        impl ::std::convert::From<types::PingMessage> for Incoming {
+            fn from(message: types::PingMessage) -> Self {
                 Self::Ping(message)
             }
         }
-        impl ::std::convert::From<super::super::types::ChatMessage> for Incoming {
-            fn from(message: super::super::types::ChatMessage) -> Self {
+        impl ::std::convert::From<types::ChatMessage> for Incoming {
+            fn from(message: types::ChatMessage) -> Self {
                 Self::Chat(message)
             }
         }
         /// Messages this side sends on the channel (replies included).
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub enum Outgoing {
-            Pong(super::super::types::PongMessage),
-            ChatNotification(super::super::types::ChatNotificationMessage),
-            Notification(super::super::types::NotificationMessage),
+            Pong(types::PongMessage),
+            ChatNotification(types::ChatNotificationMessage),
+            Notification(types::NotificationMessage),
         }
         impl ::serde::Serialize for Outgoing {
             fn serialize<S: ::serde::Serializer>(
@@ -360,20 +361,18 @@ pub mod channels {
                 }
             }
         }
-        impl ::std::convert::From<super::super::types::PongMessage> for Outgoing {
-            fn from(message: super::super::types::PongMessage) -> Self {
+        impl ::std::convert::From<types::PongMessage> for Outgoing {
+            fn from(message: types::PongMessage) -> Self {
                 Self::Pong(message)
             }
         }
-        impl ::std::convert::From<super::super::types::ChatNotificationMessage>
-        for Outgoing {
-            fn from(message: super::super::types::ChatNotificationMessage) -> Self {
+        impl ::std::convert::From<types::ChatNotificationMessage> for Outgoing {
+            fn from(message: types::ChatNotificationMessage) -> Self {
                 Self::ChatNotification(message)
             }
         }
-        impl ::std::convert::From<super::super::types::NotificationMessage>
-        for Outgoing {
-            fn from(message: super::super::types::NotificationMessage) -> Self {
+        impl ::std::convert::From<types::NotificationMessage> for Outgoing {
+            fn from(message: types::NotificationMessage) -> Self {
                 Self::Notification(message)
             }
         }
@@ -388,11 +387,11 @@ pub mod channels {
             /// Simple ping-pong for connectivity testing
             fn handle_ping(
                 &self,
-                ctx: &mut ::chanx_runtime::Context<Outgoing, Params>,
-                message: super::super::types::PingMessage,
+                ctx: &mut Ctx,
+                message: types::PingMessage,
             ) -> impl ::std::future::Future<
                 Output = ::std::result::Result<
-                    super::super::types::PongMessage,
+                    types::PongMessage,
                     ::chanx_runtime::HandlerError,
                 >,
             > + ::std::marker::Send;
@@ -401,15 +400,15 @@ pub mod channels {
             /// Send chat message to all users
             fn handle_chat(
                 &self,
-                ctx: &mut ::chanx_runtime::Context<Outgoing, Params>,
-                message: super::super::types::ChatMessage,
+                ctx: &mut Ctx,
+                message: types::ChatMessage,
             ) -> impl ::std::future::Future<
                 Output = ::std::result::Result<(), ::chanx_runtime::HandlerError>,
             > + ::std::marker::Send;
             /// Runs after the connection is accepted (join groups here).
             fn on_connect(
                 &self,
-                ctx: &mut ::chanx_runtime::Context<Outgoing, Params>,
+                ctx: &mut Ctx,
             ) -> impl ::std::future::Future<
                 Output = ::std::result::Result<(), ::chanx_runtime::HandlerError>,
             > + ::std::marker::Send {
@@ -419,7 +418,7 @@ pub mod channels {
             /// An event from `send_event` / `broadcast_event`; a returned message goes to the client.
             fn on_event(
                 &self,
-                ctx: &mut ::chanx_runtime::Context<Outgoing, Params>,
+                ctx: &mut Ctx,
                 event: Self::Event,
             ) -> impl ::std::future::Future<
                 Output = ::std::result::Result<
@@ -431,11 +430,13 @@ pub mod channels {
                 async { ::std::result::Result::Ok(::std::option::Option::None) }
             }
         }
-        /// Runs a [`Consumer`] on the chanx runtime.
+        /// Runs a [`Consumer`] on the chanx runtime:
+        /// `chanx_runtime::Route::new(Service::new(consumer))`.
         pub struct Service<C: Consumer> {
             consumer: ::std::sync::Arc<C>,
         }
         impl<C: Consumer> Service<C> {
+            /// Serves `consumer`; clones share it.
             pub fn new(consumer: C) -> Self {
                 Self {
                     consumer: ::std::sync::Arc::new(consumer),
@@ -462,13 +463,13 @@ pub mod channels {
             );
             async fn on_connect(
                 &self,
-                ctx: &mut ::chanx_runtime::Context<Outgoing, Params>,
+                ctx: &mut Ctx,
             ) -> ::std::result::Result<(), ::chanx_runtime::HandlerError> {
                 <C as Consumer>::on_connect(&*self.consumer, ctx).await
             }
             async fn dispatch(
                 &self,
-                ctx: &mut ::chanx_runtime::Context<Outgoing, Params>,
+                ctx: &mut Ctx,
                 message: Incoming,
             ) -> ::std::result::Result<
                 ::std::option::Option<Outgoing>,
@@ -495,7 +496,7 @@ pub mod channels {
             }
             async fn on_event(
                 &self,
-                ctx: &mut ::chanx_runtime::Context<Outgoing, Params>,
+                ctx: &mut Ctx,
                 event: <C as Consumer>::Event,
             ) -> ::std::result::Result<
                 ::std::option::Option<Outgoing>,
