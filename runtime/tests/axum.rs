@@ -5,7 +5,7 @@ mod support;
 
 use chanx_runtime::{ConsumerConfig, Route, Router};
 use serde_json::json;
-use support::{app::ChatApp, chat::channels::chat::Service, client::Client};
+use support::{app::ChatApp, chat::channels::chat::ChatServer, client::Client};
 
 #[tokio::test]
 async fn axum_serves_the_router() {
@@ -14,7 +14,8 @@ async fn axum_serves_the_router() {
         send_completion: true,
         ..ConsumerConfig::default()
     };
-    let router = Router::new().route(Route::new(Service::new(ChatApp::default())).config(config));
+    let router =
+        Router::new().route(Route::new(ChatServer::new(ChatApp::default())).config(config));
     let app = chanx_runtime::axum::routes(router);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -109,7 +109,7 @@ impl<'a> ChannelEmitter<'a> {
     ) -> Self {
         let mut items = Namer::default();
         items.reserve(FIXED_ITEMS);
-        let server = items.ident("Service");
+        let server = items.ident(&format!("{}Server", channel.name.pascal));
         ChannelEmitter {
             api,
             options,

@@ -431,11 +431,11 @@ pub mod channels {
             }
         }
         /// Runs a [`Consumer`] on the chanx runtime:
-        /// `chanx_runtime::Route::new(Service::new(consumer))`.
-        pub struct Service<C: Consumer> {
+        /// `chanx_runtime::Route::new(ChatServer::new(consumer))`.
+        pub struct ChatServer<C: Consumer> {
             consumer: ::std::sync::Arc<C>,
         }
-        impl<C: Consumer> Service<C> {
+        impl<C: Consumer> ChatServer<C> {
             /// Serves `consumer`; clones share it.
             pub fn new(consumer: C) -> Self {
                 Self {
@@ -443,14 +443,14 @@ pub mod channels {
                 }
             }
         }
-        impl<C: Consumer> ::std::clone::Clone for Service<C> {
+        impl<C: Consumer> ::std::clone::Clone for ChatServer<C> {
             fn clone(&self) -> Self {
                 Self {
                     consumer: ::std::sync::Arc::clone(&self.consumer),
                 }
             }
         }
-        impl<C: Consumer> ::chanx_runtime::Handler for Service<C> {
+        impl<C: Consumer> ::chanx_runtime::Handler for ChatServer<C> {
             type Incoming = Incoming;
             type Outgoing = Outgoing;
             type Params = Params;
