@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::RustOptions;
 use super::cycles::{alias_cycles, cyclic_edges};
-use super::docs::doc_attrs;
+use super::docs::{doc_attrs, origin_line, title_is_name};
 use super::literal::{json_text, matches_expr, serialize_expr};
 use super::names::{Namer, ident};
 use crate::ir::{Api, EnumValue, Field, TypeDef, TypeId, TypeKind, TypeRef, Variant};
@@ -265,8 +265,12 @@ impl<'a> TypesModule<'a> {
         default_fns: &mut Namer,
     ) -> TokenStream {
         let name = &self.names[def.id];
-        let title = def.title.as_deref().filter(|t| *t != def.name.spec);
-        let docs = doc_attrs([def.description.as_deref().or(title)]);
+        let title = def
+            .title
+            .as_deref()
+            .filter(|title| !title_is_name(title, &def.name));
+        let origin = origin_line(&def.origin);
+        let docs = doc_attrs([def.description.as_deref().or(title), Some(&origin)]);
         match &def.kind {
             TypeKind::Struct { fields, additional } => self.emit_struct(
                 def,

@@ -13,6 +13,7 @@
     clippy::module_inception
 )]
 pub mod types {
+    /// From specs/chat.yaml#/components/schemas/PingMessage
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -27,6 +28,7 @@ pub mod types {
         #[serde(default)]
         pub payload: (),
     }
+    /// From specs/chat.yaml#/components/schemas/PongMessage
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -41,6 +43,7 @@ pub mod types {
         #[serde(default)]
         pub payload: (),
     }
+    /// From specs/chat.yaml#/components/schemas/ChatPayload
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -52,6 +55,8 @@ pub mod types {
         pub message: ::std::string::String,
     }
     /// A chat message from a client.
+    ///
+    /// From specs/chat.yaml#/components/schemas/ChatMessage
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -74,6 +79,8 @@ pub mod types {
         }
     }
     /// A chat message relayed to everyone in the room.
+    ///
+    /// From specs/chat.yaml#/components/schemas/ChatNotificationMessage
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -95,6 +102,7 @@ pub mod types {
             }
         }
     }
+    /// From specs/chat.yaml#/components/schemas/NotificationPayload
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -119,7 +127,7 @@ pub mod types {
     fn default_notification_payload_level() -> NotificationPayloadLevel {
         NotificationPayloadLevel::Info
     }
-    /// Level
+    /// From specs/chat.yaml#/components/schemas/NotificationPayload/properties/level
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -141,6 +149,8 @@ pub mod types {
         Error,
     }
     /// A notification pushed by the server.
+    ///
+    /// From specs/chat.yaml#/components/schemas/NotificationMessage
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
