@@ -28,6 +28,7 @@ pub mod types {
         #[serde(default)]
         pub payload: (),
     }
+
     /// From specs/chat.yaml#/components/schemas/PongMessage
     #[derive(
         ::std::fmt::Debug,
@@ -43,6 +44,7 @@ pub mod types {
         #[serde(default)]
         pub payload: (),
     }
+
     /// From specs/chat.yaml#/components/schemas/ChatPayload
     #[derive(
         ::std::fmt::Debug,
@@ -54,6 +56,7 @@ pub mod types {
     pub struct ChatPayload {
         pub message: ::std::string::String,
     }
+
     /// A chat message from a client.
     ///
     /// From specs/chat.yaml#/components/schemas/ChatMessage
@@ -69,6 +72,7 @@ pub mod types {
         pub action: ChatMessageAction,
         pub payload: ChatPayload,
     }
+
     impl ChatMessage {
         /// Builds the value from its required fields; every other field takes its default.
         pub fn new(payload: ChatPayload) -> Self {
@@ -78,6 +82,7 @@ pub mod types {
             }
         }
     }
+
     /// A chat message relayed to everyone in the room.
     ///
     /// From specs/chat.yaml#/components/schemas/ChatNotificationMessage
@@ -93,6 +98,7 @@ pub mod types {
         pub action: ChatNotificationMessageAction,
         pub payload: ChatPayload,
     }
+
     impl ChatNotificationMessage {
         /// Builds the value from its required fields; every other field takes its default.
         pub fn new(payload: ChatPayload) -> Self {
@@ -102,6 +108,7 @@ pub mod types {
             }
         }
     }
+
     /// From specs/chat.yaml#/components/schemas/NotificationPayload
     #[derive(
         ::std::fmt::Debug,
@@ -115,6 +122,7 @@ pub mod types {
         #[serde(default = "default_notification_payload_level")]
         pub level: NotificationPayloadLevel,
     }
+
     impl NotificationPayload {
         /// Builds the value from its required fields; every other field takes its default.
         pub fn new(message: ::std::string::String) -> Self {
@@ -124,9 +132,11 @@ pub mod types {
             }
         }
     }
+
     fn default_notification_payload_level() -> NotificationPayloadLevel {
         NotificationPayloadLevel::Info
     }
+
     /// From specs/chat.yaml#/components/schemas/NotificationPayload/properties/level
     #[derive(
         ::std::fmt::Debug,
@@ -148,6 +158,7 @@ pub mod types {
         #[serde(rename = "error")]
         Error,
     }
+
     /// A notification pushed by the server.
     ///
     /// From specs/chat.yaml#/components/schemas/NotificationMessage
@@ -163,6 +174,7 @@ pub mod types {
         pub action: NotificationMessageAction,
         pub payload: NotificationPayload,
     }
+
     impl NotificationMessage {
         /// Builds the value from its required fields; every other field takes its default.
         pub fn new(payload: NotificationPayload) -> Self {
@@ -172,32 +184,33 @@ pub mod types {
             }
         }
     }
+
     ::chanx_runtime::__private::const_str_marker! {
-        #[doc =
-        " The constant `\"ping\"`: (de)serializes exactly this value, and is the default."]
+        /// The constant `"ping"`: (de)serializes exactly this value, and is the default.
         pub struct PingMessageAction = "ping";
     }
+
     ::chanx_runtime::__private::const_str_marker! {
-        #[doc =
-        " The constant `\"pong\"`: (de)serializes exactly this value, and is the default."]
+        /// The constant `"pong"`: (de)serializes exactly this value, and is the default.
         pub struct PongMessageAction = "pong";
     }
+
     ::chanx_runtime::__private::const_str_marker! {
-        #[doc =
-        " The constant `\"chat\"`: (de)serializes exactly this value, and is the default."]
+        /// The constant `"chat"`: (de)serializes exactly this value, and is the default.
         pub struct ChatMessageAction = "chat";
     }
+
     ::chanx_runtime::__private::const_str_marker! {
-        #[doc =
-        " The constant `\"chat_notification\"`: (de)serializes exactly this value, and is the default."]
+        /// The constant `"chat_notification"`: (de)serializes exactly this value, and is the default.
         pub struct ChatNotificationMessageAction = "chat_notification";
     }
+
     ::chanx_runtime::__private::const_str_marker! {
-        #[doc =
-        " The constant `\"notification\"`: (de)serializes exactly this value, and is the default."]
+        /// The constant `"notification"`: (de)serializes exactly this value, and is the default.
         pub struct NotificationMessageAction = "notification";
     }
 }
+
 #[allow(
     non_camel_case_types,
     non_snake_case,
@@ -223,19 +236,24 @@ pub mod channels {
 {"t":"tagged","key":"action","choices":[["chat_notification",{"t":"ref","def":4}],["notification",{"t":"ref","def":5}],["pong",{"t":"ref","def":1}]]}
 ]}"#,
     );
+
     /// chat
     ///
     /// Real-time chat API
     pub mod chat {
         use super::super::types;
+
         /// The channel address as written in the document.
         pub const ADDRESS: &str = "/ws/chat";
+
         /// The property that tags this channel's messages.
         pub const TAG_KEY: ::std::option::Option<&str> = ::std::option::Option::Some(
             "action",
         );
+
         /// The context every handler of this channel gets.
         pub type Ctx = ::chanx_runtime::Context<Outgoing, Params>;
+
         /// The address parameters of a connection.
         #[derive(
             ::std::fmt::Debug,
@@ -244,6 +262,7 @@ pub mod channels {
             ::std::cmp::Eq
         )]
         pub struct Params {}
+
         impl ::chanx_runtime::Params for Params {
             fn from_path(
                 _path: &::chanx_runtime::PathParams,
@@ -251,12 +270,14 @@ pub mod channels {
                 ::std::result::Result::Ok(Self {})
             }
         }
+
         /// Messages this side receives on the channel.
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub enum Incoming {
             Ping(types::PingMessage),
             Chat(types::ChatMessage),
         }
+
         impl ::serde::Serialize for Incoming {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -272,6 +293,7 @@ pub mod channels {
                 }
             }
         }
+
         impl<'de> ::serde::Deserialize<'de> for Incoming {
             fn deserialize<D: ::serde::Deserializer<'de>>(
                 deserializer: D,
@@ -279,14 +301,17 @@ pub mod channels {
                 ::chanx_runtime::__private::deserialize_message(deserializer)
             }
         }
+
         impl ::chanx_runtime::ChannelMessage for Incoming {
             const TAGS: &'static [&'static str] = &["ping", "chat"];
+
             fn tag(&self) -> ::std::option::Option<&'static str> {
                 match self {
                     Self::Ping(_) => ::std::option::Option::Some("ping"),
                     Self::Chat(_) => ::std::option::Option::Some("chat"),
                 }
             }
+
             fn decode(
                 value: &::chanx_runtime::json::Json,
             ) -> ::std::result::Result<Self, ::chanx_runtime::DecodeError> {
@@ -297,16 +322,19 @@ pub mod channels {
                 }
             }
         }
+
         impl ::std::convert::From<types::PingMessage> for Incoming {
             fn from(message: types::PingMessage) -> Self {
                 Self::Ping(message)
             }
         }
+
         impl ::std::convert::From<types::ChatMessage> for Incoming {
             fn from(message: types::ChatMessage) -> Self {
                 Self::Chat(message)
             }
         }
+
         /// Messages this side sends on the channel (replies included).
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub enum Outgoing {
@@ -314,6 +342,7 @@ pub mod channels {
             ChatNotification(types::ChatNotificationMessage),
             Notification(types::NotificationMessage),
         }
+
         impl ::serde::Serialize for Outgoing {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -332,6 +361,7 @@ pub mod channels {
                 }
             }
         }
+
         impl<'de> ::serde::Deserialize<'de> for Outgoing {
             fn deserialize<D: ::serde::Deserializer<'de>>(
                 deserializer: D,
@@ -339,12 +369,14 @@ pub mod channels {
                 ::chanx_runtime::__private::deserialize_message(deserializer)
             }
         }
+
         impl ::chanx_runtime::ChannelMessage for Outgoing {
             const TAGS: &'static [&'static str] = &[
                 "pong",
                 "chat_notification",
                 "notification",
             ];
+
             fn tag(&self) -> ::std::option::Option<&'static str> {
                 match self {
                     Self::Pong(_) => ::std::option::Option::Some("pong"),
@@ -354,6 +386,7 @@ pub mod channels {
                     Self::Notification(_) => ::std::option::Option::Some("notification"),
                 }
             }
+
             fn decode(
                 value: &::chanx_runtime::json::Json,
             ) -> ::std::result::Result<Self, ::chanx_runtime::DecodeError> {
@@ -371,25 +404,30 @@ pub mod channels {
                 }
             }
         }
+
         impl ::std::convert::From<types::PongMessage> for Outgoing {
             fn from(message: types::PongMessage) -> Self {
                 Self::Pong(message)
             }
         }
+
         impl ::std::convert::From<types::ChatNotificationMessage> for Outgoing {
             fn from(message: types::ChatNotificationMessage) -> Self {
                 Self::ChatNotification(message)
             }
         }
+
         impl ::std::convert::From<types::NotificationMessage> for Outgoing {
             fn from(message: types::NotificationMessage) -> Self {
                 Self::Notification(message)
             }
         }
+
         /// The application side of the channel: one method per receive operation.
         pub trait Consumer: ::std::marker::Send + ::std::marker::Sync + 'static {
             /// Events this consumer receives through the channel layer (`()` when unused).
             type Event: ::chanx_runtime::Event;
+
             /// Request/reply operation `handlePing`.
             ///
             /// Handle ping requests
@@ -405,6 +443,7 @@ pub mod channels {
                     ::chanx_runtime::HandlerError,
                 >,
             > + ::std::marker::Send;
+
             /// Receive operation `handleChat`.
             ///
             /// Send chat message to all users
@@ -415,6 +454,7 @@ pub mod channels {
             ) -> impl ::std::future::Future<
                 Output = ::std::result::Result<(), ::chanx_runtime::HandlerError>,
             > + ::std::marker::Send;
+
             /// Runs after the connection is accepted (join groups here).
             fn on_connect(
                 &self,
@@ -425,6 +465,7 @@ pub mod channels {
                 let _ = ctx;
                 async { ::std::result::Result::Ok(()) }
             }
+
             /// An event from `send_event` / `broadcast_event`; a returned message goes to the client.
             fn on_event(
                 &self,
@@ -440,11 +481,13 @@ pub mod channels {
                 async { ::std::result::Result::Ok(::std::option::Option::None) }
             }
         }
+
         /// Runs a [`Consumer`] on the chanx runtime:
         /// `chanx_runtime::Route::new(ChatServer::new(consumer))`.
         pub struct ChatServer<C: Consumer> {
             consumer: ::std::sync::Arc<C>,
         }
+
         impl<C: Consumer> ChatServer<C> {
             /// Serves `consumer`; clones share it.
             pub fn new(consumer: C) -> Self {
@@ -453,6 +496,7 @@ pub mod channels {
                 }
             }
         }
+
         impl<C: Consumer> ::std::clone::Clone for ChatServer<C> {
             fn clone(&self) -> Self {
                 Self {
@@ -460,23 +504,28 @@ pub mod channels {
                 }
             }
         }
+
         impl<C: Consumer> ::chanx_runtime::Handler for ChatServer<C> {
             type Incoming = Incoming;
             type Outgoing = Outgoing;
             type Params = Params;
             type Event = <C as Consumer>::Event;
+
             const ADDRESS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
                 "/ws/chat",
             );
+
             const TAG_KEY: ::std::option::Option<&'static str> = ::std::option::Option::Some(
                 "action",
             );
+
             async fn on_connect(
                 &self,
                 ctx: &mut Ctx,
             ) -> ::std::result::Result<(), ::chanx_runtime::HandlerError> {
                 <C as Consumer>::on_connect(&*self.consumer, ctx).await
             }
+
             async fn dispatch(
                 &self,
                 ctx: &mut Ctx,
@@ -504,6 +553,7 @@ pub mod channels {
                     }
                 }
             }
+
             async fn on_event(
                 &self,
                 ctx: &mut Ctx,
