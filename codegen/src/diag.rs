@@ -11,7 +11,9 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Worth knowing; generation goes on.
     Warning,
+    /// The document cannot be used as it is.
     Error,
 }
 
@@ -20,7 +22,9 @@ pub enum Severity {
 pub struct Location {
     /// The file as the user named it (relative paths stay relative).
     pub file: String,
+    /// Line, from 1.
     pub line: u32,
+    /// Column, from 1.
     pub col: u32,
 }
 
@@ -168,6 +172,7 @@ impl Serialize for Code {
 /// One problem in a document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
+    /// Whether it stops generation.
     pub severity: Severity,
     /// What the problem is about (`ref-not-found`); see [`Code`].
     pub code: Code,
@@ -175,12 +180,15 @@ pub struct Diagnostic {
     pub location: Option<Location>,
     /// JSON pointer of the offending node inside its file (`""` is the root).
     pub pointer: String,
+    /// What is wrong, in one sentence.
     pub message: String,
+    /// What to do about it, when there is something to suggest.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
 }
 
 impl Diagnostic {
+    /// An error, not yet located.
     pub fn error(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
@@ -192,6 +200,7 @@ impl Diagnostic {
         }
     }
 
+    /// A warning, not yet located.
     pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
@@ -199,17 +208,20 @@ impl Diagnostic {
         }
     }
 
+    /// The diagnostic located at `location`, node `pointer`.
     pub fn at(mut self, location: Option<Location>, pointer: impl Into<String>) -> Self {
         self.location = location;
         self.pointer = pointer.into();
         self
     }
 
+    /// The diagnostic with a hint.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }
 
+    /// Whether it is an error.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -246,30 +258,37 @@ impl fmt::Display for Diagnostic {
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostics {
+    /// Adds one.
     pub fn push(&mut self, diagnostic: Diagnostic) {
         self.0.push(diagnostic);
     }
 
+    /// Adds all of `other`.
     pub fn extend(&mut self, other: Diagnostics) {
         self.0.extend(other.0);
     }
 
+    /// Whether any of them is an error.
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(Diagnostic::is_error)
     }
 
+    /// The errors, in order.
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter().filter(|d| d.is_error())
     }
 
+    /// The warnings, in order.
     pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter().filter(|d| !d.is_error())
     }
 
+    /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
+    /// How many there are.
     pub fn len(&self) -> usize {
         self.0.len()
     }

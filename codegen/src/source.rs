@@ -40,6 +40,7 @@ impl Default for Limits {
 /// A parsed file: its value and where each node starts.
 #[derive(Debug, Clone)]
 pub struct ParsedFile {
+    /// The document as JSON.
     pub value: Value,
     /// JSON pointer → (line, column), both 1-based.
     pub positions: HashMap<String, (u32, u32)>,

@@ -165,6 +165,7 @@ impl Namespace {
         }
     }
 
+    /// Whether `name` (or a name it collides with) is taken.
     pub fn is_taken(&self, name: &str) -> bool {
         self.taken.contains(&self.key(name))
     }
