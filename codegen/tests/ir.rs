@@ -3,8 +3,11 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use chanx_codegen::Code;
 use chanx_codegen::Diagnostics;
-use chanx_codegen::internal::ir::{Additional, Api, BuildOptions, TypeDef, TypeKind, TypeRef, build};
+use chanx_codegen::internal::ir::{
+    Additional, Api, BuildOptions, TypeDef, TypeKind, TypeRef, build,
+};
 use chanx_codegen::internal::load::{LoadOptions, load};
 
 fn spec(name: &str) -> PathBuf {
@@ -328,7 +331,7 @@ components:
             target: TypeRef::String { .. }
         }
     ));
-    let codes: Vec<&str> = warnings.0.iter().map(|d| d.code).collect();
+    let codes: Vec<&str> = warnings.0.iter().map(|d| d.code.as_str()).collect();
     assert_eq!(codes, ["ir-allof-not-object", "ir-allof-not-object"]);
 }
 
@@ -377,7 +380,7 @@ fn names_are_unique_and_keep_the_spec_name() {
         "Value",
         "Serialize",
         "Self",
-        "Self2",
+        "Self_2",
         "N2faSettings",
         "Cafe",
     ] {
@@ -393,7 +396,7 @@ fn names_are_unique_and_keep_the_spec_name() {
         .iter()
         .map(|c| c.name.pascal.as_str())
         .collect();
-    assert_eq!(channels, ["UserEvents", "UserEvents2"]);
+    assert_eq!(channels, ["UserEvents", "UserEvents_2"]);
     let operations: Vec<&str> = api
         .operations
         .iter()
@@ -561,7 +564,7 @@ channels:
     let warning = warnings
         .0
         .iter()
-        .find(|d| d.code == "ir-unknown-schema-format")
+        .find(|d| d.code == Code::UnknownSchemaFormat)
         .expect("a warning for the unknown format");
     assert!(
         warning
@@ -620,8 +623,8 @@ operations:
     action: send
 "#;
     let errors = build_text(doc, &BuildOptions::default()).expect_err("operations are broken");
-    let codes: Vec<&str> = errors.errors().map(|d| d.code).collect();
-    assert_eq!(codes, ["ir-operation-action", "ir-operation-channel"]);
+    let codes: Vec<&str> = errors.errors().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["ir-operation-action", "operation-channel"]);
 }
 
 #[test]

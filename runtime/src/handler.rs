@@ -1,4 +1,4 @@
-//! What generated `Service<C>` glue implements, and the errors handlers return.
+//! What the generated per-channel server glue (`ChatServer<C>`) implements, and the errors handlers return.
 
 use std::{error::Error as StdError, fmt, future::Future, str::FromStr};
 
@@ -8,7 +8,7 @@ use crate::{context::Context, message::ChannelMessage, message::Event};
 
 /// A served channel: decoded messages in, typed replies out.
 ///
-/// Generated `Service<C>` implements it by routing to the `Consumer` trait.
+/// The generated `<Channel>Server<C>` implements it by routing to the `Consumer` trait.
 pub trait Handler: Send + Sync + 'static {
     /// The messages clients send on the channel.
     type Incoming: ChannelMessage;

@@ -77,7 +77,7 @@ pub mod testing;
 /// mod api {
 ///     chanx_runtime::include_api!("chat");
 /// }
-/// use api::channels::chat::{Consumer, Outgoing, Service};
+/// use api::channels::chat::{ChatServer, Consumer, Outgoing};
 /// ```
 #[macro_export]
 macro_rules! include_api {

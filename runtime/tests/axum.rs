@@ -8,7 +8,7 @@ use std::{net::SocketAddr, time::Duration};
 use axum::{http::StatusCode, routing::get};
 use chanx_runtime::{ConsumerConfig, Route, Router};
 use serde_json::json;
-use support::{app::ChatApp, chat::channels::chat::Service, client::Client};
+use support::{app::ChatApp, chat::channels::chat::ChatServer, client::Client};
 
 #[tokio::test]
 async fn axum_serves_the_router() {
@@ -17,7 +17,8 @@ async fn axum_serves_the_router() {
         send_completion: true,
         ..ConsumerConfig::default()
     };
-    let router = Router::new().route(Route::new(Service::new(ChatApp::default())).config(config));
+    let router =
+        Router::new().route(Route::new(ChatServer::new(ChatApp::default())).config(config));
     let app = chanx_runtime::axum::routes(router);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -113,10 +114,10 @@ async fn ping_pong(url: &str) {
 #[tokio::test]
 async fn routes_merge_into_an_app_with_its_own_fallback() {
     let router = Router::new()
-        .route(Route::new(Service::new(ChatApp::default())))
-        .route(Route::new(Service::new(ChatApp::default())).at("/ws/rooms/{room}"))
-        .route(Route::new(Service::new(ChatApp::default())).at("/ws/room-{id}"))
-        .route(Route::new(Service::new(ChatApp::default())).at("/files/{name}.json"));
+        .route(Route::new(ChatServer::new(ChatApp::default())))
+        .route(Route::new(ChatServer::new(ChatApp::default())).at("/ws/rooms/{room}"))
+        .route(Route::new(ChatServer::new(ChatApp::default())).at("/ws/room-{id}"))
+        .route(Route::new(ChatServer::new(ChatApp::default())).at("/files/{name}.json"));
     // axum refuses to merge two routers that both have a fallback: the chanx
     // routes must have none.
     let app = axum::Router::new()

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use crate::diag::Diagnostics;
+use crate::diag::{Code, Diagnostics};
 use crate::ir::context::{Context, last_token, str_field};
 use crate::ir::messages::{MessageBuilder, with_traits};
 use crate::ir::naming::{Namespace, ident_forms};
@@ -35,7 +35,7 @@ pub fn build(doc: &Document, options: &BuildOptions) -> Result<(Api, Diagnostics
     let mut cx = Context::new(doc);
     let root = doc.root();
     let Some(root_map) = doc.raw(&root).and_then(Value::as_object) else {
-        cx.error("ir-not-a-document", &root, "the document is not an object");
+        cx.error(Code::NotAMapping, &root, "the document is not an object");
         return Err(cx.diags);
     };
     let mut b = Builder {
@@ -133,7 +133,7 @@ impl Builder {
             Some(Value::Null) | None => None,
             Some(_) => {
                 cx.warn(
-                    "ir-channel-address",
+                    Code::ChannelAddress,
                     &target.child("address"),
                     "address is not a string; treated as dynamic",
                 );
@@ -213,7 +213,7 @@ impl Builder {
                 other => {
                     let found = other.map_or("nothing".to_string(), |a| format!("'{a}'"));
                     cx.error(
-                        "ir-operation-action",
+                        Code::OperationAction,
                         &target.child("action"),
                         format!(
                             "operation '{key}': action must be 'send' or 'receive', found {found}"
@@ -224,7 +224,7 @@ impl Builder {
             };
             let Some(channel) = self.channel_ref(cx, &target.child("channel")) else {
                 cx.error(
-                    "ir-operation-channel",
+                    Code::OperationChannel,
                     &target,
                     format!("operation '{key}' has no channel that can be resolved"),
                 );
@@ -364,7 +364,7 @@ impl Builder {
                 message.tag = key.as_deref().and_then(|k| tags::value_of(consts, k));
                 if let (Some(k), None) = (&key, &message.tag) {
                     cx.warn(
-                        "ir-untagged-message",
+                        Code::UntaggedMessage,
                         node,
                         format!(
                             "message '{}' of channel '{}' has no string const at '{k}'",
@@ -453,7 +453,7 @@ fn parameters(cx: &mut Context<'_>, channel: &NodeRef, address: Option<&str>) ->
             .map(|(_, n)| n.clone());
         if node.is_none() {
             cx.warn(
-                "ir-undeclared-parameter",
+                Code::AddressParameterUndeclared,
                 &channel.child("address"),
                 format!("address parameter '{{{name}}}' is not declared under `parameters`"),
             );

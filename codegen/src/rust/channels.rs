@@ -1,5 +1,5 @@
 //! `pub mod channels`: one module per channel with its address, parameters,
-//! message enums, `Consumer` trait and `Service` glue.
+//! message enums, `Consumer` trait and the `<Channel>Server` glue.
 
 use std::collections::HashSet;
 
@@ -11,12 +11,12 @@ use super::RustOptions;
 use super::docs::doc_attrs;
 use super::names::{Namer, ident};
 use super::types::TypesModule;
-use crate::ir::{Action, Api, Channel, ChannelId, MessageId, Operation};
+use crate::ir::{Action, Api, Channel, ChannelId, MessageId, Operation, TypeRef};
 
-/// Names every channel module defines itself; generated per-operation
-/// enums must not take them.
+/// Names every channel module defines (or imports) itself; the server type
+/// and per-operation enums must not take them.
 const FIXED_ITEMS: &[&str] = &[
-    "ADDRESS", "TAG_KEY", "Ctx", "Params", "Incoming", "Outgoing", "Consumer", "Service",
+    "ADDRESS", "TAG_KEY", "Ctx", "Params", "Incoming", "Outgoing", "Consumer", "types",
 ];
 
 pub fn emit<'a>(api: &'a Api, options: &'a RustOptions, types: &'a TypesModule<'a>) -> TokenStream {
@@ -58,6 +58,8 @@ struct Entry {
     message: MessageId,
     tag: Option<String>,
     ty: TokenStream,
+    /// Whether `ty` names something in the `types` module.
+    uses_types: bool,
     docs: TokenStream,
 }
 
@@ -91,6 +93,8 @@ struct ChannelEmitter<'a> {
     channel: &'a Channel,
     incoming: Vec<Entry>,
     outgoing: Vec<Entry>,
+    /// `<Channel>Server`: runs a `Consumer` on the runtime.
+    server: Ident,
     /// Allocates module-level names of generated per-operation enums.
     items: Namer,
 }
@@ -105,6 +109,7 @@ impl<'a> ChannelEmitter<'a> {
     ) -> Self {
         let mut items = Namer::default();
         items.reserve(FIXED_ITEMS);
+        let server = items.ident(&format!("{}Server", channel.name.pascal));
         ChannelEmitter {
             api,
             options,
@@ -113,6 +118,7 @@ impl<'a> ChannelEmitter<'a> {
             channel,
             incoming: entries(api, types, channel, &channel.incoming),
             outgoing: entries(api, types, channel, &channel.outgoing),
+            server,
             items,
         }
     }
@@ -135,15 +141,22 @@ impl<'a> ChannelEmitter<'a> {
         let routes = self.routes();
         let route_enums = routes.iter().map(|route| self.emit_route_enums(route));
         let consumer = self.emit_consumer(&routes);
-        let service = self.emit_service(&routes);
+        let server = self.emit_server(&routes);
+        let uses_types = self
+            .incoming
+            .iter()
+            .chain(&self.outgoing)
+            .any(|e| e.uses_types);
+        let import = uses_types.then(|| quote! { use super::super::types; });
         quote! {
+            #import
             #constants
             #params
             #incoming
             #outgoing
             #(#route_enums)*
             #consumer
-            #service
+            #server
         }
     }
 
@@ -526,7 +539,7 @@ impl<'a> ChannelEmitter<'a> {
     }
 
     fn emit_consumer(&self, routes: &[Route]) -> TokenStream {
-        let context = quote!(::chanx_runtime::Context<Outgoing, Params>);
+        let context = quote!(Ctx);
         let methods = routes.iter().map(|route| {
             let method = &route.method;
             let docs = match route.operation {
@@ -599,8 +612,10 @@ impl<'a> ChannelEmitter<'a> {
         }
     }
 
-    fn emit_service(&self, routes: &[Route]) -> TokenStream {
-        let context = quote!(::chanx_runtime::Context<Outgoing, Params>);
+    fn emit_server(&self, routes: &[Route]) -> TokenStream {
+        let context = quote!(Ctx);
+        let server = &self.server;
+        let route_doc = format!(" `chanx_runtime::Route::new({server}::new(consumer))`.");
         let address = option_str(self.channel.address.as_deref());
         let tag_key = option_str(self.channel.tag_key.as_deref());
         let mut arms = Vec::new();
@@ -645,21 +660,23 @@ impl<'a> ChannelEmitter<'a> {
             ident("ctx")
         };
         quote! {
-            /// Runs a [`Consumer`] on the chanx runtime.
-            pub struct Service<C: Consumer> {
+            /// Runs a [`Consumer`] on the chanx runtime:
+            #[doc = #route_doc]
+            pub struct #server<C: Consumer> {
                 consumer: ::std::sync::Arc<C>,
             }
-            impl<C: Consumer> Service<C> {
+            impl<C: Consumer> #server<C> {
+                /// Serves `consumer`; clones share it.
                 pub fn new(consumer: C) -> Self {
                     Self { consumer: ::std::sync::Arc::new(consumer) }
                 }
             }
-            impl<C: Consumer> ::std::clone::Clone for Service<C> {
+            impl<C: Consumer> ::std::clone::Clone for #server<C> {
                 fn clone(&self) -> Self {
                     Self { consumer: ::std::sync::Arc::clone(&self.consumer) }
                 }
             }
-            impl<C: Consumer> ::chanx_runtime::Handler for Service<C> {
+            impl<C: Consumer> ::chanx_runtime::Handler for #server<C> {
                 type Incoming = Incoming;
                 type Outgoing = Outgoing;
                 type Params = Params;
@@ -712,7 +729,7 @@ fn entries(api: &Api, types: &TypesModule, channel: &Channel, ids: &[MessageId])
             None,
         ))
     });
-    let path = quote!(super::super::types::);
+    let path = quote!(types::);
     declared
         .chain(undeclared)
         .filter(|(id, ..)| seen.insert(*id))
@@ -722,12 +739,14 @@ fn entries(api: &Api, types: &TypesModule, channel: &Channel, ids: &[MessageId])
                 Some(payload) => types.rust_type(payload, None, &path),
                 None => quote!(::serde_json::Value),
             };
+            let uses_types = message.payload.as_ref().is_some_and(names_a_type);
             Some(Entry {
                 variant: namer.ident(&pascal),
                 snake,
                 message: id,
                 tag,
                 ty,
+                uses_types,
                 docs: doc_attrs([
                     message.title.as_deref(),
                     message.summary.as_deref(),
@@ -745,6 +764,18 @@ fn unique_type_indices(entries: &[Entry]) -> Vec<usize> {
     (0..entries.len())
         .filter(|&i| texts.iter().filter(|t| **t == texts[i]).count() == 1)
         .collect()
+}
+
+/// Whether the Rust type of `ty` names an item of the `types` module (a
+/// named type or a const marker).
+fn names_a_type(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Named(_) | TypeRef::Const(_) => true,
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+            names_a_type(inner)
+        }
+        _ => false,
+    }
 }
 
 fn option_str(value: Option<&str>) -> TokenStream {

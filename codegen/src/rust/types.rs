@@ -1,14 +1,15 @@
 //! `pub mod types`: every named type of the type space, plus the const
 //! markers and serde helpers they need.
 
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashSet};
 
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 use serde_json::Value;
 
 use super::RustOptions;
-use super::docs::doc_attrs;
+use super::cycles::{alias_cycles, cyclic_edges};
+use super::docs::{doc_attrs, origin_line, title_is_name};
 use super::literal::{json_text, matches_expr, serialize_expr};
 use super::names::{Namer, ident};
 use crate::ir::{Additional, Api, EnumValue, Field, TypeDef, TypeId, TypeKind, TypeRef, Variant};
@@ -267,8 +268,12 @@ impl<'a> TypesModule<'a> {
         default_fns: &mut Namer,
     ) -> TokenStream {
         let name = &self.names[def.id];
-        let title = def.title.as_deref().filter(|t| *t != def.name.spec);
-        let docs = doc_attrs([def.description.as_deref().or(title)]);
+        let title = def
+            .title
+            .as_deref()
+            .filter(|title| !title_is_name(title, &def.name));
+        let origin = origin_line(&def.origin);
+        let docs = doc_attrs([def.description.as_deref().or(title), Some(&origin)]);
         match &def.kind {
             TypeKind::Struct { fields, additional } => self.emit_struct(
                 def,
@@ -700,100 +705,6 @@ fn collect_consts<'t>(ty: &'t TypeRef, out: &mut Vec<&'t Value>) {
         }
         _ => {}
     }
-}
-
-/// The type references a definition holds, for walks over the type space.
-pub fn refs_of(kind: &TypeKind) -> Vec<&TypeRef> {
-    match kind {
-        TypeKind::Struct { fields, additional } => fields
-            .iter()
-            .map(|f| &f.ty)
-            .chain(additional.allowed())
-            .collect(),
-        TypeKind::Union { variants, .. } => variants.iter().map(|v| &v.ty).collect(),
-        TypeKind::Alias { target } => vec![target],
-        TypeKind::Enum { .. } => Vec::new(),
-    }
-}
-
-/// Named types `ty` holds inline (not behind a `Vec` or map, which already allocate).
-fn direct_refs(ty: &TypeRef, out: &mut Vec<TypeId>) {
-    match ty {
-        TypeRef::Named(id) => out.push(*id),
-        TypeRef::Nullable(inner) => direct_refs(inner, out),
-        _ => {}
-    }
-}
-
-/// The direct references that lie on a cycle: boxing them gives every
-/// recursive type a finite size.
-fn cyclic_edges(api: &Api) -> HashSet<(TypeId, TypeId)> {
-    let graph: Vec<Vec<TypeId>> = api
-        .types
-        .types
-        .iter()
-        .map(|def| {
-            let mut out = Vec::new();
-            match &def.kind {
-                // The flattened `additional` map already allocates.
-                TypeKind::Struct { fields, .. } => {
-                    fields.iter().for_each(|f| direct_refs(&f.ty, &mut out))
-                }
-                kind => refs_of(kind)
-                    .into_iter()
-                    .for_each(|ty| direct_refs(ty, &mut out)),
-            }
-            out
-        })
-        .collect();
-    let mut boxed = HashSet::new();
-    for (from, targets) in graph.iter().enumerate() {
-        for &to in targets {
-            if reaches(&graph, to, from) {
-                boxed.insert((from, to));
-            }
-        }
-    }
-    boxed
-}
-
-/// Aliases that mention themselves through aliases only (at any depth).
-fn alias_cycles(api: &Api) -> HashSet<TypeId> {
-    let graph: Vec<Vec<TypeId>> = api
-        .types
-        .types
-        .iter()
-        .map(|def| {
-            let mut out = Vec::new();
-            if let TypeKind::Alias { target } = &def.kind {
-                super::visit_named(target, &mut |id| {
-                    if matches!(api.types.get(id).kind, TypeKind::Alias { .. }) {
-                        out.push(id);
-                    }
-                });
-            }
-            out
-        })
-        .collect();
-    (0..graph.len())
-        .filter(|&id| graph[id].iter().any(|&next| reaches(&graph, next, id)))
-        .collect()
-}
-
-/// Breadth-first: is `to` reachable from `from` (or equal to it)?
-fn reaches(graph: &[Vec<TypeId>], from: TypeId, to: TypeId) -> bool {
-    let mut seen = vec![false; graph.len()];
-    let mut queue = VecDeque::from([from]);
-    while let Some(node) = queue.pop_front() {
-        if node == to {
-            return true;
-        }
-        if std::mem::replace(&mut seen[node], true) {
-            continue;
-        }
-        queue.extend(graph[node].iter().copied());
-    }
-    false
 }
 
 fn emit_enum(

@@ -13,6 +13,7 @@
     clippy::module_inception
 )]
 pub mod types {
+    /// From specs/chat.yaml#/components/schemas/PingMessage
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -27,6 +28,8 @@ pub mod types {
         #[serde(default)]
         pub payload: (),
     }
+
+    /// From specs/chat.yaml#/components/schemas/PongMessage
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -41,6 +44,8 @@ pub mod types {
         #[serde(default)]
         pub payload: (),
     }
+
+    /// From specs/chat.yaml#/components/schemas/ChatPayload
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -51,7 +56,10 @@ pub mod types {
     pub struct ChatPayload {
         pub message: ::std::string::String,
     }
+
     /// A chat message from a client.
+    ///
+    /// From specs/chat.yaml#/components/schemas/ChatMessage
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -64,6 +72,7 @@ pub mod types {
         pub action: ChatMessageAction,
         pub payload: ChatPayload,
     }
+
     impl ChatMessage {
         /// Builds the value from its required fields; every other field takes its default.
         pub fn new(payload: ChatPayload) -> Self {
@@ -73,7 +82,10 @@ pub mod types {
             }
         }
     }
+
     /// A chat message relayed to everyone in the room.
+    ///
+    /// From specs/chat.yaml#/components/schemas/ChatNotificationMessage
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -86,6 +98,7 @@ pub mod types {
         pub action: ChatNotificationMessageAction,
         pub payload: ChatPayload,
     }
+
     impl ChatNotificationMessage {
         /// Builds the value from its required fields; every other field takes its default.
         pub fn new(payload: ChatPayload) -> Self {
@@ -95,6 +108,8 @@ pub mod types {
             }
         }
     }
+
+    /// From specs/chat.yaml#/components/schemas/NotificationPayload
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -107,6 +122,7 @@ pub mod types {
         #[serde(default = "default_notification_payload_level")]
         pub level: NotificationPayloadLevel,
     }
+
     impl NotificationPayload {
         /// Builds the value from its required fields; every other field takes its default.
         pub fn new(message: ::std::string::String) -> Self {
@@ -116,10 +132,12 @@ pub mod types {
             }
         }
     }
+
     fn default_notification_payload_level() -> NotificationPayloadLevel {
         NotificationPayloadLevel::Info
     }
-    /// Level
+
+    /// From specs/chat.yaml#/components/schemas/NotificationPayload/properties/level
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -140,7 +158,10 @@ pub mod types {
         #[serde(rename = "error")]
         Error,
     }
+
     /// A notification pushed by the server.
+    ///
+    /// From specs/chat.yaml#/components/schemas/NotificationMessage
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -153,6 +174,7 @@ pub mod types {
         pub action: NotificationMessageAction,
         pub payload: NotificationPayload,
     }
+
     impl NotificationMessage {
         /// Builds the value from its required fields; every other field takes its default.
         pub fn new(payload: NotificationPayload) -> Self {
@@ -162,16 +184,20 @@ pub mod types {
             }
         }
     }
+
     ::chanx_runtime::__private::const_str_marker!(pub struct PingMessageAction = "ping");
     ::chanx_runtime::__private::const_str_marker!(pub struct PongMessageAction = "pong");
     ::chanx_runtime::__private::const_str_marker!(pub struct ChatMessageAction = "chat");
+
     ::chanx_runtime::__private::const_str_marker!(
         pub struct ChatNotificationMessageAction = "chat_notification"
     );
+
     ::chanx_runtime::__private::const_str_marker!(
         pub struct NotificationMessageAction = "notification"
     );
 }
+
 #[allow(
     non_camel_case_types,
     non_snake_case,
@@ -197,18 +223,24 @@ pub mod channels {
 {"t":"tagged","key":"action","choices":[["chat_notification",{"t":"ref","def":4}],["notification",{"t":"ref","def":5}],["pong",{"t":"ref","def":1}]]}
 ]}"#,
     );
+
     /// chat
     ///
     /// Real-time chat API
     pub mod chat {
+        use super::super::types;
+
         /// The channel address as written in the document.
         pub const ADDRESS: &str = "/ws/chat";
+
         /// The property that tags this channel's messages.
         pub const TAG_KEY: ::std::option::Option<&str> = ::std::option::Option::Some(
             "action",
         );
+
         /// The context every handler of this channel gets.
         pub type Ctx = ::chanx_runtime::Context<Outgoing, Params>;
+
         /// The address parameters of a connection.
         #[derive(
             ::std::fmt::Debug,
@@ -217,6 +249,7 @@ pub mod channels {
             ::std::cmp::Eq
         )]
         pub struct Params {}
+
         impl ::chanx_runtime::Params for Params {
             fn from_path(
                 _path: &::chanx_runtime::PathParams,
@@ -224,12 +257,14 @@ pub mod channels {
                 ::std::result::Result::Ok(Self {})
             }
         }
+
         /// Messages this side receives on the channel.
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub enum Incoming {
-            Ping(super::super::types::PingMessage),
-            Chat(super::super::types::ChatMessage),
+            Ping(types::PingMessage),
+            Chat(types::ChatMessage),
         }
+
         impl ::serde::Serialize for Incoming {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -245,6 +280,7 @@ pub mod channels {
                 }
             }
         }
+
         impl<'de> ::serde::Deserialize<'de> for Incoming {
             fn deserialize<D: ::serde::Deserializer<'de>>(
                 deserializer: D,
@@ -252,14 +288,17 @@ pub mod channels {
                 ::chanx_runtime::__private::deserialize_message(deserializer)
             }
         }
+
         impl ::chanx_runtime::ChannelMessage for Incoming {
             const TAGS: &'static [&'static str] = &["ping", "chat"];
+
             fn tag(&self) -> ::std::option::Option<&'static str> {
                 match self {
                     Self::Ping(_) => ::std::option::Option::Some("ping"),
                     Self::Chat(_) => ::std::option::Option::Some("chat"),
                 }
             }
+
             fn decode(
                 value: &::chanx_runtime::json::Json,
             ) -> ::std::result::Result<Self, ::chanx_runtime::DecodeError> {
@@ -270,23 +309,27 @@ pub mod channels {
                 }
             }
         }
-        impl ::std::convert::From<super::super::types::PingMessage> for Incoming {
-            fn from(message: super::super::types::PingMessage) -> Self {
+
+        impl ::std::convert::From<types::PingMessage> for Incoming {
+            fn from(message: types::PingMessage) -> Self {
                 Self::Ping(message)
             }
         }
-        impl ::std::convert::From<super::super::types::ChatMessage> for Incoming {
-            fn from(message: super::super::types::ChatMessage) -> Self {
+
+        impl ::std::convert::From<types::ChatMessage> for Incoming {
+            fn from(message: types::ChatMessage) -> Self {
                 Self::Chat(message)
             }
         }
+
         /// Messages this side sends on the channel (replies included).
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub enum Outgoing {
-            Pong(super::super::types::PongMessage),
-            ChatNotification(super::super::types::ChatNotificationMessage),
-            Notification(super::super::types::NotificationMessage),
+            Pong(types::PongMessage),
+            ChatNotification(types::ChatNotificationMessage),
+            Notification(types::NotificationMessage),
         }
+
         impl ::serde::Serialize for Outgoing {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -305,6 +348,7 @@ pub mod channels {
                 }
             }
         }
+
         impl<'de> ::serde::Deserialize<'de> for Outgoing {
             fn deserialize<D: ::serde::Deserializer<'de>>(
                 deserializer: D,
@@ -312,12 +356,14 @@ pub mod channels {
                 ::chanx_runtime::__private::deserialize_message(deserializer)
             }
         }
+
         impl ::chanx_runtime::ChannelMessage for Outgoing {
             const TAGS: &'static [&'static str] = &[
                 "pong",
                 "chat_notification",
                 "notification",
             ];
+
             fn tag(&self) -> ::std::option::Option<&'static str> {
                 match self {
                     Self::Pong(_) => ::std::option::Option::Some("pong"),
@@ -327,6 +373,7 @@ pub mod channels {
                     Self::Notification(_) => ::std::option::Option::Some("notification"),
                 }
             }
+
             fn decode(
                 value: &::chanx_runtime::json::Json,
             ) -> ::std::result::Result<Self, ::chanx_runtime::DecodeError> {
@@ -344,27 +391,30 @@ pub mod channels {
                 }
             }
         }
-        impl ::std::convert::From<super::super::types::PongMessage> for Outgoing {
-            fn from(message: super::super::types::PongMessage) -> Self {
+
+        impl ::std::convert::From<types::PongMessage> for Outgoing {
+            fn from(message: types::PongMessage) -> Self {
                 Self::Pong(message)
             }
         }
-        impl ::std::convert::From<super::super::types::ChatNotificationMessage>
-        for Outgoing {
-            fn from(message: super::super::types::ChatNotificationMessage) -> Self {
+
+        impl ::std::convert::From<types::ChatNotificationMessage> for Outgoing {
+            fn from(message: types::ChatNotificationMessage) -> Self {
                 Self::ChatNotification(message)
             }
         }
-        impl ::std::convert::From<super::super::types::NotificationMessage>
-        for Outgoing {
-            fn from(message: super::super::types::NotificationMessage) -> Self {
+
+        impl ::std::convert::From<types::NotificationMessage> for Outgoing {
+            fn from(message: types::NotificationMessage) -> Self {
                 Self::Notification(message)
             }
         }
+
         /// The application side of the channel: one method per receive operation.
         pub trait Consumer: ::std::marker::Send + ::std::marker::Sync + 'static {
             /// Events this consumer receives through the channel layer (`()` when unused).
             type Event: ::chanx_runtime::Event;
+
             /// Request/reply operation `handlePing`.
             ///
             /// Handle ping requests
@@ -372,38 +422,41 @@ pub mod channels {
             /// Simple ping-pong for connectivity testing
             fn handle_ping(
                 &self,
-                ctx: &mut ::chanx_runtime::Context<Outgoing, Params>,
-                message: super::super::types::PingMessage,
+                ctx: &mut Ctx,
+                message: types::PingMessage,
             ) -> impl ::std::future::Future<
                 Output = ::std::result::Result<
-                    super::super::types::PongMessage,
+                    types::PongMessage,
                     ::chanx_runtime::HandlerError,
                 >,
             > + ::std::marker::Send;
+
             /// Receive operation `handleChat`.
             ///
             /// Send chat message to all users
             fn handle_chat(
                 &self,
-                ctx: &mut ::chanx_runtime::Context<Outgoing, Params>,
-                message: super::super::types::ChatMessage,
+                ctx: &mut Ctx,
+                message: types::ChatMessage,
             ) -> impl ::std::future::Future<
                 Output = ::std::result::Result<(), ::chanx_runtime::HandlerError>,
             > + ::std::marker::Send;
+
             /// Runs after the connection is accepted (join groups here).
             fn on_connect(
                 &self,
-                ctx: &mut ::chanx_runtime::Context<Outgoing, Params>,
+                ctx: &mut Ctx,
             ) -> impl ::std::future::Future<
                 Output = ::std::result::Result<(), ::chanx_runtime::HandlerError>,
             > + ::std::marker::Send {
                 let _ = ctx;
                 async { ::std::result::Result::Ok(()) }
             }
+
             /// An event from `send_event` / `broadcast_event`; a returned message goes to the client.
             fn on_event(
                 &self,
-                ctx: &mut ::chanx_runtime::Context<Outgoing, Params>,
+                ctx: &mut Ctx,
                 event: Self::Event,
             ) -> impl ::std::future::Future<
                 Output = ::std::result::Result<
@@ -415,44 +468,54 @@ pub mod channels {
                 async { ::std::result::Result::Ok(::std::option::Option::None) }
             }
         }
-        /// Runs a [`Consumer`] on the chanx runtime.
-        pub struct Service<C: Consumer> {
+
+        /// Runs a [`Consumer`] on the chanx runtime:
+        /// `chanx_runtime::Route::new(ChatServer::new(consumer))`.
+        pub struct ChatServer<C: Consumer> {
             consumer: ::std::sync::Arc<C>,
         }
-        impl<C: Consumer> Service<C> {
+
+        impl<C: Consumer> ChatServer<C> {
+            /// Serves `consumer`; clones share it.
             pub fn new(consumer: C) -> Self {
                 Self {
                     consumer: ::std::sync::Arc::new(consumer),
                 }
             }
         }
-        impl<C: Consumer> ::std::clone::Clone for Service<C> {
+
+        impl<C: Consumer> ::std::clone::Clone for ChatServer<C> {
             fn clone(&self) -> Self {
                 Self {
                     consumer: ::std::sync::Arc::clone(&self.consumer),
                 }
             }
         }
-        impl<C: Consumer> ::chanx_runtime::Handler for Service<C> {
+
+        impl<C: Consumer> ::chanx_runtime::Handler for ChatServer<C> {
             type Incoming = Incoming;
             type Outgoing = Outgoing;
             type Params = Params;
             type Event = <C as Consumer>::Event;
+
             const ADDRESS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
                 "/ws/chat",
             );
+
             const TAG_KEY: ::std::option::Option<&'static str> = ::std::option::Option::Some(
                 "action",
             );
+
             async fn on_connect(
                 &self,
-                ctx: &mut ::chanx_runtime::Context<Outgoing, Params>,
+                ctx: &mut Ctx,
             ) -> ::std::result::Result<(), ::chanx_runtime::HandlerError> {
                 <C as Consumer>::on_connect(&*self.consumer, ctx).await
             }
+
             async fn dispatch(
                 &self,
-                ctx: &mut ::chanx_runtime::Context<Outgoing, Params>,
+                ctx: &mut Ctx,
                 message: Incoming,
             ) -> ::std::result::Result<
                 ::std::option::Option<Outgoing>,
@@ -477,9 +540,10 @@ pub mod channels {
                     }
                 }
             }
+
             async fn on_event(
                 &self,
-                ctx: &mut ::chanx_runtime::Context<Outgoing, Params>,
+                ctx: &mut Ctx,
                 event: <C as Consumer>::Event,
             ) -> ::std::result::Result<
                 ::std::option::Option<Outgoing>,

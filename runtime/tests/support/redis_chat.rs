@@ -15,7 +15,7 @@ use chanx_runtime::{
 };
 
 use crate::chat::{
-    channels::chat::{Consumer, Outgoing, Params, Service},
+    channels::chat::{ChatServer, Consumer, Outgoing, Params},
     types::*,
 };
 
@@ -72,7 +72,7 @@ pub async fn serve(options: Options) -> Result<(), Box<dyn Error>> {
         ..ConsumerConfig::default()
     };
     let router =
-        Router::with_layer(layer).route(Route::new(Service::new(RedisChat)).config(config));
+        Router::with_layer(layer).route(Route::new(ChatServer::new(RedisChat)).config(config));
     let server = Server::bind(&options.bind, router).await?;
     println!("listening on {}", server.local_addr()?);
     server.run().await?;

@@ -1,6 +1,5 @@
-//! Hand-built `Api` values for emitter tests (independent of the IR builder).
-
-#![allow(dead_code)]
+//! Hand-built `Api` values for the TypeScript emitter tests (independent of
+//! the IR builder).
 
 use chanx_codegen::internal::ir::*;
 use heck::{ToSnakeCase, ToUpperCamelCase};
