@@ -73,7 +73,7 @@ pub fn parse(text: &str, display_name: &str, limits: &Limits) -> Result<ParsedFi
     if looks_like_json(text) {
         check_json_syntax(text, display_name)?;
     }
-    let mut builder = Builder::new(limits);
+    let mut builder = TreeBuilder::new(limits);
     let mut parser = Parser::new_from_str(text);
     if let Err(e) = parser.load(&mut builder, true) {
         let m = e.marker();
@@ -196,7 +196,7 @@ enum Frame {
     },
 }
 
-struct Builder<'l> {
+struct TreeBuilder<'l> {
     limits: &'l Limits,
     stack: Vec<Frame>,
     root: Option<Value>,
@@ -208,9 +208,9 @@ struct Builder<'l> {
     error: Option<(Marker, Code, String)>,
 }
 
-impl<'l> Builder<'l> {
+impl<'l> TreeBuilder<'l> {
     fn new(limits: &'l Limits) -> Self {
-        Builder {
+        TreeBuilder {
             limits,
             stack: Vec::new(),
             root: None,
@@ -454,7 +454,7 @@ fn plain_scalar(text: &str) -> Value {
     Value::String(text.to_string())
 }
 
-impl MarkedEventReceiver for Builder<'_> {
+impl MarkedEventReceiver for TreeBuilder<'_> {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         if self.error.is_some() && !matches!(ev, Event::StreamEnd) {
             return;

@@ -38,7 +38,7 @@ pub fn build(doc: &Document, options: &BuildOptions) -> Result<(Api, Diagnostics
         cx.error(Code::NotAMapping, &root, "the document is not an object");
         return Err(cx.diags);
     };
-    let mut b = Builder {
+    let mut b = ModelBuilder {
         types: TypeBuilder::default(),
         messages: MessageBuilder::new(str_field(root_map, "defaultContentType")),
         channels: Vec::new(),
@@ -90,7 +90,7 @@ pub fn build(doc: &Document, options: &BuildOptions) -> Result<(Api, Diagnostics
     }
 }
 
-struct Builder {
+struct ModelBuilder {
     types: TypeBuilder,
     messages: MessageBuilder,
     channels: Vec<Channel>,
@@ -102,7 +102,7 @@ struct Builder {
     channel_meta: Vec<(NodeRef, Option<String>)>,
 }
 
-impl Builder {
+impl ModelBuilder {
     fn component_schemas(&mut self, cx: &mut Context<'_>, root: &NodeRef) {
         let schemas = cx.entries(&root.child("components").child("schemas"));
         // Claim every component's own name before any inline schema is named.
