@@ -67,6 +67,8 @@ codes! {
     // Reading files.
     /// A file cannot be read: it does not exist, is a directory, or is not readable.
     Io = "io",
+    /// A path names a device, named pipe or socket; only regular files are read.
+    NotAFile = "not-a-file",
     /// A file is not UTF-8 text (a binary file?).
     NotUtf8 = "not-utf8",
     /// A file is larger than the limit (16 MiB).

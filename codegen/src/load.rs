@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Location};
+use crate::read::{ReadError, read_limited};
 use crate::source::{self, Limits, ParsedFile};
 
 /// How to treat `http(s)://` references.
@@ -378,29 +379,17 @@ fn display_path(path: &Path) -> String {
     path.display().to_string()
 }
 
-/// Reads one file, refusing oversized ones before reading them whole.
+/// Reads and parses one file: a regular file of at most the size limit,
+/// never more than that read (see [`crate::read`]).
 fn read_file(path: &Path, display: &str, limits: &Limits) -> Result<ParsedFile, Diagnostic> {
-    let unreadable = |e: std::io::Error| {
-        Diagnostic::error(Code::Io, format!("{display}: cannot read file: {e}"))
-    };
-    let meta = std::fs::metadata(path).map_err(unreadable)?;
-    if meta.is_dir() {
-        return Err(Diagnostic::error(
-            Code::Io,
-            format!("{display}: is a directory, not a file"),
-        ));
-    }
-    if meta.len() > limits.max_file_bytes {
-        return Err(Diagnostic::error(
-            Code::FileTooLarge,
-            format!(
-                "{display}: file is {} bytes, more than the limit of {} bytes",
-                meta.len(),
-                limits.max_file_bytes
-            ),
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(unreadable)?;
+    let bytes = read_limited(path, limits.max_file_bytes).map_err(|e| {
+        let code = match e {
+            ReadError::Io(_) | ReadError::Directory => Code::Io,
+            ReadError::NotRegular(_) => Code::NotAFile,
+            ReadError::TooLarge { .. } => Code::FileTooLarge,
+        };
+        Diagnostic::error(code, format!("{display}: {e}"))
+    })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         Diagnostic::error(

@@ -103,3 +103,59 @@ fn a_large_valid_file_under_the_limit_validates() {
     let (_, warnings) = result.expect("valid");
     assert!(warnings.is_empty(), "{warnings}");
 }
+
+/// Loads `path` on another thread: a read that blocks (a named pipe no one
+/// writes to) fails the test instead of hanging it.
+#[cfg(unix)]
+fn load_within_seconds(path: &std::path::Path) -> chanx_codegen::Diagnostics {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let path = path.to_path_buf();
+    std::thread::spawn(move || {
+        let result = load_and_validate(&path, &LoadOptions::default());
+        tx.send(result.err()).ok();
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(30))
+        .expect("loading finished instead of blocking")
+        .expect("the document is refused")
+}
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_refused_without_blocking() {
+    let dir = std::env::temp_dir().join(format!("chanx-fifo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("pipe.yaml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo failed");
+    let spec = dir.join("spec.yaml");
+    std::fs::write(
+        &spec,
+        "asyncapi: 3.0.0\ninfo:\n  title: T\n  version: 1.0.0\nchannels:\n  c:\n    address: /c\n    messages:\n      m:\n        $ref: './pipe.yaml#/m'\n",
+    )
+    .unwrap();
+    // Both through a $ref and as the document itself.
+    let through_ref = load_within_seconds(&spec);
+    let itself = load_within_seconds(&fifo);
+    std::fs::remove_dir_all(&dir).ok();
+    for diags in [through_ref, itself] {
+        let error = diags
+            .errors()
+            .find(|d| d.code == Code::NotAFile)
+            .unwrap_or_else(|| panic!("no not-a-file error in {diags}"));
+        assert!(
+            error.message.contains("pipe.yaml: is a named pipe"),
+            "{}",
+            error.message
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn endless_devices_are_refused_without_reading() {
+    for device in ["/dev/zero", "/dev/urandom"] {
+        let diags = load_within_seconds(std::path::Path::new(device));
+        assert_eq!(diags.len(), 1, "{diags}");
+        assert_eq!(diags.0[0].code, Code::NotAFile, "{diags}");
+    }
+}
