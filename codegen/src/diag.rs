@@ -94,8 +94,10 @@ codes! {
     RefNotFound = "ref-not-found",
     /// A `$ref` names a file that does not exist or could not be loaded.
     RefFileMissing = "ref-file-missing",
-    /// A chain of `$ref`s comes back to itself without reaching a value.
+    /// A `$ref` never reaches a value: its chain of references, or the path to its target, comes back to itself.
     RefCycle = "ref-cycle",
+    /// Reaching a `$ref`'s value takes more nested references than the limit (64).
+    RefTooDeep = "ref-too-deep",
     /// A `$ref` names a remote URL that no `--map-url` maps to a local copy.
     RefRemote = "ref-remote",
     /// A `$ref` cannot be followed: it is not a string, or its fragment is not a JSON pointer.

@@ -159,3 +159,39 @@ fn endless_devices_are_refused_without_reading() {
         assert_eq!(diags.0[0].code, Code::NotAFile, "{diags}");
     }
 }
+
+#[test]
+fn a_chain_of_refs_longer_than_the_limit_is_refused_where_it_starts() {
+    let dir = std::env::temp_dir().join(format!("chanx-chain-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("chain.yaml");
+    let mut text = String::from(
+        "asyncapi: 3.0.0\ninfo:\n  title: T\n  version: 1.0.0\nchannels:\n  c:\n    address: /c\n    messages:\n      m:\n        $ref: '#/components/messages/m0'\ncomponents:\n  messages:\n",
+    );
+    for i in 0..100 {
+        text.push_str(&format!(
+            "    m{i}:\n      $ref: '#/components/messages/m{}'\n",
+            i + 1
+        ));
+    }
+    text.push_str("    m100:\n      payload:\n        type: string\n");
+    std::fs::write(&path, &text).unwrap();
+    let result = load_and_validate(&path, &LoadOptions::default());
+    std::fs::remove_dir_all(&dir).ok();
+    let diags = result.expect_err("a chain of 101 refs is refused");
+    let first = diags
+        .errors()
+        .find(|d| d.pointer == "/channels/c/messages/m")
+        .unwrap_or_else(|| panic!("no error where the chain starts: {diags}"));
+    assert_eq!(first.code, Code::RefTooDeep, "{diags}");
+    assert!(
+        first.message.contains("'#/components/messages/m0'")
+            && first.message.contains("more than 64 nested references"),
+        "{}",
+        first.message
+    );
+    assert!(
+        diags.errors().all(|d| d.code == Code::RefTooDeep),
+        "{diags}"
+    );
+}
