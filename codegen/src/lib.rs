@@ -31,6 +31,7 @@ mod read;
 mod rust;
 #[allow(missing_docs)]
 mod source;
+mod text;
 #[allow(missing_docs)]
 mod ts;
 #[allow(missing_docs)]

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::doc::Doc;
+use super::doc::{Doc, comment_text};
 use super::names::{LIFECYCLE_EVENTS, json_string, property_key};
 use super::types::{FieldDecl, MapStyle, TypeNames, union};
 use crate::ir::{Action, Api, Channel, MessageId, Operation, TypeKind, TypeRef};
@@ -22,6 +22,7 @@ impl ChannelNames {
 /// Everything the template needs for one channel.
 #[derive(Debug, Serialize)]
 pub struct ChannelDecl {
+    /// The channel's name in the document, for comments ([`comment_text`]).
     pub spec_name: String,
     pub doc: String,
     pub client: String,
@@ -148,7 +149,7 @@ pub fn channel_decl(
     let requests = view.request_methods();
 
     ChannelDecl {
-        spec_name: channel.name.spec.clone(),
+        spec_name: comment_text(&channel.name.spec),
         doc: Doc::new()
             .text(channel.title.as_deref().filter(|t| *t != channel.name.spec))
             .text(channel.summary.as_deref())

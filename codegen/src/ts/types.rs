@@ -223,7 +223,7 @@ pub struct FieldDecl {
 /// A JSON value as a TypeScript literal type (`"ping"`, `3`, `null`,
 /// `{ "a": 1 }`): JSON is valid type syntax for these.
 pub fn literal(value: &Value) -> String {
-    value.to_string()
+    crate::text::json_for_code(value.to_string())
 }
 
 /// `A | B`, or `never` for no members.
