@@ -6,32 +6,35 @@
   `RoomTopic` (`room:{room_id}`: `authorize` refuses `secret`, `on_subscribe`
   and `on_unsubscribe` push state, a request, an event handler and a
   passthrough event) and `RunTopic` (`run:{run_id}:step:{step}`, two
-  parameters, `authorize` wants a numeric step);
+  parameters, `authorize` wants a step of ASCII digits);
 - `/ws/feed/{feed_id}`: `FeedTopic` served on its own address with
   `as_consumer()` (connecting subscribes `feed:<feed_id>`; `authorize`
   refuses `closed`);
 - `POST /broadcast`: `{"topic_class", "topic", "event", "seq"}` makes
   `<TopicClass>.broadcast(topic, event, seq=seq)`, as any part of a program
-  would;
-- `/asyncapi.json`: the AsyncAPI document chanx emits (checked in beside this
-  file as `topics.asyncapi.json`; the Rust twin is generated from it).
+  would (an event no model here accepts goes into the layer as it is, as
+  another process might push it);
+- `/asyncapi.json`: the AsyncAPI document chanx emits (checked in
+  as `specs/topics.json`; the Rust twin is generated from it).
 
 `python topics_app.py --asyncapi` prints that document without serving.
 Only the packages pinned in `tests/interop/requirements.txt` are used.
 """
 
 import json
+import re
 import sys
 from typing import Any, Literal, Optional
 
 import uvicorn
 from fastapi import FastAPI
 from fast_channels.layers import InMemoryChannelLayer, register_channel_layer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from chanx.core.decorators import channel, event_handler, ws_handler
+from chanx.core.envelope import TOPIC_EVENT_TYPE
 from chanx.core.topic import Topic
 from chanx.fast_channels.views import generate_asyncapi_schema
 from chanx.fast_channels.websocket import AsyncJsonWebsocketConsumer
@@ -185,7 +188,7 @@ class RunTopic(Topic):
     channel_layer_alias = "topics"
 
     async def authorize(self, run_id: str, step: str) -> bool:
-        return step.isdigit()
+        return re.fullmatch("[0-9]+", step) is not None
 
     @ws_handler(summary="Report progress")
     async def handle_progress(self, message: ProgressMessage) -> ProgressAckMessage:
@@ -294,8 +297,24 @@ app.router.add_websocket_route("/ws/feed/{feed_id}", FeedTopic.as_consumer().as_
 async def broadcast(request: Request) -> dict[str, bool]:
     """`<TopicClass>.broadcast(topic, event, seq=seq)` from outside any consumer."""
     body = await request.json()
-    event = EVENTS[body["event"]["action"]].model_validate(body["event"])
-    await TOPIC_CLASSES[body["topic_class"]].broadcast(body["topic"], event, seq=body.get("seq"))
+    topic_class = TOPIC_CLASSES[body["topic_class"]]
+    try:
+        event = EVENTS[body["event"]["action"]].model_validate(body["event"])
+    except (KeyError, ValidationError):
+        # What another process might push: the layer message Topic.broadcast
+        # writes, around an event no model here accepts.
+        layer = topic_class.get_channel_layer(topic_class.channel_layer_alias)
+        await layer.group_send(
+            topic_class.group_name(body["topic"]),
+            {
+                "type": TOPIC_EVENT_TYPE,
+                "topic": body["topic"],
+                "seq": body.get("seq"),
+                "event_data": body["event"],
+            },
+        )
+        return {"ok": True}
+    await topic_class.broadcast(body["topic"], event, seq=body.get("seq"))
     return {"ok": True}
 
 
@@ -324,7 +343,7 @@ def emitted_document() -> str:
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["--asyncapi"]:
-        # python topics_app.py --asyncapi > topics.asyncapi.json
+        # python topics_app.py --asyncapi > ../../specs/topics.json
         sys.stdout.write(emitted_document())
     else:
         port = int(sys.argv[1]) if len(sys.argv) > 1 else 8767

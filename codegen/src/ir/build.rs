@@ -403,7 +403,10 @@ impl ModelBuilder {
 
     /// Records each topic's passthrough messages.
     fn passthrough(&mut self, operations: &[Operation]) {
-        for op in operations.iter().filter(|op| crate::ir::topics::is_passthrough(op)) {
+        for op in operations
+            .iter()
+            .filter(|op| crate::ir::topics::is_passthrough(op))
+        {
             if let Some(topic) = self.channels[op.channel].topic.as_mut() {
                 push_unique(&mut topic.passthrough, &op.messages);
             }

@@ -91,7 +91,10 @@ pub(crate) fn read(cx: &mut Context<'_>, channel: &NodeRef, key: &str) -> Option
             cx.error(
                 Code::TopicExtension,
                 &at.child("name"),
-                format!("`x-topic.name` must be a non-empty string, found {}", kind_of(other)),
+                format!(
+                    "`x-topic.name` must be a non-empty string, found {}",
+                    kind_of(other)
+                ),
             );
             return None;
         }
@@ -271,7 +274,12 @@ mod tests {
         use PatternPart::*;
         assert_eq!(
             pattern_parts("run:{run_id}:step:{step}"),
-            vec![Literal("run:"), Param("run_id"), Literal(":step:"), Param("step")]
+            vec![
+                Literal("run:"),
+                Param("run_id"),
+                Literal(":step:"),
+                Param("step")
+            ]
         );
         assert_eq!(pattern_parts("{a}{b}"), vec![Param("a"), Param("b")]);
         assert_eq!(
@@ -286,7 +294,10 @@ mod tests {
 
     #[test]
     fn host_prefix_follows_chanx_channel_keys() {
-        assert_eq!(host_prefix("hub_room_topic", "room_topic").as_deref(), Some("hub"));
+        assert_eq!(
+            host_prefix("hub_room_topic", "room_topic").as_deref(),
+            Some("hub")
+        );
         assert_eq!(host_prefix("room_topic", "room_topic"), None);
         assert_eq!(host_prefix("_room_topic", "room_topic"), None);
         assert_eq!(host_prefix("hubroom_topic", "room_topic"), None);
