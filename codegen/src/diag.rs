@@ -152,6 +152,10 @@ codes! {
     UnknownSchemaFormat = "ir-unknown-schema-format",
     /// Warning: a `correlationId` without a `location` is ignored.
     CorrelationId = "ir-correlation-id",
+    /// A channel's `x-topic` is not an object with a string `pattern` (and optional `name` and `parameters`).
+    TopicExtension = "topic-extension",
+    /// Warning: `x-topic.parameters` differs from the placeholders of its `pattern`; the pattern's are used.
+    TopicParameters = "topic-parameters",
     // Bugs in chanx (please report them with the document).
     /// The embedded AsyncAPI JSON Schema failed to compile.
     Internal = "internal",

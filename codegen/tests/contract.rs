@@ -28,7 +28,11 @@ fn documented_paths(doc: &str) -> BTreeSet<String> {
         .expect("docs/generated-rust.md has the runtime-items section");
     let mut paths = BTreeSet::new();
     for row in section.lines().filter(|l| l.starts_with("| `")) {
-        let first_cell = row.trim_start_matches('|').split(" | ").next().unwrap_or("");
+        let first_cell = row
+            .trim_start_matches('|')
+            .split(" | ")
+            .next()
+            .unwrap_or("");
         for code in first_cell.split('`').skip(1).step_by(2) {
             let path: String = code
                 .chars()
@@ -57,17 +61,28 @@ fn the_documented_runtime_items_are_the_ones_generated_code_uses() {
             }
         }
     }
-    assert!(generated.len() > 10, "found the runtime paths: {generated:?}");
-    let doc = std::fs::read_to_string(root.join("../docs/generated-rust.md")).expect("read the doc");
+    assert!(
+        generated.len() > 10,
+        "found the runtime paths: {generated:?}"
+    );
+    let doc =
+        std::fs::read_to_string(root.join("../docs/generated-rust.md")).expect("read the doc");
     let documented = documented_paths(&doc);
-    let undocumented: Vec<&String> = generated.iter().filter(|p| !documented.contains(*p)).collect();
+    let undocumented: Vec<&String> = generated
+        .iter()
+        .filter(|p| !documented.contains(*p))
+        .collect();
     assert!(
         undocumented.is_empty(),
         "generated code calls runtime items docs/generated-rust.md does not list: {undocumented:?}"
     );
     let unused: Vec<&String> = documented
         .iter()
-        .filter(|p| !generated.iter().any(|g| g == *p || g.starts_with(&format!("{p}::"))))
+        .filter(|p| {
+            !generated
+                .iter()
+                .any(|g| g == *p || g.starts_with(&format!("{p}::")))
+        })
         .collect();
     assert!(
         unused.is_empty(),

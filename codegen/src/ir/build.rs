@@ -59,6 +59,8 @@ pub fn build(doc: &Document, options: &BuildOptions) -> Result<(Api, Diagnostics
         b.messages.message(&mut cx, &mut b.types, &node, &key);
     }
     b.directions(&operations);
+    b.place_topics();
+    b.passthrough(&operations);
     let root_key = document_action_key(root_map);
     b.tag_channels(&mut cx, options.action_key.as_deref(), root_key.as_deref());
 
@@ -157,6 +159,9 @@ impl ModelBuilder {
             outgoing: Vec::new(),
             tag_key: None,
             bindings,
+            topic: crate::ir::topics::read(cx, &target, &spec),
+            hosted_topics: Vec::new(),
+            synthesized: false,
             origin: cx.origin(&target),
         });
         self.channel_variants.push(Namespace::new());
@@ -339,6 +344,102 @@ impl ModelBuilder {
             channel.incoming = in_channel_order(channel, &incoming[id]);
             channel.outgoing = in_channel_order(channel, &outgoing[id]);
         }
+    }
+
+    /// Gives every topic its host (see [`crate::ir::topics`]), making hosts
+    /// the document leaves out.
+    fn place_topics(&mut self) {
+        use crate::ir::topics::{Placement, TopicSite, place};
+        let topic_ids: Vec<ChannelId> = (0..self.channels.len())
+            .filter(|&id| self.channels[id].topic.is_some())
+            .collect();
+        if topic_ids.is_empty() {
+            return;
+        }
+        let placements = {
+            let sites: Vec<TopicSite<'_>> = topic_ids
+                .iter()
+                .filter_map(|&id| {
+                    let channel = &self.channels[id];
+                    Some(TopicSite {
+                        key: &channel.name.spec,
+                        address: channel.address.as_deref(),
+                        topic: channel.topic.as_ref()?,
+                    })
+                })
+                .collect();
+            let plain: Vec<(ChannelId, Option<&str>)> = self
+                .channels
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.topic.is_none())
+                .map(|(id, c)| (id, c.address.as_deref()))
+                .collect();
+            place(&sites, &plain)
+        };
+        let mut made: Vec<(String, Option<String>, ChannelId)> = Vec::new();
+        for (&id, placement) in topic_ids.iter().zip(placements) {
+            let host = match placement {
+                Placement::Standalone => continue,
+                Placement::Hosted(host) => host,
+                Placement::NewHost(key) => {
+                    let address = self.channels[id].address.clone();
+                    match made.iter().find(|(k, a, _)| *k == key && *a == address) {
+                        Some((_, _, host)) => *host,
+                        None => {
+                            let host = self.synthesized_host(&key, id);
+                            made.push((key, address, host));
+                            host
+                        }
+                    }
+                }
+            };
+            if let Some(topic) = self.channels[id].topic.as_mut() {
+                topic.host = Some(host);
+            }
+            self.channels[host].hosted_topics.push(id);
+        }
+    }
+
+    /// Records each topic's passthrough messages.
+    fn passthrough(&mut self, operations: &[Operation]) {
+        for op in operations
+            .iter()
+            .filter(|op| crate::ir::topics::is_passthrough(op))
+        {
+            if let Some(topic) = self.channels[op.channel].topic.as_mut() {
+                push_unique(&mut topic.passthrough, &op.messages);
+            }
+        }
+    }
+
+    /// A channel with no messages of its own at the address of `topic`.
+    fn synthesized_host(&mut self, key: &str, topic: ChannelId) -> ChannelId {
+        let id = self.channels.len();
+        let name = self.channel_names.claim(key, "Channel", "N");
+        let template = &self.channels[topic];
+        let host = Channel {
+            name,
+            address: template.address.clone(),
+            title: None,
+            summary: None,
+            description: None,
+            parameters: template.parameters.clone(),
+            messages: Vec::new(),
+            incoming: Vec::new(),
+            outgoing: Vec::new(),
+            tag_key: None,
+            bindings: template.bindings.clone(),
+            topic: None,
+            hosted_topics: Vec::new(),
+            synthesized: true,
+            origin: template.origin.clone(),
+        };
+        let node = self.channel_meta[topic].0.clone();
+        self.channels.push(host);
+        self.channel_variants.push(Namespace::new());
+        self.channel_meta.push((node, None));
+        id
     }
 
     fn tag_channels(&mut self, cx: &mut Context<'_>, forced: Option<&str>, document: Option<&str>) {

@@ -13,6 +13,7 @@ mod messages;
 pub mod naming;
 mod schema;
 pub mod tags;
+pub mod topics;
 pub mod validation;
 
 pub use build::{BuildOptions, build};
@@ -113,6 +114,12 @@ pub struct Channel {
     pub tag_key: Option<String>,
     /// Protocol bindings as written (`ws`, `mqtt`, …).
     pub bindings: Option<Value>,
+    /// Set when the channel is a chanx topic (`x-topic`).
+    pub topic: Option<topics::Topic>,
+    /// Topic channels this channel's connection carries, in document order.
+    pub hosted_topics: Vec<ChannelId>,
+    /// Made by the model for topics whose host the document leaves out.
+    pub synthesized: bool,
     pub origin: Origin,
 }
 

@@ -123,6 +123,9 @@ impl ApiBuilder {
             outgoing: Vec::new(),
             tag_key: tag_key.map(Into::into),
             bindings: None,
+            topic: None,
+            hosted_topics: Vec::new(),
+            synthesized: false,
             origin: origin(&format!("/channels/{spec}")),
         });
         id

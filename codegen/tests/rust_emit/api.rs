@@ -161,6 +161,9 @@ pub fn channel(spec: &str, address: Option<&str>, messages: Vec<ChannelMessage>)
         outgoing: Vec::new(),
         tag_key: Some("action".to_string()),
         bindings: None,
+        topic: None,
+        hosted_topics: Vec::new(),
+        synthesized: false,
         origin: origin(&format!("/channels/{spec}")),
     }
 }

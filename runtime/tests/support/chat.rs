@@ -185,6 +185,121 @@ pub mod types {
         }
     }
 
+    /// From specs/chat.yaml#/components/schemas/RoomPost
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct RoomPost {
+        pub message: ::std::string::String,
+    }
+
+    /// A message posted to a room.
+    ///
+    /// From specs/chat.yaml#/components/schemas/RoomPostMessage
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct RoomPostMessage {
+        #[serde(default)]
+        pub action: RoomPostMessageAction,
+        pub payload: RoomPost,
+    }
+
+    impl RoomPostMessage {
+        /// Builds the value from its required fields; every other field takes its default.
+        pub fn new(payload: RoomPost) -> Self {
+            Self {
+                action: ::std::default::Default::default(),
+                payload,
+            }
+        }
+    }
+
+    /// From specs/chat.yaml#/components/schemas/RoomChat
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct RoomChat {
+        pub room: ::std::string::String,
+        pub message: ::std::string::String,
+    }
+
+    /// A message posted to a room, as every subscriber gets it.
+    ///
+    /// From specs/chat.yaml#/components/schemas/RoomChatMessage
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct RoomChatMessage {
+        #[serde(default)]
+        pub action: RoomChatMessageAction,
+        pub payload: RoomChat,
+    }
+
+    impl RoomChatMessage {
+        /// Builds the value from its required fields; every other field takes its default.
+        pub fn new(payload: RoomChat) -> Self {
+            Self {
+                action: ::std::default::Default::default(),
+                payload,
+            }
+        }
+    }
+
+    /// From specs/chat.yaml#/components/schemas/RoomJoined
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct RoomJoined {
+        pub room: ::std::string::String,
+    }
+
+    /// Sent to a connection once it has joined a room.
+    ///
+    /// From specs/chat.yaml#/components/schemas/RoomJoinedMessage
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct RoomJoinedMessage {
+        #[serde(default)]
+        pub action: RoomJoinedMessageAction,
+        pub payload: RoomJoined,
+    }
+
+    impl RoomJoinedMessage {
+        /// Builds the value from its required fields; every other field takes its default.
+        pub fn new(payload: RoomJoined) -> Self {
+            Self {
+                action: ::std::default::Default::default(),
+                payload,
+            }
+        }
+    }
+
     ::chanx_runtime::__private::const_str_marker!(pub struct PingMessageAction = "ping");
     ::chanx_runtime::__private::const_str_marker!(pub struct PongMessageAction = "pong");
     ::chanx_runtime::__private::const_str_marker!(pub struct ChatMessageAction = "chat");
@@ -195,6 +310,18 @@ pub mod types {
 
     ::chanx_runtime::__private::const_str_marker!(
         pub struct NotificationMessageAction = "notification"
+    );
+
+    ::chanx_runtime::__private::const_str_marker!(
+        pub struct RoomPostMessageAction = "room_post"
+    );
+
+    ::chanx_runtime::__private::const_str_marker!(
+        pub struct RoomChatMessageAction = "room_chat"
+    );
+
+    ::chanx_runtime::__private::const_str_marker!(
+        pub struct RoomJoinedMessageAction = "room_joined"
     );
 }
 
@@ -217,10 +344,18 @@ pub mod channels {
 {"t":"model","name":"ChatPayload","fields":[{"name":"message","schema":{"t":"str"},"required":true}]},
 {"t":"model","name":"ChatNotificationMessage","fields":[{"name":"action","schema":{"t":"literal","values":["chat_notification"]},"default":"chat_notification"},{"name":"payload","schema":{"t":"ref","def":3},"required":true}]},
 {"t":"model","name":"NotificationMessage","fields":[{"name":"action","schema":{"t":"literal","values":["notification"]},"default":"notification"},{"name":"payload","schema":{"t":"ref","def":6},"required":true}]},
-{"t":"model","name":"NotificationPayload","fields":[{"name":"message","schema":{"t":"str"},"required":true},{"name":"level","schema":{"t":"literal","values":["info","warning","error"]},"default":"info"}]}
+{"t":"model","name":"NotificationPayload","fields":[{"name":"message","schema":{"t":"str"},"required":true},{"name":"level","schema":{"t":"literal","values":["info","warning","error"]},"default":"info"}]},
+{"t":"model","name":"RoomPostMessage","fields":[{"name":"action","schema":{"t":"literal","values":["room_post"]},"default":"room_post"},{"name":"payload","schema":{"t":"ref","def":8},"required":true}]},
+{"t":"model","name":"RoomPost","fields":[{"name":"message","schema":{"t":"str","min_length":1,"max_length":500},"required":true}]},
+{"t":"model","name":"RoomChatMessage","fields":[{"name":"action","schema":{"t":"literal","values":["room_chat"]},"default":"room_chat"},{"name":"payload","schema":{"t":"ref","def":10},"required":true}]},
+{"t":"model","name":"RoomChat","fields":[{"name":"room","schema":{"t":"str"},"required":true},{"name":"message","schema":{"t":"str"},"required":true}]},
+{"t":"model","name":"RoomJoinedMessage","fields":[{"name":"action","schema":{"t":"literal","values":["room_joined"]},"default":"room_joined"},{"name":"payload","schema":{"t":"ref","def":12},"required":true}]},
+{"t":"model","name":"RoomJoined","fields":[{"name":"room","schema":{"t":"str"},"required":true}]}
 ],"roots":[
 {"t":"tagged","key":"action","choices":[["chat",{"t":"ref","def":2}],["ping",{"t":"ref","def":0}]]},
-{"t":"tagged","key":"action","choices":[["chat_notification",{"t":"ref","def":4}],["notification",{"t":"ref","def":5}],["pong",{"t":"ref","def":1}]]}
+{"t":"tagged","key":"action","choices":[["chat_notification",{"t":"ref","def":4}],["notification",{"t":"ref","def":5}],["pong",{"t":"ref","def":1}]]},
+{"t":"tagged","key":"action","choices":[["room_post",{"t":"ref","def":7}]]},
+{"t":"tagged","key":"action","choices":[["room_chat",{"t":"ref","def":9}],["room_joined",{"t":"ref","def":11}]]}
 ]}"#,
     );
 
@@ -415,6 +550,12 @@ pub mod channels {
             /// Events this consumer receives through the channel layer (`()` when unused).
             type Event: ::chanx_runtime::Event;
 
+            /// The topic `room:{room}` this channel's connections subscribe to (channel `chat_room_topic`).
+            type RoomTopic: super::chat_room_topic::Topic;
+
+            /// The [`Consumer::RoomTopic`] that serves the topic.
+            fn room_topic(&self) -> &Self::RoomTopic;
+
             /// Request/reply operation `handlePing`.
             ///
             /// Handle ping requests
@@ -466,6 +607,16 @@ pub mod channels {
             > + ::std::marker::Send {
                 let _ = (ctx, event);
                 async { ::std::result::Result::Ok(::std::option::Option::None) }
+            }
+
+            /// Runs once the connection has ended (every topic already
+            /// unsubscribed): release what `on_connect` took.
+            fn on_disconnect(
+                &self,
+                ctx: &mut Ctx,
+            ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
+                let _ = ctx;
+                async {}
             }
         }
 
@@ -550,6 +701,397 @@ pub mod channels {
                 ::chanx_runtime::HandlerError,
             > {
                 <C as Consumer>::on_event(&*self.consumer, ctx, event).await
+            }
+
+            async fn on_disconnect(&self, ctx: &mut Ctx) {
+                <C as Consumer>::on_disconnect(&*self.consumer, ctx).await
+            }
+
+            fn topics(&self) -> ::chanx_runtime::Topics {
+                ::chanx_runtime::Topics::new()
+                    .topic(
+                        super::chat_room_topic::Served::new(
+                            ::std::sync::Arc::clone(&self.consumer),
+                            <C as Consumer>::room_topic,
+                        ),
+                    )
+            }
+        }
+    }
+
+    /// chat_room_topic
+    ///
+    /// A chat room on the chat connection: subscribe with `{"action":"subscribe","topic":"room:<name>"}`, then post to it.
+    pub mod chat_room_topic {
+        use super::super::types;
+
+        /// The channel address as written in the document.
+        pub const ADDRESS: &str = "/ws/chat";
+
+        /// The property that tags this channel's messages.
+        pub const TAG_KEY: ::std::option::Option<&str> = ::std::option::Option::Some(
+            "action",
+        );
+
+        /// The topic's name in the document (`x-topic.name`).
+        ///
+        /// Served on its host's connection: clients subscribe with `{"action":"subscribe","topic":…}`.
+        pub const NAME: &str = "room_topic";
+
+        /// The topics this module serves: each `{name}` matches one or more
+        /// characters other than `:`, the rest literally, the whole topic.
+        pub const PATTERN: &str = "room:{room}";
+
+        /// A topic's channel-layer group is `GROUP_NAMESPACE.<topic>` (chanx's
+        /// `safe_group_name`), so Rust and Python processes share it.
+        pub const GROUP_NAMESPACE: &str = "RoomTopic";
+
+        static MATCHER: ::std::sync::LazyLock<::chanx_runtime::TopicPattern> = ::std::sync::LazyLock::new(||
+        ::chanx_runtime::TopicPattern::new(PATTERN));
+
+        /// The context every handler of this topic gets: its
+        /// parameters, and what it sends carries the topic.
+        pub type Ctx = ::chanx_runtime::Context<Outgoing, TopicParams>;
+
+        /// The parameters of a topic matching [`PATTERN`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub struct TopicParams {
+            /// `{room}` in the pattern.
+            pub room: ::std::string::String,
+        }
+
+        impl TopicParams {
+            /// The parameters of `topic`, when it matches [`PATTERN`].
+            pub fn parse(topic: &str) -> ::std::option::Option<Self> {
+                MATCHER
+                    .matches(topic)
+                    .map(<Self as ::chanx_runtime::TopicParams>::from_values)
+            }
+
+            /// The topic these parameters name.
+            pub fn topic(&self) -> ::std::string::String {
+                MATCHER.fill(&<Self as ::chanx_runtime::TopicParams>::values(self))
+            }
+        }
+
+        impl ::chanx_runtime::TopicParams for TopicParams {
+            fn from_values(values: ::std::vec::Vec<::std::string::String>) -> Self {
+                let mut values = ::std::iter::IntoIterator::into_iter(values);
+                Self {
+                    room: values.next().unwrap_or_default(),
+                }
+            }
+
+            fn values(&self) -> ::std::vec::Vec<&str> {
+                ::std::vec![self.room.as_str()]
+            }
+        }
+
+        /// Pushes `event` to every connection subscribed to `topic`, from
+        /// anywhere in the program (chanx's `Topic.broadcast(topic, event, seq=seq)`):
+        /// [`Topic::on_event`] handles it, or it is forwarded as it is when its
+        /// action is one of [`Topic::PASSTHROUGH`]; the frames carry `seq` when given.
+        pub async fn broadcast<E: ::serde::Serialize + ?::std::marker::Sized>(
+            layer: &::chanx_runtime::Layer,
+            topic: &str,
+            event: &E,
+            seq: ::std::option::Option<i64>,
+        ) -> ::std::result::Result<(), ::chanx_runtime::LayerError> {
+            layer.topic_broadcast(GROUP_NAMESPACE, topic, event, seq).await
+        }
+
+        /// [`broadcast`] for synchronous code.
+        pub fn broadcast_blocking<E: ::serde::Serialize + ?::std::marker::Sized>(
+            layer: &::chanx_runtime::Layer,
+            topic: &str,
+            event: &E,
+            seq: ::std::option::Option<i64>,
+        ) -> ::std::result::Result<(), ::chanx_runtime::LayerError> {
+            layer.topic_broadcast_blocking(GROUP_NAMESPACE, topic, event, seq)
+        }
+
+        /// Messages this side receives on the channel.
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+        pub enum Incoming {
+            RoomPost(types::RoomPostMessage),
+        }
+
+        impl ::serde::Serialize for Incoming {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+                    Self::RoomPost(message) => {
+                        ::serde::Serialize::serialize(message, serializer)
+                    }
+                }
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for Incoming {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::chanx_runtime::__private::deserialize_message(deserializer)
+            }
+        }
+
+        impl ::chanx_runtime::ChannelMessage for Incoming {
+            const TAGS: &'static [&'static str] = &["room_post"];
+
+            fn tag(&self) -> ::std::option::Option<&'static str> {
+                match self {
+                    Self::RoomPost(_) => ::std::option::Option::Some("room_post"),
+                }
+            }
+
+            fn decode(
+                value: &::chanx_runtime::json::Json,
+            ) -> ::std::result::Result<Self, ::chanx_runtime::DecodeError> {
+                let (choice, value) = super::PROGRAM.validate(2, value)?;
+                let _ = choice;
+                ::chanx_runtime::__private::from_json(&value).map(Self::RoomPost)
+            }
+        }
+
+        impl ::std::convert::From<types::RoomPostMessage> for Incoming {
+            fn from(message: types::RoomPostMessage) -> Self {
+                Self::RoomPost(message)
+            }
+        }
+
+        /// Messages this side sends on the channel (replies included).
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+        pub enum Outgoing {
+            RoomChat(types::RoomChatMessage),
+            RoomJoined(types::RoomJoinedMessage),
+        }
+
+        impl ::serde::Serialize for Outgoing {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+                    Self::RoomChat(message) => {
+                        ::serde::Serialize::serialize(message, serializer)
+                    }
+                    Self::RoomJoined(message) => {
+                        ::serde::Serialize::serialize(message, serializer)
+                    }
+                }
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for Outgoing {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::chanx_runtime::__private::deserialize_message(deserializer)
+            }
+        }
+
+        impl ::chanx_runtime::ChannelMessage for Outgoing {
+            const TAGS: &'static [&'static str] = &["room_chat", "room_joined"];
+
+            fn tag(&self) -> ::std::option::Option<&'static str> {
+                match self {
+                    Self::RoomChat(_) => ::std::option::Option::Some("room_chat"),
+                    Self::RoomJoined(_) => ::std::option::Option::Some("room_joined"),
+                }
+            }
+
+            fn decode(
+                value: &::chanx_runtime::json::Json,
+            ) -> ::std::result::Result<Self, ::chanx_runtime::DecodeError> {
+                let (choice, value) = super::PROGRAM.validate(3, value)?;
+                match choice {
+                    0 => {
+                        ::chanx_runtime::__private::from_json(&value).map(Self::RoomChat)
+                    }
+                    _ => {
+                        ::chanx_runtime::__private::from_json(&value)
+                            .map(Self::RoomJoined)
+                    }
+                }
+            }
+        }
+
+        impl ::std::convert::From<types::RoomChatMessage> for Outgoing {
+            fn from(message: types::RoomChatMessage) -> Self {
+                Self::RoomChat(message)
+            }
+        }
+
+        impl ::std::convert::From<types::RoomJoinedMessage> for Outgoing {
+            fn from(message: types::RoomJoinedMessage) -> Self {
+                Self::RoomJoined(message)
+            }
+        }
+
+        /// The application side of the topic: one method per receive
+        /// operation, and chanx's topic hooks.
+        pub trait Topic: ::std::marker::Send + ::std::marker::Sync + 'static {
+            /// Events broadcast into the topic that [`Topic::on_event`] handles (`()` when unused).
+            type Event: ::chanx_runtime::Event;
+
+            /// Actions of outgoing messages forwarded to subscribers as they are
+            /// when broadcast into the topic and not taken by [`Topic::Event`]
+            /// (chanx's `passthrough_events`); by default, those the document
+            /// describes as passthrough.
+            const PASSTHROUGH: &'static [&'static str] = &["room_chat"];
+
+            /// Whether this connection may subscribe; `false` answers `unauthorized`.
+            fn authorize(
+                &self,
+                ctx: &mut Ctx,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<bool, ::chanx_runtime::HandlerError>,
+            > + ::std::marker::Send {
+                let _ = ctx;
+                async { ::std::result::Result::Ok(true) }
+            }
+
+            /// Receive operation `handleRoomPost`.
+            ///
+            /// Post a message to everyone subscribed to the room
+            fn handle_room_post(
+                &self,
+                ctx: &mut Ctx,
+                message: types::RoomPostMessage,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<(), ::chanx_runtime::HandlerError>,
+            > + ::std::marker::Send;
+
+            /// Runs once the connection has subscribed (after `subscribed`); what it
+            /// sends carries no `ref`.
+            fn on_subscribe(
+                &self,
+                ctx: &mut Ctx,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<(), ::chanx_runtime::HandlerError>,
+            > + ::std::marker::Send {
+                let _ = ctx;
+                async { ::std::result::Result::Ok(()) }
+            }
+
+            /// Runs before the connection leaves the topic, on `unsubscribe` (what
+            /// it sends carries its `ref`) or when the connection ends.
+            fn on_unsubscribe(
+                &self,
+                ctx: &mut Ctx,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<(), ::chanx_runtime::HandlerError>,
+            > + ::std::marker::Send {
+                let _ = ctx;
+                async { ::std::result::Result::Ok(()) }
+            }
+
+            /// An event broadcast into the topic; a returned message goes to the
+            /// client with the broadcast's `seq`.
+            fn on_event(
+                &self,
+                ctx: &mut Ctx,
+                event: Self::Event,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<
+                    ::std::option::Option<Outgoing>,
+                    ::chanx_runtime::HandlerError,
+                >,
+            > + ::std::marker::Send {
+                let _ = (ctx, event);
+                async { ::std::result::Result::Ok(::std::option::Option::None) }
+            }
+        }
+
+        /// Runs a [`Topic`] kept in `S` on the chanx runtime (generated
+        /// servers build it; `get` finds the topic in `S`).
+        pub struct Served<S, T> {
+            source: ::std::sync::Arc<S>,
+            get: fn(&S) -> &T,
+        }
+
+        impl<S, T> Served<S, T> {
+            /// The topic `get` finds in `source`.
+            pub fn new(source: ::std::sync::Arc<S>, get: fn(&S) -> &T) -> Self {
+                Self { source, get }
+            }
+
+            fn topic(&self) -> &T {
+                (self.get)(&self.source)
+            }
+        }
+
+        impl<
+            S: ::std::marker::Send + ::std::marker::Sync + 'static,
+            T: Topic,
+        > ::chanx_runtime::TopicHandler for Served<S, T> {
+            type Incoming = Incoming;
+            type Outgoing = Outgoing;
+            type Params = TopicParams;
+            type Event = <T as Topic>::Event;
+            const NAME: &'static str = NAME;
+            const PATTERN: &'static str = PATTERN;
+            const GROUP_NAMESPACE: &'static str = GROUP_NAMESPACE;
+
+            fn passthrough(&self) -> &[&str] {
+                <T as Topic>::PASSTHROUGH
+            }
+
+            async fn authorize(
+                &self,
+                ctx: &mut Ctx,
+            ) -> ::std::result::Result<bool, ::chanx_runtime::HandlerError> {
+                <T as Topic>::authorize(self.topic(), ctx).await
+            }
+
+            async fn on_subscribe(
+                &self,
+                ctx: &mut Ctx,
+            ) -> ::std::result::Result<(), ::chanx_runtime::HandlerError> {
+                <T as Topic>::on_subscribe(self.topic(), ctx).await
+            }
+
+            async fn on_unsubscribe(
+                &self,
+                ctx: &mut Ctx,
+            ) -> ::std::result::Result<(), ::chanx_runtime::HandlerError> {
+                <T as Topic>::on_unsubscribe(self.topic(), ctx).await
+            }
+
+            async fn dispatch(
+                &self,
+                ctx: &mut Ctx,
+                message: Incoming,
+            ) -> ::std::result::Result<
+                ::std::option::Option<Outgoing>,
+                ::chanx_runtime::HandlerError,
+            > {
+                match message {
+                    Incoming::RoomPost(message) => {
+                        <T as Topic>::handle_room_post(self.topic(), ctx, message)
+                            .await?;
+                        ::std::result::Result::Ok(::std::option::Option::None)
+                    }
+                }
+            }
+
+            async fn on_event(
+                &self,
+                ctx: &mut Ctx,
+                event: <T as Topic>::Event,
+            ) -> ::std::result::Result<
+                ::std::option::Option<Outgoing>,
+                ::chanx_runtime::HandlerError,
+            > {
+                <T as Topic>::on_event(self.topic(), ctx, event).await
             }
         }
     }
