@@ -81,8 +81,10 @@ codes! {
     TooDeep = "too-deep",
     /// A mapping repeats a key.
     DuplicateKey = "duplicate-key",
-    /// YAML aliases expand to more than the limit (100,000 nodes).
+    /// YAML anchors and aliases copy more than the limit (100,000 nodes or 16 MiB of text).
     AliasLimit = "alias-limit",
+    /// A node's path from the top of its file (its JSON pointer) is longer than the limit (1,024 bytes).
+    PathTooLong = "path-too-long",
     /// A file holds more than one YAML document (`---`).
     MultiDocument = "multi-document",
     /// A YAML mapping or sequence is used as a mapping key.

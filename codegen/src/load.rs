@@ -264,7 +264,7 @@ impl Document {
         let file = self.files.get(node.file)?;
         let mut pointer = node.pointer.as_str();
         loop {
-            if let Some(&(line, col)) = file.parsed.positions.get(pointer) {
+            if let Some((line, col)) = file.parsed.positions.get(pointer) {
                 return Some(Location {
                     file: file.display.clone(),
                     line,
