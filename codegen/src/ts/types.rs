@@ -228,12 +228,8 @@ pub fn literal(value: &Value) -> String {
 
 /// `A | B`, or `never` for no members.
 pub fn union(members: &[String]) -> String {
-    let mut unique: Vec<&String> = Vec::new();
-    for member in members {
-        if !unique.contains(&member) {
-            unique.push(member);
-        }
-    }
+    let mut seen = std::collections::HashSet::new();
+    let unique: Vec<&String> = members.iter().filter(|m| seen.insert(*m)).collect();
     if unique.iter().any(|m| *m == "unknown") {
         // `unknown` absorbs every other member.
         "unknown".into()
