@@ -49,7 +49,14 @@ enum Kind {
     StandaloneTopic,
 }
 
-pub fn emit<'a>(api: &'a Api, options: &'a RustOptions, types: &'a TypesModule<'a>) -> TokenStream {
+/// Hands each channel module to `item` as soon as it is built, then the
+/// validator program they share (which belongs first in the module).
+pub fn emit<'a, E>(
+    api: &'a Api,
+    options: &'a RustOptions,
+    types: &'a TypesModule<'a>,
+    item: &mut impl FnMut(TokenStream) -> Result<(), E>,
+) -> Result<TokenStream, E> {
     let mut namer = Namer::default();
     let mut roots = Vec::new();
     let module_names: Vec<Ident> = api
@@ -57,33 +64,27 @@ pub fn emit<'a>(api: &'a Api, options: &'a RustOptions, types: &'a TypesModule<'
         .iter()
         .map(|channel| namer.ident(&channel.name.snake))
         .collect();
-    let modules: Vec<TokenStream> = api
-        .channels
-        .iter()
-        .enumerate()
-        .map(|(id, channel)| {
-            let module = &module_names[id];
-            let docs = doc_attrs([
-                channel.title.as_deref(),
-                channel.summary.as_deref(),
-                channel.description.as_deref(),
-            ]);
-            let body = ChannelEmitter::new(api, options, types, id, channel, &module_names)
-                .emit(&mut roots);
-            quote! {
-                #docs
-                pub mod #module {
-                    #body
-                }
+    for (id, channel) in api.channels.iter().enumerate() {
+        let module = &module_names[id];
+        let docs = doc_attrs([
+            channel.title.as_deref(),
+            channel.summary.as_deref(),
+            channel.description.as_deref(),
+        ]);
+        let body =
+            ChannelEmitter::new(api, options, types, id, channel, &module_names).emit(&mut roots);
+        item(quote! {
+            #docs
+            pub mod #module {
+                #body
             }
-        })
-        .collect();
+        })?;
+    }
     let program = super::literal::raw_string(&crate::text::json_for_code(api.program.text(&roots)));
-    quote! {
+    Ok(quote! {
         /// How incoming frames are validated (pydantic's rules), compiled at first use.
         static PROGRAM: ::chanx_runtime::__private::Program = ::chanx_runtime::__private::Program::new(#program);
-        #(#modules)*
-    }
+    })
 }
 
 /// One variant of `Incoming` / `Outgoing`.

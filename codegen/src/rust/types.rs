@@ -240,25 +240,23 @@ impl<'a> TypesModule<'a> {
         }
     }
 
-    pub fn emit(&self) -> TokenStream {
+    /// Hands each item of the module to `item`, in order, as soon as it is
+    /// built: the caller formats it and drops its tokens before the next.
+    pub fn emit<E>(&self, item: &mut impl FnMut(TokenStream) -> Result<(), E>) -> Result<(), E> {
         let mut needs_double_option = false;
         let mut default_fns = Namer::default();
-        let defs: Vec<TokenStream> = self
-            .api
-            .types
-            .types
-            .iter()
-            .map(|def| self.emit_def(def, &mut needs_double_option, &mut default_fns))
-            .collect();
+        for def in &self.api.types.types {
+            item(self.emit_def(def, &mut needs_double_option, &mut default_fns))?;
+        }
         let mut markers: Vec<&Marker> = self.markers.values().collect();
         markers.sort_by_key(|m| m.order);
-        let markers = markers.into_iter().map(emit_marker);
-        let helper = needs_double_option.then(emit_double_option);
-        quote! {
-            #(#defs)*
-            #(#markers)*
-            #helper
+        for marker in markers {
+            item(emit_marker(marker))?;
         }
+        if needs_double_option {
+            item(emit_double_option())?;
+        }
+        Ok(())
     }
 
     fn emit_def(

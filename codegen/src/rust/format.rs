@@ -1,0 +1,137 @@
+//! Printing the generated module an item at a time.
+//!
+//! Each item is parsed with `syn` and printed with `prettyplease` on its
+//! own, inside a stand-in module so it is indented and wrapped exactly as in
+//! the whole file, and its tokens and syntax tree are dropped before the
+//! next item is built. Memory stays close to the size of the printed text
+//! instead of many times the size of the whole module's syntax tree.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::diag::{Code, Diagnostic, Diagnostics};
+
+/// A module being printed: its opening line (attributes and `mod NAME {`)
+/// and the printed items so far.
+pub struct Module {
+    text: String,
+    /// Where the items start in `text`.
+    body_start: usize,
+}
+
+impl Module {
+    /// Opens the module `header` declares (attributes and `mod NAME {}`).
+    pub fn open(header: TokenStream) -> Result<Self, Diagnostics> {
+        let printed = print(header)?;
+        // An empty module prints as `… {}`.
+        let text = match printed.trim_end().strip_suffix("{}") {
+            Some(open) => format!("{open}{{\n"),
+            None => return Err(bug("a module header did not print as `mod NAME {}`".into())),
+        };
+        Ok(Module {
+            body_start: text.len(),
+            text,
+        })
+    }
+
+    /// Prints `item` (one or more items) into the module.
+    pub fn item(&mut self, item: TokenStream) -> Result<(), Diagnostics> {
+        if item.is_empty() {
+            return Ok(());
+        }
+        self.text.push_str(&print_in_module(item)?);
+        Ok(())
+    }
+
+    /// Prints `item` before the items printed so far.
+    pub fn item_first(&mut self, item: TokenStream) -> Result<(), Diagnostics> {
+        let printed = print_in_module(item)?;
+        self.text.insert_str(self.body_start, &printed);
+        Ok(())
+    }
+
+    /// The printed module.
+    pub fn close(mut self) -> String {
+        self.text.push_str("}\n");
+        self.text
+    }
+}
+
+/// `item` printed as the body of a module: every line indented one level.
+fn print_in_module(item: TokenStream) -> Result<String, Diagnostics> {
+    let printed = print(quote!(mod m { #item }))?;
+    let body = printed
+        .strip_prefix("mod m {\n")
+        .and_then(|rest| rest.strip_suffix("}\n"))
+        .ok_or_else(|| bug("an item did not print inside its module".into()))?;
+    Ok(body.to_string())
+}
+
+fn print(tokens: TokenStream) -> Result<String, Diagnostics> {
+    let file: syn::File = syn::parse2(tokens).map_err(|err| {
+        bug(format!(
+            "the Rust emitter produced code that does not parse: {err}"
+        ))
+    })?;
+    Ok(prettyplease::unparse(&file))
+}
+
+fn bug(message: String) -> Diagnostics {
+    Diagnostic::error(Code::RustEmit, message)
+        .with_hint("this is a bug in chanx-codegen; please report it with the document")
+        .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_print_as_in_the_whole_module() {
+        let header = quote!(
+            #[allow(dead_code)]
+            pub mod types {}
+        );
+        let items = [
+            quote!(
+                pub struct A {
+                    pub a: u8,
+                }
+            ),
+            quote!(
+                fn long() {
+                    let value =
+                        ::std::vec::Vec::<::std::string::String>::with_capacity(1_000_000_000);
+                }
+            ),
+        ];
+        let mut module = Module::open(header).unwrap();
+        for item in items.clone() {
+            module.item(item).unwrap();
+        }
+        module.item(TokenStream::new()).unwrap();
+        module
+            .item_first(quote!(
+                static FIRST: u8 = 1;
+            ))
+            .unwrap();
+        let whole = prettyplease::unparse(
+            &syn::parse2(quote!(#[allow(dead_code)] pub mod types {
+                static FIRST: u8 = 1;
+                #(#items)*
+            }))
+            .unwrap(),
+        );
+        assert_eq!(module.close(), whole);
+    }
+
+    #[test]
+    fn tokens_that_do_not_parse_are_a_located_bug() {
+        let mut module = Module::open(quote!(
+            mod m {}
+        ))
+        .unwrap();
+        let e = module.item(quote!(struct {})).unwrap_err();
+        assert_eq!(e.0[0].code, Code::RustEmit);
+    }
+}
