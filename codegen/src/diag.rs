@@ -158,6 +158,10 @@ codes! {
     TopicExtension = "topic-extension",
     /// Warning: `x-topic.parameters` differs from the placeholders of its `pattern`; the pattern's are used.
     TopicParameters = "topic-parameters",
+    /// A schema has more properties, `required` names, enum values or union variants, or a channel more messages, than the limit (10,000).
+    TooManyMembers = "too-many-members",
+    /// The model has more properties, `required` names, enum values, union variants and messages in all than the limit (500,000), counting each copy `allOf` makes.
+    ModelTooLarge = "model-too-large",
     // Bugs in chanx (please report them with the document).
     /// The embedded AsyncAPI JSON Schema failed to compile.
     Internal = "internal",

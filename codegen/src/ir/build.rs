@@ -5,7 +5,7 @@
 //! and tag. Everything is visited in document order, so the same input
 //! always gives the same model.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
@@ -50,8 +50,11 @@ pub fn build(doc: &Document, options: &BuildOptions) -> Result<(Api, Diagnostics
 
     b.component_schemas(&mut cx, &root);
     let servers = servers(&mut cx, &root);
-    for (key, node) in cx.entries(&root.child("channels")) {
-        b.channel(&mut cx, &node, &key);
+    let channels = cx.entries(&root.child("channels"));
+    if cx.members(&root.child("channels"), channels.len(), "channels") {
+        for (key, node) in channels {
+            b.channel(&mut cx, &node, &key);
+        }
     }
     let operations = b.operations(&mut cx, &root);
     // Messages only declared in components are still part of the API.
@@ -64,6 +67,13 @@ pub fn build(doc: &Document, options: &BuildOptions) -> Result<(Api, Diagnostics
     let root_key = document_action_key(root_map);
     b.tag_channels(&mut cx, options.action_key.as_deref(), root_key.as_deref());
 
+    if b.messages.program.over_limit && !cx.diags.0.iter().any(|d| d.code == Code::ModelTooLarge) {
+        cx.error(
+            Code::ModelTooLarge,
+            &root,
+            "the validation of incoming messages grows past its limit: `allOf` copies schemas too many times",
+        );
+    }
     let info = root_map.get("info").and_then(Value::as_object);
     let info_str = |k: &str| info.and_then(|i| str_field(i, k));
     let api = Api {
@@ -167,7 +177,11 @@ impl ModelBuilder {
         self.channel_variants.push(Namespace::new());
         self.channel_meta
             .push((target.clone(), action_key_extension(map)));
-        for (msg_key, msg_node) in cx.entries(&target.child("messages")) {
+        let mut messages = cx.entries(&target.child("messages"));
+        if !cx.members(&target.child("messages"), messages.len(), "messages") {
+            messages = Vec::new();
+        }
+        for (msg_key, msg_node) in messages {
             let Some(message) = self
                 .messages
                 .message(cx, &mut self.types, &msg_node, &msg_key)
@@ -208,7 +222,11 @@ impl ModelBuilder {
     fn operations(&mut self, cx: &mut Context<'_>, root: &NodeRef) -> Vec<Operation> {
         let mut names = Namespace::new();
         let mut operations = Vec::new();
-        for (key, node) in cx.entries(&root.child("operations")) {
+        let entries = cx.entries(&root.child("operations"));
+        if !cx.members(&root.child("operations"), entries.len(), "operations") {
+            return operations;
+        }
+        for (key, node) in entries {
             let Some((target, map)) = cx.object(&node) else {
                 continue;
             };
@@ -235,9 +253,13 @@ impl ModelBuilder {
                 );
                 continue;
             };
-            let messages = self
+            let mut messages = self
                 .message_list(cx, &target.child("messages"))
                 .unwrap_or_else(|| self.channel_message_ids(channel));
+            // Each operation's messages are routed (and generated) on their own.
+            if !cx.members(&target, messages.len(), "messages") {
+                messages = Vec::new();
+            }
             let reply = with_traits(cx, &target, map, "reply").and_then(|at| self.reply(cx, &at));
             let security = with_traits(cx, &target, map, "security")
                 .map(|at| security_names(cx, &at))
@@ -279,7 +301,13 @@ impl ModelBuilder {
     /// The messages of a `messages` list, or `None` when there is no list.
     fn message_list(&mut self, cx: &mut Context<'_>, at: &NodeRef) -> Option<Vec<MessageId>> {
         let count = cx.doc.raw(at)?.as_array()?.len();
+        if count > crate::ir::context::MAX_MEMBERS {
+            // Refused (and reported) before any is built.
+            cx.members(at, count, "messages");
+            return Some(Vec::new());
+        }
         let mut ids = Vec::new();
+        let mut seen = HashSet::new();
         for i in 0..count {
             let item = at.child(&i.to_string());
             let key = cx
@@ -289,7 +317,7 @@ impl ModelBuilder {
                 .and_then(|t| last_token(&t.pointer))
                 .unwrap_or_else(|| "message".into());
             if let Some(id) = self.messages.message(cx, &mut self.types, &item, &key)
-                && !ids.contains(&id)
+                && seen.insert(id)
             {
                 ids.push(id);
             }
@@ -327,22 +355,22 @@ impl ModelBuilder {
 
     /// Fills `incoming` / `outgoing` of every channel from the operations.
     fn directions(&mut self, operations: &[Operation]) {
-        let mut incoming: Vec<Vec<MessageId>> = vec![Vec::new(); self.channels.len()];
-        let mut outgoing: Vec<Vec<MessageId>> = vec![Vec::new(); self.channels.len()];
+        let mut incoming: Vec<UniqueIds> = vec![UniqueIds::default(); self.channels.len()];
+        let mut outgoing: Vec<UniqueIds> = vec![UniqueIds::default(); self.channels.len()];
         for op in operations {
             let (own, replies) = match op.action {
                 Action::Receive => (&mut incoming, &mut outgoing),
                 Action::Send => (&mut outgoing, &mut incoming),
             };
-            push_unique(&mut own[op.channel], &op.messages);
+            own[op.channel].extend(&op.messages);
             if let Some(reply) = &op.reply {
                 let on = reply.channel.unwrap_or(op.channel);
-                push_unique(&mut replies[on], &reply.messages);
+                replies[on].extend(&reply.messages);
             }
         }
         for (id, channel) in self.channels.iter_mut().enumerate() {
-            channel.incoming = in_channel_order(channel, &incoming[id]);
-            channel.outgoing = in_channel_order(channel, &outgoing[id]);
+            channel.incoming = in_channel_order(channel, &incoming[id].ids);
+            channel.outgoing = in_channel_order(channel, &outgoing[id].ids);
         }
     }
 
@@ -403,12 +431,21 @@ impl ModelBuilder {
 
     /// Records each topic's passthrough messages.
     fn passthrough(&mut self, operations: &[Operation]) {
+        let mut passthrough: HashMap<ChannelId, UniqueIds> = HashMap::new();
         for op in operations
             .iter()
             .filter(|op| crate::ir::topics::is_passthrough(op))
         {
-            if let Some(topic) = self.channels[op.channel].topic.as_mut() {
-                push_unique(&mut topic.passthrough, &op.messages);
+            if let Some(topic) = self.channels[op.channel].topic.as_ref() {
+                passthrough
+                    .entry(op.channel)
+                    .or_insert_with(|| UniqueIds::from(&topic.passthrough))
+                    .extend(&op.messages);
+            }
+        }
+        for (channel, ids) in passthrough {
+            if let Some(topic) = self.channels[channel].topic.as_mut() {
+                topic.passthrough = ids.ids;
             }
         }
     }
@@ -479,26 +516,41 @@ impl ModelBuilder {
     }
 }
 
-fn push_unique(into: &mut Vec<MessageId>, ids: &[MessageId]) {
-    for id in ids {
-        if !into.contains(id) {
-            into.push(*id);
+/// Message ids, each once, in the order first added.
+#[derive(Debug, Clone, Default)]
+struct UniqueIds {
+    ids: Vec<MessageId>,
+    seen: HashSet<MessageId>,
+}
+
+impl UniqueIds {
+    fn from(ids: &[MessageId]) -> Self {
+        let mut unique = UniqueIds::default();
+        unique.extend(ids);
+        unique
+    }
+
+    fn extend(&mut self, ids: &[MessageId]) {
+        for &id in ids {
+            if self.seen.insert(id) {
+                self.ids.push(id);
+            }
         }
     }
 }
 
 /// `ids` in the order the channel declares them, then any others as listed.
 fn in_channel_order(channel: &Channel, ids: &[MessageId]) -> Vec<MessageId> {
+    let wanted: HashSet<MessageId> = ids.iter().copied().collect();
     let mut ordered: Vec<MessageId> = channel
         .messages
         .iter()
         .map(|m| m.message)
-        .filter(|m| ids.contains(m))
+        .filter(|m| wanted.contains(m))
         .collect();
-    let mut seen = ordered.clone();
+    let mut seen: HashSet<MessageId> = ordered.iter().copied().collect();
     for id in ids {
-        if !seen.contains(id) {
-            seen.push(*id);
+        if seen.insert(*id) {
             ordered.push(*id);
         }
     }

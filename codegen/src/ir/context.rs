@@ -6,9 +6,19 @@ use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::ir::Origin;
 use crate::load::{Document, NodeRef};
 
+/// Most members (properties, `required` names, enum values, union
+/// variants, messages) one schema or channel may have.
+pub const MAX_MEMBERS: usize = 10_000;
+
+/// Most members the whole model may have, counting each copy `allOf` makes:
+/// what is generated grows with them, so they bound its size and the work.
+pub const MAX_MEMBERS_TOTAL: usize = 500_000;
+
 pub struct Context<'d> {
     pub doc: &'d Document,
     pub diags: Diagnostics,
+    /// Members of the model so far (see [`Context::members`]).
+    members: usize,
 }
 
 impl<'d> Context<'d> {
@@ -16,7 +26,39 @@ impl<'d> Context<'d> {
         Context {
             doc,
             diags: Diagnostics::default(),
+            members: 0,
         }
+    }
+
+    /// Counts `count` members of the schema or channel at `node` before
+    /// they are built. False, with an error, when that is more than one
+    /// schema or channel may have or the model grows past its limit: the
+    /// caller then builds none of them, so a document over the limits costs
+    /// no more than one within them.
+    pub fn members(&mut self, node: &NodeRef, count: usize, what: &str) -> bool {
+        if count > MAX_MEMBERS {
+            self.error(
+                Code::TooManyMembers,
+                node,
+                format!("{count} {what}, more than the limit of {MAX_MEMBERS}"),
+            );
+            return false;
+        }
+        let before = self.members;
+        self.members = self.members.saturating_add(count);
+        if self.members <= MAX_MEMBERS_TOTAL {
+            return true;
+        }
+        if before <= MAX_MEMBERS_TOTAL {
+            self.error(
+                Code::ModelTooLarge,
+                node,
+                format!(
+                    "the model grows past {MAX_MEMBERS_TOTAL} properties, enum values, union variants and messages here ({what}); `allOf` copies count each time"
+                ),
+            );
+        }
+        false
     }
 
     pub fn warn(&mut self, code: Code, node: &NodeRef, message: impl Into<String>) {

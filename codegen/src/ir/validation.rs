@@ -73,16 +73,39 @@ impl Program {
     }
 }
 
+/// Most schema nodes and members the program may be built from: inline
+/// schemas are built again at each place `allOf` copies them.
+const MAX_PROGRAM_NODES: usize = 4 * crate::ir::context::MAX_MEMBERS_TOTAL;
+
 #[derive(Default)]
 pub struct ProgramBuilder {
     pub program: Program,
     defs: HashMap<NodeRef, usize>,
+    /// Schema nodes and members built so far.
+    built: usize,
+    /// Whether the program grew past [`MAX_PROGRAM_NODES`] (and is incomplete).
+    pub over_limit: bool,
+    /// Definitions being compiled inside one another.
+    nesting: usize,
+    /// Definitions numbered but left to compile once the current payload's
+    /// are done (see [`MAX_NESTING`]).
+    pending: Vec<(usize, NodeRef)>,
 }
+
+/// Definitions compiled inside one another before the next ones wait their
+/// turn: a chain of a hundred thousand schemas, each naming the next, would
+/// otherwise recurse that deep. Documents nest far less, so their
+/// definitions keep the numbers a depth-first walk gives them.
+const MAX_NESTING: usize = 32;
 
 impl ProgramBuilder {
     /// The definition index of the payload schema at `node`.
     pub fn payload(&mut self, cx: &Context<'_>, node: &NodeRef) -> usize {
-        self.definition(cx, node)
+        let index = self.definition(cx, node);
+        while let Some((index, target)) = self.pending.pop() {
+            self.compile(cx, index, &target);
+        }
+        index
     }
 
     /// A definition standing for any value (payloads in formats not read here).
@@ -99,9 +122,19 @@ impl ProgramBuilder {
         let index = self.program.defs.len();
         self.program.defs.push(json!({"t": "any"}));
         self.defs.insert(target.clone(), index);
-        let compiled = self.schema_at(cx, &target, 0);
-        self.program.defs[index] = compiled;
+        if self.nesting >= MAX_NESTING {
+            self.pending.push((index, target));
+        } else {
+            self.compile(cx, index, &target);
+        }
         index
+    }
+
+    fn compile(&mut self, cx: &Context<'_>, index: usize, target: &NodeRef) {
+        self.nesting += 1;
+        let compiled = self.schema_at(cx, target, 0);
+        self.nesting -= 1;
+        self.program.defs[index] = compiled;
     }
 
     /// A schema reached through `$ref` (or a named one) becomes a definition.
@@ -112,8 +145,28 @@ impl ProgramBuilder {
         self.schema_at(cx, node, depth)
     }
 
+    /// Counts `count` nodes or members about to be built; false once the
+    /// program is over its limit, or for more members than one schema may
+    /// have (the type builder reports both).
+    fn charge(&mut self, count: usize) -> bool {
+        if count > crate::ir::context::MAX_MEMBERS {
+            return false;
+        }
+        self.built = self.built.saturating_add(count);
+        self.over_limit |= self.built > MAX_PROGRAM_NODES;
+        !self.over_limit
+    }
+
+    /// Counts `copies` copies of `value`.
+    fn charge_copies(&mut self, copies: usize, value: &Value) -> bool {
+        let nodes = copies.saturating_mul(value_nodes(value));
+        self.built = self.built.saturating_add(nodes);
+        self.over_limit |= self.built > MAX_PROGRAM_NODES;
+        !self.over_limit
+    }
+
     fn schema_at(&mut self, cx: &Context<'_>, node: &NodeRef, depth: usize) -> Value {
-        if depth > MAX_DEPTH {
+        if depth > MAX_DEPTH || !self.charge(1) {
             return json!({"t": "any"});
         }
         let Ok((target, value)) = cx.doc.value(node) else {
@@ -141,6 +194,9 @@ impl ProgramBuilder {
             return json!({"t": "literal", "values": [constant]});
         }
         if let Some(Value::Array(values)) = map.get("enum") {
+            if !self.charge(values.len()) {
+                return json!({"t": "any"});
+            }
             return self.enumeration(node, map, values);
         }
         let union = map
@@ -225,6 +281,9 @@ impl ProgramBuilder {
         depth: usize,
     ) -> Value {
         let count = map.get(key).and_then(Value::as_array).map_or(0, Vec::len);
+        if !self.charge(count) {
+            return json!({"t": "any"});
+        }
         let mut nullable_union = false;
         let mut members = Vec::new();
         for i in 0..count {
@@ -271,7 +330,12 @@ impl ProgramBuilder {
         let mut choices = Vec::new();
         for member in members {
             let compiled = self.node(cx, member, depth + 1);
-            for tag in member_tags(cx, member, tag_key) {
+            let tags = member_tags(cx, member, tag_key);
+            // Each tag holds its own copy of the member's schema.
+            if !self.charge(tags.len()) || !self.charge_copies(tags.len(), &compiled) {
+                return json!({"t": "any"});
+            }
+            for tag in tags {
                 choices.push(json!([tag, compiled.clone()]));
             }
         }
@@ -288,9 +352,9 @@ impl ProgramBuilder {
         count: usize,
         depth: usize,
     ) -> Value {
-        let mut parts: Vec<(NodeRef, Map<String, Value>)> = Vec::new();
+        let mut parts: Vec<(NodeRef, &Map<String, Value>)> = Vec::new();
         if map.contains_key("properties") || map.contains_key("required") {
-            parts.push((node.clone(), map.clone()));
+            parts.push((node.clone(), map));
         }
         let mut others = Vec::new();
         collect_all_of(
@@ -299,7 +363,7 @@ impl ProgramBuilder {
             map,
             &mut parts,
             &mut others,
-            &mut vec![node.clone()],
+            &mut HashSet::from([node.clone()]),
         );
         if parts.is_empty() {
             let first = others
@@ -326,7 +390,7 @@ impl ProgramBuilder {
             .and_then(Value::as_object)
             .is_some_and(|p| !p.is_empty());
         if has_properties || map.get("additionalProperties") == Some(&Value::Bool(false)) {
-            return self.model(cx, node, map, &[(node.clone(), map.clone())], depth);
+            return self.model(cx, node, map, &[(node.clone(), map)], depth);
         }
         let values = match map.get("additionalProperties") {
             Some(Value::Object(_)) => self.node(cx, &node.child("additionalProperties"), depth + 1),
@@ -362,9 +426,23 @@ impl ProgramBuilder {
         cx: &Context<'_>,
         node: &NodeRef,
         map: &Map<String, Value>,
-        parts: &[(NodeRef, Map<String, Value>)],
+        parts: &[(NodeRef, &Map<String, Value>)],
         depth: usize,
     ) -> Value {
+        let count: usize = parts
+            .iter()
+            .map(|(_, part)| {
+                let len = |key: &str| match part.get(key) {
+                    Some(Value::Object(m)) => m.len(),
+                    Some(Value::Array(a)) => a.len(),
+                    _ => 0,
+                };
+                len("properties") + len("required")
+            })
+            .sum();
+        if !self.charge(count) {
+            return json!({"t": "any"});
+        }
         let mut properties: Vec<(String, NodeRef)> = Vec::new();
         // Where each property is in `properties` (a schema may have many).
         let mut index: HashMap<String, usize> = HashMap::new();
@@ -414,7 +492,7 @@ impl ProgramBuilder {
             })
             .collect();
         let additional = std::iter::once(map)
-            .chain(parts.iter().rev().map(|(_, p)| p))
+            .chain(parts.iter().rev().map(|(_, p)| *p))
             .find_map(|m| m.get("additionalProperties"));
         let mut model = json!({
             "t": "model",
@@ -636,27 +714,44 @@ fn is_null_schema(cx: &Context<'_>, node: &NodeRef) -> bool {
             .is_some_and(|e| e.len() == 1 && e[0].is_null())
 }
 
-fn collect_all_of(
-    cx: &Context<'_>,
+/// How many values `value` is made of.
+fn value_nodes(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(value_nodes).sum::<usize>(),
+        Value::Object(map) => 1 + map.values().map(value_nodes).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+fn collect_all_of<'m>(
+    cx: &Context<'m>,
     node: &NodeRef,
     map: &Map<String, Value>,
-    parts: &mut Vec<(NodeRef, Map<String, Value>)>,
+    parts: &mut Vec<(NodeRef, &'m Map<String, Value>)>,
     others: &mut Vec<NodeRef>,
-    visited: &mut Vec<NodeRef>,
+    visited: &mut HashSet<NodeRef>,
 ) {
-    let count = map
-        .get("allOf")
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len);
-    for i in 0..count {
+    let all_of_len = |map: &Map<String, Value>| {
+        map.get("allOf")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len)
+    };
+    // Depth-first, in document order, without recursion: a chain of
+    // schemas each `allOf` the next may be as long as the document allows.
+    let mut walk: Vec<(NodeRef, usize, usize)> = vec![(node.clone(), all_of_len(map), 0)];
+    while let Some((node, count, i)) = walk.last_mut() {
+        if *i == *count {
+            walk.pop();
+            continue;
+        }
         let member = node.child("allOf").child(&i.to_string());
+        *i += 1;
         let Ok((target, value)) = cx.doc.value(&member) else {
             continue;
         };
-        if visited.contains(&target) {
+        if !visited.insert(target.clone()) {
             continue;
         }
-        visited.push(target.clone());
         let Some(part) = value.as_object() else {
             others.push(member);
             continue;
@@ -666,7 +761,7 @@ fn collect_all_of(
             || part.contains_key("additionalProperties")
             || part.get("type").and_then(Value::as_str) == Some("object");
         if is_object {
-            parts.push((target.clone(), part.clone()));
+            parts.push((target.clone(), part));
         } else if part.contains_key("type")
             || part.contains_key("oneOf")
             || part.contains_key("anyOf")
@@ -675,6 +770,6 @@ fn collect_all_of(
         {
             others.push(member);
         }
-        collect_all_of(cx, &target, part, parts, others, visited);
+        walk.push((target, all_of_len(part), 0));
     }
 }

@@ -2,7 +2,7 @@
 //! type has a finite size, and which aliases refer to themselves (Rust
 //! rejects cyclic `type` aliases, so those become newtypes).
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
 
 use crate::ir::{Api, TypeId, TypeKind, TypeRef};
 
@@ -50,10 +50,12 @@ pub fn cyclic_edges(api: &Api) -> HashSet<(TypeId, TypeId)> {
             out
         })
         .collect();
+    // `from → to` lies on a cycle exactly when `to` reaches `from` back.
+    let component = components(&graph);
     let mut boxed = HashSet::new();
     for (from, targets) in graph.iter().enumerate() {
         for &to in targets {
-            if reaches(&graph, to, from) {
+            if component[from] == component[to] {
                 boxed.insert((from, to));
             }
         }
@@ -79,23 +81,93 @@ pub fn alias_cycles(api: &Api) -> HashSet<TypeId> {
             out
         })
         .collect();
+    let component = components(&graph);
     (0..graph.len())
-        .filter(|&id| graph[id].iter().any(|&next| reaches(&graph, next, id)))
+        .filter(|&id| {
+            graph[id]
+                .iter()
+                .any(|&next| component[next] == component[id])
+        })
         .collect()
 }
 
-/// Breadth-first: is `to` reachable from `from` (or equal to it)?
-fn reaches(graph: &[Vec<TypeId>], from: TypeId, to: TypeId) -> bool {
-    let mut seen = vec![false; graph.len()];
-    let mut queue = VecDeque::from([from]);
-    while let Some(node) = queue.pop_front() {
-        if node == to {
-            return true;
-        }
-        if std::mem::replace(&mut seen[node], true) {
+/// The strongly connected component of each node (Tarjan's algorithm,
+/// without recursion: a chain of a million types must not overflow the
+/// stack): two nodes share one exactly when each reaches the other. Linear
+/// in the graph, where asking "does `to` reach `from`?" for every edge was
+/// quadratic.
+fn components(graph: &[Vec<TypeId>]) -> Vec<usize> {
+    const UNSEEN: usize = usize::MAX;
+    let n = graph.len();
+    let mut index = vec![UNSEEN; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut component = vec![UNSEEN; n];
+    let mut stack = Vec::new();
+    let (mut next_index, mut next_component) = (0, 0);
+    // Nodes being explored, each with the next of its edges to follow.
+    let mut work: Vec<(TypeId, usize)> = Vec::new();
+    for root in 0..n {
+        if index[root] != UNSEEN {
             continue;
         }
-        queue.extend(graph[node].iter().copied());
+        work.push((root, 0));
+        while let Some(&(v, edge)) = work.last() {
+            if edge == 0 && index[v] == UNSEEN {
+                index[v] = next_index;
+                low[v] = next_index;
+                next_index += 1;
+                stack.push(v);
+                on_stack[v] = true;
+            }
+            if let Some(&w) = graph[v].get(edge) {
+                if let Some(top) = work.last_mut() {
+                    top.1 += 1;
+                }
+                if index[w] == UNSEEN {
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            work.pop();
+            if low[v] == index[v] {
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    component[w] = next_component;
+                    if w == v {
+                        break;
+                    }
+                }
+                next_component += 1;
+            }
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+        }
     }
-    false
+    component
+}
+
+#[cfg(test)]
+mod tests {
+    use super::components;
+
+    #[test]
+    fn components_group_nodes_that_reach_each_other() {
+        // 0 → 1 → 2 → 0, 2 → 3, 3 → 3, 4 → 0.
+        let graph = vec![vec![1], vec![2], vec![0, 3], vec![3], vec![0]];
+        let c = components(&graph);
+        assert!(c[0] == c[1] && c[1] == c[2]);
+        assert!(c[3] != c[0] && c[4] != c[0] && c[4] != c[3]);
+    }
+
+    #[test]
+    fn a_long_chain_does_not_recurse() {
+        let n = 1_000_000;
+        let graph: Vec<Vec<usize>> = (0..n).map(|i| vec![(i + 1) % n]).collect();
+        let c = components(&graph);
+        assert!(c.iter().all(|&x| x == c[0]));
+    }
 }

@@ -3,6 +3,7 @@
 //! parameters.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::rc::Rc;
 
 use serde_json::Value;
 
@@ -43,8 +44,26 @@ struct Checker<'d> {
     /// Channels some operation uses (as its channel or reply channel).
     used_channels: HashSet<NodeRef>,
     /// (channel, direction) → messages travelling that way.
-    /// Resolved message nodes, in the order operations list them.
-    traffic: BTreeMap<(NodeRef, Direction), Vec<NodeRef>>,
+    /// Resolved message nodes, in the order operations first list them.
+    traffic: BTreeMap<(NodeRef, Direction), Traffic>,
+    /// Resolved channel → its messages (see [`Checker::channel_messages`]).
+    channel_messages: HashMap<NodeRef, Rc<ChannelMessages>>,
+}
+
+/// The messages of one channel and direction, each once.
+#[derive(Default)]
+struct Traffic {
+    listed: Vec<NodeRef>,
+    seen: HashSet<NodeRef>,
+    /// Whether an operation without a list added all the channel's.
+    all_added: bool,
+}
+
+/// A channel's resolved messages with their names, and the other way round.
+#[derive(Default)]
+struct ChannelMessages {
+    list: Vec<(String, NodeRef)>,
+    name_of: HashMap<NodeRef, String>,
 }
 
 pub fn check(doc: &Document) -> Diagnostics {
@@ -54,6 +73,7 @@ pub fn check(doc: &Document) -> Diagnostics {
         channels: HashMap::new(),
         used_channels: HashSet::new(),
         traffic: BTreeMap::new(),
+        channel_messages: HashMap::new(),
     };
     checker.collect_channels();
     checker.check_operations();
@@ -114,13 +134,20 @@ impl<'d> Checker<'d> {
     }
 
     /// Resolved messages of a channel, with their names there.
-    fn channel_messages(&mut self, channel: &NodeRef) -> Vec<(String, NodeRef)> {
-        let mut out = Vec::new();
+    /// Worked out once per channel: every operation on it asks again.
+    fn channel_messages(&mut self, channel: &NodeRef) -> Rc<ChannelMessages> {
+        if let Some(found) = self.channel_messages.get(channel) {
+            return found.clone();
+        }
+        let mut out = ChannelMessages::default();
         for (name, node) in self.entries(&channel.child("messages")) {
             if let Some((message, _)) = self.resolve(&node) {
-                out.push((name, message));
+                out.name_of.entry(message.clone()).or_insert(name.clone());
+                out.list.push((name, message));
             }
         }
+        let out = Rc::new(out);
+        self.channel_messages.insert(channel.clone(), out.clone());
         out
     }
 
@@ -184,26 +211,33 @@ impl<'d> Checker<'d> {
     ) {
         let available = self.channel_messages(channel);
         let listed: Vec<NodeRef> = if self.doc.raw(list).is_none() {
-            available.iter().map(|(_, m)| m.clone()).collect()
+            // Every operation without a list carries all of them: added once.
+            let traffic = self
+                .traffic
+                .entry((channel.clone(), direction))
+                .or_default();
+            if std::mem::replace(&mut traffic.all_added, true) {
+                return;
+            }
+            available.list.iter().map(|(_, m)| m.clone()).collect()
         } else {
             let mut listed = Vec::new();
             for item in self.items(list) {
                 let Some((message, _)) = self.resolve(&item) else {
                     continue;
                 };
-                if available.iter().any(|(_, m)| *m == message) {
+                if available.name_of.contains_key(&message) {
                     listed.push(message);
                     continue;
                 }
                 let channel_name = self.channel_name(channel);
                 let shown = self.doc.ref_of(&item).unwrap_or("this message").to_string();
-                let names: Vec<String> = available.iter().map(|(n, _)| format!("'{n}'")).collect();
-                let hint = if names.is_empty() {
+                let hint = if available.list.is_empty() {
                     format!("channel '{channel_name}' declares no messages")
                 } else {
                     format!(
                         "reference one of channel '{channel_name}''s messages ({}) as '#/channels/{channel_name}/messages/<name>'",
-                        names.join(", ")
+                        some_names(&available.list)
                     )
                 };
                 self.error(
@@ -215,10 +249,15 @@ impl<'d> Checker<'d> {
             }
             listed
         };
-        self.traffic
+        let traffic = self
+            .traffic
             .entry((channel.clone(), direction))
-            .or_default()
-            .extend(listed);
+            .or_default();
+        for message in listed {
+            if traffic.seen.insert(message.clone()) {
+                traffic.listed.push(message);
+            }
+        }
     }
 
     /// A reply travels the other way, on its own channel or the operation's.
@@ -254,19 +293,16 @@ impl<'d> Checker<'d> {
     /// or a receiver could not tell them apart.
     fn check_tags(&mut self) {
         let traffic = std::mem::take(&mut self.traffic);
-        for ((channel, direction), listed) in &traffic {
+        for ((channel, direction), traffic) in &traffic {
             let key = self.tag_key(channel);
-            let mut seen: Vec<(Value, NodeRef)> = Vec::new();
-            let mut done: HashSet<&NodeRef> = HashSet::new();
-            for message in listed {
-                if !done.insert(message) {
-                    continue;
-                }
+            // Tag (as JSON text) → the first message with it.
+            let mut seen: HashMap<String, &NodeRef> = HashMap::new();
+            for message in &traffic.listed {
                 let Some((tag_at, tag)) = self.tag_of(message, &key) else {
                     continue;
                 };
-                match seen.iter().find(|(v, _)| *v == tag) {
-                    Some((_, first)) => {
+                match seen.get(&tag.to_string()) {
+                    Some(&first) => {
                         let channel_name = self.channel_name(channel);
                         let first_name = self.message_name(channel, first);
                         let this_name = self.message_name(channel, message);
@@ -282,7 +318,9 @@ impl<'d> Checker<'d> {
                             )),
                         );
                     }
-                    None => seen.push((tag, message.clone())),
+                    None => {
+                        seen.insert(tag.to_string(), message);
+                    }
                 }
             }
         }
@@ -291,9 +329,9 @@ impl<'d> Checker<'d> {
 
     fn message_name(&mut self, channel: &NodeRef, message: &NodeRef) -> String {
         self.channel_messages(channel)
-            .into_iter()
-            .find(|(_, m)| m == message)
-            .map(|(n, _)| n)
+            .name_of
+            .get(message)
+            .cloned()
             .unwrap_or_else(|| message.pointer.rsplit('/').next().unwrap_or("").to_string())
     }
 
@@ -332,9 +370,11 @@ impl<'d> Checker<'d> {
             .into_iter()
             .map(|(k, _)| k)
             .collect();
+        let declared_set: HashSet<&String> = declared.iter().collect();
+        let in_address_set: HashSet<&String> = in_address.iter().collect();
         let address_at = channel.child("address");
         for param in &in_address {
-            if !declared.contains(param) {
+            if !declared_set.contains(param) {
                 let hint = did_you_mean(param, &declared)
                     .map(|s| format!("did you mean '{s}'?"))
                     .unwrap_or_else(|| format!("declare it under channels.{name}.parameters"));
@@ -347,7 +387,7 @@ impl<'d> Checker<'d> {
             }
         }
         for param in &declared {
-            if !in_address.contains(param) {
+            if !in_address_set.contains(param) {
                 let at = params_at.child(param);
                 let at = if self.doc.raw(&at).is_some() {
                     at
@@ -403,10 +443,25 @@ fn tag_in_schema(
     key: &str,
     depth: usize,
 ) -> Option<(NodeRef, Value)> {
+    tag_in_schema_once(doc, schema, key, depth, &mut HashSet::new())
+}
+
+/// Each schema is looked into once: `allOf` parts that name the same
+/// schemas again and again would otherwise multiply at every level.
+fn tag_in_schema_once(
+    doc: &Document,
+    schema: &NodeRef,
+    key: &str,
+    depth: usize,
+    visited: &mut HashSet<NodeRef>,
+) -> Option<(NodeRef, Value)> {
     if depth > 8 {
         return None;
     }
     let (schema, value) = doc.value(schema).ok()?;
+    if !visited.insert(schema.clone()) {
+        return None;
+    }
     if value.get("properties").is_some()
         && let Ok((property, prop_value)) = doc.value(&schema.child("properties").child(key))
         && let Some(tag) = prop_value.get("const")
@@ -418,11 +473,25 @@ fn tag_in_schema(
         .and_then(Value::as_array)
         .map_or(0, Vec::len);
     (0..parts).find_map(|i| {
-        tag_in_schema(
+        tag_in_schema_once(
             doc,
             &schema.child("allOf").child(&i.to_string()),
             key,
             depth + 1,
+            visited,
         )
     })
+}
+
+/// Up to ten quoted names, then how many more.
+fn some_names(list: &[(String, NodeRef)]) -> String {
+    let mut names: Vec<String> = list
+        .iter()
+        .take(10)
+        .map(|(n, _)| format!("'{n}'"))
+        .collect();
+    if list.len() > 10 {
+        names.push(format!("and {} more", list.len() - 10));
+    }
+    names.join(", ")
 }

@@ -1,6 +1,8 @@
 //! `allOf`: the object parts merged into one struct; a lone part, or parts
 //! that are not objects, stand for their own type.
 
+use std::collections::HashSet;
+
 use serde_json::{Map, Value};
 
 use super::object::ObjectPart;
@@ -18,7 +20,7 @@ struct Parts {
     /// Parts that are other shapes (`type: string`, unions, enums, …).
     others: Vec<NodeRef>,
     /// Schemas already walked, so a part reached twice counts once.
-    visited: Vec<NodeRef>,
+    visited: HashSet<NodeRef>,
 }
 
 impl TypeBuilder {
@@ -42,7 +44,7 @@ impl TypeBuilder {
     /// `allOf`: every part's properties merged into one struct.
     fn merged_struct(&mut self, cx: &mut Context<'_>, s: SchemaAt<'_>) -> TypeRef {
         let mut parts = Parts {
-            visited: vec![s.node.clone()],
+            visited: HashSet::from([s.node.clone()]),
             ..Parts::default()
         };
         if has_object_keywords(s.map) {
@@ -80,25 +82,34 @@ impl TypeBuilder {
     }
 }
 
-/// Collects the parts of the `allOf` of `map` (at `node`), and of theirs.
+/// Collects the parts of the `allOf` of `map` (at `node`), and of theirs:
+/// depth-first in document order, without recursion (a chain of schemas
+/// each `allOf` the next may be as long as the document allows).
 fn flatten_all_of(
     cx: &mut Context<'_>,
     node: &NodeRef,
     map: &Map<String, Value>,
     parts: &mut Parts,
 ) {
-    let Some(list) = map.get("allOf").and_then(Value::as_array) else {
-        return;
+    let all_of_len = |map: &Map<String, Value>| {
+        map.get("allOf")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len)
     };
-    for i in 0..list.len() {
+    let mut walk: Vec<(NodeRef, usize, usize)> = vec![(node.clone(), all_of_len(map), 0)];
+    while let Some((node, count, i)) = walk.last_mut() {
+        if *i == *count {
+            walk.pop();
+            continue;
+        }
         let member = node.child("allOf").child(&i.to_string());
+        *i += 1;
         let Some((target, value)) = cx.resolve(&member) else {
             continue;
         };
-        if parts.visited.contains(&target) {
+        if !parts.visited.insert(target.clone()) {
             continue;
         }
-        parts.visited.push(target.clone());
         let Some(part) = value.as_object() else {
             parts.others.push(member);
             continue;
@@ -113,7 +124,7 @@ fn flatten_all_of(
         {
             parts.others.push(member);
         }
-        flatten_all_of(cx, &target, part, parts);
+        walk.push((target, all_of_len(part), 0));
     }
 }
 

@@ -25,6 +25,9 @@ impl TypeBuilder {
             );
             return TypeRef::Any;
         };
+        if !cx.members(s.node, values.len(), "enum values") {
+            return TypeRef::Any;
+        }
         let non_null: Vec<Value> = values.iter().filter(|v| !v.is_null()).cloned().collect();
         if non_null.is_empty() {
             return self.finish_inline(cx, s.nullable(false), TypeRef::Null);

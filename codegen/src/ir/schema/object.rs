@@ -49,6 +49,24 @@ impl TypeBuilder {
             .name_of(id)
             .map(|n| n.pascal.clone())
             .unwrap_or_default();
+        // Counted before they are merged: each `allOf` that names a schema copies its members.
+        let count: usize = parts
+            .iter()
+            .map(|part| {
+                part.required.len()
+                    + cx.doc
+                        .value(&part.node.child("properties"))
+                        .ok()
+                        .and_then(|(_, v)| v.as_object())
+                        .map_or(0, Map::len)
+            })
+            .sum();
+        if !cx.members(own_node, count, "properties and required names") {
+            return TypeKind::Struct {
+                fields: Vec::new(),
+                additional: Additional::Unset,
+            };
+        }
         // Property name → node; a later part's definition replaces an earlier one in place.
         let mut properties: Vec<(String, NodeRef)> = Vec::new();
         // Where each property is in `properties` (a schema may have many).

@@ -24,6 +24,9 @@ impl TypeBuilder {
         exclusive: bool,
     ) -> TypeRef {
         let count = s.map.get(key).and_then(Value::as_array).map_or(0, Vec::len);
+        if !cx.members(s.node, count, "union variants") {
+            return TypeRef::Any;
+        }
         let list_node = s.node.child(key);
         let mut nullable = s.nullable;
         let mut members = Vec::new();
@@ -90,6 +93,9 @@ impl TypeBuilder {
         s: SchemaAt<'_>,
         types: &[String],
     ) -> TypeRef {
+        if !cx.members(s.node, types.len(), "types") {
+            return TypeRef::Any;
+        }
         let id = self.open(cx, &s);
         let mut variants = Vec::new();
         let mut names = Namespace::new();
