@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod api;
+pub mod fuzz;
 
 use std::path::{Path, PathBuf};
 
