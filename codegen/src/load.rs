@@ -6,6 +6,7 @@
 //! Relative refs resolve against the directory of the file holding the
 //! `$ref`, never the working directory.
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -73,16 +74,27 @@ pub struct Document {
     /// Where each `$ref` of every file leads, worked out once when the
     /// document is loaded (see [`Resolver`]).
     resolved: HashMap<NodeRef, Result<NodeRef, RefError>>,
+    /// Work left for "did you mean …?" hints (see [`Document::did_you_mean`]).
+    suggestion_budget: Cell<u64>,
 }
+
+/// Candidates and edit-distance cells all hints of one document may cost:
+/// hints are a courtesy, so a document with a million misspelt names costs
+/// no more than one with a few hundred.
+const SUGGESTION_BUDGET: u64 = 20_000_000;
+
+/// Names longer than this get no hint (and are no hint).
+const SUGGESTION_MAX_CHARS: usize = 64;
 
 /// Why a `$ref` could not be followed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefError {
-    /// A pointer token names nothing; `available` lists what exists at that level.
+    /// A pointer token names nothing; the keys of `parent` are what exists
+    /// at that level.
     NotFound {
         reference: String,
         missing: String,
-        available: Vec<String>,
+        parent: Option<NodeRef>,
     },
     /// The ref names a file that could not be loaded (already reported when loading).
     FileNotLoaded { reference: String },
@@ -105,12 +117,21 @@ impl RefError {
             RefError::NotFound {
                 reference,
                 missing,
-                available,
-            } => (
-                Code::RefNotFound,
-                format!("$ref '{reference}' not found"),
-                did_you_mean(missing, available).map(|s| format!("did you mean '{s}'?")),
-            ),
+                parent,
+            } => {
+                let keys = parent
+                    .as_ref()
+                    .and_then(|p| doc.raw(p))
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flat_map(|map| map.keys().map(String::as_str));
+                (
+                    Code::RefNotFound,
+                    format!("$ref '{reference}' not found"),
+                    doc.did_you_mean(missing, keys)
+                        .map(|s| format!("did you mean '{s}'?")),
+                )
+            }
             RefError::FileNotLoaded { reference } => (
                 Code::RefFileMissing,
                 format!("$ref '{reference}': the file could not be loaded"),
@@ -181,14 +202,45 @@ fn cycle_message(doc: &Document, at: &NodeRef, cycle: &[NodeRef]) -> String {
     }
 }
 
-/// Closest candidate by edit distance, when close enough to be a likely typo.
+/// Closest candidate by edit distance, when close enough to be a likely
+/// typo. Names over [`SUGGESTION_MAX_CHARS`] are left out; `budget` is
+/// charged a unit per candidate and per cell of edit distance, and no
+/// candidate is looked at once it is spent.
+pub fn did_you_mean_within<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    budget: &Cell<u64>,
+) -> Option<&'a str> {
+    let wanted_len = wanted.chars().count();
+    if wanted_len > SUGGESTION_MAX_CHARS {
+        return None;
+    }
+    let wanted = wanted.to_lowercase();
+    let mut best: Option<(usize, &'a str)> = None;
+    for candidate in candidates {
+        let len = candidate.chars().count();
+        let cost = 1 + (len.min(SUGGESTION_MAX_CHARS) * wanted_len) as u64;
+        let Some(left) = budget.get().checked_sub(cost) else {
+            break;
+        };
+        budget.set(left);
+        let limit = (len.max(wanted_len) / 3).max(1);
+        // The distance is at least the difference in length.
+        if len > SUGGESTION_MAX_CHARS || len.abs_diff(wanted_len) > limit {
+            continue;
+        }
+        let d = levenshtein(&wanted, &candidate.to_lowercase());
+        if d <= limit && best.is_none_or(|(b, _)| d < b) {
+            best = Some((d, candidate));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// [`did_you_mean_within`] with a budget of its own.
 pub fn did_you_mean<'a>(wanted: &str, candidates: &'a [String]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (levenshtein(&wanted.to_lowercase(), &c.to_lowercase()), c))
-        .filter(|(d, c)| *d <= (c.chars().count().max(wanted.chars().count()) / 3).max(1))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c.as_str())
+    let budget = Cell::new(SUGGESTION_BUDGET);
+    did_you_mean_within(wanted, candidates.iter().map(String::as_str), &budget)
 }
 
 fn levenshtein(a: &str, b: &str) -> usize {
@@ -308,9 +360,19 @@ impl Document {
         let value = self.raw(&target).ok_or_else(|| RefError::NotFound {
             reference: target.pointer.clone(),
             missing: target.pointer.clone(),
-            available: Vec::new(),
+            parent: None,
         })?;
         Ok((target, value))
+    }
+
+    /// The closest of `candidates` to `wanted` (see [`did_you_mean_within`]),
+    /// from the budget all hints of this document share.
+    pub fn did_you_mean<'a>(
+        &self,
+        wanted: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Option<&'a str> {
+        did_you_mean_within(wanted, candidates, &self.suggestion_budget)
     }
 
     /// The file id of an already loaded canonical path.
@@ -335,6 +397,9 @@ struct Resolver<'d> {
     done: HashMap<NodeRef, Result<NodeRef, RefError>>,
     /// The refs being followed, outermost first.
     active: Vec<NodeRef>,
+    /// The file each path a ref names is, found once (finding it asks the
+    /// file system).
+    files: HashMap<PathBuf, Option<FileId>>,
 }
 
 impl<'d> Resolver<'d> {
@@ -343,6 +408,7 @@ impl<'d> Resolver<'d> {
             doc,
             done: HashMap::new(),
             active: Vec::new(),
+            files: HashMap::new(),
         }
     }
 
@@ -391,7 +457,15 @@ impl<'d> Resolver<'d> {
                     });
                 }
             };
-            doc.file_id(&path).ok_or_else(|| RefError::FileNotLoaded {
+            let id = match self.files.get(&path) {
+                Some(&id) => id,
+                None => {
+                    let id = doc.file_id(&path);
+                    self.files.insert(path, id);
+                    id
+                }
+            };
+            id.ok_or_else(|| RefError::FileNotLoaded {
                 reference: reference.to_string(),
             })?
         };
@@ -413,14 +487,10 @@ impl<'d> Resolver<'d> {
                 _ => false,
             };
             if !exists {
-                let available = match doc.raw(&resolved) {
-                    Some(Value::Object(map)) => map.keys().cloned().collect(),
-                    _ => Vec::new(),
-                };
                 return Err(RefError::NotFound {
                     reference: reference.to_string(),
                     missing: token,
-                    available,
+                    parent: Some(resolved),
                 });
             }
             current = resolved.child(&token);
@@ -573,9 +643,11 @@ fn load_references(
         }],
         remote: options.remote.clone(),
         resolved: HashMap::new(),
+        suggestion_budget: Cell::new(SUGGESTION_BUDGET),
     };
     let mut index: HashMap<PathBuf, FileId> = HashMap::from([(doc.files[0].path.clone(), 0)]);
     let mut failed: HashSet<PathBuf> = HashSet::new();
+    let mut canonical_paths: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
     let mut next = 0;
     while next < doc.files.len() {
         let mut refs = Vec::new();
@@ -598,9 +670,14 @@ fn load_references(
             }
         }
         for (at, reference, target) in to_load {
-            let canonical = match target.canonicalize() {
-                Ok(c) => c,
-                Err(_) => {
+            // Many refs name the same few files: each path is looked up once.
+            let canonical = canonical_paths
+                .entry(target.clone())
+                .or_insert_with(|| target.canonicalize().ok())
+                .clone();
+            let canonical = match canonical {
+                Some(c) => c,
+                None => {
                     diags.push(
                         Diagnostic::error(
                             Code::RefFileMissing,

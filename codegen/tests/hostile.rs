@@ -192,3 +192,44 @@ fn long_chains_of_schemas_do_not_overflow_the_stack() {
         assert!(ts.contains("S5000"), "{name}");
     }
 }
+
+/// Every dangling ref is reported; hints ("did you mean …?") share one
+/// budget, so many misspelt refs into a wide map cost their count, not
+/// their count times the map's.
+#[test]
+fn many_misspelt_refs_into_a_wide_map_are_each_reported() {
+    const KEYS: usize = 5_000;
+    const REFS: usize = 20_000;
+    let schemas: serde_json::Map<String, Value> = (0..KEYS)
+        .map(|i| (format!("Schema{i}"), json!({"type": "string"})))
+        .collect();
+    let properties: serde_json::Map<String, Value> = (0..REFS)
+        .map(|i| {
+            (
+                format!("p{i}"),
+                json!({"$ref": format!("#/components/schemas/Shema{}", i % KEYS)}),
+            )
+        })
+        .collect();
+    let diags = refused(
+        "misspelt-refs",
+        &with_payload(
+            json!({"type": "object", "properties": properties}),
+            json!({ "schemas": schemas }),
+        ),
+    );
+    let dangling: Vec<_> = diags
+        .errors()
+        .filter(|d| d.code == Code::RefNotFound)
+        .collect();
+    assert_eq!(dangling.len(), REFS, "{}", diags.len());
+    assert!(dangling.iter().all(|d| d.location.is_some()));
+    let hinted = dangling.iter().filter(|d| d.hint.is_some()).count();
+    assert!(hinted > 0 && hinted < REFS, "{hinted} hints");
+    assert_eq!(
+        dangling[0].hint.as_deref(),
+        Some("did you mean 'Schema0'?"),
+        "{}",
+        dangling[0]
+    );
+}

@@ -125,7 +125,6 @@ fn check_required(
     {
         return;
     }
-    let known: Vec<String> = properties.keys().cloned().collect();
     for (i, name) in required.iter().enumerate() {
         let Some(name) = name.as_str() else { continue };
         if properties.contains_key(name) {
@@ -136,7 +135,7 @@ fn check_required(
             Code::RequiredUnknownProperty,
             format!("'{name}' is required but not declared in properties"),
         );
-        if let Some(similar) = crate::load::did_you_mean(name, &known) {
+        if let Some(similar) = doc.did_you_mean(name, properties.keys().map(String::as_str)) {
             d = d.with_hint(format!("did you mean '{similar}'?"));
         }
         diags.push(d.at(doc.location(&at), at.pointer.clone()));

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::ir::build::{action_key_extension, document_action_key};
-use crate::load::{Document, NodeRef, did_you_mean};
+use crate::load::{Document, NodeRef};
 
 /// The property whose `const` tags a message (chanx's wire format).
 pub const TAG_PROPERTY: &str = "action";
@@ -375,7 +375,9 @@ impl<'d> Checker<'d> {
         let address_at = channel.child("address");
         for param in &in_address {
             if !declared_set.contains(param) {
-                let hint = did_you_mean(param, &declared)
+                let hint = self
+                    .doc
+                    .did_you_mean(param, declared.iter().map(String::as_str))
                     .map(|s| format!("did you mean '{s}'?"))
                     .unwrap_or_else(|| format!("declare it under channels.{name}.parameters"));
                 self.error(
@@ -394,7 +396,9 @@ impl<'d> Checker<'d> {
                 } else {
                     params_at.clone()
                 };
-                let hint = did_you_mean(param, &in_address)
+                let hint = self
+                    .doc
+                    .did_you_mean(param, in_address.iter().map(String::as_str))
                     .map(|s| format!("did you mean '{s}'?"))
                     .unwrap_or_else(|| format!("the address is '{address}'"));
                 self.error(
