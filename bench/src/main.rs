@@ -5,11 +5,15 @@
 //! cargo run --release -p chanx-bench -- codegen   # chanx vs Modelina, compile time
 //! cargo run --release -p chanx-bench -- runtime   # chanx-runtime vs hand-written server
 //! cargo run --release -p chanx-bench -- all --smoke   # tiny sizes, a few seconds
+//! cargo run --release -p chanx-bench -- hostile --write  # hostile documents; updates their table
+//! cargo run --release -p chanx-bench -- fuzz --write     # a 10-minute fuzzing campaign; likewise
 //! ```
 
 mod child;
 mod codegen;
 mod frames;
+mod fuzzing;
+mod hostile;
 mod load;
 mod report;
 mod run;
@@ -24,30 +28,44 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
-const USAGE: &str =
-    "usage: chanx-bench <codegen|runtime|all> [--smoke] [--write | --no-write] [--out FILE]
+const USAGE: &str = "usage: chanx-bench <codegen|runtime|hostile|fuzz|all> [--smoke] [--write | --no-write] [--out FILE]
+                   [--fuzz-seconds N] [--fuzz-seed N]
 
   codegen    Rust + TypeScript generation, beside Modelina; compile time of generated Rust
   runtime    round trips, broadcasts and idle memory, beside a hand-written server
-  all        both; rewrites BENCHMARKS.md unless --no-write
+  hostile    documents near the 16 MiB limit built to cost more than their size
+  fuzz       a fuzzing campaign over the loader and generators (600 s unless --fuzz-seconds)
+  all        all of them; rewrites BENCHMARKS.md unless --no-write
   --smoke    tiny sizes (a few seconds); writes nothing unless --write
+  --write    with a command other than `all`, replaces that command's tables in the file
   --out      where to write (default: BENCHMARKS.md at the repository root)";
 
 struct Args {
     codegen: bool,
     runtime: bool,
+    hostile: bool,
+    fuzz: bool,
+    /// Every section: the file is written whole, not updated.
+    all: bool,
     smoke: bool,
     write: bool,
     out: PathBuf,
+    fuzz_seconds: Option<u64>,
+    fuzz_seed: u64,
 }
 
 fn parse(args: &[String]) -> Result<Args> {
     let mut parsed = Args {
         codegen: false,
         runtime: false,
+        hostile: false,
+        fuzz: false,
+        all: false,
         smoke: false,
         write: false,
         out: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../BENCHMARKS.md"),
+        fuzz_seconds: None,
+        fuzz_seed: 0x5eed_c4a1_1e6e,
     };
     let mut command = None;
     let mut write = None;
@@ -61,7 +79,15 @@ fn parse(args: &[String]) -> Result<Args> {
                 parsed.out = rest.next().context("--out needs a file")?.into();
                 write.get_or_insert(true);
             }
-            "codegen" | "runtime" | "all" if command.is_none() => command = Some(arg.clone()),
+            "--fuzz-seconds" => {
+                parsed.fuzz_seconds = Some(rest.next().context("--fuzz-seconds needs N")?.parse()?);
+            }
+            "--fuzz-seed" => {
+                parsed.fuzz_seed = rest.next().context("--fuzz-seed needs N")?.parse()?;
+            }
+            "codegen" | "runtime" | "hostile" | "fuzz" | "all" if command.is_none() => {
+                command = Some(arg.clone())
+            }
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -72,13 +98,18 @@ fn parse(args: &[String]) -> Result<Args> {
     match command.as_deref() {
         Some("codegen") => parsed.codegen = true,
         Some("runtime") => parsed.runtime = true,
+        Some("hostile") => parsed.hostile = true,
+        Some("fuzz") => parsed.fuzz = true,
         Some("all") => {
             parsed.codegen = true;
             parsed.runtime = true;
+            parsed.hostile = true;
+            parsed.fuzz = true;
+            parsed.all = true;
         }
         _ => bail!("{USAGE}"),
     }
-    let complete = parsed.codegen && parsed.runtime && !parsed.smoke;
+    let complete = parsed.all && !parsed.smoke;
     parsed.write = write.unwrap_or(complete);
     Ok(parsed)
 }
@@ -96,6 +127,29 @@ fn main() -> Result<()> {
             for (name, nanos) in frames::cost(frames::per_round(false), frames::ROUNDS)? {
                 println!("{name}: {:.2} µs", nanos / 1_000.0);
             }
+            return Ok(());
+        }
+        Some("__synth") => {
+            // A synthetic document of at least LINES lines, on stdout.
+            let lines = args.get(1).context("usage: chanx-bench __synth LINES")?;
+            print!("{}", synth::document(lines.parse()?));
+            return Ok(());
+        }
+        Some("__generate") => {
+            // One load + Rust + TypeScript of FILE; what came out, as JSON.
+            let path = args.get(1).context("usage: chanx-bench __generate FILE")?;
+            let generated = hostile::generate_once(path.as_ref());
+            println!("{}", serde_json::to_string(&generated)?);
+            return Ok(());
+        }
+        Some("__fuzz") => {
+            let (Some(seconds), Some(seed), Some(scratch)) =
+                (args.get(1), args.get(2), args.get(3))
+            else {
+                bail!("usage: chanx-bench __fuzz SECONDS SEED SCRATCH");
+            };
+            let totals = fuzzing::campaign(seconds.parse()?, seed.parse()?, scratch.as_ref());
+            println!("{}", serde_json::to_string(&totals)?);
             return Ok(());
         }
         Some("__codegen-one") => {
@@ -119,6 +173,16 @@ fn main() -> Result<()> {
     if args.codegen {
         tables.extend(run::codegen(sizes)?);
     }
+    if args.hostile {
+        tables.push(hostile::run(args.smoke)?);
+    }
+    if args.fuzz {
+        let default = if args.smoke { 3 } else { 600 };
+        tables.push(fuzzing::run(
+            args.fuzz_seconds.unwrap_or(default),
+            args.fuzz_seed,
+        )?);
+    }
     if args.runtime {
         tables.extend(run::runtime(sizes)?);
     }
@@ -126,7 +190,13 @@ fn main() -> Result<()> {
         println!("{}", table.markdown());
     }
     if args.write {
-        let text = report::document(&tables, sizes);
+        let text = if args.all {
+            report::document(&tables, sizes)
+        } else {
+            let old = std::fs::read_to_string(&args.out)
+                .with_context(|| format!("cannot read {}", args.out.display()))?;
+            report::replace_tables(&old, &tables)
+        };
         std::fs::write(&args.out, text)
             .with_context(|| format!("cannot write {}", args.out.display()))?;
         eprintln!("wrote {}", args.out.display());

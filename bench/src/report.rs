@@ -5,6 +5,48 @@ use std::fmt::Write as _;
 use crate::run::Sizes;
 use crate::table::Table;
 
+/// `old` with each of `tables` in place of the table of the same title, or
+/// before the method section when it has none, each dated: a run of one
+/// section updates its own figures and keeps the others'. The fixed text
+/// (how to reproduce, how each number is measured) is brought up to date.
+pub fn replace_tables(old: &str, tables: &[Table]) -> String {
+    let mut text = old.to_string();
+    let date = crate::sys::machine()
+        .into_iter()
+        .find(|(k, _)| k == "date")
+        .map_or_else(String::new, |(_, v)| v);
+    for table in tables {
+        let new = format!(
+            "{}\n*Measured on its own, {date}, on the machine above.*\n\n",
+            table.markdown()
+        );
+        let heading = format!("### {}\n", table.title);
+        match text.find(&heading) {
+            Some(start) => {
+                let rest = &text[start + heading.len()..];
+                let end = rest
+                    .find("\n### ")
+                    .or_else(|| rest.find("\n## "))
+                    .map_or(text.len(), |i| start + heading.len() + i + 1);
+                text.replace_range(start..end, &new);
+            }
+            None => {
+                let at = text
+                    .find("## How each number is measured")
+                    .unwrap_or(text.len());
+                text.insert_str(at, &new);
+            }
+        }
+    }
+    if let (Some(start), Some(end)) = (text.find("## Reproduce"), text.find("## Machine")) {
+        text.replace_range(start..end, REPRODUCE);
+    }
+    if let Some(start) = text.find("## How each number is measured") {
+        text.replace_range(start.., METHOD);
+    }
+    text
+}
+
 pub fn document(tables: &[Table], sizes: Sizes) -> String {
     let mut out = String::from(
         "# Benchmarks\n\n\
@@ -18,12 +60,7 @@ pub fn document(tables: &[Table], sizes: Sizes) -> String {
     if sizes.smoke {
         out.push_str("**Smoke run: tiny sizes, not representative.**\n\n");
     }
-    out.push_str("## Reproduce\n\n```sh\ncargo run --release -p chanx-bench -- all          # this file\n\
-                  cargo run --release -p chanx-bench -- codegen      # code generation only (prints)\n\
-                  cargo run --release -p chanx-bench -- runtime      # runtime only (prints)\n\
-                  cargo run --release -p chanx-bench -- all --smoke  # a few seconds; what the test suite runs\n```\n\n\
-                  Node.js and npm are needed for the Modelina columns (`npm ci` runs in \
-                  `bench/modelina/` when its `node_modules` is missing). All traffic is on loopback.\n\n");
+    out.push_str(REPRODUCE);
     out.push_str("## Machine\n\n| | |\n|---|---|\n");
     for (key, value) in crate::sys::machine() {
         let _ = writeln!(out, "| {key} | {value} |");
@@ -41,6 +78,15 @@ pub fn document(tables: &[Table], sizes: Sizes) -> String {
     out
 }
 
+const REPRODUCE: &str = "## Reproduce\n\n```sh\ncargo run --release -p chanx-bench -- all          # this file\n\
+                  cargo run --release -p chanx-bench -- codegen      # code generation only (prints)\n\
+                  cargo run --release -p chanx-bench -- runtime      # runtime only (prints)\n\
+                  cargo run --release -p chanx-bench -- hostile --write  # hostile documents only; updates their table\n\
+                  cargo run --release -p chanx-bench -- fuzz --write     # a 10-minute fuzzing campaign; updates its table\n\
+                  cargo run --release -p chanx-bench -- all --smoke  # a few seconds; what the test suite runs\n```\n\n\
+                  Node.js and npm are needed for the Modelina columns (`npm ci` runs in \
+                  `bench/modelina/` when its `node_modules` is missing). All traffic is on loopback.\n\n";
+
 const METHOD: &str = "## How each number is measured
 
 **Code generation.** Each document is generated (load, validate against the
@@ -57,6 +103,31 @@ when it cannot generate a document. The synthetic documents
 (`bench/src/synth.rs`) are chanx-style: channels of ten action-tagged
 messages, half of them requests with a reply, payloads with nested objects,
 enums, arrays and `$ref`s.
+
+**Hostile documents.** Documents near the 16 MiB file limit, each built to
+cost more than its size (`bench/src/hostile.rs`): long text (a schema title
+of two million lines was the case that took 2 GB), a long const, wide
+objects and enums, many channels, schemas that `allOf` one big schema, many
+operations that each carry every message, chains of schemas, a long key
+over many children, and for comparison a synthetic chanx-style document of
+the same size. Each is loaded, checked, modelled and generated in both
+languages once, in a fresh child process; *wall time* is the child's whole
+life, *peak RSS* its `VmHWM`. The limits that refuse some of them are listed
+in `docs/diagnostics.md` (`too-many-members`, `model-too-large`,
+`path-too-long`). Wall times grow with other work on the machine (on two
+shared cores, up to three times); peak memory does not.
+
+**Fuzzing.** The campaign the test suite runs for 20 s
+(`codegen/tests/common/fuzz.rs`), run for longer in a release build: mutants
+of every document in `specs/`, `tests/broken/` and the shared corpus (text
+mutations, and changes to the parsed document such as refs into
+themselves, odd strings, copies, deep nesting) through the whole pipeline,
+each on its own thread with a 30 s limit. A crash is a panic, an error
+without a location, a failure to generate from a model that loaded, or
+generated code holding a raw control, separator or bidirectional
+character; a hang is an input over the limit. *refused* counts mutants
+rejected with located errors. The campaign runs in a child process, so an
+abort would count too.
 
 **Compiling generated Rust.** The Rust generated from the largest corpus
 document is put in a throw-away crate depending on chanx-runtime, serde and

@@ -57,14 +57,47 @@ fn every_row_of_a_smoke_run_has_positive_numbers() {
         .collect();
     assert_eq!(
         tables.len(),
-        2,
-        "a code-generation and a runtime table: {titles:?}"
+        4,
+        "code-generation, hostile-document, fuzzing and runtime tables: {titles:?}"
     );
+    let table = |prefix: &str| {
+        let i = titles
+            .iter()
+            .position(|t| t.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no table {prefix:?} in {titles:?}"));
+        &tables[i]
+    };
 
-    let (codegen_header, codegen_rows) = &tables[0];
+    let (codegen_header, codegen_rows) = table("Code generation: Rust");
     let documents: Vec<&str> = codegen_rows.iter().map(|r| r[0].as_str()).collect();
     assert_eq!(documents, ["specs/chat.yaml", "synthetic 1k"]);
-    let (runtime_header, runtime_rows) = &tables[1];
+
+    let (_, hostile_rows) = table("Code generation: hostile documents");
+    assert!(hostile_rows.len() >= 10, "{hostile_rows:?}");
+    for row in hostile_rows {
+        let outcome = &row[2];
+        assert!(
+            outcome.starts_with("refused: `") || outcome.contains("MB of Rust"),
+            "{row:?}"
+        );
+        assert!(leading_number(&row[3]).is_some_and(|v| v > 0.0), "{row:?}");
+        assert!(leading_number(&row[4]).is_some_and(|v| v > 0.0), "{row:?}");
+    }
+
+    let (fuzz_header, fuzz_rows) = table("Fuzzing:");
+    assert_eq!(fuzz_rows.len(), 1, "{fuzz_rows:?}");
+    let fuzz = |name: &str| {
+        let i = fuzz_header
+            .iter()
+            .position(|h| h.starts_with(name))
+            .unwrap();
+        fuzz_rows[0][i].as_str()
+    };
+    assert!(leading_number(fuzz("executions")).is_some_and(|v| v > 0.0));
+    assert_eq!(fuzz("crashes"), "0");
+    assert_eq!(fuzz("hangs"), "0");
+
+    let (runtime_header, runtime_rows) = table("Runtime:");
     assert_eq!(
         runtime_rows.len(),
         10,
@@ -79,7 +112,6 @@ fn every_row_of_a_smoke_run_has_positive_numbers() {
         3,
         "{loads:?}"
     );
-
     let modelina_ran = codegen_rows.iter().all(|r| !r[7].starts_with("not run"));
     for (header, rows) in [
         (codegen_header, codegen_rows),
