@@ -1,0 +1,270 @@
+//! The client side of a channel (`RustOptions::client`): a `<Channel>Client`
+//! on `chanx_runtime::client` with one typed method per message the server
+//! receives, and in topic modules a `Handle` for the topic on a client's
+//! connection.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::super::names::Namer;
+use super::topics::Hosted;
+use super::{ChannelEmitter, Input, Kind, ReplyShape, Route};
+
+/// Names a client type defines itself.
+const CLIENT_METHODS: &[&str] = &[
+    "connect",
+    "next",
+    "close",
+    "inner",
+    "new",
+    "topic",
+    "subscribe",
+    "unsubscribe",
+];
+
+impl ChannelEmitter<'_> {
+    /// `<Channel>Client` for a consumer or a topic on its own address;
+    /// nothing for a channel without an address.
+    pub(super) fn emit_client(&mut self, routes: &[Route], hosted: &[Hosted]) -> TokenStream {
+        if !self.options.client || self.channel.address.is_none() {
+            return quote!();
+        }
+        let name = self
+            .items
+            .ident(&format!("{}Client", self.channel.name.pascal));
+        let mut methods = Namer::default();
+        methods.reserve(CLIENT_METHODS);
+        let hosted_handles: Vec<TokenStream> = hosted
+            .iter()
+            .map(|topic| {
+                let accessor = methods.ident(&topic.accessor.to_string());
+                let module = &topic.module;
+                let doc = format!(" The topic `{}` on this connection.", topic.pattern);
+                quote! {
+                    #[doc = #doc]
+                    pub fn #accessor(&self, params: &super::#module::TopicParams) -> super::#module::Handle<'_, Outgoing> {
+                        super::#module::Handle::new(&self.inner, params)
+                    }
+                }
+            })
+            .collect();
+        let own = match self.kind {
+            // A topic on its own address: its messages travel in the topic.
+            Kind::StandaloneTopic => quote! {
+                /// The topic this connection was subscribed to on connect.
+                pub fn topic(&self, params: &TopicParams) -> Handle<'_, Outgoing> {
+                    Handle::new(&self.inner, params)
+                }
+            },
+            _ => {
+                let sends = self.client_methods(routes, &mut methods, false);
+                quote!(#(#sends)*)
+            }
+        };
+        let parameters = &self.channel.parameters;
+        let (params_arg, path) = if parameters.is_empty() {
+            (quote!(), quote!(ADDRESS))
+        } else {
+            let mut namer = Namer::default();
+            let pairs = parameters.iter().map(|p| {
+                let field = namer.ident(&p.name.snake);
+                let wire = &p.name.spec;
+                quote!((#wire, params.#field.as_str()))
+            });
+            (
+                quote!(params: &Params,),
+                quote!(::chanx_runtime::client::fill_address(ADDRESS, &[#(#pairs),*])),
+            )
+        };
+        let doc = format!(
+            " A client of `{}`: typed sends and requests, and the server's pushes from [`{name}::next`].",
+            self.channel.name.spec
+        );
+        quote! {
+            #[doc = #doc]
+            pub struct #name {
+                inner: ::chanx_runtime::client::Client<Outgoing>,
+            }
+
+            impl #name {
+                /// Connects to `base_url` (`ws://host:port`) at [`ADDRESS`].
+                pub async fn connect(
+                    base_url: &str,
+                    #params_arg
+                    options: ::chanx_runtime::client::ClientOptions,
+                ) -> ::std::result::Result<Self, ::chanx_runtime::client::ClientError> {
+                    let url = ::std::format!("{}{}", base_url.trim_end_matches('/'), #path);
+                    let inner = ::chanx_runtime::client::Client::connect(&url, options).await?;
+                    ::std::result::Result::Ok(Self { inner })
+                }
+
+                /// The next push or connection event; `None` once the connection is gone for good.
+                pub async fn next(&mut self) -> ::std::option::Option<::chanx_runtime::client::ClientEvent<Outgoing>> {
+                    self.inner.next().await
+                }
+
+                /// The untyped client underneath.
+                pub fn inner(&self) -> &::chanx_runtime::client::Client<Outgoing> {
+                    &self.inner
+                }
+
+                /// Closes the connection.
+                pub async fn close(self) {
+                    self.inner.close().await
+                }
+
+                #own
+                #(#hosted_handles)*
+            }
+        }
+    }
+
+    /// `Handle` of a topic module: the topic on a client's connection.
+    pub(super) fn emit_topic_handle(&self, routes: &[Route]) -> TokenStream {
+        if !self.options.client {
+            return quote!();
+        }
+        let mut methods = Namer::default();
+        methods.reserve(CLIENT_METHODS);
+        let sends = self.client_methods(routes, &mut methods, true);
+        quote! {
+            /// This topic on a client's connection (`H`: the connection's
+            /// own messages). Pushes arrive as
+            /// [`ClientEvent::Topic`](::chanx_runtime::client::ClientEvent::Topic);
+            /// [`decode`] types them.
+            pub struct Handle<'a, H> {
+                client: &'a ::chanx_runtime::client::Client<H>,
+                topic: ::std::string::String,
+            }
+
+            impl<'a, H: ::chanx_runtime::ChannelMessage> Handle<'a, H> {
+                /// The topic `params` name, on `client`'s connection.
+                pub fn new(client: &'a ::chanx_runtime::client::Client<H>, params: &TopicParams) -> Self {
+                    Self { client, topic: params.topic() }
+                }
+
+                /// The topic string.
+                pub fn topic(&self) -> &str {
+                    &self.topic
+                }
+
+                /// Subscribes (and again after each reconnect).
+                pub async fn subscribe(&self) -> ::std::result::Result<(), ::chanx_runtime::client::ClientError> {
+                    self.client.subscribe(&self.topic).await
+                }
+
+                /// Unsubscribes.
+                pub async fn unsubscribe(&self) -> ::std::result::Result<(), ::chanx_runtime::client::ClientError> {
+                    self.client.unsubscribe(&self.topic).await
+                }
+
+                #(#sends)*
+            }
+
+            /// A frame of this topic as one of its messages.
+            pub fn decode(
+                frame: &::chanx_runtime::client::TopicFrame,
+            ) -> ::std::result::Result<::chanx_runtime::client::Push<Outgoing>, ::chanx_runtime::client::ClientError> {
+                frame.decode::<Outgoing>()
+            }
+        }
+    }
+
+    /// `send_*` / `request_*` for each message the server receives.
+    fn client_methods(
+        &self,
+        routes: &[Route],
+        methods: &mut Namer,
+        in_topic: bool,
+    ) -> Vec<TokenStream> {
+        routes
+            .iter()
+            .map(|route| {
+                let handler = route.method.to_string();
+                let base = handler
+                    .strip_prefix("handle_")
+                    .or_else(|| handler.strip_prefix("on_"))
+                    .filter(|b| !b.is_empty())
+                    .unwrap_or(&handler);
+                let input = match &route.input {
+                    Input::Single(i) => self.incoming[*i].ty.clone(),
+                    Input::Several { .. } => quote!(Incoming),
+                };
+                let doc = route.operation.map_or_else(
+                    || format!(" Sends `{base}`."),
+                    |op| format!(" Operation `{}`.", op.name.spec),
+                );
+                // `request` without `?`: the `Several` arm returns it as it is.
+                let (send, request) = if in_topic {
+                    (
+                        quote!(self.client.send_in(&self.topic, message).await),
+                        quote!(self.client.request_in::<_, Outgoing>(&self.topic, message, ANSWERS).await),
+                    )
+                } else {
+                    (
+                        quote!(self.inner.send(message).await),
+                        quote!(self.inner.request(message, ANSWERS).await),
+                    )
+                };
+                match &route.reply {
+                    ReplyShape::None => {
+                        let method = methods.ident(&format!("send_{base}"));
+                        quote! {
+                            #[doc = #doc]
+                            pub async fn #method(&self, message: &#input) -> ::std::result::Result<(), ::chanx_runtime::client::ClientError> {
+                                #send
+                            }
+                        }
+                    }
+                    ReplyShape::Single(j) => {
+                        let method = methods.ident(&format!("request_{base}"));
+                        let entry = &self.outgoing[*j];
+                        let (ty, variant) = (&entry.ty, &entry.variant);
+                        let answers = self.answers(&[*j]);
+                        let fallback = (self.outgoing.len() > 1).then(|| {
+                            quote! {
+                                other => ::std::result::Result::Err(::chanx_runtime::client::ClientError::UnexpectedReply {
+                                    action: ::std::borrow::ToOwned::to_owned(::chanx_runtime::ChannelMessage::tag(&other).unwrap_or("")),
+                                }),
+                            }
+                        });
+                        quote! {
+                            #[doc = #doc]
+                            pub async fn #method(&self, message: &#input) -> ::std::result::Result<#ty, ::chanx_runtime::client::ClientError> {
+                                const ANSWERS: &[&str] = #answers;
+                                match #request? {
+                                    Outgoing::#variant(reply) => ::std::result::Result::Ok(reply),
+                                    #fallback
+                                }
+                            }
+                        }
+                    }
+                    ReplyShape::Several { entries, .. } => {
+                        let method = methods.ident(&format!("request_{base}"));
+                        let answers = self.answers(entries);
+                        quote! {
+                            #[doc = #doc]
+                            pub async fn #method(&self, message: &#input) -> ::std::result::Result<Outgoing, ::chanx_runtime::client::ClientError> {
+                                const ANSWERS: &[&str] = #answers;
+                                #request
+                            }
+                        }
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// The actions that answer a request: the replies' tags, or none (any
+    /// frame with the request's `ref`) when a reply has no tag.
+    fn answers(&self, entries: &[usize]) -> TokenStream {
+        let tags: Option<Vec<&str>> = entries
+            .iter()
+            .map(|&j| self.outgoing[j].tag.as_deref())
+            .collect();
+        match tags {
+            Some(tags) => quote!(&[#(#tags),*]),
+            None => quote!(&[]),
+        }
+    }
+}
