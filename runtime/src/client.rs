@@ -223,6 +223,15 @@ pub enum ClientEvent<M> {
     Push(Push<M>),
     /// A frame within a topic (see [`TopicFrame::decode`]).
     Topic(TopicFrame),
+    /// chanx's `authentication` frame, sent first when the server
+    /// authenticates: `status_code` 200, or the refusal (the server then
+    /// closes with 4401/4403 and the client does not reconnect).
+    Authentication {
+        /// 200, 401, 403, …
+        status_code: u16,
+        /// What the server said (`{"detail": …}`).
+        data: Value,
+    },
     /// chanx's `error` frame answering no pending request (the answer to a
     /// `send_*`, say): pydantic's errors, a handler's `detail`, a topic refusal.
     ServerError {
@@ -240,7 +249,8 @@ pub enum ClientEvent<M> {
         error: String,
     },
     /// The connection dropped; the client is reconnecting (unless its
-    /// policy says not to, and then [`Client::next`] ends after this).
+    /// policy says not to, or the server refused it with a 44xx close, and
+    /// then [`Client::next`] ends after this).
     Disconnected {
         /// The close code and reason, or the transport error.
         reason: String,
@@ -320,22 +330,19 @@ impl<In: ChannelMessage> Client<In> {
             outgoing: Mutex::new(None),
         });
         let (events_tx, events) = mpsc::channel(options.push_capacity.max(1));
+        // Open for sends before connect returns: frames wait in the queue
+        // until the socket task writes them.
+        let (sender, outgoing) = mpsc::unbounded_channel::<String>();
+        *lock(&shared.outgoing) = Some(sender);
         let task = tokio::spawn(run::<In>(
             socket,
+            outgoing,
             request,
             shared.clone(),
             events_tx,
             options.reconnect.clone(),
             options.request_timeout,
         ));
-        // The task installs the sender before reading; wait for it so a
-        // send right after connect cannot fail.
-        for _ in 0..1000 {
-            if lock(&shared.outgoing).is_some() {
-                break;
-            }
-            tokio::task::yield_now().await;
-        }
         Ok(Client {
             shared,
             events,
@@ -344,7 +351,7 @@ impl<In: ChannelMessage> Client<In> {
         })
     }
 
-    /// Sends a message and returns once it is handed to the socket.
+    /// Sends a message: queued for the socket, in order with every other frame.
     pub async fn send<M: Serialize + ?Sized>(&self, message: &M) -> Result<(), ClientError> {
         self.write(Value::Object(frame(message, None)?).to_string())
     }
@@ -593,22 +600,28 @@ async fn open(request: Request) -> Result<Socket, ClientError> {
 /// The socket task: reads frames, writes what the caller sends, reconnects.
 async fn run<In: ChannelMessage>(
     mut socket: Socket,
+    mut outgoing: mpsc::UnboundedReceiver<String>,
     request: Request,
     shared: Arc<Shared>,
     events: mpsc::Sender<ClientEvent<In>>,
     reconnect: Reconnect,
     request_timeout: Duration,
 ) {
-    let (sender, mut outgoing) = mpsc::unbounded_channel::<String>();
-    *lock(&shared.outgoing) = Some(sender);
     loop {
         let reason = serve(&mut socket, &mut outgoing, &shared, &events).await;
         *lock(&shared.outgoing) = None;
         shared.fail_pending(ClientError::Disconnected);
-        let Some(reason) = reason else {
+        let Some(ended) = reason else {
             return; // closed by the caller
         };
-        let _ = events.send(ClientEvent::Disconnected { reason }).await;
+        let _ = events
+            .send(ClientEvent::Disconnected {
+                reason: ended.reason,
+            })
+            .await;
+        if ended.refused {
+            return; // refused credentials stay refused
+        }
         let mut delay = reconnect.initial;
         let mut attempt = 0;
         socket = loop {
@@ -685,19 +698,36 @@ fn resubscribe<In: ChannelMessage>(
     });
 }
 
-/// Runs one socket until it ends: `None` when the caller closed it, else why it dropped.
+/// Why a socket ended.
+struct Ended {
+    reason: String,
+    /// The server refused the connection (chanx's 4401/4403 after a failed
+    /// authentication): trying again would be refused again.
+    refused: bool,
+}
+
+impl Ended {
+    fn dropped(reason: impl Into<String>) -> Option<Ended> {
+        Some(Ended {
+            reason: reason.into(),
+            refused: false,
+        })
+    }
+}
+
+/// Runs one socket until it ends: `None` when the caller closed it.
 async fn serve<In: ChannelMessage>(
     socket: &mut Socket,
     outgoing: &mut mpsc::UnboundedReceiver<String>,
     shared: &Shared,
     events: &mpsc::Sender<ClientEvent<In>>,
-) -> Option<String> {
+) -> Option<Ended> {
     loop {
         tokio::select! {
             text = outgoing.recv() => match text {
                 Some(text) if !text.is_empty() => {
                     if let Err(error) = socket.send(Message::text(text)).await {
-                        return Some(error.to_string());
+                        return Ended::dropped(error.to_string());
                     }
                 }
                 // An empty string, or the sender gone: the caller closes.
@@ -714,11 +744,15 @@ async fn serve<In: ChannelMessage>(
                     dispatch(text.as_str(), shared, events).await;
                 }
                 Some(Ok(Message::Close(close))) => {
-                    return Some(close.map_or("closed".to_owned(), |c| format!("closed {}: {}", u16::from(c.code), c.reason)));
+                    let code = close.as_ref().map_or(1005, |c| u16::from(c.code));
+                    return Some(Ended {
+                        reason: close.map_or("closed".to_owned(), |c| format!("closed {code}: {}", c.reason)),
+                        refused: (4400..4500).contains(&code),
+                    });
                 }
                 Some(Ok(_)) => {}
-                Some(Err(error)) => return Some(error.to_string()),
-                None => return Some("connection ended".to_owned()),
+                Some(Err(error)) => return Ended::dropped(error.to_string()),
+                None => return Ended::dropped("connection ended"),
             },
         }
     }
@@ -763,7 +797,20 @@ async fn dispatch<In: ChannelMessage>(
         .get("topic")
         .and_then(Value::as_str)
         .map(str::to_owned);
-    let event = if action == "error" {
+    let event = if action == "authentication" {
+        let payload = frame.get("payload");
+        ClientEvent::Authentication {
+            status_code: payload
+                .and_then(|p| p.get("status_code"))
+                .and_then(Value::as_u64)
+                .and_then(|c| u16::try_from(c).ok())
+                .unwrap_or(0),
+            data: payload
+                .and_then(|p| p.get("data"))
+                .cloned()
+                .unwrap_or(Value::Null),
+        }
+    } else if action == "error" {
         ClientEvent::ServerError {
             error: server_error(&frame),
             topic,

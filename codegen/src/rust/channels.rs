@@ -40,6 +40,7 @@ const FIXED_ITEMS: &[&str] = &[
     // The client side.
     "Handle",
     "decode",
+    "Credentials",
 ];
 
 /// What a channel module serves.

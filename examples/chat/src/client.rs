@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use chanx_example_chat::api::channels::chat::{ChatClient, Outgoing};
+use chanx_example_chat::api::channels::chat::{ChatClient, Credentials, Outgoing};
 use chanx_example_chat::api::types::{ChatMessage, ChatPayload, PingMessage};
 use chanx_runtime::client::{ClientEvent, ClientOptions};
 use clap::Parser;
@@ -32,11 +32,11 @@ struct Args {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
-    let mut options = ClientOptions::default().request_timeout(Duration::from_secs(5));
-    if let Some(token) = &args.token {
-        options = options.query("token", token);
-    }
-    let mut client = ChatClient::connect(&args.url, options).await?;
+    let options = ClientOptions::default().request_timeout(Duration::from_secs(5));
+    let credentials = Credentials {
+        token: args.token.clone(),
+    };
+    let mut client = ChatClient::connect(&args.url, &credentials, options).await?;
     client.request_ping(&PingMessage::default()).await?;
     eprintln!(
         "connected to {} (pong received); type a message and press enter",
@@ -61,6 +61,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     other => println!("{other:?}"),
                 },
                 Some(ClientEvent::ServerError { error, .. }) => eprintln!("server: {error}"),
+                Some(ClientEvent::Authentication { status_code, data }) if status_code != 200 => {
+                    eprintln!("refused ({status_code}): {data}");
+                }
                 Some(ClientEvent::Disconnected { reason }) => eprintln!("disconnected ({reason}); reconnecting"),
                 Some(ClientEvent::Reconnected { attempt }) => eprintln!("reconnected after {attempt} tries"),
                 Some(other) => eprintln!("{other:?}"),

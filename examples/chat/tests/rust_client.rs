@@ -9,12 +9,13 @@ use std::process::Command;
 use std::time::Duration;
 
 use chanx_e2e_support::{self as e2e, Server, repo_root};
-use chanx_example_chat::api::channels::chat::{ChatClient, Outgoing};
+use chanx_example_chat::api::channels::chat::{ChatClient, ChatServer, Credentials, Outgoing};
 use chanx_example_chat::api::channels::chat_room_topic as room;
 use chanx_example_chat::api::types::{
     ChatMessage, ChatPayload, PingMessage, PongMessage, RoomPost, RoomPostMessage,
 };
 use chanx_runtime::client::{ClientError, ClientEvent, ClientOptions, Reconnect};
+use chanx_runtime::{AuthRejection, Authenticator, ConnectRequest, Route, Router};
 use serde_json::json;
 
 /// Starts a server on `port`; restartable.
@@ -82,10 +83,10 @@ async fn scenario(start: Start, name: &str) {
     let port = e2e::free_port();
     let base = format!("ws://127.0.0.1:{port}");
     let server = start(port, &format!("rust-client-{name}.log"));
-    let mut ann = ChatClient::connect(&base, options())
+    let mut ann = ChatClient::connect(&base, &Credentials::default(), options())
         .await
         .expect("ann connects");
-    let mut bob = ChatClient::connect(&base, options())
+    let mut bob = ChatClient::connect(&base, &Credentials::default(), options())
         .await
         .expect("bob connects");
 
@@ -185,7 +186,7 @@ async fn topic_handles_subscribe_post_and_resubscribe_after_a_restart() {
     let port = e2e::free_port();
     let base = format!("ws://127.0.0.1:{port}");
     let server = start(port, "rust-client-topics.log");
-    let mut ann = ChatClient::connect(&base, options())
+    let mut ann = ChatClient::connect(&base, &Credentials::default(), options())
         .await
         .expect("connects");
     let lobby = room::TopicParams {
@@ -241,7 +242,7 @@ async fn topic_handles_subscribe_post_and_resubscribe_after_a_restart() {
         room::Outgoing::RoomJoined(m) => assert_eq!(m.payload.room, "lobby"),
         other => panic!("expected room_joined after resubscribing, got {other:?}"),
     }
-    let bob = ChatClient::connect(&base, options())
+    let bob = ChatClient::connect(&base, &Credentials::default(), options())
         .await
         .expect("bob connects");
     bob.room_topic(&lobby)
@@ -256,4 +257,73 @@ async fn topic_handles_subscribe_post_and_resubscribe_after_a_restart() {
         room::Outgoing::RoomChat(m) => assert_eq!(m.payload.message, "hello room"),
         other => panic!("expected bob's post, got {other:?}"),
     }
+}
+
+/// Accepts `?token=let-me-in` only.
+struct TokenOnly;
+
+impl Authenticator for TokenOnly {
+    type User = String;
+
+    async fn authenticate(&self, request: &ConnectRequest) -> Result<String, AuthRejection> {
+        match request.query_param("token").as_deref() {
+            Some("let-me-in") => Ok("ann".into()),
+            _ => Err(AuthRejection::forbidden(json!({"detail": "Invalid token"}))),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_from_the_document_reach_the_server() {
+    let router = Router::new()
+        .route(Route::new(ChatServer::new(chanx_example_chat::Chat)).authenticator(TokenOnly));
+    let server = chanx_runtime::Server::bind("127.0.0.1:0", router)
+        .await
+        .expect("bind");
+    let base = format!("ws://{}", server.local_addr().expect("addr"));
+    tokio::spawn(server.run());
+
+    // The document's `token` query value, typed.
+    let good = Credentials {
+        token: Some("let-me-in".into()),
+    };
+    let mut ann = ChatClient::connect(&base, &good, options())
+        .await
+        .expect("connects");
+    match tokio::time::timeout(Duration::from_secs(10), ann.next()).await {
+        Ok(Some(ClientEvent::Authentication {
+            status_code: 200, ..
+        })) => {}
+        other => panic!("expected the authentication frame, got {other:?}"),
+    }
+    ann.request_ping(&PingMessage::default())
+        .await
+        .expect("pong");
+
+    // Refused: the frame says why, the close ends the client (no retry loop).
+    let bad = Credentials {
+        token: Some("guess".into()),
+    };
+    let mut eve = ChatClient::connect(&base, &bad, options())
+        .await
+        .expect("upgrade");
+    match tokio::time::timeout(Duration::from_secs(10), eve.next()).await {
+        Ok(Some(ClientEvent::Authentication { status_code, data })) => {
+            assert_eq!(status_code, 403);
+            assert_eq!(data, json!({"detail": "Invalid token"}));
+        }
+        other => panic!("expected the refusal, got {other:?}"),
+    }
+    match tokio::time::timeout(Duration::from_secs(10), eve.next()).await {
+        Ok(Some(ClientEvent::Disconnected { reason })) => {
+            assert!(reason.contains("4403"), "{reason}")
+        }
+        other => panic!("expected the 4403 close, got {other:?}"),
+    }
+    assert_eq!(
+        tokio::time::timeout(Duration::from_secs(10), eve.next())
+            .await
+            .expect("ends"),
+        None
+    );
 }

@@ -6,9 +6,11 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::super::docs::doc_attrs;
 use super::super::names::Namer;
 use super::topics::Hosted;
 use super::{ChannelEmitter, Input, Kind, ReplyShape, Route};
+use crate::ir::credentials::{Credential, Location};
 
 /// Names a client type defines itself.
 const CLIENT_METHODS: &[&str] = &[
@@ -76,11 +78,24 @@ impl ChannelEmitter<'_> {
                 quote!(::chanx_runtime::client::fill_address(ADDRESS, &[#(#pairs),*])),
             )
         };
+        let credentials = self.api.connect_credentials(self.channel_id);
+        let (credentials_arg, credentials_item, apply) = if credentials.is_empty() {
+            (quote!(), quote!(), quote!())
+        } else {
+            let item = self.emit_credentials(&credentials);
+            (
+                quote!(credentials: &Credentials,),
+                item,
+                quote!(let options = credentials.apply(options);),
+            )
+        };
         let doc = format!(
             " A client of `{}`: typed sends and requests, and the server's pushes from [`{name}::next`].",
             self.channel.name.spec
         );
         quote! {
+            #credentials_item
+
             #[doc = #doc]
             pub struct #name {
                 inner: ::chanx_runtime::client::Client<Outgoing>,
@@ -91,8 +106,10 @@ impl ChannelEmitter<'_> {
                 pub async fn connect(
                     base_url: &str,
                     #params_arg
+                    #credentials_arg
                     options: ::chanx_runtime::client::ClientOptions,
                 ) -> ::std::result::Result<Self, ::chanx_runtime::client::ClientError> {
+                    #apply
                     let url = ::std::format!("{}{}", base_url.trim_end_matches('/'), #path);
                     let inner = ::chanx_runtime::client::Client::connect(&url, options).await?;
                     ::std::result::Result::Ok(Self { inner })
@@ -115,6 +132,70 @@ impl ChannelEmitter<'_> {
 
                 #own
                 #(#hosted_handles)*
+            }
+        }
+    }
+
+    /// `Credentials`: one field per value the document asks a client to
+    /// send when it connects.
+    fn emit_credentials(&self, credentials: &[Credential]) -> TokenStream {
+        let mut namer = Namer::default();
+        namer.reserve(&["apply"]);
+        let mut declarations = Vec::new();
+        let mut applies = Vec::new();
+        for c in credentials {
+            let field = namer.ident(&if c.bearer {
+                "bearer_token".to_owned()
+            } else {
+                heck::ToSnakeCase::to_snake_case(c.name.as_str())
+            });
+            let place = match (c.bearer, c.location) {
+                (true, _) => "`Authorization: Bearer <token>`".to_owned(),
+                (false, Location::Query) => format!("Query parameter `{}`", c.name),
+                (false, Location::Header) => format!("Header `{}`", c.name),
+            };
+            let required = if c.required {
+                " (required by the document)"
+            } else {
+                ""
+            };
+            let summary = format!("{place}{required}.");
+            let docs = doc_attrs([Some(summary.as_str()), c.description.as_deref()]);
+            declarations.push(quote! {
+                #docs
+                pub #field: ::std::option::Option<::std::string::String>,
+            });
+            let wire = &c.name;
+            let add = match (c.bearer, c.location) {
+                (true, _) => quote!(options = options.bearer(value);),
+                (false, Location::Query) => quote!(options = options.query(#wire, value.as_str());),
+                (false, Location::Header) => {
+                    quote!(options = options.header(#wire, value.as_str());)
+                }
+            };
+            applies.push(quote! {
+                if let ::std::option::Option::Some(value) = &self.#field { #add }
+            });
+        }
+        quote! {
+            /// What a client sends when it connects, as the document says
+            /// (its `ws` binding's `query` and `headers`, its security schemes).
+            /// Query values go in the URL, the others in the upgrade request's headers.
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default, ::std::cmp::PartialEq, ::std::cmp::Eq)]
+            pub struct Credentials {
+                #(#declarations)*
+            }
+
+            impl Credentials {
+                /// `options` with these values added.
+                pub fn apply(
+                    &self,
+                    options: ::chanx_runtime::client::ClientOptions,
+                ) -> ::chanx_runtime::client::ClientOptions {
+                    let mut options = options;
+                    #(#applies)*
+                    options
+                }
             }
         }
     }
