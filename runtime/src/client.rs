@@ -184,6 +184,9 @@ pub enum ClientError {
     /// The message could not be serialized.
     #[error("cannot serialize the message: {0}")]
     Serialize(String),
+    /// A reply to a server request that carried no `ref` to answer.
+    #[error("the request carries no `ref` to reply to")]
+    NoReference,
 }
 
 /// A frame the server sent on its own (not an answer to a request), typed.
@@ -366,6 +369,22 @@ impl<In: ChannelMessage> Client<In> {
     ) -> Result<In, ClientError> {
         let value = self.ask(frame(message, None)?, answers).await?;
         decode::<In>(value)
+    }
+
+    /// Answers a request the server sent (`request`, a push carrying a
+    /// `ref`): `message` goes back with the same `ref` (and topic).
+    pub async fn reply<P, M: Serialize + ?Sized>(
+        &self,
+        request: &Push<P>,
+        message: &M,
+    ) -> Result<(), ClientError> {
+        let Some(reference) = &request.reference else {
+            return Err(ClientError::NoReference);
+        };
+        let mut frame = frame(message, request.topic.as_deref())?;
+        frame.insert("version".into(), Value::from(envelope::VERSION));
+        frame.insert("ref".into(), Value::String(reference.clone()));
+        self.write(Value::Object(frame).to_string())
     }
 
     /// Subscribes to `topic`; resolves on chanx's `subscribed`. The client

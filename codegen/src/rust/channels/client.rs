@@ -10,6 +10,7 @@ use super::super::docs::doc_attrs;
 use super::super::names::Namer;
 use super::topics::Hosted;
 use super::{ChannelEmitter, Input, Kind, ReplyShape, Route};
+use crate::ir::Action;
 use crate::ir::credentials::{Credential, Location};
 
 /// Names a client type defines itself.
@@ -60,7 +61,8 @@ impl ChannelEmitter<'_> {
             },
             _ => {
                 let sends = self.client_methods(routes, &mut methods, false);
-                quote!(#(#sends)*)
+                let replies = self.reply_methods(&mut methods);
+                quote!(#(#sends)* #(#replies)*)
             }
         };
         let parameters = &self.channel.parameters;
@@ -332,6 +334,45 @@ impl ChannelEmitter<'_> {
                         }
                     }
                 }
+            })
+            .collect()
+    }
+
+    /// `reply_*` for each operation in which the server sends a request and
+    /// the client answers (a send operation with a reply).
+    fn reply_methods(&self, methods: &mut Namer) -> Vec<TokenStream> {
+        self.api
+            .operations
+            .iter()
+            .filter(|op| op.channel == self.channel_id && op.action == Action::Send)
+            .filter_map(|op| {
+                let reply = op.reply.as_ref()?;
+                let answers: Vec<usize> = reply
+                    .messages
+                    .iter()
+                    .filter_map(|m| self.incoming.iter().position(|e| e.message == *m))
+                    .collect();
+                let ty = match answers[..] {
+                    [] => return None,
+                    [single] => self.incoming[single].ty.clone(),
+                    _ => quote!(Incoming),
+                };
+                let base = op.name.snake.strip_prefix("send_").filter(|b| !b.is_empty());
+                let method = methods.ident(&format!("reply_{}", base.unwrap_or(&op.name.snake)));
+                let doc = format!(
+                    " Answers operation `{}`: the server's request `request` (a push), with `reply` carrying its `ref`.",
+                    op.name.spec
+                );
+                Some(quote! {
+                    #[doc = #doc]
+                    pub async fn #method(
+                        &self,
+                        request: &::chanx_runtime::client::Push<Outgoing>,
+                        reply: &#ty,
+                    ) -> ::std::result::Result<(), ::chanx_runtime::client::ClientError> {
+                        self.inner.reply(request, reply).await
+                    }
+                })
             })
             .collect()
     }
