@@ -63,6 +63,23 @@ fn escape(line: &str) -> String {
     line.replace("*/", "*\\/")
 }
 
+/// `text` for one line of a comment of either kind: line breaks (U+2028 and
+/// U+2029 end a line in TypeScript too) and other control characters become
+/// spaces, and `*/` cannot end a block comment.
+pub fn inline(text: &str) -> String {
+    let line: String = text
+        .chars()
+        .map(|c| {
+            if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    escape(&line)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +97,11 @@ mod tests {
             doc,
             "/**\n * Title\n *\n * Line one\n * Line *\\/ two\n */\n"
         );
+    }
+
+    #[test]
+    fn inline_text_stays_on_its_line() {
+        assert_eq!(inline("room:{id}"), "room:{id}");
+        assert_eq!(inline("a\nb */ c\u{2028}d"), "a b *\\/ c d");
     }
 }
