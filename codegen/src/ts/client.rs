@@ -40,6 +40,7 @@ pub fn own_members(api: &Api, id: ChannelId, types: &TypeNames<'_>) -> Vec<Strin
         .map(|m| format!("send{}", view.variant(*m)));
     sends
         .chain(view.request_methods().into_iter().map(|m| m.name))
+        .chain(view.reply_methods().into_iter().map(|m| m.name))
         .collect()
 }
 
@@ -70,7 +71,82 @@ pub struct ChannelDecl {
     pub receive_tags: String,
     pub sends: Vec<MethodDecl>,
     pub requests: Vec<MethodDecl>,
+    /// `reply…` methods: answers to requests the server sends.
+    pub replies: Vec<MethodDecl>,
     pub topics: TopicDecl,
+    /// `<Base>Credentials`: what the document asks a client to send when it
+    /// connects (empty: no such interface).
+    pub credentials_type: String,
+    pub credentials: Vec<CredentialDecl>,
+}
+
+/// One credential of a channel's connection.
+#[derive(Debug, Serialize)]
+pub struct CredentialDecl {
+    pub doc: String,
+    /// The property of the credentials object.
+    pub key: String,
+    /// The query parameter or header, as a JSON string.
+    pub name: String,
+    /// `"query"` or `"header"`.
+    pub location: &'static str,
+    /// The value sent, as an expression over the client's `options`.
+    pub value: String,
+}
+
+/// The credentials of the connection a channel's client opens.
+fn credential_decls(api: &Api, id: ChannelId) -> Vec<CredentialDecl> {
+    use crate::ir::credentials::Location;
+    let mut seen = std::collections::HashSet::new();
+    api.connect_credentials(id)
+        .into_iter()
+        .map(|c| {
+            let mut key = if c.bearer {
+                "bearerToken".to_owned()
+            } else {
+                heck::ToLowerCamelCase::to_lower_camel_case(c.name.as_str())
+            };
+            if key.is_empty() {
+                key = "credential".into();
+            }
+            while !seen.insert(key.clone()) {
+                key.push('_');
+            }
+            let place = match (c.bearer, c.location) {
+                (true, _) => "`Authorization: Bearer <token>` header".to_owned(),
+                (false, Location::Query) => format!("Query parameter `{}`", c.name),
+                (false, Location::Header) => format!("Header `{}`", c.name),
+            };
+            let browsers = match c.location {
+                Location::Query => None,
+                Location::Header => Some(
+                    "Browsers cannot set WebSocket headers: sent only by implementations that take them (Node's `ws`).",
+                ),
+            };
+            let summary = format!("{place}{}.", if c.required { " (required)" } else { "" });
+            CredentialDecl {
+                doc: Doc::new()
+                    .text(Some(summary.as_str()))
+                    .text(c.description.as_deref())
+                    .text(browsers)
+                    .render(2),
+                value: {
+                    let read = format!("options.credentials?.[{}]", json_string(&key));
+                    if c.bearer {
+                        format!("{read} === undefined ? undefined : `Bearer ${{{read}}}`")
+                    } else {
+                        read
+                    }
+                },
+                key: property_key(&key),
+                name: json_string(&c.name),
+                location: match c.location {
+                    Location::Query => "query",
+                    Location::Header => "header",
+                },
+            }
+        })
+        .collect()
 }
 
 #[derive(Debug, Serialize)]
@@ -194,6 +270,12 @@ pub fn channel_decl(
             "Client"
         }),
         options: own.with("ClientOptions"),
+        credentials_type: own.with("Credentials"),
+        credentials: if role == Role::Hosted {
+            Vec::new()
+        } else {
+            credential_decls(api, id)
+        },
         params: own.with("Params"),
         send_union: own.with("SendMessage"),
         events_base: role.events_base(&receive_union),
@@ -216,6 +298,11 @@ pub fn channel_decl(
         receive_tags: string_array(&receive_tags),
         sends,
         requests,
+        replies: if role == Role::Hosted {
+            Vec::new()
+        } else {
+            view.reply_methods()
+        },
         topics,
     }
 }
@@ -435,6 +522,45 @@ impl ChannelView<'_> {
                     reply: union(&reply_types),
                     reply_tags: reply_tags.as_deref().map_or("null".into(), string_array),
                     correlation: correlation.as_deref().map_or("null".into(), string_array),
+                });
+            }
+        }
+        methods
+    }
+
+    /// `reply…` methods: send operations of this channel whose reply the
+    /// client sends on this same channel (the server asks, the client answers).
+    fn reply_methods(&self) -> Vec<MethodDecl> {
+        let mut methods: Vec<MethodDecl> = Vec::new();
+        for operation in &self.api.operations {
+            if operation.action != Action::Send || operation.channel != self.id {
+                continue;
+            }
+            let Some(reply) = &operation.reply else {
+                continue;
+            };
+            if reply.channel.is_some_and(|c| c != self.id) {
+                continue;
+            }
+            for message in &reply.messages {
+                let name = format!("reply{}", self.variant(*message));
+                if !self.channel.incoming.contains(message)
+                    || methods.iter().any(|m| m.name == name)
+                {
+                    continue;
+                }
+                let (params, frame) = self.arguments(*message);
+                let doc = self.message_doc(*message, Some(operation)).text(Some(
+                    "Answers `request`, a message the server sent with a `ref`: the reply carries that `ref` (and its topic).",
+                ));
+                methods.push(MethodDecl {
+                    doc: doc.render(2),
+                    name,
+                    params: format!("request: object, {params}"),
+                    frame,
+                    reply: String::new(),
+                    reply_tags: String::new(),
+                    correlation: String::new(),
                 });
             }
         }

@@ -49,6 +49,7 @@ impl Default for TsOptions {
 const CHANNEL_SUFFIXES: &[&str] = &[
     "Client",
     "ClientOptions",
+    "Credentials",
     "Params",
     "SendMessage",
     "ReceiveMessage",

@@ -1,11 +1,14 @@
 //! A request the server sends (a send operation with a reply, `sendHeartbeat`
 //! in `specs/tagged.yaml`): the generated client gets it as a push carrying
 //! its `ref` and answers with `reply_heartbeat`, the `ref` copied back. The
-//! address parameter is filled in, percent-encoded.
+//! address parameter is filled in, percent-encoded, and the document's
+//! credentials reach the server.
 
 use std::time::Duration;
 
-use chanx_compile_rust::tagged::channels::notifications::{NotificationsClient, Outgoing, Params};
+use chanx_compile_rust::tagged::channels::notifications::{
+    Credentials, NotificationsClient, Outgoing, Params,
+};
 use chanx_compile_rust::tagged::types::AckMessagePayload;
 use chanx_runtime::client::{ClientEvent, ClientOptions};
 use futures_util::{SinkExt, StreamExt};
@@ -27,13 +30,21 @@ async fn the_client_answers_a_server_request_with_its_ref() {
         let path = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
         let seen = path.clone();
         let callback = move |request: &Request, response: Response| {
-            *seen.lock().expect("lock") = request.uri().to_string();
+            let authorization = request
+                .headers()
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            *seen.lock().expect("lock") = format!("{} {authorization}", request.uri());
             Ok(response)
         };
         let mut socket = tokio_tungstenite::accept_hdr_async(stream, callback)
             .await
             .expect("upgrade");
-        assert_eq!(*path.lock().expect("lock"), "/ws/users/u%201/notifications");
+        assert_eq!(
+            *path.lock().expect("lock"),
+            "/ws/users/u%201/notifications?api_key=k%261 Bearer t1"
+        );
         let ask = json!({"event": "heartbeat", "beat": 7, "version": 1, "ref": "s1"});
         socket
             .send(Message::text(ask.to_string()))
@@ -54,9 +65,15 @@ async fn the_client_answers_a_server_request_with_its_ref() {
         user_id: "u 1".into(),
     };
     let url = format!("ws://{address}");
-    let mut client = NotificationsClient::connect(&url, &params, ClientOptions::default())
-        .await
-        .expect("connects");
+    // The document's security schemes: an API key in the query, a bearer token.
+    let credentials = Credentials {
+        api_key: Some("k&1".into()),
+        bearer_token: Some("t1".into()),
+    };
+    let mut client =
+        NotificationsClient::connect(&url, &params, &credentials, ClientOptions::default())
+            .await
+            .expect("connects");
     let push = match tokio::time::timeout(Duration::from_secs(10), client.next()).await {
         Ok(Some(ClientEvent::Push(push))) => push,
         other => panic!("expected the heartbeat, got {other:?}"),

@@ -18,6 +18,8 @@ const pkg = dirname(e2e);
 const SCENARIOS = {
   chat: { client: "chat.ts", module: "chat-client", sources: e2e, include: ["*.ts", "browser/*.ts"] },
   topics: { client: "topics.ts", module: "topics-client", sources: join(e2e, "topics"), include: ["*.ts", "browser/*.ts"] },
+  // Node only: a server of its own in the same process.
+  tagged: { client: "tagged.ts", module: "tagged-client", sources: join(e2e, "tagged"), include: ["*.ts"], nodeOnly: true },
 };
 const target = resolve(process.argv[2] ?? "");
 const scenario = SCENARIOS[process.argv[3] ?? "chat"];
@@ -57,9 +59,14 @@ const generatedClient = {
 };
 const common = { bundle: true, logLevel: "warning", plugins: [generatedClient], target: "es2020" };
 const source = (path) => join(scenario.sources, path);
-await Promise.all([
-  build({ ...common, entryPoints: [source("node-main.ts")], outfile: join(target, "node-main.js"), platform: "node", external: ["ws"] }),
-  build({ ...common, entryPoints: [source("browser/drive.ts")], outfile: join(target, "drive.js"), platform: "node", external: ["playwright-core"] }),
-  build({ ...common, entryPoints: [source("browser/main.ts")], outfile: join(target, "main.js"), platform: "browser" }),
-]);
-copyFileSync(source("browser/index.html"), join(target, "index.html"));
+const nodeMain = build({ ...common, entryPoints: [source("node-main.ts")], outfile: join(target, "node-main.js"), platform: "node", external: ["ws"] });
+if (scenario.nodeOnly) {
+  await nodeMain;
+} else {
+  await Promise.all([
+    nodeMain,
+    build({ ...common, entryPoints: [source("browser/drive.ts")], outfile: join(target, "drive.js"), platform: "node", external: ["playwright-core"] }),
+    build({ ...common, entryPoints: [source("browser/main.ts")], outfile: join(target, "main.js"), platform: "browser" }),
+  ]);
+  copyFileSync(source("browser/index.html"), join(target, "index.html"));
+}
