@@ -2,7 +2,10 @@
 
 use std::{
     net::SocketAddr,
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
     time::Duration,
 };
 
@@ -30,11 +33,18 @@ pub struct User {
 pub struct ChatApp {
     /// Channel names of connected clients, in connection order.
     pub channels: Arc<Mutex<Vec<String>>>,
+    /// Chat messages handled and broadcast, all clients together.
+    pub relayed: Arc<AtomicUsize>,
 }
 
 impl ChatApp {
     pub fn channel(&self, index: usize) -> String {
         self.channels.lock().expect("lock")[index].clone()
+    }
+
+    /// Chat messages handled and broadcast so far.
+    pub fn relayed(&self) -> usize {
+        self.relayed.load(Ordering::SeqCst)
     }
 }
 
@@ -75,6 +85,7 @@ impl Consumer for ChatApp {
             },
         });
         ctx.broadcast_to_joined(&relayed, exclude_current).await?;
+        self.relayed.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
 
