@@ -315,15 +315,23 @@ impl<H: Handler> Core<'_, H> {
         E: Into<TransportError>,
     {
         let config = self.route.settings();
-        let mut pending = Pending::new(config.outgoing_queue_capacity);
+        // Messages set aside while a handler runs. When a member that does
+        // not read holds a room up, every sender waits on it after one
+        // message, so about one message per sender is set aside: room for
+        // four times the outgoing queue (1024 by default) keeps a handler
+        // from waiting on its own inbox in rooms up to that size.
+        let mut pending = Pending::new(config.outgoing_queue_capacity.saturating_mul(4));
         for group in &config.groups {
             if let Err(error) = ctx.join(group).await {
                 tracing::error!(group, %error, "cannot join group");
                 return End::Close(close_code::INTERNAL_ERROR, "cannot join groups");
             }
         }
-        let connect = self.route.handler().on_connect(ctx);
-        if let Err(error) = pending.drain_while(connect, &mut inbox.receiver).await {
+        let connected = {
+            let connect = std::pin::pin!(self.route.handler().on_connect(ctx));
+            pending.drain_while(connect, &mut inbox.receiver).await
+        };
+        if let Err(error) = connected {
             tracing::error!(%error, "on_connect failed");
             return End::Close(close_code::INTERNAL_ERROR, "connection setup failed");
         }
@@ -368,7 +376,7 @@ impl<H: Handler> Core<'_, H> {
                     layer_first = matches!(input, Input::Frame(_));
                     let frame = match input {
                         Input::Layer(bytes) => {
-                            let handled = self.on_layer_message(ctx, &bytes);
+                            let handled = std::pin::pin!(self.on_layer_message(ctx, &bytes));
                             pending.drain_while(handled, &mut inbox.receiver).await;
                             continue;
                         }
@@ -400,7 +408,7 @@ impl<H: Handler> Core<'_, H> {
                             return End::Close(close_code::MESSAGE_TOO_BIG, "message too big");
                         }
                         WsMessage::Text(text) => {
-                            let handled = self.on_text(ctx, &text);
+                            let handled = std::pin::pin!(self.on_text(ctx, &text));
                             pending.drain_while(handled, &mut inbox.receiver).await;
                         }
                         WsMessage::Binary(_) => self.on_binary(),
@@ -799,16 +807,17 @@ impl Pending {
     /// arrives in the inbox meanwhile, up to `capacity` messages. So a
     /// handler waiting for room in another connection's inbox never keeps
     /// this one's full, and two such handlers never wait on each other.
+    /// (`work` is pinned by the caller, so that the handler's state is not
+    /// stored twice in the connection's.)
     async fn drain_while<F: Future>(
         &mut self,
-        work: F,
+        mut work: Pin<&mut F>,
         inbox: &mut mpsc::Receiver<Vec<u8>>,
     ) -> F::Output {
-        let mut work = std::pin::pin!(work);
         loop {
             tokio::select! {
                 biased;
-                done = &mut work => return done,
+                done = work.as_mut() => return done,
                 Some(bytes) = inbox.recv(), if self.queue.len() < self.capacity => {
                     self.queue.push_back(bytes);
                 }
