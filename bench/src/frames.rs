@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Result, bail};
-use chanx_example_chat::{Chat, ROOM, api::channels::chat::Service};
+use chanx_example_chat::{Chat, ROOM, api::channels::chat::ChatServer};
 use chanx_runtime::testing::Communicator;
 use chanx_runtime::{ConsumerConfig, Route, Router, WsMessage};
 
@@ -40,7 +40,8 @@ pub fn cost(per_round: usize, rounds: usize) -> Result<Vec<(&'static str, f64)>>
             groups: vec![ROOM.to_string()],
             ..ConsumerConfig::default()
         };
-        let router = Arc::new(Router::new().route(Route::new(Service::new(Chat)).config(config)));
+        let router =
+            Arc::new(Router::new().route(Route::new(ChatServer::new(Chat)).config(config)));
         let mut client = Communicator::connect(router, "/ws/chat");
         let mut results = Vec::new();
         for (name, frame, answer) in FRAMES {

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Result, bail};
-use chanx_example_chat::{Chat, ROOM, api::channels::chat::Service};
+use chanx_example_chat::{Chat, ROOM, api::channels::chat::ChatServer};
 use chanx_runtime::{ConsumerConfig, Route, Router, Server};
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
@@ -90,7 +90,7 @@ async fn serve_chanx(listener: TcpListener, redis: Option<String>) -> Result<()>
         Some(url) => Router::with_layer(chanx_runtime::layer::from_url(&url).await?),
         None => Router::new(),
     };
-    let router = router.route(Route::new(Service::new(Chat)).config(config));
+    let router = router.route(Route::new(ChatServer::new(Chat)).config(config));
     Server::from_listener(listener, router).run().await?;
     Ok(())
 }
@@ -100,7 +100,7 @@ async fn serve_axum(listener: TcpListener) -> Result<()> {
         groups: vec![ROOM.to_string()],
         ..ConsumerConfig::default()
     };
-    let router = Router::new().route(Route::new(Service::new(Chat)).config(config));
+    let router = Router::new().route(Route::new(ChatServer::new(Chat)).config(config));
     chanx_runtime::axum::serve(listener, chanx_runtime::axum::routes(router)).await?;
     Ok(())
 }

@@ -197,7 +197,7 @@ mod tests {
             .unwrap_or_else(|d| panic!("synthetic document rejected:\n{d}"));
         assert!(loaded.warnings.is_empty(), "{}", loaded.warnings);
         let rust = chanx_codegen::internal::generate_rust(&loaded, &options).unwrap();
-        assert!(rust.contains("struct R0m9Payload"));
+        assert!(rust.contains("struct R0M9Payload"), "{rust}");
         let ts = chanx_codegen::internal::generate_ts(&loaded, &options).unwrap();
         assert!(ts.contains("act_9"));
         std::fs::remove_dir_all(&dir).unwrap();

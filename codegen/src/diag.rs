@@ -22,33 +22,178 @@ pub enum Severity {
 pub struct Location {
     /// The file as the user named it (relative paths stay relative).
     pub file: String,
-    /// The line, from 1.
+    /// Line, from 1.
     pub line: u32,
-    /// The column (in characters), from 1.
+    /// Column, from 1.
     pub col: u32,
+}
+
+/// Declares [`Code`]: each variant with its string and the one line that
+/// says when it is raised (which is also its rustdoc and its row in
+/// `docs/diagnostics.md`).
+macro_rules! codes {
+    ($(#[doc = $doc:literal] $variant:ident = $code:literal,)*) => {
+        /// What a diagnostic is about: a stable, machine-readable code.
+        ///
+        /// Text and JSON output show [`Code::as_str`] (`ref-not-found`); every
+        /// code is listed in `docs/diagnostics.md`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $(#[doc = $doc] $variant,)*
+        }
+
+        impl Code {
+            /// Every code, in the order of the table in `docs/diagnostics.md`.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The code as output shows it, e.g. `ref-not-found`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $code,)*
+                }
+            }
+
+            /// When the code is raised, in one line.
+            pub fn meaning(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $doc.trim(),)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    // Reading files.
+    /// A file cannot be read: it does not exist, is a directory, or is not readable.
+    Io = "io",
+    /// A file is not UTF-8 text (a binary file?).
+    NotUtf8 = "not-utf8",
+    /// A file is larger than the limit (16 MiB).
+    FileTooLarge = "file-too-large",
+    /// A file is empty, holds only comments, or holds no document.
+    EmptyFile = "empty-file",
+    /// A file is not valid YAML or JSON.
+    Syntax = "syntax",
+    /// Mappings and sequences nest deeper than the limit (128 levels).
+    TooDeep = "too-deep",
+    /// A mapping repeats a key.
+    DuplicateKey = "duplicate-key",
+    /// YAML aliases expand to more than the limit (100,000 nodes).
+    AliasLimit = "alias-limit",
+    /// A file holds more than one YAML document (`---`).
+    MultiDocument = "multi-document",
+    /// A YAML mapping or sequence is used as a mapping key.
+    Unsupported = "unsupported",
+    /// A document pulls in more files through `$ref` than the limit (1,000).
+    TooManyFiles = "too-many-files",
+    // References.
+    /// A `$ref` points at a node that does not exist.
+    RefNotFound = "ref-not-found",
+    /// A `$ref` names a file that does not exist or could not be loaded.
+    RefFileMissing = "ref-file-missing",
+    /// A chain of `$ref`s comes back to itself without reaching a value.
+    RefCycle = "ref-cycle",
+    /// A `$ref` names a remote URL that no `--map-url` maps to a local copy.
+    RefRemote = "ref-remote",
+    /// A `$ref` cannot be followed: it is not a string, or its fragment is not a JSON pointer.
+    RefInvalid = "ref-invalid",
+    // The document.
+    /// The document is not a mapping (a YAML/JSON object).
+    NotAMapping = "not-a-mapping",
+    /// The document has no `asyncapi` version.
+    MissingVersion = "missing-version",
+    /// The `asyncapi` version is not a string.
+    BadVersion = "bad-version",
+    /// The document is AsyncAPI 2; it must be converted to 3 first.
+    Asyncapi2 = "asyncapi-2",
+    /// The `asyncapi` version is neither 3.0.0 nor 3.1.0.
+    UnsupportedVersion = "unsupported-version",
+    /// The document breaks the official AsyncAPI JSON Schema.
+    Schema = "schema",
+    /// A `discriminator` is an OpenAPI discriminator object where AsyncAPI expects a property name.
+    DiscriminatorObject = "discriminator-object",
+    /// Warning: an object schema requires a property it does not declare (a typo?).
+    RequiredUnknownProperty = "required-unknown-property",
+    /// An operation's channel cannot be resolved or is not one of the document's channels.
+    OperationChannel = "operation-channel",
+    /// An operation's `action` is neither `send` nor `receive`.
+    OperationAction = "ir-operation-action",
+    /// An operation or reply lists a message that is not one of its channel's messages.
+    MessageNotInChannel = "message-not-in-channel",
+    /// Two messages of one channel and direction share a tag value.
+    DuplicateTag = "duplicate-tag",
+    /// An address `{parameter}` is not declared under the channel's `parameters`.
+    AddressParameterUndeclared = "address-parameter-undeclared",
+    /// A declared channel parameter does not appear in the channel's address.
+    ParameterNotInAddress = "parameter-not-in-address",
+    /// Warning: no operation uses a channel, so no code is generated for it.
+    UnusedChannel = "unused-channel",
+    // Building the model.
+    /// Warning: an object was expected (a message, a channel, …) and something else was found.
+    NotAnObject = "ir-not-an-object",
+    /// Warning: a channel address is not a string; the channel is treated as dynamic.
+    ChannelAddress = "ir-channel-address",
+    /// Warning: a message of a tagged channel has no string constant at the tag property.
+    UntaggedMessage = "ir-untagged-message",
+    /// Warning: a schema refers to itself without a named type in between; it becomes any value.
+    SchemaCycle = "ir-schema-cycle",
+    /// Warning: a schema (or part of one) cannot be modelled as a type; it becomes any value.
+    UnsupportedSchema = "ir-unsupported-schema",
+    /// Warning: a `oneOf`/`anyOf` schema has properties beside its variants; they are not part of the type.
+    UnionProperties = "ir-union-properties",
+    /// Warning: an `allOf` part is not an object, so it is not merged.
+    AllOfNotObject = "ir-allof-not-object",
+    /// Warning: a payload's `schemaFormat` is not supported; the payload becomes any value.
+    UnknownSchemaFormat = "ir-unknown-schema-format",
+    /// Warning: a `correlationId` without a `location` is ignored.
+    CorrelationId = "ir-correlation-id",
+    /// A channel's `x-topic` is not an object with a string `pattern` (and optional `name` and `parameters`).
+    TopicExtension = "topic-extension",
+    /// Warning: `x-topic.parameters` differs from the placeholders of its `pattern`; the pattern's are used.
+    TopicParameters = "topic-parameters",
+    // Bugs in chanx (please report them with the document).
+    /// The embedded AsyncAPI JSON Schema failed to compile.
+    Internal = "internal",
+    /// The Rust emitter produced code that does not parse, or a model that refers to missing types.
+    RustEmit = "rust-emit",
+    /// The TypeScript template failed to render.
+    TsTemplate = "ts-template",
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
 }
 
 /// One problem in a document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
-    /// Whether it fails the run.
+    /// Whether it stops generation.
     pub severity: Severity,
-    /// A stable machine-readable code, e.g. `ref-not-found`.
-    pub code: &'static str,
+    /// What the problem is about (`ref-not-found`); see [`Code`].
+    pub code: Code,
     /// Where the problem is; `None` only when the file itself cannot be read.
     pub location: Option<Location>,
     /// JSON pointer of the offending node inside its file (`""` is the root).
     pub pointer: String,
-    /// What is wrong, in a sentence.
+    /// What is wrong, in one sentence.
     pub message: String,
-    /// How to fix it, when there is something to suggest.
+    /// What to do about it, when there is something to suggest.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
 }
 
 impl Diagnostic {
-    /// An error with its code and message (locate it with [`Diagnostic::at`]).
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    /// An error, not yet located.
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code,
@@ -59,28 +204,28 @@ impl Diagnostic {
         }
     }
 
-    /// A warning with its code and message.
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    /// A warning, not yet located.
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, message)
         }
     }
 
-    /// Places the problem in a file and at a node.
+    /// The diagnostic located at `location`, node `pointer`.
     pub fn at(mut self, location: Option<Location>, pointer: impl Into<String>) -> Self {
         self.location = location;
         self.pointer = pointer.into();
         self
     }
 
-    /// Adds a suggestion.
+    /// The diagnostic with a hint.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }
 
-    /// Whether this is an error (not a warning).
+    /// Whether it is an error.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -117,37 +262,37 @@ impl fmt::Display for Diagnostic {
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostics {
-    /// Adds one problem.
+    /// Adds one.
     pub fn push(&mut self, diagnostic: Diagnostic) {
         self.0.push(diagnostic);
     }
 
-    /// Adds every problem of `other`.
+    /// Adds all of `other`.
     pub fn extend(&mut self, other: Diagnostics) {
         self.0.extend(other.0);
     }
 
-    /// Whether any problem is an error.
+    /// Whether any of them is an error.
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(Diagnostic::is_error)
     }
 
-    /// The errors.
+    /// The errors, in order.
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter().filter(|d| d.is_error())
     }
 
-    /// The warnings.
+    /// The warnings, in order.
     pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter().filter(|d| !d.is_error())
     }
 
-    /// Whether there is no problem at all.
+    /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
-    /// How many problems there are.
+    /// How many there are.
     pub fn len(&self) -> usize {
         self.0.len()
     }
@@ -155,10 +300,10 @@ impl Diagnostics {
     /// Sorts by location and drops exact duplicates (the same ref reached twice).
     pub fn sort(&mut self) {
         self.0.sort_by(|a, b| {
-            (&a.location, &a.pointer, a.code, &a.message).cmp(&(
+            (&a.location, &a.pointer, a.code.as_str(), &a.message).cmp(&(
                 &b.location,
                 &b.pointer,
-                b.code,
+                b.code.as_str(),
                 &b.message,
             ))
         });
@@ -180,5 +325,63 @@ impl std::error::Error for Diagnostics {}
 impl From<Diagnostic> for Diagnostics {
     fn from(d: Diagnostic) -> Self {
         Diagnostics(vec![d])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    /// The table of codes in `docs/diagnostics.md`, as [`Code`] describes them.
+    fn docs_table() -> String {
+        let mut table = String::from("| code | raised when |\n| --- | --- |\n");
+        for code in Code::ALL {
+            table.push_str(&format!("| `{}` | {} |\n", code.as_str(), code.meaning()));
+        }
+        table
+    }
+
+    #[test]
+    fn every_code_has_its_own_string() {
+        let mut seen = HashSet::new();
+        for code in Code::ALL {
+            let text = code.as_str();
+            assert!(seen.insert(text), "`{text}` names two codes");
+            assert!(
+                !text.is_empty()
+                    && text
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "`{text}` is not kebab-case"
+            );
+            assert!(!code.meaning().is_empty(), "`{text}` has no meaning");
+        }
+    }
+
+    /// The docs list every code: the table between the markers of
+    /// `docs/diagnostics.md` is exactly what [`Code`] says. Run with
+    /// `CHANX_UPDATE_DOCS=1` to rewrite it.
+    #[test]
+    fn docs_list_every_code() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/diagnostics.md");
+        let text = std::fs::read_to_string(path).expect("docs/diagnostics.md");
+        let (start, end) = ("<!-- codes:start -->\n", "<!-- codes:end -->");
+        let from = text.find(start).expect("start marker") + start.len();
+        let to = text.find(end).expect("end marker");
+        let expected = docs_table();
+        if text[from..to] == expected {
+            return;
+        }
+        if std::env::var_os("CHANX_UPDATE_DOCS").is_some() {
+            let updated = format!("{}{expected}{}", &text[..from], &text[to..]);
+            std::fs::write(path, updated).expect("write docs/diagnostics.md");
+            return;
+        }
+        panic!(
+            "docs/diagnostics.md does not list the codes of chanx_codegen::Code; \
+             rerun with CHANX_UPDATE_DOCS=1 to rewrite its table:\n{expected}"
+        );
     }
 }

@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use crate::ir::{Action, Api, Channel, MessageId, Name, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Action, Additional, Api, Channel, MessageId, Name, TypeDef, TypeKind, TypeRef};
 
 /// Renders `api` as indented text.
 pub fn render(api: &Api) -> String {
@@ -47,7 +47,37 @@ fn channels(out: &mut String, api: &Api) {
     out.push_str("\nchannels:\n");
     for c in &api.channels {
         let address = c.address.as_deref().unwrap_or("(dynamic)");
-        let _ = writeln!(out, "  {}: {}", name(&c.name), address);
+        let made = if c.synthesized {
+            " (host the document leaves out)"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "  {}: {}{made}", name(&c.name), address);
+        if let Some(topic) = &c.topic {
+            let served = match topic.host {
+                Some(host) => format!("on {}'s connection", api.channels[host].name.spec),
+                None => "on its own address (connecting subscribes)".to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "    topic {} \"{}\" {served}, groups {}.<topic>",
+                name(&topic.name),
+                topic.pattern,
+                topic.group_namespace
+            );
+            for &message in &topic.passthrough {
+                let _ = writeln!(
+                    out,
+                    "    passthrough {} (forwarded as is when broadcast to the topic)",
+                    api.messages[message].name.spec
+                );
+            }
+        }
+        for &hosted in &c.hosted_topics {
+            let topic = &api.channels[hosted];
+            let pattern = topic.topic.as_ref().map_or("", |t| t.pattern.as_str());
+            let _ = writeln!(out, "    hosts topic {} \"{pattern}\"", topic.name.spec);
+        }
         for p in &c.parameters {
             let mut line = format!("    param {}", name(&p.name));
             if !p.enum_values.is_empty() {
@@ -178,9 +208,9 @@ fn type_def(out: &mut String, api: &Api, def: &TypeDef) {
                 );
             }
             match additional {
-                None => out.push_str("    (no other properties)\n"),
-                Some(TypeRef::Any) => {}
-                Some(t) => {
+                Additional::Forbidden => out.push_str("    (no other properties)\n"),
+                Additional::Unset => {}
+                Additional::Allowed(t) => {
                     let _ = writeln!(out, "    ..: {}", type_str(api, t));
                 }
             }

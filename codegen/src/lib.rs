@@ -35,7 +35,7 @@ mod ts;
 #[allow(missing_docs)]
 mod validate;
 
-pub use diag::{Diagnostic, Diagnostics, Location, Severity};
+pub use diag::{Code, Diagnostic, Diagnostics, Location, Severity};
 pub use generate::{
     Builder, Error, Generated, GeneratedFile, Inspection, Options, Targets, configure, generate,
     inspect, module_name, validate, write_if_changed,

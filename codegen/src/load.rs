@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::diag::{Code, Diagnostic, Diagnostics, Location};
 use crate::source::{self, Limits, ParsedFile};
 
 /// How to treat `http(s)://` references.
@@ -99,27 +99,27 @@ impl RefError {
                 missing,
                 available,
             } => (
-                "ref-not-found",
+                Code::RefNotFound,
                 format!("$ref '{reference}' not found"),
                 did_you_mean(missing, available).map(|s| format!("did you mean '{s}'?")),
             ),
             RefError::FileNotLoaded { reference } => (
-                "ref-file-missing",
+                Code::RefFileMissing,
                 format!("$ref '{reference}': the file could not be loaded"),
                 None,
             ),
             RefError::Cycle { chain } => (
-                "ref-cycle",
+                Code::RefCycle,
                 format!("$ref chain never reaches a value: {}", chain.join(" -> ")),
                 None,
             ),
             RefError::Remote { reference } => (
-                "ref-remote",
+                Code::RefRemote,
                 format!("remote $ref '{reference}' is not fetched (chanx never uses the network)"),
                 Some("map the URL to a local copy with --map-url PREFIX=DIR".to_string()),
             ),
             RefError::Invalid { reference, why } => {
-                ("ref-invalid", format!("$ref '{reference}': {why}"), None)
+                (Code::RefInvalid, format!("$ref '{reference}': {why}"), None)
             }
         };
         let d = Diagnostic::error(code, message).at(doc.location(at), at.pointer.clone());
@@ -380,18 +380,19 @@ fn display_path(path: &Path) -> String {
 
 /// Reads one file, refusing oversized ones before reading them whole.
 fn read_file(path: &Path, display: &str, limits: &Limits) -> Result<ParsedFile, Diagnostic> {
-    let unreadable =
-        |e: std::io::Error| Diagnostic::error("io", format!("{display}: cannot read file: {e}"));
+    let unreadable = |e: std::io::Error| {
+        Diagnostic::error(Code::Io, format!("{display}: cannot read file: {e}"))
+    };
     let meta = std::fs::metadata(path).map_err(unreadable)?;
     if meta.is_dir() {
         return Err(Diagnostic::error(
-            "io",
+            Code::Io,
             format!("{display}: is a directory, not a file"),
         ));
     }
     if meta.len() > limits.max_file_bytes {
         return Err(Diagnostic::error(
-            "file-too-large",
+            Code::FileTooLarge,
             format!(
                 "{display}: file is {} bytes, more than the limit of {} bytes",
                 meta.len(),
@@ -403,7 +404,7 @@ fn read_file(path: &Path, display: &str, limits: &Limits) -> Result<ParsedFile, 
     let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         Diagnostic::error(
-            "not-utf8",
+            Code::NotUtf8,
             format!("{display}: not UTF-8 text (invalid byte at offset {offset}); is this a binary file?"),
         )
     })?;
@@ -460,7 +461,7 @@ pub(crate) fn load_collecting(
     let canonical = match path.canonicalize() {
         Ok(c) => c,
         Err(e) => {
-            let d = Diagnostic::error("io", format!("{display}: cannot read file: {e}"));
+            let d = Diagnostic::error(Code::Io, format!("{display}: cannot read file: {e}"));
             return (None, d.into());
         }
     };
@@ -519,7 +520,7 @@ fn load_references(
                 Err(_) => {
                     diags.push(
                         Diagnostic::error(
-                            "ref-file-missing",
+                            Code::RefFileMissing,
                             format!(
                                 "$ref '{reference}': file '{}' does not exist",
                                 display_path(&target)
@@ -536,7 +537,7 @@ fn load_references(
             if doc.files.len() >= options.limits.max_files {
                 diags.push(
                     Diagnostic::error(
-                        "too-many-files",
+                        Code::TooManyFiles,
                         format!("more than {} files referenced", options.limits.max_files),
                     )
                     .at(doc.location(&at), at.pointer.clone()),

@@ -11,7 +11,7 @@ use serde_json::{Map, Number, Value};
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
-use crate::diag::{Diagnostic, Location};
+use crate::diag::{Code, Diagnostic, Location};
 
 /// Limits against hostile input; each one exceeded is a clear error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +40,7 @@ impl Default for Limits {
 /// A parsed file: its value and where each node starts.
 #[derive(Debug, Clone)]
 pub struct ParsedFile {
+    /// The document as JSON.
     pub value: Value,
     /// JSON pointer → (line, column), both 1-based.
     pub positions: HashMap<String, (u32, u32)>,
@@ -52,7 +53,7 @@ pub fn parse(text: &str, display_name: &str, limits: &Limits) -> Result<ParsedFi
             display_name,
             1,
             1,
-            "file-too-large",
+            Code::FileTooLarge,
             format!(
                 "file is {} bytes, more than the limit of {} bytes",
                 text.len(),
@@ -65,24 +66,24 @@ pub fn parse(text: &str, display_name: &str, limits: &Limits) -> Result<ParsedFi
             display_name,
             1,
             1,
-            "empty-file",
+            Code::EmptyFile,
             "file is empty".to_string(),
         ));
     }
     if looks_like_json(text) {
         check_json_syntax(text, display_name)?;
     }
-    let mut builder = Builder::new(limits);
+    let mut builder = TreeBuilder::new(limits);
     let mut parser = Parser::new_from_str(text);
     if let Err(e) = parser.load(&mut builder, true) {
         let m = e.marker();
         let (code, message) = if e.info().contains("recursion limit") {
             (
-                "too-deep",
+                Code::TooDeep,
                 format!("nesting is deeper than the parser's limit ({})", e.info()),
             )
         } else {
-            ("syntax", format!("invalid YAML: {}", e.info()))
+            (Code::Syntax, format!("invalid YAML: {}", e.info()))
         };
         return Err(located(
             display_name,
@@ -110,7 +111,7 @@ pub fn parse(text: &str, display_name: &str, limits: &Limits) -> Result<ParsedFi
             display_name,
             1,
             1,
-            "empty-file",
+            Code::EmptyFile,
             "file holds no document".to_string(),
         )),
     }
@@ -139,9 +140,9 @@ fn check_json_syntax(text: &str, display_name: &str) -> Result<(), Diagnostic> {
                 .unwrap_or(&message)
                 .to_string();
             let code = if message.contains("recursion limit") {
-                "too-deep"
+                Code::TooDeep
             } else {
-                "syntax"
+                Code::Syntax
             };
             Err(located(
                 display_name,
@@ -154,7 +155,7 @@ fn check_json_syntax(text: &str, display_name: &str) -> Result<(), Diagnostic> {
     }
 }
 
-fn located(file: &str, line: u32, col: u32, code: &'static str, message: String) -> Diagnostic {
+fn located(file: &str, line: u32, col: u32, code: Code, message: String) -> Diagnostic {
     Diagnostic::error(code, message).at(
         Some(Location {
             file: file.to_string(),
@@ -195,7 +196,7 @@ enum Frame {
     },
 }
 
-struct Builder<'l> {
+struct TreeBuilder<'l> {
     limits: &'l Limits,
     stack: Vec<Frame>,
     root: Option<Value>,
@@ -204,12 +205,12 @@ struct Builder<'l> {
     alias_nodes: usize,
     /// YAML documents seen in the stream; only one is allowed.
     documents: usize,
-    error: Option<(Marker, &'static str, String)>,
+    error: Option<(Marker, Code, String)>,
 }
 
-impl<'l> Builder<'l> {
+impl<'l> TreeBuilder<'l> {
     fn new(limits: &'l Limits) -> Self {
-        Builder {
+        TreeBuilder {
             limits,
             stack: Vec::new(),
             root: None,
@@ -221,7 +222,7 @@ impl<'l> Builder<'l> {
         }
     }
 
-    fn fail(&mut self, mark: Marker, code: &'static str, message: String) {
+    fn fail(&mut self, mark: Marker, code: Code, message: String) {
         if self.error.is_none() {
             self.error = Some((mark, code, message));
         }
@@ -245,7 +246,7 @@ impl<'l> Builder<'l> {
         let Some(pointer) = self.next_pointer() else {
             self.fail(
                 mark,
-                "unsupported",
+                Code::Unsupported,
                 "a mapping or sequence used as a mapping key is not supported".into(),
             );
             // Keep the stack balanced so parsing can continue.
@@ -259,7 +260,7 @@ impl<'l> Builder<'l> {
         if self.stack.len() >= self.limits.max_depth {
             self.fail(
                 mark,
-                "too-deep",
+                Code::TooDeep,
                 format!(
                     "nesting is deeper than the limit of {} levels",
                     self.limits.max_depth
@@ -326,7 +327,7 @@ impl<'l> Builder<'l> {
         if let Some(k) = duplicate {
             self.fail(
                 mark,
-                "duplicate-key",
+                Code::DuplicateKey,
                 format!("duplicate mapping key '{k}'"),
             );
         }
@@ -382,14 +383,14 @@ impl<'l> Builder<'l> {
 
     fn alias(&mut self, mark: Marker, id: usize) {
         let Some(value) = self.anchors.get(&id).cloned() else {
-            self.fail(mark, "syntax", "alias to an unknown anchor".into());
+            self.fail(mark, Code::Syntax, "alias to an unknown anchor".into());
             return;
         };
         self.alias_nodes = self.alias_nodes.saturating_add(count_nodes(&value));
         if self.alias_nodes > self.limits.max_alias_nodes {
             self.fail(
                 mark,
-                "alias-limit",
+                Code::AliasLimit,
                 format!(
                     "YAML aliases expand to more than {} nodes (a 'billion laughs' document?)",
                     self.limits.max_alias_nodes
@@ -453,7 +454,7 @@ fn plain_scalar(text: &str) -> Value {
     Value::String(text.to_string())
 }
 
-impl MarkedEventReceiver for Builder<'_> {
+impl MarkedEventReceiver for TreeBuilder<'_> {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         if self.error.is_some() && !matches!(ev, Event::StreamEnd) {
             return;
@@ -472,7 +473,7 @@ impl MarkedEventReceiver for Builder<'_> {
                 if self.documents > 1 {
                     self.fail(
                         mark,
-                        "multi-document",
+                        Code::MultiDocument,
                         "the file holds more than one YAML document (`---`); put each document in its own file".into(),
                     );
                 }
@@ -509,13 +510,13 @@ mod tests {
     fn json_syntax_error_is_located() {
         let e = parse("{\n  \"a\": 1,\n  \"b\": }\n", "t.json", &Limits::default()).unwrap_err();
         assert_eq!(e.location.unwrap().line, 3);
-        assert_eq!(e.code, "syntax");
+        assert_eq!(e.code, Code::Syntax);
     }
 
     #[test]
     fn duplicate_keys_are_errors() {
         let e = parse("a: 1\nb: 2\na: 3\n", "t.yaml", &Limits::default()).unwrap_err();
-        assert_eq!(e.code, "duplicate-key");
+        assert_eq!(e.code, Code::DuplicateKey);
         assert_eq!(e.location.unwrap().line, 3);
     }
 
@@ -528,19 +529,19 @@ mod tests {
             prev = name;
         }
         let e = parse(&text, "bomb.yaml", &Limits::default()).unwrap_err();
-        assert_eq!(e.code, "alias-limit");
+        assert_eq!(e.code, Code::AliasLimit);
     }
 
     #[test]
     fn deep_nesting_is_refused() {
         let text = format!("{}1{}", "[".repeat(500), "]".repeat(500));
         let e = parse(&text, "deep.yaml", &Limits::default()).unwrap_err();
-        assert_eq!(e.code, "too-deep", "{e}");
+        assert_eq!(e.code, Code::TooDeep, "{e}");
         let yaml: String = (0..300)
             .map(|i| format!("{}k:\n", "  ".repeat(i)))
             .collect();
         let e = parse(&yaml, "deep.yaml", &Limits::default()).unwrap_err();
-        assert_eq!(e.code, "too-deep");
+        assert_eq!(e.code, Code::TooDeep);
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod common;
 
 use std::path::PathBuf;
 
+use chanx_codegen::Code;
 use chanx_codegen::internal::load::LoadOptions;
 use chanx_codegen::internal::source::Limits;
 use chanx_codegen::internal::validate::load_and_validate;
@@ -78,7 +79,7 @@ fn a_file_over_the_size_limit_is_refused_before_parsing() {
     std::fs::remove_dir_all(&dir).ok();
     let diags = result.expect_err("a file over the limit is refused");
     assert_eq!(diags.len(), 1, "{diags}");
-    assert_eq!(diags.0[0].code, "file-too-large");
+    assert_eq!(diags.0[0].code, Code::FileTooLarge);
     assert!(
         diags.0[0]
             .message

@@ -3,8 +3,11 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use chanx_codegen::Code;
 use chanx_codegen::Diagnostics;
-use chanx_codegen::internal::ir::{Api, BuildOptions, TypeDef, TypeKind, TypeRef, build};
+use chanx_codegen::internal::ir::{
+    Additional, Api, BuildOptions, TypeDef, TypeKind, TypeRef, build,
+};
 use chanx_codegen::internal::load::{LoadOptions, load};
 
 fn spec(name: &str) -> PathBuf {
@@ -289,7 +292,7 @@ fn all_of_merges_parts_and_recursion_uses_ids() {
     let TypeKind::Struct { additional, .. } = &settings.kind else {
         panic!("struct");
     };
-    assert_eq!(additional, &None);
+    assert_eq!(additional, &Additional::Forbidden);
     assert_eq!(
         field(settings, "schemaVersion").0,
         &TypeRef::Const(2.into())
@@ -298,7 +301,10 @@ fn all_of_merges_parts_and_recursion_uses_ids() {
     let TypeKind::Struct { additional, .. } = &labels.kind else {
         panic!("struct");
     };
-    assert_eq!(additional, &Some(TypeRef::String { format: None }));
+    assert_eq!(
+        additional,
+        &Additional::Allowed(TypeRef::String { format: None })
+    );
 }
 
 #[test]
@@ -325,7 +331,7 @@ components:
             target: TypeRef::String { .. }
         }
     ));
-    let codes: Vec<&str> = warnings.0.iter().map(|d| d.code).collect();
+    let codes: Vec<&str> = warnings.0.iter().map(|d| d.code.as_str()).collect();
     assert_eq!(codes, ["ir-allof-not-object", "ir-allof-not-object"]);
 }
 
@@ -374,7 +380,7 @@ fn names_are_unique_and_keep_the_spec_name() {
         "Value",
         "Serialize",
         "Self",
-        "Self2",
+        "Self_2",
         "N2faSettings",
         "Cafe",
     ] {
@@ -390,7 +396,7 @@ fn names_are_unique_and_keep_the_spec_name() {
         .iter()
         .map(|c| c.name.pascal.as_str())
         .collect();
-    assert_eq!(channels, ["UserEvents", "UserEvents2"]);
+    assert_eq!(channels, ["UserEvents", "UserEvents_2"]);
     let operations: Vec<&str> = api
         .operations
         .iter()
@@ -472,6 +478,62 @@ channels:
 }
 
 #[test]
+fn additional_properties_unset_false_true_and_a_schema_are_distinct() {
+    let doc = r#"
+asyncapi: 3.0.0
+info: {title: T, version: '1'}
+channels:
+  c:
+    address: /ws/extra
+    messages:
+      m:
+        payload:
+          type: object
+          properties:
+            unset: {$ref: '#/components/schemas/Unset'}
+            closed: {$ref: '#/components/schemas/Closed'}
+            open: {$ref: '#/components/schemas/Open'}
+            counted: {$ref: '#/components/schemas/Counted'}
+            merged: {$ref: '#/components/schemas/Merged'}
+components:
+  schemas:
+    Unset:
+      type: object
+      properties: {a: {type: string}}
+    Closed:
+      type: object
+      properties: {a: {type: string}}
+      additionalProperties: false
+    Open:
+      type: object
+      properties: {a: {type: string}}
+      additionalProperties: true
+    Counted:
+      type: object
+      properties: {a: {type: string}}
+      additionalProperties: {type: integer}
+    Merged:
+      allOf:
+        - $ref: '#/components/schemas/Open'
+        - properties: {b: {type: string}}
+"#;
+    let (api, _) = build_text(doc, &BuildOptions::default()).expect("builds");
+    let additional = |name: &str| match &ty(&api, name).kind {
+        TypeKind::Struct { additional, .. } => additional.clone(),
+        other => panic!("{name} is not a struct: {other:?}"),
+    };
+    assert_eq!(additional("Unset"), Additional::Unset);
+    assert_eq!(additional("Closed"), Additional::Forbidden);
+    assert_eq!(additional("Open"), Additional::Allowed(TypeRef::Any));
+    assert_eq!(
+        additional("Counted"),
+        Additional::Allowed(TypeRef::Integer { format: None })
+    );
+    // An `allOf` part's `additionalProperties` applies to the merged struct.
+    assert_eq!(additional("Merged"), Additional::Allowed(TypeRef::Any));
+}
+
+#[test]
 fn openapi_nullable_and_unknown_formats() {
     let doc = r#"
 asyncapi: 3.0.0
@@ -502,7 +564,7 @@ channels:
     let warning = warnings
         .0
         .iter()
-        .find(|d| d.code == "ir-unknown-schema-format")
+        .find(|d| d.code == Code::UnknownSchemaFormat)
         .expect("a warning for the unknown format");
     assert!(
         warning
@@ -561,8 +623,8 @@ operations:
     action: send
 "#;
     let errors = build_text(doc, &BuildOptions::default()).expect_err("operations are broken");
-    let codes: Vec<&str> = errors.errors().map(|d| d.code).collect();
-    assert_eq!(codes, ["ir-operation-action", "ir-operation-channel"]);
+    let codes: Vec<&str> = errors.errors().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["ir-operation-action", "operation-channel"]);
 }
 
 #[test]

@@ -8,7 +8,6 @@
 //! skipped with a notice (`scripts/test.sh` installs them).
 
 mod common;
-mod support;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -105,9 +104,9 @@ fn every_generated_module_and_the_smoke_test_type_check() {
     std::fs::create_dir_all(&generated).expect("create tests/ts/generated");
     clear_generated(&generated);
     for (file, api) in [
-        ("chat.ts", support::chat_api()),
-        ("echo.ts", support::untagged_api()),
-        ("shapes.ts", support::shapes_api()),
+        ("chat.ts", common::api::chat_api()),
+        ("echo.ts", common::api::untagged_api()),
+        ("shapes.ts", common::api::shapes_api()),
     ] {
         let ts = generate(&api, &TsOptions::default())
             .unwrap_or_else(|diagnostics| panic!("generating {file} failed:\n{diagnostics}"));

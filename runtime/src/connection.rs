@@ -17,7 +17,6 @@ use std::{
 };
 
 use futures_util::{Sink, Stream, StreamExt};
-use serde_json::Value;
 use tokio::{
     sync::{mpsc, watch},
     time::{Instant, Interval, Sleep},
@@ -26,15 +25,17 @@ use tracing::Instrument;
 
 use crate::{
     auth::{AnyUser, ConnectRequest},
-    context::Context,
+    context::{Connection, Context},
     decode::DecodeError,
-    frames::{Completion, Frames, with_ref},
+    frames::{Completion, Frames},
     handler::{Handler, Params, PathParams},
     json::Json,
     layer::{Inbox, Layer, LayerMessage, RelayedFrame},
     message::ChannelMessage,
     outbox::{LogPolicy, Outbox},
+    respond::{Responder, Stamp},
     router::Route,
+    topic::Subscriptions,
     ws::{WsMessage, close_code},
 };
 
@@ -65,6 +66,7 @@ impl TransportError {
     /// Classifies a tungstenite error from its text, for transports that
     /// hand it over wrapped (axum's `ws::Message` errors wrap the
     /// tungstenite version axum was built with).
+    #[cfg(feature = "axum")]
     pub(crate) fn from_tungstenite_text(text: String) -> Self {
         if text.starts_with("Space limit exceeded: Message too long") {
             TransportError::MessageTooBig
@@ -184,9 +186,14 @@ pub async fn serve_connection<H, Si, St, E>(
 
     let core = Core {
         route,
-        frames,
+        responder: Responder {
+            outbox: outbox.clone(),
+            frames: Arc::new(frames),
+            send_completion: config.send_completion,
+        },
         outbox: outbox.clone(),
         layer,
+        topics: tokio::sync::Mutex::new(Subscriptions::new(route.topics().clone())),
     };
     if let Some(end) = core.run(accepted, shutdown, stream).await {
         let _ = outbox.push(WsMessage::close(end.0, end.1));
@@ -204,9 +211,12 @@ pub async fn serve_connection<H, Si, St, E>(
 
 struct Core<'r, H: Handler> {
     route: &'r Route<H>,
-    frames: Frames,
+    responder: Responder,
     outbox: Outbox,
     layer: Layer,
+    /// The connection's topic subscriptions (frames are handled one at a
+    /// time, so the lock is never contended).
+    topics: tokio::sync::Mutex<Subscriptions>,
 }
 
 impl<H: Handler> Core<'_, H> {
@@ -241,15 +251,32 @@ impl<H: Handler> Core<'_, H> {
         };
         let channel_name = inbox.name.clone();
         tracing::Span::current().record("channel", channel_name.as_str());
-        let mut ctx = Context::new(
-            params,
+        let connection = Arc::new(Connection {
             user,
-            Arc::new(accepted.request),
-            channel_name.clone(),
-            self.layer.clone(),
-            self.outbox.clone(),
-        );
+            request: Arc::new(accepted.request),
+            channel_name: channel_name.clone(),
+            layer: self.layer.clone(),
+            responder: self.responder.clone(),
+            subscriptions: Default::default(),
+        });
+        let mut ctx = Context::new(params, Arc::clone(&connection));
+        let resolved = self
+            .topics
+            .lock()
+            .await
+            .resolve_default(&accepted.path_params);
+        if let Err(error) = resolved {
+            tracing::error!(%error, "cannot serve the route's topic");
+            let _ = self.layer.backend().close_channel(&channel_name).await;
+            return Some((
+                close_code::INTERNAL_ERROR,
+                "topic pattern and address disagree",
+            ));
+        }
         let end = self.connected(&mut ctx, &mut inbox, shutdown, stream).await;
+        // chanx's cleanup: every topic unsubscribed (hooks run, groups left).
+        self.topics.lock().await.close(&connection).await;
+        self.route.handler().on_disconnect(&mut ctx).await;
         // Leave the layer before the close frame: no more relays to a dead client.
         for group in ctx.joined() {
             if let Err(error) = self
@@ -281,7 +308,9 @@ impl<H: Handler> Core<'_, H> {
         match authenticator.authenticate_dyn(request).await {
             Ok(user) => {
                 if self.route.settings().send_authentication_message {
-                    let _ = self.outbox.push_json(&self.frames.authenticated());
+                    let _ = self
+                        .outbox
+                        .push_json(&self.responder.frames.authenticated());
                 }
                 Ok(Some(user))
             }
@@ -292,7 +321,7 @@ impl<H: Handler> Core<'_, H> {
                 );
                 let _ = self
                     .outbox
-                    .push_json(&self.frames.authentication(&rejection));
+                    .push_json(&self.responder.frames.authentication(&rejection));
                 let reason = if rejection.close_code() == close_code::UNAUTHORIZED {
                     "Unauthorized"
                 } else {
@@ -336,6 +365,13 @@ impl<H: Handler> Core<'_, H> {
             return End::Close(close_code::INTERNAL_ERROR, "connection setup failed");
         }
         tracing::info!("websocket connected");
+        // A topic's own route subscribes it on connect.
+        {
+            let mut topics = self.topics.lock().await;
+            if let Some(topic) = topics.default_topic().cloned() {
+                topics.subscribe(ctx.connection(), &topic, None).await;
+            }
+        }
 
         // Room in the outgoing queue for what one client frame or layer
         // message may queue (reply, error, completion, …) before it is taken.
@@ -441,13 +477,10 @@ impl<H: Handler> Core<'_, H> {
                 Ok(parsed) => parsed,
                 Err(error) => {
                     self.log_received(None, text);
-                    self.send(
-                        &self
-                            .frames
-                            .validation_error(&DecodeError::json_invalid(error)),
-                        None,
-                    );
-                    self.complete(Completion::Message, None);
+                    self.responder
+                        .validation_error(&DecodeError::json_invalid(error), Stamp::default());
+                    self.responder
+                        .complete(Completion::Message, Stamp::default());
                     return;
                 }
             };
@@ -457,87 +490,58 @@ impl<H: Handler> Core<'_, H> {
             Ok(envelope) => envelope,
             Err(error) => {
                 self.log_received(None, text);
-                self.send(&self.frames.validation_error(&error), None);
-                self.complete(Completion::Message, None);
+                self.responder.validation_error(&error, Stamp::default());
+                self.responder
+                    .complete(Completion::Message, Stamp::default());
                 return;
             }
         };
-        if let Some(topic) = &envelope.topic {
-            self.on_topic_frame(&value, topic, envelope.reference.as_deref());
+        let mut topics = self.topics.lock().await;
+        // On a topic's own route, frames without a topic belong to it.
+        let topic = envelope
+            .topic
+            .as_deref()
+            .or(topics.default_topic().map(|t| &**t));
+        if let Some(topic) = topic {
+            let topic = topic.to_owned();
+            let span = tracing::info_span!("topic", topic = topic.as_str());
+            topics
+                .on_frame(
+                    ctx.connection(),
+                    &value,
+                    depth,
+                    &topic,
+                    envelope.reference.as_deref(),
+                )
+                .instrument(span)
+                .await;
             return;
         }
-        let reference = envelope.reference.map(Value::String);
+        drop(topics);
+        let reference: Option<Arc<str>> = envelope.reference.map(Arc::from);
         let action = self.outbox.log().action_of_json(&value).map(str::to_owned);
         let span = tracing::info_span!("message", action = action.as_deref().unwrap_or(""));
         async {
             self.log_received(action.as_deref(), text);
+            let stamp = Stamp::reply(reference.as_deref());
             match decode_frame::<H::Incoming>(&value, depth) {
                 Err(error) => {
                     tracing::debug!(%error, "frame rejected");
-                    self.send(&self.frames.validation_error(&error), reference.as_ref());
+                    self.responder.validation_error(&error, stamp);
                 }
                 Ok(message) => {
                     let tag = message.tag();
+                    // What the handler sends carries the frame's ref, as in chanx.
+                    ctx.set_reference(reference.clone());
                     let result = self.route.handler().dispatch(ctx, message).await;
-                    self.reply(result, tag, reference.as_ref());
+                    ctx.set_reference(None);
+                    self.responder.reply(result, tag, stamp);
                 }
             }
-            self.complete(Completion::Message, reference.as_ref());
+            self.responder.complete(Completion::Message, stamp);
         }
         .instrument(span)
         .await
-    }
-
-    /// A frame addressed to a topic. This consumer serves no topics: a
-    /// subscription is to an unknown topic, an unsubscription is confirmed
-    /// (chanx confirms one for a topic never joined), anything else is sent
-    /// to a topic the client is not subscribed to.
-    fn on_topic_frame(&self, frame: &Json, topic: &str, reference: Option<&str>) {
-        let action = frame
-            .as_object()
-            .and_then(|m| m.get("action"))
-            .and_then(Json::as_str);
-        let answer = match action {
-            Some("subscribe") => self
-                .frames
-                .topic_error("unknown_topic", &format!("Unknown topic '{topic}'")),
-            Some("unsubscribe") => self.frames.frame("unsubscribed", Value::Null),
-            _ => self
-                .frames
-                .topic_error("not_subscribed", &format!("Not subscribed to '{topic}'")),
-        };
-        let framed = crate::frames::on_topic(answer, topic, reference);
-        if let Err(error) = self.outbox.push_json(&framed) {
-            tracing::debug!(%error, "frame not queued");
-        }
-    }
-
-    fn reply(
-        &self,
-        result: Result<Option<H::Outgoing>, crate::HandlerError>,
-        tag: Option<&'static str>,
-        reference: Option<&Value>,
-    ) {
-        // Replies are serialized straight to text: no `Value` tree on the
-        // hot path unless a `ref` cannot be appended textually.
-        let text =
-            |reply: &H::Outgoing| crate::json::to_frame(reply).map(|text| (text, reply.tag()));
-        match result.map(|reply| reply.as_ref().map(text)) {
-            Ok(None) => {}
-            Ok(Some(Ok((text, action)))) => self.send_reply(text, action, reference),
-            Ok(Some(Err(error))) => {
-                tracing::error!(%error, "cannot serialize the reply");
-                let detail = crate::HandlerError::internal(error).client_detail(tag);
-                self.send(&self.frames.handler_error(detail), reference);
-            }
-            Err(error) => {
-                tracing::error!(error = %error, "handler failed");
-                self.send(
-                    &self.frames.handler_error(error.client_detail(tag)),
-                    reference,
-                );
-            }
-        }
     }
 
     /// Binary frames are not JSON text: answered with a `json_invalid` error,
@@ -545,8 +549,9 @@ impl<H: Handler> Core<'_, H> {
     fn on_binary(&self) {
         self.log_received(None, "<binary>");
         let error = DecodeError::json_invalid("binary frames are not supported");
-        self.send(&self.frames.validation_error(&error), None);
-        self.complete(Completion::Message, None);
+        self.responder.validation_error(&error, Stamp::default());
+        self.responder
+            .complete(Completion::Message, Stamp::default());
     }
 
     async fn on_layer_message(&self, ctx: &mut Context<H::Outgoing, H::Params>, bytes: &[u8]) {
@@ -556,8 +561,8 @@ impl<H: Handler> Core<'_, H> {
             if relay.exclude_current && relay.from_channel == ctx.channel_name() {
                 return;
             }
-            self.send_text(relay.message.get());
-            self.complete(Completion::Group, None);
+            self.responder.send_relayed(relay.message.get());
+            self.responder.complete(Completion::Group, Stamp::default());
             return;
         }
         let envelope = match LayerMessage::from_bytes(bytes) {
@@ -576,8 +581,22 @@ impl<H: Handler> Core<'_, H> {
                 if exclude_current && from_channel == ctx.channel_name() {
                     return;
                 }
-                self.send_text(message.get());
-                self.complete(Completion::Group, None);
+                self.responder.send_relayed(message.get());
+                self.responder.complete(Completion::Group, Stamp::default());
+            }
+            LayerMessage::TopicEvent {
+                topic,
+                seq,
+                event_data,
+            } => {
+                let span = tracing::info_span!("topic_event", topic = topic.as_str());
+                let seq = seq.filter(|s| !s.is_null()).map(Json::from);
+                self.topics
+                    .lock()
+                    .await
+                    .on_event(&topic, seq, &event_data)
+                    .instrument(span)
+                    .await;
             }
             LayerMessage::ChannelEvent { event_data } => {
                 let action = self
@@ -597,75 +616,18 @@ impl<H: Handler> Core<'_, H> {
                     };
                     match self.route.handler().on_event(ctx, event).await {
                         Ok(None) => {}
-                        Ok(Some(message)) => match crate::json::to_frame(&message) {
-                            Ok(text) => self.send_reply(text, message.tag(), None),
-                            Err(error) => {
-                                tracing::error!(%error, "cannot serialize the event reply")
-                            }
-                        },
+                        Ok(Some(message)) => {
+                            self.responder
+                                .reply(Ok(Some(message)), None, Stamp::default())
+                        }
                         // As chanx: event errors are logged, never sent.
                         Err(error) => tracing::error!(error = %error, "event handler failed"),
                     }
-                    self.complete(Completion::Event, None);
+                    self.responder.complete(Completion::Event, Stamp::default());
                 }
                 .instrument(span)
                 .await
             }
-        }
-    }
-
-    fn send(&self, frame: &Value, reference: Option<&Value>) {
-        // Copy the frame only when the reference has to be added to it.
-        let queued = match reference {
-            None => self.outbox.push_json(frame),
-            Some(_) => self.outbox.push_json(&with_ref(frame.clone(), reference)),
-        };
-        if let Err(error) = queued {
-            tracing::debug!(%error, "frame not queued");
-        }
-    }
-
-    /// Queues a serialized reply, with the request's `ref` appended.
-    fn send_reply(&self, text: String, action: Option<&'static str>, reference: Option<&Value>) {
-        let with_envelope = match reference {
-            None => Ok(text),
-            Some(reference) => with_ref_text(text, reference),
-        };
-        let queued = match with_envelope {
-            Ok(text) => self.outbox.push_serialized(text, action),
-            // The reply has keys of its own named `version` or `ref`: merge
-            // as a tree so they are overwritten, as chanx does.
-            Err(text) => match crate::json::parse(&text) {
-                Ok(mut frame) => {
-                    if let (Some(map), Some(reference)) = (frame.as_object_mut(), reference) {
-                        map.insert("version".into(), Json::Int(crate::envelope::VERSION as i64));
-                        map.insert("ref".into(), Json::from(reference.clone()));
-                    }
-                    crate::json::to_string(&frame)
-                        .map_err(crate::SendError::from)
-                        .and_then(|text| self.outbox.push_serialized(text, action))
-                }
-                Err(error) => {
-                    tracing::error!(%error, "a serialized reply does not read back");
-                    Ok(())
-                }
-            },
-        };
-        if let Err(error) = queued {
-            tracing::debug!(%error, "frame not queued");
-        }
-    }
-
-    /// Queues a frame already serialized (compact JSON of an outgoing message).
-    fn send_text(&self, frame: &str) {
-        if let Err(error) = self.outbox.push_json_text(frame) {
-            tracing::debug!(%error, "frame not queued");
-        }
-    }
-
-    fn complete(&self, kind: Completion, reference: Option<&Value>) {
-        if self.route.settings().send_completion {
-            self.send(&self.frames.completion(kind), reference);
         }
     }
 
@@ -676,30 +638,6 @@ impl<H: Handler> Core<'_, H> {
         }
         tracing::debug!(frame = %text, "websocket received frame");
     }
-}
-
-/// Appends `"version": 1, "ref": …` to a serialized object, as chanx
-/// appends the envelope after the message's own keys (in `json.dumps`'s
-/// layout). `Err` gives the text back when it is not an object or already
-/// has a `version` or `ref` key of its own.
-fn with_ref_text(mut text: String, reference: &Value) -> Result<String, String> {
-    let is_object = text.starts_with('{') && text.ends_with('}');
-    if !is_object || text.contains("\"version\"") || text.contains("\"ref\"") {
-        return Err(text);
-    }
-    text.pop();
-    if text.len() > 1 {
-        text.push_str(", ");
-    }
-    text.push_str("\"version\": ");
-    text.push_str(&crate::envelope::VERSION.to_string());
-    text.push_str(", \"ref\": ");
-    match crate::json::to_string(reference) {
-        Ok(reference) => text.push_str(&reference),
-        Err(_) => text.push_str("null"),
-    }
-    text.push('}');
-    Ok(text)
 }
 
 /// Frames nested deeper than this are decoded on a thread of their own
@@ -713,7 +651,10 @@ const DEEP_FRAME: usize = 48;
 /// committed: only the pages used cost memory).
 const DEEP_FRAME_STACK: usize = 256 << 20;
 
-fn decode_frame<M: ChannelMessage>(value: &Json, depth: usize) -> Result<M, DecodeError> {
+pub(crate) fn decode_frame<M: ChannelMessage>(
+    value: &Json,
+    depth: usize,
+) -> Result<M, DecodeError> {
     if depth <= DEEP_FRAME {
         return M::decode(value);
     }
@@ -839,42 +780,5 @@ async fn timer_fired(timer: &mut Option<Pin<Box<Sleep>>>) {
     match timer {
         Some(timer) => timer.as_mut().await,
         None => std::future::pending().await,
-    }
-}
-
-#[cfg(test)]
-mod envelope_text_tests {
-    use serde_json::json;
-
-    use super::with_ref_text;
-
-    #[test]
-    fn appends_version_and_ref_after_the_message_keys() {
-        let text = with_ref_text(
-            r#"{"action": "pong", "payload": null}"#.into(),
-            &json!("r1"),
-        );
-        assert_eq!(
-            text.unwrap(),
-            r#"{"action": "pong", "payload": null, "version": 1, "ref": "r1"}"#
-        );
-        assert_eq!(
-            with_ref_text("{}".into(), &json!("r\u{e9}")).unwrap(),
-            r#"{"version": 1, "ref": "r\u00e9"}"#
-        );
-    }
-
-    #[test]
-    fn gives_back_what_it_cannot_append_to() {
-        for text in [
-            r#"[1]"#,
-            r#"{"action":"x","version":"2"}"#,
-            r#"{"ref":"mine"}"#,
-        ] {
-            assert_eq!(
-                with_ref_text(text.into(), &json!("r")),
-                Err(text.to_string())
-            );
-        }
     }
 }

@@ -1,25 +1,63 @@
 //! What a handler sees of its connection.
 
-use std::{any::Any, fmt, marker::PhantomData, sync::Arc};
+use std::{
+    any::Any,
+    fmt,
+    marker::PhantomData,
+    sync::{Arc, Mutex},
+};
 
 use serde::Serialize;
 
 use crate::{
     auth::{AnyUser, ConnectRequest},
+    json::Json,
     layer::{Layer, LayerError},
-    outbox::{Outbox, SendError},
+    outbox::SendError,
+    respond::{Responder, Stamp},
 };
 
-/// One connection, as seen by its handlers: typed address parameters, the
+/// What every handler of one connection shares, the consumer's and its
+/// topics'.
+pub(crate) struct Connection {
+    pub(crate) user: Option<AnyUser>,
+    pub(crate) request: Arc<ConnectRequest>,
+    pub(crate) channel_name: String,
+    pub(crate) layer: Layer,
+    pub(crate) responder: Responder,
+    /// The topics this connection is subscribed to, in subscription order.
+    pub(crate) subscriptions: Mutex<Vec<String>>,
+}
+
+/// The envelope a handler's frames carry (see [`Stamp`]).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OwnedStamp {
+    pub(crate) topic: Option<Arc<str>>,
+    pub(crate) reference: Option<Arc<str>>,
+    pub(crate) seq: Option<Json>,
+}
+
+impl OwnedStamp {
+    pub(crate) fn borrow(&self) -> Stamp<'_> {
+        Stamp {
+            topic: self.topic.as_deref(),
+            reference: self.reference.as_deref(),
+            seq: self.seq.as_ref(),
+        }
+    }
+}
+
+/// One connection, as seen by its handlers: typed parameters, the
 /// authenticated user, groups, the channel layer and the client.
+///
+/// A consumer's handlers get the channel's address parameters; a topic's
+/// handlers get the topic's pattern parameters, and what they send is
+/// stamped with the topic.
 pub struct Context<Out, P> {
     params: P,
-    user: Option<AnyUser>,
-    request: Arc<ConnectRequest>,
-    channel_name: String,
+    connection: Arc<Connection>,
     groups: Vec<String>,
-    layer: Layer,
-    outbox: Outbox,
+    stamp: OwnedStamp,
     _outgoing: PhantomData<fn(Out)>,
 }
 
@@ -27,71 +65,93 @@ impl<Out, P: fmt::Debug> fmt::Debug for Context<Out, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Context")
             .field("params", &self.params)
-            .field("channel_name", &self.channel_name)
+            .field("channel_name", &self.connection.channel_name)
+            .field("topic", &self.stamp.topic)
             .field("groups", &self.groups)
             .finish_non_exhaustive()
     }
 }
 
 impl<Out: Serialize, P> Context<Out, P> {
-    pub(crate) fn new(
-        params: P,
-        user: Option<AnyUser>,
-        request: Arc<ConnectRequest>,
-        channel_name: String,
-        layer: Layer,
-        outbox: Outbox,
-    ) -> Self {
+    pub(crate) fn new(params: P, connection: Arc<Connection>) -> Self {
         Context {
             params,
-            user,
-            request,
-            channel_name,
+            connection,
             groups: Vec::new(),
-            layer,
-            outbox,
+            stamp: OwnedStamp::default(),
             _outgoing: PhantomData,
         }
     }
 
-    /// The typed address parameters.
+    /// A context for the topic `topic` of the same connection.
+    pub(crate) fn for_topic(params: P, connection: Arc<Connection>, topic: Arc<str>) -> Self {
+        let mut ctx = Context::new(params, connection);
+        ctx.stamp.topic = Some(topic);
+        ctx
+    }
+
+    /// The typed parameters: the channel address's for a consumer, the
+    /// topic pattern's for a topic.
     pub fn params(&self) -> &P {
         &self.params
     }
 
+    /// The topic this context belongs to (`room:42`), `None` for a consumer's own handlers.
+    pub fn topic(&self) -> Option<&str> {
+        self.stamp.topic.as_deref()
+    }
+
+    /// The `ref` of the client frame being handled, if it carries one.
+    pub fn reference(&self) -> Option<&str> {
+        self.stamp.reference.as_deref()
+    }
+
+    /// The topics this connection is subscribed to, in subscription order.
+    pub fn subscriptions(&self) -> Vec<String> {
+        match self.connection.subscriptions.lock() {
+            Ok(topics) => topics.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
     /// The user the route's `Authenticator` returned, if it is a `U`.
     pub fn user<U: Any + Send + Sync>(&self) -> Option<&U> {
-        self.user.as_deref().and_then(|u| u.downcast_ref::<U>())
+        self.connection
+            .user
+            .as_deref()
+            .and_then(|u| u.downcast_ref::<U>())
     }
 
     /// The upgrade request (path, query, headers).
     pub fn request(&self) -> &ConnectRequest {
-        &self.request
+        &self.connection.request
     }
 
     /// This connection's inbox name: the target of `Layer::send_event`.
     pub fn channel_name(&self) -> &str {
-        &self.channel_name
+        &self.connection.channel_name
     }
 
-    /// The groups this connection is in.
+    /// The groups this context joined (a topic's own group not included).
     pub fn groups(&self) -> &[String] {
         &self.groups
     }
 
     /// The channel layer, to send events from a handler.
     pub fn layer(&self) -> &Layer {
-        &self.layer
+        &self.connection.layer
     }
 
-    /// Joins `group` (no-op when already in it).
+    /// Joins `group` (no-op when already in it). A topic's context leaves
+    /// its groups when the topic is unsubscribed.
     pub async fn join(&mut self, group: &str) -> Result<(), LayerError> {
         if self.groups.iter().any(|g| g == group) {
             return Ok(());
         }
-        self.layer
+        self.connection
+            .layer
             .backend()
-            .group_add(group, &self.channel_name)
+            .group_add(group, &self.connection.channel_name)
             .await?;
         self.groups.push(group.to_owned());
         Ok(())
@@ -102,9 +162,10 @@ impl<Out: Serialize, P> Context<Out, P> {
         let Some(index) = self.groups.iter().position(|g| g == group) else {
             return Ok(());
         };
-        self.layer
+        self.connection
+            .layer
             .backend()
-            .group_discard(group, &self.channel_name)
+            .group_discard(group, &self.connection.channel_name)
             .await?;
         self.groups.remove(index);
         Ok(())
@@ -112,9 +173,22 @@ impl<Out: Serialize, P> Context<Out, P> {
 
     /// Queues a message for this client without waiting (see the slow-client
     /// policy in the crate docs).
+    ///
+    /// As in chanx, the frame carries the envelope of what is being handled:
+    /// `"version": 1, "ref": …` while answering a frame with a `ref`; on a
+    /// topic, `"version": 1, "topic": …` and the `ref` or the event's `seq`.
     pub fn send(&self, message: &Out) -> Result<(), SendError> {
         let text = crate::json::to_frame(message)?;
-        self.outbox.push_json_text(&text)
+        let outbox = &self.connection.responder.outbox;
+        match self.stamp.borrow().apply_text(text) {
+            Ok(text) => outbox.push_json_text(&text),
+            Err(text) => {
+                let frame =
+                    crate::json::parse(&text).map_err(|e| SendError::Serialize(e.to_string()))?;
+                let text = crate::json::to_string(&self.stamp.borrow().apply(frame))?;
+                outbox.push_json_text(&text)
+            }
+        }
     }
 
     /// Relays a message to every client in `groups` (this one too, unless
@@ -127,12 +201,18 @@ impl<Out: Serialize, P> Context<Out, P> {
         exclude_current: bool,
     ) -> Result<(), LayerError> {
         let frame = crate::json::relay_text(message)?;
-        self.layer
-            .group_message(frame, groups, exclude_current, &self.channel_name)
+        self.connection
+            .layer
+            .group_message(
+                frame,
+                groups,
+                exclude_current,
+                &self.connection.channel_name,
+            )
             .await
     }
 
-    /// `broadcast` to every group this connection is in (chanx's default).
+    /// `broadcast` to every group this context joined (chanx's default).
     pub async fn broadcast_to_joined(
         &self,
         message: &Out,
@@ -144,5 +224,19 @@ impl<Out: Serialize, P> Context<Out, P> {
 
     pub(crate) fn joined(&self) -> &[String] {
         &self.groups
+    }
+
+    pub(crate) fn connection(&self) -> &Arc<Connection> {
+        &self.connection
+    }
+
+    /// Sets the `ref` being answered (`None` once the frame is handled).
+    pub(crate) fn set_reference(&mut self, reference: Option<Arc<str>>) {
+        self.stamp.reference = reference;
+    }
+
+    /// Sets the `seq` of the event being handled.
+    pub(crate) fn set_seq(&mut self, seq: Option<Json>) {
+        self.stamp.seq = seq;
     }
 }

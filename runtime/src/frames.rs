@@ -97,27 +97,3 @@ impl Frames {
         }
     }
 }
-
-/// Copies a request's `ref` onto a frame sent while handling it, after the
-/// message's own keys and with the envelope `version`, as chanx does.
-pub(crate) fn with_ref(mut frame: Value, reference: Option<&Value>) -> Value {
-    if let (Some(reference), Value::Object(map)) = (reference, &mut frame) {
-        map.insert("version".into(), Value::from(crate::envelope::VERSION));
-        map.insert("ref".into(), reference.clone());
-    }
-    frame
-}
-
-/// Stamps a frame with its topic, as chanx does for every frame on a topic:
-/// `"version": 1, "topic": …` after the message's own keys, then the `ref`
-/// of the frame being answered, if any.
-pub(crate) fn on_topic(mut frame: Value, topic: &str, reference: Option<&str>) -> Value {
-    if let Value::Object(map) = &mut frame {
-        map.insert("version".into(), Value::from(crate::envelope::VERSION));
-        map.insert("topic".into(), Value::from(topic));
-        if let Some(reference) = reference {
-            map.insert("ref".into(), Value::from(reference));
-        }
-    }
-    frame
-}

@@ -1,14 +1,14 @@
-//! What generated `Service<C>` glue implements, and the errors handlers return.
+//! What the generated per-channel server glue (`ChatServer<C>`) implements, and the errors handlers return.
 
 use std::{error::Error as StdError, fmt, future::Future, str::FromStr};
 
 use serde::Serialize;
 
-use crate::{context::Context, message::ChannelMessage, message::Event};
+use crate::{context::Context, message::ChannelMessage, message::Event, topic::Topics};
 
 /// A served channel: decoded messages in, typed replies out.
 ///
-/// Generated `Service<C>` implements it by routing to the `Consumer` trait.
+/// The generated `<Channel>Server<C>` implements it by routing to the `Consumer` trait.
 pub trait Handler: Send + Sync + 'static {
     /// The messages clients send on the channel.
     type Incoming: ChannelMessage;
@@ -42,6 +42,23 @@ pub trait Handler: Send + Sync + 'static {
         ctx: &mut Context<Self::Outgoing, Self::Params>,
         event: Self::Event,
     ) -> impl Future<Output = Result<Option<Self::Outgoing>, HandlerError>> + Send;
+
+    /// Runs once the connection has ended, after every topic was
+    /// unsubscribed and before its groups are left.
+    fn on_disconnect(
+        &self,
+        ctx: &mut Context<Self::Outgoing, Self::Params>,
+    ) -> impl Future<Output = ()> + Send {
+        let _ = ctx;
+        async {}
+    }
+
+    /// The topics this channel's connections can subscribe to (chanx's
+    /// `topics`), or the topic this channel serves alone. Called once, when
+    /// the route is made.
+    fn topics(&self) -> Topics {
+        Topics::new()
+    }
 }
 
 type BoxError = Box<dyn StdError + Send + Sync + 'static>;

@@ -79,9 +79,11 @@ pub mod json;
 pub mod layer;
 mod message;
 mod outbox;
+mod respond;
 mod router;
 mod server;
 mod template;
+mod topic;
 mod transport;
 mod util;
 mod validate;
@@ -102,7 +104,7 @@ pub mod testing;
 /// mod api {
 ///     chanx_runtime::include_api!("chat");
 /// }
-/// use api::channels::chat::{Consumer, Outgoing, Service};
+/// use api::channels::chat::{ChatServer, Consumer, Outgoing};
 /// ```
 #[macro_export]
 macro_rules! include_api {
@@ -126,6 +128,7 @@ pub use message::{ChannelMessage, Event};
 pub use outbox::SendError;
 pub use router::{Route, RouteError, Router, ShutdownHandle};
 pub use server::Server;
+pub use topic::{TopicHandler, TopicParams, TopicPattern, Topics, topic_group};
 pub use transport::READ_BUFFER_BYTES;
 pub use validate::ProgramError;
 pub use ws::{CloseFrame, WsMessage, close_code};

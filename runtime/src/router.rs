@@ -12,12 +12,14 @@ use crate::{
     handler::{Handler, ParamError, Params, PathParams},
     layer::Layer,
     template::AddressTemplate,
+    topic::Topics,
     ws::WsMessage,
 };
 
 /// One served channel: a handler, its address, settings and authenticator.
 pub struct Route<H: Handler> {
     handler: Arc<H>,
+    topics: Topics,
     address: String,
     config: ConsumerConfig,
     authenticator: Option<Arc<dyn DynAuthenticator>>,
@@ -28,6 +30,7 @@ impl<H: Handler> Route<H> {
     /// use [`Route::at`] for those).
     pub fn new(handler: H) -> Self {
         Route {
+            topics: handler.topics(),
             handler: Arc::new(handler),
             address: H::ADDRESS.unwrap_or("/").to_owned(),
             config: ConsumerConfig::default(),
@@ -61,6 +64,10 @@ impl<H: Handler> Route<H> {
     /// The handler this route serves.
     pub fn handler(&self) -> &H {
         &self.handler
+    }
+
+    pub(crate) fn topics(&self) -> &Topics {
+        &self.topics
     }
 
     pub(crate) fn settings(&self) -> &ConsumerConfig {
@@ -206,6 +213,12 @@ impl Router {
             .map(|(_, e)| e.max_message_bytes())
             .max()
             .unwrap_or(1024 * 1024)
+    }
+
+    /// The address templates of the routes, in the order they were added.
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    pub(crate) fn templates(&self) -> impl Iterator<Item = &AddressTemplate> {
+        self.routes.iter().map(|(template, _)| template)
     }
 
     pub(crate) fn find(&self, path: &str) -> Result<(Arc<dyn Endpoint>, PathParams), RouteError> {

@@ -7,7 +7,7 @@
 use crate::{handler::PathParams, util::percent_decode};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Segment {
+pub(crate) enum Segment {
     Literal(String),
     /// `{name}` with optional literal text around it: `room-{id}.json`.
     Param {
@@ -48,6 +48,12 @@ impl AddressTemplate {
             })
             .collect();
         AddressTemplate { segments }
+    }
+
+    /// The segments between slashes (leading and trailing slashes dropped).
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    pub(crate) fn segments(&self) -> &[Segment] {
+        &self.segments
     }
 
     /// The parameters when `path` (query allowed) matches.

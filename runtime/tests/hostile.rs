@@ -17,7 +17,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 use support::{
     app::ChatApp,
-    chat::{channels::chat::Service, types::NotificationPayload},
+    chat::{channels::chat::ChatServer, types::NotificationPayload},
     client::Client,
     raw::{self, End, FIN, PING, RSV1, Raw, TEXT},
 };
@@ -77,7 +77,7 @@ async fn start(entry: Entry, router: Router, limits: Limits) -> SocketAddr {
 }
 
 fn chat_router(app: ChatApp, config: ConsumerConfig) -> Router {
-    Router::new().route(Route::new(Service::new(app)).config(config))
+    Router::new().route(Route::new(ChatServer::new(app)).config(config))
 }
 
 fn in_room() -> ConsumerConfig {
@@ -380,7 +380,7 @@ async fn a_fast_sender_is_slowed_down_to_its_slowest_reader() {
         ..in_room()
     };
     let router = Router::with_layer(Layer::new(chanx_runtime::InMemoryLayer::with_capacity(8)))
-        .route(Route::new(Service::new(app.clone())).config(config));
+        .route(Route::new(ChatServer::new(app.clone())).config(config));
     let layer = router.layer().clone();
     let addr = start(Entry::Server, router, Limits::default()).await;
     let url = format!("ws://{addr}/ws/chat");

@@ -13,7 +13,7 @@ use serde_json::json;
 use support::{
     app::{ChatApp, start},
     chat::{
-        channels::chat::{Incoming, Outgoing, Service},
+        channels::chat::{ChatServer, Incoming, Outgoing},
         types::{ChatNotificationMessage, ChatPayload, NotificationPayload, PongMessage},
     },
     client::Client,
@@ -27,7 +27,7 @@ fn chat_router(layer: Layer) -> Arc<Router> {
     };
     Arc::new(
         Router::with_layer(layer)
-            .route(Route::new(Service::new(ChatApp::default())).config(config)),
+            .route(Route::new(ChatServer::new(ChatApp::default())).config(config)),
     )
 }
 

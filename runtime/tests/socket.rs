@@ -8,7 +8,7 @@ use chanx_runtime::{ConsumerConfig, InMemoryLayer, Layer, Route, Router};
 use serde_json::json;
 use support::{
     app::{ChatApp, TokenAuth, start},
-    chat::{channels::chat::Service, types::NotificationPayload},
+    chat::{channels::chat::ChatServer, types::NotificationPayload},
     client::Client,
 };
 use tokio_tungstenite::tungstenite::Message;
@@ -21,7 +21,7 @@ fn config() -> ConsumerConfig {
 }
 
 fn chat_router(app: ChatApp, config: ConsumerConfig) -> Router {
-    Router::new().route(Route::new(Service::new(app)).config(config))
+    Router::new().route(Route::new(ChatServer::new(app)).config(config))
 }
 
 fn notice(message: &str) -> NotificationPayload {
@@ -47,7 +47,8 @@ async fn ping_gets_pong() {
 
 #[tokio::test]
 async fn chanx_style_addresses_match() {
-    let router = Router::new().route(Route::new(Service::new(ChatApp::default())).at("ws/chat/"));
+    let router =
+        Router::new().route(Route::new(ChatServer::new(ChatApp::default())).at("ws/chat/"));
     let server = start(router).await;
     for path in ["/ws/chat", "/ws/chat/", "/ws/chat?x=1"] {
         let mut client = Client::connect(&server.url(path)).await;
@@ -393,7 +394,7 @@ async fn completion_frames_follow_messages_group_relays_and_events() {
 #[tokio::test]
 async fn authentication_rejects_with_4401_or_4403_and_exposes_the_user() {
     let router = Router::new().route(
-        Route::new(Service::new(ChatApp::default()))
+        Route::new(ChatServer::new(ChatApp::default()))
             .config(config())
             .authenticator(TokenAuth),
     );
@@ -459,7 +460,7 @@ async fn camelized_authentication_frame() {
         ..config()
     };
     let router = Router::new().route(
-        Route::new(Service::new(ChatApp::default()))
+        Route::new(ChatServer::new(ChatApp::default()))
             .config(config)
             .authenticator(TokenAuth),
     );
@@ -482,9 +483,9 @@ async fn binary_frames_get_an_error_and_oversized_frames_close_1009() {
     // The default route keeps the transport limit at 1 MiB, so the small
     // route's own check is what closes.
     let router = Router::new()
-        .route(Route::new(Service::new(ChatApp::default())).config(config()))
+        .route(Route::new(ChatServer::new(ChatApp::default())).config(config()))
         .route(
-            Route::new(Service::new(ChatApp::default()))
+            Route::new(ChatServer::new(ChatApp::default()))
                 .at("/ws/small")
                 .config(small.clone()),
         );
@@ -512,7 +513,7 @@ async fn binary_frames_get_an_error_and_oversized_frames_close_1009() {
 
     // Alone on a server, the route's limit is the transport's limit too.
     let lone =
-        start(Router::new().route(Route::new(Service::new(ChatApp::default())).config(small)))
+        start(Router::new().route(Route::new(ChatServer::new(ChatApp::default())).config(small)))
             .await;
     let mut client = Client::connect(&lone.url("/ws/chat")).await;
     client.send_json(big).await;
@@ -612,7 +613,7 @@ async fn a_slow_client_is_closed_1013_without_holding_up_others() {
     // Inboxes large enough that nobody waits on the slow client's inbox:
     // only its own queue and socket fill up.
     let router = Router::with_layer(Layer::new(InMemoryLayer::with_capacity(10_000)))
-        .route(Route::new(Service::new(ChatApp::default())).config(config));
+        .route(Route::new(ChatServer::new(ChatApp::default())).config(config));
     let layer = router.layer().clone();
     let server = start(router).await;
     let mut slow = Client::connect(&server.url("/ws/chat")).await;

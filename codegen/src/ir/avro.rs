@@ -7,10 +7,11 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
+use crate::diag::Code;
 use crate::ir::context::{Context, kind_of, str_field};
 use crate::ir::naming::Namespace;
 use crate::ir::schema::{TypeBuilder, wrap};
-use crate::ir::{EnumValue, Field, Name, TypeDef, TypeKind, TypeRef, Variant};
+use crate::ir::{Additional, EnumValue, Field, Name, TypeDef, TypeKind, TypeRef, Variant};
 use crate::load::NodeRef;
 
 /// The type of the Avro schema at `node`.
@@ -48,7 +49,7 @@ impl Avro {
         };
         if self.depth >= MAX_DEPTH {
             cx.warn(
-                "ir-unsupported-schema",
+                Code::UnsupportedSchema,
                 &node,
                 "Avro schema nested too deeply; using any value",
             );
@@ -61,7 +62,7 @@ impl Avro {
             Value::Object(map) => self.complex(types, cx, &node, map, hint),
             other => {
                 cx.warn(
-                    "ir-unsupported-schema",
+                    Code::UnsupportedSchema,
                     &node,
                     format!(
                         "an Avro schema cannot be {}; using any value",
@@ -84,7 +85,7 @@ impl Avro {
             return ty.clone();
         }
         cx.warn(
-            "ir-unsupported-schema",
+            Code::UnsupportedSchema,
             node,
             format!("unknown Avro type '{name}'; using any value"),
         );
@@ -191,7 +192,7 @@ impl Avro {
             }
             _ => {
                 cx.warn(
-                    "ir-unsupported-schema",
+                    Code::UnsupportedSchema,
                     node,
                     "Avro schema without a `type`; using any value",
                 );
@@ -235,7 +236,7 @@ impl Avro {
             let field_node = node.child("fields").child(&i.to_string());
             let Some(field) = cx.doc.raw(&field_node).and_then(Value::as_object) else {
                 cx.warn(
-                    "ir-unsupported-schema",
+                    Code::UnsupportedSchema,
                     &field_node,
                     "Avro field is not an object",
                 );
@@ -263,7 +264,7 @@ impl Avro {
             id,
             TypeKind::Struct {
                 fields,
-                additional: None,
+                additional: Additional::Forbidden,
             },
         );
         TypeRef::Named(id)

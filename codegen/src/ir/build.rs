@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use crate::diag::Diagnostics;
+use crate::diag::{Code, Diagnostics};
 use crate::ir::context::{Context, last_token, str_field};
 use crate::ir::messages::{MessageBuilder, with_traits};
 use crate::ir::naming::{Namespace, ident_forms};
@@ -35,10 +35,10 @@ pub fn build(doc: &Document, options: &BuildOptions) -> Result<(Api, Diagnostics
     let mut cx = Context::new(doc);
     let root = doc.root();
     let Some(root_map) = doc.raw(&root).and_then(Value::as_object) else {
-        cx.error("ir-not-a-document", &root, "the document is not an object");
+        cx.error(Code::NotAMapping, &root, "the document is not an object");
         return Err(cx.diags);
     };
-    let mut b = Builder {
+    let mut b = ModelBuilder {
         types: TypeBuilder::default(),
         messages: MessageBuilder::new(str_field(root_map, "defaultContentType")),
         channels: Vec::new(),
@@ -59,6 +59,8 @@ pub fn build(doc: &Document, options: &BuildOptions) -> Result<(Api, Diagnostics
         b.messages.message(&mut cx, &mut b.types, &node, &key);
     }
     b.directions(&operations);
+    b.place_topics();
+    b.passthrough(&operations);
     let root_key = document_action_key(root_map);
     b.tag_channels(&mut cx, options.action_key.as_deref(), root_key.as_deref());
 
@@ -90,7 +92,7 @@ pub fn build(doc: &Document, options: &BuildOptions) -> Result<(Api, Diagnostics
     }
 }
 
-struct Builder {
+struct ModelBuilder {
     types: TypeBuilder,
     messages: MessageBuilder,
     channels: Vec<Channel>,
@@ -102,7 +104,7 @@ struct Builder {
     channel_meta: Vec<(NodeRef, Option<String>)>,
 }
 
-impl Builder {
+impl ModelBuilder {
     fn component_schemas(&mut self, cx: &mut Context<'_>, root: &NodeRef) {
         let schemas = cx.entries(&root.child("components").child("schemas"));
         // Claim every component's own name before any inline schema is named.
@@ -133,7 +135,7 @@ impl Builder {
             Some(Value::Null) | None => None,
             Some(_) => {
                 cx.warn(
-                    "ir-channel-address",
+                    Code::ChannelAddress,
                     &target.child("address"),
                     "address is not a string; treated as dynamic",
                 );
@@ -157,6 +159,9 @@ impl Builder {
             outgoing: Vec::new(),
             tag_key: None,
             bindings,
+            topic: crate::ir::topics::read(cx, &target, &spec),
+            hosted_topics: Vec::new(),
+            synthesized: false,
             origin: cx.origin(&target),
         });
         self.channel_variants.push(Namespace::new());
@@ -213,7 +218,7 @@ impl Builder {
                 other => {
                     let found = other.map_or("nothing".to_string(), |a| format!("'{a}'"));
                     cx.error(
-                        "ir-operation-action",
+                        Code::OperationAction,
                         &target.child("action"),
                         format!(
                             "operation '{key}': action must be 'send' or 'receive', found {found}"
@@ -224,7 +229,7 @@ impl Builder {
             };
             let Some(channel) = self.channel_ref(cx, &target.child("channel")) else {
                 cx.error(
-                    "ir-operation-channel",
+                    Code::OperationChannel,
                     &target,
                     format!("operation '{key}' has no channel that can be resolved"),
                 );
@@ -341,6 +346,102 @@ impl Builder {
         }
     }
 
+    /// Gives every topic its host (see [`crate::ir::topics`]), making hosts
+    /// the document leaves out.
+    fn place_topics(&mut self) {
+        use crate::ir::topics::{Placement, TopicSite, place};
+        let topic_ids: Vec<ChannelId> = (0..self.channels.len())
+            .filter(|&id| self.channels[id].topic.is_some())
+            .collect();
+        if topic_ids.is_empty() {
+            return;
+        }
+        let placements = {
+            let sites: Vec<TopicSite<'_>> = topic_ids
+                .iter()
+                .filter_map(|&id| {
+                    let channel = &self.channels[id];
+                    Some(TopicSite {
+                        key: &channel.name.spec,
+                        address: channel.address.as_deref(),
+                        topic: channel.topic.as_ref()?,
+                    })
+                })
+                .collect();
+            let plain: Vec<(ChannelId, Option<&str>)> = self
+                .channels
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.topic.is_none())
+                .map(|(id, c)| (id, c.address.as_deref()))
+                .collect();
+            place(&sites, &plain)
+        };
+        let mut made: Vec<(String, Option<String>, ChannelId)> = Vec::new();
+        for (&id, placement) in topic_ids.iter().zip(placements) {
+            let host = match placement {
+                Placement::Standalone => continue,
+                Placement::Hosted(host) => host,
+                Placement::NewHost(key) => {
+                    let address = self.channels[id].address.clone();
+                    match made.iter().find(|(k, a, _)| *k == key && *a == address) {
+                        Some((_, _, host)) => *host,
+                        None => {
+                            let host = self.synthesized_host(&key, id);
+                            made.push((key, address, host));
+                            host
+                        }
+                    }
+                }
+            };
+            if let Some(topic) = self.channels[id].topic.as_mut() {
+                topic.host = Some(host);
+            }
+            self.channels[host].hosted_topics.push(id);
+        }
+    }
+
+    /// Records each topic's passthrough messages.
+    fn passthrough(&mut self, operations: &[Operation]) {
+        for op in operations
+            .iter()
+            .filter(|op| crate::ir::topics::is_passthrough(op))
+        {
+            if let Some(topic) = self.channels[op.channel].topic.as_mut() {
+                push_unique(&mut topic.passthrough, &op.messages);
+            }
+        }
+    }
+
+    /// A channel with no messages of its own at the address of `topic`.
+    fn synthesized_host(&mut self, key: &str, topic: ChannelId) -> ChannelId {
+        let id = self.channels.len();
+        let name = self.channel_names.claim(key, "Channel", "N");
+        let template = &self.channels[topic];
+        let host = Channel {
+            name,
+            address: template.address.clone(),
+            title: None,
+            summary: None,
+            description: None,
+            parameters: template.parameters.clone(),
+            messages: Vec::new(),
+            incoming: Vec::new(),
+            outgoing: Vec::new(),
+            tag_key: None,
+            bindings: template.bindings.clone(),
+            topic: None,
+            hosted_topics: Vec::new(),
+            synthesized: true,
+            origin: template.origin.clone(),
+        };
+        let node = self.channel_meta[topic].0.clone();
+        self.channels.push(host);
+        self.channel_variants.push(Namespace::new());
+        self.channel_meta.push((node, None));
+        id
+    }
+
     fn tag_channels(&mut self, cx: &mut Context<'_>, forced: Option<&str>, document: Option<&str>) {
         let space = &self.types.space;
         for (channel, (node, own)) in self.channels.iter_mut().zip(&self.channel_meta) {
@@ -364,7 +465,7 @@ impl Builder {
                 message.tag = key.as_deref().and_then(|k| tags::value_of(consts, k));
                 if let (Some(k), None) = (&key, &message.tag) {
                     cx.warn(
-                        "ir-untagged-message",
+                        Code::UntaggedMessage,
                         node,
                         format!(
                             "message '{}' of channel '{}' has no string const at '{k}'",
@@ -453,7 +554,7 @@ fn parameters(cx: &mut Context<'_>, channel: &NodeRef, address: Option<&str>) ->
             .map(|(_, n)| n.clone());
         if node.is_none() {
             cx.warn(
-                "ir-undeclared-parameter",
+                Code::AddressParameterUndeclared,
                 &channel.child("address"),
                 format!("address parameter '{{{name}}}' is not declared under `parameters`"),
             );

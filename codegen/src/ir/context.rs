@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::ir::Origin;
 use crate::load::{Document, NodeRef};
 
@@ -19,13 +19,13 @@ impl<'d> Context<'d> {
         }
     }
 
-    pub fn warn(&mut self, code: &'static str, node: &NodeRef, message: impl Into<String>) {
+    pub fn warn(&mut self, code: Code, node: &NodeRef, message: impl Into<String>) {
         let d =
             Diagnostic::warning(code, message).at(self.doc.location(node), node.pointer.clone());
         self.diags.push(d);
     }
 
-    pub fn error(&mut self, code: &'static str, node: &NodeRef, message: impl Into<String>) {
+    pub fn error(&mut self, code: Code, node: &NodeRef, message: impl Into<String>) {
         let d = Diagnostic::error(code, message).at(self.doc.location(node), node.pointer.clone());
         self.diags.push(d);
     }
@@ -62,7 +62,7 @@ impl<'d> Context<'d> {
             Some(map) => Some((target, map)),
             None => {
                 self.warn(
-                    "ir-not-an-object",
+                    Code::NotAnObject,
                     &target,
                     format!("expected an object here, found {}", kind_of(value)),
                 );

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+use crate::diag::Code;
 use crate::ir::avro::avro_type;
 use crate::ir::context::{Context, last_token, str_field};
 use crate::ir::naming::Namespace;
@@ -164,7 +165,7 @@ fn schema_of(cx: &mut Context<'_>, types: &mut TypeBuilder, at: &NodeRef, hint: 
         SchemaFormat::Avro => avro_type(types, cx, &schema, hint),
         SchemaFormat::Unknown(format) => {
             cx.warn(
-                "ir-unknown-schema-format",
+                Code::UnknownSchemaFormat,
                 &resolved,
                 format!("schema format '{format}' is not supported; the payload is modelled as any value"),
             );
@@ -200,7 +201,7 @@ fn correlation(cx: &mut Context<'_>, at: &NodeRef) -> Option<CorrelationId> {
         }),
         None => {
             cx.warn(
-                "ir-correlation-id",
+                Code::CorrelationId,
                 &target,
                 "correlationId without a `location` is ignored",
             );

@@ -13,6 +13,7 @@ mod messages;
 pub mod naming;
 mod schema;
 pub mod tags;
+pub mod topics;
 pub mod validation;
 
 pub use build::{BuildOptions, build};
@@ -113,6 +114,12 @@ pub struct Channel {
     pub tag_key: Option<String>,
     /// Protocol bindings as written (`ws`, `mqtt`, …).
     pub bindings: Option<Value>,
+    /// Set when the channel is a chanx topic (`x-topic`).
+    pub topic: Option<topics::Topic>,
+    /// Topic channels this channel's connection carries, in document order.
+    pub hosted_topics: Vec<ChannelId>,
+    /// Made by the model for topics whose host the document leaves out.
+    pub synthesized: bool,
     pub origin: Origin,
 }
 
@@ -239,9 +246,8 @@ pub enum TypeKind {
     /// An object with declared properties (allOf parts already merged).
     Struct {
         fields: Vec<Field>,
-        /// Extra properties: `Some(Any)` for `additionalProperties: true` or
-        /// absent, `Some(T)` for a schema, `None` for `false`.
-        additional: Option<TypeRef>,
+        /// What the schema says about properties it does not declare.
+        additional: Additional,
     },
     /// A closed set of scalar values (`enum`).
     Enum { values: Vec<EnumValue> },
@@ -253,6 +259,35 @@ pub enum TypeKind {
     },
     /// A named alias of another shape (a component that is an array, a map, a primitive).
     Alias { target: TypeRef },
+}
+
+/// A struct's `additionalProperties`: whether the object is closed (exactly
+/// the declared properties) or open (other keys belong to the value).
+///
+/// Emitters follow one rule (docs/generated-rust.md, "Unknown properties"):
+/// `Unset` and `Forbidden` are closed types for code that builds messages
+/// (undeclared keys of a received frame are dropped, or rejected when
+/// `Forbidden`); only `Allowed` opens the type.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Additional {
+    /// `additionalProperties` absent: pydantic's `extra="ignore"`.
+    Unset,
+    /// `additionalProperties: false`: pydantic's `extra="forbid"`.
+    Forbidden,
+    /// `additionalProperties: true` (`Any`) or a schema: pydantic's
+    /// `extra="allow"`; other keys hold values of this type.
+    Allowed(TypeRef),
+}
+
+impl Additional {
+    /// The type of other properties when the schema allows them.
+    pub fn allowed(&self) -> Option<&TypeRef> {
+        match self {
+            Additional::Allowed(ty) => Some(ty),
+            Additional::Unset | Additional::Forbidden => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -36,6 +36,11 @@ pub fn ident_forms(raw: &str, digit_prefix: &str) -> Option<(String, String)> {
 fn ascii_words(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     for c in raw.chars() {
+        // A capital after a digit starts a word: `Object_2Data` is
+        // `Object 2 Data` (a suffixed name followed by a word).
+        if c.is_ascii_uppercase() && out.ends_with(|p: char| p.is_ascii_digit()) {
+            out.push(' ');
+        }
         if c.is_ascii_alphanumeric() {
             out.push(c);
         } else if let Some(t) = transliterate(c) {
@@ -104,19 +109,104 @@ fn transliterate(c: char) -> Option<&'static str> {
     })
 }
 
-/// One namespace of names (the types, the fields of one struct, …).
+/// The name a clash gives the `n`th claim of `base`: `base` itself first,
+/// then `base_2`, `base_3`, … (`UserName_2`, `user_name_2`). The one suffix
+/// style of every generated name.
+pub fn suffixed(base: &str, n: usize) -> String {
+    if n <= 1 {
+        base.to_string()
+    } else {
+        format!("{base}_{n}")
+    }
+}
+
+/// One namespace of names (the types of a module, the fields of one struct,
+/// a module's declarations, …): the one allocator the model builder and
+/// both emitters use. A name is handed out once; a later claim of a taken
+/// name gets the first free [`suffixed`] form.
 ///
-/// Names collide when they are equal after case folding and removing `_`,
-/// so `userName`, `user_name` and `UserName` cannot all be `user_name`.
-/// The first name claimed keeps its plain form; later ones get `2`, `3`, ….
+/// [`Namespace::new`] compares names after case folding and removing `_`
+/// (what the model needs, so `userName`, `user_name` and `UserName` cannot
+/// all be `user_name`); [`Namespace::exact`] compares them as spelled (what
+/// an emitter needs for its own language's identifiers).
 #[derive(Debug, Default, Clone)]
 pub struct Namespace {
     taken: BTreeSet<String>,
+    exact: bool,
 }
 
 impl Namespace {
+    /// Names collide when equal after case folding and removing `_`.
     pub fn new() -> Self {
         Namespace::default()
+    }
+
+    /// Names collide only when spelled the same.
+    pub fn exact() -> Self {
+        Namespace {
+            taken: BTreeSet::new(),
+            exact: true,
+        }
+    }
+
+    fn key(&self, name: &str) -> String {
+        if self.exact {
+            name.to_string()
+        } else {
+            fold(name)
+        }
+    }
+
+    /// Marks names as used without handing them out (fixed or reserved names).
+    pub fn reserve<S: AsRef<str>>(&mut self, names: impl IntoIterator<Item = S>) {
+        for name in names {
+            let key = self.key(name.as_ref());
+            self.taken.insert(key);
+        }
+    }
+
+    /// Whether `name` (or a name it collides with) is taken.
+    pub fn is_taken(&self, name: &str) -> bool {
+        self.taken.contains(&self.key(name))
+    }
+
+    /// Takes `name` when it is free. Returns whether it was.
+    pub fn try_take(&mut self, name: &str) -> bool {
+        let key = self.key(name);
+        self.taken.insert(key)
+    }
+
+    /// Takes `wanted`, or its first free [`suffixed`] form.
+    pub fn take(&mut self, wanted: &str) -> String {
+        let n = self.take_family(|n| vec![suffixed(wanted, n)]);
+        suffixed(wanted, n)
+    }
+
+    /// Takes a family of names at once: for n = 1, 2, …, the names
+    /// `family(n)` gives, as soon as every one of them is free and
+    /// `allowed`. Returns that n.
+    pub fn take_family_where(
+        &mut self,
+        family: impl Fn(usize) -> Vec<String>,
+        allowed: impl Fn(&str) -> bool,
+    ) -> usize {
+        let mut n = 1;
+        loop {
+            let names = family(n);
+            let free = names
+                .iter()
+                .all(|name| allowed(name) && !self.is_taken(name));
+            if free {
+                self.reserve(&names);
+                return n;
+            }
+            n += 1;
+        }
+    }
+
+    /// [`Self::take_family_where`] with every name allowed.
+    pub fn take_family(&mut self, family: impl Fn(usize) -> Vec<String>) -> usize {
+        self.take_family_where(family, |_| true)
     }
 
     /// Claims a name for `spec`; `fallback` is used when `spec` has no
@@ -128,26 +218,13 @@ impl Namespace {
         self.claim_forms(spec, pascal, snake)
     }
 
-    /// Claims already computed forms, adding a numeric suffix on collision.
+    /// Claims already computed forms: both free, or both with the same suffix.
     pub fn claim_forms(&mut self, spec: &str, pascal: String, snake: String) -> Name {
-        let mut n = 1usize;
-        loop {
-            let (p, s) = if n == 1 {
-                (pascal.clone(), snake.clone())
-            } else {
-                (format!("{pascal}{n}"), format!("{snake}_{n}"))
-            };
-            let key = fold(&p);
-            if !self.taken.contains(&key) && !self.taken.contains(&fold(&s)) {
-                self.taken.insert(key);
-                self.taken.insert(fold(&s));
-                return Name {
-                    spec: spec.to_string(),
-                    pascal: p,
-                    snake: s,
-                };
-            }
-            n += 1;
+        let n = self.take_family(|n| vec![suffixed(&pascal, n), suffixed(&snake, n)]);
+        Name {
+            spec: spec.to_string(),
+            pascal: suffixed(&pascal, n),
+            snake: suffixed(&snake, n),
         }
     }
 }
@@ -179,7 +256,10 @@ mod tests {
         let got = claim_all(&["userName", "user_name", "UserName", "user-name"]);
         let pascal: Vec<&str> = got.iter().map(|(p, _)| p.as_str()).collect();
         let snake: Vec<&str> = got.iter().map(|(_, s)| s.as_str()).collect();
-        assert_eq!(pascal, ["UserName", "UserName2", "UserName3", "UserName4"]);
+        assert_eq!(
+            pascal,
+            ["UserName", "UserName_2", "UserName_3", "UserName_4"]
+        );
         assert_eq!(
             snake,
             ["user_name", "user_name_2", "user_name_3", "user_name_4"]
@@ -192,9 +272,32 @@ mod tests {
         assert_eq!(got[0], ("Type".into(), "type".into()));
         assert_eq!(got[1], ("Self".into(), "self".into()));
         // `Self` folds onto `self`, so it is suffixed rather than clashing.
-        assert_eq!(got[2], ("Self2".into(), "self_2".into()));
+        assert_eq!(got[2], ("Self_2".into(), "self_2".into()));
         assert_eq!(got[3], ("Async".into(), "async".into()));
         assert_eq!(got[4], ("Fn".into(), "fn".into()));
+    }
+
+    #[test]
+    fn exact_namespaces_and_families() {
+        let mut ns = Namespace::exact();
+        ns.reserve(["Params"]);
+        assert_eq!(ns.take("Params"), "Params_2");
+        assert_eq!(ns.take("params"), "params");
+        assert_eq!(ns.take("x"), "x");
+        assert_eq!(ns.take("x"), "x_2");
+        assert!(ns.try_take("Chat"));
+        let n = ns.take_family(|n| vec![suffixed("Chat", n), suffixed("Chat", n) + "Client"]);
+        assert_eq!(n, 2);
+        assert!(ns.is_taken("Chat_2Client"));
+        assert!(!ns.is_taken("ChatClient"));
+    }
+
+    #[test]
+    fn a_suffixed_name_keeps_the_words_after_it() {
+        assert_eq!(
+            ident_forms("Object_2Data", "N"),
+            Some(("Object2Data".into(), "object_2_data".into()))
+        );
     }
 
     #[test]

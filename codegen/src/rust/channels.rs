@@ -1,5 +1,5 @@
 //! `pub mod channels`: one module per channel with its address, parameters,
-//! message enums, `Consumer` trait and `Service` glue.
+//! message enums, `Consumer` trait and the `<Channel>Server` glue.
 
 use std::collections::HashSet;
 
@@ -11,29 +11,65 @@ use super::RustOptions;
 use super::docs::doc_attrs;
 use super::names::{Namer, ident};
 use super::types::TypesModule;
-use crate::ir::{Action, Api, Channel, ChannelId, MessageId, Operation};
+use crate::ir::{Action, Api, Channel, ChannelId, MessageId, Operation, TypeRef};
 
-/// Names every channel module defines itself; generated per-operation
-/// enums must not take them.
+mod topics;
+
+/// Names every channel module defines (or imports) itself; the server type
+/// and per-operation enums must not take them.
 const FIXED_ITEMS: &[&str] = &[
-    "ADDRESS", "TAG_KEY", "Ctx", "Params", "Incoming", "Outgoing", "Consumer", "Service",
+    "ADDRESS",
+    "TAG_KEY",
+    "Ctx",
+    "Params",
+    "Incoming",
+    "Outgoing",
+    "Consumer",
+    "types",
+    // Topic modules.
+    "Topic",
+    "TopicParams",
+    "Served",
+    "NAME",
+    "PATTERN",
+    "GROUP_NAMESPACE",
+    "MATCHER",
+    "broadcast",
+    "broadcast_blocking",
 ];
+
+/// What a channel module serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A consumer (possibly hosting topics).
+    Consumer,
+    /// A topic on its host's connection.
+    HostedTopic,
+    /// A topic on its own address.
+    StandaloneTopic,
+}
 
 pub fn emit<'a>(api: &'a Api, options: &'a RustOptions, types: &'a TypesModule<'a>) -> TokenStream {
     let mut namer = Namer::default();
     let mut roots = Vec::new();
+    let module_names: Vec<Ident> = api
+        .channels
+        .iter()
+        .map(|channel| namer.ident(&channel.name.snake))
+        .collect();
     let modules: Vec<TokenStream> = api
         .channels
         .iter()
         .enumerate()
         .map(|(id, channel)| {
-            let module = namer.ident(&channel.name.snake);
+            let module = &module_names[id];
             let docs = doc_attrs([
                 channel.title.as_deref(),
                 channel.summary.as_deref(),
                 channel.description.as_deref(),
             ]);
-            let body = ChannelEmitter::new(api, options, types, id, channel).emit(&mut roots);
+            let body = ChannelEmitter::new(api, options, types, id, channel, &module_names)
+                .emit(&mut roots);
             quote! {
                 #docs
                 pub mod #module {
@@ -58,6 +94,8 @@ struct Entry {
     message: MessageId,
     tag: Option<String>,
     ty: TokenStream,
+    /// Whether `ty` names something in the `types` module.
+    uses_types: bool,
     docs: TokenStream,
 }
 
@@ -91,8 +129,13 @@ struct ChannelEmitter<'a> {
     channel: &'a Channel,
     incoming: Vec<Entry>,
     outgoing: Vec<Entry>,
+    /// `<Channel>Server`: runs a `Consumer` on the runtime.
+    server: Ident,
     /// Allocates module-level names of generated per-operation enums.
     items: Namer,
+    kind: Kind,
+    /// The module name of every channel, by id.
+    modules: &'a [Ident],
 }
 
 impl<'a> ChannelEmitter<'a> {
@@ -102,9 +145,16 @@ impl<'a> ChannelEmitter<'a> {
         types: &'a TypesModule<'a>,
         channel_id: ChannelId,
         channel: &'a Channel,
+        modules: &'a [Ident],
     ) -> Self {
         let mut items = Namer::default();
         items.reserve(FIXED_ITEMS);
+        let server = items.ident(&format!("{}Server", channel.name.pascal));
+        let kind = match &channel.topic {
+            None => Kind::Consumer,
+            Some(topic) if topic.host.is_some() => Kind::HostedTopic,
+            Some(_) => Kind::StandaloneTopic,
+        };
         ChannelEmitter {
             api,
             options,
@@ -113,13 +163,24 @@ impl<'a> ChannelEmitter<'a> {
             channel,
             incoming: entries(api, types, channel, &channel.incoming),
             outgoing: entries(api, types, channel, &channel.outgoing),
+            server,
             items,
+            kind,
+            modules,
         }
     }
 
     fn emit(mut self, roots: &mut Vec<Value>) -> TokenStream {
         let constants = self.emit_constants();
-        let params = self.emit_params();
+        let params = match self.kind {
+            Kind::Consumer => self.emit_params(),
+            Kind::HostedTopic => self.emit_topic_params(),
+            Kind::StandaloneTopic => {
+                let address = self.emit_params();
+                let topic = self.emit_topic_params();
+                quote!(#address #topic)
+            }
+        };
         let incoming = self.emit_message_enum(
             &ident("Incoming"),
             " Messages this side receives on the channel.",
@@ -134,16 +195,36 @@ impl<'a> ChannelEmitter<'a> {
         );
         let routes = self.routes();
         let route_enums = routes.iter().map(|route| self.emit_route_enums(route));
-        let consumer = self.emit_consumer(&routes);
-        let service = self.emit_service(&routes);
+        let (consumer, server) = match self.kind {
+            Kind::Consumer => {
+                let hosted = self.hosted_topics(&routes);
+                (
+                    self.emit_consumer(&routes, &hosted),
+                    self.emit_server(&routes, &hosted),
+                )
+            }
+            Kind::HostedTopic => (self.emit_topic_trait(&routes), self.emit_served(&routes)),
+            Kind::StandaloneTopic => {
+                let served = self.emit_served(&routes);
+                let server = self.emit_standalone_server();
+                (self.emit_topic_trait(&routes), quote!(#served #server))
+            }
+        };
+        let uses_types = self
+            .incoming
+            .iter()
+            .chain(&self.outgoing)
+            .any(|e| e.uses_types);
+        let import = uses_types.then(|| quote! { use super::super::types; });
         quote! {
+            #import
             #constants
             #params
             #incoming
             #outgoing
             #(#route_enums)*
             #consumer
-            #service
+            #server
         }
     }
 
@@ -155,12 +236,24 @@ impl<'a> ChannelEmitter<'a> {
             }
         });
         let tag_key = option_str(self.channel.tag_key.as_deref());
+        let ctx = match self.kind {
+            Kind::Consumer => quote! {
+                /// The context every handler of this channel gets.
+                pub type Ctx = ::chanx_runtime::Context<Outgoing, Params>;
+            },
+            Kind::HostedTopic | Kind::StandaloneTopic => quote! {
+                /// The context every handler of this topic gets: its
+                /// parameters, and what it sends carries the topic.
+                pub type Ctx = ::chanx_runtime::Context<Outgoing, TopicParams>;
+            },
+        };
+        let topic = self.emit_topic_constants();
         quote! {
             #address
             /// The property that tags this channel's messages.
             pub const TAG_KEY: ::std::option::Option<&str> = #tag_key;
-            /// The context every handler of this channel gets.
-            pub type Ctx = ::chanx_runtime::Context<Outgoing, Params>;
+            #topic
+            #ctx
         }
     }
 
@@ -311,8 +404,10 @@ impl<'a> ChannelEmitter<'a> {
     /// variant the root chose from the validated value.
     ///
     /// The root is what chanx validates a frame against: a discriminated
-    /// union over the tag (tags sorted, as chanx orders its handlers), the
-    /// message itself when there is only one, or a smart union otherwise.
+    /// union over the tag (tags sorted, as chanx orders its handlers; one
+    /// message too, since pydantic reads a discriminator on a single model
+    /// as a union of one), an untagged channel's only message itself, or a
+    /// smart union otherwise.
     fn decode(&self, entries: &[Entry], tagged: bool, roots: &mut Vec<Value>) -> TokenStream {
         let schema = |entry: &Entry| match self
             .api
@@ -325,7 +420,7 @@ impl<'a> ChannelEmitter<'a> {
         };
         let (root, order): (Value, Vec<usize>) = match entries {
             [] => (json!({"t": "union", "choices": []}), Vec::new()),
-            [_] => (schema(&entries[0]), vec![0]),
+            [_] if !tagged => (schema(&entries[0]), vec![0]),
             _ if tagged => {
                 let mut order: Vec<usize> = (0..entries.len()).collect();
                 order.sort_by(|&a, &b| entries[a].tag.cmp(&entries[b].tag));
@@ -401,7 +496,14 @@ impl<'a> ChannelEmitter<'a> {
     /// (replies to this side's requests) get a method of their own.
     fn routes(&mut self) -> Vec<Route<'a>> {
         let mut methods = Namer::default();
-        methods.reserve(&["on_connect", "on_event"]);
+        methods.reserve(&[
+            "on_connect",
+            "on_event",
+            "on_disconnect",
+            "authorize",
+            "on_subscribe",
+            "on_unsubscribe",
+        ]);
         let operations: Vec<&'a Operation> = self
             .api
             .operations
@@ -425,7 +527,17 @@ impl<'a> ChannelEmitter<'a> {
             if handled.is_empty() {
                 continue;
             }
-            let method = methods.ident(&op.name.snake);
+            // chanx qualifies an id repeated across consumers with the
+            // channel's name (`feed_topic_handle_ping`); within the
+            // channel's own trait the qualifier says nothing.
+            let qualifier = format!("{}_", self.channel.name.snake);
+            let method_name = op
+                .name
+                .snake
+                .strip_prefix(&qualifier)
+                .filter(|rest| !rest.is_empty() && !rest.starts_with(|c: char| c.is_ascii_digit()))
+                .unwrap_or(&op.name.snake);
+            let method = methods.ident(method_name);
             let input = if let [single] = handled[..] {
                 Input::Single(single)
             } else {
@@ -525,9 +637,47 @@ impl<'a> ChannelEmitter<'a> {
         quote!(#input #reply)
     }
 
-    fn emit_consumer(&self, routes: &[Route]) -> TokenStream {
-        let context = quote!(::chanx_runtime::Context<Outgoing, Params>);
-        let methods = routes.iter().map(|route| {
+    fn emit_consumer(&self, routes: &[Route], hosted: &[topics::Hosted]) -> TokenStream {
+        let context = quote!(Ctx);
+        let methods = self.emit_handler_methods(routes);
+        let topic_items = topics::consumer_items(hosted);
+        quote! {
+            /// The application side of the channel: one method per receive operation.
+            pub trait Consumer: ::std::marker::Send + ::std::marker::Sync + 'static {
+                /// Events this consumer receives through the channel layer (`()` when unused).
+                type Event: ::chanx_runtime::Event;
+                #topic_items
+                #(#methods)*
+                /// Runs after the connection is accepted (join groups here).
+                fn on_connect(&self, ctx: &mut #context)
+                    -> impl ::std::future::Future<Output = ::std::result::Result<(), ::chanx_runtime::HandlerError>> + ::std::marker::Send
+                {
+                    let _ = ctx;
+                    async { ::std::result::Result::Ok(()) }
+                }
+                /// An event from `send_event` / `broadcast_event`; a returned message goes to the client.
+                fn on_event(&self, ctx: &mut #context, event: Self::Event)
+                    -> impl ::std::future::Future<Output = ::std::result::Result<::std::option::Option<Outgoing>, ::chanx_runtime::HandlerError>> + ::std::marker::Send
+                {
+                    let _ = (ctx, event);
+                    async { ::std::result::Result::Ok(::std::option::Option::None) }
+                }
+                /// Runs once the connection has ended (every topic already
+                /// unsubscribed): release what `on_connect` took.
+                fn on_disconnect(&self, ctx: &mut #context)
+                    -> impl ::std::future::Future<Output = ()> + ::std::marker::Send
+                {
+                    let _ = ctx;
+                    async {}
+                }
+            }
+        }
+    }
+
+    /// One trait method per route: the consumer's or topic's handlers.
+    fn emit_handler_methods(&self, routes: &[Route]) -> Vec<TokenStream> {
+        let context = quote!(Ctx);
+        routes.iter().map(|route| {
             let method = &route.method;
             let docs = match route.operation {
                 Some(op) => {
@@ -574,35 +724,16 @@ impl<'a> ChannelEmitter<'a> {
                 quote!(;)
             };
             quote!(#docs #signature #body)
-        });
-        quote! {
-            /// The application side of the channel: one method per receive operation.
-            pub trait Consumer: ::std::marker::Send + ::std::marker::Sync + 'static {
-                /// Events this consumer receives through the channel layer (`()` when unused).
-                type Event: ::chanx_runtime::Event;
-                #(#methods)*
-                /// Runs after the connection is accepted (join groups here).
-                fn on_connect(&self, ctx: &mut #context)
-                    -> impl ::std::future::Future<Output = ::std::result::Result<(), ::chanx_runtime::HandlerError>> + ::std::marker::Send
-                {
-                    let _ = ctx;
-                    async { ::std::result::Result::Ok(()) }
-                }
-                /// An event from `send_event` / `broadcast_event`; a returned message goes to the client.
-                fn on_event(&self, ctx: &mut #context, event: Self::Event)
-                    -> impl ::std::future::Future<Output = ::std::result::Result<::std::option::Option<Outgoing>, ::chanx_runtime::HandlerError>> + ::std::marker::Send
-                {
-                    let _ = (ctx, event);
-                    async { ::std::result::Result::Ok(::std::option::Option::None) }
-                }
-            }
-        }
+        }).collect()
     }
 
-    fn emit_service(&self, routes: &[Route]) -> TokenStream {
-        let context = quote!(::chanx_runtime::Context<Outgoing, Params>);
-        let address = option_str(self.channel.address.as_deref());
-        let tag_key = option_str(self.channel.tag_key.as_deref());
+    /// `match message { Incoming::X(message) => … }` arms calling the
+    /// trait method of each route through `call(method, argument)`.
+    fn dispatch_arms(
+        &self,
+        routes: &[Route],
+        call: &dyn Fn(&Ident, TokenStream) -> TokenStream,
+    ) -> Vec<TokenStream> {
         let mut arms = Vec::new();
         for route in routes {
             let method = &route.method;
@@ -618,7 +749,8 @@ impl<'a> ChannelEmitter<'a> {
             };
             for (i, argument) in handled {
                 let variant = &self.incoming[i].variant;
-                let call = quote!(<C as Consumer>::#method(&*self.consumer, ctx, #argument).await?);
+                let call = call(method, argument);
+                let call = quote!(#call.await?);
                 let body = match &route.reply {
                     ReplyShape::None => quote! {
                         #call;
@@ -639,27 +771,43 @@ impl<'a> ChannelEmitter<'a> {
                 arms.push(quote!(Incoming::#variant(message) => { #body }));
             }
         }
+        arms
+    }
+
+    fn emit_server(&self, routes: &[Route], hosted: &[topics::Hosted]) -> TokenStream {
+        let context = quote!(Ctx);
+        let server = &self.server;
+        let route_doc = format!(" `chanx_runtime::Route::new({server}::new(consumer))`.");
+        let address = option_str(self.channel.address.as_deref());
+        let tag_key = option_str(self.channel.tag_key.as_deref());
+        let arms = self.dispatch_arms(
+            routes,
+            &|method, argument| quote!(<C as Consumer>::#method(&*self.consumer, ctx, #argument)),
+        );
+        let topics = topics::server_topics(hosted);
         let ctx_arg = if arms.is_empty() {
             ident("_ctx")
         } else {
             ident("ctx")
         };
         quote! {
-            /// Runs a [`Consumer`] on the chanx runtime.
-            pub struct Service<C: Consumer> {
+            /// Runs a [`Consumer`] on the chanx runtime:
+            #[doc = #route_doc]
+            pub struct #server<C: Consumer> {
                 consumer: ::std::sync::Arc<C>,
             }
-            impl<C: Consumer> Service<C> {
+            impl<C: Consumer> #server<C> {
+                /// Serves `consumer`; clones share it.
                 pub fn new(consumer: C) -> Self {
                     Self { consumer: ::std::sync::Arc::new(consumer) }
                 }
             }
-            impl<C: Consumer> ::std::clone::Clone for Service<C> {
+            impl<C: Consumer> ::std::clone::Clone for #server<C> {
                 fn clone(&self) -> Self {
                     Self { consumer: ::std::sync::Arc::clone(&self.consumer) }
                 }
             }
-            impl<C: Consumer> ::chanx_runtime::Handler for Service<C> {
+            impl<C: Consumer> ::chanx_runtime::Handler for #server<C> {
                 type Incoming = Incoming;
                 type Outgoing = Outgoing;
                 type Params = Params;
@@ -681,6 +829,10 @@ impl<'a> ChannelEmitter<'a> {
                 {
                     <C as Consumer>::on_event(&*self.consumer, ctx, event).await
                 }
+                async fn on_disconnect(&self, ctx: &mut #context) {
+                    <C as Consumer>::on_disconnect(&*self.consumer, ctx).await
+                }
+                #topics
             }
         }
     }
@@ -712,7 +864,7 @@ fn entries(api: &Api, types: &TypesModule, channel: &Channel, ids: &[MessageId])
             None,
         ))
     });
-    let path = quote!(super::super::types::);
+    let path = quote!(types::);
     declared
         .chain(undeclared)
         .filter(|(id, ..)| seen.insert(*id))
@@ -722,12 +874,14 @@ fn entries(api: &Api, types: &TypesModule, channel: &Channel, ids: &[MessageId])
                 Some(payload) => types.rust_type(payload, None, &path),
                 None => quote!(::serde_json::Value),
             };
+            let uses_types = message.payload.as_ref().is_some_and(names_a_type);
             Some(Entry {
                 variant: namer.ident(&pascal),
                 snake,
                 message: id,
                 tag,
                 ty,
+                uses_types,
                 docs: doc_attrs([
                     message.title.as_deref(),
                     message.summary.as_deref(),
@@ -745,6 +899,18 @@ fn unique_type_indices(entries: &[Entry]) -> Vec<usize> {
     (0..entries.len())
         .filter(|&i| texts.iter().filter(|t| **t == texts[i]).count() == 1)
         .collect()
+}
+
+/// Whether the Rust type of `ty` names an item of the `types` module (a
+/// named type or a const marker).
+fn names_a_type(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Named(_) | TypeRef::Const(_) => true,
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+            names_a_type(inner)
+        }
+        _ => false,
+    }
 }
 
 fn option_str(value: Option<&str>) -> TokenStream {

@@ -154,7 +154,7 @@ impl TypesModule<'_> {
                     };
                     inits.push(quote!(#field_name: #init));
                 }
-                if self.keeps_extra(additional.as_ref()) {
+                if self.extra_type(additional).is_some() {
                     let field_name = ident(&namer.base("additional"));
                     inits.push(quote!(#field_name: ::std::default::Default::default()));
                 }

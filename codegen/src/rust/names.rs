@@ -1,8 +1,8 @@
 //! Rust identifiers: keyword escaping and collision-free allocation.
 
-use std::collections::HashSet;
-
 use proc_macro2::{Ident, Span};
+
+use crate::ir::naming::Namespace;
 
 /// Keywords that can be written as raw identifiers (`r#type`).
 const RAW_KEYWORDS: &[&str] = &[
@@ -59,29 +59,30 @@ pub fn ident(base: &str) -> Ident {
     }
 }
 
-/// Hands out identifiers unique within one namespace (a module's types, a
-/// struct's fields, a trait's methods), suffixing `_2`, `_3`, … on clashes.
-#[derive(Default)]
+/// Identifiers unique within one Rust namespace (a module's types, a
+/// struct's fields, a trait's methods): the shared [`Namespace`] over the
+/// escaped spelling, so clashes get `_2`, `_3`, … like every generated name.
 pub struct Namer {
-    taken: HashSet<String>,
+    names: Namespace,
+}
+
+impl Default for Namer {
+    fn default() -> Self {
+        Namer {
+            names: Namespace::exact(),
+        }
+    }
 }
 
 impl Namer {
     /// Marks names as used without handing them out (fixed names such as `on_connect`).
     pub fn reserve(&mut self, names: &[&str]) {
-        self.taken.extend(names.iter().map(|n| n.to_string()));
+        self.names.reserve(names);
     }
 
     /// A unique base name derived from `wanted`.
     pub fn base(&mut self, wanted: &str) -> String {
-        let base = base_name(wanted);
-        let mut candidate = base.clone();
-        let mut n = 2;
-        while !self.taken.insert(candidate.clone()) {
-            candidate = format!("{base}_{n}");
-            n += 1;
-        }
-        candidate
+        self.names.take(&base_name(wanted))
     }
 
     /// A unique identifier derived from `wanted`.

@@ -1,17 +1,18 @@
 //! `pub mod types`: every named type of the type space, plus the const
 //! markers and serde helpers they need.
 
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashSet};
 
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 use serde_json::Value;
 
 use super::RustOptions;
-use super::docs::doc_attrs;
+use super::cycles::{alias_cycles, cyclic_edges};
+use super::docs::{doc_attrs, origin_line, title_is_name};
 use super::literal::{json_text, matches_expr, serialize_expr};
 use super::names::{Namer, ident};
-use crate::ir::{Api, EnumValue, Field, TypeDef, TypeId, TypeKind, TypeRef, Variant};
+use crate::ir::{Additional, Api, EnumValue, Field, TypeDef, TypeId, TypeKind, TypeRef, Variant};
 
 /// Name of the helper that tells `null` from an absent key (emitted once, when used).
 const DOUBLE_OPTION: &str = "deserialize_present_or_null";
@@ -75,7 +76,7 @@ impl<'a> TypesModule<'a> {
                     for field in fields {
                         uses.push((format!("{owner}{}", field.name.pascal), &field.ty));
                     }
-                    if let Some(extra) = additional {
+                    if let Some(extra) = additional.allowed() {
                         uses.push((format!("{owner}Additional"), extra));
                     }
                 }
@@ -185,12 +186,15 @@ impl<'a> TypesModule<'a> {
         self.newtype_aliases.contains(&id)
     }
 
-    /// Whether a struct with these extra properties has an `additional` map.
-    pub fn keeps_extra(&self, additional: Option<&TypeRef>) -> bool {
+    /// The value type of a struct's flattened `additional` map, when it has
+    /// one: when the schema allows other properties (`true` or a schema), or
+    /// when it leaves them unset and `keep_unknown_fields` asks to keep them.
+    pub fn extra_type<'t>(&self, additional: &'t Additional) -> Option<&'t TypeRef> {
+        const ANY: &TypeRef = &TypeRef::Any;
         match additional {
-            Some(TypeRef::Any) => self.options.keep_unknown_fields,
-            Some(_) => true,
-            None => false,
+            Additional::Allowed(ty) => Some(ty),
+            Additional::Unset if self.options.keep_unknown_fields => Some(ANY),
+            Additional::Unset | Additional::Forbidden => None,
         }
     }
 
@@ -264,14 +268,18 @@ impl<'a> TypesModule<'a> {
         default_fns: &mut Namer,
     ) -> TokenStream {
         let name = &self.names[def.id];
-        let title = def.title.as_deref().filter(|t| *t != def.name.spec);
-        let docs = doc_attrs([def.description.as_deref().or(title)]);
+        let title = def
+            .title
+            .as_deref()
+            .filter(|title| !title_is_name(title, &def.name));
+        let origin = origin_line(&def.origin);
+        let docs = doc_attrs([def.description.as_deref().or(title), Some(&origin)]);
         match &def.kind {
             TypeKind::Struct { fields, additional } => self.emit_struct(
                 def,
                 &docs,
                 fields,
-                additional.as_ref(),
+                additional,
                 needs_double_option,
                 default_fns,
             ),
@@ -300,7 +308,7 @@ impl<'a> TypesModule<'a> {
         def: &TypeDef,
         docs: &TokenStream,
         fields: &[Field],
-        additional: Option<&TypeRef>,
+        additional: &Additional,
         needs_double_option: &mut bool,
         default_fns: &mut Namer,
     ) -> TokenStream {
@@ -342,10 +350,9 @@ impl<'a> TypesModule<'a> {
             rendered.push(self.emit_field(def.id, field, shape, custom.as_ref(), &mut namer));
         }
         let mut container_attrs = quote!();
-        let extra_field = self
-            .keeps_extra(additional)
-            .then(|| namer.ident("additional"));
-        match (additional, &extra_field) {
+        let extra = self.extra_type(additional);
+        let extra_field = extra.map(|_| namer.ident("additional"));
+        match (extra, &extra_field) {
             (Some(extra), Some(field_name)) => {
                 let value = self.rust_type(extra, None, &quote!());
                 rendered.push(quote! {
@@ -354,7 +361,9 @@ impl<'a> TypesModule<'a> {
                     pub #field_name: ::chanx_runtime::IndexMap<::std::string::String, #value>,
                 });
             }
-            (None, _) => container_attrs = quote!(#[serde(deny_unknown_fields)]),
+            _ if *additional == Additional::Forbidden => {
+                container_attrs = quote!(#[serde(deny_unknown_fields)])
+            }
             _ => {}
         }
         let constructor = self.emit_constructor(def, fields, &default_values, extra_field.as_ref());
@@ -696,100 +705,6 @@ fn collect_consts<'t>(ty: &'t TypeRef, out: &mut Vec<&'t Value>) {
         }
         _ => {}
     }
-}
-
-/// The type references a definition holds, for walks over the type space.
-pub fn refs_of(kind: &TypeKind) -> Vec<&TypeRef> {
-    match kind {
-        TypeKind::Struct { fields, additional } => fields
-            .iter()
-            .map(|f| &f.ty)
-            .chain(additional.as_ref())
-            .collect(),
-        TypeKind::Union { variants, .. } => variants.iter().map(|v| &v.ty).collect(),
-        TypeKind::Alias { target } => vec![target],
-        TypeKind::Enum { .. } => Vec::new(),
-    }
-}
-
-/// Named types `ty` holds inline (not behind a `Vec` or map, which already allocate).
-fn direct_refs(ty: &TypeRef, out: &mut Vec<TypeId>) {
-    match ty {
-        TypeRef::Named(id) => out.push(*id),
-        TypeRef::Nullable(inner) => direct_refs(inner, out),
-        _ => {}
-    }
-}
-
-/// The direct references that lie on a cycle: boxing them gives every
-/// recursive type a finite size.
-fn cyclic_edges(api: &Api) -> HashSet<(TypeId, TypeId)> {
-    let graph: Vec<Vec<TypeId>> = api
-        .types
-        .types
-        .iter()
-        .map(|def| {
-            let mut out = Vec::new();
-            match &def.kind {
-                // The flattened `additional` map already allocates.
-                TypeKind::Struct { fields, .. } => {
-                    fields.iter().for_each(|f| direct_refs(&f.ty, &mut out))
-                }
-                kind => refs_of(kind)
-                    .into_iter()
-                    .for_each(|ty| direct_refs(ty, &mut out)),
-            }
-            out
-        })
-        .collect();
-    let mut boxed = HashSet::new();
-    for (from, targets) in graph.iter().enumerate() {
-        for &to in targets {
-            if reaches(&graph, to, from) {
-                boxed.insert((from, to));
-            }
-        }
-    }
-    boxed
-}
-
-/// Aliases that mention themselves through aliases only (at any depth).
-fn alias_cycles(api: &Api) -> HashSet<TypeId> {
-    let graph: Vec<Vec<TypeId>> = api
-        .types
-        .types
-        .iter()
-        .map(|def| {
-            let mut out = Vec::new();
-            if let TypeKind::Alias { target } = &def.kind {
-                super::visit_named(target, &mut |id| {
-                    if matches!(api.types.get(id).kind, TypeKind::Alias { .. }) {
-                        out.push(id);
-                    }
-                });
-            }
-            out
-        })
-        .collect();
-    (0..graph.len())
-        .filter(|&id| graph[id].iter().any(|&next| reaches(&graph, next, id)))
-        .collect()
-}
-
-/// Breadth-first: is `to` reachable from `from` (or equal to it)?
-fn reaches(graph: &[Vec<TypeId>], from: TypeId, to: TypeId) -> bool {
-    let mut seen = vec![false; graph.len()];
-    let mut queue = VecDeque::from([from]);
-    while let Some(node) = queue.pop_front() {
-        if node == to {
-            return true;
-        }
-        if std::mem::replace(&mut seen[node], true) {
-            continue;
-        }
-        queue.extend(graph[node].iter().copied());
-    }
-    false
 }
 
 fn emit_enum(

@@ -281,7 +281,7 @@ impl ChannelView<'_> {
                 }
             }
             // `Omit` over an index signature would drop every property.
-            _ if tag.is_some_and(|t| t.required) && additional.is_none() => {
+            _ if tag.is_some_and(|t| t.required) && additional.allowed().is_none() => {
                 FrameShape::MessageWithoutTag
             }
             _ => FrameShape::Message,

@@ -14,7 +14,7 @@ use minijinja::value::Serde;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value, syntax::SyntaxConfig};
 use serde::Serialize;
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::ir::Api;
 
 pub use names::{LIFECYCLE_EVENTS, RUNTIME_NAMES};
@@ -124,7 +124,7 @@ pub fn generate(api: &Api, options: &TsOptions) -> Result<String, Diagnostics> {
     };
     render(&context).map_err(|error| {
         Diagnostics::from(Diagnostic::error(
-            "ts-template",
+            Code::TsTemplate,
             format!("rendering the TypeScript module failed: {error:#}"),
         ))
     })

@@ -1,7 +1,7 @@
 //! TypeScript names: which spellings are safe, and giving every declared
 //! name of a module one spelling that clashes with nothing else.
 
-use std::collections::BTreeSet;
+use crate::ir::naming::{Namespace as Names, suffixed};
 
 /// Words that cannot name a type or a binding in a TypeScript module.
 const RESERVED_WORDS: &[&str] = &[
@@ -177,10 +177,11 @@ pub fn json_string(value: &str) -> String {
 }
 
 /// The module-level names already declared, and picking new ones that clash
-/// with none of them.
+/// with none of them: the shared [`Names`] allocator with the TypeScript
+/// reserved words, globals and runtime names taken up front.
 #[derive(Debug, Clone)]
 pub struct Namespace {
-    taken: BTreeSet<String>,
+    names: Names,
 }
 
 impl Default for Namespace {
@@ -192,25 +193,26 @@ impl Default for Namespace {
 impl Namespace {
     /// A namespace where reserved words, used globals and runtime names are taken.
     pub fn new() -> Self {
-        let taken = RESERVED_WORDS
-            .iter()
-            .chain(GLOBAL_NAMES)
-            .chain(RUNTIME_NAMES)
-            .map(|name| name.to_string())
-            .collect();
-        Namespace { taken }
+        let mut names = Names::exact();
+        names.reserve(
+            RESERVED_WORDS
+                .iter()
+                .chain(GLOBAL_NAMES)
+                .chain(RUNTIME_NAMES),
+        );
+        Namespace { names }
     }
 
     pub fn is_free(&self, name: &str) -> bool {
-        !self.taken.contains(name) && is_identifier(name)
+        !self.names.is_taken(name) && is_identifier(name)
     }
 
     /// Takes `name` when it is free. Returns whether it was.
     pub fn try_take(&mut self, name: &str) -> bool {
-        self.is_free(name) && self.taken.insert(name.to_string())
+        self.is_free(name) && self.names.try_take(name)
     }
 
-    /// Takes `wanted`, or `wanted` with a suffix (`Type`, then `Type2`, …)
+    /// Takes `wanted`, or `wanted` with a suffix (`Error_2`, `Error_3`, …)
     /// when that is taken.
     pub fn take_or_suffix(&mut self, wanted: &str) -> String {
         let base = if is_identifier(wanted) {
@@ -218,41 +220,23 @@ impl Namespace {
         } else {
             format!("T{wanted}")
         };
-        if self.try_take(&base) {
-            return base;
-        }
-        let suffixed = format!("{base}Type");
-        if self.try_take(&suffixed) {
-            return suffixed;
-        }
-        let mut n = 2usize;
-        loop {
-            let candidate = format!("{suffixed}{n}");
-            if self.try_take(&candidate) {
-                return candidate;
-            }
-            n += 1;
-        }
+        let n = self
+            .names
+            .take_family_where(|n| vec![suffixed(&base, n)], is_identifier);
+        suffixed(&base, n)
     }
 
-    /// Takes `base + suffix` for every suffix at once, numbering `base`
-    /// (`Chat2`, `Chat3`, …) until all of them are free. Returns the base used.
+    /// Takes `base + suffix` for every suffix at once, suffixing `base`
+    /// (`Chat_2`, `Chat_3`, …) until all of them are free. Returns the base used.
     pub fn take_family(&mut self, base: &str, suffixes: &[&str]) -> String {
-        let mut candidate = base.to_string();
-        let mut n = 2usize;
-        loop {
-            let all_free = suffixes
-                .iter()
-                .all(|suffix| self.is_free(&format!("{candidate}{suffix}")));
-            if all_free {
-                for suffix in suffixes {
-                    self.taken.insert(format!("{candidate}{suffix}"));
-                }
-                return candidate;
-            }
-            candidate = format!("{base}{n}");
-            n += 1;
-        }
+        let n = self.names.take_family_where(
+            |n| {
+                let candidate = suffixed(base, n);
+                suffixes.iter().map(|s| format!("{candidate}{s}")).collect()
+            },
+            is_identifier,
+        );
+        suffixed(base, n)
     }
 }
 
@@ -275,21 +259,21 @@ mod tests {
     #[test]
     fn clashing_names_get_suffixes() {
         let mut ns = Namespace::new();
-        assert_eq!(ns.take_or_suffix("Error"), "ErrorType");
-        assert_eq!(ns.take_or_suffix("ErrorType"), "ErrorTypeType");
-        assert_eq!(ns.take_or_suffix("Promise"), "PromiseType");
-        assert_eq!(ns.take_or_suffix("ChanxClientBase"), "ChanxClientBaseType");
+        assert_eq!(ns.take_or_suffix("Error"), "Error_2");
+        assert_eq!(ns.take_or_suffix("Error_2"), "Error_2_2");
+        assert_eq!(ns.take_or_suffix("Promise"), "Promise_2");
+        assert_eq!(ns.take_or_suffix("ChanxClientBase"), "ChanxClientBase_2");
         assert_eq!(ns.take_or_suffix("Ping"), "Ping");
-        assert_eq!(ns.take_or_suffix("Ping"), "PingType");
-        assert_eq!(ns.take_or_suffix("Ping"), "PingType2");
+        assert_eq!(ns.take_or_suffix("Ping"), "Ping_2");
+        assert_eq!(ns.take_or_suffix("Ping"), "Ping_3");
     }
 
     #[test]
     fn families_are_numbered_as_a_whole() {
         let mut ns = Namespace::new();
         assert!(ns.try_take("ChatParams"));
-        assert_eq!(ns.take_family("Chat", &["Client", "Params"]), "Chat2");
-        assert!(!ns.is_free("Chat2Client"));
+        assert_eq!(ns.take_family("Chat", &["Client", "Params"]), "Chat_2");
+        assert!(!ns.is_free("Chat_2Client"));
         assert!(ns.is_free("ChatClient"));
     }
 }

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::doc::Doc;
 use super::names::property_key;
-use crate::ir::{Field, TypeDef, TypeId, TypeKind, TypeRef, TypeSpace};
+use crate::ir::{Additional, Field, TypeDef, TypeId, TypeKind, TypeRef, TypeSpace};
 
 /// Renders type expressions, knowing the final name of every named type.
 pub struct TypeNames<'a> {
@@ -91,11 +91,16 @@ impl<'a> TypeNames<'a> {
             TypeKind::Struct { fields, additional } => {
                 let fields = fields.iter().map(|f| self.field(f, style)).collect();
                 match additional {
-                    None => TypeDecl::interface(doc, name, fields, None),
-                    Some(TypeRef::Any) => {
+                    // Closed: exactly the declared properties, so an object
+                    // literal with a misspelt key does not compile. Keys a
+                    // received frame has beyond them are simply not typed.
+                    Additional::Unset | Additional::Forbidden => {
+                        TypeDecl::interface(doc, name, fields, None)
+                    }
+                    Additional::Allowed(TypeRef::Any) => {
                         TypeDecl::interface(doc, name, fields, Some("unknown".into()))
                     }
-                    Some(extra) => {
+                    Additional::Allowed(extra) => {
                         // An index signature must admit every declared
                         // property too (an intersection with `Record` would
                         // compile but no object could be written for it).
@@ -305,7 +310,7 @@ fn references(def: &TypeDef) -> BTreeSet<TypeId> {
             for field in fields {
                 collect(&field.ty, &mut out);
             }
-            if let Some(extra) = additional {
+            if let Some(extra) = additional.allowed() {
                 collect(extra, &mut out);
             }
         }

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use boon::{Compiler, Draft, ErrorKind, InstanceToken, SchemaIndex, Schemas, ValidationError};
 use serde_json::Value;
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::load::{Document, NodeRef};
 use crate::source::push_token;
 
@@ -70,7 +70,7 @@ pub fn check(doc: &Document, version: SpecVersion) -> Diagnostics {
         Ok(c) => c,
         Err(e) => {
             diags.push(Diagnostic::error(
-                "internal",
+                Code::Internal,
                 format!("the embedded AsyncAPI schema failed to compile: {e}"),
             ));
             return diags;
@@ -166,9 +166,9 @@ fn to_diagnostic(doc: &Document, root: &Value, error: &ValidationError) -> Diagn
     let node = NodeRef::new(0, pointer.clone());
     // Same code as the schema walk's, so the two reports of one problem merge.
     let code = if message.starts_with(super::schemas::DISCRIMINATOR_OBJECT_PREFIX) {
-        super::schemas::DISCRIMINATOR_OBJECT
+        Code::DiscriminatorObject
     } else {
-        "schema"
+        Code::Schema
     };
     let d = Diagnostic::error(code, message).at(doc.location(&node), pointer);
     match hint {

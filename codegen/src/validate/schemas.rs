@@ -7,10 +7,9 @@
 
 use serde_json::{Map, Value};
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::load::{Document, NodeRef};
 
-pub const DISCRIMINATOR_OBJECT: &str = "discriminator-object";
 pub const DISCRIMINATOR_OBJECT_PREFIX: &str = "discriminator must be a string";
 
 /// Message and hint for an OpenAPI-style `discriminator: {propertyName: ...}`.
@@ -85,7 +84,7 @@ fn check_object(doc: &Document, node: &NodeRef, map: &Map<String, Value>, diags:
         let at = node.child("discriminator");
         let (message, hint) = discriminator_object_message(discriminator);
         diags.push(
-            Diagnostic::error(DISCRIMINATOR_OBJECT, message)
+            Diagnostic::error(Code::DiscriminatorObject, message)
                 .with_hint(hint)
                 .at(doc.location(&at), at.pointer.clone()),
         );
@@ -134,7 +133,7 @@ fn check_required(
         }
         let at = node.child("required").child(&i.to_string());
         let mut d = Diagnostic::warning(
-            "required-unknown-property",
+            Code::RequiredUnknownProperty,
             format!("'{name}' is required but not declared in properties"),
         );
         if let Some(similar) = crate::load::did_you_mean(name, &known) {

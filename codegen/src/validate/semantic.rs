@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::Value;
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::ir::build::{action_key_extension, document_action_key};
 use crate::load::{Document, NodeRef, did_you_mean};
 
@@ -95,7 +95,7 @@ impl<'d> Checker<'d> {
         }
     }
 
-    fn error(&mut self, code: &'static str, at: &NodeRef, message: String, hint: Option<String>) {
+    fn error(&mut self, code: Code, at: &NodeRef, message: String, hint: Option<String>) {
         let mut d = Diagnostic::error(code, message).at(self.doc.location(at), at.pointer.clone());
         if let Some(h) = hint {
             d = d.with_hint(h);
@@ -151,7 +151,7 @@ impl<'d> Checker<'d> {
             };
             if !self.channels.contains_key(&channel) {
                 self.error(
-                    "operation-channel",
+                    Code::OperationChannel,
                     &channel_at,
                     format!("operation '{op_name}' must use one of the document's channels"),
                     Some("point it at '#/channels/<name>'".into()),
@@ -207,7 +207,7 @@ impl<'d> Checker<'d> {
                     )
                 };
                 self.error(
-                    "message-not-in-channel",
+                    Code::MessageNotInChannel,
                     &item,
                     format!("{what} '{op_name}': message '{shown}' is not one of channel '{channel_name}''s messages"),
                     Some(hint),
@@ -271,7 +271,7 @@ impl<'d> Checker<'d> {
                         let first_name = self.message_name(channel, first);
                         let this_name = self.message_name(channel, message);
                         self.error(
-                            "duplicate-tag",
+                            Code::DuplicateTag,
                             &tag_at,
                             format!(
                                 "messages '{first_name}' and '{this_name}' of channel '{channel_name}' ({}) share {key} {tag}",
@@ -339,7 +339,7 @@ impl<'d> Checker<'d> {
                     .map(|s| format!("did you mean '{s}'?"))
                     .unwrap_or_else(|| format!("declare it under channels.{name}.parameters"));
                 self.error(
-                    "address-parameter-undeclared",
+                    Code::AddressParameterUndeclared,
                     &address_at,
                     format!("address parameter '{{{param}}}' of channel '{name}' is not declared in its parameters"),
                     Some(hint),
@@ -358,7 +358,7 @@ impl<'d> Checker<'d> {
                     .map(|s| format!("did you mean '{s}'?"))
                     .unwrap_or_else(|| format!("the address is '{address}'"));
                 self.error(
-                    "parameter-not-in-address",
+                    Code::ParameterNotInAddress,
                     &at,
                     format!(
                         "parameter '{param}' of channel '{name}' does not appear in its address"
@@ -388,7 +388,7 @@ impl<'d> Checker<'d> {
             let at = self.doc.root().child("channels").child(&name);
             self.diags.push(
                 Diagnostic::warning(
-                    "unused-channel",
+                    Code::UnusedChannel,
                     format!("channel '{name}' is not used by any operation, so no code is generated for it"),
                 )
                 .at(self.doc.location(&at), at.pointer.clone()),

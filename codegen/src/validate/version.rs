@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::schema::SpecVersion;
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::load::Document;
 
 /// The document's version, or the error explaining why it is not accepted.
@@ -16,7 +16,7 @@ pub fn check(doc: &Document) -> Result<SpecVersion, Diagnostic> {
     let Some(Value::Object(map)) = doc.raw(&root) else {
         return Err(located(
             Diagnostic::error(
-                "not-a-mapping",
+                Code::NotAMapping,
                 "the document must be a mapping (YAML/JSON object)",
             ),
             "",
@@ -25,7 +25,7 @@ pub fn check(doc: &Document) -> Result<SpecVersion, Diagnostic> {
     let version = match map.get("asyncapi") {
         None => {
             return Err(located(
-                Diagnostic::error("missing-version", "required property 'asyncapi' missing")
+                Diagnostic::error(Code::MissingVersion, "required property 'asyncapi' missing")
                     .with_hint("an AsyncAPI 3 document starts with `asyncapi: 3.0.0`"),
                 "",
             ));
@@ -34,7 +34,7 @@ pub fn check(doc: &Document) -> Result<SpecVersion, Diagnostic> {
         Some(other) => {
             return Err(located(
                 Diagnostic::error(
-                    "bad-version",
+                    Code::BadVersion,
                     format!("'asyncapi' must be a version string, found {other}"),
                 )
                 .with_hint("quote it: asyncapi: '3.0.0'"),
@@ -48,7 +48,7 @@ pub fn check(doc: &Document) -> Result<SpecVersion, Diagnostic> {
         "3.1.0" => Ok(SpecVersion::V3_1),
         _ if major == "2" => Err(located(
             Diagnostic::error(
-                "asyncapi-2",
+                Code::Asyncapi2,
                 format!(
                     "this is an AsyncAPI 2 document (asyncapi: {version}); convert it to 3.0 first"
                 ),
@@ -58,7 +58,7 @@ pub fn check(doc: &Document) -> Result<SpecVersion, Diagnostic> {
         )),
         _ => Err(located(
             Diagnostic::error(
-                "unsupported-version",
+                Code::UnsupportedVersion,
                 format!("unsupported AsyncAPI version '{version}'"),
             )
             .with_hint("chanx reads AsyncAPI 3.0.0 and 3.1.0"),

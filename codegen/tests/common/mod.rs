@@ -1,5 +1,8 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests: where the repository and the
+//! corpus are, rendering diagnostics, and hand-built models ([`api`]).
 #![allow(dead_code)]
+
+pub mod api;
 
 use std::path::{Path, PathBuf};
 

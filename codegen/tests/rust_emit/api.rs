@@ -82,14 +82,14 @@ pub fn def(id: TypeId, spec: &str, kind: TypeKind) -> TypeDef {
     }
 }
 
-/// A struct as pydantic emits it: extra properties allowed.
+/// A struct as pydantic emits it by default: `additionalProperties` unset.
 pub fn object(id: TypeId, spec: &str, fields: Vec<Field>) -> TypeDef {
     def(
         id,
         spec,
         TypeKind::Struct {
             fields,
-            additional: Some(TypeRef::Any),
+            additional: Additional::Unset,
         },
     )
 }
@@ -161,6 +161,9 @@ pub fn channel(spec: &str, address: Option<&str>, messages: Vec<ChannelMessage>)
         outgoing: Vec::new(),
         tag_key: Some("action".to_string()),
         bindings: None,
+        topic: None,
+        hosted_topics: Vec::new(),
+        synthesized: false,
         origin: origin(&format!("/channels/{spec}")),
     }
 }
@@ -336,7 +339,7 @@ pub fn kitchen_sink() -> Api {
                 field("status", named(1), true),
                 field("priority", named(2), false),
             ],
-            additional: None,
+            additional: Additional::Forbidden,
         },
     );
     record.description = Some("A record.\n\n```\nnot rust\n```".to_string());
@@ -422,7 +425,7 @@ pub fn kitchen_sink() -> Api {
             "Extra",
             TypeKind::Struct {
                 fields: vec![field("name", string(), true)],
-                additional: Some(integer(None)),
+                additional: Additional::Allowed(integer(None)),
             },
         ),
         object(
@@ -477,7 +480,7 @@ pub fn kitchen_sink() -> Api {
             "Strict",
             TypeKind::Struct {
                 fields: vec![field("id", string(), true)],
-                additional: None,
+                additional: Additional::Forbidden,
             },
         ),
     ];

@@ -3,7 +3,7 @@
 
 mod api;
 
-use chanx_codegen::internal::ir::TypeRef;
+use chanx_codegen::internal::ir::{Additional, TypeKind, TypeRef};
 use chanx_codegen::internal::rust::{RustOptions, generate};
 
 fn rust(api: &chanx_codegen::internal::ir::Api, options: &RustOptions) -> String {
@@ -178,4 +178,53 @@ fn unknown_fields_kept_on_request() {
     assert!(code.contains("#[serde(flatten)]"));
     let default = rust(&api::chat(), &RustOptions::default());
     assert!(!default.contains("#[serde(flatten)]"));
+}
+
+/// The text from `pub struct <name> {` back to its attributes and on to its end.
+fn struct_with_attrs<'a>(code: &'a str, name: &str) -> &'a str {
+    let start = code
+        .find(&format!("pub struct {name} {{"))
+        .unwrap_or_else(|| panic!("struct {name}"));
+    let attrs = code[..start].rfind(")]\n").map_or(start, |derive_end| {
+        code[..derive_end].rfind("#[derive(").unwrap_or(start)
+    });
+    let end = start + code[start..].find("\n    }\n").expect("end of struct");
+    &code[attrs..end]
+}
+
+#[test]
+fn extra_properties_follow_the_schema() {
+    let mut api = api::chat();
+    let set = |api: &mut chanx_codegen::internal::ir::Api, name: &str, additional: Additional| {
+        let def = api
+            .types
+            .types
+            .iter_mut()
+            .find(|d| d.name.spec == name)
+            .expect(name);
+        let TypeKind::Struct { additional: a, .. } = &mut def.kind else {
+            panic!("{name} is a struct");
+        };
+        *a = additional;
+    };
+    set(&mut api, "ChatPayload", Additional::Allowed(TypeRef::Any));
+    set(&mut api, "NotificationPayload", Additional::Forbidden);
+    let code = rust(&api, &RustOptions::default());
+    assert_parses(&code);
+    // `additionalProperties: true` opens the struct: other keys are kept.
+    let open = squash(struct_with_attrs(&code, "ChatPayload"));
+    assert!(
+        open.contains(&squash(
+            "#[serde(flatten)] pub additional: ::chanx_runtime::IndexMap<::std::string::String, ::serde_json::Value>,"
+        )),
+        "{open}"
+    );
+    // `false`: exactly the declared fields, other keys rejected.
+    let closed = struct_with_attrs(&code, "NotificationPayload");
+    assert!(closed.contains("#[serde(deny_unknown_fields)]"), "{closed}");
+    assert!(!closed.contains("flatten"), "{closed}");
+    // Unset: exactly the declared fields, other keys ignored.
+    let unset = struct_with_attrs(&code, "PingMessage");
+    assert!(!unset.contains("deny_unknown_fields"), "{unset}");
+    assert!(!unset.contains("flatten"), "{unset}");
 }

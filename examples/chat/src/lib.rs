@@ -4,20 +4,25 @@
 //! - `ping` → `pong` (request/reply);
 //! - `chat` → `chat_notification` broadcast to everyone in the room;
 //! - a [`ChatEvent`] sent from anywhere in the program (the HTTP endpoint,
-//!   a background task) → a `notification` to each client.
+//!   a background task) → a `notification` to each client;
+//! - rooms (`room:{room}`, a chanx topic on the same connection): a client
+//!   subscribes to `room:lobby`, gets `room_joined`, and every `room_post`
+//!   reaches each subscriber of that room as `room_chat`.
 
 use chanx_runtime::HandlerError;
 use serde::{Deserialize, Serialize};
 
-/// The generated API: `types` and `channels::chat`.
+/// The generated API: `types`, `channels::chat` and `channels::chat_room_topic`.
 pub mod api {
     chanx_runtime::include_api!("chat");
 }
 
 use api::channels::chat::{Consumer, Ctx, Outgoing};
+use api::channels::chat_room_topic::{self as room, Topic};
 use api::types::{
     ChatMessage, ChatNotificationMessage, ChatPayload, NotificationMessage, NotificationPayload,
-    PingMessage, PongMessage,
+    PingMessage, PongMessage, RoomChat, RoomChatMessage, RoomJoined, RoomJoinedMessage,
+    RoomPostMessage,
 };
 
 /// The group every chat connection joins.
@@ -34,6 +39,11 @@ pub struct Chat;
 
 impl Consumer for Chat {
     type Event = ChatEvent;
+    type RoomTopic = Room;
+
+    fn room_topic(&self) -> &Room {
+        &Room
+    }
 
     async fn handle_ping(&self, _: &mut Ctx, _: PingMessage) -> Result<PongMessage, HandlerError> {
         Ok(PongMessage::default())
@@ -53,5 +63,35 @@ impl Consumer for Chat {
     ) -> Result<Option<Outgoing>, HandlerError> {
         let ChatEvent::Notify(payload) = event;
         Ok(Some(NotificationMessage::new(payload).into()))
+    }
+}
+
+/// The rooms: anyone may join; a post reaches every subscriber of the room.
+pub struct Room;
+
+impl Topic for Room {
+    type Event = ();
+
+    async fn on_subscribe(&self, ctx: &mut room::Ctx) -> Result<(), HandlerError> {
+        let joined = RoomJoined {
+            room: ctx.params().room.clone(),
+        };
+        ctx.send(&RoomJoinedMessage::new(joined).into())?;
+        Ok(())
+    }
+
+    async fn handle_room_post(
+        &self,
+        ctx: &mut room::Ctx,
+        message: RoomPostMessage,
+    ) -> Result<(), HandlerError> {
+        let chat = RoomChatMessage::new(RoomChat {
+            room: ctx.params().room.clone(),
+            message: message.payload.message,
+        });
+        // A passthrough message: each subscriber's connection forwards it.
+        let topic = ctx.params().topic();
+        room::broadcast(ctx.layer(), &topic, &chat, None).await?;
+        Ok(())
     }
 }

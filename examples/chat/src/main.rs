@@ -12,7 +12,7 @@ use axum::{
     routing::{get, post},
 };
 use chanx_example_chat::{
-    Chat, ChatEvent, ROOM, api::channels::chat::Service, api::types::NotificationPayload,
+    Chat, ChatEvent, ROOM, api::channels::chat::ChatServer, api::types::NotificationPayload,
 };
 use chanx_runtime::{ConsumerConfig, Layer, Route, Router};
 use clap::Parser;
@@ -83,7 +83,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         None => Router::new(),
     }
-    .route(Route::new(Service::new(Chat)).config(config));
+    .route(Route::new(ChatServer::new(Chat)).config(config));
     let events = router.layer().clone();
     let shutdown = router.shutdown_handle();
 

@@ -151,6 +151,7 @@ pub(crate) async fn deliver(
 /// Delivers `message` to every target without waiting: a full inbox misses
 /// it (counted, logged) and is cut off. For deliveries that must not wait,
 /// such as a process's one subscriber loop handing out what others published.
+#[cfg(any(feature = "redis", test))]
 pub(crate) fn deliver_now(
     targets: Vec<(String, InboxSender)>,
     message: &[u8],

@@ -130,6 +130,41 @@ impl Layer {
         block_on(self.broadcast_event(event, groups))
     }
 
+    /// Pushes an event to every connection subscribed to `topic`, as
+    /// chanx's `<TopicClass>.broadcast(topic, event, seq=seq)` does:
+    /// `namespace` is the topic's group namespace (its chanx class name,
+    /// `GROUP_NAMESPACE` in generated code). The topic's `on_event` handles
+    /// it, or it is forwarded as it is when its action is a passthrough
+    /// message; the frames carry `seq` when given (chanx never numbers
+    /// pushes itself).
+    pub async fn topic_broadcast<E: Serialize + ?Sized>(
+        &self,
+        namespace: &str,
+        topic: &str,
+        event: &E,
+        seq: Option<i64>,
+    ) -> Result<(), LayerError> {
+        let bytes = LayerMessage::TopicEvent {
+            topic: topic.to_owned(),
+            seq: Some(seq.map_or(serde_json::Value::Null, serde_json::Value::from)),
+            event_data: serde_json::to_value(event)?,
+        }
+        .to_bytes()?;
+        let group = crate::topic::topic_group(namespace, topic);
+        self.backend.group_send(&group, bytes).await
+    }
+
+    /// `topic_broadcast` for synchronous code (see `send_event_blocking`).
+    pub fn topic_broadcast_blocking<E: Serialize + ?Sized>(
+        &self,
+        namespace: &str,
+        topic: &str,
+        event: &E,
+        seq: Option<i64>,
+    ) -> Result<(), LayerError> {
+        block_on(self.topic_broadcast(namespace, topic, event, seq))
+    }
+
     /// Relays an outgoing frame (its text as clients get it) to every member of `groups`.
     pub(crate) async fn group_message(
         &self,

@@ -20,6 +20,15 @@ pub(crate) enum LayerMessage {
     /// `send_event` / `broadcast_event`: handed to `Handler::on_event`.
     #[serde(rename = "handle_channel_event")]
     ChannelEvent { event_data: Value },
+    /// `Layer::topic_broadcast`: handed to the subscription of `topic`, if
+    /// the connection has one; its frames carry `seq` when set.
+    #[serde(rename = "handle_topic_event")]
+    TopicEvent {
+        topic: String,
+        #[serde(default)]
+        seq: Option<Value>,
+        event_data: Value,
+    },
 }
 
 /// A group relay read without parsing its frame: `message` stays the JSON

@@ -28,7 +28,9 @@ use std::{future::Future, pin::Pin};
 
 use tokio::sync::{mpsc, watch};
 
-pub(crate) use deliver::{Counters, InboxSender, deliver, deliver_now, inbox};
+#[cfg(feature = "redis")]
+pub(crate) use deliver::deliver_now;
+pub(crate) use deliver::{Counters, InboxSender, deliver, inbox};
 pub use handle::Layer;
 pub(crate) use handle::RuntimeCounters;
 pub use memory::InMemoryLayer;

@@ -16,7 +16,10 @@ use chanx_runtime::{
 use serde_json::json;
 
 use super::chat::{
-    channels::chat::{Consumer, Outgoing, Params},
+    channels::{
+        chat::{Consumer, Outgoing, Params},
+        chat_room_topic::{self as room, Topic},
+    },
     types::*,
 };
 
@@ -35,6 +38,8 @@ pub struct ChatApp {
     pub channels: Arc<Mutex<Vec<String>>>,
     /// Chat messages handled and broadcast, all clients together.
     pub relayed: Arc<AtomicUsize>,
+    /// The rooms topic of the same connection.
+    pub rooms: Rooms,
 }
 
 impl ChatApp {
@@ -50,6 +55,11 @@ impl ChatApp {
 
 impl Consumer for ChatApp {
     type Event = NotificationPayload;
+    type RoomTopic = Rooms;
+
+    fn room_topic(&self) -> &Rooms {
+        &self.rooms
+    }
 
     async fn handle_ping(
         &self,
@@ -114,6 +124,73 @@ impl Consumer for ChatApp {
             action: Default::default(),
             payload: event,
         })))
+    }
+}
+
+/// The `room:{room}` topic. `room:private` is refused; subscribing sends
+/// `room_joined`; a post is broadcast to the room as `room_chat` (a
+/// passthrough message), except `fail`, which errors. Every unsubscribe, by
+/// request or at disconnect, is recorded in `left`.
+#[derive(Default, Clone)]
+pub struct Rooms {
+    pub left: Arc<Mutex<Vec<String>>>,
+}
+
+impl Rooms {
+    pub fn left(&self) -> Vec<String> {
+        self.left.lock().expect("lock").clone()
+    }
+}
+
+impl Topic for Rooms {
+    type Event = NotificationPayload;
+
+    async fn authorize(&self, ctx: &mut room::Ctx) -> Result<bool, HandlerError> {
+        Ok(ctx.params().room != "private")
+    }
+
+    async fn on_subscribe(&self, ctx: &mut room::Ctx) -> Result<(), HandlerError> {
+        let joined = RoomJoined {
+            room: ctx.params().room.clone(),
+        };
+        ctx.send(&RoomJoinedMessage::new(joined).into())?;
+        Ok(())
+    }
+
+    async fn on_unsubscribe(&self, ctx: &mut room::Ctx) -> Result<(), HandlerError> {
+        self.left.lock().expect("lock").push(ctx.params().topic());
+        Ok(())
+    }
+
+    async fn handle_room_post(
+        &self,
+        ctx: &mut room::Ctx,
+        message: RoomPostMessage,
+    ) -> Result<(), HandlerError> {
+        if message.payload.message == "fail" {
+            return Err(HandlerError::new("Post refused"));
+        }
+        let chat = RoomChatMessage::new(RoomChat {
+            room: ctx.params().room.clone(),
+            message: message.payload.message,
+        });
+        room::broadcast(ctx.layer(), &ctx.params().topic(), &chat, None).await?;
+        Ok(())
+    }
+
+    async fn on_event(
+        &self,
+        ctx: &mut room::Ctx,
+        event: NotificationPayload,
+    ) -> Result<Option<room::Outgoing>, HandlerError> {
+        // An event becomes a chat line in the room it was sent to.
+        Ok(Some(
+            RoomChatMessage::new(RoomChat {
+                room: ctx.params().room.clone(),
+                message: event.message,
+            })
+            .into(),
+        ))
     }
 }
 

@@ -13,6 +13,7 @@
     clippy::module_inception
 )]
 pub mod types {
+    /// From specs/chat.yaml#/components/schemas/PingMessage
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -27,6 +28,8 @@ pub mod types {
         #[serde(default)]
         pub payload: (),
     }
+
+    /// From specs/chat.yaml#/components/schemas/PongMessage
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -41,6 +44,8 @@ pub mod types {
         #[serde(default)]
         pub payload: (),
     }
+
+    /// From specs/chat.yaml#/components/schemas/ChatPayload
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -51,7 +56,10 @@ pub mod types {
     pub struct ChatPayload {
         pub message: ::std::string::String,
     }
+
     /// A chat message from a client.
+    ///
+    /// From specs/chat.yaml#/components/schemas/ChatMessage
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -64,6 +72,7 @@ pub mod types {
         pub action: ChatMessageAction,
         pub payload: ChatPayload,
     }
+
     impl ChatMessage {
         /// Builds the value from its required fields; every other field takes its default.
         pub fn new(payload: ChatPayload) -> Self {
@@ -73,7 +82,10 @@ pub mod types {
             }
         }
     }
+
     /// A chat message relayed to everyone in the room.
+    ///
+    /// From specs/chat.yaml#/components/schemas/ChatNotificationMessage
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -86,6 +98,7 @@ pub mod types {
         pub action: ChatNotificationMessageAction,
         pub payload: ChatPayload,
     }
+
     impl ChatNotificationMessage {
         /// Builds the value from its required fields; every other field takes its default.
         pub fn new(payload: ChatPayload) -> Self {
@@ -95,6 +108,8 @@ pub mod types {
             }
         }
     }
+
+    /// From specs/chat.yaml#/components/schemas/NotificationPayload
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -107,6 +122,7 @@ pub mod types {
         #[serde(default = "default_notification_payload_level")]
         pub level: NotificationPayloadLevel,
     }
+
     impl NotificationPayload {
         /// Builds the value from its required fields; every other field takes its default.
         pub fn new(message: ::std::string::String) -> Self {
@@ -116,10 +132,12 @@ pub mod types {
             }
         }
     }
+
     fn default_notification_payload_level() -> NotificationPayloadLevel {
         NotificationPayloadLevel::Info
     }
-    /// Level
+
+    /// From specs/chat.yaml#/components/schemas/NotificationPayload/properties/level
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -140,7 +158,10 @@ pub mod types {
         #[serde(rename = "error")]
         Error,
     }
+
     /// A notification pushed by the server.
+    ///
+    /// From specs/chat.yaml#/components/schemas/NotificationMessage
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -153,6 +174,7 @@ pub mod types {
         pub action: NotificationMessageAction,
         pub payload: NotificationPayload,
     }
+
     impl NotificationMessage {
         /// Builds the value from its required fields; every other field takes its default.
         pub fn new(payload: NotificationPayload) -> Self {
@@ -162,16 +184,147 @@ pub mod types {
             }
         }
     }
+
+    /// From specs/chat.yaml#/components/schemas/RoomPost
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct RoomPost {
+        pub message: ::std::string::String,
+    }
+
+    /// A message posted to a room.
+    ///
+    /// From specs/chat.yaml#/components/schemas/RoomPostMessage
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct RoomPostMessage {
+        #[serde(default)]
+        pub action: RoomPostMessageAction,
+        pub payload: RoomPost,
+    }
+
+    impl RoomPostMessage {
+        /// Builds the value from its required fields; every other field takes its default.
+        pub fn new(payload: RoomPost) -> Self {
+            Self {
+                action: ::std::default::Default::default(),
+                payload,
+            }
+        }
+    }
+
+    /// From specs/chat.yaml#/components/schemas/RoomChat
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct RoomChat {
+        pub room: ::std::string::String,
+        pub message: ::std::string::String,
+    }
+
+    /// A message posted to a room, as every subscriber gets it.
+    ///
+    /// From specs/chat.yaml#/components/schemas/RoomChatMessage
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct RoomChatMessage {
+        #[serde(default)]
+        pub action: RoomChatMessageAction,
+        pub payload: RoomChat,
+    }
+
+    impl RoomChatMessage {
+        /// Builds the value from its required fields; every other field takes its default.
+        pub fn new(payload: RoomChat) -> Self {
+            Self {
+                action: ::std::default::Default::default(),
+                payload,
+            }
+        }
+    }
+
+    /// From specs/chat.yaml#/components/schemas/RoomJoined
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct RoomJoined {
+        pub room: ::std::string::String,
+    }
+
+    /// Sent to a connection once it has joined a room.
+    ///
+    /// From specs/chat.yaml#/components/schemas/RoomJoinedMessage
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct RoomJoinedMessage {
+        #[serde(default)]
+        pub action: RoomJoinedMessageAction,
+        pub payload: RoomJoined,
+    }
+
+    impl RoomJoinedMessage {
+        /// Builds the value from its required fields; every other field takes its default.
+        pub fn new(payload: RoomJoined) -> Self {
+            Self {
+                action: ::std::default::Default::default(),
+                payload,
+            }
+        }
+    }
+
     ::chanx_runtime::__private::const_str_marker!(pub struct PingMessageAction = "ping");
     ::chanx_runtime::__private::const_str_marker!(pub struct PongMessageAction = "pong");
     ::chanx_runtime::__private::const_str_marker!(pub struct ChatMessageAction = "chat");
+
     ::chanx_runtime::__private::const_str_marker!(
         pub struct ChatNotificationMessageAction = "chat_notification"
     );
+
     ::chanx_runtime::__private::const_str_marker!(
         pub struct NotificationMessageAction = "notification"
     );
+
+    ::chanx_runtime::__private::const_str_marker!(
+        pub struct RoomPostMessageAction = "room_post"
+    );
+
+    ::chanx_runtime::__private::const_str_marker!(
+        pub struct RoomChatMessageAction = "room_chat"
+    );
+
+    ::chanx_runtime::__private::const_str_marker!(
+        pub struct RoomJoinedMessageAction = "room_joined"
+    );
 }
+
 #[allow(
     non_camel_case_types,
     non_snake_case,
@@ -191,24 +344,38 @@ pub mod channels {
 {"t":"model","name":"ChatPayload","fields":[{"name":"message","schema":{"t":"str"},"required":true}]},
 {"t":"model","name":"ChatNotificationMessage","fields":[{"name":"action","schema":{"t":"literal","values":["chat_notification"]},"default":"chat_notification"},{"name":"payload","schema":{"t":"ref","def":3},"required":true}]},
 {"t":"model","name":"NotificationMessage","fields":[{"name":"action","schema":{"t":"literal","values":["notification"]},"default":"notification"},{"name":"payload","schema":{"t":"ref","def":6},"required":true}]},
-{"t":"model","name":"NotificationPayload","fields":[{"name":"message","schema":{"t":"str"},"required":true},{"name":"level","schema":{"t":"literal","values":["info","warning","error"]},"default":"info"}]}
+{"t":"model","name":"NotificationPayload","fields":[{"name":"message","schema":{"t":"str"},"required":true},{"name":"level","schema":{"t":"literal","values":["info","warning","error"]},"default":"info"}]},
+{"t":"model","name":"RoomPostMessage","fields":[{"name":"action","schema":{"t":"literal","values":["room_post"]},"default":"room_post"},{"name":"payload","schema":{"t":"ref","def":8},"required":true}]},
+{"t":"model","name":"RoomPost","fields":[{"name":"message","schema":{"t":"str","min_length":1,"max_length":500},"required":true}]},
+{"t":"model","name":"RoomChatMessage","fields":[{"name":"action","schema":{"t":"literal","values":["room_chat"]},"default":"room_chat"},{"name":"payload","schema":{"t":"ref","def":10},"required":true}]},
+{"t":"model","name":"RoomChat","fields":[{"name":"room","schema":{"t":"str"},"required":true},{"name":"message","schema":{"t":"str"},"required":true}]},
+{"t":"model","name":"RoomJoinedMessage","fields":[{"name":"action","schema":{"t":"literal","values":["room_joined"]},"default":"room_joined"},{"name":"payload","schema":{"t":"ref","def":12},"required":true}]},
+{"t":"model","name":"RoomJoined","fields":[{"name":"room","schema":{"t":"str"},"required":true}]}
 ],"roots":[
 {"t":"tagged","key":"action","choices":[["chat",{"t":"ref","def":2}],["ping",{"t":"ref","def":0}]]},
-{"t":"tagged","key":"action","choices":[["chat_notification",{"t":"ref","def":4}],["notification",{"t":"ref","def":5}],["pong",{"t":"ref","def":1}]]}
+{"t":"tagged","key":"action","choices":[["chat_notification",{"t":"ref","def":4}],["notification",{"t":"ref","def":5}],["pong",{"t":"ref","def":1}]]},
+{"t":"tagged","key":"action","choices":[["room_post",{"t":"ref","def":7}]]},
+{"t":"tagged","key":"action","choices":[["room_chat",{"t":"ref","def":9}],["room_joined",{"t":"ref","def":11}]]}
 ]}"#,
     );
+
     /// chat
     ///
     /// Real-time chat API
     pub mod chat {
+        use super::super::types;
+
         /// The channel address as written in the document.
         pub const ADDRESS: &str = "/ws/chat";
+
         /// The property that tags this channel's messages.
         pub const TAG_KEY: ::std::option::Option<&str> = ::std::option::Option::Some(
             "action",
         );
+
         /// The context every handler of this channel gets.
         pub type Ctx = ::chanx_runtime::Context<Outgoing, Params>;
+
         /// The address parameters of a connection.
         #[derive(
             ::std::fmt::Debug,
@@ -217,6 +384,7 @@ pub mod channels {
             ::std::cmp::Eq
         )]
         pub struct Params {}
+
         impl ::chanx_runtime::Params for Params {
             fn from_path(
                 _path: &::chanx_runtime::PathParams,
@@ -224,12 +392,14 @@ pub mod channels {
                 ::std::result::Result::Ok(Self {})
             }
         }
+
         /// Messages this side receives on the channel.
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub enum Incoming {
-            Ping(super::super::types::PingMessage),
-            Chat(super::super::types::ChatMessage),
+            Ping(types::PingMessage),
+            Chat(types::ChatMessage),
         }
+
         impl ::serde::Serialize for Incoming {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -245,6 +415,7 @@ pub mod channels {
                 }
             }
         }
+
         impl<'de> ::serde::Deserialize<'de> for Incoming {
             fn deserialize<D: ::serde::Deserializer<'de>>(
                 deserializer: D,
@@ -252,14 +423,17 @@ pub mod channels {
                 ::chanx_runtime::__private::deserialize_message(deserializer)
             }
         }
+
         impl ::chanx_runtime::ChannelMessage for Incoming {
             const TAGS: &'static [&'static str] = &["ping", "chat"];
+
             fn tag(&self) -> ::std::option::Option<&'static str> {
                 match self {
                     Self::Ping(_) => ::std::option::Option::Some("ping"),
                     Self::Chat(_) => ::std::option::Option::Some("chat"),
                 }
             }
+
             fn decode(
                 value: &::chanx_runtime::json::Json,
             ) -> ::std::result::Result<Self, ::chanx_runtime::DecodeError> {
@@ -270,23 +444,27 @@ pub mod channels {
                 }
             }
         }
-        impl ::std::convert::From<super::super::types::PingMessage> for Incoming {
-            fn from(message: super::super::types::PingMessage) -> Self {
+
+        impl ::std::convert::From<types::PingMessage> for Incoming {
+            fn from(message: types::PingMessage) -> Self {
                 Self::Ping(message)
             }
         }
-        impl ::std::convert::From<super::super::types::ChatMessage> for Incoming {
-            fn from(message: super::super::types::ChatMessage) -> Self {
+
+        impl ::std::convert::From<types::ChatMessage> for Incoming {
+            fn from(message: types::ChatMessage) -> Self {
                 Self::Chat(message)
             }
         }
+
         /// Messages this side sends on the channel (replies included).
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub enum Outgoing {
-            Pong(super::super::types::PongMessage),
-            ChatNotification(super::super::types::ChatNotificationMessage),
-            Notification(super::super::types::NotificationMessage),
+            Pong(types::PongMessage),
+            ChatNotification(types::ChatNotificationMessage),
+            Notification(types::NotificationMessage),
         }
+
         impl ::serde::Serialize for Outgoing {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -305,6 +483,7 @@ pub mod channels {
                 }
             }
         }
+
         impl<'de> ::serde::Deserialize<'de> for Outgoing {
             fn deserialize<D: ::serde::Deserializer<'de>>(
                 deserializer: D,
@@ -312,12 +491,14 @@ pub mod channels {
                 ::chanx_runtime::__private::deserialize_message(deserializer)
             }
         }
+
         impl ::chanx_runtime::ChannelMessage for Outgoing {
             const TAGS: &'static [&'static str] = &[
                 "pong",
                 "chat_notification",
                 "notification",
             ];
+
             fn tag(&self) -> ::std::option::Option<&'static str> {
                 match self {
                     Self::Pong(_) => ::std::option::Option::Some("pong"),
@@ -327,6 +508,7 @@ pub mod channels {
                     Self::Notification(_) => ::std::option::Option::Some("notification"),
                 }
             }
+
             fn decode(
                 value: &::chanx_runtime::json::Json,
             ) -> ::std::result::Result<Self, ::chanx_runtime::DecodeError> {
@@ -344,27 +526,36 @@ pub mod channels {
                 }
             }
         }
-        impl ::std::convert::From<super::super::types::PongMessage> for Outgoing {
-            fn from(message: super::super::types::PongMessage) -> Self {
+
+        impl ::std::convert::From<types::PongMessage> for Outgoing {
+            fn from(message: types::PongMessage) -> Self {
                 Self::Pong(message)
             }
         }
-        impl ::std::convert::From<super::super::types::ChatNotificationMessage>
-        for Outgoing {
-            fn from(message: super::super::types::ChatNotificationMessage) -> Self {
+
+        impl ::std::convert::From<types::ChatNotificationMessage> for Outgoing {
+            fn from(message: types::ChatNotificationMessage) -> Self {
                 Self::ChatNotification(message)
             }
         }
-        impl ::std::convert::From<super::super::types::NotificationMessage>
-        for Outgoing {
-            fn from(message: super::super::types::NotificationMessage) -> Self {
+
+        impl ::std::convert::From<types::NotificationMessage> for Outgoing {
+            fn from(message: types::NotificationMessage) -> Self {
                 Self::Notification(message)
             }
         }
+
         /// The application side of the channel: one method per receive operation.
         pub trait Consumer: ::std::marker::Send + ::std::marker::Sync + 'static {
             /// Events this consumer receives through the channel layer (`()` when unused).
             type Event: ::chanx_runtime::Event;
+
+            /// The topic `room:{room}` this channel's connections subscribe to (channel `chat_room_topic`).
+            type RoomTopic: super::chat_room_topic::Topic;
+
+            /// The [`Consumer::RoomTopic`] that serves the topic.
+            fn room_topic(&self) -> &Self::RoomTopic;
+
             /// Request/reply operation `handlePing`.
             ///
             /// Handle ping requests
@@ -372,38 +563,41 @@ pub mod channels {
             /// Simple ping-pong for connectivity testing
             fn handle_ping(
                 &self,
-                ctx: &mut ::chanx_runtime::Context<Outgoing, Params>,
-                message: super::super::types::PingMessage,
+                ctx: &mut Ctx,
+                message: types::PingMessage,
             ) -> impl ::std::future::Future<
                 Output = ::std::result::Result<
-                    super::super::types::PongMessage,
+                    types::PongMessage,
                     ::chanx_runtime::HandlerError,
                 >,
             > + ::std::marker::Send;
+
             /// Receive operation `handleChat`.
             ///
             /// Send chat message to all users
             fn handle_chat(
                 &self,
-                ctx: &mut ::chanx_runtime::Context<Outgoing, Params>,
-                message: super::super::types::ChatMessage,
+                ctx: &mut Ctx,
+                message: types::ChatMessage,
             ) -> impl ::std::future::Future<
                 Output = ::std::result::Result<(), ::chanx_runtime::HandlerError>,
             > + ::std::marker::Send;
+
             /// Runs after the connection is accepted (join groups here).
             fn on_connect(
                 &self,
-                ctx: &mut ::chanx_runtime::Context<Outgoing, Params>,
+                ctx: &mut Ctx,
             ) -> impl ::std::future::Future<
                 Output = ::std::result::Result<(), ::chanx_runtime::HandlerError>,
             > + ::std::marker::Send {
                 let _ = ctx;
                 async { ::std::result::Result::Ok(()) }
             }
+
             /// An event from `send_event` / `broadcast_event`; a returned message goes to the client.
             fn on_event(
                 &self,
-                ctx: &mut ::chanx_runtime::Context<Outgoing, Params>,
+                ctx: &mut Ctx,
                 event: Self::Event,
             ) -> impl ::std::future::Future<
                 Output = ::std::result::Result<
@@ -414,45 +608,65 @@ pub mod channels {
                 let _ = (ctx, event);
                 async { ::std::result::Result::Ok(::std::option::Option::None) }
             }
+
+            /// Runs once the connection has ended (every topic already
+            /// unsubscribed): release what `on_connect` took.
+            fn on_disconnect(
+                &self,
+                ctx: &mut Ctx,
+            ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
+                let _ = ctx;
+                async {}
+            }
         }
-        /// Runs a [`Consumer`] on the chanx runtime.
-        pub struct Service<C: Consumer> {
+
+        /// Runs a [`Consumer`] on the chanx runtime:
+        /// `chanx_runtime::Route::new(ChatServer::new(consumer))`.
+        pub struct ChatServer<C: Consumer> {
             consumer: ::std::sync::Arc<C>,
         }
-        impl<C: Consumer> Service<C> {
+
+        impl<C: Consumer> ChatServer<C> {
+            /// Serves `consumer`; clones share it.
             pub fn new(consumer: C) -> Self {
                 Self {
                     consumer: ::std::sync::Arc::new(consumer),
                 }
             }
         }
-        impl<C: Consumer> ::std::clone::Clone for Service<C> {
+
+        impl<C: Consumer> ::std::clone::Clone for ChatServer<C> {
             fn clone(&self) -> Self {
                 Self {
                     consumer: ::std::sync::Arc::clone(&self.consumer),
                 }
             }
         }
-        impl<C: Consumer> ::chanx_runtime::Handler for Service<C> {
+
+        impl<C: Consumer> ::chanx_runtime::Handler for ChatServer<C> {
             type Incoming = Incoming;
             type Outgoing = Outgoing;
             type Params = Params;
             type Event = <C as Consumer>::Event;
+
             const ADDRESS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
                 "/ws/chat",
             );
+
             const TAG_KEY: ::std::option::Option<&'static str> = ::std::option::Option::Some(
                 "action",
             );
+
             async fn on_connect(
                 &self,
-                ctx: &mut ::chanx_runtime::Context<Outgoing, Params>,
+                ctx: &mut Ctx,
             ) -> ::std::result::Result<(), ::chanx_runtime::HandlerError> {
                 <C as Consumer>::on_connect(&*self.consumer, ctx).await
             }
+
             async fn dispatch(
                 &self,
-                ctx: &mut ::chanx_runtime::Context<Outgoing, Params>,
+                ctx: &mut Ctx,
                 message: Incoming,
             ) -> ::std::result::Result<
                 ::std::option::Option<Outgoing>,
@@ -477,15 +691,407 @@ pub mod channels {
                     }
                 }
             }
+
             async fn on_event(
                 &self,
-                ctx: &mut ::chanx_runtime::Context<Outgoing, Params>,
+                ctx: &mut Ctx,
                 event: <C as Consumer>::Event,
             ) -> ::std::result::Result<
                 ::std::option::Option<Outgoing>,
                 ::chanx_runtime::HandlerError,
             > {
                 <C as Consumer>::on_event(&*self.consumer, ctx, event).await
+            }
+
+            async fn on_disconnect(&self, ctx: &mut Ctx) {
+                <C as Consumer>::on_disconnect(&*self.consumer, ctx).await
+            }
+
+            fn topics(&self) -> ::chanx_runtime::Topics {
+                ::chanx_runtime::Topics::new()
+                    .topic(
+                        super::chat_room_topic::Served::new(
+                            ::std::sync::Arc::clone(&self.consumer),
+                            <C as Consumer>::room_topic,
+                        ),
+                    )
+            }
+        }
+    }
+
+    /// chat_room_topic
+    ///
+    /// A chat room on the chat connection: subscribe with `{"action":"subscribe","topic":"room:<name>"}`, then post to it.
+    pub mod chat_room_topic {
+        use super::super::types;
+
+        /// The channel address as written in the document.
+        pub const ADDRESS: &str = "/ws/chat";
+
+        /// The property that tags this channel's messages.
+        pub const TAG_KEY: ::std::option::Option<&str> = ::std::option::Option::Some(
+            "action",
+        );
+
+        /// The topic's name in the document (`x-topic.name`).
+        ///
+        /// Served on its host's connection: clients subscribe with `{"action":"subscribe","topic":…}`.
+        pub const NAME: &str = "room_topic";
+
+        /// The topics this module serves: each `{name}` matches one or more
+        /// characters other than `:`, the rest literally, the whole topic.
+        pub const PATTERN: &str = "room:{room}";
+
+        /// A topic's channel-layer group is `GROUP_NAMESPACE.<topic>` (chanx's
+        /// `safe_group_name`), so Rust and Python processes share it.
+        pub const GROUP_NAMESPACE: &str = "RoomTopic";
+
+        static MATCHER: ::std::sync::LazyLock<::chanx_runtime::TopicPattern> = ::std::sync::LazyLock::new(||
+        ::chanx_runtime::TopicPattern::new(PATTERN));
+
+        /// The context every handler of this topic gets: its
+        /// parameters, and what it sends carries the topic.
+        pub type Ctx = ::chanx_runtime::Context<Outgoing, TopicParams>;
+
+        /// The parameters of a topic matching [`PATTERN`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub struct TopicParams {
+            /// `{room}` in the pattern.
+            pub room: ::std::string::String,
+        }
+
+        impl TopicParams {
+            /// The parameters of `topic`, when it matches [`PATTERN`].
+            pub fn parse(topic: &str) -> ::std::option::Option<Self> {
+                MATCHER
+                    .matches(topic)
+                    .map(<Self as ::chanx_runtime::TopicParams>::from_values)
+            }
+
+            /// The topic these parameters name.
+            pub fn topic(&self) -> ::std::string::String {
+                MATCHER.fill(&<Self as ::chanx_runtime::TopicParams>::values(self))
+            }
+        }
+
+        impl ::chanx_runtime::TopicParams for TopicParams {
+            fn from_values(values: ::std::vec::Vec<::std::string::String>) -> Self {
+                let mut values = ::std::iter::IntoIterator::into_iter(values);
+                Self {
+                    room: values.next().unwrap_or_default(),
+                }
+            }
+
+            fn values(&self) -> ::std::vec::Vec<&str> {
+                ::std::vec![self.room.as_str()]
+            }
+        }
+
+        /// Pushes `event` to every connection subscribed to `topic`, from
+        /// anywhere in the program (chanx's `Topic.broadcast(topic, event, seq=seq)`):
+        /// [`Topic::on_event`] handles it, or it is forwarded as it is when its
+        /// action is one of [`Topic::PASSTHROUGH`]; the frames carry `seq` when given.
+        pub async fn broadcast<E: ::serde::Serialize + ?::std::marker::Sized>(
+            layer: &::chanx_runtime::Layer,
+            topic: &str,
+            event: &E,
+            seq: ::std::option::Option<i64>,
+        ) -> ::std::result::Result<(), ::chanx_runtime::LayerError> {
+            layer.topic_broadcast(GROUP_NAMESPACE, topic, event, seq).await
+        }
+
+        /// [`broadcast`] for synchronous code.
+        pub fn broadcast_blocking<E: ::serde::Serialize + ?::std::marker::Sized>(
+            layer: &::chanx_runtime::Layer,
+            topic: &str,
+            event: &E,
+            seq: ::std::option::Option<i64>,
+        ) -> ::std::result::Result<(), ::chanx_runtime::LayerError> {
+            layer.topic_broadcast_blocking(GROUP_NAMESPACE, topic, event, seq)
+        }
+
+        /// Messages this side receives on the channel.
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+        pub enum Incoming {
+            RoomPost(types::RoomPostMessage),
+        }
+
+        impl ::serde::Serialize for Incoming {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+                    Self::RoomPost(message) => {
+                        ::serde::Serialize::serialize(message, serializer)
+                    }
+                }
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for Incoming {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::chanx_runtime::__private::deserialize_message(deserializer)
+            }
+        }
+
+        impl ::chanx_runtime::ChannelMessage for Incoming {
+            const TAGS: &'static [&'static str] = &["room_post"];
+
+            fn tag(&self) -> ::std::option::Option<&'static str> {
+                match self {
+                    Self::RoomPost(_) => ::std::option::Option::Some("room_post"),
+                }
+            }
+
+            fn decode(
+                value: &::chanx_runtime::json::Json,
+            ) -> ::std::result::Result<Self, ::chanx_runtime::DecodeError> {
+                let (choice, value) = super::PROGRAM.validate(2, value)?;
+                let _ = choice;
+                ::chanx_runtime::__private::from_json(&value).map(Self::RoomPost)
+            }
+        }
+
+        impl ::std::convert::From<types::RoomPostMessage> for Incoming {
+            fn from(message: types::RoomPostMessage) -> Self {
+                Self::RoomPost(message)
+            }
+        }
+
+        /// Messages this side sends on the channel (replies included).
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+        pub enum Outgoing {
+            RoomChat(types::RoomChatMessage),
+            RoomJoined(types::RoomJoinedMessage),
+        }
+
+        impl ::serde::Serialize for Outgoing {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+                    Self::RoomChat(message) => {
+                        ::serde::Serialize::serialize(message, serializer)
+                    }
+                    Self::RoomJoined(message) => {
+                        ::serde::Serialize::serialize(message, serializer)
+                    }
+                }
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for Outgoing {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::chanx_runtime::__private::deserialize_message(deserializer)
+            }
+        }
+
+        impl ::chanx_runtime::ChannelMessage for Outgoing {
+            const TAGS: &'static [&'static str] = &["room_chat", "room_joined"];
+
+            fn tag(&self) -> ::std::option::Option<&'static str> {
+                match self {
+                    Self::RoomChat(_) => ::std::option::Option::Some("room_chat"),
+                    Self::RoomJoined(_) => ::std::option::Option::Some("room_joined"),
+                }
+            }
+
+            fn decode(
+                value: &::chanx_runtime::json::Json,
+            ) -> ::std::result::Result<Self, ::chanx_runtime::DecodeError> {
+                let (choice, value) = super::PROGRAM.validate(3, value)?;
+                match choice {
+                    0 => {
+                        ::chanx_runtime::__private::from_json(&value).map(Self::RoomChat)
+                    }
+                    _ => {
+                        ::chanx_runtime::__private::from_json(&value)
+                            .map(Self::RoomJoined)
+                    }
+                }
+            }
+        }
+
+        impl ::std::convert::From<types::RoomChatMessage> for Outgoing {
+            fn from(message: types::RoomChatMessage) -> Self {
+                Self::RoomChat(message)
+            }
+        }
+
+        impl ::std::convert::From<types::RoomJoinedMessage> for Outgoing {
+            fn from(message: types::RoomJoinedMessage) -> Self {
+                Self::RoomJoined(message)
+            }
+        }
+
+        /// The application side of the topic: one method per receive
+        /// operation, and chanx's topic hooks.
+        pub trait Topic: ::std::marker::Send + ::std::marker::Sync + 'static {
+            /// Events broadcast into the topic that [`Topic::on_event`] handles (`()` when unused).
+            type Event: ::chanx_runtime::Event;
+
+            /// Actions of outgoing messages forwarded to subscribers as they are
+            /// when broadcast into the topic and not taken by [`Topic::Event`]
+            /// (chanx's `passthrough_events`); by default, those the document
+            /// describes as passthrough.
+            const PASSTHROUGH: &'static [&'static str] = &["room_chat"];
+
+            /// Whether this connection may subscribe; `false` answers `unauthorized`.
+            fn authorize(
+                &self,
+                ctx: &mut Ctx,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<bool, ::chanx_runtime::HandlerError>,
+            > + ::std::marker::Send {
+                let _ = ctx;
+                async { ::std::result::Result::Ok(true) }
+            }
+
+            /// Receive operation `handleRoomPost`.
+            ///
+            /// Post a message to everyone subscribed to the room
+            fn handle_room_post(
+                &self,
+                ctx: &mut Ctx,
+                message: types::RoomPostMessage,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<(), ::chanx_runtime::HandlerError>,
+            > + ::std::marker::Send;
+
+            /// Runs once the connection has subscribed (after `subscribed`); what it
+            /// sends carries no `ref`.
+            fn on_subscribe(
+                &self,
+                ctx: &mut Ctx,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<(), ::chanx_runtime::HandlerError>,
+            > + ::std::marker::Send {
+                let _ = ctx;
+                async { ::std::result::Result::Ok(()) }
+            }
+
+            /// Runs before the connection leaves the topic, on `unsubscribe` (what
+            /// it sends carries its `ref`) or when the connection ends.
+            fn on_unsubscribe(
+                &self,
+                ctx: &mut Ctx,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<(), ::chanx_runtime::HandlerError>,
+            > + ::std::marker::Send {
+                let _ = ctx;
+                async { ::std::result::Result::Ok(()) }
+            }
+
+            /// An event broadcast into the topic; a returned message goes to the
+            /// client with the broadcast's `seq`.
+            fn on_event(
+                &self,
+                ctx: &mut Ctx,
+                event: Self::Event,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<
+                    ::std::option::Option<Outgoing>,
+                    ::chanx_runtime::HandlerError,
+                >,
+            > + ::std::marker::Send {
+                let _ = (ctx, event);
+                async { ::std::result::Result::Ok(::std::option::Option::None) }
+            }
+        }
+
+        /// Runs a [`Topic`] kept in `S` on the chanx runtime (generated
+        /// servers build it; `get` finds the topic in `S`).
+        pub struct Served<S, T> {
+            source: ::std::sync::Arc<S>,
+            get: fn(&S) -> &T,
+        }
+
+        impl<S, T> Served<S, T> {
+            /// The topic `get` finds in `source`.
+            pub fn new(source: ::std::sync::Arc<S>, get: fn(&S) -> &T) -> Self {
+                Self { source, get }
+            }
+
+            fn topic(&self) -> &T {
+                (self.get)(&self.source)
+            }
+        }
+
+        impl<
+            S: ::std::marker::Send + ::std::marker::Sync + 'static,
+            T: Topic,
+        > ::chanx_runtime::TopicHandler for Served<S, T> {
+            type Incoming = Incoming;
+            type Outgoing = Outgoing;
+            type Params = TopicParams;
+            type Event = <T as Topic>::Event;
+            const NAME: &'static str = NAME;
+            const PATTERN: &'static str = PATTERN;
+            const GROUP_NAMESPACE: &'static str = GROUP_NAMESPACE;
+
+            fn passthrough(&self) -> &[&str] {
+                <T as Topic>::PASSTHROUGH
+            }
+
+            async fn authorize(
+                &self,
+                ctx: &mut Ctx,
+            ) -> ::std::result::Result<bool, ::chanx_runtime::HandlerError> {
+                <T as Topic>::authorize(self.topic(), ctx).await
+            }
+
+            async fn on_subscribe(
+                &self,
+                ctx: &mut Ctx,
+            ) -> ::std::result::Result<(), ::chanx_runtime::HandlerError> {
+                <T as Topic>::on_subscribe(self.topic(), ctx).await
+            }
+
+            async fn on_unsubscribe(
+                &self,
+                ctx: &mut Ctx,
+            ) -> ::std::result::Result<(), ::chanx_runtime::HandlerError> {
+                <T as Topic>::on_unsubscribe(self.topic(), ctx).await
+            }
+
+            async fn dispatch(
+                &self,
+                ctx: &mut Ctx,
+                message: Incoming,
+            ) -> ::std::result::Result<
+                ::std::option::Option<Outgoing>,
+                ::chanx_runtime::HandlerError,
+            > {
+                match message {
+                    Incoming::RoomPost(message) => {
+                        <T as Topic>::handle_room_post(self.topic(), ctx, message)
+                            .await?;
+                        ::std::result::Result::Ok(::std::option::Option::None)
+                    }
+                }
+            }
+
+            async fn on_event(
+                &self,
+                ctx: &mut Ctx,
+                event: <T as Topic>::Event,
+            ) -> ::std::result::Result<
+                ::std::option::Option<Outgoing>,
+                ::chanx_runtime::HandlerError,
+            > {
+                <T as Topic>::on_event(self.topic(), ctx, event).await
             }
         }
     }

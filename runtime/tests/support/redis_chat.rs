@@ -15,7 +15,10 @@ use chanx_runtime::{
 };
 
 use crate::chat::{
-    channels::chat::{Consumer, Outgoing, Params, Service},
+    channels::{
+        chat::{ChatServer, Consumer, Outgoing, Params},
+        chat_room_topic::{self as room, Topic},
+    },
     types::*,
 };
 
@@ -72,7 +75,7 @@ pub async fn serve(options: Options) -> Result<(), Box<dyn Error>> {
         ..ConsumerConfig::default()
     };
     let router =
-        Router::with_layer(layer).route(Route::new(Service::new(RedisChat)).config(config));
+        Router::with_layer(layer).route(Route::new(ChatServer::new(RedisChat)).config(config));
     let server = Server::bind(&options.bind, router).await?;
     println!("listening on {}", server.local_addr()?);
     server.run().await?;
@@ -90,6 +93,11 @@ pub struct RedisChat;
 
 impl Consumer for RedisChat {
     type Event = NotificationPayload;
+    type RoomTopic = Rooms;
+
+    fn room_topic(&self) -> &Rooms {
+        &Rooms
+    }
 
     async fn handle_ping(
         &self,
@@ -130,6 +138,26 @@ impl Consumer for RedisChat {
         event: NotificationPayload,
     ) -> Result<Option<Outgoing>, HandlerError> {
         Ok(Some(notification(event)))
+    }
+}
+
+/// Rooms: a post reaches every subscriber of the room, in any process.
+pub struct Rooms;
+
+impl Topic for Rooms {
+    type Event = ();
+
+    async fn handle_room_post(
+        &self,
+        ctx: &mut room::Ctx,
+        message: RoomPostMessage,
+    ) -> Result<(), HandlerError> {
+        let chat = RoomChatMessage::new(RoomChat {
+            room: ctx.params().room.clone(),
+            message: message.payload.message,
+        });
+        room::broadcast(ctx.layer(), &ctx.params().topic(), &chat, None).await?;
+        Ok(())
     }
 }
 

@@ -9,6 +9,8 @@
 
 use chanx_runtime::HandlerError;
 
+pub mod topics;
+
 /// The generated API: `types` and `channels::conformance`.
 pub mod api {
     chanx_runtime::include_api!("asyncapi");

@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 
-use chanx_conformance::{Conformance, api::channels::conformance::Service};
+use chanx_conformance::{Conformance, api::channels::conformance::ConformanceServer};
 use chanx_runtime::{ConsumerConfig, Route, Router, Server};
 
 /// uvicorn's default `ws_max_size`, the largest frame `app.py` accepts.
@@ -18,7 +18,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         max_message_bytes: UVICORN_WS_MAX_SIZE,
         ..ConsumerConfig::default()
     };
-    let router = Router::new().route(Route::new(Service::new(Conformance)).config(config));
+    let router =
+        Router::new().route(Route::new(ConformanceServer::new(Conformance)).config(config));
     let server = Server::bind(bind, router).await?;
     eprintln!(
         "conformance server listening on ws://{}/ws/conformance",

@@ -1,6 +1,5 @@
-//! Hand-built `Api` values for emitter tests (independent of the IR builder).
-
-#![allow(dead_code)]
+//! Hand-built `Api` values for the TypeScript emitter tests (independent of
+//! the IR builder).
 
 use chanx_codegen::internal::ir::*;
 use heck::{ToSnakeCase, ToUpperCamelCase};
@@ -124,6 +123,9 @@ impl ApiBuilder {
             outgoing: Vec::new(),
             tag_key: tag_key.map(Into::into),
             bindings: None,
+            topic: None,
+            hosted_topics: Vec::new(),
+            synthesized: false,
             origin: origin(&format!("/channels/{spec}")),
         });
         id
@@ -238,7 +240,7 @@ fn frame(
         doc,
         TypeKind::Struct {
             fields: vec![action, payload],
-            additional: Some(TypeRef::Any),
+            additional: Additional::Unset,
         },
     )
 }
@@ -256,7 +258,7 @@ pub fn chat_api() -> Api {
         None,
         TypeKind::Struct {
             fields: vec![field("message", string(), true)],
-            additional: Some(TypeRef::Any),
+            additional: Additional::Unset,
         },
     );
     let chat = frame(
@@ -296,7 +298,7 @@ pub fn chat_api() -> Api {
         None,
         TypeKind::Struct {
             fields: vec![field("message", string(), true), level_field],
-            additional: Some(TypeRef::Any),
+            additional: Additional::Unset,
         },
     );
     let notification = frame(
@@ -383,7 +385,7 @@ fn add_jobs_channel(b: &mut ApiBuilder) {
                 field("name", string(), true),
                 field("priority", integer(), false),
             ],
-            additional: None,
+            additional: Additional::Forbidden,
         },
     );
     let start = b.ty(
@@ -395,7 +397,7 @@ fn add_jobs_channel(b: &mut ApiBuilder) {
                 field("ref", string(), false),
                 field("payload", TypeRef::Named(start_payload), true),
             ],
-            additional: None,
+            additional: Additional::Forbidden,
         },
     );
     let started = b.ty(
@@ -407,7 +409,7 @@ fn add_jobs_channel(b: &mut ApiBuilder) {
                 field("ref", string(), false),
                 field("payload", TypeRef::Map(Box::new(integer())), true),
             ],
-            additional: None,
+            additional: Additional::Forbidden,
         },
     );
     let failure = b.ty(
@@ -418,7 +420,7 @@ fn add_jobs_channel(b: &mut ApiBuilder) {
                 field("action", constant(json!("error")), true),
                 field("payload", TypeRef::Any, true),
             ],
-            additional: None,
+            additional: Additional::Forbidden,
         },
     );
     let m_start = b.message("startJob", Some(TypeRef::Named(start)));
@@ -467,7 +469,7 @@ pub fn untagged_api() -> Api {
                 field("text", string(), true),
                 field("count", integer(), false),
             ],
-            additional: None,
+            additional: Additional::Forbidden,
         },
     );
     let m_text = b.message("text", Some(string()));
@@ -520,7 +522,7 @@ pub fn shapes_api() -> Api {
         Some("A recursive struct."),
         TypeKind::Struct {
             fields: Vec::new(),
-            additional: None,
+            additional: Additional::Forbidden,
         },
     );
     let json_value = b.ty(
@@ -540,7 +542,7 @@ pub fn shapes_api() -> Api {
                 field("shape", constant(json!("circle")), true),
                 field("radius", TypeRef::Number { format: None }, true),
             ],
-            additional: None,
+            additional: Additional::Forbidden,
         },
     );
     let square = b.ty(
@@ -548,7 +550,7 @@ pub fn shapes_api() -> Api {
         None,
         TypeKind::Struct {
             fields: vec![field("side", TypeRef::Number { format: None }, true)],
-            additional: None,
+            additional: Additional::Forbidden,
         },
     );
     let shape = b.ty(
@@ -579,7 +581,7 @@ pub fn shapes_api() -> Api {
                 field("code", integer(), true),
                 field("detail", TypeRef::Nullable(Box::new(string())), false),
             ],
-            additional: None,
+            additional: Additional::Forbidden,
         },
     );
     let promise = b.ty(
@@ -642,7 +644,7 @@ pub fn shapes_api() -> Api {
                 field("anything", TypeRef::Any, false),
                 field("flags", TypeRef::Map(Box::new(TypeRef::Boolean)), false),
             ],
-            additional: None,
+            additional: Additional::Forbidden,
         },
     );
     let open = b.ty(
@@ -650,7 +652,7 @@ pub fn shapes_api() -> Api {
         None,
         TypeKind::Struct {
             fields: vec![field("id", string(), true)],
-            additional: Some(TypeRef::Any),
+            additional: Additional::Allowed(TypeRef::Any),
         },
     );
     let typed_extra = b.ty(
@@ -658,7 +660,7 @@ pub fn shapes_api() -> Api {
         None,
         TypeKind::Struct {
             fields: Vec::new(),
-            additional: Some(integer()),
+            additional: Additional::Allowed(integer()),
         },
     );
     let mixed_extra = b.ty(
@@ -666,7 +668,7 @@ pub fn shapes_api() -> Api {
         None,
         TypeKind::Struct {
             fields: vec![field("label", string(), true)],
-            additional: Some(integer()),
+            additional: Additional::Allowed(integer()),
         },
     );
     let plain_union = b.ty(
@@ -707,7 +709,7 @@ pub fn shapes_api() -> Api {
                     false,
                 ),
             ],
-            additional: None,
+            additional: Additional::Forbidden,
         },
     );
     b_set_kind(

@@ -1,0 +1,125 @@
+//! `allOf`: the object parts merged into one struct; a lone part, or parts
+//! that are not objects, stand for their own type.
+
+use serde_json::{Map, Value};
+
+use super::object::ObjectPart;
+use super::{SchemaAt, TypeBuilder, wrap};
+use crate::diag::Code;
+use crate::ir::TypeRef;
+use crate::ir::context::Context;
+use crate::load::NodeRef;
+
+/// What a walk through nested `allOf`s found.
+#[derive(Default)]
+struct Parts {
+    /// Parts with object keywords, in document order.
+    objects: Vec<ObjectPart>,
+    /// Parts that are other shapes (`type: string`, unions, enums, …).
+    others: Vec<NodeRef>,
+    /// Schemas already walked, so a part reached twice counts once.
+    visited: Vec<NodeRef>,
+}
+
+impl TypeBuilder {
+    /// The type of a schema with an `allOf` of `count` parts.
+    pub(super) fn all_of_schema(
+        &mut self,
+        cx: &mut Context<'_>,
+        s: SchemaAt<'_>,
+        count: usize,
+    ) -> TypeRef {
+        let adds_nothing = !["properties", "required", "additionalProperties"]
+            .iter()
+            .any(|k| s.map.contains_key(*k));
+        if count == 1 && adds_nothing {
+            let inner = self.schema(cx, &s.node.child("allOf").child("0"), s.hint);
+            return self.finish_inline(cx, s, inner);
+        }
+        self.merged_struct(cx, s)
+    }
+
+    /// `allOf`: every part's properties merged into one struct.
+    fn merged_struct(&mut self, cx: &mut Context<'_>, s: SchemaAt<'_>) -> TypeRef {
+        let mut parts = Parts {
+            visited: vec![s.node.clone()],
+            ..Parts::default()
+        };
+        if has_object_keywords(s.map) {
+            parts.objects.push(ObjectPart::new(s.node, s.map));
+        }
+        flatten_all_of(cx, s.node, s.map, &mut parts);
+        if parts.objects.is_empty() {
+            // `allOf: [{$ref: X}, {description: …}]` just annotates X.
+            if parts.others.len() > 1 {
+                cx.warn(
+                    Code::AllOfNotObject,
+                    s.node,
+                    "`allOf` parts are not objects; using the first part's type",
+                );
+            }
+            let first = parts
+                .others
+                .first()
+                .cloned()
+                .unwrap_or_else(|| s.node.child("allOf").child("0"));
+            let inner = self.schema(cx, &first, s.hint);
+            return self.finish_inline(cx, s, inner);
+        }
+        for other in &parts.others {
+            cx.warn(
+                Code::AllOfNotObject,
+                other,
+                "this `allOf` part is not an object; only the object parts are merged",
+            );
+        }
+        let id = self.open(cx, &s);
+        let kind = self.struct_kind(cx, id, &parts.objects, s.node);
+        self.set_kind(id, kind);
+        wrap(TypeRef::Named(id), s.nullable)
+    }
+}
+
+/// Collects the parts of the `allOf` of `map` (at `node`), and of theirs.
+fn flatten_all_of(
+    cx: &mut Context<'_>,
+    node: &NodeRef,
+    map: &Map<String, Value>,
+    parts: &mut Parts,
+) {
+    let Some(list) = map.get("allOf").and_then(Value::as_array) else {
+        return;
+    };
+    for i in 0..list.len() {
+        let member = node.child("allOf").child(&i.to_string());
+        let Some((target, value)) = cx.resolve(&member) else {
+            continue;
+        };
+        if parts.visited.contains(&target) {
+            continue;
+        }
+        parts.visited.push(target.clone());
+        let Some(part) = value.as_object() else {
+            parts.others.push(member);
+            continue;
+        };
+        if has_object_keywords(part) {
+            parts.objects.push(ObjectPart::new(&target, part));
+        } else if part.contains_key("type")
+            || part.contains_key("oneOf")
+            || part.contains_key("anyOf")
+            || part.contains_key("enum")
+            || part.contains_key("const")
+        {
+            parts.others.push(member);
+        }
+        flatten_all_of(cx, &target, part, parts);
+    }
+}
+
+fn has_object_keywords(map: &Map<String, Value>) -> bool {
+    map.contains_key("properties")
+        || map.contains_key("required")
+        || map.contains_key("additionalProperties")
+        || map.get("type").and_then(Value::as_str) == Some("object")
+}

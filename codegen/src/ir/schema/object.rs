@@ -1,0 +1,107 @@
+//! Object schemas as structs: the properties of one schema, or of every
+//! `allOf` part merged (see [`super::all_of`]).
+
+use serde_json::{Map, Value};
+
+use super::TypeBuilder;
+use crate::ir::context::{Context, str_field};
+use crate::ir::naming::Namespace;
+use crate::ir::{Additional, Field, TypeId, TypeKind, TypeRef};
+use crate::load::NodeRef;
+
+/// One `allOf` member (or the schema itself) that contributes properties.
+pub(super) struct ObjectPart {
+    node: NodeRef,
+    required: Vec<String>,
+}
+
+impl ObjectPart {
+    pub(super) fn new(node: &NodeRef, map: &Map<String, Value>) -> Self {
+        let required = map
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| {
+                r.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        ObjectPart {
+            node: node.clone(),
+            required,
+        }
+    }
+}
+
+impl TypeBuilder {
+    /// The struct made of `parts` (one schema, or every `allOf` part).
+    pub(super) fn struct_kind(
+        &mut self,
+        cx: &mut Context<'_>,
+        id: TypeId,
+        parts: &[ObjectPart],
+        own_node: &NodeRef,
+    ) -> TypeKind {
+        let owner = self
+            .name_of(id)
+            .map(|n| n.pascal.clone())
+            .unwrap_or_default();
+        // Property name → node; a later part's definition replaces an earlier one in place.
+        let mut properties: Vec<(String, NodeRef)> = Vec::new();
+        let mut required: Vec<String> = Vec::new();
+        for part in parts {
+            for (name, prop) in cx.entries(&part.node.child("properties")) {
+                match properties.iter_mut().find(|(n, _)| *n == name) {
+                    Some(existing) => existing.1 = prop,
+                    None => properties.push((name, prop)),
+                }
+            }
+            required.extend(part.required.iter().cloned());
+        }
+        let mut names = Namespace::new();
+        let mut fields = Vec::new();
+        for (i, (wire, prop)) in properties.iter().enumerate() {
+            let raw = cx.doc.raw(prop).and_then(Value::as_object);
+            // A name with nothing identifier-like falls back to the property's title.
+            let fallback = raw
+                .and_then(|m| str_field(m, "title"))
+                .unwrap_or_else(|| format!("Field{}", i + 1));
+            let name = names.claim(wire, &fallback, "N");
+            let ty = self.schema(cx, prop, &format!("{owner}{}", name.pascal));
+            let field_str = |key: &str| raw.and_then(|m| str_field(m, key));
+            fields.push(Field {
+                required: required.contains(wire),
+                description: field_str("description"),
+                default: raw.and_then(|m| m.get("default").cloned()),
+                deprecated: raw.and_then(|m| m.get("deprecated")) == Some(&Value::Bool(true)),
+                name,
+                ty,
+            });
+        }
+        // The schema's own `additionalProperties` wins over its parts'.
+        let additional_at = std::iter::once(own_node.clone())
+            .chain(parts.iter().rev().map(|p| p.node.clone()))
+            .map(|n| n.child("additionalProperties"))
+            .find(|n| cx.doc.raw(n).is_some());
+        let additional = match additional_at {
+            None => Additional::Unset,
+            Some(at) => match cx.doc.raw(&at) {
+                None => Additional::Unset,
+                Some(Value::Bool(false)) => Additional::Forbidden,
+                Some(Value::Bool(true)) => Additional::Allowed(TypeRef::Any),
+                Some(_) => Additional::Allowed(self.schema(cx, &at, &format!("{owner}Additional"))),
+            },
+        };
+        TypeKind::Struct { fields, additional }
+    }
+}
+
+/// Whether an object schema is a struct rather than a map.
+pub(super) fn needs_struct(map: &Map<String, Value>) -> bool {
+    let has_properties = map
+        .get("properties")
+        .and_then(Value::as_object)
+        .is_some_and(|p| !p.is_empty());
+    has_properties || map.get("additionalProperties") == Some(&Value::Bool(false))
+}

@@ -1,0 +1,641 @@
+//! The last touch on the printed module: what prettyplease does not do.
+//!
+//! - [`space_items`]: one blank line between consecutive items (structs,
+//!   enums, impls, fns, consts, statics, type aliases, macro calls, mods) at
+//!   every nesting level: in the file, in modules, and in `impl` and `trait`
+//!   blocks. Function bodies, struct fields, enum variants, match arms,
+//!   attribute lists and macro bodies are left as they are. Two one-line
+//!   items in a row (`type Incoming = Incoming;`) stay together.
+//! - [`doc_comments_in_macros`]: `#[doc = "…"]` inside macro calls, which
+//!   prettyplease prints as tokens, becomes `///`.
+//!
+//! Both work on the printed text, line by line, with a small lexer that knows
+//! where strings, raw strings, char literals and comments are, so a brace in
+//! a string (the validator program is JSON) or a comment never counts.
+
+/// What the lexer knows about one line of the printed text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LineInfo {
+    /// Open `(`, `[` and `{` before the line's first character.
+    start_depth: usize,
+    /// Open brackets after its last character.
+    end_depth: usize,
+    /// The line begins inside a string literal or a block comment.
+    starts_inside: bool,
+    /// The last character that is code (not in a comment), if any.
+    last_code: Option<char>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    Code,
+    Str,
+    RawStr { hashes: usize },
+    BlockComment { depth: usize },
+}
+
+/// Lexes `text` and describes each of its lines (as `str::lines` splits them).
+fn scan(text: &str) -> Vec<LineInfo> {
+    let mut infos = Vec::new();
+    let mut state = State::Code;
+    let mut depth = 0usize;
+    for line in text.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        let mut info = LineInfo {
+            start_depth: depth,
+            end_depth: depth,
+            starts_inside: state != State::Code,
+            last_code: None,
+        };
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            match state {
+                State::Str => {
+                    match c {
+                        '\\' => i += 1,
+                        '"' => state = State::Code,
+                        _ => {}
+                    }
+                    i += 1;
+                    continue;
+                }
+                State::RawStr { hashes } => {
+                    if c == '"'
+                        && chars[i + 1..]
+                            .iter()
+                            .take(hashes)
+                            .filter(|&&h| h == '#')
+                            .count()
+                            == hashes
+                    {
+                        state = State::Code;
+                        i += hashes;
+                    }
+                    i += 1;
+                    continue;
+                }
+                State::BlockComment { depth: nesting } => {
+                    if c == '*' && chars.get(i + 1) == Some(&'/') {
+                        state = if nesting == 1 {
+                            State::Code
+                        } else {
+                            State::BlockComment { depth: nesting - 1 }
+                        };
+                        i += 2;
+                    } else if c == '/' && chars.get(i + 1) == Some(&'*') {
+                        state = State::BlockComment { depth: nesting + 1 };
+                        i += 2;
+                    } else {
+                        i += 1;
+                    }
+                    continue;
+                }
+                State::Code => {}
+            }
+            match c {
+                '/' if chars.get(i + 1) == Some(&'/') => break,
+                '/' if chars.get(i + 1) == Some(&'*') => {
+                    state = State::BlockComment { depth: 1 };
+                    i += 2;
+                    continue;
+                }
+                '"' => state = State::Str,
+                'r' if starts_token(&chars, i) => {
+                    let hashes = chars[i + 1..].iter().take_while(|&&h| h == '#').count();
+                    if chars.get(i + 1 + hashes) == Some(&'"') {
+                        state = State::RawStr { hashes };
+                        info.last_code = Some('"');
+                        i += hashes + 2;
+                        continue;
+                    }
+                }
+                '\'' => {
+                    // A char literal ('x', '\n', '\u{7b}'), or a lifetime ('de).
+                    let end = if chars.get(i + 1) == Some(&'\\') {
+                        // The escaped character is never the closing quote.
+                        chars
+                            .get(i + 3..)
+                            .and_then(|rest| rest.iter().position(|&q| q == '\''))
+                            .map(|p| i + 3 + p)
+                    } else if chars.get(i + 2) == Some(&'\'') {
+                        Some(i + 2)
+                    } else {
+                        None
+                    };
+                    if let Some(end) = end {
+                        info.last_code = Some('\'');
+                        i = end + 1;
+                        continue;
+                    }
+                }
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            if !c.is_whitespace() {
+                info.last_code = Some(c);
+            }
+            i += 1;
+        }
+        info.end_depth = depth;
+        infos.push(info);
+    }
+    infos
+}
+
+/// Whether the `r` at `i` begins a token (so `r"…"` / `br#"…"#` is a raw
+/// string, and the `r` of `for` or `bar` is not).
+fn starts_token(chars: &[char], i: usize) -> bool {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    match i.checked_sub(1).map(|p| chars[p]) {
+        None => true,
+        Some('b') => i < 2 || !ident(chars[i - 2]),
+        Some(prev) => !ident(prev),
+    }
+}
+
+/// One block whose items are spaced: the file, a module, an impl or a trait.
+struct Container {
+    /// Bracket depth of the block's items.
+    depth: usize,
+    /// The item being read: its first line and whether its header (first
+    /// line that is not an attribute or comment) was seen, and what it is.
+    item: Option<Item>,
+    /// Whether the previous item of the block was one line long.
+    previous_one_line: Option<bool>,
+}
+
+struct Item {
+    first_line: usize,
+    /// `Some(true)` once the header shows an item holding items (mod, impl, trait).
+    holds_items: Option<bool>,
+}
+
+/// Inserts one blank line between consecutive items (see the module docs).
+pub fn space_items(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let infos = scan(text);
+    // Lines to put a blank line before.
+    let mut blank_before = vec![false; lines.len()];
+    let mut stack = vec![Container {
+        depth: 0,
+        item: None,
+        previous_one_line: None,
+    }];
+    for (index, (line, info)) in lines.iter().zip(&infos).enumerate() {
+        let trimmed = line.trim();
+        let mut closes_container = false;
+        if let Some(top) = stack.last()
+            && top.item.is_none()
+            && !info.starts_inside
+            && info.start_depth == top.depth
+        {
+            if trimmed.is_empty() {
+                // Already spaced: start over, as after the block's first line.
+                if let Some(top) = stack.last_mut() {
+                    top.previous_one_line = None;
+                }
+                continue;
+            }
+            if trimmed.starts_with('}') && stack.len() > 1 {
+                stack.pop();
+                closes_container = true;
+            } else if let Some(top) = stack.last_mut() {
+                top.item = Some(Item {
+                    first_line: index,
+                    holds_items: None,
+                });
+            }
+        }
+        let Some(top) = stack.last_mut() else { break };
+        let depth = top.depth;
+        let Some(item) = top.item.as_mut() else {
+            continue;
+        };
+        let code_line =
+            !info.starts_inside && !trimmed.is_empty() && !is_attribute_or_comment(trimmed);
+        if !closes_container && item.holds_items.is_none() && info.start_depth == depth && code_line
+        {
+            item.holds_items = Some(holds_items(trimmed));
+        }
+        if item.holds_items == Some(true)
+            && info.end_depth == depth + 1
+            && info.last_code == Some('{')
+        {
+            stack.push(Container {
+                depth: depth + 1,
+                item: None,
+                previous_one_line: None,
+            });
+            continue;
+        }
+        let ends =
+            info.end_depth == depth && code_line && matches!(info.last_code, Some(';' | '}'));
+        if ends {
+            let first_line = item.first_line;
+            let one_line = first_line == index;
+            if let Some(previous) = top.previous_one_line
+                && !(previous && one_line)
+            {
+                blank_before[first_line] = true;
+            }
+            top.previous_one_line = Some(one_line);
+            top.item = None;
+        }
+    }
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    for (line, blank) in lines.iter().zip(blank_before) {
+        if blank {
+            out.push('\n');
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    if !text.ends_with('\n') {
+        out.pop();
+    }
+    out
+}
+
+fn is_attribute_or_comment(trimmed: &str) -> bool {
+    ["#[", "#![", "//", "/*"]
+        .iter()
+        .any(|start| trimmed.starts_with(start))
+}
+
+/// Whether an item header opens a block of items: `mod`, `impl`, `trait`.
+fn holds_items(header: &str) -> bool {
+    let mut rest = header;
+    if let Some(after) = rest.strip_prefix("pub") {
+        rest = match after.trim_start().strip_prefix('(') {
+            Some(inner) => inner.split_once(')').map_or("", |(_, r)| r),
+            None => after,
+        };
+    }
+    let words = rest.split_whitespace();
+    for word in words {
+        match word {
+            "unsafe" | "auto" | "default" => continue,
+            _ => {
+                return word == "mod"
+                    || word == "trait"
+                    || word == "impl"
+                    || word.starts_with("impl<")
+                    || word.starts_with("trait<");
+            }
+        }
+    }
+    false
+}
+
+/// Rewrites `#[doc = "…"]` attributes (on one line, or broken after `=`)
+/// outside strings as `///` comments; prettyplease prints doc comments in
+/// macro bodies that way. Texts with line breaks or unusual escapes stay.
+pub fn doc_comments_in_macros(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let infos = scan(text);
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let trimmed = line.trim_start();
+        let indent = &line[..line.len() - trimmed.len()];
+        if !infos[i].starts_inside && trimmed.starts_with("#[doc =") {
+            let rest = trimmed["#[doc =".len()..].trim();
+            let (literal, used) = if rest.is_empty() {
+                (lines.get(i + 1).map(|l| l.trim()), 2)
+            } else {
+                (Some(rest), 1)
+            };
+            if let Some(doc) = literal.and_then(|l| l.strip_suffix(']')).and_then(unescape) {
+                out.push_str(indent);
+                out.push_str("///");
+                out.push_str(&doc);
+                out.push('\n');
+                i += used;
+                continue;
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+        i += 1;
+    }
+    if !text.ends_with('\n') {
+        out.pop();
+    }
+    out
+}
+
+/// The value of a plain Rust string literal (`"…"`) whose escapes are
+/// quotes, backslashes or `\u{…}`; `None` for anything else.
+fn unescape(literal: &str) -> Option<String> {
+    let inner = literal.strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return None,
+            '\\' => match chars.next()? {
+                c @ ('"' | '\\' | '\'') => out.push(c),
+                'u' => {
+                    let code: String = chars
+                        .by_ref()
+                        .skip_while(|&c| c == '{')
+                        .take_while(|&c| c != '}')
+                        .collect();
+                    let c = char::from_u32(u32::from_str_radix(&code, 16).ok()?)?;
+                    if c.is_control() {
+                        return None;
+                    }
+                    out.push(c);
+                }
+                _ => return None,
+            },
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spaced(input: &str) -> String {
+        let output = space_items(input);
+        assert_eq!(space_items(&output), output, "spacing is idempotent");
+        output
+    }
+
+    #[test]
+    fn items_are_separated_at_every_level() {
+        let input = r##"// @generated
+
+#[allow(non_camel_case_types)]
+pub mod types {
+    /// A struct.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone
+    )]
+    pub struct A {
+        pub x: i64,
+        #[serde(default)]
+        pub y: (),
+    }
+    impl A {
+        /// Builds one.
+        pub fn new(x: i64) -> Self {
+            let y = ();
+            fn inner() {}
+            struct Local;
+            Self { x, y }
+        }
+        pub fn get(&self) -> i64 {
+            match self.x {
+                0 => 1,
+                _ => {
+                    2
+                }
+            }
+        }
+    }
+    pub enum E {
+        A,
+        B(i64),
+    }
+    pub type T = A;
+    ::chanx_runtime::__private::const_str_marker! {
+        #[doc = " The constant."]
+        pub struct M = "m";
+    }
+    fn helper<'de, D>(d: D) -> i64
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        0
+    }
+}
+pub mod channels {
+    static PROGRAM: Program = Program::new(
+        r#"{"defs":[
+{"t":"model"};
+}
+],"roots":[]}"#,
+    );
+    pub mod chat {
+        use super::super::types;
+        /// The address.
+        pub const ADDRESS: &str = "/ws/chat";
+        pub trait Consumer: Send {
+            type Event: Event;
+            /// A method.
+            fn handle(&self) -> impl Future<
+                Output = Result<(), Error>,
+            > + Send;
+            fn on_connect(&self) -> impl Future<Output = ()> + Send {
+                async {}
+            }
+        }
+        impl<C: Consumer> Handler for ChatServer<C> {
+            type Incoming = Incoming;
+            type Outgoing = Outgoing;
+            const ADDRESS: Option<&'static str> = Some(
+                "/ws/chat",
+            );
+            async fn dispatch(&self) {}
+        }
+    }
+}
+"##;
+        let expected = r##"// @generated
+
+#[allow(non_camel_case_types)]
+pub mod types {
+    /// A struct.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone
+    )]
+    pub struct A {
+        pub x: i64,
+        #[serde(default)]
+        pub y: (),
+    }
+
+    impl A {
+        /// Builds one.
+        pub fn new(x: i64) -> Self {
+            let y = ();
+            fn inner() {}
+            struct Local;
+            Self { x, y }
+        }
+
+        pub fn get(&self) -> i64 {
+            match self.x {
+                0 => 1,
+                _ => {
+                    2
+                }
+            }
+        }
+    }
+
+    pub enum E {
+        A,
+        B(i64),
+    }
+
+    pub type T = A;
+
+    ::chanx_runtime::__private::const_str_marker! {
+        #[doc = " The constant."]
+        pub struct M = "m";
+    }
+
+    fn helper<'de, D>(d: D) -> i64
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        0
+    }
+}
+
+pub mod channels {
+    static PROGRAM: Program = Program::new(
+        r#"{"defs":[
+{"t":"model"};
+}
+],"roots":[]}"#,
+    );
+
+    pub mod chat {
+        use super::super::types;
+
+        /// The address.
+        pub const ADDRESS: &str = "/ws/chat";
+
+        pub trait Consumer: Send {
+            type Event: Event;
+
+            /// A method.
+            fn handle(&self) -> impl Future<
+                Output = Result<(), Error>,
+            > + Send;
+
+            fn on_connect(&self) -> impl Future<Output = ()> + Send {
+                async {}
+            }
+        }
+
+        impl<C: Consumer> Handler for ChatServer<C> {
+            type Incoming = Incoming;
+            type Outgoing = Outgoing;
+
+            const ADDRESS: Option<&'static str> = Some(
+                "/ws/chat",
+            );
+
+            async fn dispatch(&self) {}
+        }
+    }
+}
+"##;
+        assert_eq!(spaced(input), expected);
+    }
+
+    #[test]
+    fn strings_chars_and_comments_do_not_count() {
+        let input = concat!(
+            "/// Braces { in docs; }\n",
+            "const A: &str = \"}\\\" {\";\n",
+            "const B: char = '{';\n",
+            "const C: char = '\\'';\n",
+            "/* a } block /* nested { */ comment */\n",
+            "const D: &[u8] = br##\"\"# }\"##;\n",
+            "fn f<'a>(r#type: &'a str) -> &'a str { r#type }\n",
+            "const E: u8 = b'}';\n",
+        );
+        let expected = concat!(
+            "/// Braces { in docs; }\n",
+            "const A: &str = \"}\\\" {\";\n",
+            "const B: char = '{';\n",
+            "const C: char = '\\'';\n",
+            "/* a } block /* nested { */ comment */\n",
+            "const D: &[u8] = br##\"\"# }\"##;\n",
+            "fn f<'a>(r#type: &'a str) -> &'a str { r#type }\n",
+            "const E: u8 = b'}';\n",
+        );
+        // One-line items stay together; an item with a doc or a comment is
+        // two lines long, so blank lines set it apart.
+        let expected = expected
+            .replacen("const B", "\nconst B", 1)
+            .replacen("/* a", "\n/* a", 1)
+            .replacen("fn f", "\nfn f", 1);
+        assert_eq!(spaced(input), expected);
+    }
+
+    #[test]
+    fn existing_blank_lines_are_kept_not_doubled() {
+        let input =
+            "mod a {\n    struct A;\n\n    struct B {\n        x: i64,\n    }\n    struct C;\n}\n";
+        let expected = "mod a {\n    struct A;\n\n    struct B {\n        x: i64,\n    }\n\n    struct C;\n}\n";
+        assert_eq!(spaced(input), expected);
+    }
+
+    #[test]
+    fn headers_that_hold_items() {
+        for header in [
+            "mod a {",
+            "pub mod a {",
+            "pub(crate) mod a {",
+            "impl A {",
+            "impl<C: Consumer> Handler for S<C> {",
+            "unsafe impl Send for A {}",
+            "pub trait Consumer: Send + Sync + 'static {",
+            "pub(in crate::a) unsafe trait T {",
+        ] {
+            assert!(holds_items(header), "{header}");
+        }
+        for header in [
+            "pub struct Impl {",
+            "fn implement() {",
+            "pub enum Mod {",
+            "::chanx_runtime::__private::const_str_marker! {",
+            "static PROGRAM: Program = Program::new(",
+            "pub const TRAIT: &str = \"trait\";",
+        ] {
+            assert!(!holds_items(header), "{header}");
+        }
+    }
+
+    #[test]
+    fn doc_attributes_in_macros_become_comments() {
+        let input = concat!(
+            "    m! {\n",
+            "        #[doc =\n",
+            "        \" The constant `\\\"ping\\\"`: exactly this.\"]\n",
+            "        pub struct A = \"a\";\n",
+            "        #[doc = \" Short \\u{e9}.\"]\n",
+            "        #[doc = \" Two\\nlines.\"]\n",
+            "    }\n",
+            "    const S: &str = r\"\n",
+            "#[doc = \" in a string\"]\n",
+            "\";\n",
+        );
+        let expected = concat!(
+            "    m! {\n",
+            "        /// The constant `\"ping\"`: exactly this.\n",
+            "        pub struct A = \"a\";\n",
+            "        /// Short é.\n",
+            "        #[doc = \" Two\\nlines.\"]\n",
+            "    }\n",
+            "    const S: &str = r\"\n",
+            "#[doc = \" in a string\"]\n",
+            "\";\n",
+        );
+        assert_eq!(doc_comments_in_macros(input), expected);
+    }
+}
