@@ -17,7 +17,10 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 use support::{
     app::ChatApp,
-    chat::{channels::chat::ChatServer, types::NotificationPayload},
+    chat::{
+        channels::{chat::ChatServer, chat_room_topic as room},
+        types::NotificationPayload,
+    },
     client::Client,
     raw::{self, End, FIN, PING, RSV1, Raw, TEXT},
 };
@@ -145,12 +148,14 @@ async fn protocol_violations_get_their_close_code_and_no_reset() {
         ..in_room()
     };
     for entry in entries() {
-        let addr = start(
-            entry,
-            chat_router(ChatApp::default(), small.clone()),
-            Limits::default(),
-        )
-        .await;
+        let router = chat_router(ChatApp::default(), small.clone());
+        let layer = router.layer().clone();
+        let addr = start(entry, router, Limits::default()).await;
+        // A client beside the attackers gets an event after each attack.
+        let mut good = Client::connect(&format!("ws://{addr}/ws/chat")).await;
+        good.send_json(json!({"action": "ping"})).await;
+        good.expect(json!({"action": "pong", "payload": null}))
+            .await;
         for (case, bytes, code) in violations() {
             let mut client = Raw::connect(addr, "/ws/chat").await;
             client.send(&raw::text(PING_FRAME)).await;
@@ -173,7 +178,15 @@ async fn protocol_violations_get_their_close_code_and_no_reset() {
                 received.texts()
             );
             received.assert_closed(code);
+            let notice = json!({"message": case, "level": "info"});
+            layer
+                .broadcast_event(&notice, &["chat"])
+                .await
+                .expect("event");
+            good.expect(json!({"action": "notification", "payload": notice}))
+                .await;
         }
+        good.expect_silence(Duration::from_millis(100)).await;
     }
 }
 
@@ -193,6 +206,7 @@ async fn a_client_that_stops_reading_gets_its_1013() {
         let mut client = Raw::connect_small(addr, "/ws/chat", 4096).await;
         client.send(&raw::text(PING_FRAME)).await;
         assert_eq!(client.next_text(Duration::from_secs(5)).await, PONG);
+        let good = reader(Client::connect(&format!("ws://{addr}/ws/chat")).await, 200);
 
         // Far more than the socket buffers hold; the client reads none of it.
         let broadcaster = {
@@ -230,9 +244,173 @@ async fn a_client_that_stops_reading_gets_its_1013() {
             .await
             .expect("the broadcaster is not held up for long")
             .expect("broadcaster");
+        let seen = good.await.expect("the good client");
+        assert_eq!(seen, (0..200).collect::<Vec<_>>(), "{entry:?}: in order");
         let stats = layer.stats();
         assert_eq!(stats.closed_slow_clients, 1, "{entry:?}: {stats:?}");
         assert_eq!(stats.dropped_full, 0, "{entry:?}: {stats:?}");
+    }
+}
+
+/// Reads `count` numbered messages (`"17 …"` in `payload.message`, after
+/// any `"name: "` prefix) as they come; the numbers, in arrival order.
+fn reader(mut client: Client, count: usize) -> tokio::task::JoinHandle<Vec<usize>> {
+    tokio::spawn(async move {
+        let mut seen = Vec::new();
+        while seen.len() < count {
+            let frame = match client.next(Duration::from_secs(5)).await {
+                Some(Message::Text(text)) => {
+                    serde_json::from_str::<serde_json::Value>(&text).expect("JSON")
+                }
+                other => panic!("after {} frames: {other:?}", seen.len()),
+            };
+            let message = frame["payload"]["message"].as_str().expect("a message");
+            let message = message.split_once(": ").map_or(message, |(_, m)| m);
+            let number = message.split(' ').next().and_then(|n| n.parse().ok());
+            seen.push(number.expect("numbered"));
+        }
+        seen
+    })
+}
+
+/// Subscribes `client` to `room:lobby` and reads the confirmation and
+/// the `room_joined` greeting.
+async fn join_lobby(client: &mut Client) {
+    client
+        .send_json(json!({"action": "subscribe", "topic": "room:lobby"}))
+        .await;
+    let on_topic = |frame: serde_json::Value| {
+        assert_eq!(frame["topic"], "room:lobby", "{frame}");
+        frame["action"].as_str().map(str::to_owned)
+    };
+    assert_eq!(
+        on_topic(client.recv_json().await).as_deref(),
+        Some("subscribed")
+    );
+    assert_eq!(
+        on_topic(client.recv_json().await).as_deref(),
+        Some("room_joined")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscriber_that_stops_reading_gets_1013_and_the_others_every_topic_event() {
+    for entry in entries() {
+        let config = ConsumerConfig {
+            outgoing_queue_capacity: 16,
+            // Above what a busy debug build takes to serve a reading client.
+            slow_client_timeout: Duration::from_secs(1),
+            close_timeout: Duration::from_secs(20),
+            ping_interval: None,
+            ..in_room()
+        };
+        let router = chat_router(ChatApp::default(), config);
+        let layer = router.layer().clone();
+        let addr = start(entry, router, Limits::default()).await;
+        let mut stalled = Raw::connect_small(addr, "/ws/chat", 4096).await;
+        stalled
+            .send(&raw::text(r#"{"action":"subscribe","topic":"room:lobby"}"#))
+            .await;
+        for _ in 0..2 {
+            stalled.next_text(Duration::from_secs(5)).await;
+        }
+        let mut good = Client::connect(&format!("ws://{addr}/ws/chat")).await;
+        join_lobby(&mut good).await;
+        let good = reader(good, 200);
+
+        // Topic events pushed from the layer, numbered by `seq`.
+        let big = "t".repeat(64 * 1024);
+        for i in 0..200 {
+            let notice: NotificationPayload =
+                serde_json::from_value(json!({"message": format!("{i} {big}")})).expect("payload");
+            room::broadcast(&layer, "room:lobby", &notice, Some(i))
+                .await
+                .expect("topic broadcast");
+        }
+        let seen = good.await.expect("the good client");
+        assert_eq!(seen, (0..200).collect::<Vec<_>>(), "{entry:?}: in order");
+        let received = stalled.read_to_end(Duration::from_secs(10)).await;
+        received.assert_closed(1013);
+        let stats = layer.stats();
+        assert_eq!(stats.closed_slow_clients, 1, "{entry:?}: {stats:?}");
+        assert_eq!(stats.dropped_full, 0, "{entry:?}: {stats:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_topic_flooder_is_pushed_back_and_the_subscribers_lose_nothing() {
+    for entry in entries() {
+        let app = ChatApp::default();
+        let config = ConsumerConfig {
+            slow_client_timeout: Duration::from_millis(500),
+            close_timeout: Duration::from_secs(1),
+            ..in_room()
+        };
+        let router = chat_router(app.clone(), config);
+        let layer = router.layer().clone();
+        let addr = start(entry, router, Limits::default()).await;
+        let url = format!("ws://{addr}/ws/chat");
+        let mut good = Client::connect(&url).await;
+        join_lobby(&mut good).await;
+        // The flooder subscribes, then posts without ever reading.
+        let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+        socket.set_recv_buffer_size(4096).expect("SO_RCVBUF");
+        let stream = socket.connect(addr).await.expect("connect");
+        let (mut flooder, _) = tokio_tungstenite::client_async(url.as_str(), stream)
+            .await
+            .expect("flooder upgrade");
+        let subscribe = json!({"action": "subscribe", "topic": "room:lobby"});
+        flooder
+            .send(Message::text(subscribe.to_string()))
+            .await
+            .expect("subscribe");
+
+        const FLOOD: usize = 50_000;
+        // A post holds at most 500 characters.
+        let pad = "p".repeat(450);
+        let flood = tokio::spawn(async move {
+            for i in 0..FLOOD {
+                let post = json!({"action": "room_post", "topic": "room:lobby",
+                                  "payload": {"message": format!("F{i} {pad}")}});
+                if flooder.send(Message::text(post.to_string())).await.is_err() {
+                    break;
+                }
+            }
+        });
+        let mut seen: Vec<usize> = Vec::new();
+        let started = Instant::now();
+        while let Some(message) = good.next(Duration::from_secs(2)).await {
+            let Message::Text(text) = message else {
+                panic!("{entry:?}: the good client got {message:?}");
+            };
+            let frame: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+            assert_eq!(frame["action"], "room_chat", "{entry:?}: {frame}");
+            assert_eq!(frame["topic"], "room:lobby", "{entry:?}: {frame}");
+            let message = frame["payload"]["message"].as_str().expect("message");
+            let number = message[1..].split(' ').next().and_then(|n| n.parse().ok());
+            seen.push(number.expect("numbered"));
+            assert!(started.elapsed() < Duration::from_secs(120), "runaway");
+        }
+        flood.abort();
+        assert!(!seen.is_empty(), "{entry:?}: the flood reached the room");
+        assert_eq!(
+            seen,
+            (0..seen.len()).collect::<Vec<_>>(),
+            "{entry:?}: every post, in order"
+        );
+        assert_eq!(
+            seen.len(),
+            app.rooms.posted(),
+            "{entry:?}: every accepted post"
+        );
+        assert!(seen.len() < FLOOD, "{entry:?}: the flooder was pushed back");
+        let stats = layer.stats();
+        eprintln!("{entry:?}: {} posts accepted; {stats:?}", seen.len());
+        assert_eq!(stats.dropped_full, 0, "{entry:?}: {stats:?}");
+        assert_eq!(
+            stats.closed_slow_clients, 1,
+            "{entry:?}: the flooder was closed"
+        );
     }
 }
 

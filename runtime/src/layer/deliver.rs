@@ -29,8 +29,34 @@ pub(crate) struct InboxSender {
 }
 
 impl InboxSender {
-    fn cut_off(&self) {
+    /// Has its connection close with 1013: it missed a message.
+    pub(crate) fn cut_off(&self) {
         self.cut_off.send_replace(true);
+    }
+
+    /// Whether it was cut off: its connection is closing, and what is sent
+    /// to it now is not waited for.
+    pub(crate) fn is_cut_off(&self) -> bool {
+        *self.cut_off.borrow()
+    }
+}
+
+/// What the Redis layer's backlog needs of an inbox.
+#[cfg(feature = "redis")]
+impl InboxSender {
+    /// Returns once it is cut off.
+    pub(crate) async fn until_cut_off(&self) {
+        let mut signal = self.cut_off.subscribe();
+        let _ = signal.wait_for(|cut| *cut).await;
+    }
+
+    pub(crate) fn try_send(&self, message: Vec<u8>) -> Result<(), TrySendError<Vec<u8>>> {
+        self.sender.try_send(message)
+    }
+
+    /// Waits for room; `Err` when the inbox is gone.
+    pub(crate) async fn send(&self, message: Vec<u8>) -> Result<(), ()> {
+        self.sender.send(message).await.map_err(drop)
     }
 }
 
@@ -53,9 +79,9 @@ pub(crate) fn inbox(name: String, capacity: usize) -> (Inbox, InboxSender) {
 /// What a layer counts ([`LayerStats`] without the connection counters).
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
-    delivered: AtomicU64,
-    delivered_after_wait: AtomicU64,
-    dropped_full: AtomicU64,
+    pub(crate) delivered: AtomicU64,
+    pub(crate) delivered_after_wait: AtomicU64,
+    pub(crate) dropped_full: AtomicU64,
     pub(crate) dropped_gone: AtomicU64,
     pub(crate) dropped_expired: AtomicU64,
     pub(crate) dropped_backend: AtomicU64,
@@ -79,11 +105,13 @@ impl Counters {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
-    fn dropped_full(&self, channel: &str, group: Option<&str>, why: &str) {
-        Counters::count(&self.dropped_full);
+    /// `count` messages dropped for `channel` (counted, logged once).
+    pub(crate) fn dropped_full(&self, channel: &str, group: Option<&str>, count: usize, why: &str) {
+        self.dropped_full.fetch_add(count as u64, Ordering::Relaxed);
         tracing::warn!(
             channel,
             group = group.unwrap_or(""),
+            count,
             "channel-layer message dropped: {why}; closing that connection (1013)"
         );
     }
@@ -112,6 +140,10 @@ pub(crate) async fn deliver(
         };
         match inbox.sender.try_send(copy) {
             Ok(()) => Counters::count(&counters.delivered),
+            // Its connection is closing (1013): nobody waits for it.
+            Err(TrySendError::Full(_)) if inbox.is_cut_off() => {
+                Counters::count(&counters.dropped_gone)
+            }
             Err(TrySendError::Full(copy)) => waiting.push((channel, inbox, copy)),
             // The connection is ending; its inbox is about to be removed.
             Err(TrySendError::Closed(_)) => Counters::count(&counters.dropped_gone),
@@ -138,6 +170,7 @@ pub(crate) async fn deliver(
                     counters.dropped_full(
                         &channel,
                         group,
+                        1,
                         &format!("inbox full for {} ms", wait.as_millis()),
                     );
                     inbox.cut_off();
@@ -146,28 +179,6 @@ pub(crate) async fn deliver(
             }
         });
     join_all(waits).await.into_iter().sum()
-}
-
-/// Delivers `message` to every target without waiting: a full inbox misses
-/// it (counted, logged) and is cut off. For deliveries that must not wait,
-/// such as a process's one subscriber loop handing out what others published.
-#[cfg(any(feature = "redis", test))]
-pub(crate) fn deliver_now(
-    targets: Vec<(String, InboxSender)>,
-    message: &[u8],
-    counters: &Counters,
-    group: Option<&str>,
-) {
-    for (channel, inbox) in targets {
-        match inbox.sender.try_send(message.to_vec()) {
-            Ok(()) => Counters::count(&counters.delivered),
-            Err(TrySendError::Full(_)) => {
-                counters.dropped_full(&channel, group, "inbox full");
-                inbox.cut_off();
-            }
-            Err(TrySendError::Closed(_)) => Counters::count(&counters.dropped_gone),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -214,8 +225,14 @@ mod tests {
             ),
             (3, 1, 1)
         );
-        drop(stuck);
-        deliver_now(vec![("stuck".to_owned(), to_stuck)], b"3", &counters, None);
+        // Cut off, its connection is closing: the next message is not waited for.
+        let started = Instant::now();
+        let targets = vec![("stuck".to_owned(), to_stuck)];
+        assert_eq!(
+            deliver(targets, b"3".to_vec(), wait, &counters, None).await,
+            0
+        );
+        assert!(started.elapsed() < wait);
         assert_eq!(counters.snapshot().dropped_gone, 1);
     }
 }

@@ -28,8 +28,6 @@ use std::{future::Future, pin::Pin};
 
 use tokio::sync::{mpsc, watch};
 
-#[cfg(feature = "redis")]
-pub(crate) use deliver::deliver_now;
 pub(crate) use deliver::{Counters, InboxSender, deliver, inbox};
 pub use handle::Layer;
 pub(crate) use handle::RuntimeCounters;

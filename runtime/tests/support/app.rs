@@ -134,11 +134,18 @@ impl Consumer for ChatApp {
 #[derive(Default, Clone)]
 pub struct Rooms {
     pub left: Arc<Mutex<Vec<String>>>,
+    /// Posts handled and broadcast, all clients together.
+    pub posted: Arc<AtomicUsize>,
 }
 
 impl Rooms {
     pub fn left(&self) -> Vec<String> {
         self.left.lock().expect("lock").clone()
+    }
+
+    /// Posts handled and broadcast so far.
+    pub fn posted(&self) -> usize {
+        self.posted.load(Ordering::SeqCst)
     }
 }
 
@@ -175,6 +182,7 @@ impl Topic for Rooms {
             message: message.payload.message,
         });
         room::broadcast(ctx.layer(), &ctx.params().topic(), &chat, None).await?;
+        self.posted.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
 

@@ -8,3 +8,4 @@ pub mod app;
 pub mod chat;
 pub mod client;
 pub mod raw;
+pub mod redis_server;

@@ -10,14 +10,16 @@ pub struct RedisConfig {
     pub url: String,
     /// Namespace of every key and pub/sub channel. Must not contain `!`.
     pub prefix: String,
-    /// Undelivered messages one inbox holds. A sender in the same process
-    /// waits for room (up to `send_timeout`); a message from another process
-    /// to a full inbox is dropped. A member that misses a message is closed
-    /// with 1013 (see the [layer docs](super)).
+    /// Undelivered messages one inbox holds. A sender waits for room (up to
+    /// `send_timeout`): directly in its own process, through the inbox's
+    /// backlog (at most ten times `capacity`) and its busy marks from
+    /// another. A member that misses a message is closed with 1013 (see the
+    /// [layer docs](super)).
     pub capacity: usize,
-    /// How long a send from this process waits for room in a full inbox of
-    /// this process before the message is dropped for that member (local
-    /// senders of `send` get `LayerError::ChannelFull`).
+    /// How long a send waits for room in a full inbox before the message is
+    /// dropped for that member (local senders of `send` get
+    /// `LayerError::ChannelFull`), and how long a sender waits for a busy
+    /// member on another process.
     pub send_timeout: Duration,
     /// A message that reaches its process later than this after it was
     /// sent is dropped (a stalled process does not replay stale traffic).
@@ -54,7 +56,7 @@ impl RedisConfig {
         self
     }
 
-    /// How long a send waits for room in a full inbox of this process.
+    /// How long a send waits for room in a full inbox (see `send_timeout`).
     pub fn send_timeout(mut self, timeout: Duration) -> Self {
         self.send_timeout = timeout;
         self
@@ -79,6 +81,16 @@ impl RedisConfig {
 
     pub(super) fn group_key(&self, group: &str) -> String {
         format!("{}:group:{group}", self.prefix)
+    }
+
+    /// The busy set of a group's route (see `backlog`).
+    pub(super) fn busy_group_key(&self, group: &str) -> String {
+        format!("{}:busy:group:{group}", self.prefix)
+    }
+
+    /// The busy set of a channel's own route.
+    pub(super) fn busy_channel_key(&self, channel: &str) -> String {
+        format!("{}:busy:channel:{channel}", self.prefix)
     }
 
     /// Pub/sub channels are `<this>` + process id.

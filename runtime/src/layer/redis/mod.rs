@@ -40,17 +40,24 @@
 //!
 //! # Full inboxes
 //!
+//! Senders are pushed back by full inboxes on every process, so a reader
+//! loses nothing because another member floods:
+//!
 //! - A `send` or `group_send` made in this process to a full inbox of this
 //!   process waits for room, up to [`RedisConfig::send_timeout`], as the
-//!   in-memory layer does: the sender is pushed back.
-//! - A message published by another process is handed to its inboxes by
-//!   this process's one subscriber loop, which must not wait: a full inbox
-//!   misses it. Senders on other processes are not pushed back.
-//! - Either way a member that misses a message is counted
-//!   ([`LayerStats::dropped_full`]), logged, and closed with 1013.
-//!   [`RedisLayer::stats`] also counts expired messages and messages lost
-//!   while Redis was unreachable.
+//!   in-memory layer does.
+//! - A message published by another process to a full inbox waits in that
+//!   inbox's backlog (this process's one subscriber loop never waits), and
+//!   every route into the inbox is marked busy in Redis until the backlog
+//!   is forwarded. A sender that finds a busy member after publishing waits
+//!   until it is busy no more, up to its send timeout.
+//! - A member whose head message finds no room within the send timeout, or
+//!   whose backlog exceeds ten times the inbox capacity, misses its
+//!   backlog: counted ([`LayerStats::dropped_full`]), logged, and closed
+//!   with 1013. [`RedisLayer::stats`] also counts expired messages and
+//!   messages lost while Redis was unreachable.
 
+mod backlog;
 mod config;
 mod scripts;
 mod wire;
@@ -77,8 +84,8 @@ pub use config::RedisConfig;
 
 use super::{
     ChannelLayer, Counters, Inbox, InboxSender, LayerError, LayerFuture, LayerStats, deliver,
-    deliver_now,
 };
+use backlog::Backlog;
 use wire::{Header, Target};
 
 /// How long one connection attempt or reply may take before the layer
@@ -89,6 +96,8 @@ const RESPONSE_TIMEOUT: Duration = Duration::from_secs(2);
 const KEEPALIVE: Duration = Duration::from_secs(5);
 const RETRY_MIN: Duration = Duration::from_millis(50);
 const RETRY_MAX: Duration = Duration::from_secs(2);
+/// The longest pause between two looks at a busy route.
+const BUSY_POLL_MAX: Duration = Duration::from_millis(20);
 
 /// A [`ChannelLayer`] on Redis: see the [module docs](self) for the design.
 pub struct RedisLayer {
@@ -132,6 +141,10 @@ struct Scripts {
     group_add: Script,
     group_send: Script,
     group_channels: Script,
+    send: Script,
+    busy: Script,
+    mark_busy: Script,
+    clear_busy: Script,
 }
 
 /// This process's inboxes and the memberships of its channels: the truth
@@ -140,6 +153,8 @@ struct Scripts {
 struct Local {
     inboxes: HashMap<String, InboxSender>,
     groups: HashMap<String, BTreeSet<String>>,
+    /// Messages from other processes waiting for room in a full inbox.
+    backlogs: HashMap<String, Backlog>,
 }
 
 impl RedisLayer {
@@ -177,6 +192,10 @@ impl RedisLayer {
                 group_add: scripts::group_add(),
                 group_send: scripts::group_send(),
                 group_channels: scripts::group_channels(),
+                send: scripts::send(),
+                busy: scripts::busy(),
+                mark_busy: scripts::mark_busy(),
+                clear_busy: scripts::clear_busy(),
             },
             refresh_now: Notify::new(),
             counters: Counters::default(),
@@ -275,7 +294,7 @@ impl Shared {
     }
 
     /// A message another process published to this one.
-    fn on_published(&self, bytes: &[u8]) {
+    fn on_published(self: &Arc<Self>, bytes: &[u8]) {
         let Some((header, message)) = wire::decode(bytes) else {
             tracing::warn!("unreadable message from redis dropped");
             Counters::count(&self.counters.dropped_backend);
@@ -291,12 +310,71 @@ impl Shared {
         match header.target {
             Target::Channel(channel) => {
                 if let Some(inbox) = self.inbox(&channel) {
-                    deliver_now(vec![(channel, inbox)], message, &self.counters, None);
+                    self.hand_out(vec![(channel, inbox)], message, None);
                 }
             }
             Target::Group(group) => {
-                deliver_now(self.members(&group), message, &self.counters, Some(&group));
+                self.hand_out(self.members(&group), message, Some(&group));
             }
+        }
+    }
+
+    /// How long a busy mark lives unless its forwarder renews it.
+    fn busy_expiry(&self) -> Duration {
+        self.config.send_timeout + Duration::from_secs(3)
+    }
+
+    /// Marks `channel` busy on `keys` (renewing marks already there).
+    async fn mark_busy(&self, keys: &BTreeSet<String>, channel: &str) {
+        let mut commands = self.commands.clone();
+        let mut invocation = self.scripts.mark_busy.prepare_invoke();
+        for key in keys {
+            invocation.key(key);
+        }
+        invocation.arg(channel).arg(duration_ms(self.busy_expiry()));
+        if let Err(error) = invocation.invoke_async::<i64>(&mut commands).await {
+            tracing::debug!(channel, %error, "cannot mark a backlog busy in redis");
+        }
+    }
+
+    /// Removes `channel`'s busy marks from `keys`.
+    async fn clear_busy(&self, keys: &BTreeSet<String>, channel: &str) {
+        if keys.is_empty() {
+            return;
+        }
+        let mut commands = self.commands.clone();
+        let mut invocation = self.scripts.clear_busy.prepare_invoke();
+        for key in keys {
+            invocation.key(key);
+        }
+        invocation.arg(channel);
+        if let Err(error) = invocation.invoke_async::<i64>(&mut commands).await {
+            tracing::debug!(channel, %error, "busy mark left in redis until it expires");
+        }
+    }
+
+    /// After a publish that found `busy` members on the route of `key`:
+    /// waits until none is busy, up to the send timeout from `started`.
+    /// This is the push-back on senders across processes.
+    async fn wait_while_busy(&self, key: &str, mut busy: i64, started: tokio::time::Instant) {
+        let deadline = started + self.config.send_timeout;
+        let mut pause = Duration::from_millis(1);
+        while busy > 0 {
+            let now = tokio::time::Instant::now();
+            if now >= deadline {
+                tracing::debug!(key, "still busy after the send timeout; not waiting longer");
+                return;
+            }
+            tokio::time::sleep(pause.min(deadline - now)).await;
+            pause = (pause * 2).min(BUSY_POLL_MAX);
+            let mut commands = self.commands.clone();
+            busy = match self.scripts.busy.key(key).invoke_async(&mut commands).await {
+                Ok(busy) => busy,
+                Err(error) => {
+                    tracing::debug!(key, %error, "cannot tell whether a route is busy");
+                    return;
+                }
+            };
         }
     }
 
@@ -367,6 +445,12 @@ impl ChannelLayer for RedisLayer {
         let left: Vec<String> = {
             let mut local = self.shared.local();
             local.inboxes.remove(channel);
+            // Nobody is left to read its backlog (its forwarder stops).
+            if let Some(backlog) = local.backlogs.remove(channel) {
+                for _ in 0..backlog.len() {
+                    Counters::count(&self.shared.counters.dropped_gone);
+                }
+            }
             let mut left = Vec::new();
             local.groups.retain(|group, members| {
                 if members.remove(channel) {
@@ -396,13 +480,20 @@ impl ChannelLayer for RedisLayer {
             if process == shared.process_id {
                 return shared.deliver(channel, message).await;
             }
+            let started = tokio::time::Instant::now();
             let payload = shared.publish_payload(Target::Channel(channel.to_owned()), &message)?;
+            let busy_key = shared.config.busy_channel_key(channel);
             let mut commands = shared.commands.clone();
-            let receivers: i64 = commands
-                .publish(
-                    format!("{}{process}", shared.config.process_channel_prefix()),
-                    payload,
-                )
+            let (receivers, busy): (i64, i64) = shared
+                .scripts
+                .send
+                .key(&busy_key)
+                .arg(format!(
+                    "{}{process}",
+                    shared.config.process_channel_prefix()
+                ))
+                .arg(payload)
+                .invoke_async(&mut commands)
                 .await
                 .map_err(|error| shared.lost(error))?;
             if receivers == 0 {
@@ -411,6 +502,7 @@ impl ChannelLayer for RedisLayer {
                     "message to a channel of a process that is gone dropped"
                 );
             }
+            shared.wait_while_busy(&busy_key, busy, started).await;
             Ok(())
         })
     }
@@ -453,6 +545,7 @@ impl ChannelLayer for RedisLayer {
         let members = self.shared.members(group);
         Box::pin(async move {
             let shared = &self.shared;
+            let started = tokio::time::Instant::now();
             let payload = shared.publish_payload(Target::Group(group.to_owned()), &message)?;
             // Local members first, waiting for room as the in-memory layer
             // does; one that stays full misses it, the others get it.
@@ -464,17 +557,22 @@ impl ChannelLayer for RedisLayer {
                 Some(group),
             )
             .await;
+            let busy_key = shared.config.busy_group_key(group);
             let mut commands = shared.commands.clone();
-            shared
+            let busy: i64 = shared
                 .scripts
                 .group_send
                 .key(shared.config.group_key(group))
+                .key(&busy_key)
                 .arg(&shared.process_id)
                 .arg(shared.config.process_channel_prefix())
                 .arg(payload)
-                .invoke_async::<i64>(&mut commands)
+                .invoke_async(&mut commands)
                 .await
                 .map_err(|error| shared.lost(error))?;
+            // A member on another process has a backlog: wait for it, as
+            // for a full inbox here.
+            shared.wait_while_busy(&busy_key, busy, started).await;
             Ok(())
         })
     }
