@@ -129,6 +129,6 @@ pub use outbox::SendError;
 pub use router::{Route, RouteError, Router, ShutdownHandle};
 pub use server::Server;
 pub use topic::{TopicHandler, TopicParams, TopicPattern, Topics, topic_group};
-pub use transport::READ_BUFFER_BYTES;
+pub use transport::{DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_PENDING_HANDSHAKES, READ_BUFFER_BYTES};
 pub use validate::ProgramError;
 pub use ws::{CloseFrame, WsMessage, close_code};

@@ -25,11 +25,12 @@ use crate::router::Router;
 pub const READ_BUFFER_BYTES: usize = 8 * 1024;
 
 /// How long an entry point gives a client to complete its upgrade request,
-/// by default.
-pub(crate) const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// by default ([`Server::handshake_timeout`](crate::Server::handshake_timeout)).
+pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// How many connections may be in their handshake at once, by default.
-pub(crate) const DEFAULT_MAX_PENDING_HANDSHAKES: usize = 1024;
+/// How many connections may be in their handshake at once, by default
+/// ([`Server::max_pending_handshakes`](crate::Server::max_pending_handshakes)).
+pub const DEFAULT_MAX_PENDING_HANDSHAKES: usize = 1024;
 
 /// After the last frame, how long a closed connection keeps reading (and
 /// discarding) what the client still sends before the socket is dropped.

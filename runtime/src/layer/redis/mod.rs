@@ -475,6 +475,7 @@ impl ChannelLayer for RedisLayer {
             let shared = &self.shared;
             let Some((process, _)) = channel.split_once('!') else {
                 tracing::debug!(channel, "message to a malformed channel name dropped");
+                Counters::count(&shared.counters.dropped_gone);
                 return Ok(());
             };
             if process == shared.process_id {
@@ -501,6 +502,7 @@ impl ChannelLayer for RedisLayer {
                     channel,
                     "message to a channel of a process that is gone dropped"
                 );
+                Counters::count(&shared.counters.dropped_gone);
             }
             shared.wait_while_busy(&busy_key, busy, started).await;
             Ok(())
