@@ -4,6 +4,7 @@
 //! cargo run --release -p chanx-bench -- all       # everything; rewrites BENCHMARKS.md
 //! cargo run --release -p chanx-bench -- codegen   # chanx vs Modelina, compile time
 //! cargo run --release -p chanx-bench -- runtime   # chanx-runtime vs hand-written server
+//! cargo run --release -p chanx-bench -- hostile   # idle memory, stalled handshakes; its section of BENCHMARKS.md
 //! cargo run --release -p chanx-bench -- all --smoke   # tiny sizes, a few seconds
 //! ```
 
@@ -25,17 +26,20 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 
 const USAGE: &str =
-    "usage: chanx-bench <codegen|runtime|all> [--smoke] [--write | --no-write] [--out FILE]
+    "usage: chanx-bench <codegen|runtime|all|hostile> [--smoke] [--write | --no-write] [--out FILE]
 
   codegen    Rust + TypeScript generation, beside Modelina; compile time of generated Rust
   runtime    round trips, broadcasts and idle memory, beside a hand-written server
-  all        both; rewrites BENCHMARKS.md unless --no-write
+  all        both; rewrites BENCHMARKS.md unless --no-write (keeping its hostile-client section)
+  hostile    idle memory and stalled handshakes on each entry point; rewrites the
+             hostile-client section of BENCHMARKS.md unless --no-write
   --smoke    tiny sizes (a few seconds); writes nothing unless --write
   --out      where to write (default: BENCHMARKS.md at the repository root)";
 
 struct Args {
     codegen: bool,
     runtime: bool,
+    hostile: bool,
     smoke: bool,
     write: bool,
     out: PathBuf,
@@ -45,6 +49,7 @@ fn parse(args: &[String]) -> Result<Args> {
     let mut parsed = Args {
         codegen: false,
         runtime: false,
+        hostile: false,
         smoke: false,
         write: false,
         out: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../BENCHMARKS.md"),
@@ -61,7 +66,9 @@ fn parse(args: &[String]) -> Result<Args> {
                 parsed.out = rest.next().context("--out needs a file")?.into();
                 write.get_or_insert(true);
             }
-            "codegen" | "runtime" | "all" if command.is_none() => command = Some(arg.clone()),
+            "codegen" | "runtime" | "all" | "hostile" if command.is_none() => {
+                command = Some(arg.clone())
+            }
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -76,48 +83,12 @@ fn parse(args: &[String]) -> Result<Args> {
             parsed.codegen = true;
             parsed.runtime = true;
         }
+        Some("hostile") => parsed.hostile = true,
         _ => bail!("{USAGE}"),
     }
-    let complete = parsed.codegen && parsed.runtime && !parsed.smoke;
+    let complete = ((parsed.codegen && parsed.runtime) || parsed.hostile) && !parsed.smoke;
     parsed.write = write.unwrap_or(complete);
     Ok(parsed)
-}
-
-/// Idle memory per connection on each entry point, and what 500 stalled
-/// handshakes cost and how fast they are shed (default limits).
-fn hostile(idle: usize) -> Result<()> {
-    sys::raise_fd_limit();
-    let client = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    println!(
-        "| server | idle RSS per connection ({idle}) | 500 stalled handshakes: RSS each | all shed after | a new client connected in |"
-    );
-    println!("|---|---|---|---|---|");
-    for kind in [
-        servers::Kind::Chanx,
-        servers::Kind::Axum,
-        servers::Kind::Baseline,
-    ] {
-        let idle_kib = client.block_on(load::idle_memory(kind, idle))?;
-        let shed = client.block_on(load::stalled_handshakes(kind, 500, Duration::from_secs(20)));
-        let (each, after, newcomer) = match shed {
-            Ok(shed) => (
-                format!("{:.1} KiB", shed.per_stalled_kib),
-                format!("{:.2} s", shed.all_shed_after.as_secs_f64()),
-                format!("{:.1} ms", shed.newcomer.as_secs_f64() * 1e3),
-            ),
-            Err(error) => {
-                eprintln!("{}: {error}", kind.name());
-                ("—".into(), "not shed within 20 s".into(), "—".into())
-            }
-        };
-        println!(
-            "| {} | {idle_kib:.1} KiB | {each} | {after} | {newcomer} |",
-            kind.name()
-        );
-    }
-    Ok(())
 }
 
 fn main() -> Result<()> {
@@ -126,11 +97,8 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("__serve") => {
             let kind = servers::Kind::parse(args.get(1).map_or("", String::as_str))?;
-            return servers::serve(kind, args.get(2).cloned());
-        }
-        Some("__hostile") => {
-            // Hostile-client figures, by entry point (BENCHMARKS.md, "Hostile clients").
-            return hostile(args.get(1).map_or(Ok(2_000), |n| n.parse())?);
+            let options = servers::Options::parse(args.get(2..).unwrap_or_default())?;
+            return servers::serve(kind, options);
         }
         Some("__frames") => {
             // The per-frame cost alone (also part of `runtime`).
@@ -156,6 +124,21 @@ fn main() -> Result<()> {
     }
     let args = parse(&args)?;
     let sizes = run::Sizes { smoke: args.smoke };
+    if args.hostile {
+        let table = run::hostile(sizes)?;
+        println!("{}", table.markdown());
+        if args.write {
+            let previous = std::fs::read_to_string(&args.out).ok();
+            let section = report::hostile_section(&table, sizes);
+            std::fs::write(
+                &args.out,
+                report::with_hostile(previous.as_deref(), &section),
+            )
+            .with_context(|| format!("cannot write {}", args.out.display()))?;
+            eprintln!("wrote the hostile-client section of {}", args.out.display());
+        }
+        return Ok(());
+    }
     let mut tables = Vec::new();
     if args.codegen {
         tables.extend(run::codegen(sizes)?);
@@ -168,7 +151,7 @@ fn main() -> Result<()> {
     }
     if args.write {
         let previous = std::fs::read_to_string(&args.out).ok();
-        let text = report::keep_hand_written(report::document(&tables, sizes), previous.as_deref());
+        let text = report::keep_hostile(report::document(&tables, sizes), previous.as_deref());
         std::fs::write(&args.out, text)
             .with_context(|| format!("cannot write {}", args.out.display()))?;
         eprintln!("wrote {}", args.out.display());

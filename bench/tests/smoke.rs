@@ -120,3 +120,48 @@ fn cells_are_read_as_numbers() {
     assert_eq!(leading_number("3.83 ms"), Some(3.83));
     assert_eq!(leading_number("fails: x"), None);
 }
+
+#[test]
+fn a_smoke_run_of_the_hostile_figures_sheds_every_stalled_handshake() {
+    let output = Command::new(env!("CARGO_BIN_EXE_chanx-bench"))
+        .args(["hostile", "--smoke"])
+        .output()
+        .expect("the bench runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "bench failed:\n{stderr}");
+    let tables = tables(&stdout);
+    assert_eq!(tables.len(), 1, "{stdout}");
+    let (header, rows) = &tables[0];
+    let servers: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        servers,
+        [
+            "chanx-runtime `Server`",
+            "chanx-runtime `axum::serve`",
+            "hand-written tokio-tungstenite"
+        ]
+    );
+    for row in rows {
+        assert_eq!(row.len(), header.len(), "{row:?}");
+        let cell = |name: &str| {
+            let column = header.iter().position(|h| h == name).expect(name);
+            row[column].as_str()
+        };
+        let idle = leading_number(cell("server RSS per idle connection"));
+        assert!(idle.is_some_and(|v| v > 0.0), "{row:?}");
+        assert!(
+            leading_number(cell("a new client's ping answered after")).is_some_and(|v| v > 0.0),
+            "a new client connects while handshakes stall: {row:?}"
+        );
+        let shed = leading_number(cell("all stalled shed after"));
+        if row[0].starts_with("chanx") {
+            assert!(shed.is_some_and(|v| v > 0.0), "every one shed: {row:?}");
+        } else {
+            assert!(
+                shed.is_none(),
+                "the hand-written server keeps them: {row:?}"
+            );
+        }
+    }
+}
