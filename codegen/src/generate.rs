@@ -273,6 +273,13 @@ impl Builder {
         self
     }
 
+    /// Also generate the client side (`<Channel>Client`, topic `Handle`s);
+    /// the crate then needs chanx-runtime's `client` feature.
+    pub fn client(mut self, enable: bool) -> Self {
+        self.options.rust.client = enable;
+        self
+    }
+
     /// Serve remote `$ref`s under `prefix` from the local directory `dir`.
     pub fn map_url(mut self, prefix: impl Into<String>, dir: impl Into<PathBuf>) -> Self {
         self.options

@@ -67,6 +67,8 @@
 #![warn(missing_docs)]
 
 mod auth;
+#[cfg(feature = "client")]
+pub mod client;
 mod config;
 mod connection;
 mod context;

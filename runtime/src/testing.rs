@@ -168,8 +168,9 @@ pub enum Target {
 }
 
 /// One message sent through a [`RecordingLayer`], as the JSON envelope
-/// (`{"type":"handle_channel_event","event_data":…}` or
-/// `{"type":"handle_group_message","message":…,…}`).
+/// (`{"type":"handle_channel_event","event_data":…}`,
+/// `{"type":"handle_group_message","message":…,…}` or
+/// `{"type":"handle_topic_event","topic":…,"seq":…,"event_data":…}`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recorded {
     /// Where the message went.
@@ -198,6 +199,18 @@ impl Recorder {
     /// Frames relayed with `Context::broadcast`: group and frame.
     pub fn group_messages(&self) -> Vec<(Target, Value)> {
         self.filtered("handle_group_message", "message")
+    }
+
+    /// Pushes into topics (`Layer::topic_broadcast`): the topic's group and
+    /// the layer message (`{"type":"handle_topic_event","topic":…,"seq":…,"event_data":…}`).
+    pub fn topic_events(&self) -> Vec<(Target, Value)> {
+        self.all()
+            .into_iter()
+            .filter(|r| {
+                r.envelope.get("type").and_then(Value::as_str) == Some("handle_topic_event")
+            })
+            .map(|r| (r.target, r.envelope))
+            .collect()
     }
 
     fn filtered(&self, kind: &str, field: &str) -> Vec<(Target, Value)> {

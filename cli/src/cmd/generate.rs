@@ -59,6 +59,11 @@ pub struct Args {
     #[arg(long)]
     pub default_stubs: bool,
 
+    /// Also generate a typed Rust client per channel (`<Channel>Client`; needs
+    /// chanx-runtime's `client` feature).
+    #[arg(long)]
+    pub client: bool,
+
     /// Treat warnings as errors.
     #[arg(long)]
     pub deny_warnings: bool,
@@ -77,6 +82,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     let mut options: Options = args.load.options();
     options.rust.default_stubs = args.default_stubs;
+    options.rust.client = args.client;
     options.deny_warnings = args.deny_warnings;
 
     let targets = Targets {

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::diag::{Code, Diagnostics};
 use crate::ir::context::{Context, last_token, str_field};
+use crate::ir::credentials;
 use crate::ir::messages::{MessageBuilder, with_traits};
 use crate::ir::naming::{Namespace, ident_forms};
 use crate::ir::schema::TypeBuilder;
@@ -158,6 +159,7 @@ impl ModelBuilder {
             incoming: Vec::new(),
             outgoing: Vec::new(),
             tag_key: None,
+            binding_credentials: credentials::from_bindings(bindings.as_ref()),
             bindings,
             topic: crate::ir::topics::read(cx, &target, &spec),
             hosted_topics: Vec::new(),
@@ -239,8 +241,13 @@ impl ModelBuilder {
                 .message_list(cx, &target.child("messages"))
                 .unwrap_or_else(|| self.channel_message_ids(channel));
             let reply = with_traits(cx, &target, map, "reply").and_then(|at| self.reply(cx, &at));
-            let security = with_traits(cx, &target, map, "security")
-                .map(|at| security_names(cx, &at))
+            let security_at = with_traits(cx, &target, map, "security");
+            let security = security_at
+                .as_ref()
+                .map(|at| security_names(cx, at))
+                .unwrap_or_default();
+            let credentials = security_at
+                .map(|at| credentials::from_security(cx, &at))
                 .unwrap_or_default();
             let text = |cx: &mut Context<'_>, k: &str| {
                 let at = with_traits(cx, &target, map, k)?;
@@ -256,6 +263,7 @@ impl ModelBuilder {
                 summary: text(cx, "summary"),
                 description: text(cx, "description"),
                 security,
+                credentials,
                 origin: cx.origin(&target),
             });
         }
@@ -433,6 +441,7 @@ impl ModelBuilder {
             topic: None,
             hosted_topics: Vec::new(),
             synthesized: true,
+            binding_credentials: template.binding_credentials.clone(),
             origin: template.origin.clone(),
         };
         let node = self.channel_meta[topic].0.clone();

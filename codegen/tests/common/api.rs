@@ -126,6 +126,7 @@ impl ApiBuilder {
             topic: None,
             hosted_topics: Vec::new(),
             synthesized: false,
+            binding_credentials: Vec::new(),
             origin: origin(&format!("/channels/{spec}")),
         });
         id
@@ -176,6 +177,7 @@ impl ApiBuilder {
             summary: summary.map(Into::into),
             description: None,
             security: Vec::new(),
+            credentials: Vec::new(),
             origin: origin(&format!("/operations/{spec}")),
         });
         id

@@ -66,11 +66,16 @@ impl Consumer for Chat {
     }
 }
 
-/// The rooms: anyone may join; a post reaches every subscriber of the room.
+/// The rooms: anyone may join but `room:private`; a post reaches every
+/// subscriber of the room.
 pub struct Room;
 
 impl Topic for Room {
     type Event = ();
+
+    async fn authorize(&self, ctx: &mut room::Ctx) -> Result<bool, HandlerError> {
+        Ok(ctx.params().room != "private")
+    }
 
     async fn on_subscribe(&self, ctx: &mut room::Ctx) -> Result<(), HandlerError> {
         let joined = RoomJoined {

@@ -170,6 +170,51 @@ async fn ping_chat_broadcast_notification_and_errors() {
     );
 }
 
+/// The README's room session, over a real socket: two clients in `room:lobby`,
+/// one in another room, and the refused `room:private`.
+#[tokio::test]
+async fn rooms_are_topics_on_the_chat_connection() {
+    let server = Server::start(&[]);
+    let mut alice = connect(&server.url()).await;
+    let mut bob = connect(&server.url()).await;
+    for (socket, room) in [(&mut alice, "lobby"), (&mut bob, "lobby")] {
+        send(
+            socket,
+            &json!({"action": "subscribe", "topic": format!("room:{room}"), "ref": "1"})
+                .to_string(),
+        )
+        .await;
+        assert_eq!(
+            receive(socket).await,
+            json!({"action": "subscribed", "payload": null, "version": 1, "topic": "room:lobby", "ref": "1"})
+        );
+        assert_eq!(
+            receive(socket).await,
+            json!({"action": "room_joined", "payload": {"room": "lobby"}, "version": 1, "topic": "room:lobby"})
+        );
+    }
+    send(
+        &mut alice,
+        r#"{"action":"room_post","topic":"room:lobby","payload":{"message":"hi"}}"#,
+    )
+    .await;
+    let chat = json!({"action": "room_chat", "payload": {"room": "lobby", "message": "hi"}, "version": 1, "topic": "room:lobby"});
+    assert_eq!(receive(&mut alice).await, chat);
+    assert_eq!(receive(&mut bob).await, chat);
+
+    send(&mut bob, r#"{"action":"subscribe","topic":"room:private"}"#).await;
+    assert_eq!(
+        receive(&mut bob).await,
+        json!({"action": "error", "payload": {"reason": "unauthorized", "detail": "Not allowed to subscribe to 'room:private'"}, "version": 1, "topic": "room:private"})
+    );
+    // The consumer's own messages still work beside the topic.
+    send(&mut bob, r#"{"action":"ping"}"#).await;
+    assert_eq!(
+        receive(&mut bob).await,
+        json!({"action": "pong", "payload": null})
+    );
+}
+
 #[tokio::test]
 async fn completion_frames_when_enabled() {
     let server = Server::start(&["--send-completion"]);
