@@ -4,6 +4,7 @@
 //! cargo run --release -p chanx-bench -- all       # everything; rewrites BENCHMARKS.md
 //! cargo run --release -p chanx-bench -- codegen   # chanx vs Modelina, compile time
 //! cargo run --release -p chanx-bench -- runtime   # chanx-runtime vs hand-written server
+//! cargo run --release -p chanx-bench -- hostile   # idle memory, stalled handshakes; its section of BENCHMARKS.md
 //! cargo run --release -p chanx-bench -- all --smoke   # tiny sizes, a few seconds
 //! ```
 
@@ -25,17 +26,20 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 
 const USAGE: &str =
-    "usage: chanx-bench <codegen|runtime|all> [--smoke] [--write | --no-write] [--out FILE]
+    "usage: chanx-bench <codegen|runtime|all|hostile> [--smoke] [--write | --no-write] [--out FILE]
 
   codegen    Rust + TypeScript generation, beside Modelina; compile time of generated Rust
   runtime    round trips, broadcasts and idle memory, beside a hand-written server
-  all        both; rewrites BENCHMARKS.md unless --no-write
+  all        both; rewrites BENCHMARKS.md unless --no-write (keeping its hostile-client section)
+  hostile    idle memory and stalled handshakes on each entry point; rewrites the
+             hostile-client section of BENCHMARKS.md unless --no-write
   --smoke    tiny sizes (a few seconds); writes nothing unless --write
   --out      where to write (default: BENCHMARKS.md at the repository root)";
 
 struct Args {
     codegen: bool,
     runtime: bool,
+    hostile: bool,
     smoke: bool,
     write: bool,
     out: PathBuf,
@@ -45,6 +49,7 @@ fn parse(args: &[String]) -> Result<Args> {
     let mut parsed = Args {
         codegen: false,
         runtime: false,
+        hostile: false,
         smoke: false,
         write: false,
         out: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../BENCHMARKS.md"),
@@ -61,7 +66,9 @@ fn parse(args: &[String]) -> Result<Args> {
                 parsed.out = rest.next().context("--out needs a file")?.into();
                 write.get_or_insert(true);
             }
-            "codegen" | "runtime" | "all" if command.is_none() => command = Some(arg.clone()),
+            "codegen" | "runtime" | "all" | "hostile" if command.is_none() => {
+                command = Some(arg.clone())
+            }
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -76,9 +83,10 @@ fn parse(args: &[String]) -> Result<Args> {
             parsed.codegen = true;
             parsed.runtime = true;
         }
+        Some("hostile") => parsed.hostile = true,
         _ => bail!("{USAGE}"),
     }
-    let complete = parsed.codegen && parsed.runtime && !parsed.smoke;
+    let complete = ((parsed.codegen && parsed.runtime) || parsed.hostile) && !parsed.smoke;
     parsed.write = write.unwrap_or(complete);
     Ok(parsed)
 }
@@ -89,7 +97,8 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("__serve") => {
             let kind = servers::Kind::parse(args.get(1).map_or("", String::as_str))?;
-            return servers::serve(kind, args.get(2).cloned());
+            let options = servers::Options::parse(args.get(2..).unwrap_or_default())?;
+            return servers::serve(kind, options);
         }
         Some("__frames") => {
             // The per-frame cost alone (also part of `runtime`).
@@ -115,6 +124,21 @@ fn main() -> Result<()> {
     }
     let args = parse(&args)?;
     let sizes = run::Sizes { smoke: args.smoke };
+    if args.hostile {
+        let table = run::hostile(sizes)?;
+        println!("{}", table.markdown());
+        if args.write {
+            let previous = std::fs::read_to_string(&args.out).ok();
+            let section = report::hostile_section(&table, sizes);
+            std::fs::write(
+                &args.out,
+                report::with_hostile(previous.as_deref(), &section),
+            )
+            .with_context(|| format!("cannot write {}", args.out.display()))?;
+            eprintln!("wrote the hostile-client section of {}", args.out.display());
+        }
+        return Ok(());
+    }
     let mut tables = Vec::new();
     if args.codegen {
         tables.extend(run::codegen(sizes)?);
@@ -126,7 +150,8 @@ fn main() -> Result<()> {
         println!("{}", table.markdown());
     }
     if args.write {
-        let text = report::document(&tables, sizes);
+        let previous = std::fs::read_to_string(&args.out).ok();
+        let text = report::keep_hostile(report::document(&tables, sizes), previous.as_deref());
         std::fs::write(&args.out, text)
             .with_context(|| format!("cannot write {}", args.out.display()))?;
         eprintln!("wrote {}", args.out.display());

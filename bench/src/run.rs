@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use crate::codegen::{self, Budget, Document};
 use crate::load::{self, Measured, ServerProcess};
-use crate::servers::Kind;
+use crate::servers::{Kind, Options};
 use crate::table::{self, Table};
 
 /// How big a run is.
@@ -258,14 +258,18 @@ pub fn runtime(sizes: Sizes) -> Result<Vec<Table>> {
     eprintln!("runtime: {idle} idle connections");
     let ours = client.block_on(load::idle_memory(Kind::Chanx, idle))?;
     let theirs = client.block_on(load::idle_memory(Kind::Baseline, idle))?;
-    table.push(vec![
-        format!("{} idle connections", table::rate(idle as f64)),
-        "server RSS per connection".into(),
-        format!("{} KiB", table::sig3(ours)),
-        format!("{} KiB", table::sig3(theirs)),
-        table::ratio(ours / theirs.max(0.001)),
-        "≤ 32 KiB".into(),
-    ]);
+    eprintln!("runtime: {idle} idle connections through the axum adapter");
+    let axum = client.block_on(load::idle_memory(Kind::Axum, idle))?;
+    for (entry, measured) in [("", ours), (", through the axum adapter", axum)] {
+        table.push(vec![
+            format!("{} idle connections{entry}", table::rate(idle as f64)),
+            "server RSS per connection".into(),
+            format!("{} KiB", table::sig3(measured)),
+            format!("{} KiB", table::sig3(theirs)),
+            table::ratio(measured / theirs.max(0.001)),
+            "≤ 32 KiB".into(),
+        ]);
+    }
     if !sizes.smoke {
         for &count in subscribers {
             eprintln!("runtime: broadcast to {count} subscribers on two servers sharing Redis");
@@ -287,6 +291,81 @@ pub fn runtime(sizes: Sizes) -> Result<Vec<Table>> {
         }
     }
     Ok(vec![table])
+}
+
+/// What hostile clients cost each entry point: memory per idle connection,
+/// and what stalled handshakes (half an upgrade request, then nothing) cost
+/// and how soon they are shed, with the default limits (smoke: a short
+/// handshake timeout, few connections).
+pub fn hostile(sizes: Sizes) -> Result<Table> {
+    let fd_limit = crate::sys::raise_fd_limit();
+    let (idle, stalled) = if sizes.smoke { (50, 20) } else { (10_000, 500) };
+    let idle = idle.min(fd_limit.saturating_sub(256) as usize);
+    let options = Options {
+        handshake_timeout: sizes.smoke.then_some(Duration::from_millis(500)),
+        ..Options::default()
+    };
+    let limit = if sizes.smoke {
+        Duration::from_secs(3)
+    } else {
+        Duration::from_secs(30)
+    };
+    let timeout = options
+        .handshake_timeout
+        .unwrap_or(chanx_runtime::DEFAULT_HANDSHAKE_TIMEOUT);
+    let client = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let mut table = Table::new(
+        "Memory per idle connection and stalled handshakes, by entry point",
+        &[
+            "server",
+            "handshake timeout",
+            "idle connections",
+            "server RSS per idle connection",
+            "stalled handshakes",
+            "server RSS per stalled handshake",
+            "all stalled shed after",
+            "a new client's ping answered after",
+        ],
+    );
+    for (kind, name, shed_by) in [
+        (
+            Kind::Chanx,
+            "chanx-runtime `Server`",
+            table::duration(timeout),
+        ),
+        (
+            Kind::Axum,
+            "chanx-runtime `axum::serve`",
+            table::duration(timeout),
+        ),
+        (
+            Kind::Baseline,
+            "hand-written tokio-tungstenite",
+            "none".to_owned(),
+        ),
+    ] {
+        eprintln!("hostile: {} idle connections on {}", idle, kind.name());
+        let idle_kib = client.block_on(load::idle_memory(kind, idle))?;
+        eprintln!("hostile: {stalled} stalled handshakes on {}", kind.name());
+        let shed = client.block_on(load::stalled_handshakes(kind, &options, stalled, limit))?;
+        let after = shed.all_shed_after.map_or_else(
+            || format!("not shed within {}", table::duration(limit)),
+            table::duration,
+        );
+        table.push(vec![
+            name.to_owned(),
+            shed_by,
+            table::rate(idle as f64),
+            format!("{} KiB", table::sig3(idle_kib)),
+            table::rate(stalled as f64),
+            format!("{} KiB", table::sig3(shed.per_stalled_kib)),
+            after,
+            table::duration(shed.newcomer),
+        ]);
+    }
+    Ok(table)
 }
 
 /// redis-server on a free loopback port, ended when dropped.
@@ -331,8 +410,12 @@ async fn redis_broadcast(
 ) -> Result<Measured> {
     let redis = RedisServer::start()?;
     let url = format!("redis://127.0.0.1:{}/0", redis.port);
-    let a = ServerProcess::start_with(Kind::Chanx, Some(&url))?;
-    let b = ServerProcess::start_with(Kind::Chanx, Some(&url))?;
+    let options = Options {
+        redis: Some(url),
+        ..Options::default()
+    };
+    let a = ServerProcess::start_with(Kind::Chanx, &options)?;
+    let b = ServerProcess::start_with(Kind::Chanx, &options)?;
     let measured =
         load::broadcast_across(&[a.port, b.port], subscribers, 8, warmup, duration).await;
     drop((a, b, redis));

@@ -13,10 +13,12 @@ mod chat;
 mod client;
 #[path = "support/redis_chat.rs"]
 mod redis_chat;
+#[path = "support/redis_server.rs"]
+mod redis_server;
 
 use std::{
-    io::{BufRead, BufReader, Read, Write},
-    net::{SocketAddr, TcpListener, TcpStream},
+    io::{BufRead, BufReader},
+    net::SocketAddr,
     process::{Child, Command, Stdio},
     sync::mpsc as std_mpsc,
     time::{Duration, Instant},
@@ -27,6 +29,7 @@ use chanx_runtime::{
     layer::{RedisConfig, RedisLayer},
 };
 use client::Client;
+use redis_server::RedisServer;
 use serde_json::{Value, json};
 
 /// The environment variable that turns this binary into a chat server.
@@ -50,89 +53,6 @@ fn redis_chat_server_process() {
         eprintln!("chat server failed: {error}");
         std::process::exit(1);
     }
-}
-
-// --- redis-server ----------------------------------------------------------
-
-struct RedisServer {
-    port: u16,
-    child: Option<Child>,
-}
-
-impl RedisServer {
-    /// A fresh `redis-server`, or `None` (with a loud notice) when the
-    /// binary is not installed.
-    fn start() -> Option<RedisServer> {
-        if Command::new("redis-server")
-            .arg("--version")
-            .stdout(Stdio::null())
-            .status()
-            .is_err()
-        {
-            eprintln!(
-                "\n\n!!! redis-server not found: SKIPPING the Redis channel layer tests.\n\
-                 !!! Install it (apt-get install redis-server) or run scripts/test.sh.\n"
-            );
-            return None;
-        }
-        let port = free_port();
-        let mut server = RedisServer { port, child: None };
-        server.restart();
-        Some(server)
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/0", self.port)
-    }
-
-    /// Starts (again) on the same port, empty: nothing is persisted.
-    fn restart(&mut self) {
-        let child = Command::new("redis-server")
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn redis-server");
-        self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !redis_answers(self.port) {
-            assert!(Instant::now() < deadline, "redis-server did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// SIGKILL: connections drop at once, as in a crash.
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-fn redis_answers(port: u16) -> bool {
-    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
-    let mut reply = [0u8; 7];
-    stream.write_all(b"PING\r\n").is_ok()
-        && stream.read_exact(&mut reply).is_ok()
-        && &reply == b"+PONG\r\n"
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port()
 }
 
 // --- chat server processes ------------------------------------------------

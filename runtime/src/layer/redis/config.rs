@@ -10,9 +10,17 @@ pub struct RedisConfig {
     pub url: String,
     /// Namespace of every key and pub/sub channel. Must not contain `!`.
     pub prefix: String,
-    /// Undelivered messages one inbox holds; past that, messages to it are
-    /// dropped (local senders get `LayerError::ChannelFull`).
+    /// Undelivered messages one inbox holds. A sender waits for room (up to
+    /// `send_timeout`): directly in its own process, through the inbox's
+    /// backlog (at most ten times `capacity`) and its busy marks from
+    /// another. A member that misses a message is closed with 1013 (see the
+    /// [layer docs](super)).
     pub capacity: usize,
+    /// How long a send waits for room in a full inbox before the message is
+    /// dropped for that member (local senders of `send` get
+    /// `LayerError::ChannelFull`), and how long a sender waits for a busy
+    /// member on another process.
+    pub send_timeout: Duration,
     /// A message that reaches its process later than this after it was
     /// sent is dropped (a stalled process does not replay stale traffic).
     pub message_expiry: Duration,
@@ -23,13 +31,14 @@ pub struct RedisConfig {
 }
 
 impl RedisConfig {
-    /// Defaults: prefix `chanx`, capacity 100, messages expire after 60 s,
-    /// memberships after 60 s without a refresh.
+    /// Defaults: prefix `chanx`, capacity 100, send timeout 10 s, messages
+    /// expire after 60 s, memberships after 60 s without a refresh.
     pub fn new(url: impl Into<String>) -> Self {
         RedisConfig {
             url: url.into(),
             prefix: "chanx".to_owned(),
             capacity: 100,
+            send_timeout: Duration::from_secs(10),
             message_expiry: Duration::from_secs(60),
             group_expiry: Duration::from_secs(60),
         }
@@ -44,6 +53,12 @@ impl RedisConfig {
     /// How many undelivered messages a channel holds.
     pub fn capacity(mut self, capacity: usize) -> Self {
         self.capacity = capacity;
+        self
+    }
+
+    /// How long a send waits for room in a full inbox (see `send_timeout`).
+    pub fn send_timeout(mut self, timeout: Duration) -> Self {
+        self.send_timeout = timeout;
         self
     }
 
@@ -66,6 +81,16 @@ impl RedisConfig {
 
     pub(super) fn group_key(&self, group: &str) -> String {
         format!("{}:group:{group}", self.prefix)
+    }
+
+    /// The busy set of a group's route (see `backlog`).
+    pub(super) fn busy_group_key(&self, group: &str) -> String {
+        format!("{}:busy:group:{group}", self.prefix)
+    }
+
+    /// The busy set of a channel's own route.
+    pub(super) fn busy_channel_key(&self, channel: &str) -> String {
+        format!("{}:busy:channel:{channel}", self.prefix)
     }
 
     /// Pub/sub channels are `<this>` + process id.

@@ -37,7 +37,27 @@
 //! The layer reconnects with backoff, re-subscribes, re-registers every live
 //! membership at once and logs a warning when the connection drops and when
 //! it is back.
+//!
+//! # Full inboxes
+//!
+//! Senders are pushed back by full inboxes on every process, so a reader
+//! loses nothing because another member floods:
+//!
+//! - A `send` or `group_send` made in this process to a full inbox of this
+//!   process waits for room, up to [`RedisConfig::send_timeout`], as the
+//!   in-memory layer does.
+//! - A message published by another process to a full inbox waits in that
+//!   inbox's backlog (this process's one subscriber loop never waits), and
+//!   every route into the inbox is marked busy in Redis until the backlog
+//!   is forwarded. A sender that finds a busy member after publishing waits
+//!   until it is busy no more, up to its send timeout.
+//! - A member whose head message finds no room within the send timeout, or
+//!   whose backlog exceeds ten times the inbox capacity, misses its
+//!   backlog: counted ([`LayerStats::dropped_full`]), logged, and closed
+//!   with 1013. [`RedisLayer::stats`] also counts expired messages and
+//!   messages lost while Redis was unreachable.
 
+mod backlog;
 mod config;
 mod scripts;
 mod wire;
@@ -58,17 +78,14 @@ use redis::{
     AsyncCommands, Client, Script,
     aio::{ConnectionManager, ConnectionManagerConfig, PubSub},
 };
-use tokio::{
-    sync::{
-        Notify,
-        mpsc::{self, error::TrySendError},
-    },
-    task::JoinHandle,
-};
+use tokio::{sync::Notify, task::JoinHandle};
 
 pub use config::RedisConfig;
 
-use super::{ChannelLayer, Inbox, LayerError, LayerFuture};
+use super::{
+    ChannelLayer, Counters, Inbox, InboxSender, LayerError, LayerFuture, LayerStats, deliver,
+};
+use backlog::Backlog;
 use wire::{Header, Target};
 
 /// How long one connection attempt or reply may take before the layer
@@ -79,6 +96,8 @@ const RESPONSE_TIMEOUT: Duration = Duration::from_secs(2);
 const KEEPALIVE: Duration = Duration::from_secs(5);
 const RETRY_MIN: Duration = Duration::from_millis(50);
 const RETRY_MAX: Duration = Duration::from_secs(2);
+/// The longest pause between two looks at a busy route.
+const BUSY_POLL_MAX: Duration = Duration::from_millis(20);
 
 /// A [`ChannelLayer`] on Redis: see the [module docs](self) for the design.
 pub struct RedisLayer {
@@ -115,20 +134,27 @@ struct Shared {
     scripts: Scripts,
     /// Wakes the heartbeat early (after a reconnect).
     refresh_now: Notify,
+    counters: Counters,
 }
 
 struct Scripts {
     group_add: Script,
     group_send: Script,
     group_channels: Script,
+    send: Script,
+    busy: Script,
+    mark_busy: Script,
+    clear_busy: Script,
 }
 
 /// This process's inboxes and the memberships of its channels: the truth
 /// that Redis mirrors.
 #[derive(Default)]
 struct Local {
-    inboxes: HashMap<String, mpsc::Sender<Vec<u8>>>,
+    inboxes: HashMap<String, InboxSender>,
     groups: HashMap<String, BTreeSet<String>>,
+    /// Messages from other processes waiting for room in a full inbox.
+    backlogs: HashMap<String, Backlog>,
 }
 
 impl RedisLayer {
@@ -166,8 +192,13 @@ impl RedisLayer {
                 group_add: scripts::group_add(),
                 group_send: scripts::group_send(),
                 group_channels: scripts::group_channels(),
+                send: scripts::send(),
+                busy: scripts::busy(),
+                mark_busy: scripts::mark_busy(),
+                clear_busy: scripts::clear_busy(),
             },
             refresh_now: Notify::new(),
+            counters: Counters::default(),
             config,
         });
         let tasks = vec![
@@ -185,6 +216,13 @@ impl RedisLayer {
     /// The settings the layer runs with.
     pub fn config(&self) -> &RedisConfig {
         &self.shared.config
+    }
+
+    /// What this process's layer delivered and dropped so far (the
+    /// connection counters of [`LayerStats`] are kept by
+    /// [`Layer`](super::Layer)).
+    pub fn stats(&self) -> LayerStats {
+        self.shared.counters.snapshot()
     }
 
     /// The channels in `group` on every process, as Redis has them (expired
@@ -210,51 +248,141 @@ impl Shared {
         self.local.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn deliver(&self, channel: &str, message: Vec<u8>) -> Result<(), LayerError> {
-        let Some(sender) = self.local().inboxes.get(channel).cloned() else {
+    /// This process's inbox of `channel`, if it has one.
+    fn inbox(&self, channel: &str) -> Option<InboxSender> {
+        let inbox = self.local().inboxes.get(channel).cloned();
+        if inbox.is_none() {
             tracing::debug!(channel, "message to an unknown channel dropped");
-            return Ok(());
-        };
-        match sender.try_send(message) {
-            Ok(()) | Err(TrySendError::Closed(_)) => Ok(()),
-            Err(TrySendError::Full(_)) => Err(LayerError::ChannelFull(channel.to_owned())),
+            Counters::count(&self.counters.dropped_gone);
         }
+        inbox
     }
 
-    fn deliver_to_group(&self, group: &str, message: &[u8]) {
-        let members: Vec<String> = self
-            .local()
+    /// This process's members of `group`, with their inboxes.
+    fn members(&self, group: &str) -> Vec<(String, InboxSender)> {
+        let local = self.local();
+        local
             .groups
             .get(group)
-            .map(|m| m.iter().cloned().collect())
-            .unwrap_or_default();
-        for channel in members {
-            // As in Channels: one full inbox must not stop the others.
-            if let Err(error) = self.deliver(&channel, message.to_vec()) {
-                tracing::warn!(group, channel, %error, "group message not delivered");
-            }
+            .map(|members| {
+                members
+                    .iter()
+                    .filter_map(|c| local.inboxes.get(c).map(|s| (c.clone(), s.clone())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Delivers to one inbox of this process, waiting for room.
+    async fn deliver(&self, channel: &str, message: Vec<u8>) -> Result<(), LayerError> {
+        let Some(inbox) = self.inbox(channel) else {
+            return Ok(());
+        };
+        let targets = vec![(channel.to_owned(), inbox)];
+        match deliver(
+            targets,
+            message,
+            self.config.send_timeout,
+            &self.counters,
+            None,
+        )
+        .await
+        {
+            0 => Ok(()),
+            _ => Err(LayerError::ChannelFull(channel.to_owned())),
         }
     }
 
     /// A message another process published to this one.
-    fn on_published(&self, bytes: &[u8]) {
+    fn on_published(self: &Arc<Self>, bytes: &[u8]) {
         let Some((header, message)) = wire::decode(bytes) else {
             tracing::warn!("unreadable message from redis dropped");
+            Counters::count(&self.counters.dropped_backend);
             return;
         };
         let age = now_ms().saturating_sub(header.sent_at_ms);
         if u128::from(age) > self.config.message_expiry.as_millis() {
             tracing::warn!(age_ms = age, "expired channel-layer message dropped");
+            Counters::count(&self.counters.dropped_expired);
             return;
         }
+        // One loop delivers for the whole process: it never waits.
         match header.target {
             Target::Channel(channel) => {
-                if let Err(error) = self.deliver(&channel, message.to_vec()) {
-                    tracing::warn!(channel, %error, "message not delivered");
+                if let Some(inbox) = self.inbox(&channel) {
+                    self.hand_out(vec![(channel, inbox)], message, None);
                 }
             }
-            Target::Group(group) => self.deliver_to_group(&group, message),
+            Target::Group(group) => {
+                self.hand_out(self.members(&group), message, Some(&group));
+            }
         }
+    }
+
+    /// How long a busy mark lives unless its forwarder renews it.
+    fn busy_expiry(&self) -> Duration {
+        self.config.send_timeout + Duration::from_secs(3)
+    }
+
+    /// Marks `channel` busy on `keys` (renewing marks already there).
+    async fn mark_busy(&self, keys: &BTreeSet<String>, channel: &str) {
+        let mut commands = self.commands.clone();
+        let mut invocation = self.scripts.mark_busy.prepare_invoke();
+        for key in keys {
+            invocation.key(key);
+        }
+        invocation.arg(channel).arg(duration_ms(self.busy_expiry()));
+        if let Err(error) = invocation.invoke_async::<i64>(&mut commands).await {
+            tracing::debug!(channel, %error, "cannot mark a backlog busy in redis");
+        }
+    }
+
+    /// Removes `channel`'s busy marks from `keys`.
+    async fn clear_busy(&self, keys: &BTreeSet<String>, channel: &str) {
+        if keys.is_empty() {
+            return;
+        }
+        let mut commands = self.commands.clone();
+        let mut invocation = self.scripts.clear_busy.prepare_invoke();
+        for key in keys {
+            invocation.key(key);
+        }
+        invocation.arg(channel);
+        if let Err(error) = invocation.invoke_async::<i64>(&mut commands).await {
+            tracing::debug!(channel, %error, "busy mark left in redis until it expires");
+        }
+    }
+
+    /// After a publish that found `busy` members on the route of `key`:
+    /// waits until none is busy, up to the send timeout from `started`.
+    /// This is the push-back on senders across processes.
+    async fn wait_while_busy(&self, key: &str, mut busy: i64, started: tokio::time::Instant) {
+        let deadline = started + self.config.send_timeout;
+        let mut pause = Duration::from_millis(1);
+        while busy > 0 {
+            let now = tokio::time::Instant::now();
+            if now >= deadline {
+                tracing::debug!(key, "still busy after the send timeout; not waiting longer");
+                return;
+            }
+            tokio::time::sleep(pause.min(deadline - now)).await;
+            pause = (pause * 2).min(BUSY_POLL_MAX);
+            let mut commands = self.commands.clone();
+            busy = match self.scripts.busy.key(key).invoke_async(&mut commands).await {
+                Ok(busy) => busy,
+                Err(error) => {
+                    tracing::debug!(key, %error, "cannot tell whether a route is busy");
+                    return;
+                }
+            };
+        }
+    }
+
+    /// A message that could not be published: counted, and the error the
+    /// sender gets.
+    fn lost(&self, error: redis::RedisError) -> LayerError {
+        Counters::count(&self.counters.dropped_backend);
+        backend(error)
     }
 
     fn publish_payload(&self, target: Target, message: &[u8]) -> Result<Vec<u8>, LayerError> {
@@ -308,15 +436,21 @@ impl ChannelLayer for RedisLayer {
         let shared = &self.shared;
         let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
         let name = format!("{}!{id}", shared.process_id);
-        let (sender, receiver) = mpsc::channel(shared.config.capacity.max(1));
-        shared.local().inboxes.insert(name.clone(), sender);
-        Box::pin(async move { Ok(Inbox { name, receiver }) })
+        let (inbox, sender) = super::inbox(name.clone(), shared.config.capacity);
+        shared.local().inboxes.insert(name, sender);
+        Box::pin(async move { Ok(inbox) })
     }
 
     fn close_channel<'a>(&'a self, channel: &'a str) -> LayerFuture<'a, ()> {
         let left: Vec<String> = {
             let mut local = self.shared.local();
             local.inboxes.remove(channel);
+            // Nobody is left to read its backlog (its forwarder stops).
+            if let Some(backlog) = local.backlogs.remove(channel) {
+                for _ in 0..backlog.len() {
+                    Counters::count(&self.shared.counters.dropped_gone);
+                }
+            }
             let mut left = Vec::new();
             local.groups.retain(|group, members| {
                 if members.remove(channel) {
@@ -341,26 +475,36 @@ impl ChannelLayer for RedisLayer {
             let shared = &self.shared;
             let Some((process, _)) = channel.split_once('!') else {
                 tracing::debug!(channel, "message to a malformed channel name dropped");
+                Counters::count(&shared.counters.dropped_gone);
                 return Ok(());
             };
             if process == shared.process_id {
-                return shared.deliver(channel, message);
+                return shared.deliver(channel, message).await;
             }
+            let started = tokio::time::Instant::now();
             let payload = shared.publish_payload(Target::Channel(channel.to_owned()), &message)?;
+            let busy_key = shared.config.busy_channel_key(channel);
             let mut commands = shared.commands.clone();
-            let receivers: i64 = commands
-                .publish(
-                    format!("{}{process}", shared.config.process_channel_prefix()),
-                    payload,
-                )
+            let (receivers, busy): (i64, i64) = shared
+                .scripts
+                .send
+                .key(&busy_key)
+                .arg(format!(
+                    "{}{process}",
+                    shared.config.process_channel_prefix()
+                ))
+                .arg(payload)
+                .invoke_async(&mut commands)
                 .await
-                .map_err(backend)?;
+                .map_err(|error| shared.lost(error))?;
             if receivers == 0 {
                 tracing::debug!(
                     channel,
                     "message to a channel of a process that is gone dropped"
                 );
+                Counters::count(&shared.counters.dropped_gone);
             }
+            shared.wait_while_busy(&busy_key, busy, started).await;
             Ok(())
         })
     }
@@ -400,25 +544,43 @@ impl ChannelLayer for RedisLayer {
     }
 
     fn group_send<'a>(&'a self, group: &'a str, message: Vec<u8>) -> LayerFuture<'a, ()> {
-        // Local members first, synchronously: a later `send` from the same
-        // sender to one of them cannot overtake this message.
-        self.shared.deliver_to_group(group, &message);
+        let members = self.shared.members(group);
         Box::pin(async move {
             let shared = &self.shared;
+            let started = tokio::time::Instant::now();
             let payload = shared.publish_payload(Target::Group(group.to_owned()), &message)?;
+            // Local members first, waiting for room as the in-memory layer
+            // does; one that stays full misses it, the others get it.
+            deliver(
+                members,
+                message,
+                shared.config.send_timeout,
+                &shared.counters,
+                Some(group),
+            )
+            .await;
+            let busy_key = shared.config.busy_group_key(group);
             let mut commands = shared.commands.clone();
-            shared
+            let busy: i64 = shared
                 .scripts
                 .group_send
                 .key(shared.config.group_key(group))
+                .key(&busy_key)
                 .arg(&shared.process_id)
                 .arg(shared.config.process_channel_prefix())
                 .arg(payload)
-                .invoke_async::<i64>(&mut commands)
+                .invoke_async(&mut commands)
                 .await
-                .map_err(backend)?;
+                .map_err(|error| shared.lost(error))?;
+            // A member on another process has a backlog: wait for it, as
+            // for a full inbox here.
+            shared.wait_while_busy(&busy_key, busy, started).await;
             Ok(())
         })
+    }
+
+    fn stats(&self) -> LayerStats {
+        self.shared.counters.snapshot()
     }
 }
 
