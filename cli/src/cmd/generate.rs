@@ -17,6 +17,7 @@ Examples:
   chanx generate specs/chat.yaml --lang rust --stdout | less
   chanx generate specs/*.yaml --check                # CI: fail when generated files are stale
   chanx generate asyncapi.json --action-key type --default-stubs
+  chanx generate specs/chat.yaml --lang rust --client  # the typed ChatClient too
 
 Files are written atomically and only when their content changes; the paths
 written are printed. In a Cargo build script use the chanx-codegen library
