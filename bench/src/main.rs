@@ -83,6 +83,43 @@ fn parse(args: &[String]) -> Result<Args> {
     Ok(parsed)
 }
 
+/// Idle memory per connection on each entry point, and what 500 stalled
+/// handshakes cost and how fast they are shed (default limits).
+fn hostile(idle: usize) -> Result<()> {
+    sys::raise_fd_limit();
+    let client = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    println!(
+        "| server | idle RSS per connection ({idle}) | 500 stalled handshakes: RSS each | all shed after | a new client connected in |"
+    );
+    println!("|---|---|---|---|---|");
+    for kind in [
+        servers::Kind::Chanx,
+        servers::Kind::Axum,
+        servers::Kind::Baseline,
+    ] {
+        let idle_kib = client.block_on(load::idle_memory(kind, idle))?;
+        let shed = client.block_on(load::stalled_handshakes(kind, 500, Duration::from_secs(20)));
+        let (each, after, newcomer) = match shed {
+            Ok(shed) => (
+                format!("{:.1} KiB", shed.per_stalled_kib),
+                format!("{:.2} s", shed.all_shed_after.as_secs_f64()),
+                format!("{:.1} ms", shed.newcomer.as_secs_f64() * 1e3),
+            ),
+            Err(error) => {
+                eprintln!("{}: {error}", kind.name());
+                ("—".into(), "not shed within 20 s".into(), "—".into())
+            }
+        };
+        println!(
+            "| {} | {idle_kib:.1} KiB | {each} | {after} | {newcomer} |",
+            kind.name()
+        );
+    }
+    Ok(())
+}
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     // Child-process roles of this executable.
@@ -90,6 +127,10 @@ fn main() -> Result<()> {
         Some("__serve") => {
             let kind = servers::Kind::parse(args.get(1).map_or("", String::as_str))?;
             return servers::serve(kind, args.get(2).cloned());
+        }
+        Some("__hostile") => {
+            // Hostile-client figures, by entry point (BENCHMARKS.md, "Hostile clients").
+            return hostile(args.get(1).map_or(Ok(2_000), |n| n.parse())?);
         }
         Some("__frames") => {
             // The per-frame cost alone (also part of `runtime`).
@@ -126,7 +167,8 @@ fn main() -> Result<()> {
         println!("{}", table.markdown());
     }
     if args.write {
-        let text = report::document(&tables, sizes);
+        let previous = std::fs::read_to_string(&args.out).ok();
+        let text = report::keep_hand_written(report::document(&tables, sizes), previous.as_deref());
         std::fs::write(&args.out, text)
             .with_context(|| format!("cannot write {}", args.out.display()))?;
         eprintln!("wrote {}", args.out.display());

@@ -5,6 +5,23 @@ use std::fmt::Write as _;
 use crate::run::Sizes;
 use crate::table::Table;
 
+/// BENCHMARKS.md sections after this line are written by hand (the
+/// hostile-client figures of `chanx-bench __hostile`); rewriting the file
+/// keeps them.
+pub const KEPT: &str =
+    "<!-- Sections below this line are kept when the benchmark rewrites this file. -->";
+
+/// `text` followed by the hand-written sections of the file it replaces.
+pub fn keep_hand_written(mut text: String, previous: Option<&str>) -> String {
+    if let Some(previous) = previous
+        && let Some(at) = previous.find(KEPT)
+    {
+        text.push('\n');
+        text.push_str(&previous[at..]);
+    }
+    text
+}
+
 pub fn document(tables: &[Table], sizes: Sizes) -> String {
     let mut out = String::from(
         "# Benchmarks\n\n\
@@ -123,3 +140,21 @@ Left: layer messages as shared bytes instead of `Vec<u8>` (a `ChannelLayer`
 trait change), decoding frames straight into the typed message with a
 borrowed envelope.
 ";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hand_written_sections_survive_a_rewrite() {
+        let previous =
+            format!("# Benchmarks\n\nold tables\n\n{KEPT}\n\n## Hostile clients\n\nfigures\n");
+        let text = keep_hand_written("# Benchmarks\n\nnew tables\n".into(), Some(&previous));
+        assert_eq!(
+            text,
+            format!("# Benchmarks\n\nnew tables\n\n{KEPT}\n\n## Hostile clients\n\nfigures\n")
+        );
+        assert_eq!(keep_hand_written("new".into(), Some("no marker")), "new");
+        assert_eq!(keep_hand_written("new".into(), None), "new");
+    }
+}

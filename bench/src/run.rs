@@ -258,14 +258,18 @@ pub fn runtime(sizes: Sizes) -> Result<Vec<Table>> {
     eprintln!("runtime: {idle} idle connections");
     let ours = client.block_on(load::idle_memory(Kind::Chanx, idle))?;
     let theirs = client.block_on(load::idle_memory(Kind::Baseline, idle))?;
-    table.push(vec![
-        format!("{} idle connections", table::rate(idle as f64)),
-        "server RSS per connection".into(),
-        format!("{} KiB", table::sig3(ours)),
-        format!("{} KiB", table::sig3(theirs)),
-        table::ratio(ours / theirs.max(0.001)),
-        "≤ 32 KiB".into(),
-    ]);
+    eprintln!("runtime: {idle} idle connections through the axum adapter");
+    let axum = client.block_on(load::idle_memory(Kind::Axum, idle))?;
+    for (entry, measured) in [("", ours), (", through the axum adapter", axum)] {
+        table.push(vec![
+            format!("{} idle connections{entry}", table::rate(idle as f64)),
+            "server RSS per connection".into(),
+            format!("{} KiB", table::sig3(measured)),
+            format!("{} KiB", table::sig3(theirs)),
+            table::ratio(measured / theirs.max(0.001)),
+            "≤ 32 KiB".into(),
+        ]);
+    }
     if !sizes.smoke {
         for &count in subscribers {
             eprintln!("runtime: broadcast to {count} subscribers on two servers sharing Redis");

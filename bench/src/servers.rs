@@ -1,5 +1,5 @@
 //! The servers under load, each run as a child process of this executable
-//! (`chanx-bench __serve chanx|baseline`) so its memory is its own.
+//! (`chanx-bench __serve chanx|axum|baseline`) so its memory is its own.
 //!
 //! Both serve the chat protocol of `specs/chat.yaml` on `/ws/chat`: `ping` →
 //! `pong`, and `chat` → `chat_notification` to every connection.
@@ -24,6 +24,9 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 pub enum Kind {
     /// The chat example's consumer on chanx-runtime's `Server`.
     Chanx,
+    /// The same consumer through the axum adapter, served with
+    /// `chanx_runtime::axum::serve` (as `chat-server` serves it).
+    Axum,
     /// A minimal hand-written tokio-tungstenite server: the ceiling.
     Baseline,
 }
@@ -32,6 +35,7 @@ impl Kind {
     pub fn name(self) -> &'static str {
         match self {
             Kind::Chanx => "chanx",
+            Kind::Axum => "axum",
             Kind::Baseline => "baseline",
         }
     }
@@ -39,8 +43,9 @@ impl Kind {
     pub fn parse(name: &str) -> Result<Self> {
         match name {
             "chanx" => Ok(Kind::Chanx),
+            "axum" => Ok(Kind::Axum),
             "baseline" => Ok(Kind::Baseline),
-            other => bail!("unknown server {other:?} (chanx or baseline)"),
+            other => bail!("unknown server {other:?} (chanx, axum or baseline)"),
         }
     }
 }
@@ -70,6 +75,7 @@ pub fn serve(kind: Kind, redis: Option<String>) -> Result<()> {
         stdout.flush()?;
         match kind {
             Kind::Chanx => serve_chanx(listener, redis).await,
+            Kind::Axum => serve_axum(listener).await,
             Kind::Baseline => serve_baseline(listener).await,
         }
     })
@@ -86,6 +92,16 @@ async fn serve_chanx(listener: TcpListener, redis: Option<String>) -> Result<()>
     };
     let router = router.route(Route::new(ChatServer::new(Chat)).config(config));
     Server::from_listener(listener, router).run().await?;
+    Ok(())
+}
+
+async fn serve_axum(listener: TcpListener) -> Result<()> {
+    let config = ConsumerConfig {
+        groups: vec![ROOM.to_string()],
+        ..ConsumerConfig::default()
+    };
+    let router = Router::new().route(Route::new(ChatServer::new(Chat)).config(config));
+    chanx_runtime::axum::serve(listener, chanx_runtime::axum::routes(router)).await?;
     Ok(())
 }
 

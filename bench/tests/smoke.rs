@@ -67,13 +67,18 @@ fn every_row_of_a_smoke_run_has_positive_numbers() {
     let (runtime_header, runtime_rows) = &tables[1];
     assert_eq!(
         runtime_rows.len(),
-        10,
-        "2 ping loads × 2 rows, 1 broadcast × 2 rows, 3 per-frame costs, idle"
+        11,
+        "2 ping loads × 2 rows, 1 broadcast × 2 rows, 3 per-frame costs, idle on Server and axum"
     );
     let loads: Vec<&str> = runtime_rows.iter().map(|r| r[0].as_str()).collect();
     assert!(loads.iter().any(|l| l.starts_with("ping")), "{loads:?}");
     assert!(loads.iter().any(|l| l.contains("broadcast")), "{loads:?}");
-    assert!(loads.iter().any(|l| l.contains("idle")), "{loads:?}");
+    assert_eq!(
+        loads.iter().filter(|l| l.contains("idle")).count(),
+        2,
+        "{loads:?}"
+    );
+    assert!(loads.iter().any(|l| l.contains("axum")), "{loads:?}");
     assert_eq!(
         loads.iter().filter(|l| l.contains("in process")).count(),
         3,

@@ -7,3 +7,4 @@ pub mod app;
 #[allow(dead_code)]
 pub mod chat;
 pub mod client;
+pub mod raw;

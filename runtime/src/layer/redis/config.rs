@@ -10,9 +10,15 @@ pub struct RedisConfig {
     pub url: String,
     /// Namespace of every key and pub/sub channel. Must not contain `!`.
     pub prefix: String,
-    /// Undelivered messages one inbox holds; past that, messages to it are
-    /// dropped (local senders get `LayerError::ChannelFull`).
+    /// Undelivered messages one inbox holds. A sender in the same process
+    /// waits for room (up to `send_timeout`); a message from another process
+    /// to a full inbox is dropped. A member that misses a message is closed
+    /// with 1013 (see the [layer docs](super)).
     pub capacity: usize,
+    /// How long a send from this process waits for room in a full inbox of
+    /// this process before the message is dropped for that member (local
+    /// senders of `send` get `LayerError::ChannelFull`).
+    pub send_timeout: Duration,
     /// A message that reaches its process later than this after it was
     /// sent is dropped (a stalled process does not replay stale traffic).
     pub message_expiry: Duration,
@@ -23,13 +29,14 @@ pub struct RedisConfig {
 }
 
 impl RedisConfig {
-    /// Defaults: prefix `chanx`, capacity 100, messages expire after 60 s,
-    /// memberships after 60 s without a refresh.
+    /// Defaults: prefix `chanx`, capacity 100, send timeout 10 s, messages
+    /// expire after 60 s, memberships after 60 s without a refresh.
     pub fn new(url: impl Into<String>) -> Self {
         RedisConfig {
             url: url.into(),
             prefix: "chanx".to_owned(),
             capacity: 100,
+            send_timeout: Duration::from_secs(10),
             message_expiry: Duration::from_secs(60),
             group_expiry: Duration::from_secs(60),
         }
@@ -44,6 +51,12 @@ impl RedisConfig {
     /// How many undelivered messages a channel holds.
     pub fn capacity(mut self, capacity: usize) -> Self {
         self.capacity = capacity;
+        self
+    }
+
+    /// How long a send waits for room in a full inbox of this process.
+    pub fn send_timeout(mut self, timeout: Duration) -> Self {
+        self.send_timeout = timeout;
         self
     }
 

@@ -37,6 +37,19 @@
 //! The layer reconnects with backoff, re-subscribes, re-registers every live
 //! membership at once and logs a warning when the connection drops and when
 //! it is back.
+//!
+//! # Full inboxes
+//!
+//! - A `send` or `group_send` made in this process to a full inbox of this
+//!   process waits for room, up to [`RedisConfig::send_timeout`], as the
+//!   in-memory layer does: the sender is pushed back.
+//! - A message published by another process is handed to its inboxes by
+//!   this process's one subscriber loop, which must not wait: a full inbox
+//!   misses it. Senders on other processes are not pushed back.
+//! - Either way a member that misses a message is counted
+//!   ([`LayerStats::dropped_full`]), logged, and closed with 1013.
+//!   [`RedisLayer::stats`] also counts expired messages and messages lost
+//!   while Redis was unreachable.
 
 mod config;
 mod scripts;
@@ -58,17 +71,14 @@ use redis::{
     AsyncCommands, Client, Script,
     aio::{ConnectionManager, ConnectionManagerConfig, PubSub},
 };
-use tokio::{
-    sync::{
-        Notify,
-        mpsc::{self, error::TrySendError},
-    },
-    task::JoinHandle,
-};
+use tokio::{sync::Notify, task::JoinHandle};
 
 pub use config::RedisConfig;
 
-use super::{ChannelLayer, Inbox, LayerError, LayerFuture};
+use super::{
+    ChannelLayer, Counters, Inbox, InboxSender, LayerError, LayerFuture, LayerStats, deliver,
+    deliver_now,
+};
 use wire::{Header, Target};
 
 /// How long one connection attempt or reply may take before the layer
@@ -115,6 +125,7 @@ struct Shared {
     scripts: Scripts,
     /// Wakes the heartbeat early (after a reconnect).
     refresh_now: Notify,
+    counters: Counters,
 }
 
 struct Scripts {
@@ -127,7 +138,7 @@ struct Scripts {
 /// that Redis mirrors.
 #[derive(Default)]
 struct Local {
-    inboxes: HashMap<String, mpsc::Sender<Vec<u8>>>,
+    inboxes: HashMap<String, InboxSender>,
     groups: HashMap<String, BTreeSet<String>>,
 }
 
@@ -168,6 +179,7 @@ impl RedisLayer {
                 group_channels: scripts::group_channels(),
             },
             refresh_now: Notify::new(),
+            counters: Counters::default(),
             config,
         });
         let tasks = vec![
@@ -185,6 +197,13 @@ impl RedisLayer {
     /// The settings the layer runs with.
     pub fn config(&self) -> &RedisConfig {
         &self.shared.config
+    }
+
+    /// What this process's layer delivered and dropped so far (the
+    /// connection counters of [`LayerStats`] are kept by
+    /// [`Layer`](super::Layer)).
+    pub fn stats(&self) -> LayerStats {
+        self.shared.counters.snapshot()
     }
 
     /// The channels in `group` on every process, as Redis has them (expired
@@ -210,29 +229,48 @@ impl Shared {
         self.local.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn deliver(&self, channel: &str, message: Vec<u8>) -> Result<(), LayerError> {
-        let Some(sender) = self.local().inboxes.get(channel).cloned() else {
+    /// This process's inbox of `channel`, if it has one.
+    fn inbox(&self, channel: &str) -> Option<InboxSender> {
+        let inbox = self.local().inboxes.get(channel).cloned();
+        if inbox.is_none() {
             tracing::debug!(channel, "message to an unknown channel dropped");
-            return Ok(());
-        };
-        match sender.try_send(message) {
-            Ok(()) | Err(TrySendError::Closed(_)) => Ok(()),
-            Err(TrySendError::Full(_)) => Err(LayerError::ChannelFull(channel.to_owned())),
+            Counters::count(&self.counters.dropped_gone);
         }
+        inbox
     }
 
-    fn deliver_to_group(&self, group: &str, message: &[u8]) {
-        let members: Vec<String> = self
-            .local()
+    /// This process's members of `group`, with their inboxes.
+    fn members(&self, group: &str) -> Vec<(String, InboxSender)> {
+        let local = self.local();
+        local
             .groups
             .get(group)
-            .map(|m| m.iter().cloned().collect())
-            .unwrap_or_default();
-        for channel in members {
-            // As in Channels: one full inbox must not stop the others.
-            if let Err(error) = self.deliver(&channel, message.to_vec()) {
-                tracing::warn!(group, channel, %error, "group message not delivered");
-            }
+            .map(|members| {
+                members
+                    .iter()
+                    .filter_map(|c| local.inboxes.get(c).map(|s| (c.clone(), s.clone())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Delivers to one inbox of this process, waiting for room.
+    async fn deliver(&self, channel: &str, message: Vec<u8>) -> Result<(), LayerError> {
+        let Some(inbox) = self.inbox(channel) else {
+            return Ok(());
+        };
+        let targets = vec![(channel.to_owned(), inbox)];
+        match deliver(
+            targets,
+            message,
+            self.config.send_timeout,
+            &self.counters,
+            None,
+        )
+        .await
+        {
+            0 => Ok(()),
+            _ => Err(LayerError::ChannelFull(channel.to_owned())),
         }
     }
 
@@ -240,21 +278,33 @@ impl Shared {
     fn on_published(&self, bytes: &[u8]) {
         let Some((header, message)) = wire::decode(bytes) else {
             tracing::warn!("unreadable message from redis dropped");
+            Counters::count(&self.counters.dropped_backend);
             return;
         };
         let age = now_ms().saturating_sub(header.sent_at_ms);
         if u128::from(age) > self.config.message_expiry.as_millis() {
             tracing::warn!(age_ms = age, "expired channel-layer message dropped");
+            Counters::count(&self.counters.dropped_expired);
             return;
         }
+        // One loop delivers for the whole process: it never waits.
         match header.target {
             Target::Channel(channel) => {
-                if let Err(error) = self.deliver(&channel, message.to_vec()) {
-                    tracing::warn!(channel, %error, "message not delivered");
+                if let Some(inbox) = self.inbox(&channel) {
+                    deliver_now(vec![(channel, inbox)], message, &self.counters, None);
                 }
             }
-            Target::Group(group) => self.deliver_to_group(&group, message),
+            Target::Group(group) => {
+                deliver_now(self.members(&group), message, &self.counters, Some(&group));
+            }
         }
+    }
+
+    /// A message that could not be published: counted, and the error the
+    /// sender gets.
+    fn lost(&self, error: redis::RedisError) -> LayerError {
+        Counters::count(&self.counters.dropped_backend);
+        backend(error)
     }
 
     fn publish_payload(&self, target: Target, message: &[u8]) -> Result<Vec<u8>, LayerError> {
@@ -308,9 +358,9 @@ impl ChannelLayer for RedisLayer {
         let shared = &self.shared;
         let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
         let name = format!("{}!{id}", shared.process_id);
-        let (sender, receiver) = mpsc::channel(shared.config.capacity.max(1));
-        shared.local().inboxes.insert(name.clone(), sender);
-        Box::pin(async move { Ok(Inbox { name, receiver }) })
+        let (inbox, sender) = super::inbox(name.clone(), shared.config.capacity);
+        shared.local().inboxes.insert(name, sender);
+        Box::pin(async move { Ok(inbox) })
     }
 
     fn close_channel<'a>(&'a self, channel: &'a str) -> LayerFuture<'a, ()> {
@@ -344,7 +394,7 @@ impl ChannelLayer for RedisLayer {
                 return Ok(());
             };
             if process == shared.process_id {
-                return shared.deliver(channel, message);
+                return shared.deliver(channel, message).await;
             }
             let payload = shared.publish_payload(Target::Channel(channel.to_owned()), &message)?;
             let mut commands = shared.commands.clone();
@@ -354,7 +404,7 @@ impl ChannelLayer for RedisLayer {
                     payload,
                 )
                 .await
-                .map_err(backend)?;
+                .map_err(|error| shared.lost(error))?;
             if receivers == 0 {
                 tracing::debug!(
                     channel,
@@ -400,12 +450,20 @@ impl ChannelLayer for RedisLayer {
     }
 
     fn group_send<'a>(&'a self, group: &'a str, message: Vec<u8>) -> LayerFuture<'a, ()> {
-        // Local members first, synchronously: a later `send` from the same
-        // sender to one of them cannot overtake this message.
-        self.shared.deliver_to_group(group, &message);
+        let members = self.shared.members(group);
         Box::pin(async move {
             let shared = &self.shared;
             let payload = shared.publish_payload(Target::Group(group.to_owned()), &message)?;
+            // Local members first, waiting for room as the in-memory layer
+            // does; one that stays full misses it, the others get it.
+            deliver(
+                members,
+                message,
+                shared.config.send_timeout,
+                &shared.counters,
+                Some(group),
+            )
+            .await;
             let mut commands = shared.commands.clone();
             shared
                 .scripts
@@ -416,9 +474,13 @@ impl ChannelLayer for RedisLayer {
                 .arg(payload)
                 .invoke_async::<i64>(&mut commands)
                 .await
-                .map_err(backend)?;
+                .map_err(|error| shared.lost(error))?;
             Ok(())
         })
+    }
+
+    fn stats(&self) -> LayerStats {
+        self.shared.counters.snapshot()
     }
 }
 
