@@ -55,10 +55,11 @@ pub(crate) fn inbox(name: String, capacity: usize) -> (Inbox, InboxSender) {
 pub(crate) struct Counters {
     delivered: AtomicU64,
     delivered_after_wait: AtomicU64,
-    dropped_full: AtomicU64,
+    pub(crate) dropped_full: AtomicU64,
     pub(crate) dropped_gone: AtomicU64,
     pub(crate) dropped_expired: AtomicU64,
     pub(crate) dropped_backend: AtomicU64,
+    pub(crate) dropped_unreadable: AtomicU64,
 }
 
 impl Counters {
@@ -71,6 +72,7 @@ impl Counters {
             dropped_gone: read(&self.dropped_gone),
             dropped_expired: read(&self.dropped_expired),
             dropped_backend: read(&self.dropped_backend),
+            dropped_unreadable: read(&self.dropped_unreadable),
             closed_slow_clients: 0,
         }
     }
