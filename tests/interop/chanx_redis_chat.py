@@ -22,6 +22,10 @@ from typing import Literal
 from fast_channels.layers import register_channel_layer
 from fast_channels.layers.redis import RedisChannelLayer, RedisPubSubChannelLayer
 from pydantic import BaseModel, Field
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from chanx.core.decorators import channel, event_handler, ws_handler
 from chanx.core.topic import Topic
@@ -149,8 +153,15 @@ class ChatConsumer(AsyncJsonWebsocketConsumer[NotifyEvent]):
 
 def register_layer(url: str, pubsub: bool) -> None:
     # redis-py's default 5 s socket timeout would cut the layer's 5 s
-    # BZPOPMIN short (channels_redis#422): no read timeout.
-    host = {"address": url, "socket_timeout": None}
+    # BZPOPMIN short (channels_redis#422): no read timeout. And without
+    # retries, a Redis restart ends every consumer's receive loop (its
+    # connection closes): retry on a lost connection for up to ~30 s.
+    host = {
+        "address": url,
+        "socket_timeout": None,
+        "retry": Retry(ExponentialBackoff(cap=1.0, base=0.05), 40),
+        "retry_on_error": [RedisConnectionError, RedisTimeoutError],
+    }
     layer = RedisPubSubChannelLayer(hosts=[host]) if pubsub else RedisChannelLayer(hosts=[host])
     register_channel_layer(LAYER, layer)
 
