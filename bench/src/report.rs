@@ -142,9 +142,12 @@ to every connection in the room; at most 8 broadcasts are in flight so no
 queue overflows; latency is from the publisher's send to each subscriber's
 receive. Idle memory is the server's RSS growth over 10,000 connections that
 each completed one ping → pong, divided by the count. The Redis rows run two
-chanx servers on one `redis-server` (started by the bench on a free loopback
-port), subscribers split between them, the publisher on the first; there is
-no hand-written peer for them.
+servers on one `redis-server` (started by the bench on a free loopback port)
+with the channels_redis format (`RedisChannelLayer`, msgpack), subscribers
+split between them, the publisher on the first (Rust) server: *Rust + Rust*
+is two chanx-runtime servers, *Rust + Python* a chanx-runtime server and the
+Python chanx chat of the interop tests (`tests/interop/chanx_redis_chat.py`:
+FastAPI, uvicorn, fast-channels). There is no hand-written peer for them.
 
 On a machine shared with other work, rates move by ±20 % between runs; the
 ratios of one run are the figures to compare.
@@ -174,6 +177,14 @@ broadcast goes through the channel layer as bytes, one inbox message per
 member (the design that lets the Redis layer and the in-memory layer share
 one path): a copy of the bytes and a parse of the envelope per member, where
 the hand-written server clones a reference-counted frame into each queue.
+
+**Redis.** The channels_redis format costs per broadcast what its design
+does: `group_send` lists the group's members (one `ZRANGE` of every channel
+name), and the message written to each process queue names all that
+process's members in `__asgi_channel__`, which the reading process decodes.
+Both grow with the group; the previous layer published one message per
+process and kept membership out of the message. The Rust + Python rows are
+bounded by the Python process.
 
 Fixed while measuring: a relayed frame is forwarded as the text it was
 serialized to (it was parsed into a `Value` and serialized again for every

@@ -272,21 +272,28 @@ pub fn runtime(sizes: Sizes) -> Result<Vec<Table>> {
     }
     if !sizes.smoke {
         for &count in subscribers {
-            eprintln!("runtime: broadcast to {count} subscribers on two servers sharing Redis");
-            let load = format!(
-                "chat broadcast, {} subscribers on 2 servers sharing one Redis",
-                table::rate(count as f64)
-            );
-            match client.block_on(redis_broadcast(count, warmup, duration)) {
-                Ok(measured) => push_unpaired(&mut table, &load, "deliveries/s", &measured),
-                Err(error) => table.push(vec![
-                    load,
-                    "deliveries/s".into(),
-                    format!("not measured: {error}").replace('|', "\\|"),
-                    "—".into(),
-                    "—".into(),
-                    "—".into(),
-                ]),
+            for python in [false, true] {
+                let (servers, load) = if python {
+                    ("a Rust and a Python chanx server", "Rust + Python")
+                } else {
+                    ("two Rust servers", "Rust + Rust")
+                };
+                eprintln!("runtime: broadcast to {count} subscribers on {servers} sharing Redis");
+                let load = format!(
+                    "chat broadcast, {} subscribers on 2 servers ({load}) sharing one Redis",
+                    table::rate(count as f64)
+                );
+                match client.block_on(redis_broadcast(count, python, warmup, duration)) {
+                    Ok(measured) => push_unpaired(&mut table, &load, "deliveries/s", &measured),
+                    Err(error) => table.push(vec![
+                        load,
+                        "deliveries/s".into(),
+                        format!("not measured: {error}").replace('|', "\\|"),
+                        "—".into(),
+                        "—".into(),
+                        "—".into(),
+                    ]),
+                }
             }
         }
     }
@@ -403,23 +410,76 @@ impl Drop for RedisServer {
     }
 }
 
+/// Broadcasts across two servers on one Redis: the publisher and half the
+/// subscribers on a Rust server, the other half on a second Rust server or,
+/// with `python`, on the Python chanx chat of the interop tests
+/// (`tests/interop/chanx_redis_chat.py`, fast-channels' `RedisChannelLayer`).
 async fn redis_broadcast(
     subscribers: usize,
+    python: bool,
     warmup: Duration,
     duration: Duration,
 ) -> Result<Measured> {
     let redis = RedisServer::start()?;
     let url = format!("redis://127.0.0.1:{}/0", redis.port);
     let options = Options {
-        redis: Some(url),
+        redis: Some(url.clone()),
         ..Options::default()
     };
     let a = ServerProcess::start_with(Kind::Chanx, &options)?;
-    let b = ServerProcess::start_with(Kind::Chanx, &options)?;
+    let (b, b_port) = if python {
+        let server = PythonChat::start(&url)?;
+        let port = server.port;
+        (Err(server), port)
+    } else {
+        let server = ServerProcess::start_with(Kind::Chanx, &options)?;
+        let port = server.port;
+        (Ok(server), port)
+    };
     let measured =
-        load::broadcast_across(&[a.port, b.port], subscribers, 8, warmup, duration).await;
+        load::broadcast_across(&[a.port, b_port], subscribers, 8, warmup, duration).await;
     drop((a, b, redis));
     measured
+}
+
+/// The Python chanx chat server of the interop tests, ended when dropped.
+struct PythonChat {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl PythonChat {
+    fn start(redis: &str) -> Result<Self> {
+        let interop = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/interop");
+        let python = interop.join(".venv/bin/python");
+        if !python.exists() {
+            anyhow::bail!("no interop virtualenv (scripts/python-venv.sh makes it)");
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let child = std::process::Command::new(python)
+            .arg(interop.join("chanx_redis_chat.py"))
+            .args(["serve", &port.to_string(), "--redis", redis])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .map_err(|e| anyhow::anyhow!("the Python chat server did not start: {e}"))?;
+        let server = PythonChat { child, port };
+        for _ in 0..300 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Ok(server);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        anyhow::bail!("the Python chat server did not listen on port {port}")
+    }
+}
+
+impl Drop for PythonChat {
+    fn drop(&mut self) {
+        crate::child::kill(&mut self.child);
+    }
 }
 
 fn push_unpaired(table: &mut Table, load: &str, what: &str, ours: &Measured) {

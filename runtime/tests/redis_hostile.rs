@@ -2,14 +2,16 @@
 //! servers in this test process, each on a `RedisLayer` of its own (two
 //! processes to the layer: their own ids and subscriptions) sharing one
 //! `redis-server`. A reader on one process loses nothing because a member
-//! on the other floods or reads slowly: the sender is pushed back.
+//! on the other floods (the flooder's own process pushes it back), and a
+//! member that stops reading is closed with 1013 while the others get
+//! everything; what its inbox could not take is counted.
 
 mod support;
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use chanx_runtime::{
-    ChannelLayer, ConsumerConfig, Layer, Route, Router, Server,
+    ConsumerConfig, Layer, Route, Router, Server,
     layer::{RedisConfig, RedisLayer},
 };
 use futures_util::{SinkExt, StreamExt};
@@ -103,78 +105,6 @@ fn number(message: &str) -> usize {
     head.trim_start_matches(char::is_alphabetic)
         .parse()
         .expect("numbered")
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_slow_reader_on_another_process_slows_the_sender_down() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
-    let (x, y) = (
-        process(&redis, 8, Duration::from_secs(10)).await,
-        process(&redis, 8, Duration::from_secs(10)).await,
-    );
-    let config = ConsumerConfig {
-        outgoing_queue_capacity: 16,
-        ..in_room()
-    };
-    let (x_app, y_app) = (ChatApp::default(), ChatApp::default());
-    let (x_addr, x_layer) = serve(&x, &x_app, config.clone()).await;
-    let (y_addr, y_layer) = serve(&y, &y_app, config).await;
-    let sender = connect(x_addr).await;
-    let mut reader = connect_small(y_addr).await;
-
-    const MESSAGES: usize = 600;
-    let pad = "s".repeat(8 * 1024);
-    let (mut sender_tx, mut sender_rx) = sender.split();
-    let sending = tokio::spawn(async move {
-        for i in 0..MESSAGES {
-            let frame = json!({"action": "chat", "payload": {"message": format!("{i} {pad}")}});
-            sender_tx
-                .send(Message::text(frame.to_string()))
-                .await
-                .expect("the sender is never closed");
-        }
-        sender_tx
-    });
-    // The sender reads its own copies as they come.
-    let echoes = tokio::spawn(async move {
-        let mut count = 0;
-        while count < MESSAGES {
-            match tokio::time::timeout(Duration::from_secs(30), sender_rx.next()).await {
-                Ok(Some(Ok(Message::Text(_)))) => count += 1,
-                Ok(Some(Ok(_))) => {}
-                other => panic!("the sender lost its connection: {other:?}"),
-            }
-        }
-        count
-    });
-    let mut seen = Vec::new();
-    while seen.len() < MESSAGES {
-        match tokio::time::timeout(Duration::from_secs(30), reader.next()).await {
-            Ok(Some(Ok(Message::Text(text)))) => {
-                seen.push(number(&message_of(&text)));
-                if seen.len() % 4 == 0 {
-                    // About 400 messages a second: slower than the sender.
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                }
-            }
-            Ok(Some(Ok(_))) => {}
-            other => panic!("the slow reader lost its connection: {other:?}"),
-        }
-    }
-    assert_eq!(seen, (0..MESSAGES).collect::<Vec<_>>());
-    assert_eq!(echoes.await.expect("echoes"), MESSAGES);
-    let _sender = sending.await.expect("sending");
-    assert_eq!(x_app.relayed(), MESSAGES);
-    let (on_x, on_y) = (x_layer.stats(), y_layer.stats());
-    eprintln!("sender's process {on_x:?}; reader's process {on_y:?}");
-    assert_eq!((on_x.dropped_full, on_y.dropped_full), (0, 0));
-    assert_eq!((on_x.closed_slow_clients, on_y.closed_slow_clients), (0, 0));
-    assert!(
-        on_y.delivered_after_wait > 0,
-        "the reader's inbox filled and its backlog was forwarded: {on_y:?}"
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -339,88 +269,6 @@ async fn a_member_that_stops_reading_on_another_process_gets_1013_and_the_others
     let on_y = y_layer.stats();
     eprintln!("reader's process {on_y:?}");
     assert_eq!(on_y.closed_slow_clients, 1, "{on_y:?}");
-    assert_eq!(on_y.dropped_full, 0, "{on_y:?}");
-}
-
-/// A `group_send` from `layer` of `message` to group `g`.
-async fn send(layer: &RedisLayer, message: usize) {
-    let bytes = message.to_string().into_bytes();
-    layer.group_send("g", bytes).await.expect("group_send");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_inbox_that_stays_full_is_cut_off_and_every_message_is_accounted_for() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
-    let x = process(&redis, 4, Duration::from_millis(300)).await;
-    let y = process(&redis, 4, Duration::from_millis(300)).await;
-    // On y: one inbox read as messages come, one never read.
-    let mut reader = y.new_channel().await.expect("channel");
-    let stuck = y.new_channel().await.expect("channel");
-    y.group_add("g", &reader.name).await.expect("add");
-    y.group_add("g", &stuck.name).await.expect("add");
-
-    const MESSAGES: usize = 40;
-    let reading = tokio::spawn(async move {
-        let mut seen = Vec::new();
-        while seen.len() < MESSAGES {
-            let bytes = tokio::time::timeout(Duration::from_secs(30), reader.receiver.recv())
-                .await
-                .expect("the reader gets every message")
-                .expect("open");
-            seen.push(String::from_utf8(bytes).expect("text"));
-        }
-        seen
-    });
-    for i in 0..MESSAGES {
-        send(&x, i).await;
-    }
-    let seen = reading.await.expect("reader");
-    let expected: Vec<String> = (0..MESSAGES).map(|i| i.to_string()).collect();
-    assert_eq!(seen, expected, "the reader lost nothing");
-    let stats = y.stats();
-    eprintln!("{stats:?}");
-    // The stuck inbox took its capacity; its backlog head waited out the
-    // send timeout, so it missed its backlog and was cut off; what came
-    // next was for a connection that is closing.
-    assert_eq!(stats.delivered, (MESSAGES + 4) as u64, "{stats:?}");
-    assert!(stats.dropped_full >= 1, "{stats:?}");
-    assert_eq!(
-        stats.delivered + stats.dropped_full + stats.dropped_gone,
-        (2 * MESSAGES) as u64,
-        "every message is delivered or counted as dropped: {stats:?}"
-    );
-    drop(stuck);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_backlog_over_its_limit_cuts_its_member_off() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
-    // Senders that do not wait for each other: the busy mark comes too
-    // late to push them back, and the backlog (4 × 10) overflows.
-    let x = process(&redis, 4, Duration::from_secs(10)).await;
-    let y = process(&redis, 4, Duration::from_secs(10)).await;
-    let stuck = y.new_channel().await.expect("channel");
-    y.group_add("g", &stuck.name).await.expect("add");
-    const SENDERS: usize = 80;
-    futures_util::future::join_all((0..SENDERS).map(|i| send(&x, i))).await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    let stats = loop {
-        let stats = y.stats();
-        if stats.delivered + stats.dropped_full + stats.dropped_gone == SENDERS as u64 {
-            break stats;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "every message accounted for: {stats:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
-    eprintln!("{stats:?}");
-    assert_eq!(stats.delivered, 4, "{stats:?}");
-    assert!(stats.dropped_full > 40, "the whole backlog: {stats:?}");
-    drop(stuck);
+    // What its full inbox could not take from Redis is counted, never silent.
+    assert!(on_y.dropped_full > 0, "{on_y:?}");
 }

@@ -14,6 +14,7 @@ use axum::{
 use chanx_example_chat::{
     Chat, ChatEvent, ROOM, api::channels::chat::ChatServer, api::types::NotificationPayload,
 };
+use chanx_runtime::layer::redis::{Flavour, RedisConfig, RedisLayer};
 use chanx_runtime::{ConsumerConfig, Layer, Route, Router};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
@@ -24,7 +25,9 @@ use tracing_subscriber::EnvFilter;
 #[command(after_help = "Examples:
   chat-server                                  # ws://127.0.0.1:8000/ws/chat
   chat-server --bind 0.0.0.0:9000 --notify-every 30
-  chat-server --bind 127.0.0.1:8001 --redis redis://127.0.0.1:6379/0   # one of several
+  chat-server --bind 127.0.0.1:8001 --redis redis://127.0.0.1:6379/0   # one of several, beside
+                                               # Python chanx processes on the same Redis
+  chat-server --redis redis://127.0.0.1:6379/0 --redis-pubsub   # RedisPubSubChannelLayer
   curl -X POST localhost:8000/notify -H 'content-type: application/json' \\
        -d '{\"message\": \"Server restarts in 5 minutes\", \"level\": \"warning\"}'
   curl localhost:8000/stats                    # messages delivered, dropped, slow clients closed
@@ -43,11 +46,17 @@ struct Args {
     #[arg(long)]
     send_completion: bool,
 
-    /// Share groups, broadcasts and events with other chat servers through
-    /// this Redis (e.g. redis://127.0.0.1:6379/0). Default: in-memory, this
-    /// process only.
+    /// Share groups, broadcasts and events with other chat servers, Rust or
+    /// Python chanx (fast-channels / channels_redis `RedisChannelLayer`,
+    /// default settings), through this Redis (e.g. redis://127.0.0.1:6379/0).
+    /// Default: in-memory, this process only.
     #[arg(long, value_name = "URL", env = "CHANX_REDIS_URL")]
     redis: Option<String>,
+
+    /// With --redis: speak `RedisPubSubChannelLayer` instead (every process
+    /// on that Redis must use the same layer).
+    #[arg(long, requires = "redis")]
+    redis_pubsub: bool,
 
     /// Disconnect a client that has not completed its request (the
     /// WebSocket upgrade) this many seconds after connecting.
@@ -77,9 +86,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let router = match &args.redis {
         Some(url) => {
-            let layer = chanx_runtime::layer::from_url(url).await?;
-            tracing::info!(redis = %url, "channel layer: Redis");
-            Router::with_layer(layer)
+            let flavour = if args.redis_pubsub {
+                Flavour::PubSub
+            } else {
+                Flavour::Core
+            };
+            let config = RedisConfig::new(url.as_str()).flavour(flavour);
+            let layer = RedisLayer::connect(config).await?;
+            tracing::info!(redis = %url, ?flavour, "channel layer: Redis");
+            Router::with_layer(Layer::new(layer))
         }
         None => Router::new(),
     }

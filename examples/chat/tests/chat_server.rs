@@ -353,6 +353,7 @@ fn help_names_the_options() {
         "--notify-every",
         "--send-completion",
         "--redis",
+        "--redis-pubsub",
         "CHANX_REDIS_URL",
         "--handshake-timeout",
         "--max-pending-handshakes",

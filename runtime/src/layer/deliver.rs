@@ -41,22 +41,11 @@ impl InboxSender {
     }
 }
 
-/// What the Redis layer's backlog needs of an inbox.
+/// What the Redis layer needs of an inbox.
 #[cfg(feature = "redis")]
 impl InboxSender {
-    /// Returns once it is cut off.
-    pub(crate) async fn until_cut_off(&self) {
-        let mut signal = self.cut_off.subscribe();
-        let _ = signal.wait_for(|cut| *cut).await;
-    }
-
     pub(crate) fn try_send(&self, message: Vec<u8>) -> Result<(), TrySendError<Vec<u8>>> {
         self.sender.try_send(message)
-    }
-
-    /// Waits for room; `Err` when the inbox is gone.
-    pub(crate) async fn send(&self, message: Vec<u8>) -> Result<(), ()> {
-        self.sender.send(message).await.map_err(drop)
     }
 }
 
@@ -85,6 +74,7 @@ pub(crate) struct Counters {
     pub(crate) dropped_gone: AtomicU64,
     pub(crate) dropped_expired: AtomicU64,
     pub(crate) dropped_backend: AtomicU64,
+    pub(crate) dropped_unreadable: AtomicU64,
 }
 
 impl Counters {
@@ -97,6 +87,7 @@ impl Counters {
             dropped_gone: read(&self.dropped_gone),
             dropped_expired: read(&self.dropped_expired),
             dropped_backend: read(&self.dropped_backend),
+            dropped_unreadable: read(&self.dropped_unreadable),
             closed_slow_clients: 0,
         }
     }
@@ -179,6 +170,28 @@ pub(crate) async fn deliver(
             }
         });
     join_all(waits).await.into_iter().sum()
+}
+
+/// Delivers `message` to every target without waiting: a full inbox misses
+/// it (counted, logged) and is cut off. For deliveries that must not wait,
+/// such as a process's one reader handing out what it took from Redis.
+#[cfg(feature = "redis")]
+pub(crate) fn deliver_now(
+    targets: Vec<(String, InboxSender)>,
+    message: &[u8],
+    counters: &Counters,
+    group: Option<&str>,
+) {
+    for (channel, inbox) in targets {
+        match inbox.try_send(message.to_vec()) {
+            Ok(()) => Counters::count(&counters.delivered),
+            Err(TrySendError::Full(_)) => {
+                counters.dropped_full(&channel, group, 1, "inbox full");
+                inbox.cut_off();
+            }
+            Err(TrySendError::Closed(_)) => Counters::count(&counters.dropped_gone),
+        }
+    }
 }
 
 #[cfg(test)]

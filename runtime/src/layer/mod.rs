@@ -1,9 +1,10 @@
 //! The channel layer: per-connection inboxes and named groups, shared by all
 //! connections of a process (in memory) or of many processes (a backend).
 //!
-//! Messages cross the layer as JSON bytes, so a networked backend (Redis
-//! lists for inboxes, sets for groups) can implement [`ChannelLayer`] without
-//! knowing any message type.
+//! Messages cross the layer as JSON bytes shaped like chanx's layer
+//! messages, so a networked backend can implement [`ChannelLayer`] without
+//! knowing any message type (the Redis layer converts them to and from what
+//! channels_redis writes).
 //!
 //! # Full inboxes
 //!
@@ -28,6 +29,8 @@ use std::{future::Future, pin::Pin};
 
 use tokio::sync::{mpsc, watch};
 
+#[cfg(feature = "redis")]
+pub(crate) use deliver::deliver_now;
 pub(crate) use deliver::{Counters, InboxSender, deliver, inbox};
 pub use handle::Layer;
 pub(crate) use handle::RuntimeCounters;
@@ -102,7 +105,9 @@ pub struct LayerStats {
     pub delivered_after_wait: u64,
     /// Messages dropped for one member because its inbox stayed full for
     /// the layer's send timeout (or, on Redis, was full when a message from
-    /// another process arrived). That member is closed with 1013.
+    /// another process arrived). That member is closed with 1013. On Redis
+    /// also messages a full process queue refused (one per member it was
+    /// for; that process cannot be told).
     pub dropped_full: u64,
     /// Messages to a channel that no longer exists or whose connection was
     /// ending (not a loss: nobody was left to read them).
@@ -113,6 +118,10 @@ pub struct LayerStats {
     /// Redis: messages that could not be published (Redis unreachable: the
     /// sender got [`LayerError::Backend`]) or read back.
     pub dropped_backend: u64,
+    /// Redis: messages read from Redis that could not be decoded, or whose
+    /// `type` is none a chanx consumer handles (logged and dropped; no
+    /// connection sees them).
+    pub dropped_unreadable: u64,
     /// Connections closed with 1013 because they did not keep up: their
     /// outgoing queue filled (a handler sent faster than the client read),
     /// a frame waited in it longer than
