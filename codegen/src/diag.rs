@@ -67,6 +67,8 @@ codes! {
     // Reading files.
     /// A file cannot be read: it does not exist, is a directory, or is not readable.
     Io = "io",
+    /// A path names a device, named pipe or socket; only regular files are read.
+    NotAFile = "not-a-file",
     /// A file is not UTF-8 text (a binary file?).
     NotUtf8 = "not-utf8",
     /// A file is larger than the limit (16 MiB).
@@ -79,8 +81,10 @@ codes! {
     TooDeep = "too-deep",
     /// A mapping repeats a key.
     DuplicateKey = "duplicate-key",
-    /// YAML aliases expand to more than the limit (100,000 nodes).
+    /// YAML anchors and aliases copy more than the limit (100,000 nodes or 16 MiB of text).
     AliasLimit = "alias-limit",
+    /// A node's path from the top of its file (its JSON pointer) is longer than the limit (1,024 bytes).
+    PathTooLong = "path-too-long",
     /// A file holds more than one YAML document (`---`).
     MultiDocument = "multi-document",
     /// A YAML mapping or sequence is used as a mapping key.
@@ -92,8 +96,10 @@ codes! {
     RefNotFound = "ref-not-found",
     /// A `$ref` names a file that does not exist or could not be loaded.
     RefFileMissing = "ref-file-missing",
-    /// A chain of `$ref`s comes back to itself without reaching a value.
+    /// A `$ref` never reaches a value: its chain of references, or the path to its target, comes back to itself.
     RefCycle = "ref-cycle",
+    /// Reaching a `$ref`'s value takes more nested references than the limit (64).
+    RefTooDeep = "ref-too-deep",
     /// A `$ref` names a remote URL that no `--map-url` maps to a local copy.
     RefRemote = "ref-remote",
     /// A `$ref` cannot be followed: it is not a string, or its fragment is not a JSON pointer.

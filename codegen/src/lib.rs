@@ -26,10 +26,12 @@ mod inspect;
 mod ir;
 #[allow(missing_docs)]
 mod load;
+mod read;
 #[allow(missing_docs)]
 mod rust;
 #[allow(missing_docs)]
 mod source;
+mod text;
 #[allow(missing_docs)]
 mod ts;
 #[allow(missing_docs)]
@@ -42,6 +44,7 @@ pub use generate::{
 };
 pub use ir::build::BuildOptions;
 pub use load::{LoadOptions, RemoteRefs};
+pub use read::{ReadError, read_limited};
 pub use rust::RustOptions;
 pub use ts::TsOptions;
 

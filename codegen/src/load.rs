@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Location};
+use crate::read::{ReadError, read_limited};
 use crate::source::{self, Limits, ParsedFile};
 
 /// How to treat `http(s)://` references.
@@ -69,6 +70,9 @@ pub struct Document {
     pub files: Vec<SourceFile>,
     /// Remote URL prefixes served from local copies.
     pub remote: RemoteRefs,
+    /// Where each `$ref` of every file leads, worked out once when the
+    /// document is loaded (see [`Resolver`]).
+    resolved: HashMap<NodeRef, Result<NodeRef, RefError>>,
 }
 
 /// Why a `$ref` could not be followed.
@@ -82,8 +86,12 @@ pub enum RefError {
     },
     /// The ref names a file that could not be loaded (already reported when loading).
     FileNotLoaded { reference: String },
-    /// A chain of refs that comes back to itself without reaching a value.
-    Cycle { chain: Vec<String> },
+    /// Following the ref comes back to a ref still being followed: `cycle`
+    /// holds those refs (the nodes holding them), in the order followed.
+    /// The ref that hit the error is either one of them or leads into them.
+    Cycle { cycle: Vec<NodeRef> },
+    /// Following the ref takes more nested refs than [`MAX_REF_HOPS`].
+    TooDeep,
     /// A remote URL with no local mapping.
     Remote { reference: String },
     /// A ref whose syntax we cannot follow (e.g. not a string).
@@ -108,9 +116,13 @@ impl RefError {
                 format!("$ref '{reference}': the file could not be loaded"),
                 None,
             ),
-            RefError::Cycle { chain } => (
-                Code::RefCycle,
-                format!("$ref chain never reaches a value: {}", chain.join(" -> ")),
+            RefError::Cycle { cycle } => (Code::RefCycle, cycle_message(doc, at, cycle), None),
+            RefError::TooDeep => (
+                Code::RefTooDeep,
+                format!(
+                    "$ref '{}': reaching its value takes more than {MAX_REF_HOPS} nested references",
+                    doc.ref_of(at).unwrap_or_default()
+                ),
                 None,
             ),
             RefError::Remote { reference } => (
@@ -126,6 +138,45 @@ impl RefError {
         match hint {
             Some(h) => d.with_hint(h),
             None => d,
+        }
+    }
+}
+
+/// What a cycle of refs means for the ref at `at`: each other ref of the
+/// cycle is named with its location, so every end of a loop can be found.
+fn cycle_message(doc: &Document, at: &NodeRef, cycle: &[NodeRef]) -> String {
+    let reference = doc.ref_of(at).unwrap_or_default();
+    let describe = |node: &NodeRef| {
+        let location = doc
+            .location(node)
+            .map(|l| format!("{}:{}:{}", l.file, l.line, l.col))
+            .unwrap_or_default();
+        format!(
+            "the $ref at {location} ('{}')",
+            doc.ref_of(node).unwrap_or_default()
+        )
+    };
+    match cycle.iter().position(|node| node == at) {
+        Some(_) if cycle.len() == 1 => format!(
+            "$ref '{reference}' never reaches a value: the way to its target passes through this same $ref"
+        ),
+        Some(position) => {
+            let others: Vec<String> = cycle[position + 1..]
+                .iter()
+                .chain(&cycle[..position])
+                .map(describe)
+                .collect();
+            format!(
+                "$ref '{reference}' never reaches a value: it leads to {}, which leads back here",
+                others.join(", then to ")
+            )
+        }
+        None => {
+            let members: Vec<String> = cycle.iter().map(describe).collect();
+            format!(
+                "$ref '{reference}' never reaches a value: it leads into a cycle of $refs: {}, which leads back to the first",
+                members.join(", then ")
+            )
         }
     }
 }
@@ -213,7 +264,7 @@ impl Document {
         let file = self.files.get(node.file)?;
         let mut pointer = node.pointer.as_str();
         loop {
-            if let Some(&(line, col)) = file.parsed.positions.get(pointer) {
+            if let Some((line, col)) = file.parsed.positions.get(pointer) {
                 return Some(Location {
                     file: file.display.clone(),
                     line,
@@ -240,21 +291,15 @@ impl Document {
 
     /// Follows `$ref`s from `node` until a non-reference value.
     pub fn resolve(&self, node: &NodeRef) -> Result<NodeRef, RefError> {
-        let mut current = node.clone();
-        let mut seen: Vec<NodeRef> = Vec::new();
-        while let Some(reference) = self.ref_of(&current) {
-            if seen.contains(&current) || seen.len() >= MAX_REF_HOPS {
-                let mut chain: Vec<String> = seen
-                    .iter()
-                    .filter_map(|n| self.ref_of(n).map(str::to_string))
-                    .collect();
-                chain.push(reference.to_string());
-                return Err(RefError::Cycle { chain });
-            }
-            seen.push(current.clone());
-            current = self.target_of(&current, reference)?;
+        if self.ref_of(node).is_none() {
+            return Ok(node.clone());
         }
-        Ok(current)
+        match self.resolved.get(node) {
+            Some(found) => found.clone(),
+            // Every ref of a loaded document is in the table; this is for a
+            // node the table was not built with.
+            None => Resolver::new(self).follow(node),
+        }
     }
 
     /// Resolves `node` and returns its value.
@@ -268,9 +313,68 @@ impl Document {
         Ok((target, value))
     }
 
-    /// Where the reference `reference`, written in `from`'s file, points
-    /// (one hop: the target itself may be another reference).
-    pub fn target_of(&self, from: &NodeRef, reference: &str) -> Result<NodeRef, RefError> {
+    /// The file id of an already loaded canonical path.
+    fn file_id(&self, path: &Path) -> Option<FileId> {
+        let canonical = path.canonicalize().ok()?;
+        self.files.iter().position(|f| f.path == canonical)
+    }
+}
+
+/// Works out where refs lead, each ref once.
+///
+/// A ref's target is found by walking its pointer from the top of a file,
+/// and any node on the way may itself be a ref, to be followed first: the
+/// pointer of `channels: {$ref: '#/channels/x'}` runs through the ref
+/// itself. Refs being followed are kept on a stack, so such a ref, or two
+/// that point into each other's targets, is a cycle instead of endless
+/// recursion; the stack is bounded ([`MAX_REF_HOPS`]), and each result is
+/// kept, so work stays proportional to the refs and their pointers however
+/// they point into each other.
+struct Resolver<'d> {
+    doc: &'d Document,
+    done: HashMap<NodeRef, Result<NodeRef, RefError>>,
+    /// The refs being followed, outermost first.
+    active: Vec<NodeRef>,
+}
+
+impl<'d> Resolver<'d> {
+    fn new(doc: &'d Document) -> Self {
+        Resolver {
+            doc,
+            done: HashMap::new(),
+            active: Vec::new(),
+        }
+    }
+
+    /// Where the ref at `node` (a Reference Object) finally leads.
+    fn follow(&mut self, node: &NodeRef) -> Result<NodeRef, RefError> {
+        if let Some(found) = self.doc.resolved.get(node).or_else(|| self.done.get(node)) {
+            return found.clone();
+        }
+        let Some(reference) = self.doc.ref_of(node) else {
+            return Ok(node.clone());
+        };
+        if let Some(position) = self.active.iter().position(|n| n == node) {
+            return Err(RefError::Cycle {
+                cycle: self.active[position..].to_vec(),
+            });
+        }
+        if self.active.len() >= MAX_REF_HOPS {
+            return Err(RefError::TooDeep);
+        }
+        self.active.push(node.clone());
+        let result = self
+            .target_of(node, reference)
+            .and_then(|target| self.follow(&target));
+        self.active.pop();
+        self.done.insert(node.clone(), result.clone());
+        result
+    }
+
+    /// Where `reference`, written at `from`, points: one hop, so the
+    /// target may be another ref.
+    fn target_of(&mut self, from: &NodeRef, reference: &str) -> Result<NodeRef, RefError> {
+        let doc = self.doc;
         let (file_part, fragment) = match reference.split_once('#') {
             Some((f, frag)) => (f, frag),
             None => (reference, ""),
@@ -278,8 +382,8 @@ impl Document {
         let file = if file_part.is_empty() {
             from.file
         } else {
-            let base = &self.files[from.file].path;
-            let path = match target_path(base, file_part, Some(&self.remote)) {
+            let base = &doc.files[from.file].path;
+            let path = match target_path(base, file_part, Some(&doc.remote)) {
                 Some(p) => p,
                 None => {
                     return Err(RefError::Remote {
@@ -287,7 +391,7 @@ impl Document {
                     });
                 }
             };
-            self.file_id(&path).ok_or_else(|| RefError::FileNotLoaded {
+            doc.file_id(&path).ok_or_else(|| RefError::FileNotLoaded {
                 reference: reference.to_string(),
             })?
         };
@@ -298,23 +402,19 @@ impl Document {
                 why: "only JSON-pointer fragments ('#/...') are supported".into(),
             });
         }
-        self.walk(NodeRef::new(file, ""), &fragment, reference)
-    }
-
-    /// Walks `pointer` from `start`, following references met on the way, so
-    /// a pointer may pass through a part that comes from another file.
-    fn walk(&self, start: NodeRef, pointer: &str, reference: &str) -> Result<NodeRef, RefError> {
-        let mut current = start;
-        for token in pointer_tokens(pointer) {
-            let (resolved, value) = self.value(&current)?;
-            let exists = match value {
-                Value::Object(map) => map.contains_key(&token),
-                Value::Array(items) => token.parse::<usize>().is_ok_and(|i| i < items.len()),
+        // The pointer is walked from the top, following refs met on the
+        // way, so it may pass through a part that comes from another file.
+        let mut current = NodeRef::new(file, "");
+        for token in pointer_tokens(&fragment) {
+            let resolved = self.follow(&current)?;
+            let exists = match doc.raw(&resolved) {
+                Some(Value::Object(map)) => map.contains_key(&token),
+                Some(Value::Array(items)) => token.parse::<usize>().is_ok_and(|i| i < items.len()),
                 _ => false,
             };
             if !exists {
-                let available = match value {
-                    Value::Object(map) => map.keys().cloned().collect(),
+                let available = match doc.raw(&resolved) {
+                    Some(Value::Object(map)) => map.keys().cloned().collect(),
                     _ => Vec::new(),
                 };
                 return Err(RefError::NotFound {
@@ -326,12 +426,6 @@ impl Document {
             current = resolved.child(&token);
         }
         Ok(current)
-    }
-
-    /// The file id of an already loaded canonical path.
-    fn file_id(&self, path: &Path) -> Option<FileId> {
-        let canonical = path.canonicalize().ok()?;
-        self.files.iter().position(|f| f.path == canonical)
     }
 }
 
@@ -378,29 +472,17 @@ fn display_path(path: &Path) -> String {
     path.display().to_string()
 }
 
-/// Reads one file, refusing oversized ones before reading them whole.
+/// Reads and parses one file: a regular file of at most the size limit,
+/// never more than that read (see [`crate::read`]).
 fn read_file(path: &Path, display: &str, limits: &Limits) -> Result<ParsedFile, Diagnostic> {
-    let unreadable = |e: std::io::Error| {
-        Diagnostic::error(Code::Io, format!("{display}: cannot read file: {e}"))
-    };
-    let meta = std::fs::metadata(path).map_err(unreadable)?;
-    if meta.is_dir() {
-        return Err(Diagnostic::error(
-            Code::Io,
-            format!("{display}: is a directory, not a file"),
-        ));
-    }
-    if meta.len() > limits.max_file_bytes {
-        return Err(Diagnostic::error(
-            Code::FileTooLarge,
-            format!(
-                "{display}: file is {} bytes, more than the limit of {} bytes",
-                meta.len(),
-                limits.max_file_bytes
-            ),
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(unreadable)?;
+    let bytes = read_limited(path, limits.max_file_bytes).map_err(|e| {
+        let code = match e {
+            ReadError::Io(_) | ReadError::Directory => Code::Io,
+            ReadError::NotRegular(_) => Code::NotAFile,
+            ReadError::TooLarge { .. } => Code::FileTooLarge,
+        };
+        Diagnostic::error(code, format!("{display}: {e}"))
+    })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         Diagnostic::error(
@@ -490,6 +572,7 @@ fn load_references(
             parsed,
         }],
         remote: options.remote.clone(),
+        resolved: HashMap::new(),
     };
     let mut index: HashMap<PathBuf, FileId> = HashMap::from([(doc.files[0].path.clone(), 0)]);
     let mut failed: HashSet<PathBuf> = HashSet::new();
@@ -566,12 +649,16 @@ fn load_references(
         }
         next += 1;
     }
-    // Every internal ref must land somewhere; report each dangling one where it is written.
+    // Every ref is followed once, and must land somewhere; each one that
+    // does not is reported where it is written.
+    let mut resolver = Resolver::new(&doc);
+    let mut reported = Vec::new();
     for file in 0..doc.files.len() {
         let mut refs = Vec::new();
         collect_refs(&doc.files[file].parsed.value, &mut String::new(), &mut refs);
         for (pointer, reference) in refs {
             let at = NodeRef::new(file, pointer);
+            let result = resolver.follow(&at);
             if is_remote(reference.split_once('#').map_or(reference, |(f, _)| f)) {
                 let mapped = options
                     .remote
@@ -582,11 +669,16 @@ fn load_references(
                     continue; // already reported above
                 }
             }
-            match doc.resolve(&at) {
+            match result {
                 Ok(_) | Err(RefError::FileNotLoaded { .. }) => {}
-                Err(e) => diags.push(e.diagnostic(&doc, &at)),
+                Err(e) => reported.push(e.diagnostic(&doc, &at)),
             }
         }
+    }
+    let resolved = resolver.done;
+    doc.resolved = resolved;
+    for d in reported {
+        diags.push(d);
     }
     diags.sort();
     (doc, diags)

@@ -3,7 +3,13 @@
 //!
 //! YAML goes through yaml-rust2's event API rather than a serde bridge so we
 //! control alias expansion (YAML bombs), nesting depth and duplicate keys, and
-//! keep a position for every node for located diagnostics.
+//! keep a position for every node for located diagnostics. JSON is parsed by
+//! serde_json and scanned for positions by [`json`]: yaml-rust2 holds every
+//! token of a flow collection until it ends, about 50 bytes per byte of a
+//! JSON file.
+
+mod json;
+mod positions;
 
 use std::collections::HashMap;
 
@@ -12,6 +18,7 @@ use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use crate::diag::{Code, Diagnostic, Location};
+pub use positions::{PathKey, Positions};
 
 /// Limits against hostile input; each one exceeded is a clear error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,8 +27,15 @@ pub struct Limits {
     pub max_file_bytes: u64,
     /// Deepest nesting of mappings/sequences.
     pub max_depth: usize,
-    /// Most nodes produced by expanding YAML aliases in one file.
+    /// Most nodes YAML anchors and aliases copy in one file.
     pub max_alias_nodes: usize,
+    /// Most bytes of text (keys and strings) YAML anchors and aliases copy
+    /// in one file: a long string aliased many times is a bomb too.
+    pub max_alias_bytes: usize,
+    /// Longest path from the top of a file to a node (its JSON pointer),
+    /// in bytes. Every node visited costs its path, so a long path over
+    /// many nodes would cost their product.
+    pub max_path_bytes: usize,
     /// Most files a document may pull in through `$ref`.
     pub max_files: usize,
 }
@@ -32,6 +46,8 @@ impl Default for Limits {
             max_file_bytes: 16 * 1024 * 1024,
             max_depth: 128,
             max_alias_nodes: 100_000,
+            max_alias_bytes: 16 * 1024 * 1024,
+            max_path_bytes: 1024,
             max_files: 1_000,
         }
     }
@@ -43,7 +59,7 @@ pub struct ParsedFile {
     /// The document as JSON.
     pub value: Value,
     /// JSON pointer → (line, column), both 1-based.
-    pub positions: HashMap<String, (u32, u32)>,
+    pub positions: Positions,
 }
 
 /// Parses YAML (JSON is YAML 1.2, but gets serde_json's error messages first).
@@ -71,7 +87,7 @@ pub fn parse(text: &str, display_name: &str, limits: &Limits) -> Result<ParsedFi
         ));
     }
     if looks_like_json(text) {
-        check_json_syntax(text, display_name)?;
+        return json::parse(text, display_name, limits);
     }
     let mut builder = TreeBuilder::new(limits);
     let mut parser = Parser::new_from_str(text);
@@ -127,34 +143,6 @@ fn looks_like_json(text: &str) -> bool {
     )
 }
 
-fn check_json_syntax(text: &str, display_name: &str) -> Result<(), Diagnostic> {
-    // serde_json's recursion limit (128) doubles as our depth guard for JSON.
-    match serde_json::from_str::<serde::de::IgnoredAny>(text.trim_start_matches('\u{feff}')) {
-        Ok(_) => Ok(()),
-        Err(e) => {
-            let message = e.to_string();
-            // serde_json appends " at line L column C"; we print the location ourselves.
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_string();
-            let code = if message.contains("recursion limit") {
-                Code::TooDeep
-            } else {
-                Code::Syntax
-            };
-            Err(located(
-                display_name,
-                e.line().max(1) as u32,
-                e.column().max(1) as u32,
-                code,
-                format!("invalid JSON: {message}"),
-            ))
-        }
-    }
-}
-
 fn located(file: &str, line: u32, col: u32, code: Code, message: String) -> Diagnostic {
     Diagnostic::error(code, message).at(
         Some(Location {
@@ -185,12 +173,12 @@ enum Frame {
     Seq {
         items: Vec<Value>,
         anchor: usize,
-        pointer: String,
+        path: PathKey,
     },
     Map {
         map: Map<String, Value>,
         anchor: usize,
-        pointer: String,
+        path: PathKey,
         /// The key read, waiting for its value.
         key: Option<String>,
     },
@@ -201,8 +189,9 @@ struct TreeBuilder<'l> {
     stack: Vec<Frame>,
     root: Option<Value>,
     anchors: HashMap<usize, Value>,
-    positions: HashMap<String, (u32, u32)>,
-    alias_nodes: usize,
+    positions: Positions,
+    /// What anchors and aliases copied so far: nodes, bytes of text.
+    copied: (usize, usize),
     /// YAML documents seen in the stream; only one is allowed.
     documents: usize,
     error: Option<(Marker, Code, String)>,
@@ -215,8 +204,8 @@ impl<'l> TreeBuilder<'l> {
             stack: Vec::new(),
             root: None,
             anchors: HashMap::new(),
-            positions: HashMap::new(),
-            alias_nodes: 0,
+            positions: Positions::default(),
+            copied: (0, 0),
             documents: 0,
             error: None,
         }
@@ -229,21 +218,58 @@ impl<'l> TreeBuilder<'l> {
     }
 
     /// The pointer the next node will have, or `None` when it is a mapping key.
-    fn next_pointer(&self) -> Option<String> {
+    fn next_path(&self) -> Option<PathKey> {
         match self.stack.last() {
-            None => Some(String::new()),
-            Some(Frame::Seq { items, pointer, .. }) => Some(format!("{pointer}/{}", items.len())),
+            None => Some(PathKey::root()),
+            Some(Frame::Seq { items, path, .. }) => Some(path.index(items.len())),
             Some(Frame::Map { key: None, .. }) => None,
             Some(Frame::Map {
-                key: Some(k),
-                pointer,
-                ..
-            }) => Some(push_token(pointer, k)),
+                key: Some(k), path, ..
+            }) => Some(path.child(k)),
         }
     }
 
+    /// Records where the next node starts; refuses a path over the limit.
+    fn place(&mut self, mark: Marker, path: &PathKey) {
+        if path.bytes() > self.limits.max_path_bytes {
+            self.fail(
+                mark,
+                Code::PathTooLong,
+                format!(
+                    "the path to this node (its JSON pointer) is {} bytes, more than the limit of {} bytes",
+                    path.bytes(),
+                    self.limits.max_path_bytes
+                ),
+            );
+        }
+        self.positions
+            .insert(path, (mark.line() as u32, mark.col() as u32 + 1));
+    }
+
+    /// Counts a copy made for an anchor or an alias; false (and an error)
+    /// once the copies exceed the limits.
+    fn charge_copy(&mut self, mark: Marker, value: &Value) -> bool {
+        let (nodes, bytes) = size_of(value);
+        self.copied.0 = self.copied.0.saturating_add(nodes);
+        self.copied.1 = self.copied.1.saturating_add(bytes);
+        if self.copied.0 <= self.limits.max_alias_nodes
+            && self.copied.1 <= self.limits.max_alias_bytes
+        {
+            return true;
+        }
+        self.fail(
+            mark,
+            Code::AliasLimit,
+            format!(
+                "YAML anchors and aliases copy more than {} nodes or {} bytes (a 'billion laughs' document?)",
+                self.limits.max_alias_nodes, self.limits.max_alias_bytes
+            ),
+        );
+        false
+    }
+
     fn start_container(&mut self, mark: Marker, anchor: usize, is_map: bool) {
-        let Some(pointer) = self.next_pointer() else {
+        let Some(path) = self.next_path() else {
             self.fail(
                 mark,
                 Code::Unsupported,
@@ -253,7 +279,7 @@ impl<'l> TreeBuilder<'l> {
             self.stack.push(Frame::Seq {
                 items: Vec::new(),
                 anchor: 0,
-                pointer: String::new(),
+                path: PathKey::root(),
             });
             return;
         };
@@ -267,20 +293,19 @@ impl<'l> TreeBuilder<'l> {
                 ),
             );
         }
-        self.positions
-            .insert(pointer.clone(), (mark.line() as u32, mark.col() as u32 + 1));
+        self.place(mark, &path);
         self.stack.push(if is_map {
             Frame::Map {
                 map: Map::new(),
                 anchor,
-                pointer,
+                path,
                 key: None,
             }
         } else {
             Frame::Seq {
                 items: Vec::new(),
                 anchor,
-                pointer,
+                path,
             }
         });
     }
@@ -291,7 +316,7 @@ impl<'l> TreeBuilder<'l> {
             Some(Frame::Map { map, anchor, .. }) => (Value::Object(map), anchor),
             None => return,
         };
-        if anchor != 0 {
+        if anchor != 0 && self.charge_copy(mark, &value) {
             self.anchors.insert(anchor, value.clone());
         }
         self.add_value(mark, value);
@@ -351,14 +376,11 @@ impl<'l> TreeBuilder<'l> {
                 _ => Value::String(text),
             }
         };
-        match self.next_pointer() {
-            Some(pointer) => {
-                self.positions
-                    .insert(pointer, (mark.line() as u32, mark.col() as u32 + 1));
-            }
+        match self.next_path() {
+            Some(path) => self.place(mark, &path),
             None => self.place_block_mapping_at_first_key(mark),
         }
-        if anchor != 0 {
+        if anchor != 0 && self.charge_copy(mark, &value) {
             self.anchors.insert(anchor, value.clone());
         }
         self.add_value(mark, value);
@@ -367,18 +389,14 @@ impl<'l> TreeBuilder<'l> {
     /// The parser marks a block mapping where it sees the first `:`; the
     /// mapping really starts at its first key, which is where users look.
     fn place_block_mapping_at_first_key(&mut self, key_mark: Marker) {
-        let Some(Frame::Map { map, pointer, .. }) = self.stack.last() else {
+        let Some(Frame::Map { map, path, .. }) = self.stack.last() else {
             return;
         };
         if !map.is_empty() {
             return;
         }
         let key_at = (key_mark.line() as u32, key_mark.col() as u32 + 1);
-        if let Some(at) = self.positions.get_mut(pointer.as_str())
-            && key_at < *at
-        {
-            *at = key_at;
-        }
+        self.positions.move_earlier(path, key_at);
     }
 
     fn alias(&mut self, mark: Marker, id: usize) {
@@ -386,31 +404,27 @@ impl<'l> TreeBuilder<'l> {
             self.fail(mark, Code::Syntax, "alias to an unknown anchor".into());
             return;
         };
-        self.alias_nodes = self.alias_nodes.saturating_add(count_nodes(&value));
-        if self.alias_nodes > self.limits.max_alias_nodes {
-            self.fail(
-                mark,
-                Code::AliasLimit,
-                format!(
-                    "YAML aliases expand to more than {} nodes (a 'billion laughs' document?)",
-                    self.limits.max_alias_nodes
-                ),
-            );
+        if !self.charge_copy(mark, &value) {
             return;
         }
-        if let Some(pointer) = self.next_pointer() {
-            self.positions
-                .insert(pointer, (mark.line() as u32, mark.col() as u32 + 1));
+        if let Some(path) = self.next_path() {
+            self.place(mark, &path);
         }
         self.add_value(mark, value);
     }
 }
 
-fn count_nodes(value: &Value) -> usize {
+/// Nodes and bytes of text (keys and strings) in `value`.
+fn size_of(value: &Value) -> (usize, usize) {
+    let add = |(n, b): (usize, usize), (m, c): (usize, usize)| (n + m, b + c);
     match value {
-        Value::Array(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
-        Value::Object(map) => 1 + map.values().map(count_nodes).sum::<usize>(),
-        _ => 1,
+        Value::Array(items) => items.iter().map(size_of).fold((1, 0), add),
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| add((0, k.len()), size_of(v)))
+            .fold((1, 0), add),
+        Value::String(s) => (1, s.len()),
+        _ => (1, 0),
     }
 }
 
@@ -498,12 +512,12 @@ mod tests {
             f.value,
             serde_json::json!({"a": {"b": 1, "c": ["x", 2.5, true, null], "d/e~": "s"}})
         );
-        assert_eq!(f.positions["/a/b"], (2, 6));
-        assert_eq!(f.positions["/a/c/1"], (3, 10));
-        assert_eq!(f.positions["/a/d~1e~0"], (4, 11));
+        assert_eq!(f.positions.get("/a/b"), Some((2, 6)));
+        assert_eq!(f.positions.get("/a/c/1"), Some((3, 10)));
+        assert_eq!(f.positions.get("/a/d~1e~0"), Some((4, 11)));
         // Block mappings start at their first key.
-        assert_eq!(f.positions[""], (1, 1));
-        assert_eq!(f.positions["/a"], (2, 3));
+        assert_eq!(f.positions.get(""), Some((1, 1)));
+        assert_eq!(f.positions.get("/a"), Some((2, 3)));
     }
 
     #[test]
@@ -530,6 +544,32 @@ mod tests {
         }
         let e = parse(&text, "bomb.yaml", &Limits::default()).unwrap_err();
         assert_eq!(e.code, Code::AliasLimit);
+    }
+
+    #[test]
+    fn a_long_string_aliased_many_times_is_refused() {
+        let long = "x".repeat(1000);
+        let aliases = "*s, ".repeat(200);
+        let text = format!("a: &s {long}\nb: [{aliases}]\n");
+        let limits = Limits {
+            max_alias_bytes: 100_000,
+            ..Limits::default()
+        };
+        let e = parse(&text, "bomb.yaml", &limits).unwrap_err();
+        assert_eq!(e.code, Code::AliasLimit, "{e}");
+        assert!(parse(&text, "ok.yaml", &Limits::default()).is_ok());
+    }
+
+    #[test]
+    fn yaml_paths_are_limited() {
+        let limits = Limits {
+            max_path_bytes: 8,
+            ..Limits::default()
+        };
+        assert!(parse("abc:\n  d/: 1\n", "t.yaml", &limits).is_ok());
+        let e = parse("abc:\n  de:\n    - 0\n    - 1\n", "t.yaml", &limits).unwrap_err();
+        assert_eq!(e.code, Code::PathTooLong);
+        assert_eq!(e.location.map(|l| l.line), Some(3));
     }
 
     #[test]

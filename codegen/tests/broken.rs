@@ -103,3 +103,95 @@ fn a_large_valid_file_under_the_limit_validates() {
     let (_, warnings) = result.expect("valid");
     assert!(warnings.is_empty(), "{warnings}");
 }
+
+/// Loads `path` on another thread: a read that blocks (a named pipe no one
+/// writes to) fails the test instead of hanging it.
+#[cfg(unix)]
+fn load_within_seconds(path: &std::path::Path) -> chanx_codegen::Diagnostics {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let path = path.to_path_buf();
+    std::thread::spawn(move || {
+        let result = load_and_validate(&path, &LoadOptions::default());
+        tx.send(result.err()).ok();
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(30))
+        .expect("loading finished instead of blocking")
+        .expect("the document is refused")
+}
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_refused_without_blocking() {
+    let dir = std::env::temp_dir().join(format!("chanx-fifo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("pipe.yaml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo failed");
+    let spec = dir.join("spec.yaml");
+    std::fs::write(
+        &spec,
+        "asyncapi: 3.0.0\ninfo:\n  title: T\n  version: 1.0.0\nchannels:\n  c:\n    address: /c\n    messages:\n      m:\n        $ref: './pipe.yaml#/m'\n",
+    )
+    .unwrap();
+    // Both through a $ref and as the document itself.
+    let through_ref = load_within_seconds(&spec);
+    let itself = load_within_seconds(&fifo);
+    std::fs::remove_dir_all(&dir).ok();
+    for diags in [through_ref, itself] {
+        let error = diags
+            .errors()
+            .find(|d| d.code == Code::NotAFile)
+            .unwrap_or_else(|| panic!("no not-a-file error in {diags}"));
+        assert!(
+            error.message.contains("pipe.yaml: is a named pipe"),
+            "{}",
+            error.message
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn endless_devices_are_refused_without_reading() {
+    for device in ["/dev/zero", "/dev/urandom"] {
+        let diags = load_within_seconds(std::path::Path::new(device));
+        assert_eq!(diags.len(), 1, "{diags}");
+        assert_eq!(diags.0[0].code, Code::NotAFile, "{diags}");
+    }
+}
+
+#[test]
+fn a_chain_of_refs_longer_than_the_limit_is_refused_where_it_starts() {
+    let dir = std::env::temp_dir().join(format!("chanx-chain-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("chain.yaml");
+    let mut text = String::from(
+        "asyncapi: 3.0.0\ninfo:\n  title: T\n  version: 1.0.0\nchannels:\n  c:\n    address: /c\n    messages:\n      m:\n        $ref: '#/components/messages/m0'\ncomponents:\n  messages:\n",
+    );
+    for i in 0..100 {
+        text.push_str(&format!(
+            "    m{i}:\n      $ref: '#/components/messages/m{}'\n",
+            i + 1
+        ));
+    }
+    text.push_str("    m100:\n      payload:\n        type: string\n");
+    std::fs::write(&path, &text).unwrap();
+    let result = load_and_validate(&path, &LoadOptions::default());
+    std::fs::remove_dir_all(&dir).ok();
+    let diags = result.expect_err("a chain of 101 refs is refused");
+    let first = diags
+        .errors()
+        .find(|d| d.pointer == "/channels/c/messages/m")
+        .unwrap_or_else(|| panic!("no error where the chain starts: {diags}"));
+    assert_eq!(first.code, Code::RefTooDeep, "{diags}");
+    assert!(
+        first.message.contains("'#/components/messages/m0'")
+            && first.message.contains("more than 64 nested references"),
+        "{}",
+        first.message
+    );
+    assert!(
+        diags.errors().all(|d| d.code == Code::RefTooDeep),
+        "{diags}"
+    );
+}

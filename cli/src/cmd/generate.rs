@@ -4,7 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use chanx_codegen::{GeneratedFile, Options, Targets, generate, write_if_changed};
+use chanx_codegen::{
+    GeneratedFile, Options, ReadError, Targets, generate, read_limited, write_if_changed,
+};
 use clap::{Args as ClapArgs, ValueEnum};
 
 use super::common::LoadArgs;
@@ -133,11 +135,16 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
 fn check(outputs: &[GeneratedFile]) -> anyhow::Result<ExitCode> {
     let mut stale = 0;
     for output in outputs {
-        match std::fs::read_to_string(&output.path) {
-            Ok(on_disk) if on_disk == output.contents => {
+        // Whatever is at the path is read only if it is a regular file, and
+        // only so far: a file much longer than the generated one differs anyway.
+        let limit = (output.contents.len() as u64)
+            .saturating_mul(2)
+            .max(16 * 1024 * 1024);
+        match read_limited(&output.path, limit).map(String::from_utf8) {
+            Ok(Ok(on_disk)) if on_disk == output.contents => {
                 println!("up to date {}", output.path.display());
             }
-            Ok(on_disk) => {
+            Ok(Ok(on_disk)) => {
                 stale += 1;
                 println!(
                     "differs {}: {}",
@@ -145,9 +152,17 @@ fn check(outputs: &[GeneratedFile]) -> anyhow::Result<ExitCode> {
                     diff_summary(&on_disk, &output.contents)
                 );
             }
-            Err(_) => {
+            Ok(Err(_)) => {
+                stale += 1;
+                println!("differs {}: not UTF-8 text", output.path.display());
+            }
+            Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
                 stale += 1;
                 println!("missing {}", output.path.display());
+            }
+            Err(e) => {
+                stale += 1;
+                println!("differs {}: {e}", output.path.display());
             }
         }
     }

@@ -5,7 +5,7 @@
 //! is obvious and dropped otherwise, and a leading digit gets a prefix.
 //! Keywords are left alone: each emitter escapes its own language's keywords.
 
-use std::collections::BTreeSet;
+use std::collections::{HashMap, HashSet};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
@@ -131,7 +131,12 @@ pub fn suffixed(base: &str, n: usize) -> String {
 /// an emitter needs for its own language's identifiers).
 #[derive(Debug, Default, Clone)]
 pub struct Namespace {
-    taken: BTreeSet<String>,
+    taken: HashSet<String>,
+    /// For each family handed out (keyed by its first names), the n to
+    /// try next: names are never given back, so the ones before it are
+    /// still taken, and a thousand claims of `Item` cost a thousand
+    /// lookups, not half a million.
+    next: HashMap<String, usize>,
     exact: bool,
 }
 
@@ -144,8 +149,8 @@ impl Namespace {
     /// Names collide only when spelled the same.
     pub fn exact() -> Self {
         Namespace {
-            taken: BTreeSet::new(),
             exact: true,
+            ..Namespace::default()
         }
     }
 
@@ -190,7 +195,12 @@ impl Namespace {
         family: impl Fn(usize) -> Vec<String>,
         allowed: impl Fn(&str) -> bool,
     ) -> usize {
-        let mut n = 1;
+        let family_key = family(1)
+            .iter()
+            .map(|name| self.key(name))
+            .collect::<Vec<_>>()
+            .join("\0");
+        let mut n = self.next.get(&family_key).copied().unwrap_or(1);
         loop {
             let names = family(n);
             let free = names
@@ -198,6 +208,7 @@ impl Namespace {
                 .all(|name| allowed(name) && !self.is_taken(name));
             if free {
                 self.reserve(&names);
+                self.next.insert(family_key, n + 1);
                 return n;
             }
             n += 1;

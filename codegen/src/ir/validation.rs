@@ -12,7 +12,7 @@
 //! The program is JSON (see `docs/generated-rust.md`): named and recursive
 //! schemas are definitions, referred to by index.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -366,7 +366,9 @@ impl ProgramBuilder {
         depth: usize,
     ) -> Value {
         let mut properties: Vec<(String, NodeRef)> = Vec::new();
-        let mut required: Vec<String> = Vec::new();
+        // Where each property is in `properties` (a schema may have many).
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut required: HashSet<String> = HashSet::new();
         for (part_node, part) in parts {
             if let Some(props) = part.get("properties").and_then(Value::as_object) {
                 let props_node = cx
@@ -375,9 +377,12 @@ impl ProgramBuilder {
                     .unwrap_or_else(|_| part_node.child("properties"));
                 for key in props.keys() {
                     let at = props_node.child(key);
-                    match properties.iter_mut().find(|(k, _)| k == key) {
-                        Some(existing) => existing.1 = at,
-                        None => properties.push((key.clone(), at)),
+                    match index.get(key) {
+                        Some(&i) => properties[i].1 = at,
+                        None => {
+                            index.insert(key.clone(), properties.len());
+                            properties.push((key.clone(), at));
+                        }
                     }
                 }
             }

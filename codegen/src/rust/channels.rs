@@ -8,7 +8,7 @@ use quote::quote;
 use serde_json::{Value, json};
 
 use super::RustOptions;
-use super::docs::doc_attrs;
+use super::docs::{doc_attrs, doc_line};
 use super::names::{Namer, ident};
 use super::types::TypesModule;
 use crate::ir::{Action, Api, Channel, ChannelId, MessageId, Operation, TypeRef};
@@ -83,7 +83,7 @@ pub fn emit<'a>(api: &'a Api, options: &'a RustOptions, types: &'a TypesModule<'
             }
         })
         .collect();
-    let program = super::literal::raw_string(&api.program.text(&roots));
+    let program = super::literal::raw_string(&crate::text::json_for_code(api.program.text(&roots)));
     quote! {
         /// How incoming frames are validated (pydantic's rules), compiled at first use.
         static PROGRAM: ::chanx_runtime::__private::Program = ::chanx_runtime::__private::Program::new(#program);
@@ -618,11 +618,11 @@ impl<'a> ChannelEmitter<'a> {
             .unwrap_or_default();
         let input = match &route.input {
             Input::Several { name, entries } => {
-                let doc = format!(" The messages operation `{op_name}` receives.");
+                let doc = doc_line(&format!("The messages operation `{op_name}` receives."));
                 let variants = entries.iter().map(|&i| &self.incoming[i].variant);
                 let tys = entries.iter().map(|&i| &self.incoming[i].ty);
                 quote! {
-                    #[doc = #doc]
+                    #doc
                     #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
                     pub enum #name {
                         #(#variants(#tys),)*
@@ -633,12 +633,12 @@ impl<'a> ChannelEmitter<'a> {
         };
         let reply = match &route.reply {
             ReplyShape::Several { name, entries } => {
-                let doc = format!(" The replies of operation `{op_name}`.");
+                let doc = doc_line(&format!("The replies of operation `{op_name}`."));
                 let variants: Vec<&Ident> =
                     entries.iter().map(|&i| &self.outgoing[i].variant).collect();
                 let tys = entries.iter().map(|&i| &self.outgoing[i].ty);
                 quote! {
-                    #[doc = #doc]
+                    #doc
                     #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
                     pub enum #name {
                         #(#variants(#tys),)*

@@ -5,32 +5,46 @@ use quote::quote;
 
 use crate::ir::{Name, Origin};
 
-/// `#[doc]` attributes for the given paragraphs (empty ones are skipped).
+/// Separates the lines of one `#[doc]` attribute: [`doc_attrs`] writes a
+/// whole doc comment as one attribute (one token, however many lines it
+/// has, so a description of millions of lines costs no more than its
+/// bytes), and [`super::layout::split_doc_lines`] turns it into one `///`
+/// line per line once the module is printed. Spec text never holds it
+/// ([`crate::text::clean`] drops control characters).
+pub const LINE_SEPARATOR: char = '\u{1f}';
+
+/// The `#[doc]` attribute for the given paragraphs (empty ones are
+/// skipped), or nothing.
 ///
 /// Spec text is Markdown written for people, not rustdoc: code fences are
 /// marked `text` and deep indentation is trimmed, so nothing in a description
 /// can become a doctest that runs (and fails) in the user's crate.
 pub fn doc_attrs<'a>(paragraphs: impl IntoIterator<Item = Option<&'a str>>) -> TokenStream {
-    let mut lines: Vec<String> = Vec::new();
+    let mut doc = String::new();
     for text in paragraphs.into_iter().flatten() {
+        let text = crate::text::clean(text);
         let text = text.trim();
         if text.is_empty() {
             continue;
         }
-        if !lines.is_empty() {
-            lines.push(String::new());
+        if !doc.is_empty() {
+            // A blank line between paragraphs.
+            doc.push(LINE_SEPARATOR);
+            doc.push(LINE_SEPARATOR);
         }
-        lines.extend(safe_markdown(text));
+        safe_markdown(text, &mut doc);
     }
-    let attrs = lines.iter().map(|line| {
-        let line = if line.is_empty() {
-            String::new()
-        } else {
-            format!(" {line}")
-        };
-        quote!(#[doc = #line])
-    });
-    quote!(#(#attrs)*)
+    if doc.is_empty() {
+        return TokenStream::new();
+    }
+    quote!(#[doc = #doc])
+}
+
+/// A `#[doc]` attribute holding one line the generator writes, which may
+/// quote names from the document.
+pub fn doc_line(line: &str) -> TokenStream {
+    let line = format!(" {}", crate::text::one_line(line).trim());
+    quote!(#[doc = #line])
 }
 
 /// Whether a schema `title` only repeats the name of its type: pydantic
@@ -72,29 +86,36 @@ pub fn origin_line(origin: &Origin) -> String {
     }
 }
 
-fn safe_markdown(text: &str) -> Vec<String> {
+/// Appends the lines of `text` (clean, trimmed), each led by a space
+/// unless empty and separated by [`LINE_SEPARATOR`], to `out`.
+fn safe_markdown(text: &str, out: &mut String) {
     let mut in_fence = false;
-    text.lines()
-        .map(|line| {
-            let line = line.trim_end();
-            let trimmed = line.trim_start();
-            if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-                let fence = &trimmed[..3];
-                let line = if in_fence {
-                    fence.to_string()
-                } else {
-                    format!("{fence}text")
-                };
-                in_fence = !in_fence;
-                return line;
+    for (index, line) in text.lines().enumerate() {
+        if index > 0 {
+            out.push(LINE_SEPARATOR);
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            continue;
+        }
+        out.push(' ');
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            out.push_str(&trimmed[..3]);
+            if !in_fence {
+                out.push_str("text");
             }
-            if in_fence {
-                return line.to_string();
-            }
+            in_fence = !in_fence;
+        } else if in_fence {
+            out.push_str(line);
+        } else {
             let indent = line.len() - trimmed.len();
-            format!("{}{trimmed}", " ".repeat(indent.min(3)))
-        })
-        .collect()
+            for _ in 0..indent.min(3) {
+                out.push(' ');
+            }
+            out.push_str(trimmed);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -147,12 +168,37 @@ mod tests {
         );
     }
 
+    fn lines(text: &str) -> Vec<String> {
+        let mut out = String::new();
+        safe_markdown(text, &mut out);
+        out.split(LINE_SEPARATOR).map(str::to_string).collect()
+    }
+
     #[test]
     fn fences_become_text_and_indent_is_capped() {
-        let lines = safe_markdown("Intro\n```json\n    {\"a\": 1}\n```\n\n        code?");
         assert_eq!(
-            lines,
-            ["Intro", "```text", "    {\"a\": 1}", "```", "", "   code?"]
+            lines("Intro\n```json\n    {\"a\": 1}\n```\n\n        code?"),
+            [
+                " Intro",
+                " ```text",
+                "     {\"a\": 1}",
+                " ```",
+                "",
+                "    code?"
+            ]
         );
+    }
+
+    #[test]
+    fn one_attribute_holds_every_line() {
+        let tokens = doc_attrs([
+            Some("Title\r\nsecond\rthird\0"),
+            None,
+            Some(" "),
+            Some("Para"),
+        ]);
+        let expected = format!(" Title{0} second{0} third{0}{0} Para", LINE_SEPARATOR);
+        assert_eq!(tokens.to_string(), quote!(#[doc = #expected]).to_string());
+        assert!(doc_attrs([None, Some(" \n ")]).is_empty());
     }
 }

@@ -8,10 +8,14 @@
 //!   items in a row (`type Incoming = Incoming;`) stay together.
 //! - [`doc_comments_in_macros`]: `#[doc = "…"]` inside macro calls, which
 //!   prettyplease prints as tokens, becomes `///`.
+//! - [`split_doc_lines`]: a doc comment the emitter wrote as one attribute
+//!   becomes one `///` line per line.
 //!
-//! Both work on the printed text, line by line, with a small lexer that knows
+//! They work on the printed text, line by line, with a small lexer that knows
 //! where strings, raw strings, char literals and comments are, so a brace in
 //! a string (the validator program is JSON) or a comment never counts.
+
+use super::docs::LINE_SEPARATOR;
 
 /// What the lexer knows about one line of the printed text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -345,7 +349,7 @@ fn unescape(literal: &str) -> Option<String> {
                         .take_while(|&c| c != '}')
                         .collect();
                     let c = char::from_u32(u32::from_str_radix(&code, 16).ok()?)?;
-                    if c.is_control() {
+                    if c.is_control() && c != LINE_SEPARATOR {
                         return None;
                     }
                     out.push(c);
@@ -356,6 +360,40 @@ fn unescape(literal: &str) -> Option<String> {
         }
     }
     Some(out)
+}
+
+/// Splits each `///` line holding [`LINE_SEPARATOR`]s into one `///`
+/// line per part, at the same indentation. Only doc comments hold the
+/// separator raw (literals escape it, document text never has it), and a
+/// doc comment is never inside a string.
+pub fn split_doc_lines(text: String) -> String {
+    if !text.contains(LINE_SEPARATOR) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        match trimmed.strip_prefix("///") {
+            Some(doc) if doc.contains(LINE_SEPARATOR) => {
+                let indent = &line[..line.len() - trimmed.len()];
+                let (doc, end) = match doc.strip_suffix('\n') {
+                    Some(doc) => (doc, "\n"),
+                    None => (doc, ""),
+                };
+                for (index, part) in doc.split(LINE_SEPARATOR).enumerate() {
+                    if index > 0 {
+                        out.push('\n');
+                    }
+                    out.push_str(indent);
+                    out.push_str("///");
+                    out.push_str(part.trim_end());
+                }
+                out.push_str(end);
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -71,14 +71,52 @@ pub fn json_text(value: &Value) -> String {
 }
 
 /// A raw string literal (`r#"…"#`) holding `text`, with enough `#`s that
-/// nothing inside ends it.
+/// nothing inside ends it; a plain literal when `text` holds what a raw
+/// string cannot (a carriage return, a quote followed by 255 `#`s) or
+/// should not (bidirectional controls, which rustc denies in literals).
 pub fn raw_string(text: &str) -> Literal {
-    let mut hashes = 1;
-    while text.contains(&format!("\"{}", "#".repeat(hashes))) {
-        hashes += 1;
+    if text
+        .chars()
+        .any(|c| c == '\r' || crate::text::is_bidi_control(c))
+    {
+        return Literal::string(text);
     }
-    let fence = "#".repeat(hashes);
+    // One more `#` than the longest run of them after a quote.
+    let mut longest = 0;
+    let mut run: Option<usize> = None;
+    for c in text.chars() {
+        run = match (c, run) {
+            ('"', _) => Some(0),
+            ('#', Some(n)) => Some(n + 1),
+            _ => None,
+        };
+        if let Some(n) = run {
+            longest = longest.max(n);
+        }
+    }
+    // Rust allows at most 255.
+    if longest >= 255 {
+        return Literal::string(text);
+    }
+    let fence = "#".repeat(longest + 1);
     format!("r{fence}\"{text}\"{fence}")
         .parse()
         .unwrap_or_else(|_| Literal::string(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_strings_are_never_ended_early() {
+        assert_eq!(raw_string("{}").to_string(), "r#\"{}\"#");
+        assert_eq!(raw_string("a\"#b").to_string(), "r##\"a\"#b\"##");
+        let quotes = format!("\"{}", "#".repeat(100_000));
+        assert!(raw_string(&quotes).to_string().starts_with("\"\\\"###"));
+        let most = format!("\"{}", "#".repeat(254));
+        assert!(raw_string(&most).to_string().ends_with(&"#".repeat(255)));
+        assert_eq!(raw_string("a\rb").to_string(), "\"a\\rb\"");
+        assert_eq!(raw_string("\u{202e}").to_string(), "\"\\u{202e}\"");
+    }
 }

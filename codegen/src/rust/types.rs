@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::RustOptions;
 use super::cycles::{alias_cycles, cyclic_edges};
-use super::docs::{doc_attrs, origin_line, title_is_name};
+use super::docs::{doc_attrs, doc_line, origin_line, title_is_name};
 use super::literal::{json_text, matches_expr, serialize_expr};
 use super::names::{Namer, ident};
 use crate::ir::{Additional, Api, EnumValue, Field, TypeDef, TypeId, TypeKind, TypeRef, Variant};
@@ -880,8 +880,9 @@ fn emit_tagged_union(
 fn emit_marker(marker: &Marker) -> TokenStream {
     let name = &marker.ident;
     let text = json_text(&marker.value);
-    let doc =
-        format!(" The constant `{text}`: (de)serializes exactly this value, and is the default.");
+    let doc = doc_line(&format!(
+        "The constant `{text}`: (de)serializes exactly this value, and is the default."
+    ));
     // String constants (every tag) are one macro call into the runtime,
     // which also writes their docs.
     if let Some(value) = marker.value.as_str() {
@@ -892,7 +893,7 @@ fn emit_marker(marker: &Marker) -> TokenStream {
     let serialize = serialize_expr(&marker.value);
     let test = matches_expr(&marker.value);
     quote! {
-        #[doc = #doc]
+        #doc
         #[derive(
             ::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy, ::std::cmp::PartialEq,
             ::std::cmp::Eq, ::std::hash::Hash, ::std::default::Default

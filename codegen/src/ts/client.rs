@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::doc::Doc;
+use super::doc::{Doc, comment_text};
 use super::names::{json_string, property_key};
 use super::topics::{self, HostMembers, Role, TopicDecl};
 use super::types::{FieldDecl, MapStyle, TypeNames, union};
@@ -47,6 +47,7 @@ pub fn own_members(api: &Api, id: ChannelId, types: &TypeNames<'_>) -> Vec<Strin
 /// Everything the template needs for one channel.
 #[derive(Debug, Serialize)]
 pub struct ChannelDecl {
+    /// The channel's name in the document, for comments ([`comment_text`]).
     pub spec_name: String,
     pub doc: String,
     /// The class: `<Base>Client`, or `<Base>Handle` for a hosted topic.
@@ -262,7 +263,7 @@ pub fn channel_decl(
 
     let receive_union = own.with("ReceiveMessage");
     ChannelDecl {
-        spec_name: channel.name.spec.clone(),
+        spec_name: comment_text(&channel.name.spec),
         doc: doc.render(0),
         client: own.with(if role == Role::Hosted {
             "Handle"

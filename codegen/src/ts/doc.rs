@@ -14,6 +14,7 @@ impl Doc {
     /// Adds a paragraph unless it is empty or repeats one already added.
     pub fn text(mut self, text: Option<&str>) -> Self {
         if let Some(text) = text {
+            let text = crate::text::clean(text);
             let text = text.trim();
             if !text.is_empty() && !self.paragraphs.iter().any(|p| p == text) {
                 self.paragraphs.push(text.to_string());
@@ -80,6 +81,12 @@ pub fn inline(text: &str) -> String {
     escape(&line)
 }
 
+/// A name from the document, for a comment of the template (`// Channel
+/// NAME`, `/** … NAME … */`): on one line, and unable to end the comment.
+pub fn comment_text(text: &str) -> String {
+    escape(crate::text::one_line(text).trim())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,5 +110,15 @@ mod tests {
     fn inline_text_stays_on_its_line() {
         assert_eq!(inline("room:{id}"), "room:{id}");
         assert_eq!(inline("a\nb */ c\u{2028}d"), "a b *\\/ c d");
+    }
+
+    #[test]
+    fn text_cannot_end_or_break_the_comment() {
+        assert_eq!(
+            Doc::new().text(Some("a */ b\r\0c\u{2028}d*/")).render(1),
+            " /**\n  * a *\\/ b\n  * c\n  * d*\\/\n  */\n"
+        );
+        assert_eq!(Doc::new().text(Some("x\r\n")).render(0), "/** x */\n");
+        assert_eq!(comment_text("a\nb */ c\u{2029}"), "a b *\\/ c");
     }
 }

@@ -128,7 +128,7 @@ pub fn generate(api: &Api, options: &TsOptions) -> Result<String, Diagnostics> {
 
     let hosts = host_members(api, |id| own_members(api, id, &type_names));
     let context = ModuleContext {
-        source: api.source.clone(),
+        source: doc::comment_text(&api.source),
         module_doc: Doc::new()
             .text(Some(&format!("{} {}", api.title, api.version)))
             .text(api.description.as_deref())

@@ -208,7 +208,7 @@ pub fn property_key(name: &str) -> String {
 
 /// A TypeScript string literal with the same value (JSON escaping is valid TS).
 pub fn json_string(value: &str) -> String {
-    serde_json::Value::String(value.to_string()).to_string()
+    crate::text::json_for_code(serde_json::Value::String(value.to_string()).to_string())
 }
 
 /// The module-level names already declared, and picking new ones that clash

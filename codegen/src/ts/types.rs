@@ -223,17 +223,13 @@ pub struct FieldDecl {
 /// A JSON value as a TypeScript literal type (`"ping"`, `3`, `null`,
 /// `{ "a": 1 }`): JSON is valid type syntax for these.
 pub fn literal(value: &Value) -> String {
-    value.to_string()
+    crate::text::json_for_code(value.to_string())
 }
 
 /// `A | B`, or `never` for no members.
 pub fn union(members: &[String]) -> String {
-    let mut unique: Vec<&String> = Vec::new();
-    for member in members {
-        if !unique.contains(&member) {
-            unique.push(member);
-        }
-    }
+    let mut seen = std::collections::HashSet::new();
+    let unique: Vec<&String> = members.iter().filter(|m| seen.insert(*m)).collect();
     if unique.iter().any(|m| *m == "unknown") {
         // `unknown` absorbs every other member.
         "unknown".into()

@@ -1,6 +1,8 @@
 //! Object schemas as structs: the properties of one schema, or of every
 //! `allOf` part merged (see [`super::all_of`]).
 
+use std::collections::{HashMap, HashSet};
+
 use serde_json::{Map, Value};
 
 use super::TypeBuilder;
@@ -49,12 +51,17 @@ impl TypeBuilder {
             .unwrap_or_default();
         // Property name → node; a later part's definition replaces an earlier one in place.
         let mut properties: Vec<(String, NodeRef)> = Vec::new();
-        let mut required: Vec<String> = Vec::new();
+        // Where each property is in `properties` (a schema may have many).
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut required: HashSet<String> = HashSet::new();
         for part in parts {
             for (name, prop) in cx.entries(&part.node.child("properties")) {
-                match properties.iter_mut().find(|(n, _)| *n == name) {
-                    Some(existing) => existing.1 = prop,
-                    None => properties.push((name, prop)),
+                match index.get(&name) {
+                    Some(&i) => properties[i].1 = prop,
+                    None => {
+                        index.insert(name.clone(), properties.len());
+                        properties.push((name, prop));
+                    }
                 }
             }
             required.extend(part.required.iter().cloned());

@@ -5,7 +5,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::super::docs::doc_attrs;
+use super::super::docs::{doc_attrs, doc_line};
 use super::super::names::{Namer, ident};
 use super::{ChannelEmitter, Kind, Route, option_str};
 
@@ -94,7 +94,7 @@ impl ChannelEmitter<'_> {
         let docs = topic
             .parameters
             .iter()
-            .map(|p| format!(" `{{{}}}` in the pattern.", p.spec));
+            .map(|p| doc_line(&format!("`{{{}}}` in the pattern.", p.spec)));
         let values_arg = if fields.is_empty() {
             ident("_values")
         } else {
@@ -106,7 +106,7 @@ impl ChannelEmitter<'_> {
             /// The parameters of a topic matching [`PATTERN`].
             #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash)]
             pub struct TopicParams {
-                #(#[doc = #docs] pub #fields: ::std::string::String,)*
+                #(#docs pub #fields: ::std::string::String,)*
             }
             impl TopicParams {
                 /// The parameters of `topic`, when it matches [`PATTERN`].

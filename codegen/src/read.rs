@@ -1,0 +1,190 @@
+//! Reading files that a document names, which may be anything: only
+//! regular files are opened, never devices, pipes or sockets (`/dev/zero`
+//! never ends, a named pipe blocks until someone writes), and no more than
+//! the size limit is ever read, whatever the file's metadata says.
+
+use std::fmt;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read};
+use std::path::Path;
+
+/// Why a file was not read.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The file cannot be opened or read (it does not exist, say).
+    Io(io::Error),
+    /// The path names a directory.
+    Directory,
+    /// The path names something other than a regular file: what it is
+    /// (`a named pipe`, `a character device`, …).
+    NotRegular(&'static str),
+    /// The file holds more than `limit` bytes.
+    TooLarge {
+        /// The size found: the metadata's, or at least `limit + 1`.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::Io(e) => write!(f, "cannot read file: {e}"),
+            ReadError::Directory => f.write_str("is a directory, not a file"),
+            ReadError::NotRegular(what) => {
+                write!(
+                    f,
+                    "is {what}, not a regular file; only regular files are read"
+                )
+            }
+            ReadError::TooLarge { size, limit } if *size > *limit + 1 => write!(
+                f,
+                "file is {size} bytes, more than the limit of {limit} bytes"
+            ),
+            ReadError::TooLarge { limit, .. } => {
+                write!(f, "file is more than the limit of {limit} bytes")
+            }
+        }
+    }
+}
+
+impl From<ReadError> for io::Error {
+    fn from(e: ReadError) -> Self {
+        match e {
+            ReadError::Io(e) => e,
+            other => io::Error::new(io::ErrorKind::InvalidInput, other.to_string()),
+        }
+    }
+}
+
+/// Reads the regular file at `path` (symlinks followed), at most `limit`
+/// bytes of it: anything else, or a longer file, is an error, found without
+/// blocking and without reading more than `limit + 1` bytes.
+pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    // Looked at before opening: opening a named pipe for reading blocks.
+    let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
+    check_type(&meta)?;
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge {
+            size: meta.len(),
+            limit,
+        });
+    }
+    let file = open_nonblocking(path).map_err(ReadError::Io)?;
+    // The path may have been swapped since; what was opened is what counts.
+    check_type(&file.metadata().map_err(ReadError::Io)?)?;
+    let mut bytes = Vec::with_capacity(meta.len().min(limit) as usize);
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge {
+            size: bytes.len() as u64,
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
+fn check_type(meta: &std::fs::Metadata) -> Result<(), ReadError> {
+    let kind = meta.file_type();
+    if kind.is_file() {
+        return Ok(());
+    }
+    if kind.is_dir() {
+        return Err(ReadError::Directory);
+    }
+    Err(ReadError::NotRegular(describe(&kind)))
+}
+
+#[cfg(unix)]
+fn describe(kind: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_fifo() {
+        "a named pipe"
+    } else if kind.is_char_device() {
+        "a character device"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "not a file"
+    }
+}
+
+#[cfg(not(unix))]
+fn describe(_: &std::fs::FileType) -> &'static str {
+    "a special file"
+}
+
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> io::Result<File> {
+    OpenOptions::new().read(true).open(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_regular_files_up_to_the_limit() {
+        let dir = std::env::temp_dir().join(format!("chanx-read-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("f.txt");
+        std::fs::write(&path, "12345").unwrap();
+        assert_eq!(read_limited(&path, 5).unwrap(), b"12345");
+        let e = read_limited(&path, 4).unwrap_err();
+        assert!(
+            matches!(e, ReadError::TooLarge { size: 5, limit: 4 }),
+            "{e}"
+        );
+        assert!(matches!(read_limited(&dir, 10), Err(ReadError::Directory)));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn devices_are_refused_without_reading() {
+        for (path, what) in [
+            ("/dev/zero", "a character device"),
+            ("/dev/urandom", "a character device"),
+        ] {
+            let e = read_limited(Path::new(path), 1024).unwrap_err();
+            assert!(
+                matches!(e, ReadError::NotRegular(w) if w == what),
+                "{path}: {e}"
+            );
+        }
+    }
+
+    /// `/proc` files are regular but report a length of 0: the limit holds
+    /// while reading, not only against the metadata.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_limit_holds_when_the_metadata_says_empty() {
+        let path = Path::new("/proc/self/maps");
+        assert_eq!(std::fs::metadata(path).unwrap().len(), 0);
+        let e = read_limited(path, 16).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                ReadError::TooLarge {
+                    size: 17,
+                    limit: 16
+                }
+            ),
+            "{e}"
+        );
+    }
+}

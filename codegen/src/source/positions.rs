@@ -1,0 +1,127 @@
+//! Where each node of a file starts, keyed by its JSON pointer.
+//!
+//! Keys are 64-bit hashes of the pointer, worked out a token at a time
+//! while parsing ([`PathKey::child`]): a node costs its own key, never its
+//! whole path, so a long key above many nodes (a 8 MB property name over a
+//! million children) costs its bytes once instead of once per child.
+//! A collision could only misplace a diagnostic.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hasher};
+
+/// Line and column (1-based) of every node of one file.
+#[derive(Debug, Clone, Default)]
+pub struct Positions {
+    by_key: HashMap<u64, (u32, u32)>,
+}
+
+impl Positions {
+    /// Where the node at `pointer` (escaped, as in [`super::push_token`])
+    /// starts.
+    pub fn get(&self, pointer: &str) -> Option<(u32, u32)> {
+        self.by_key.get(&PathKey::of(pointer).finish()).copied()
+    }
+
+    pub(super) fn insert(&mut self, key: &PathKey, at: (u32, u32)) {
+        self.by_key.insert(key.finish(), at);
+    }
+
+    /// Moves the node at `key` earlier when `at` is before where it is.
+    pub(super) fn move_earlier(&mut self, key: &PathKey, at: (u32, u32)) {
+        if let Some(old) = self.by_key.get_mut(&key.finish())
+            && at < *old
+        {
+            *old = at;
+        }
+    }
+
+    /// How many nodes have a position.
+    pub fn len(&self) -> usize {
+        self.by_key.len()
+    }
+
+    /// Whether no node has a position.
+    pub fn is_empty(&self) -> bool {
+        self.by_key.is_empty()
+    }
+}
+
+/// The JSON pointer of a node while parsing: a running hash of it, and its
+/// length in bytes (escaped).
+#[derive(Debug, Clone)]
+pub struct PathKey {
+    hasher: DefaultHasher,
+    len: usize,
+}
+
+impl PathKey {
+    /// The pointer of the root (`""`).
+    pub fn root() -> Self {
+        PathKey {
+            hasher: DefaultHasher::new(),
+            len: 0,
+        }
+    }
+
+    /// The key of an escaped pointer as a whole.
+    fn of(pointer: &str) -> Self {
+        let mut key = PathKey::root();
+        key.hasher.write(pointer.as_bytes());
+        key.len = pointer.len();
+        key
+    }
+
+    /// The pointer of the child at `token` (unescaped key or index): the
+    /// same hash as the escaped pointer written out whole.
+    pub fn child(&self, token: &str) -> Self {
+        let mut key = self.clone();
+        key.hasher.write(b"/");
+        key.len += 1;
+        let mut rest = token;
+        while let Some(at) = rest.find(['~', '/']) {
+            key.hasher.write(&rest.as_bytes()[..at]);
+            key.hasher.write(if rest.as_bytes()[at] == b'~' {
+                b"~0"
+            } else {
+                b"~1"
+            });
+            key.len += at + 2;
+            rest = &rest[at + 1..];
+        }
+        key.hasher.write(rest.as_bytes());
+        key.len += rest.len();
+        key
+    }
+
+    /// The child at array index `index`.
+    pub fn index(&self, index: usize) -> Self {
+        self.child(&index.to_string())
+    }
+
+    /// The pointer's length in bytes, escaped.
+    pub fn bytes(&self) -> usize {
+        self.len
+    }
+
+    fn finish(&self) -> u64 {
+        self.hasher.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pointer_built_token_by_token_is_found_by_its_text() {
+        let key = PathKey::root().child("a/b~c").index(3).child("");
+        assert_eq!(key.bytes(), "/a~1b~0c/3/".len());
+        let mut positions = Positions::default();
+        positions.insert(&key, (4, 2));
+        positions.insert(&PathKey::root(), (1, 1));
+        assert_eq!(positions.get("/a~1b~0c/3/"), Some((4, 2)));
+        assert_eq!(positions.get(""), Some((1, 1)));
+        assert_eq!(positions.get("/a~1b~0c/3"), None);
+        assert_eq!(positions.get("/a~1b~0c"), None);
+    }
+}
