@@ -3,7 +3,8 @@
 //! In a build script, [`configure`] a [`Builder`] and `compile` documents
 //! into `OUT_DIR` (`chanx_runtime::include_api!` pulls the module in).
 //! Tools call the pipeline itself, [`generate`], which returns the files of a
-//! document without writing them, or [`validate`] and [`inspect`].
+//! document without writing them, or [`validate`] and [`inspect`];
+//! [`diff::diff_files`] judges the changes between two versions of a document.
 //!
 //! Inside, the source is parsed with positions, `$ref`s are followed across
 //! files, the document is checked against the AsyncAPI schema and what the
@@ -17,6 +18,7 @@
 #![warn(missing_docs)]
 
 mod diag;
+pub mod diff;
 mod generate;
 // The modules below are reached from outside only through the hidden
 // `internal` module; their items document themselves where it helps.
