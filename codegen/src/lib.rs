@@ -17,6 +17,7 @@
 #![allow(clippy::result_large_err)]
 #![warn(missing_docs)]
 
+mod bundle;
 mod diag;
 pub mod diff;
 mod generate;
@@ -76,6 +77,10 @@ pub mod internal {
     /// The TypeScript emitter.
     pub mod ts {
         pub use crate::ts::*;
+    }
+    /// Every `$ref`'d file merged into one document.
+    pub mod bundle {
+        pub use crate::bundle::*;
     }
     /// The model summary of `chanx inspect`.
     pub mod inspect {
