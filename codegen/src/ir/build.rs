@@ -83,6 +83,7 @@ pub fn build(doc: &Document, options: &BuildOptions) -> Result<(Api, Diagnostics
         messages: b.messages.messages,
         types: b.types.space,
         program: b.messages.program.program,
+        document: Some(crate::bundle::bundle(doc)),
     };
     let mut diags = cx.diags;
     diags.sort();

@@ -46,6 +46,7 @@ impl ApiBuilder {
                 messages: Vec::new(),
                 types: TypeSpace::default(),
                 program: Default::default(),
+                document: None,
             },
         }
     }

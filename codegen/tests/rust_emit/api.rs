@@ -216,6 +216,7 @@ pub fn api(
         messages,
         types: TypeSpace { types },
         program: Default::default(),
+        document: None,
     }
 }
 
