@@ -50,7 +50,11 @@ fn references(value: &Value, at: &str, out: &mut Vec<(String, String)>) {
 fn bundled_copy(document: &Path, dir: &Path) -> (PathBuf, Value) {
     let loaded = load_api(document, &Options::default())
         .unwrap_or_else(|d| panic!("{}: {d}", document.display()));
-    let bundled = loaded.api.document.clone().expect("a document read from a file");
+    let bundled = loaded
+        .api
+        .document
+        .clone()
+        .expect("a document read from a file");
     let name = document.to_string_lossy().replace(['/', '\\', ':'], "_");
     let path = dir.join(format!("{name}.json"));
     std::fs::write(&path, serde_json::to_string_pretty(&bundled).unwrap()).unwrap();
