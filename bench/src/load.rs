@@ -17,7 +17,7 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
-use crate::servers::Kind;
+use crate::servers::{Kind, Options};
 use crate::stats::quantile;
 
 type Socket = WebSocketStream<TcpStream>;
@@ -38,14 +38,14 @@ pub struct ServerProcess {
 
 impl ServerProcess {
     pub fn start(kind: Kind) -> Result<Self> {
-        Self::start_with(kind, None)
+        Self::start_with(kind, &Options::default())
     }
 
-    /// A chanx server whose channel layer is the Redis at `url`.
-    pub fn start_with(kind: Kind, redis: Option<&str>) -> Result<Self> {
+    /// A server started with `options` (a Redis channel layer, limits).
+    pub fn start_with(kind: Kind, options: &Options) -> Result<Self> {
         let mut child = Command::new(std::env::current_exe()?)
             .args(["__serve", kind.name()])
-            .args(redis)
+            .args(options.args())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -326,6 +326,77 @@ pub async fn idle_memory(kind: Kind, connections: usize) -> Result<f64> {
     drop(sockets);
     drop(warm);
     Ok(after.saturating_sub(before) as f64 / connections as f64)
+}
+
+/// What stalled handshakes cost a server, and how it sheds them.
+#[derive(Debug, Clone)]
+pub struct Shed {
+    /// Server RSS per stalled connection while they are held, in KiB.
+    pub per_stalled_kib: f64,
+    /// The longest a stalled connection stayed open, from its TCP
+    /// connection until the server ended it; `None` when one was still
+    /// open at the limit.
+    pub all_shed_after: Option<Duration>,
+    /// How long a new client took to connect and get a pong meanwhile.
+    pub newcomer: Duration,
+}
+
+/// Opens `count` connections that send half an upgrade request and stall,
+/// then a normal client, and waits (up to `limit`) for the server (started
+/// with `options`) to end the stalled ones.
+pub async fn stalled_handshakes(
+    kind: Kind,
+    options: &Options,
+    count: usize,
+    limit: Duration,
+) -> Result<Shed> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = ServerProcess::start_with(kind, options)?;
+    let port = server.port;
+    let warm = connect_ready(port, 1).await?;
+    sleep(Duration::from_millis(200)).await;
+    let before = server.rss_kib()?;
+    let request = "GET /ws/chat HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n";
+    let started = Instant::now();
+    let stalled: Vec<(TcpStream, Instant)> = stream::iter(0..count)
+        .map(|_| async move {
+            let mut stream = TcpStream::connect(("127.0.0.1", port)).await?;
+            // From the connection, not the first SYN: a SYN the full listen
+            // backlog dropped is retried a second later.
+            let opened = Instant::now();
+            stream.write_all(request.as_bytes()).await?;
+            anyhow::Ok((stream, opened))
+        })
+        .buffer_unordered(CONNECT_CONCURRENCY)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<Result<_>>()?;
+    sleep(Duration::from_millis(500)).await;
+    let during = server.rss_kib()?;
+    let newcomer_from = Instant::now();
+    connect_ready(port, 1).await?;
+    let newcomer = newcomer_from.elapsed();
+    let ends = stalled.into_iter().map(|(mut stream, opened)| async move {
+        let mut chunk = [0u8; 1024];
+        loop {
+            match timeout_at(started + limit, stream.read(&mut chunk)).await {
+                Err(_) => return None,
+                Ok(Ok(0)) | Ok(Err(_)) => return Some(opened.elapsed()),
+                Ok(Ok(_)) => {}
+            }
+        }
+    });
+    let shed: Option<Vec<Duration>> = futures_util::future::join_all(ends)
+        .await
+        .into_iter()
+        .collect();
+    drop(warm);
+    Ok(Shed {
+        per_stalled_kib: during.saturating_sub(before) as f64 / count as f64,
+        all_shed_after: shed.map(|ends| ends.into_iter().max().unwrap_or_default()),
+        newcomer,
+    })
 }
 
 #[cfg(test)]

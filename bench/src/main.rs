@@ -4,8 +4,9 @@
 //! cargo run --release -p chanx-bench -- all       # everything; rewrites BENCHMARKS.md
 //! cargo run --release -p chanx-bench -- codegen   # chanx vs Modelina, compile time
 //! cargo run --release -p chanx-bench -- runtime   # chanx-runtime vs hand-written server
+//! cargo run --release -p chanx-bench -- hostile   # idle memory, stalled handshakes; its section of BENCHMARKS.md
 //! cargo run --release -p chanx-bench -- all --smoke   # tiny sizes, a few seconds
-//! cargo run --release -p chanx-bench -- hostile --write  # hostile documents; updates their table
+//! cargo run --release -p chanx-bench -- documents --write  # hostile documents; updates their table
 //! cargo run --release -p chanx-bench -- fuzz --write     # a 10-minute fuzzing campaign; likewise
 //! ```
 
@@ -28,14 +29,17 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
-const USAGE: &str = "usage: chanx-bench <codegen|runtime|hostile|fuzz|all> [--smoke] [--write | --no-write] [--out FILE]
-                   [--fuzz-seconds N] [--fuzz-seed N]
+const USAGE: &str = "usage: chanx-bench <codegen|runtime|documents|fuzz|hostile|all> [--smoke] [--write | --no-write]
+                   [--out FILE] [--fuzz-seconds N] [--fuzz-seed N]
 
   codegen    Rust + TypeScript generation, beside Modelina; compile time of generated Rust
   runtime    round trips, broadcasts and idle memory, beside a hand-written server
-  hostile    documents near the 16 MiB limit built to cost more than their size
+  documents  hostile documents near the 16 MiB limit, built to cost more than their size
   fuzz       a fuzzing campaign over the loader and generators (600 s unless --fuzz-seconds)
-  all        all of them; rewrites BENCHMARKS.md unless --no-write
+  all        codegen, runtime, documents and fuzz; rewrites BENCHMARKS.md unless --no-write
+             (keeping its hostile-client section)
+  hostile    idle memory and stalled handshakes on each entry point; rewrites the
+             hostile-client section of BENCHMARKS.md unless --no-write
   --smoke    tiny sizes (a few seconds); writes nothing unless --write
   --write    with a command other than `all`, replaces that command's tables in the file
   --out      where to write (default: BENCHMARKS.md at the repository root)";
@@ -44,6 +48,7 @@ struct Args {
     codegen: bool,
     runtime: bool,
     hostile: bool,
+    documents: bool,
     fuzz: bool,
     /// Every section: the file is written whole, not updated.
     all: bool,
@@ -59,6 +64,7 @@ fn parse(args: &[String]) -> Result<Args> {
         codegen: false,
         runtime: false,
         hostile: false,
+        documents: false,
         fuzz: false,
         all: false,
         smoke: false,
@@ -85,7 +91,9 @@ fn parse(args: &[String]) -> Result<Args> {
             "--fuzz-seed" => {
                 parsed.fuzz_seed = rest.next().context("--fuzz-seed needs N")?.parse()?;
             }
-            "codegen" | "runtime" | "hostile" | "fuzz" | "all" if command.is_none() => {
+            "codegen" | "runtime" | "documents" | "fuzz" | "hostile" | "all"
+                if command.is_none() =>
+            {
                 command = Some(arg.clone())
             }
             "-h" | "--help" => {
@@ -98,18 +106,19 @@ fn parse(args: &[String]) -> Result<Args> {
     match command.as_deref() {
         Some("codegen") => parsed.codegen = true,
         Some("runtime") => parsed.runtime = true,
-        Some("hostile") => parsed.hostile = true,
+        Some("documents") => parsed.documents = true,
         Some("fuzz") => parsed.fuzz = true,
         Some("all") => {
             parsed.codegen = true;
             parsed.runtime = true;
-            parsed.hostile = true;
+            parsed.documents = true;
             parsed.fuzz = true;
             parsed.all = true;
         }
+        Some("hostile") => parsed.hostile = true,
         _ => bail!("{USAGE}"),
     }
-    let complete = parsed.all && !parsed.smoke;
+    let complete = (parsed.all || parsed.hostile) && !parsed.smoke;
     parsed.write = write.unwrap_or(complete);
     Ok(parsed)
 }
@@ -120,7 +129,8 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("__serve") => {
             let kind = servers::Kind::parse(args.get(1).map_or("", String::as_str))?;
-            return servers::serve(kind, args.get(2).cloned());
+            let options = servers::Options::parse(args.get(2..).unwrap_or_default())?;
+            return servers::serve(kind, options);
         }
         Some("__frames") => {
             // The per-frame cost alone (also part of `runtime`).
@@ -169,11 +179,26 @@ fn main() -> Result<()> {
     }
     let args = parse(&args)?;
     let sizes = run::Sizes { smoke: args.smoke };
+    if args.hostile {
+        let table = run::hostile(sizes)?;
+        println!("{}", table.markdown());
+        if args.write {
+            let previous = std::fs::read_to_string(&args.out).ok();
+            let section = report::hostile_section(&table, sizes);
+            std::fs::write(
+                &args.out,
+                report::with_hostile(previous.as_deref(), &section),
+            )
+            .with_context(|| format!("cannot write {}", args.out.display()))?;
+            eprintln!("wrote the hostile-client section of {}", args.out.display());
+        }
+        return Ok(());
+    }
     let mut tables = Vec::new();
     if args.codegen {
         tables.extend(run::codegen(sizes)?);
     }
-    if args.hostile {
+    if args.documents {
         tables.push(hostile::run(args.smoke)?);
     }
     if args.fuzz {
@@ -191,7 +216,8 @@ fn main() -> Result<()> {
     }
     if args.write {
         let text = if args.all {
-            report::document(&tables, sizes)
+            let previous = std::fs::read_to_string(&args.out).ok();
+            report::keep_hostile(report::document(&tables, sizes), previous.as_deref())
         } else {
             let old = std::fs::read_to_string(&args.out)
                 .with_context(|| format!("cannot read {}", args.out.display()))?;

@@ -42,10 +42,77 @@ pub fn replace_tables(old: &str, tables: &[Table]) -> String {
         text.replace_range(start..end, REPRODUCE);
     }
     if let Some(start) = text.find("## How each number is measured") {
-        text.replace_range(start.., METHOD);
+        // The hostile-client section after it is `hostile`'s, kept as it is.
+        let end = text.find(HOSTILE_MARK).map_or(text.len(), |at| at.max(start));
+        let method = if end < text.len() { format!("{METHOD}\n") } else { METHOD.to_owned() };
+        text.replace_range(start..end, &method);
     }
     text
 }
+
+/// BENCHMARKS.md's hostile-client section starts at this line; it is
+/// written by `chanx-bench hostile`, and `all` keeps it.
+pub const HOSTILE_MARK: &str =
+    "<!-- Written by `cargo run --release -p chanx-bench -- hostile`; `all` keeps it. -->";
+
+/// `text` followed by the hostile-client section of the file it replaces.
+pub fn keep_hostile(mut text: String, previous: Option<&str>) -> String {
+    if let Some(previous) = previous
+        && let Some(at) = previous.find(HOSTILE_MARK)
+    {
+        text.push('\n');
+        text.push_str(&previous[at..]);
+    }
+    text
+}
+
+/// `previous` (the whole file) with its hostile-client section replaced by
+/// `section`, or added at the end.
+pub fn with_hostile(previous: Option<&str>, section: &str) -> String {
+    let kept = previous.map_or("", |p| p.find(HOSTILE_MARK).map_or(p, |at| &p[..at]));
+    let mut text = kept.trim_end().to_owned();
+    if !text.is_empty() {
+        text.push_str("\n\n");
+    }
+    text.push_str(section);
+    text
+}
+
+/// The hostile-client section: the table of one run and how it is measured.
+pub fn hostile_section(table: &Table, sizes: Sizes) -> String {
+    let mut out = format!("{HOSTILE_MARK}\n\n## Hostile clients\n\n");
+    if sizes.smoke {
+        out.push_str("**Smoke run: tiny sizes, not representative.**\n\n");
+    }
+    let date = crate::sys::machine()
+        .into_iter()
+        .find(|(key, _)| key == "date")
+        .map_or_else(String::new, |(_, date)| format!(" ({date})"));
+    let _ = write!(
+        out,
+        "What misbehaving clients cost each entry point, with its default limits, \
+         on the machine above{date}. Reproduce with \
+         `cargo run --release -p chanx-bench -- hostile`.\n\n"
+    );
+    out.push_str(&table.markdown());
+    out.push_str(HOSTILE_METHOD);
+    out
+}
+
+const HOSTILE_METHOD: &str = "
+**Idle connections.** As in the runtime table: the server's RSS grows by this
+much per upgraded connection that then sends nothing. Both chanx entry points
+read with an 8 KiB buffer (`READ_BUFFER_BYTES`); tungstenite's default, 128
+KiB zero-filled on the first read, would cost each idle connection that much.
+
+**Stalled handshakes.** Connections that send half an upgrade request and
+then nothing, opened at once; *RSS per stalled handshake* is what the server
+holds for each while they wait; *all shed after* is the longest any of them
+stayed open, from its TCP connection until the server ended it (end of
+stream); *a new client's ping answered after* is the time for a client that
+connects meanwhile to upgrade and get its `pong`. The hand-written server has
+no handshake timeout: it holds them until the client gives up.
+";
 
 pub fn document(tables: &[Table], sizes: Sizes) -> String {
     let mut out = String::from(
@@ -81,7 +148,8 @@ pub fn document(tables: &[Table], sizes: Sizes) -> String {
 const REPRODUCE: &str = "## Reproduce\n\n```sh\ncargo run --release -p chanx-bench -- all          # this file\n\
                   cargo run --release -p chanx-bench -- codegen      # code generation only (prints)\n\
                   cargo run --release -p chanx-bench -- runtime      # runtime only (prints)\n\
-                  cargo run --release -p chanx-bench -- hostile --write  # hostile documents only; updates their table\n\
+                  cargo run --release -p chanx-bench -- documents --write  # hostile documents only; updates their table\n\
+                  cargo run --release -p chanx-bench -- hostile      # the hostile-client section below\n\
                   cargo run --release -p chanx-bench -- fuzz --write     # a 10-minute fuzzing campaign; updates its table\n\
                   cargo run --release -p chanx-bench -- all --smoke  # a few seconds; what the test suite runs\n```\n\n\
                   Node.js and npm are needed for the Modelina columns (`npm ci` runs in \
@@ -148,9 +216,12 @@ to every connection in the room; at most 8 broadcasts are in flight so no
 queue overflows; latency is from the publisher's send to each subscriber's
 receive. Idle memory is the server's RSS growth over 10,000 connections that
 each completed one ping → pong, divided by the count. The Redis rows run two
-chanx servers on one `redis-server` (started by the bench on a free loopback
-port), subscribers split between them, the publisher on the first; there is
-no hand-written peer for them.
+servers on one `redis-server` (started by the bench on a free loopback port)
+with the channels_redis format (`RedisChannelLayer`, msgpack), subscribers
+split between them, the publisher on the first (Rust) server: *Rust + Rust*
+is two chanx-runtime servers, *Rust + Python* a chanx-runtime server and the
+Python chanx chat of the interop tests (`tests/interop/chanx_redis_chat.py`:
+FastAPI, uvicorn, fast-channels). There is no hand-written peer for them.
 
 On a machine shared with other work, rates move by ±20 % between runs; the
 ratios of one run are the figures to compare.
@@ -181,6 +252,14 @@ member (the design that lets the Redis layer and the in-memory layer share
 one path): a copy of the bytes and a parse of the envelope per member, where
 the hand-written server clones a reference-counted frame into each queue.
 
+**Redis.** The channels_redis format costs per broadcast what its design
+does: `group_send` lists the group's members (one `ZRANGE` of every channel
+name), and the message written to each process queue names all that
+process's members in `__asgi_channel__`, which the reading process decodes.
+Both grow with the group; the previous layer published one message per
+process and kept membership out of the message. The Rust + Python rows are
+bounded by the Python process.
+
 Fixed while measuring: a relayed frame is forwarded as the text it was
 serialized to (it was parsed into a `Value` and serialized again for every
 member); one lock per group send instead of one per member; one idle timer
@@ -194,3 +273,39 @@ Left: layer messages as shared bytes instead of `Vec<u8>` (a `ChannelLayer`
 trait change), decoding frames straight into the typed message with a
 borrowed envelope.
 ";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hostile_section_survives_a_rewrite() {
+        let previous = format!(
+            "# Benchmarks\n\nold tables\n\n{HOSTILE_MARK}\n\n## Hostile clients\n\nfigures\n"
+        );
+        let text = keep_hostile("# Benchmarks\n\nnew tables\n".into(), Some(&previous));
+        assert_eq!(
+            text,
+            format!(
+                "# Benchmarks\n\nnew tables\n\n{HOSTILE_MARK}\n\n## Hostile clients\n\nfigures\n"
+            )
+        );
+        assert_eq!(keep_hostile("new".into(), Some("no marker")), "new");
+        assert_eq!(keep_hostile("new".into(), None), "new");
+    }
+
+    #[test]
+    fn the_hostile_section_is_replaced_or_added() {
+        let section = format!("{HOSTILE_MARK}\n\nnew figures\n");
+        let previous = format!("# Benchmarks\n\ntables\n\n{HOSTILE_MARK}\n\nold figures\n");
+        assert_eq!(
+            with_hostile(Some(&previous), &section),
+            format!("# Benchmarks\n\ntables\n\n{section}")
+        );
+        assert_eq!(
+            with_hostile(Some("# Benchmarks\n\ntables\n"), &section),
+            format!("# Benchmarks\n\ntables\n\n{section}")
+        );
+        assert_eq!(with_hostile(None, &section), section);
+    }
+}

@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use crate::codegen::{self, Budget, Document};
 use crate::load::{self, Measured, ServerProcess};
-use crate::servers::Kind;
+use crate::servers::{Kind, Options};
 use crate::table::{self, Table};
 
 /// How big a run is.
@@ -258,35 +258,121 @@ pub fn runtime(sizes: Sizes) -> Result<Vec<Table>> {
     eprintln!("runtime: {idle} idle connections");
     let ours = client.block_on(load::idle_memory(Kind::Chanx, idle))?;
     let theirs = client.block_on(load::idle_memory(Kind::Baseline, idle))?;
-    table.push(vec![
-        format!("{} idle connections", table::rate(idle as f64)),
-        "server RSS per connection".into(),
-        format!("{} KiB", table::sig3(ours)),
-        format!("{} KiB", table::sig3(theirs)),
-        table::ratio(ours / theirs.max(0.001)),
-        "≤ 32 KiB".into(),
-    ]);
+    eprintln!("runtime: {idle} idle connections through the axum adapter");
+    let axum = client.block_on(load::idle_memory(Kind::Axum, idle))?;
+    for (entry, measured) in [("", ours), (", through the axum adapter", axum)] {
+        table.push(vec![
+            format!("{} idle connections{entry}", table::rate(idle as f64)),
+            "server RSS per connection".into(),
+            format!("{} KiB", table::sig3(measured)),
+            format!("{} KiB", table::sig3(theirs)),
+            table::ratio(measured / theirs.max(0.001)),
+            "≤ 32 KiB".into(),
+        ]);
+    }
     if !sizes.smoke {
         for &count in subscribers {
-            eprintln!("runtime: broadcast to {count} subscribers on two servers sharing Redis");
-            let load = format!(
-                "chat broadcast, {} subscribers on 2 servers sharing one Redis",
-                table::rate(count as f64)
-            );
-            match client.block_on(redis_broadcast(count, warmup, duration)) {
-                Ok(measured) => push_unpaired(&mut table, &load, "deliveries/s", &measured),
-                Err(error) => table.push(vec![
-                    load,
-                    "deliveries/s".into(),
-                    format!("not measured: {error}").replace('|', "\\|"),
-                    "—".into(),
-                    "—".into(),
-                    "—".into(),
-                ]),
+            for python in [false, true] {
+                let (servers, load) = if python {
+                    ("a Rust and a Python chanx server", "Rust + Python")
+                } else {
+                    ("two Rust servers", "Rust + Rust")
+                };
+                eprintln!("runtime: broadcast to {count} subscribers on {servers} sharing Redis");
+                let load = format!(
+                    "chat broadcast, {} subscribers on 2 servers ({load}) sharing one Redis",
+                    table::rate(count as f64)
+                );
+                match client.block_on(redis_broadcast(count, python, warmup, duration)) {
+                    Ok(measured) => push_unpaired(&mut table, &load, "deliveries/s", &measured),
+                    Err(error) => table.push(vec![
+                        load,
+                        "deliveries/s".into(),
+                        format!("not measured: {error}").replace('|', "\\|"),
+                        "—".into(),
+                        "—".into(),
+                        "—".into(),
+                    ]),
+                }
             }
         }
     }
     Ok(vec![table])
+}
+
+/// What hostile clients cost each entry point: memory per idle connection,
+/// and what stalled handshakes (half an upgrade request, then nothing) cost
+/// and how soon they are shed, with the default limits (smoke: a short
+/// handshake timeout, few connections).
+pub fn hostile(sizes: Sizes) -> Result<Table> {
+    let fd_limit = crate::sys::raise_fd_limit();
+    let (idle, stalled) = if sizes.smoke { (50, 20) } else { (10_000, 500) };
+    let idle = idle.min(fd_limit.saturating_sub(256) as usize);
+    let options = Options {
+        handshake_timeout: sizes.smoke.then_some(Duration::from_millis(500)),
+        ..Options::default()
+    };
+    let limit = if sizes.smoke {
+        Duration::from_secs(3)
+    } else {
+        Duration::from_secs(30)
+    };
+    let timeout = options
+        .handshake_timeout
+        .unwrap_or(chanx_runtime::DEFAULT_HANDSHAKE_TIMEOUT);
+    let client = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let mut table = Table::new(
+        "Memory per idle connection and stalled handshakes, by entry point",
+        &[
+            "server",
+            "handshake timeout",
+            "idle connections",
+            "server RSS per idle connection",
+            "stalled handshakes",
+            "server RSS per stalled handshake",
+            "all stalled shed after",
+            "a new client's ping answered after",
+        ],
+    );
+    for (kind, name, shed_by) in [
+        (
+            Kind::Chanx,
+            "chanx-runtime `Server`",
+            table::duration(timeout),
+        ),
+        (
+            Kind::Axum,
+            "chanx-runtime `axum::serve`",
+            table::duration(timeout),
+        ),
+        (
+            Kind::Baseline,
+            "hand-written tokio-tungstenite",
+            "none".to_owned(),
+        ),
+    ] {
+        eprintln!("hostile: {} idle connections on {}", idle, kind.name());
+        let idle_kib = client.block_on(load::idle_memory(kind, idle))?;
+        eprintln!("hostile: {stalled} stalled handshakes on {}", kind.name());
+        let shed = client.block_on(load::stalled_handshakes(kind, &options, stalled, limit))?;
+        let after = shed.all_shed_after.map_or_else(
+            || format!("not shed within {}", table::duration(limit)),
+            table::duration,
+        );
+        table.push(vec![
+            name.to_owned(),
+            shed_by,
+            table::rate(idle as f64),
+            format!("{} KiB", table::sig3(idle_kib)),
+            table::rate(stalled as f64),
+            format!("{} KiB", table::sig3(shed.per_stalled_kib)),
+            after,
+            table::duration(shed.newcomer),
+        ]);
+    }
+    Ok(table)
 }
 
 /// redis-server on a free loopback port, ended when dropped.
@@ -324,19 +410,76 @@ impl Drop for RedisServer {
     }
 }
 
+/// Broadcasts across two servers on one Redis: the publisher and half the
+/// subscribers on a Rust server, the other half on a second Rust server or,
+/// with `python`, on the Python chanx chat of the interop tests
+/// (`tests/interop/chanx_redis_chat.py`, fast-channels' `RedisChannelLayer`).
 async fn redis_broadcast(
     subscribers: usize,
+    python: bool,
     warmup: Duration,
     duration: Duration,
 ) -> Result<Measured> {
     let redis = RedisServer::start()?;
     let url = format!("redis://127.0.0.1:{}/0", redis.port);
-    let a = ServerProcess::start_with(Kind::Chanx, Some(&url))?;
-    let b = ServerProcess::start_with(Kind::Chanx, Some(&url))?;
+    let options = Options {
+        redis: Some(url.clone()),
+        ..Options::default()
+    };
+    let a = ServerProcess::start_with(Kind::Chanx, &options)?;
+    let (b, b_port) = if python {
+        let server = PythonChat::start(&url)?;
+        let port = server.port;
+        (Err(server), port)
+    } else {
+        let server = ServerProcess::start_with(Kind::Chanx, &options)?;
+        let port = server.port;
+        (Ok(server), port)
+    };
     let measured =
-        load::broadcast_across(&[a.port, b.port], subscribers, 8, warmup, duration).await;
+        load::broadcast_across(&[a.port, b_port], subscribers, 8, warmup, duration).await;
     drop((a, b, redis));
     measured
+}
+
+/// The Python chanx chat server of the interop tests, ended when dropped.
+struct PythonChat {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl PythonChat {
+    fn start(redis: &str) -> Result<Self> {
+        let interop = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/interop");
+        let python = interop.join(".venv/bin/python");
+        if !python.exists() {
+            anyhow::bail!("no interop virtualenv (scripts/python-venv.sh makes it)");
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let child = std::process::Command::new(python)
+            .arg(interop.join("chanx_redis_chat.py"))
+            .args(["serve", &port.to_string(), "--redis", redis])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .map_err(|e| anyhow::anyhow!("the Python chat server did not start: {e}"))?;
+        let server = PythonChat { child, port };
+        for _ in 0..300 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Ok(server);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        anyhow::bail!("the Python chat server did not listen on port {port}")
+    }
+}
+
+impl Drop for PythonChat {
+    fn drop(&mut self) {
+        crate::child::kill(&mut self.child);
+    }
 }
 
 fn push_unpaired(table: &mut Table, load: &str, what: &str, ours: &Measured) {

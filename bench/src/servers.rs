@@ -1,15 +1,16 @@
 //! The servers under load, each run as a child process of this executable
-//! (`chanx-bench __serve chanx|baseline`) so its memory is its own.
+//! (`chanx-bench __serve chanx|axum|baseline`) so its memory is its own.
 //!
-//! Both serve the chat protocol of `specs/chat.yaml` on `/ws/chat`: `ping` →
+//! Each serves the chat protocol of `specs/chat.yaml` on `/ws/chat`: `ping` →
 //! `pong`, and `chat` → `chat_notification` to every connection.
 
 use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use anyhow::{Result, bail};
+use anyhow::{Result, anyhow, bail};
 use chanx_example_chat::{Chat, ROOM, api::channels::chat::ChatServer};
 use chanx_runtime::{ConsumerConfig, Route, Router, Server};
 use futures_util::{SinkExt, StreamExt};
@@ -24,6 +25,9 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 pub enum Kind {
     /// The chat example's consumer on chanx-runtime's `Server`.
     Chanx,
+    /// The same consumer through the axum adapter, served with
+    /// `chanx_runtime::axum::serve` (as `chat-server` serves it).
+    Axum,
     /// A minimal hand-written tokio-tungstenite server: the ceiling.
     Baseline,
 }
@@ -32,6 +36,7 @@ impl Kind {
     pub fn name(self) -> &'static str {
         match self {
             Kind::Chanx => "chanx",
+            Kind::Axum => "axum",
             Kind::Baseline => "baseline",
         }
     }
@@ -39,16 +44,58 @@ impl Kind {
     pub fn parse(name: &str) -> Result<Self> {
         match name {
             "chanx" => Ok(Kind::Chanx),
+            "axum" => Ok(Kind::Axum),
             "baseline" => Ok(Kind::Baseline),
-            other => bail!("unknown server {other:?} (chanx or baseline)"),
+            other => bail!("unknown server {other:?} (chanx, axum or baseline)"),
         }
     }
 }
 
 /// Serves on a free loopback port, prints `port N` on stdout, and exits when
 /// stdin closes (so a server never outlives the bench that started it).
-/// With `redis`, the chanx server's channel layer is that Redis.
-pub fn serve(kind: Kind, redis: Option<String>) -> Result<()> {
+/// How a server child is started: `__serve KIND [--redis URL]
+/// [--handshake-timeout-ms N]`.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The chanx server's channel layer is this Redis.
+    pub redis: Option<String>,
+    /// The chanx servers' handshake timeout, instead of the default.
+    pub handshake_timeout: Option<Duration>,
+}
+
+impl Options {
+    pub fn args(&self) -> Vec<String> {
+        let mut args = Vec::new();
+        if let Some(url) = &self.redis {
+            args.extend(["--redis".to_owned(), url.clone()]);
+        }
+        if let Some(timeout) = self.handshake_timeout {
+            args.extend([
+                "--handshake-timeout-ms".to_owned(),
+                timeout.as_millis().to_string(),
+            ]);
+        }
+        args
+    }
+
+    pub fn parse(args: &[String]) -> Result<Self> {
+        let mut options = Options::default();
+        let mut args = args.iter();
+        while let Some(flag) = args.next() {
+            let value = args.next().ok_or_else(|| anyhow!("{flag} needs a value"))?;
+            match flag.as_str() {
+                "--redis" => options.redis = Some(value.clone()),
+                "--handshake-timeout-ms" => {
+                    options.handshake_timeout = Some(Duration::from_millis(value.parse()?));
+                }
+                other => bail!("unknown server option {other:?}"),
+            }
+        }
+        Ok(options)
+    }
+}
+
+pub fn serve(kind: Kind, options: Options) -> Result<()> {
     crate::sys::raise_fd_limit();
     std::thread::spawn(|| {
         let stdin = std::io::stdin();
@@ -69,23 +116,42 @@ pub fn serve(kind: Kind, redis: Option<String>) -> Result<()> {
         writeln!(stdout, "port {port}")?;
         stdout.flush()?;
         match kind {
-            Kind::Chanx => serve_chanx(listener, redis).await,
+            Kind::Chanx => serve_chanx(listener, options).await,
+            Kind::Axum => serve_axum(listener, options).await,
             Kind::Baseline => serve_baseline(listener).await,
         }
     })
 }
 
-async fn serve_chanx(listener: TcpListener, redis: Option<String>) -> Result<()> {
+async fn serve_chanx(listener: TcpListener, options: Options) -> Result<()> {
     let config = ConsumerConfig {
         groups: vec![ROOM.to_string()],
         ..ConsumerConfig::default()
     };
-    let router = match redis {
-        Some(url) => Router::with_layer(chanx_runtime::layer::from_url(&url).await?),
+    let router = match &options.redis {
+        Some(url) => Router::with_layer(chanx_runtime::layer::from_url(url).await?),
         None => Router::new(),
     };
     let router = router.route(Route::new(ChatServer::new(Chat)).config(config));
-    Server::from_listener(listener, router).run().await?;
+    let mut server = Server::from_listener(listener, router);
+    if let Some(timeout) = options.handshake_timeout {
+        server = server.handshake_timeout(timeout);
+    }
+    server.run().await?;
+    Ok(())
+}
+
+async fn serve_axum(listener: TcpListener, options: Options) -> Result<()> {
+    let config = ConsumerConfig {
+        groups: vec![ROOM.to_string()],
+        ..ConsumerConfig::default()
+    };
+    let router = Router::new().route(Route::new(ChatServer::new(Chat)).config(config));
+    let mut served = chanx_runtime::axum::serve(listener, chanx_runtime::axum::routes(router));
+    if let Some(timeout) = options.handshake_timeout {
+        served = served.handshake_timeout(timeout);
+    }
+    served.await?;
     Ok(())
 }
 
@@ -136,7 +202,7 @@ async fn serve_baseline(listener: TcpListener) -> Result<()> {
     let hub = Arc::new(Hub::default());
     loop {
         let Ok((stream, _)) = listener.accept().await else {
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
             continue;
         };
         tokio::spawn(baseline_connection(stream, hub.clone()));

@@ -100,13 +100,18 @@ fn every_row_of_a_smoke_run_has_positive_numbers() {
     let (runtime_header, runtime_rows) = table("Runtime:");
     assert_eq!(
         runtime_rows.len(),
-        10,
-        "2 ping loads × 2 rows, 1 broadcast × 2 rows, 3 per-frame costs, idle"
+        11,
+        "2 ping loads × 2 rows, 1 broadcast × 2 rows, 3 per-frame costs, idle on Server and axum"
     );
     let loads: Vec<&str> = runtime_rows.iter().map(|r| r[0].as_str()).collect();
     assert!(loads.iter().any(|l| l.starts_with("ping")), "{loads:?}");
     assert!(loads.iter().any(|l| l.contains("broadcast")), "{loads:?}");
-    assert!(loads.iter().any(|l| l.contains("idle")), "{loads:?}");
+    assert_eq!(
+        loads.iter().filter(|l| l.contains("idle")).count(),
+        2,
+        "{loads:?}"
+    );
+    assert!(loads.iter().any(|l| l.contains("axum")), "{loads:?}");
     assert_eq!(
         loads.iter().filter(|l| l.contains("in process")).count(),
         3,
@@ -146,4 +151,49 @@ fn cells_are_read_as_numbers() {
     assert_eq!(leading_number("1,234"), Some(1234.0));
     assert_eq!(leading_number("3.83 ms"), Some(3.83));
     assert_eq!(leading_number("fails: x"), None);
+}
+
+#[test]
+fn a_smoke_run_of_the_hostile_figures_sheds_every_stalled_handshake() {
+    let output = Command::new(env!("CARGO_BIN_EXE_chanx-bench"))
+        .args(["hostile", "--smoke"])
+        .output()
+        .expect("the bench runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "bench failed:\n{stderr}");
+    let tables = tables(&stdout);
+    assert_eq!(tables.len(), 1, "{stdout}");
+    let (header, rows) = &tables[0];
+    let servers: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        servers,
+        [
+            "chanx-runtime `Server`",
+            "chanx-runtime `axum::serve`",
+            "hand-written tokio-tungstenite"
+        ]
+    );
+    for row in rows {
+        assert_eq!(row.len(), header.len(), "{row:?}");
+        let cell = |name: &str| {
+            let column = header.iter().position(|h| h == name).expect(name);
+            row[column].as_str()
+        };
+        let idle = leading_number(cell("server RSS per idle connection"));
+        assert!(idle.is_some_and(|v| v > 0.0), "{row:?}");
+        assert!(
+            leading_number(cell("a new client's ping answered after")).is_some_and(|v| v > 0.0),
+            "a new client connects while handshakes stall: {row:?}"
+        );
+        let shed = leading_number(cell("all stalled shed after"));
+        if row[0].starts_with("chanx") {
+            assert!(shed.is_some_and(|v| v > 0.0), "every one shed: {row:?}");
+        } else {
+            assert!(
+                shed.is_none(),
+                "the hand-written server keeps them: {row:?}"
+            );
+        }
+    }
 }

@@ -27,6 +27,9 @@ enum Command {
     Inspect(cmd::inspect::Args),
     /// Generate typed Rust and a typed TypeScript client.
     Generate(cmd::generate::Args),
+    /// Judge the changes between two versions of a document: breaking for
+    /// clients, breaking for servers, or safe.
+    Diff(cmd::diff::Args),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +38,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => cmd::validate::run(&args),
         Command::Inspect(args) => cmd::inspect::run(&args),
         Command::Generate(args) => cmd::generate::run(&args),
+        Command::Diff(args) => cmd::diff::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::Api;
 use crate::ir::build::{BuildOptions, build};
-use crate::load::LoadOptions;
+use crate::load::{Document, LoadOptions};
 use crate::{rust, ts};
 
 /// Everything that changes what is generated.
@@ -128,6 +128,15 @@ pub struct Loaded {
 
 /// Loads, validates and builds the model of one document.
 pub fn load_api(path: &Path, options: &Options) -> Result<Loaded, Diagnostics> {
+    load_document(path, options).map(|(_, loaded)| loaded)
+}
+
+/// [`load_api`], keeping the files read, for tools that point back into
+/// them (line and column of a model node's [`Origin`](crate::ir::Origin)).
+pub(crate) fn load_document(
+    path: &Path,
+    options: &Options,
+) -> Result<(Document, Loaded), Diagnostics> {
     let (doc, mut warnings) = crate::validate::load_and_validate(path, &options.load)?;
     let (api, build_warnings) = build(&doc, &options.build)?;
     warnings.extend(build_warnings);
@@ -135,11 +144,12 @@ pub fn load_api(path: &Path, options: &Options) -> Result<Loaded, Diagnostics> {
     if options.deny_warnings && !warnings.is_empty() {
         return Err(warnings);
     }
-    Ok(Loaded {
+    let loaded = Loaded {
         api,
         inputs: doc.paths().map(Path::to_path_buf).collect(),
         warnings,
-    })
+    };
+    Ok((doc, loaded))
 }
 
 /// The Rust module generated from one document.
@@ -273,6 +283,13 @@ impl Builder {
     /// Give every consumer-trait method a default body answering "not implemented".
     pub fn default_stubs(mut self, enable: bool) -> Self {
         self.options.rust.default_stubs = enable;
+        self
+    }
+
+    /// Also generate the client side (`<Channel>Client`, topic `Handle`s);
+    /// the crate then needs chanx-runtime's `client` feature.
+    pub fn client(mut self, enable: bool) -> Self {
+        self.options.rust.client = enable;
         self
     }
 

@@ -3,7 +3,8 @@
 //! In a build script, [`configure`] a [`Builder`] and `compile` documents
 //! into `OUT_DIR` (`chanx_runtime::include_api!` pulls the module in).
 //! Tools call the pipeline itself, [`generate`], which returns the files of a
-//! document without writing them, or [`validate`] and [`inspect`].
+//! document without writing them, or [`validate`] and [`inspect`];
+//! [`diff::diff_files`] judges the changes between two versions of a document.
 //!
 //! Inside, the source is parsed with positions, `$ref`s are followed across
 //! files, the document is checked against the AsyncAPI schema and what the
@@ -16,7 +17,9 @@
 #![allow(clippy::result_large_err)]
 #![warn(missing_docs)]
 
+mod bundle;
 mod diag;
+pub mod diff;
 mod generate;
 // The modules below are reached from outside only through the hidden
 // `internal` module; their items document themselves where it helps.
@@ -77,6 +80,10 @@ pub mod internal {
     /// The TypeScript emitter.
     pub mod ts {
         pub use crate::ts::*;
+    }
+    /// Every `$ref`'d file merged into one document.
+    pub mod bundle {
+        pub use crate::bundle::*;
     }
     /// The model summary of `chanx inspect`.
     pub mod inspect {

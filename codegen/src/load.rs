@@ -341,6 +341,12 @@ impl Document {
         self.raw(node)?.as_object()?.get("$ref")?.as_str()
     }
 
+    /// Where `reference`, written at `from`, points: one hop, so the target
+    /// may be another ref (the bundler keeps refs as refs).
+    pub fn target_of(&self, from: &NodeRef, reference: &str) -> Result<NodeRef, RefError> {
+        Resolver::new(self).target_of(from, reference)
+    }
+
     /// Follows `$ref`s from `node` until a non-reference value.
     pub fn resolve(&self, node: &NodeRef) -> Result<NodeRef, RefError> {
         if self.ref_of(node).is_none() {

@@ -63,6 +63,23 @@ fn assert_runtime_fixture_is_current(code: &str) {
     );
 }
 
+/// The client side (`--client`) of the documents with topics.
+#[test]
+fn generated_rust_clients() {
+    std::env::set_current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("..")).unwrap();
+    for spec in ["specs/chat.yaml", "specs/topics.json"] {
+        let mut options = Options::default();
+        options.rust.client = true;
+        let loaded = load_api(Path::new(spec), &options).unwrap_or_else(|d| panic!("{spec}:\n{d}"));
+        let code = generate_rust(&loaded, &options).expect("generates");
+        assert!(code.contains("Client {"), "{spec}: a client type");
+        insta::assert_snapshot!(
+            format!("rust_client_{}", module_name(Path::new(spec))),
+            code
+        );
+    }
+}
+
 #[test]
 fn generation_is_deterministic() {
     let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/types.yaml");

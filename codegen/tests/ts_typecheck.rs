@@ -2,7 +2,10 @@
 //! the modules of hand-built models (used by `tests/ts/smoke.ts`, which is
 //! checked too), every document in `specs/` and every valid root document of
 //! the shared corpus, each through the whole pipeline (load → validate → IR →
-//! TS).
+//! TS). `tests/ts/closed-types.ts` and `tests/ts/topic-types.ts` are
+//! checked against the modules of `specs/chat.yaml` and `specs/topics.json`:
+//! their `@ts-expect-error` lines must fail to compile (a misspelt key, a
+//! payload or action of another topic), or tsc reports the unused directive.
 //!
 //! Needs `npm ci` in `tests/ts/` first; without `node_modules` the test is
 //! skipped with a notice (`scripts/test.sh` installs them).

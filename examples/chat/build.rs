@@ -3,6 +3,9 @@
 //! it in. Cargo reruns this when the document (or any file it `$ref`s) changes.
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    chanx_codegen::configure().compile(&["../../specs/chat.yaml"])?;
+    // `.client(true)`: the typed `ChatClient` too, for the `chat-client` binary.
+    chanx_codegen::configure()
+        .client(true)
+        .compile(&["../../specs/chat.yaml"])?;
     Ok(())
 }

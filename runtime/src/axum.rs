@@ -25,11 +25,19 @@
 //! puts a dynamic channel) is the app's `/` route, so the app cannot have one.
 //!
 //! Non-WebSocket requests to a channel address are refused by axum's
-//! `WebSocketUpgrade`. The transport's message limit is the router's
-//! largest `max_message_bytes`; a larger message ends the connection (axum
-//! reports no distinct error for it).
+//! `WebSocketUpgrade`. Connections get the same WebSocket settings and close
+//! codes as on [`Server`](crate::Server) (a message over the router's largest
+//! `max_message_bytes` is closed with 1009).
+//!
+//! Serve the app with [`serve`] rather than `axum::serve`: it bounds the
+//! handshake (time and concurrent pending connections) and closes
+//! connections so that their close frame reaches the client.
+
+mod serve;
 
 use std::sync::Arc;
+
+pub use serve::{Serve, serve};
 
 use axum::{
     extract::{
@@ -235,10 +243,11 @@ async fn upgrade(
         query: uri.query().map(str::to_owned),
         headers,
     };
-    let limit = router.max_message_bytes();
+    let settings = crate::transport::ws_settings(&router);
     upgrade
-        .max_message_size(limit)
-        .max_frame_size(limit)
+        .read_buffer_size(settings.read_buffer_size)
+        .max_message_size(settings.max_message_size)
+        .max_frame_size(settings.max_message_size)
         .on_upgrade(move |socket: WebSocket| async move {
             let (sink, stream) = socket.split();
             let sink: BoxSink =
@@ -250,7 +259,7 @@ async fn upgrade(
                 );
             let stream: BoxStream = Box::pin(stream.map(|item| {
                 item.map(from_axum)
-                    .map_err(|e| TransportError::Other(e.to_string()))
+                    .map_err(|e| TransportError::from_tungstenite_text(e.to_string()))
             }));
             let accepted = Accepted {
                 request,

@@ -35,9 +35,17 @@ pub struct ConsumerConfig {
     /// Largest accepted client message, in bytes; a larger one closes the
     /// connection with 1009. Default 1 MiB.
     pub max_message_bytes: usize,
-    /// Frames queued for a client that is not reading; when full the client
-    /// is closed with 1013 (other clients are never held up). Default 256.
+    /// Frames queued for a client. The connection reads its next client
+    /// frame or channel-layer message only when the queue has room for what
+    /// it may answer, so a slow reader slows down what is sent to it; a
+    /// handler that queues into a full queue closes the client with 1013.
+    /// Default 256.
     pub outgoing_queue_capacity: usize,
+    /// A frame that has waited this long in the client's queue without the
+    /// socket taking it (the client reads slower than it is sent to, or not
+    /// at all) closes the client with 1013. Its senders wait for it at most
+    /// about this long. Default 5 s.
+    pub slow_client_timeout: Duration,
     /// Send a WebSocket ping this often. Default 20 s; `None` disables.
     pub ping_interval: Option<Duration>,
     /// Close (1000, "idle timeout") when the client sends nothing (pongs
@@ -62,6 +70,7 @@ impl Default for ConsumerConfig {
             groups: Vec::new(),
             max_message_bytes: 1024 * 1024,
             outgoing_queue_capacity: 256,
+            slow_client_timeout: Duration::from_secs(5),
             ping_interval: Some(Duration::from_secs(20)),
             idle_timeout: Some(Duration::from_secs(60)),
             close_timeout: Duration::from_secs(5),

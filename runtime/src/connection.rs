@@ -7,12 +7,18 @@
 //! interleaved with client frames, also one at a time, and each source
 //! stays in order. (The Python chanx runs each frame in its own task, so its
 //! replies may overtake one another; here they never do.)
+//!
+//! While a handler runs, the connection's inbox keeps being emptied into a
+//! local queue (as long as the client keeps up), so that handlers waiting
+//! for room in each other's inboxes never wait on one another.
 
-use std::{fmt::Display, pin::Pin, sync::Arc, time::Duration};
+use std::{
+    collections::VecDeque, fmt::Display, future::Future, pin::Pin, sync::Arc, time::Duration,
+};
 
 use futures_util::{Sink, Stream, StreamExt};
 use tokio::{
-    sync::watch,
+    sync::{mpsc, watch},
     time::{Instant, Interval, Sleep},
 };
 use tracing::Instrument;
@@ -34,21 +40,82 @@ use crate::{
 };
 
 /// A transport read failure.
+///
+/// The first three are the client's fault and the connection can still send
+/// a close frame: 1009, 1002 and 1007 respectively.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum TransportError {
     /// The client sent a message over the transport's size limit.
     #[error("message too big")]
     MessageTooBig,
+    /// The client broke the WebSocket protocol (reserved bits, an unknown
+    /// opcode, an unmasked or orphan continuation frame, a control frame
+    /// fragmented or over 125 bytes, …).
+    #[error("protocol error: {0}")]
+    Protocol(String),
+    /// A text message that is not valid UTF-8.
+    #[error("invalid UTF-8: {0}")]
+    InvalidUtf8(String),
     #[error("{0}")]
     /// Any other failure to read (the connection is then over).
     Other(String),
 }
 
+impl TransportError {
+    /// Classifies a tungstenite error from its text, for transports that
+    /// hand it over wrapped (axum's `ws::Message` errors wrap the
+    /// tungstenite version axum was built with).
+    #[cfg(feature = "axum")]
+    pub(crate) fn from_tungstenite_text(text: String) -> Self {
+        if text.starts_with("Space limit exceeded: Message too long") {
+            TransportError::MessageTooBig
+        } else if let Some(detail) = text.strip_prefix("UTF-8 encoding error: ") {
+            TransportError::InvalidUtf8(detail.to_owned())
+        } else if let Some(detail) = text.strip_prefix("WebSocket protocol error: ") {
+            // The peer is gone, or already closing: no close frame to send.
+            let gone = [
+                "Connection reset without closing handshake",
+                "Remote sent after having closed",
+                "Sending after closing is not allowed",
+            ];
+            if gone.contains(&detail) {
+                TransportError::Other(text)
+            } else {
+                TransportError::Protocol(detail.to_owned())
+            }
+        } else {
+            TransportError::Other(text)
+        }
+    }
+
+    /// The close frame this failure calls for, if the connection can still
+    /// send one.
+    fn close(&self) -> Option<(u16, &'static str)> {
+        match self {
+            TransportError::MessageTooBig => Some((close_code::MESSAGE_TOO_BIG, "message too big")),
+            TransportError::Protocol(_) => Some((close_code::PROTOCOL_ERROR, "protocol error")),
+            TransportError::InvalidUtf8(_) => Some((close_code::INVALID_PAYLOAD, "invalid UTF-8")),
+            TransportError::Other(_) => None,
+        }
+    }
+}
+
 impl From<tokio_tungstenite::tungstenite::Error> for TransportError {
     fn from(error: tokio_tungstenite::tungstenite::Error) -> Self {
-        use tokio_tungstenite::tungstenite::{Error, error::CapacityError};
+        use tokio_tungstenite::tungstenite::{
+            Error,
+            error::{CapacityError, ProtocolError},
+        };
         match error {
             Error::Capacity(CapacityError::MessageTooLong { .. }) => TransportError::MessageTooBig,
+            Error::Utf8(detail) => TransportError::InvalidUtf8(detail),
+            Error::Protocol(
+                ProtocolError::ResetWithoutClosingHandshake
+                | ProtocolError::ReceivedAfterClosing
+                | ProtocolError::SendAfterClosing,
+            ) => TransportError::Other(error.to_string()),
+            Error::Protocol(violation) => TransportError::Protocol(violation.to_string()),
             other => TransportError::Other(other.to_string()),
         }
     }
@@ -109,9 +176,13 @@ pub async fn serve_connection<H, Si, St, E>(
         log_sent: config.log_sent_message,
         ignored: config.log_ignored_actions.iter().cloned().collect(),
     };
-    let (outbox, writer) = Outbox::new(config.outgoing_queue_capacity, log);
+    let (outbox, writer) = Outbox::new(
+        config.outgoing_queue_capacity,
+        log,
+        layer.runtime_counters(),
+    );
     let close_timeout = config.close_timeout;
-    let writer = tokio::spawn(writer.run(sink, close_timeout));
+    let writer = tokio::spawn(writer.run(sink, close_timeout, config.slow_client_timeout));
 
     let core = Core {
         route,
@@ -273,13 +344,23 @@ impl<H: Handler> Core<'_, H> {
         E: Into<TransportError>,
     {
         let config = self.route.settings();
+        // Messages set aside while a handler runs. When a member that does
+        // not read holds a room up, every sender waits on it after one
+        // message, so about one message per sender is set aside: room for
+        // four times the outgoing queue (1024 by default) keeps a handler
+        // from waiting on its own inbox in rooms up to that size.
+        let mut pending = Pending::new(config.outgoing_queue_capacity.saturating_mul(4));
         for group in &config.groups {
             if let Err(error) = ctx.join(group).await {
                 tracing::error!(group, %error, "cannot join group");
                 return End::Close(close_code::INTERNAL_ERROR, "cannot join groups");
             }
         }
-        if let Err(error) = self.route.handler().on_connect(ctx).await {
+        let connected = {
+            let connect = std::pin::pin!(self.route.handler().on_connect(ctx));
+            pending.drain_while(connect, &mut inbox.receiver).await
+        };
+        if let Err(error) = connected {
             tracing::error!(%error, "on_connect failed");
             return End::Close(close_code::INTERNAL_ERROR, "connection setup failed");
         }
@@ -292,6 +373,9 @@ impl<H: Handler> Core<'_, H> {
             }
         }
 
+        // Room in the outgoing queue for what one client frame or layer
+        // message may queue (reply, error, completion, …) before it is taken.
+        let headroom = HEADROOM.min(config.outgoing_queue_capacity.max(1));
         let mut overflow = self.outbox.overflow_signal();
         let mut ping = config
             .ping_interval
@@ -303,30 +387,52 @@ impl<H: Handler> Core<'_, H> {
         let mut idle_timer = config
             .idle_timeout
             .map(|idle| Box::pin(tokio::time::sleep_until(last_activity + idle)));
+        // Client frames and layer messages take turns when both are waiting:
+        // a busy room must not starve the client's own frames, nor a busy
+        // client its inbox (its own broadcasts come back through it).
+        let mut layer_first = false;
         loop {
             tokio::select! {
-                biased;
                 true = crate::util::became_true(&mut overflow) => return End::ClientGone,
+                true = crate::util::became_true(&mut inbox.cut_off) => {
+                    // The layer dropped a message for this client: it does
+                    // not keep up, and must not stay open having missed it.
+                    self.outbox.close_slow("messages dropped: client too slow");
+                    return End::ClientGone;
+                }
                 true = crate::util::became_true(&mut shutdown) => {
                     // Relays and events already queued (such as the broadcast
                     // of the handler that just finished) still go out.
-                    while let Ok(bytes) = inbox.receiver.try_recv() {
+                    while let Some(bytes) = pending.pop().or_else(|| inbox.receiver.try_recv().ok()) {
                         self.on_layer_message(ctx, &bytes).await;
                     }
                     return End::Close(close_code::GOING_AWAY, "server shutting down");
                 }
-                frame = stream.next() => {
+                input = pending.next_input(&mut stream, &mut inbox.receiver, &self.outbox, headroom, layer_first) => {
+                    layer_first = matches!(input, Input::Frame(_));
+                    let frame = match input {
+                        Input::Layer(bytes) => {
+                            let handled = std::pin::pin!(self.on_layer_message(ctx, &bytes));
+                            pending.drain_while(handled, &mut inbox.receiver).await;
+                            continue;
+                        }
+                        Input::Frame(frame) => frame,
+                    };
                     let message = match frame {
                         None => return End::ClientGone,
-                        Some(Err(error)) => match error.into() {
-                            TransportError::MessageTooBig => {
-                                return End::Close(close_code::MESSAGE_TOO_BIG, "message too big");
-                            }
-                            TransportError::Other(error) => {
-                                tracing::debug!(%error, "websocket read failed");
-                                return End::ClientGone;
-                            }
-                        },
+                        Some(Err(error)) => {
+                            let error = error.into();
+                            return match error.close() {
+                                Some((code, reason)) => {
+                                    tracing::info!(%error, code, "closing: the client broke the protocol");
+                                    End::Close(code, reason)
+                                }
+                                None => {
+                                    tracing::debug!(%error, "websocket read failed");
+                                    End::ClientGone
+                                }
+                            };
+                        }
                         Some(Ok(message)) => message,
                     };
                     last_activity = Instant::now();
@@ -337,14 +443,16 @@ impl<H: Handler> Core<'_, H> {
                         WsMessage::Binary(bytes) if bytes.len() > config.max_message_bytes => {
                             return End::Close(close_code::MESSAGE_TOO_BIG, "message too big");
                         }
-                        WsMessage::Text(text) => self.on_text(ctx, &text).await,
+                        WsMessage::Text(text) => {
+                            let handled = std::pin::pin!(self.on_text(ctx, &text));
+                            pending.drain_while(handled, &mut inbox.receiver).await;
+                        }
                         WsMessage::Binary(_) => self.on_binary(),
                         WsMessage::Ping(_) | WsMessage::Pong(_) => {}
                         WsMessage::Close(_) => return End::ClientGone,
                     }
                 }
-                Some(bytes) = inbox.receiver.recv() => self.on_layer_message(ctx, &bytes).await,
-                _ = next_tick(&mut ping) => { let _ = self.outbox.push(WsMessage::Ping(Vec::new())); }
+                _ = next_tick(&mut ping) => self.outbox.push_if_room(WsMessage::Ping(Vec::new())),
                 _ = timer_fired(&mut idle_timer) => {
                     let idle = config.idle_timeout.unwrap_or_default();
                     let deadline = last_activity + idle;
@@ -564,6 +672,97 @@ pub(crate) fn decode_frame<M: ChannelMessage>(
             Err(DecodeError::json_invalid(
                 "maximum recursion depth exceeded while decoding",
             ))
+        }
+    }
+}
+
+/// Room kept in the outgoing queue for what one client frame or layer
+/// message may queue before it is taken.
+const HEADROOM: usize = 4;
+
+/// What the connection handles next.
+enum Input<T> {
+    /// A client frame (`None`: the client went away).
+    Frame(Option<T>),
+    /// A channel-layer message.
+    Layer(Vec<u8>),
+}
+
+/// Layer messages taken from the inbox while a handler ran, to be handled
+/// after it, in order.
+struct Pending {
+    queue: VecDeque<Vec<u8>>,
+    capacity: usize,
+}
+
+impl Pending {
+    fn new(capacity: usize) -> Self {
+        Pending {
+            queue: VecDeque::new(),
+            capacity: capacity.max(1),
+        }
+    }
+
+    fn pop(&mut self) -> Option<Vec<u8>> {
+        self.queue.pop_front()
+    }
+
+    /// The next client frame or layer message (those set aside first),
+    /// once the outgoing queue has room for what it may answer: a client
+    /// that does not read is not read either, and gets no more layer
+    /// messages, which pushes back on their senders. When both are waiting,
+    /// `layer_first` says which goes first.
+    async fn next_input<St: Stream + Unpin>(
+        &mut self,
+        stream: &mut St,
+        inbox: &mut mpsc::Receiver<Vec<u8>>,
+        outbox: &Outbox,
+        headroom: usize,
+        layer_first: bool,
+    ) -> Input<St::Item> {
+        outbox.room(headroom).await;
+        let queue = &mut self.queue;
+        // Polled only when chosen: takes a message only when it returns it.
+        let layer = async {
+            match queue.pop_front() {
+                Some(bytes) => Some(bytes),
+                None => inbox.recv().await,
+            }
+        };
+        if layer_first {
+            tokio::select! {
+                biased;
+                Some(bytes) = layer => Input::Layer(bytes),
+                frame = stream.next() => Input::Frame(frame),
+            }
+        } else {
+            tokio::select! {
+                biased;
+                frame = stream.next() => Input::Frame(frame),
+                Some(bytes) = layer => Input::Layer(bytes),
+            }
+        }
+    }
+
+    /// Runs `work` (a handler) to completion while setting aside what
+    /// arrives in the inbox meanwhile, up to `capacity` messages. So a
+    /// handler waiting for room in another connection's inbox never keeps
+    /// this one's full, and two such handlers never wait on each other.
+    /// (`work` is pinned by the caller, so that the handler's state is not
+    /// stored twice in the connection's.)
+    async fn drain_while<F: Future>(
+        &mut self,
+        mut work: Pin<&mut F>,
+        inbox: &mut mpsc::Receiver<Vec<u8>>,
+    ) -> F::Output {
+        loop {
+            tokio::select! {
+                biased;
+                done = work.as_mut() => return done,
+                Some(bytes) = inbox.recv(), if self.queue.len() < self.capacity => {
+                    self.queue.push_back(bytes);
+                }
+            }
         }
     }
 }

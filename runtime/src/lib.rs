@@ -25,6 +25,22 @@
 //! - A binary frame gets a `json_invalid` error frame; the connection stays open.
 //! - A frame over [`ConsumerConfig::max_message_bytes`] closes the connection
 //!   with 1009 (message too big).
+//! - A text frame that is not UTF-8 closes it with 1007; a protocol violation
+//!   (reserved bits, unknown opcode, unmasked frame, continuation of nothing,
+//!   control frame fragmented or over 125 bytes) with 1002.
+//!
+//! The connection stops reading, writes the close frame, shuts its write
+//! side down and discards what the client still sends for a moment before
+//! closing the socket, so the close frame is not lost to a TCP reset. Every
+//! entry point ([`Server`], [`axum`](crate::axum)) does the same, with the
+//! same WebSocket settings ([`READ_BUFFER_BYTES`], message and frame limits
+//! from the router).
+//!
+//! # Handshakes
+//!
+//! A client gets [`Server::handshake_timeout`] (10 s) to complete its
+//! upgrade, and at most [`Server::max_pending_handshakes`] (1024) are in
+//! their handshake at once; `chanx_runtime::axum::serve` has the same limits.
 //!
 //! # Ordering
 //!
@@ -34,15 +50,25 @@
 //! Group messages and events are interleaved with client frames, also one
 //! at a time, each source in order.
 //!
-//! # Slow clients
+//! # Slow clients and floods
 //!
 //! Frames to a client go through a bounded queue
-//! ([`ConsumerConfig::outgoing_queue_capacity`]). Nothing waits for a client:
-//! when its queue is full it is closed with 1013 and a warning is logged.
+//! ([`ConsumerConfig::outgoing_queue_capacity`]). The connection takes its
+//! next client frame or channel-layer message only when that queue has room
+//! for what it may answer, and a send to a full inbox waits for room (up to
+//! the layer's send timeout): a client that reads slowly slows down its
+//! senders, whose own frames are not read meanwhile, instead of losing
+//! messages. A client that does not keep up (a handler queues into its full
+//! queue, a frame waits in the queue longer than
+//! [`ConsumerConfig::slow_client_timeout`], or the layer had to drop a
+//! message for it) is closed with 1013 and a warning is logged.
+//! [`Layer::stats`] counts deliveries, drops and these closes.
 
 #![warn(missing_docs)]
 
 mod auth;
+#[cfg(feature = "client")]
+pub mod client;
 mod config;
 mod connection;
 mod context;
@@ -60,6 +86,7 @@ mod router;
 mod server;
 mod template;
 mod topic;
+mod transport;
 mod util;
 mod validate;
 mod ws;
@@ -98,11 +125,12 @@ pub use connection::TransportError;
 pub use context::Context;
 pub use decode::{DecodeError, ErrorDetail};
 pub use handler::{Handler, HandlerError, ParamError, Params, PathParams};
-pub use layer::{ChannelLayer, InMemoryLayer, Inbox, Layer, LayerError};
+pub use layer::{ChannelLayer, InMemoryLayer, Inbox, Layer, LayerError, LayerStats};
 pub use message::{ChannelMessage, Event};
 pub use outbox::SendError;
 pub use router::{Route, RouteError, Router, ShutdownHandle};
-pub use server::{READ_BUFFER_BYTES, Server};
+pub use server::Server;
 pub use topic::{TopicHandler, TopicParams, TopicPattern, Topics, topic_group};
+pub use transport::{DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_PENDING_HANDSHAKES, READ_BUFFER_BYTES};
 pub use validate::ProgramError;
 pub use ws::{CloseFrame, WsMessage, close_code};

@@ -1,15 +1,22 @@
 //! The bounded queue of frames to one client, and the task that writes them.
 //!
-//! Policy for a slow client: frames are queued without waiting; when the
-//! queue is full the client is closed with 1013 ("try again later") and a
-//! warning is logged. Nothing ever waits on a slow client, so group
-//! broadcasts and other connections are never held up.
+//! Policy for a slow client:
+//!
+//! - frames are queued without waiting; the connection takes its next
+//!   client frame or layer message only when the queue has room for what it
+//!   may answer, so a client that reads slowly slows down what is sent to it
+//!   (and, through the channel layer, its senders) instead of overflowing;
+//! - a client that does not keep up is closed with 1013 ("try again
+//!   later"), with a warning: when a handler queues a frame into a full
+//!   queue, or when a frame has waited in the queue longer than
+//!   `slow_client_timeout` (the client reads slower than it is sent to, or
+//!   not at all).
 
 use std::{
     collections::HashSet,
     fmt::Display,
     sync::{
-        Arc,
+        Arc, OnceLock,
         atomic::{AtomicBool, Ordering},
     },
     time::Duration,
@@ -17,9 +24,15 @@ use std::{
 
 use futures_util::{Sink, SinkExt};
 use serde_json::Value;
-use tokio::sync::{mpsc, watch};
+use tokio::{
+    sync::{mpsc, watch},
+    time::Instant,
+};
 
-use crate::ws::{WsMessage, close_code};
+use crate::{
+    layer::RuntimeCounters,
+    ws::{WsMessage, close_code},
+};
 
 /// Why a frame could not be queued for the client.
 #[derive(Debug, thiserror::Error)]
@@ -79,29 +92,56 @@ impl LogPolicy {
 struct Shared {
     overflowed: AtomicBool,
     overflow: watch::Sender<bool>,
+    /// The reason of the 1013 close, set with `overflowed`.
+    reason: OnceLock<&'static str>,
     log: LogPolicy,
+    counters: Arc<RuntimeCounters>,
+}
+
+impl Shared {
+    fn close_slow(&self, reason: &'static str) {
+        if !self.overflowed.swap(true, Ordering::SeqCst) {
+            let _ = self.reason.set(reason);
+            tracing::warn!(reason, "client does not keep up: closing with 1013");
+            self.counters.slow_client_closed();
+            self.overflow.send_replace(true);
+        }
+    }
+}
+
+/// A frame and when it was queued.
+struct Queued {
+    message: WsMessage,
+    at: Instant,
 }
 
 /// A cloneable handle that queues frames for one client.
 #[derive(Clone)]
 pub(crate) struct Outbox {
-    sender: mpsc::Sender<WsMessage>,
+    sender: mpsc::Sender<Queued>,
     shared: Arc<Shared>,
 }
 
 impl Outbox {
-    /// Creates the queue; the receiver goes to [`write_frames`].
-    pub(crate) fn new(capacity: usize, log: LogPolicy) -> (Outbox, Writer) {
+    /// Creates the queue; the receiver goes to the [`Writer`].
+    pub(crate) fn new(
+        capacity: usize,
+        log: LogPolicy,
+        counters: Arc<RuntimeCounters>,
+    ) -> (Outbox, Writer) {
         let (sender, receiver) = mpsc::channel(capacity.max(1));
         let (overflow, overflow_rx) = watch::channel(false);
         let shared = Arc::new(Shared {
             overflowed: AtomicBool::new(false),
             overflow,
+            reason: OnceLock::new(),
             log,
+            counters,
         });
         let writer = Writer {
             receiver,
             overflow: overflow_rx,
+            shared: shared.clone(),
         };
         (Outbox { sender, shared }, writer)
     }
@@ -110,22 +150,50 @@ impl Outbox {
         &self.shared.log
     }
 
-    /// Queues a raw WebSocket message.
+    /// Queues a raw WebSocket message; a full queue closes the client (1013).
     pub(crate) fn push(&self, message: WsMessage) -> Result<(), SendError> {
         if self.overflowed() {
             return Err(SendError::QueueFull);
         }
-        match self.sender.try_send(message) {
+        let queued = Queued {
+            message,
+            at: Instant::now(),
+        };
+        match self.sender.try_send(queued) {
             Ok(()) => Ok(()),
             Err(mpsc::error::TrySendError::Full(_)) => {
-                if !self.shared.overflowed.swap(true, Ordering::SeqCst) {
-                    tracing::warn!("client is not reading: outgoing queue full, closing with 1013");
-                    self.shared.overflow.send_replace(true);
-                }
+                self.close_slow("outgoing queue full");
                 Err(SendError::QueueFull)
             }
             Err(mpsc::error::TrySendError::Closed(_)) => Err(SendError::Closed),
         }
+    }
+
+    /// Queues a message only if there is room (a keep-alive ping, say): a
+    /// full queue is not the client's fault here.
+    pub(crate) fn push_if_room(&self, message: WsMessage) {
+        let queued = Queued {
+            message,
+            at: Instant::now(),
+        };
+        let _ = self.sender.try_send(queued);
+    }
+
+    /// Waits until the queue has room for `frames` more frames (or as many
+    /// as it holds).
+    pub(crate) async fn room(&self, frames: usize) {
+        let frames = frames.clamp(1, self.sender.max_capacity());
+        if self.sender.capacity() >= frames {
+            return;
+        }
+        // The permits are given back at once: this only waits for room.
+        let _ = self.sender.reserve_many(frames).await;
+    }
+
+    /// Closes the client with 1013: the writer drops what is queued and
+    /// sends the close frame. Logged and counted once.
+    pub(crate) fn close_slow(&self, reason: &'static str) {
+        self.shared.close_slow(reason);
     }
 
     /// Queues a JSON frame, logging its action.
@@ -185,43 +253,72 @@ impl Outbox {
 
 /// The receiving end of an [`Outbox`].
 pub(crate) struct Writer {
-    receiver: mpsc::Receiver<WsMessage>,
+    receiver: mpsc::Receiver<Queued>,
     overflow: watch::Receiver<bool>,
+    shared: Arc<Shared>,
 }
 
 impl Writer {
     /// Writes queued frames until a close frame was written, every outbox
-    /// handle is gone, the sink fails, or the queue overflowed.
-    pub(crate) async fn run<S>(mut self, mut sink: S, close_timeout: Duration)
-    where
+    /// handle is gone, the sink fails, or the client was found too slow (a
+    /// full queue, or a frame not written within `slow_timeout` of being
+    /// queued): then the rest of the queue is dropped and 1013 sent.
+    pub(crate) async fn run<S>(
+        mut self,
+        mut sink: S,
+        close_timeout: Duration,
+        slow_timeout: Duration,
+    ) where
         S: Sink<WsMessage> + Unpin,
         S::Error: Display,
     {
-        let mut overflowed = false;
+        let mut too_slow = false;
         loop {
             let next = tokio::select! {
                 biased;
-                true = crate::util::became_true(&mut self.overflow) => { overflowed = true; break; }
+                true = crate::util::became_true(&mut self.overflow) => { too_slow = true; break; }
                 next = self.receiver.recv() => next,
             };
-            let Some(message) = next else { break };
+            let Some(Queued { message, at }) = next else {
+                break;
+            };
             let closing = matches!(message, WsMessage::Close(_));
+            let deadline = if closing {
+                Instant::now() + close_timeout
+            } else {
+                at + slow_timeout
+            };
             let sent = tokio::select! {
                 biased;
-                true = crate::util::became_true(&mut self.overflow) => { overflowed = true; break; }
-                sent = sink.send(message) => sent,
+                true = crate::util::became_true(&mut self.overflow) => { too_slow = true; break; }
+                sent = tokio::time::timeout_at(deadline, sink.send(message)) => sent,
             };
-            if let Err(error) = sent {
-                tracing::debug!(%error, "websocket write failed");
-                return;
-            }
-            if closing {
-                return;
+            match sent {
+                Ok(Ok(())) if closing => return,
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => {
+                    tracing::debug!(%error, "websocket write failed");
+                    return;
+                }
+                // The close frame could not be written in time.
+                Err(_) if closing => return,
+                Err(_) => {
+                    self.shared.close_slow("client too slow");
+                    too_slow = true;
+                    break;
+                }
             }
         }
-        if overflowed {
-            let close = WsMessage::close(close_code::TRY_AGAIN_LATER, "outgoing queue full");
+        if too_slow {
+            let reason = self
+                .shared
+                .reason
+                .get()
+                .copied()
+                .unwrap_or("client too slow");
+            let close = WsMessage::close(close_code::TRY_AGAIN_LATER, reason);
             let _ = tokio::time::timeout(close_timeout, sink.send(close)).await;
+            return;
         }
         let _ = tokio::time::timeout(close_timeout, sink.close()).await;
     }

@@ -5,35 +5,40 @@ use std::{io, net::SocketAddr, sync::Arc, time::Duration};
 use futures_util::{SinkExt, StreamExt};
 use tokio::{
     net::{TcpListener, TcpStream, ToSocketAddrs},
+    sync::{OwnedSemaphorePermit, Semaphore},
     task::JoinSet,
 };
 use tokio_tungstenite::tungstenite::{
     self,
     handshake::server::{ErrorResponse, Request, Response},
     http::StatusCode,
-    protocol::WebSocketConfig,
 };
 
 use crate::{
     auth::ConnectRequest,
     connection::{Accepted, TransportError},
     router::{BoxSink, BoxStream, RouteError, Router, ShutdownHandle},
+    transport::{
+        DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_PENDING_HANDSHAKES, Lingering, accept, ws_settings,
+    },
     ws::WsMessage,
 };
-
-/// Size of each connection's read buffer. tungstenite's default (128 KiB)
-/// is zero-filled on the first read, so it would cost every idle connection
-/// 128 KiB of memory; larger frames still arrive, in several reads.
-pub const READ_BUFFER_BYTES: usize = 8 * 1024;
 
 /// A WebSocket server: accepts connections and routes them by path.
 ///
 /// Unknown paths get HTTP 404 and path parameters that do not parse get 400,
 /// both before the upgrade.
+///
+/// Limits on clients that do not complete their upgrade: each has
+/// [`handshake_timeout`](Self::handshake_timeout) to do it (10 s by
+/// default), and at most [`max_pending_handshakes`](Self::max_pending_handshakes)
+/// (1024) are in their handshake at once; past that, new connections wait
+/// in the listen backlog until one finishes or is shed.
 pub struct Server {
     listener: TcpListener,
     router: Arc<Router>,
     handshake_timeout: Duration,
+    max_pending_handshakes: usize,
     shutdown_grace: Duration,
 }
 
@@ -51,9 +56,27 @@ impl Server {
         Server {
             listener,
             router: Arc::new(router),
-            handshake_timeout: Duration::from_secs(10),
+            handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
+            max_pending_handshakes: DEFAULT_MAX_PENDING_HANDSHAKES,
             shutdown_grace: Duration::from_secs(30),
         }
+    }
+
+    /// How long a client has, from its TCP connection, to send its upgrade
+    /// request and get the upgrade: a client still in its handshake after
+    /// that is disconnected. Default 10 s.
+    pub fn handshake_timeout(mut self, timeout: Duration) -> Self {
+        self.handshake_timeout = timeout;
+        self
+    }
+
+    /// How many connections may be in their handshake at once. Past that
+    /// the server accepts no more connections (they wait in the listen
+    /// backlog) until one completes or is shed: stalled handshakes cost a
+    /// bounded amount of memory and descriptors. Default 1024.
+    pub fn max_pending_handshakes(mut self, limit: usize) -> Self {
+        self.max_pending_handshakes = limit.max(1);
+        self
     }
 
     /// The address the server listens on.
@@ -80,14 +103,15 @@ impl Server {
         let shutdown = self.router.shutdown_handle();
         let mut signal = shutdown.subscribe();
         let mut connections = JoinSet::new();
+        let pending = Arc::new(Semaphore::new(self.max_pending_handshakes));
         loop {
             tokio::select! {
                 true = crate::util::became_true(&mut signal) => break,
-                accepted = self.listener.accept() => match accepted {
+                (permit, accepted) = accept(&self.listener, &pending) => match accepted {
                     Ok((stream, peer)) => {
                         let router = self.router.clone();
                         let timeout = self.handshake_timeout;
-                        connections.spawn(serve_tcp(router, stream, peer, timeout));
+                        connections.spawn(serve_tcp(router, stream, peer, timeout, permit));
                     }
                     Err(error) => {
                         // Out of file descriptors and the like: back off, keep serving.
@@ -114,8 +138,16 @@ impl Server {
     }
 }
 
-async fn serve_tcp(router: Arc<Router>, stream: TcpStream, peer: SocketAddr, timeout: Duration) {
+async fn serve_tcp(
+    router: Arc<Router>,
+    stream: TcpStream,
+    peer: SocketAddr,
+    timeout: Duration,
+    handshake_permit: Option<OwnedSemaphorePermit>,
+) {
     let _ = stream.set_nodelay(true);
+    // Closed gracefully when dropped, so the last frames reach the client.
+    let stream = Lingering::new(stream);
     let mut routed = None;
     // tungstenite fixes the callback's signature, large error type included.
     #[allow(clippy::result_large_err)]
@@ -140,20 +172,18 @@ async fn serve_tcp(router: Arc<Router>, stream: TcpStream, peer: SocketAddr, tim
             Err(error) => Err(refusal(&error)),
         }
     };
-    let limit = router.max_message_bytes();
-    let config = WebSocketConfig::default()
-        .read_buffer_size(READ_BUFFER_BYTES)
-        .max_message_size(Some(limit))
-        .max_frame_size(Some(limit));
+    let config = ws_settings(&router).tungstenite();
     let handshake = tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(config));
-    let socket = match tokio::time::timeout(timeout, handshake).await {
+    let handshake = tokio::time::timeout(timeout, handshake).await;
+    drop(handshake_permit);
+    let socket = match handshake {
         Ok(Ok(socket)) => socket,
         Ok(Err(error)) => {
             tracing::debug!(%peer, %error, "websocket handshake failed");
             return;
         }
         Err(_) => {
-            tracing::debug!(%peer, "websocket handshake timed out");
+            tracing::info!(%peer, "websocket handshake timed out: connection shed");
             return;
         }
     };

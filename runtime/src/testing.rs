@@ -14,7 +14,7 @@ use tokio::{sync::mpsc, task::JoinHandle};
 
 use crate::{
     auth::ConnectRequest,
-    layer::{ChannelLayer, Inbox, LayerFuture},
+    layer::{ChannelLayer, Inbox, LayerFuture, LayerStats},
     router::{RouteError, Router},
     ws::{CloseFrame, WsMessage},
 };
@@ -281,5 +281,9 @@ impl<L: ChannelLayer> ChannelLayer for RecordingLayer<L> {
         self.recorder
             .record(Target::Group(group.to_owned()), &message);
         self.inner.group_send(group, message)
+    }
+
+    fn stats(&self) -> LayerStats {
+        self.inner.stats()
     }
 }

@@ -9,13 +9,21 @@ pub mod close_code {
     pub const NORMAL: u16 = 1000;
     /// The server is shutting down.
     pub const GOING_AWAY: u16 = 1001;
-    /// The client sent a frame over the size limit.
-    pub const MESSAGE_TOO_BIG: u16 = 1009;
+    /// The client broke the WebSocket protocol: reserved bits set, an
+    /// unknown opcode, an unmasked frame, a continuation with nothing to
+    /// continue, a control frame fragmented or over 125 bytes.
+    pub const PROTOCOL_ERROR: u16 = 1002;
+    /// The client sent a text message that is not valid UTF-8.
+    pub const INVALID_PAYLOAD: u16 = 1007;
     /// Path parameters did not fit the channel.
     pub const POLICY_VIOLATION: u16 = 1008;
+    /// The client sent a message over the size limit.
+    pub const MESSAGE_TOO_BIG: u16 = 1009;
     /// `on_connect` failed.
     pub const INTERNAL_ERROR: u16 = 1011;
-    /// The client did not read fast enough and its outgoing queue filled up.
+    /// The client did not keep up with what was sent to it: its outgoing
+    /// queue filled, a frame waited in it past `slow_client_timeout`, or the
+    /// channel layer had to drop a message for it.
     pub const TRY_AGAIN_LATER: u16 = 1013;
     /// Authentication failed: no credentials (chanx: 401 + 4000).
     pub const UNAUTHORIZED: u16 = 4401;

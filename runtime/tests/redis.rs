@@ -13,20 +13,23 @@ mod chat;
 mod client;
 #[path = "support/redis_chat.rs"]
 mod redis_chat;
+#[path = "support/redis_server.rs"]
+mod redis_server;
 
 use std::{
-    io::{BufRead, BufReader, Read, Write},
-    net::{SocketAddr, TcpListener, TcpStream},
+    io::{BufRead, BufReader},
+    net::SocketAddr,
     process::{Child, Command, Stdio},
     sync::mpsc as std_mpsc,
     time::{Duration, Instant},
 };
 
 use chanx_runtime::{
-    Layer, LayerError,
-    layer::{RedisConfig, RedisLayer},
+    ChannelLayer, Layer, LayerError,
+    layer::redis::{RedisConfig, RedisLayer},
 };
 use client::Client;
+use redis_server::RedisServer;
 use serde_json::{Value, json};
 
 /// The environment variable that turns this binary into a chat server.
@@ -52,89 +55,6 @@ fn redis_chat_server_process() {
     }
 }
 
-// --- redis-server ----------------------------------------------------------
-
-struct RedisServer {
-    port: u16,
-    child: Option<Child>,
-}
-
-impl RedisServer {
-    /// A fresh `redis-server`, or `None` (with a loud notice) when the
-    /// binary is not installed.
-    fn start() -> Option<RedisServer> {
-        if Command::new("redis-server")
-            .arg("--version")
-            .stdout(Stdio::null())
-            .status()
-            .is_err()
-        {
-            eprintln!(
-                "\n\n!!! redis-server not found: SKIPPING the Redis channel layer tests.\n\
-                 !!! Install it (apt-get install redis-server) or run scripts/test.sh.\n"
-            );
-            return None;
-        }
-        let port = free_port();
-        let mut server = RedisServer { port, child: None };
-        server.restart();
-        Some(server)
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/0", self.port)
-    }
-
-    /// Starts (again) on the same port, empty: nothing is persisted.
-    fn restart(&mut self) {
-        let child = Command::new("redis-server")
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn redis-server");
-        self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !redis_answers(self.port) {
-            assert!(Instant::now() < deadline, "redis-server did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// SIGKILL: connections drop at once, as in a crash.
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-fn redis_answers(port: u16) -> bool {
-    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
-    let mut reply = [0u8; 7];
-    stream.write_all(b"PING\r\n").is_ok()
-        && stream.read_exact(&mut reply).is_ok()
-        && &reply == b"+PONG\r\n"
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port()
-}
-
 // --- chat server processes ------------------------------------------------
 
 struct ChatProcess {
@@ -143,9 +63,9 @@ struct ChatProcess {
 }
 
 impl ChatProcess {
-    fn start(redis_url: &str, group_expiry_ms: u64) -> ChatProcess {
-        let args =
-            format!("--bind 127.0.0.1:0 --redis {redis_url} --group-expiry-ms {group_expiry_ms}");
+    /// A chat server on `redis_url`, with more `redis_chat::Options` flags.
+    fn start(redis_url: &str, extra: &str) -> ChatProcess {
+        let args = format!("--bind 127.0.0.1:0 --redis {redis_url} {extra}");
         let mut child = Command::new(std::env::current_exe().expect("test binary"))
             .args(["redis_chat_server_process", "--exact", "--ignored"])
             .args(["--nocapture", "--test-threads", "1"])
@@ -219,15 +139,8 @@ fn notification(message: &str) -> Value {
 }
 
 /// A layer in the test process itself: a third process on the same Redis.
-async fn observer(
-    redis: &RedisServer,
-    group_expiry_ms: u64,
-) -> (Layer, std::sync::Arc<RedisLayer>) {
-    let layer = RedisLayer::connect(
-        RedisConfig::new(redis.url()).group_expiry(Duration::from_millis(group_expiry_ms)),
-    )
-    .await
-    .expect("connect observer");
+async fn observer(config: RedisConfig) -> (Layer, std::sync::Arc<RedisLayer>) {
+    let layer = RedisLayer::connect(config).await.expect("connect observer");
     let layer = std::sync::Arc::new(layer);
     (Layer::from_arc(layer.clone()), layer)
 }
@@ -256,12 +169,21 @@ const QUIET: Duration = Duration::from_millis(300);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn group_messages_reach_every_member_on_every_process_once_in_order() {
+    group_messages_once_in_order("").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn group_messages_reach_every_member_once_in_order_over_pubsub() {
+    group_messages_once_in_order("--pubsub").await;
+}
+
+async fn group_messages_once_in_order(flags: &str) {
     let Some(redis) = RedisServer::start() else {
         return;
     };
     let (one, two) = (
-        ChatProcess::start(&redis.url(), 10_000),
-        ChatProcess::start(&redis.url(), 10_000),
+        ChatProcess::start(&redis.url(), flags),
+        ChatProcess::start(&redis.url(), flags),
     );
     let (mut a1, _) = join(&one).await;
     let (mut a2, _) = join(&one).await;
@@ -309,8 +231,8 @@ async fn events_and_sends_cross_processes() {
         return;
     };
     let (one, two) = (
-        ChatProcess::start(&redis.url(), 10_000),
-        ChatProcess::start(&redis.url(), 10_000),
+        ChatProcess::start(&redis.url(), ""),
+        ChatProcess::start(&redis.url(), ""),
     );
     let (mut a, a_name) = join(&one).await;
     let (mut b, b_name) = join(&two).await;
@@ -319,7 +241,7 @@ async fn events_and_sends_cross_processes() {
         b_name.split_once('!').map(|p| p.0),
         "channel names carry their process"
     );
-    let (events, observer) = observer(&redis, 10_000).await;
+    let (events, observer) = observer(RedisConfig::new(redis.url())).await;
     wait_for_members(&observer, &[&a_name, &b_name], Duration::from_secs(5)).await;
 
     // send_event from a handler on one process to a channel on the other.
@@ -358,18 +280,25 @@ async fn memberships_of_a_killed_process_expire() {
     let Some(redis) = RedisServer::start() else {
         return;
     };
-    const EXPIRY_MS: u64 = 1_000;
-    let one = ChatProcess::start(&redis.url(), EXPIRY_MS);
-    let mut two = ChatProcess::start(&redis.url(), EXPIRY_MS);
+    // Memberships lapse after 2 s unless refreshed; a process is dead 600 ms
+    // after its last liveness refresh.
+    const EXPIRY_MS: u64 = 2_000;
+    const TTL_MS: u64 = 600;
+    let flags = format!("--group-expiry-ms {EXPIRY_MS} --process-ttl-ms {TTL_MS}");
+    let one = ChatProcess::start(&redis.url(), &flags);
+    let mut two = ChatProcess::start(&redis.url(), &flags);
     let (mut a, a_name) = join(&one).await;
     let (_b, b_name) = join(&two).await;
-    let (_, observer) = observer(&redis, EXPIRY_MS).await;
+    let config = RedisConfig::new(redis.url())
+        .group_expiry(Duration::from_millis(EXPIRY_MS))
+        .process_ttl(Duration::from_millis(TTL_MS));
+    let (_, observer) = observer(config).await;
     wait_for_members(&observer, &[&a_name, &b_name], Duration::from_secs(5)).await;
 
     two.kill();
     let gone_after = wait_for_members(&observer, &[&a_name], Duration::from_secs(5)).await;
-    println!("memberships of the killed process expired after {gone_after:?}");
-    // The living process keeps its membership alive past the expiry.
+    println!("memberships of the killed process removed after {gone_after:?}");
+    // The living process keeps its membership past the group expiry.
     tokio::time::sleep(Duration::from_millis(2 * EXPIRY_MS)).await;
     wait_for_members(&observer, &[&a_name], Duration::ZERO).await;
     a.send_json(chat("still here")).await;
@@ -381,11 +310,11 @@ async fn a_redis_restart_is_survived() {
     let Some(mut redis) = RedisServer::start() else {
         return;
     };
-    let one = ChatProcess::start(&redis.url(), 3_000);
-    let two = ChatProcess::start(&redis.url(), 3_000);
+    let one = ChatProcess::start(&redis.url(), "--process-ttl-ms 3000");
+    let two = ChatProcess::start(&redis.url(), "--process-ttl-ms 3000");
     let (mut a, a_name) = join(&one).await;
     let (mut b, b_name) = join(&two).await;
-    let (events, observer) = observer(&redis, 3_000).await;
+    let (events, observer) = observer(RedisConfig::new(redis.url())).await;
 
     a.send_json(chat("before")).await;
     a.expect(chat_notification("before")).await;
@@ -410,8 +339,8 @@ async fn a_redis_restart_is_survived() {
     b.expect_silence(QUIET).await;
 
     redis.restart();
-    // Reconnected, re-subscribed and re-registered: Redis came back empty,
-    // so these memberships can only be the processes' re-registrations.
+    // Reconnected and re-registered: Redis came back empty, so these
+    // memberships can only be the processes' re-registrations.
     let back_after =
         wait_for_members(&observer, &[&a_name, &b_name], Duration::from_secs(15)).await;
     println!("memberships re-registered {back_after:?} after the restart");
@@ -455,4 +384,63 @@ async fn next_json(client: &mut Client, wait: Duration) -> Option<Value> {
         tokio_tungstenite::tungstenite::Message::Text(text) => serde_json::from_str(&text).ok(),
         _ => None,
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_no_chanx_consumer_handles_are_dropped() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let layer = RedisLayer::connect(RedisConfig::new(redis.url()))
+        .await
+        .expect("connect");
+    let mut inbox = layer.new_channel().await.expect("channel");
+    let (process, _) = inbox.name.split_once('!').expect("`!` in the name");
+    let queue = format!("asgi{process}!");
+    // What a plain Channels consumer's `send` writes (a type chanx does not
+    // handle), then bytes that are no message at all.
+    let mut foreign = vec![7u8; 12];
+    foreign.extend(
+        rmp_serde::to_vec(
+            &json!({"type": "chat.message", "text": "hi", "__asgi_channel__": inbox.name}),
+        )
+        .expect("msgpack"),
+    );
+    let garbage = vec![0xc1u8; 40];
+    let mut redis_connection = redis::Client::open(redis.url())
+        .expect("client")
+        .get_multiplexed_async_connection()
+        .await
+        .expect("connection");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs_f64();
+    for (score, member) in [(now - 0.002, foreign), (now - 0.001, garbage)] {
+        redis::cmd("ZADD")
+            .arg(&queue)
+            .arg(score)
+            .arg(member)
+            .query_async::<i64>(&mut redis_connection)
+            .await
+            .expect("ZADD");
+    }
+    // A message chanx does handle, sent after them, still arrives.
+    let sender = Layer::new(
+        RedisLayer::connect(RedisConfig::new(redis.url()))
+            .await
+            .expect("connect sender"),
+    );
+    sender
+        .send_event(&redis_chat::notice("after"), &inbox.name)
+        .await
+        .expect("send_event");
+    let bytes = tokio::time::timeout(Duration::from_secs(5), inbox.receiver.recv())
+        .await
+        .expect("within 5 s")
+        .expect("inbox open");
+    let message: Value = serde_json::from_slice(&bytes).expect("JSON");
+    assert_eq!(message["type"], "handle_channel_event", "{message}");
+    assert_eq!(message["event_data"]["message"], "after", "{message}");
+    assert_eq!(layer.stats().dropped_unreadable, 2);
 }

@@ -602,11 +602,16 @@ async fn shutdown_lets_in_flight_handlers_finish_then_closes_1001() {
 
 #[tokio::test]
 async fn a_slow_client_is_closed_1013_without_holding_up_others() {
+    // A client that stops reading is given `slow_client_timeout` to catch
+    // up; the close frame then waits up to `close_timeout` for it to read.
     let config = ConsumerConfig {
         outgoing_queue_capacity: 64,
+        slow_client_timeout: Duration::from_millis(500),
+        close_timeout: Duration::from_secs(30),
         ..config()
     };
-    // Inboxes large enough that the layer itself never drops a message.
+    // Inboxes large enough that nobody waits on the slow client's inbox:
+    // only its own queue and socket fill up.
     let router = Router::with_layer(Layer::new(InMemoryLayer::with_capacity(10_000)))
         .route(Route::new(ChatServer::new(ChatApp::default())).config(config));
     let layer = router.layer().clone();
@@ -631,6 +636,7 @@ async fn a_slow_client_is_closed_1013_without_holding_up_others() {
         }
         received
     });
+    let started = tokio::time::Instant::now();
     let big = "y".repeat(64 * 1024);
     for i in 0..EVENTS {
         layer
@@ -648,13 +654,24 @@ async fn a_slow_client_is_closed_1013_without_holding_up_others() {
         "fast client was held up: {received:?}"
     );
 
-    // The slow client now reads: what was queued, then close 1013.
+    // The slow client has not read for well over its timeout; it reads
+    // now: what was written before, then close 1013.
+    tokio::time::sleep_until(started + Duration::from_millis(1500)).await;
     let mut close = None;
+    let mut notifications = 0;
     while let Some(message) = slow.raw_next(Duration::from_secs(5)).await {
-        if let Message::Close(frame) = message {
-            close = frame.map(|f| u16::from(f.code));
-            break;
+        match message {
+            Message::Close(frame) => {
+                close = frame.map(|f| u16::from(f.code));
+                break;
+            }
+            Message::Text(_) => notifications += 1,
+            _ => {}
         }
     }
     assert_eq!(close, Some(1013));
+    assert!(notifications < EVENTS, "{notifications} notifications");
+    let stats = layer.stats();
+    assert_eq!(stats.closed_slow_clients, 1, "{stats:?}");
+    assert_eq!(stats.dropped_full, 0, "{stats:?}");
 }

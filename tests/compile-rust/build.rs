@@ -59,7 +59,9 @@ fn main() {
         );
     }
 
-    let options = Options::default();
+    // The client side too: every document's clients compile as well.
+    let mut options = Options::default();
+    options.rust.client = true;
     let mut modules = String::new();
     let mut examples = String::from("pub const EXAMPLES: &[crate::Example] = &[\n");
     let mut checks = String::new();

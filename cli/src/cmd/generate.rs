@@ -19,6 +19,7 @@ Examples:
   chanx generate specs/chat.yaml --lang rust --stdout | less
   chanx generate specs/*.yaml --check                # CI: fail when generated files are stale
   chanx generate asyncapi.json --action-key type --default-stubs
+  chanx generate specs/chat.yaml --lang rust --client  # the typed ChatClient too
 
 Files are written atomically and only when their content changes; the paths
 written are printed. In a Cargo build script use the chanx-codegen library
@@ -61,6 +62,11 @@ pub struct Args {
     #[arg(long)]
     pub default_stubs: bool,
 
+    /// Also generate a typed Rust client per channel (`<Channel>Client`; needs
+    /// chanx-runtime's `client` feature).
+    #[arg(long)]
+    pub client: bool,
+
     /// Treat warnings as errors.
     #[arg(long)]
     pub deny_warnings: bool,
@@ -79,6 +85,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     let mut options: Options = args.load.options();
     options.rust.default_stubs = args.default_stubs;
+    options.rust.client = args.client;
     options.deny_warnings = args.deny_warnings;
 
     let targets = Targets {

@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
 pub mod common;
+pub mod diff;
 pub mod generate;
+pub mod git_base;
 pub mod inspect;
 pub mod validate;

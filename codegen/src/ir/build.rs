@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::diag::{Code, Diagnostics};
 use crate::ir::context::{Context, last_token, str_field};
+use crate::ir::credentials;
 use crate::ir::messages::{MessageBuilder, with_traits};
 use crate::ir::naming::{Namespace, ident_forms};
 use crate::ir::schema::TypeBuilder;
@@ -92,6 +93,7 @@ pub fn build(doc: &Document, options: &BuildOptions) -> Result<(Api, Diagnostics
         messages: b.messages.messages,
         types: b.types.space,
         program: b.messages.program.program,
+        document: Some(crate::bundle::bundle(doc)),
     };
     let mut diags = cx.diags;
     diags.sort();
@@ -168,6 +170,7 @@ impl ModelBuilder {
             incoming: Vec::new(),
             outgoing: Vec::new(),
             tag_key: None,
+            binding_credentials: credentials::from_bindings(bindings.as_ref()),
             bindings,
             topic: crate::ir::topics::read(cx, &target, &spec),
             hosted_topics: Vec::new(),
@@ -261,8 +264,13 @@ impl ModelBuilder {
                 messages = Vec::new();
             }
             let reply = with_traits(cx, &target, map, "reply").and_then(|at| self.reply(cx, &at));
-            let security = with_traits(cx, &target, map, "security")
-                .map(|at| security_names(cx, &at))
+            let security_at = with_traits(cx, &target, map, "security");
+            let security = security_at
+                .as_ref()
+                .map(|at| security_names(cx, at))
+                .unwrap_or_default();
+            let credentials = security_at
+                .map(|at| credentials::from_security(cx, &at))
                 .unwrap_or_default();
             let text = |cx: &mut Context<'_>, k: &str| {
                 let at = with_traits(cx, &target, map, k)?;
@@ -278,6 +286,7 @@ impl ModelBuilder {
                 summary: text(cx, "summary"),
                 description: text(cx, "description"),
                 security,
+                credentials,
                 origin: cx.origin(&target),
             });
         }
@@ -470,6 +479,7 @@ impl ModelBuilder {
             topic: None,
             hosted_topics: Vec::new(),
             synthesized: true,
+            binding_credentials: template.binding_credentials.clone(),
             origin: template.origin.clone(),
         };
         let node = self.channel_meta[topic].0.clone();

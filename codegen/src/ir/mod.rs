@@ -9,6 +9,7 @@
 mod avro;
 pub mod build;
 mod context;
+pub mod credentials;
 mod messages;
 pub mod naming;
 mod schema;
@@ -62,6 +63,32 @@ pub struct Api {
     pub types: TypeSpace,
     /// What the runtime validates payloads with (see [`validation`]).
     pub program: validation::Program,
+    /// The document itself, every `$ref`'d file merged in (what a server
+    /// serves at `/asyncapi.json`); `None` for models not read from one.
+    #[serde(skip)]
+    pub document: Option<Value>,
+}
+
+impl Api {
+    /// What a client of `channel` sends when it connects: its binding's
+    /// values, then the credentials of the schemes its operations use.
+    pub fn connect_credentials(&self, channel: ChannelId) -> Vec<credentials::Credential> {
+        let Some(found) = self.channels.get(channel) else {
+            return Vec::new();
+        };
+        let from_operations = self
+            .operations
+            .iter()
+            .filter(|op| op.channel == channel)
+            .flat_map(|op| op.credentials.iter().cloned());
+        credentials::dedup(
+            found
+                .binding_credentials
+                .iter()
+                .cloned()
+                .chain(from_operations),
+        )
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -120,6 +147,8 @@ pub struct Channel {
     pub hosted_topics: Vec<ChannelId>,
     /// Made by the model for topics whose host the document leaves out.
     pub synthesized: bool,
+    /// The `ws` binding's `query` and `headers` values.
+    pub binding_credentials: Vec<credentials::Credential>,
     pub origin: Origin,
 }
 
@@ -168,6 +197,8 @@ pub struct Operation {
     pub description: Option<String>,
     /// Names of the security schemes that apply.
     pub security: Vec<String>,
+    /// What those schemes ask a WebSocket client to send.
+    pub credentials: Vec<credentials::Credential>,
     pub origin: Origin,
 }
 

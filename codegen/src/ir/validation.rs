@@ -17,6 +17,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+use crate::ir::Origin;
 use crate::ir::context::{Context, last_token};
 use crate::ir::schema::is_component;
 use crate::load::NodeRef;
@@ -52,6 +53,10 @@ const FORMATS: [&str; 16] = [
 pub struct Program {
     /// Program nodes, referred to as `{"t":"ref","def":i}`.
     pub defs: Vec<Value>,
+    /// Where each definition's schema is written (`None` for payloads in
+    /// formats not read here); for tools that point back at the document.
+    #[serde(skip)]
+    pub origins: Vec<Option<Origin>>,
 }
 
 impl Program {
@@ -111,6 +116,7 @@ impl ProgramBuilder {
     /// A definition standing for any value (payloads in formats not read here).
     pub fn any(&mut self) -> usize {
         self.program.defs.push(json!({"t": "any"}));
+        self.program.origins.push(None);
         self.program.defs.len() - 1
     }
 
@@ -121,6 +127,7 @@ impl ProgramBuilder {
         }
         let index = self.program.defs.len();
         self.program.defs.push(json!({"t": "any"}));
+        self.program.origins.push(Some(cx.origin(&target)));
         self.defs.insert(target.clone(), index);
         if self.nesting >= MAX_NESTING {
             self.pending.push((index, target));

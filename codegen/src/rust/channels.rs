@@ -13,6 +13,7 @@ use super::names::{Namer, ident};
 use super::types::TypesModule;
 use crate::ir::{Action, Api, Channel, ChannelId, MessageId, Operation, TypeRef};
 
+mod client;
 mod topics;
 
 /// Names every channel module defines (or imports) itself; the server type
@@ -36,6 +37,10 @@ const FIXED_ITEMS: &[&str] = &[
     "MATCHER",
     "broadcast",
     "broadcast_blocking",
+    // The client side.
+    "Handle",
+    "decode",
+    "Credentials",
 ];
 
 /// What a channel module serves.
@@ -195,20 +200,34 @@ impl<'a> ChannelEmitter<'a> {
             roots,
         );
         let routes = self.routes();
-        let route_enums = routes.iter().map(|route| self.emit_route_enums(route));
-        let (consumer, server) = match self.kind {
+        let route_enums: Vec<TokenStream> = routes
+            .iter()
+            .map(|route| self.emit_route_enums(route))
+            .collect();
+        let (consumer, server, client) = match self.kind {
             Kind::Consumer => {
                 let hosted = self.hosted_topics(&routes);
                 (
                     self.emit_consumer(&routes, &hosted),
                     self.emit_server(&routes, &hosted),
+                    self.emit_client(&routes, &hosted),
                 )
             }
-            Kind::HostedTopic => (self.emit_topic_trait(&routes), self.emit_served(&routes)),
+            Kind::HostedTopic => (
+                self.emit_topic_trait(&routes),
+                self.emit_served(&routes),
+                self.emit_topic_handle(&routes),
+            ),
             Kind::StandaloneTopic => {
                 let served = self.emit_served(&routes);
                 let server = self.emit_standalone_server();
-                (self.emit_topic_trait(&routes), quote!(#served #server))
+                let handle = self.emit_topic_handle(&routes);
+                let client = self.emit_client(&routes, &[]);
+                (
+                    self.emit_topic_trait(&routes),
+                    quote!(#served #server),
+                    quote!(#handle #client),
+                )
             }
         };
         let uses_types = self
@@ -226,6 +245,7 @@ impl<'a> ChannelEmitter<'a> {
             #(#route_enums)*
             #consumer
             #server
+            #client
         }
     }
 

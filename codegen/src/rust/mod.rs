@@ -34,6 +34,10 @@ pub struct RustOptions {
     /// schema says `additionalProperties: true` (or a schema) always have the
     /// map (docs/generated-rust.md, "Unknown properties").
     pub keep_unknown_fields: bool,
+    /// Also emit the client side: a `<Channel>Client` per channel and a
+    /// `Handle` per topic, on `chanx_runtime::client` (chanx-runtime's
+    /// `client` feature).
+    pub client: bool,
 }
 
 /// Generates the Rust module for `api`: deterministic, formatted, and starting

@@ -1,22 +1,47 @@
 //! One typed client class per channel, from the client's side: the client
 //! sends what the described server receives and receives what it sends.
+//! Topics change the class a channel gets (see [`super::topics`]).
 
 use serde::Serialize;
 
 use super::doc::{Doc, comment_text};
-use super::names::{LIFECYCLE_EVENTS, json_string, property_key};
+use super::names::{json_string, property_key};
+use super::topics::{self, HostMembers, Role, TopicDecl};
 use super::types::{FieldDecl, MapStyle, TypeNames, union};
-use crate::ir::{Action, Api, Channel, MessageId, Operation, TypeKind, TypeRef};
+use crate::ir::{Action, Api, Channel, ChannelId, MessageId, Operation, TypeKind, TypeRef};
 
-/// Declared names of one channel's family (see [`super::CHANNEL_SUFFIXES`]).
+/// Declared names of one channel's family (see [`super::CHANNEL_SUFFIXES`],
+/// and [`super::HANDLE_SUFFIXES`] for hosted topics).
 pub struct ChannelNames {
     pub base: String,
 }
 
 impl ChannelNames {
-    fn with(&self, suffix: &str) -> String {
+    pub fn with(&self, suffix: &str) -> String {
         format!("{}{suffix}", self.base)
     }
+}
+
+/// The members channel `id`'s class declares itself (`sendPing`,
+/// `requestPing`, …), which its topic members must not take.
+pub fn own_members(api: &Api, id: ChannelId, types: &TypeNames<'_>) -> Vec<String> {
+    let Some(channel) = api.channels.get(id) else {
+        return Vec::new();
+    };
+    let view = ChannelView {
+        api,
+        id,
+        channel,
+        types,
+    };
+    let sends = channel
+        .incoming
+        .iter()
+        .map(|m| format!("send{}", view.variant(*m)));
+    sends
+        .chain(view.request_methods().into_iter().map(|m| m.name))
+        .chain(view.reply_methods().into_iter().map(|m| m.name))
+        .collect()
 }
 
 /// Everything the template needs for one channel.
@@ -25,12 +50,15 @@ pub struct ChannelDecl {
     /// The channel's name in the document, for comments ([`comment_text`]).
     pub spec_name: String,
     pub doc: String,
+    /// The class: `<Base>Client`, or `<Base>Handle` for a hosted topic.
     pub client: String,
     pub options: String,
     pub params: String,
     pub send_union: String,
     pub receive_union: String,
     pub events: String,
+    /// The interface the events extend (`ChanxLifecycleEvents<…>`, …).
+    pub events_base: String,
     /// Right-hand sides of the unions, with their leading space or newline.
     pub send_type: String,
     pub receive_type: String,
@@ -44,6 +72,82 @@ pub struct ChannelDecl {
     pub receive_tags: String,
     pub sends: Vec<MethodDecl>,
     pub requests: Vec<MethodDecl>,
+    /// `reply…` methods: answers to requests the server sends.
+    pub replies: Vec<MethodDecl>,
+    pub topics: TopicDecl,
+    /// `<Base>Credentials`: what the document asks a client to send when it
+    /// connects (empty: no such interface).
+    pub credentials_type: String,
+    pub credentials: Vec<CredentialDecl>,
+}
+
+/// One credential of a channel's connection.
+#[derive(Debug, Serialize)]
+pub struct CredentialDecl {
+    pub doc: String,
+    /// The property of the credentials object.
+    pub key: String,
+    /// The query parameter or header, as a JSON string.
+    pub name: String,
+    /// `"query"` or `"header"`.
+    pub location: &'static str,
+    /// The value sent, as an expression over the client's `options`.
+    pub value: String,
+}
+
+/// The credentials of the connection a channel's client opens.
+fn credential_decls(api: &Api, id: ChannelId) -> Vec<CredentialDecl> {
+    use crate::ir::credentials::Location;
+    let mut seen = std::collections::HashSet::new();
+    api.connect_credentials(id)
+        .into_iter()
+        .map(|c| {
+            let mut key = if c.bearer {
+                "bearerToken".to_owned()
+            } else {
+                heck::ToLowerCamelCase::to_lower_camel_case(c.name.as_str())
+            };
+            if key.is_empty() {
+                key = "credential".into();
+            }
+            while !seen.insert(key.clone()) {
+                key.push('_');
+            }
+            let place = match (c.bearer, c.location) {
+                (true, _) => "`Authorization: Bearer <token>` header".to_owned(),
+                (false, Location::Query) => format!("Query parameter `{}`", c.name),
+                (false, Location::Header) => format!("Header `{}`", c.name),
+            };
+            let browsers = match c.location {
+                Location::Query => None,
+                Location::Header => Some(
+                    "Browsers cannot set WebSocket headers: sent only by implementations that take them (Node's `ws`).",
+                ),
+            };
+            let summary = format!("{place}{}.", if c.required { " (required)" } else { "" });
+            CredentialDecl {
+                doc: Doc::new()
+                    .text(Some(summary.as_str()))
+                    .text(c.description.as_deref())
+                    .text(browsers)
+                    .render(2),
+                value: {
+                    let read = format!("options.credentials?.[{}]", json_string(&key));
+                    if c.bearer {
+                        format!("{read} === undefined ? undefined : `Bearer ${{{read}}}`")
+                    } else {
+                        read
+                    }
+                },
+                key: property_key(&key),
+                name: json_string(&c.name),
+                location: match c.location {
+                    Location::Query => "query",
+                    Location::Header => "header",
+                },
+            }
+        })
+        .collect()
 }
 
 #[derive(Debug, Serialize)]
@@ -69,21 +173,24 @@ pub struct MethodDecl {
     pub correlation: String,
 }
 
-/// Builds the declarations of `channel` (the channel's index is `id`).
+/// Builds the declarations of `channel` (the channel's index is `id`):
+/// `names` and `hosts` hold every channel's declared names and topic members.
 pub fn channel_decl(
     api: &Api,
     id: usize,
     channel: &Channel,
-    names: &ChannelNames,
+    names: &[ChannelNames],
+    hosts: &[Option<HostMembers>],
     types: &TypeNames<'_>,
 ) -> ChannelDecl {
+    let role = Role::of(channel);
     let view = ChannelView {
         api,
         id,
         channel,
         types,
     };
-    let client = names.with("Client");
+    let own = &names[id];
     let send_types: Vec<String> = channel
         .incoming
         .iter()
@@ -105,29 +212,18 @@ pub fn channel_decl(
             continue;
         }
         receive_tags.push(tag.clone());
-        if channel.tag_key.is_some() && !LIFECYCLE_EVENTS.contains(&tag.as_str()) {
+        if channel.tag_key.is_some() && !role.lifecycle_events().contains(&tag.as_str()) {
             event_entries.push(EventEntry {
                 key: property_key(&tag),
-                ty: view.tagged_receive_type(&tag),
+                ty: role.received(view.tagged_receive_type(&tag)),
             });
         }
     }
 
-    let param_fields: Vec<FieldDecl> = channel
-        .parameters
-        .iter()
-        .map(|p| FieldDecl {
-            doc: Doc::new().text(p.description.as_deref()).render(2),
-            key: property_key(&p.name.spec),
-            optional: p.default.is_some(),
-            ty: if p.enum_values.is_empty() {
-                "string | number".into()
-            } else {
-                let values: Vec<String> = p.enum_values.iter().map(|v| json_string(v)).collect();
-                union(&values)
-            },
-        })
-        .collect();
+    let param_fields = match role {
+        Role::Hosted => topics::param_fields(channel),
+        Role::Client | Role::OwnTopic => channel_param_fields(channel),
+    };
     let defaults: Vec<String> = channel
         .parameters
         .iter()
@@ -146,28 +242,46 @@ pub fn channel_decl(
         .iter()
         .map(|m| view.send_method(*m))
         .collect();
-    let requests = view.request_methods();
+    let mut requests = view.request_methods();
+    for request in &mut requests {
+        request.reply = role.received(std::mem::take(&mut request.reply));
+    }
 
+    let topics = topics::topic_decl(api, id, names, hosts);
+    // A hosted topic lives at its host's address, which its host's class says.
+    let address = channel
+        .address
+        .as_deref()
+        .filter(|_| role != Role::Hosted)
+        .map(|a| format!("Address: `{a}`"));
+    let doc = Doc::new()
+        .text(channel.title.as_deref().filter(|t| *t != channel.name.spec))
+        .text(channel.summary.as_deref())
+        .text(channel.description.as_deref())
+        .text(address.as_deref())
+        .text(topics::class_doc(&topics).as_deref());
+
+    let receive_union = own.with("ReceiveMessage");
     ChannelDecl {
         spec_name: comment_text(&channel.name.spec),
-        doc: Doc::new()
-            .text(channel.title.as_deref().filter(|t| *t != channel.name.spec))
-            .text(channel.summary.as_deref())
-            .text(channel.description.as_deref())
-            .text(
-                channel
-                    .address
-                    .as_deref()
-                    .map(|a| format!("Address: `{a}`"))
-                    .as_deref(),
-            )
-            .render(0),
-        options: names.with("ClientOptions"),
-        params: names.with("Params"),
-        send_union: names.with("SendMessage"),
-        receive_union: names.with("ReceiveMessage"),
-        events: names.with("Events"),
-        client,
+        doc: doc.render(0),
+        client: own.with(if role == Role::Hosted {
+            "Handle"
+        } else {
+            "Client"
+        }),
+        options: own.with("ClientOptions"),
+        credentials_type: own.with("Credentials"),
+        credentials: if role == Role::Hosted {
+            Vec::new()
+        } else {
+            credential_decls(api, id)
+        },
+        params: own.with("Params"),
+        send_union: own.with("SendMessage"),
+        events_base: role.events_base(&receive_union),
+        receive_union,
+        events: own.with("Events"),
         send_type: union_rhs(&send_types),
         receive_type: union_rhs(&receive_types),
         params_optional: param_fields.iter().all(|f| f.optional),
@@ -185,7 +299,32 @@ pub fn channel_decl(
         receive_tags: string_array(&receive_tags),
         sends,
         requests,
+        replies: if role == Role::Hosted {
+            Vec::new()
+        } else {
+            view.reply_methods()
+        },
+        topics,
     }
+}
+
+/// The fields of a channel's address parameters.
+fn channel_param_fields(channel: &Channel) -> Vec<FieldDecl> {
+    channel
+        .parameters
+        .iter()
+        .map(|p| FieldDecl {
+            doc: Doc::new().text(p.description.as_deref()).render(2),
+            key: property_key(&p.name.spec),
+            optional: p.default.is_some(),
+            ty: if p.enum_values.is_empty() {
+                "string | number".into()
+            } else {
+                let values: Vec<String> = p.enum_values.iter().map(|v| json_string(v)).collect();
+                union(&values)
+            },
+        })
+        .collect()
 }
 
 struct ChannelView<'a> {
@@ -390,6 +529,45 @@ impl ChannelView<'_> {
         methods
     }
 
+    /// `reply…` methods: send operations of this channel whose reply the
+    /// client sends on this same channel (the server asks, the client answers).
+    fn reply_methods(&self) -> Vec<MethodDecl> {
+        let mut methods: Vec<MethodDecl> = Vec::new();
+        for operation in &self.api.operations {
+            if operation.action != Action::Send || operation.channel != self.id {
+                continue;
+            }
+            let Some(reply) = &operation.reply else {
+                continue;
+            };
+            if reply.channel.is_some_and(|c| c != self.id) {
+                continue;
+            }
+            for message in &reply.messages {
+                let name = format!("reply{}", self.variant(*message));
+                if !self.channel.incoming.contains(message)
+                    || methods.iter().any(|m| m.name == name)
+                {
+                    continue;
+                }
+                let (params, frame) = self.arguments(*message);
+                let doc = self.message_doc(*message, Some(operation)).text(Some(
+                    "Answers `request`, a message the server sent with a `ref`: the reply carries that `ref` (and its topic).",
+                ));
+                methods.push(MethodDecl {
+                    doc: doc.render(2),
+                    name,
+                    params: format!("request: object, {params}"),
+                    frame,
+                    reply: String::new(),
+                    reply_tags: String::new(),
+                    correlation: String::new(),
+                });
+            }
+        }
+        methods
+    }
+
     /// The frame path of the correlation id of a request (or else its
     /// replies), when it lives in the payload: a WebSocket frame has no headers.
     fn correlation_path(&self, request: MessageId, replies: &[MessageId]) -> Option<Vec<String>> {
@@ -415,7 +593,7 @@ pub fn payload_pointer(location: &str) -> Option<Vec<String>> {
     )
 }
 
-fn string_array(items: &[String]) -> String {
+pub fn string_array(items: &[String]) -> String {
     let items: Vec<String> = items.iter().map(|s| json_string(s)).collect();
     format!("[{}]", items.join(", "))
 }

@@ -64,6 +64,23 @@ fn escape(line: &str) -> String {
     line.replace("*/", "*\\/")
 }
 
+/// `text` for one line of a comment of either kind: line breaks (U+2028 and
+/// U+2029 end a line in TypeScript too) and other control characters become
+/// spaces, and `*/` cannot end a block comment.
+pub fn inline(text: &str) -> String {
+    let line: String = text
+        .chars()
+        .map(|c| {
+            if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    escape(&line)
+}
+
 /// A name from the document, for a comment of the template (`// Channel
 /// NAME`, `/** … NAME … */`): on one line, and unable to end the comment.
 pub fn comment_text(text: &str) -> String {
@@ -87,6 +104,12 @@ mod tests {
             doc,
             "/**\n * Title\n *\n * Line one\n * Line *\\/ two\n */\n"
         );
+    }
+
+    #[test]
+    fn inline_text_stays_on_its_line() {
+        assert_eq!(inline("room:{id}"), "room:{id}");
+        assert_eq!(inline("a\nb */ c\u{2028}d"), "a b *\\/ c d");
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! The TypeScript emitter: one dependency-free module per document with the
 //! document's types, a small client runtime, and one typed client class per
-//! channel (`ChatClient` for channel `chat`).
+//! channel (`ChatClient` for channel `chat`); a chanx topic hosted on another
+//! channel's connection gets a handle class instead (`HubRoomTopicHandle`,
+//! made by `HubClient.roomTopic(…)`). The runtime's topic machinery is only
+//! emitted for documents with topics.
 //!
 //! Names are settled here, in Rust; `templates/ts/module.ts.j2` only lays
 //! them out. The same [`Api`] always gives the same bytes.
@@ -8,6 +11,7 @@
 mod client;
 mod doc;
 mod names;
+mod topics;
 mod types;
 
 use minijinja::value::Serde;
@@ -19,9 +23,10 @@ use crate::ir::Api;
 
 pub use names::{LIFECYCLE_EVENTS, RUNTIME_NAMES};
 
-use client::{ChannelDecl, ChannelNames, channel_decl};
+use client::{ChannelDecl, ChannelNames, channel_decl, own_members};
 use doc::Doc;
 use names::Namespace;
+use topics::{Role, host_members};
 use types::{TypeDecl, TypeNames};
 
 /// Options of the TypeScript emitter.
@@ -44,6 +49,17 @@ impl Default for TsOptions {
 const CHANNEL_SUFFIXES: &[&str] = &[
     "Client",
     "ClientOptions",
+    "Credentials",
+    "Params",
+    "SendMessage",
+    "ReceiveMessage",
+    "Events",
+];
+
+/// The names every topic hosted on another channel's connection declares:
+/// `<Base>Handle`, `<Base>Params` (of the topic pattern), ….
+const HANDLE_SUFFIXES: &[&str] = &[
+    "Handle",
     "Params",
     "SendMessage",
     "ReceiveMessage",
@@ -55,6 +71,8 @@ struct ModuleContext {
     source: String,
     module_doc: String,
     request_timeout_ms: u32,
+    /// Whether the runtime's topic machinery is emitted.
+    topics: bool,
     types: Vec<TypeDecl>,
     channels: Vec<ChannelDecl>,
 }
@@ -72,7 +90,14 @@ pub fn generate(api: &Api, options: &TsOptions) -> Result<String, Diagnostics> {
         .channels
         .iter()
         .map(|c| ChannelNames {
-            base: namespace.take_family(&c.name.pascal, CHANNEL_SUFFIXES),
+            base: namespace.take_family(
+                &c.name.pascal,
+                if Role::of(c) == Role::Hosted {
+                    HANDLE_SUFFIXES
+                } else {
+                    CHANNEL_SUFFIXES
+                },
+            ),
         })
         .collect();
 
@@ -101,6 +126,7 @@ pub fn generate(api: &Api, options: &TsOptions) -> Result<String, Diagnostics> {
             .collect(),
     );
 
+    let hosts = host_members(api, |id| own_members(api, id, &type_names));
     let context = ModuleContext {
         source: doc::comment_text(&api.source),
         module_doc: Doc::new()
@@ -108,6 +134,7 @@ pub fn generate(api: &Api, options: &TsOptions) -> Result<String, Diagnostics> {
             .text(api.description.as_deref())
             .render(0),
         request_timeout_ms: options.default_request_timeout_ms,
+        topics: api.channels.iter().any(|c| c.topic.is_some()),
         types: api
             .types
             .types
@@ -117,9 +144,10 @@ pub fn generate(api: &Api, options: &TsOptions) -> Result<String, Diagnostics> {
         channels: api
             .channels
             .iter()
-            .zip(&channel_names)
             .enumerate()
-            .map(|(id, (channel, names))| channel_decl(api, id, channel, names, &type_names))
+            .map(|(id, channel)| {
+                channel_decl(api, id, channel, &channel_names, &hosts, &type_names)
+            })
             .collect(),
     };
     render(&context).map_err(|error| {
@@ -142,6 +170,8 @@ fn render(context: &ModuleContext) -> Result<String, minijinja::Error> {
     env.set_auto_escape_callback(|_| AutoEscape::None);
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.add_template("module.ts", chanx_templates::TS_MODULE)?;
+    env.add_template("topics.ts", chanx_templates::TS_TOPICS)?;
+    env.add_template("topic-members.ts", chanx_templates::TS_TOPIC_MEMBERS)?;
     let template = env.get_template("module.ts")?;
     template.render(Value::from(Serde(context)))
 }

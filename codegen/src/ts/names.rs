@@ -144,11 +144,46 @@ pub const RUNTIME_NAMES: &[&str] = &[
     "chanxServerErrorMessage",
     "chanxTimers",
     "chanxWith",
+    // Declared only by modules of documents with topics.
+    "ChanxDeferred",
+    "ChanxTopic",
+    "ChanxTopicClientEvents",
+    "ChanxTopicEnvelope",
+    "ChanxTopicError",
+    "ChanxTopicErrorReason",
+    "ChanxTopicEvents",
+    "ChanxTopicFrame",
+    "ChanxTopicPending",
+    "ChanxTopicState",
+    "chanxDeferred",
+    "chanxServerErrorOf",
+    "chanxTopicLifecycle",
+    "chanxTopicOf",
+    "chanxTopicReasons",
 ];
 
 /// Event names every client emits; a message tag equal to one of them is only
 /// delivered through `on("message")`.
 pub const LIFECYCLE_EVENTS: &[&str] = &["open", "close", "error", "message"];
+
+/// Event names of a client whose connection the server subscribes to a topic.
+pub const OWN_TOPIC_EVENTS: &[&str] = &["open", "close", "error", "message", "subscribed"];
+
+/// Event names every topic handle emits.
+pub const TOPIC_EVENTS: &[&str] = &["subscribed", "unsubscribed", "error", "message"];
+
+/// Public members of the client runtime, which a host's topic members must
+/// not take (its other members all start with `chanx`).
+pub const HOST_MEMBERS: &[&str] = &[
+    "constructor",
+    "url",
+    "connected",
+    "connect",
+    "close",
+    "on",
+    "off",
+    "send",
+];
 
 /// Whether `name` can be written unquoted as a property name or identifier
 /// (ASCII only: anything else is quoted, which is always valid).

@@ -46,6 +46,7 @@ impl ApiBuilder {
                 messages: Vec::new(),
                 types: TypeSpace::default(),
                 program: Default::default(),
+                document: None,
             },
         }
     }
@@ -126,6 +127,7 @@ impl ApiBuilder {
             topic: None,
             hosted_topics: Vec::new(),
             synthesized: false,
+            binding_credentials: Vec::new(),
             origin: origin(&format!("/channels/{spec}")),
         });
         id
@@ -176,6 +178,7 @@ impl ApiBuilder {
             summary: summary.map(Into::into),
             description: None,
             security: Vec::new(),
+            credentials: Vec::new(),
             origin: origin(&format!("/operations/{spec}")),
         });
         id

@@ -164,6 +164,7 @@ pub fn channel(spec: &str, address: Option<&str>, messages: Vec<ChannelMessage>)
         topic: None,
         hosted_topics: Vec::new(),
         synthesized: false,
+        binding_credentials: Vec::new(),
         origin: origin(&format!("/channels/{spec}")),
     }
 }
@@ -184,6 +185,7 @@ pub fn operation(
         summary: None,
         description: None,
         security: Vec::new(),
+        credentials: Vec::new(),
         origin: origin(&format!("/operations/{spec}")),
     }
 }
@@ -214,6 +216,7 @@ pub fn api(
         messages,
         types: TypeSpace { types },
         program: Default::default(),
+        document: None,
     }
 }
 

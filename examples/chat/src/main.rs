@@ -1,13 +1,20 @@
-//! `chat-server`: serves the chat consumer on `/ws/chat` and accepts
-//! notifications to push on `POST /notify`.
+//! `chat-server`: serves the chat consumer on `/ws/chat`, accepts
+//! notifications to push on `POST /notify`, and reports the channel
+//! layer's counters on `GET /stats`.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use axum::{Json, extract::State, http::StatusCode, routing::post};
+use axum::{
+    Json,
+    extract::State,
+    http::StatusCode,
+    routing::{get, post},
+};
 use chanx_example_chat::{
     Chat, ChatEvent, ROOM, api::channels::chat::ChatServer, api::types::NotificationPayload,
 };
+use chanx_runtime::layer::redis::{Flavour, RedisConfig, RedisLayer};
 use chanx_runtime::{ConsumerConfig, Layer, Route, Router};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
@@ -18,9 +25,12 @@ use tracing_subscriber::EnvFilter;
 #[command(after_help = "Examples:
   chat-server                                  # ws://127.0.0.1:8000/ws/chat
   chat-server --bind 0.0.0.0:9000 --notify-every 30
-  chat-server --bind 127.0.0.1:8001 --redis redis://127.0.0.1:6379/0   # one of several
+  chat-server --bind 127.0.0.1:8001 --redis redis://127.0.0.1:6379/0   # one of several, beside
+                                               # Python chanx processes on the same Redis
+  chat-server --redis redis://127.0.0.1:6379/0 --redis-pubsub   # RedisPubSubChannelLayer
   curl -X POST localhost:8000/notify -H 'content-type: application/json' \\
        -d '{\"message\": \"Server restarts in 5 minutes\", \"level\": \"warning\"}'
+  curl localhost:8000/stats                    # messages delivered, dropped, slow clients closed
 
 Logs go to stderr; RUST_LOG=debug shows every frame.")]
 struct Args {
@@ -36,11 +46,27 @@ struct Args {
     #[arg(long)]
     send_completion: bool,
 
-    /// Share groups, broadcasts and events with other chat servers through
-    /// this Redis (e.g. redis://127.0.0.1:6379/0). Default: in-memory, this
-    /// process only.
+    /// Share groups, broadcasts and events with other chat servers, Rust or
+    /// Python chanx (fast-channels / channels_redis `RedisChannelLayer`,
+    /// default settings), through this Redis (e.g. redis://127.0.0.1:6379/0).
+    /// Default: in-memory, this process only.
     #[arg(long, value_name = "URL", env = "CHANX_REDIS_URL")]
     redis: Option<String>,
+
+    /// With --redis: speak `RedisPubSubChannelLayer` instead (every process
+    /// on that Redis must use the same layer).
+    #[arg(long, requires = "redis")]
+    redis_pubsub: bool,
+
+    /// Disconnect a client that has not completed its request (the
+    /// WebSocket upgrade) this many seconds after connecting.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    handshake_timeout: f64,
+
+    /// At most this many connections may be waiting to complete their
+    /// request at once; more wait in the listen backlog.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    max_pending_handshakes: usize,
 }
 
 #[tokio::main]
@@ -60,9 +86,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let router = match &args.redis {
         Some(url) => {
-            let layer = chanx_runtime::layer::from_url(url).await?;
-            tracing::info!(redis = %url, "channel layer: Redis");
-            Router::with_layer(layer)
+            let flavour = if args.redis_pubsub {
+                Flavour::PubSub
+            } else {
+                Flavour::Core
+            };
+            let config = RedisConfig::new(url.as_str()).flavour(flavour);
+            let layer = RedisLayer::connect(config).await?;
+            tracing::info!(redis = %url, ?flavour, "channel layer: Redis");
+            Router::with_layer(Layer::new(layer))
         }
         None => Router::new(),
     }
@@ -79,11 +111,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let app = axum::Router::new()
         .route("/notify", post(notify))
+        .route("/stats", get(stats))
         .with_state(events)
         .merge(chanx_runtime::axum::routes(router));
     let listener = tokio::net::TcpListener::bind(args.bind).await?;
     tracing::info!(address = %listener.local_addr()?, "chat server listening on ws://{}/ws/chat", listener.local_addr()?);
-    axum::serve(listener, app)
+    let handshake_timeout = Duration::try_from_secs_f64(args.handshake_timeout)
+        .map_err(|error| format!("--handshake-timeout: {error}"))?;
+    // Unlike axum::serve: a bounded handshake, and close frames that reach
+    // the client.
+    chanx_runtime::axum::serve(listener, app)
+        .handshake_timeout(handshake_timeout)
+        .max_pending_handshakes(args.max_pending_handshakes)
         .with_graceful_shutdown(async move {
             let _ = tokio::signal::ctrl_c().await;
             tracing::info!("shutting down");
@@ -109,6 +148,21 @@ async fn notify(
             StatusCode::SERVICE_UNAVAILABLE
         }
     }
+}
+
+/// `GET /stats`: what the channel layer delivered and dropped, and how many
+/// clients were closed for not keeping up.
+async fn stats(State(events): State<Layer>) -> Json<serde_json::Value> {
+    let stats = events.stats();
+    Json(serde_json::json!({
+        "delivered": stats.delivered,
+        "delivered_after_wait": stats.delivered_after_wait,
+        "dropped_full": stats.dropped_full,
+        "dropped_gone": stats.dropped_gone,
+        "dropped_expired": stats.dropped_expired,
+        "dropped_backend": stats.dropped_backend,
+        "closed_slow_clients": stats.closed_slow_clients,
+    }))
 }
 
 async fn notify_periodically(events: Layer, every: Duration) {

@@ -49,6 +49,21 @@ impl Server {
         format!("ws://{}/ws/chat", self.address)
     }
 
+    /// `GET /stats`: the channel layer's counters.
+    fn stats(&self) -> Value {
+        let mut stream = TcpStream::connect(&self.address).unwrap();
+        write!(
+            stream,
+            "GET /stats HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.address
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let body = response.split("\r\n\r\n").nth(1).expect("a body");
+        serde_json::from_str(body).expect("JSON stats")
+    }
+
     /// `POST /notify` with a JSON body; returns the HTTP status line.
     fn post_notify(&self, body: &Value) -> String {
         let body = body.to_string();
@@ -338,9 +353,326 @@ fn help_names_the_options() {
         "--notify-every",
         "--send-completion",
         "--redis",
+        "--redis-pubsub",
         "CHANX_REDIS_URL",
+        "--handshake-timeout",
+        "--max-pending-handshakes",
         "/notify",
+        "/stats",
     ] {
         assert!(help.contains(option), "--help mentions {option}:\n{help}");
     }
+}
+
+/// Hand-written WebSocket frames over raw TCP: what a client library
+/// refuses to send, and how the server's side of the stream ends.
+mod raw {
+    use std::time::Duration;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+
+    const MASK: [u8; 4] = [0x12, 0x34, 0x56, 0x78];
+
+    /// A client frame: `head` holds FIN, RSV and opcode.
+    pub fn frame(head: u8, payload: &[u8], masked: bool) -> Vec<u8> {
+        let mut out = vec![head];
+        let bit = if masked { 0x80 } else { 0 };
+        match payload.len() {
+            n if n < 126 => out.push(bit | n as u8),
+            n if n <= 0xffff => {
+                out.push(bit | 126);
+                out.extend_from_slice(&(n as u16).to_be_bytes());
+            }
+            n => {
+                out.push(bit | 127);
+                out.extend_from_slice(&(n as u64).to_be_bytes());
+            }
+        }
+        if masked {
+            out.extend_from_slice(&MASK);
+            out.extend(payload.iter().enumerate().map(|(i, b)| b ^ MASK[i % 4]));
+        } else {
+            out.extend_from_slice(payload);
+        }
+        out
+    }
+
+    pub fn upgrade_request() -> String {
+        "GET /ws/chat HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            .to_owned()
+    }
+
+    /// Connects and upgrades; returns the stream and bytes read past the response.
+    pub async fn upgrade(address: &str) -> (TcpStream, Vec<u8>) {
+        let mut stream = TcpStream::connect(address).await.unwrap();
+        stream
+            .write_all(upgrade_request().as_bytes())
+            .await
+            .unwrap();
+        let mut read = Vec::new();
+        let mut chunk = [0u8; 4096];
+        loop {
+            let n = stream.read(&mut chunk).await.unwrap();
+            assert!(n > 0, "closed during the upgrade");
+            read.extend_from_slice(&chunk[..n]);
+            if let Some(at) = read.windows(4).position(|w| w == b"\r\n\r\n") {
+                assert!(read.starts_with(b"HTTP/1.1 101"), "upgrade refused");
+                return (stream, read[at + 4..].to_vec());
+            }
+        }
+    }
+
+    /// How the server's side ended: "eof", "reset", "timeout" or another error.
+    pub async fn read_to_end(stream: &mut TcpStream, mut read: Vec<u8>) -> (Vec<u8>, String) {
+        let mut chunk = vec![0u8; 64 * 1024];
+        loop {
+            match tokio::time::timeout(Duration::from_secs(10), stream.read(&mut chunk)).await {
+                Err(_) => return (read, "timeout".into()),
+                Ok(Ok(0)) => return (read, "eof".into()),
+                Ok(Ok(n)) => read.extend_from_slice(&chunk[..n]),
+                Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+                    return (read, "reset".into());
+                }
+                Ok(Err(e)) => return (read, format!("{e}")),
+            }
+        }
+    }
+
+    /// The code of the last frame of `bytes` (server frames are not masked),
+    /// if it is a close frame.
+    pub fn last_close_code(mut bytes: &[u8]) -> Option<u16> {
+        let mut last = None;
+        while bytes.len() >= 2 {
+            let (len, at) = match bytes[1] & 0x7f {
+                126 => (u16::from_be_bytes([bytes[2], bytes[3]]) as usize, 4),
+                127 => (
+                    u64::from_be_bytes(bytes[2..10].try_into().unwrap()) as usize,
+                    10,
+                ),
+                n => (n as usize, 2),
+            };
+            let payload = &bytes[at..at + len];
+            last = (bytes[0] & 0x0f == 0x8 && payload.len() >= 2)
+                .then(|| u16::from_be_bytes([payload[0], payload[1]]));
+            bytes = &bytes[at + len..];
+        }
+        last
+    }
+}
+
+#[tokio::test]
+async fn hostile_frames_get_their_close_code_before_a_clean_end() {
+    use tokio::io::AsyncWriteExt;
+    let server = Server::start(&[]);
+    let ping = br#"{"action":"ping"}"#;
+    let cases: Vec<(&str, Vec<u8>, u16)> = vec![
+        // 2 MiB: over the default 1 MiB limit.
+        (
+            "oversized",
+            raw::frame(0x81, &vec![b' '; 2 << 20], true),
+            1009,
+        ),
+        (
+            "invalid UTF-8",
+            raw::frame(0x81, b"\"\xc3\x28\"", true),
+            1007,
+        ),
+        ("unmasked", raw::frame(0x81, ping, false), 1002),
+        ("reserved bits", raw::frame(0xC1, ping, true), 1002),
+        ("unknown opcode", raw::frame(0x83, ping, true), 1002),
+        ("orphan continuation", raw::frame(0x80, ping, true), 1002),
+        ("126-byte ping", raw::frame(0x89, &[0; 126], true), 1002),
+        ("fragmented ping", raw::frame(0x09, b"x", true), 1002),
+    ];
+    for (case, bytes, code) in cases {
+        let (mut stream, read) = raw::upgrade(&server.address).await;
+        // And more the server will not read: it must not reset the connection.
+        let after: Vec<u8> = (0..4000)
+            .flat_map(|_| raw::frame(0x81, ping, true))
+            .collect();
+        let (mut reader, mut writer) = stream.split();
+        let write = async {
+            let _ = writer.write_all(&[bytes, after].concat()).await;
+        };
+        let read_all = async {
+            let mut socket_read = read;
+            let mut chunk = vec![0u8; 64 * 1024];
+            loop {
+                use tokio::io::AsyncReadExt;
+                match tokio::time::timeout(Duration::from_secs(10), reader.read(&mut chunk)).await {
+                    Err(_) => return (socket_read, "timeout".to_owned()),
+                    Ok(Ok(0)) => return (socket_read, "eof".to_owned()),
+                    Ok(Ok(n)) => socket_read.extend_from_slice(&chunk[..n]),
+                    Ok(Err(e)) => return (socket_read, e.kind().to_string()),
+                }
+            }
+        };
+        let ((received, end), ()) = tokio::join!(read_all, write);
+        assert_eq!(raw::last_close_code(&received), Some(code), "{case}");
+        assert_eq!(
+            end, "eof",
+            "{case}: the server ends the stream without a reset"
+        );
+    }
+}
+
+#[tokio::test]
+async fn stalled_handshakes_are_shed_and_a_new_client_connects() {
+    use tokio::io::AsyncWriteExt;
+    const STALLED: usize = 30;
+    let server = Server::start(&[
+        "--handshake-timeout",
+        "0.5",
+        "--max-pending-handshakes",
+        "10",
+    ]);
+    let started = Instant::now();
+    let mut stalled = Vec::new();
+    for _ in 0..STALLED {
+        let mut stream = tokio::net::TcpStream::connect(&server.address)
+            .await
+            .unwrap();
+        let request = raw::upgrade_request();
+        stream
+            .write_all(&request.as_bytes()[..request.len() / 2])
+            .await
+            .unwrap();
+        stalled.push(stream);
+    }
+    let url = server.url();
+    let newcomer = tokio::spawn(async move {
+        let mut socket = connect(&url).await;
+        send(&mut socket, r#"{"action":"ping"}"#).await;
+        assert_eq!(
+            receive(&mut socket).await,
+            json!({"action": "pong", "payload": null})
+        );
+        started.elapsed()
+    });
+    let mut shed = Vec::new();
+    for mut stream in stalled {
+        let (_, end) = raw::read_to_end(&mut stream, Vec::new()).await;
+        assert_eq!(end, "eof", "a stalled handshake is ended cleanly");
+        shed.push(started.elapsed());
+    }
+    let connected = tokio::time::timeout(Duration::from_secs(10), newcomer)
+        .await
+        .expect("a new client connects")
+        .unwrap();
+    let last = shed.iter().max().copied().unwrap_or_default();
+    eprintln!(
+        "{STALLED} stalled handshakes shed within {last:?}; a new client connected after {connected:?}"
+    );
+    assert!(shed.iter().all(|at| *at >= Duration::from_millis(500)));
+    // 10 at a time, 0.5 s each: three waves.
+    assert!(last < Duration::from_secs(4), "shed in {last:?}");
+}
+
+#[tokio::test]
+async fn a_flooder_costs_a_reader_no_message() {
+    let server = Server::start(&[]);
+    // The flooder never reads; a small receive buffer makes that show soon.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let stream = socket
+        .connect(server.address.parse().unwrap())
+        .await
+        .unwrap();
+    let (mut flooder, _) = tokio_tungstenite::client_async(server.url(), stream)
+        .await
+        .unwrap();
+    let (good, _) = tokio_tungstenite::connect_async(server.url())
+        .await
+        .unwrap();
+    let (mut good_tx, mut good_rx) = good.split();
+    flooder
+        .send(Message::text(r#"{"action":"ping"}"#))
+        .await
+        .unwrap();
+    good_tx
+        .send(Message::text(r#"{"action":"ping"}"#))
+        .await
+        .unwrap();
+    let pong = good_rx.next().await.unwrap().unwrap();
+    assert_eq!(
+        pong.to_text().unwrap(),
+        r#"{"action": "pong", "payload": null}"#
+    );
+
+    let pad = "f".repeat(2000);
+    let flood = tokio::spawn(async move {
+        for i in 0..20_000 {
+            let frame = json!({"action": "chat", "payload": {"message": format!("F{i} {pad}")}});
+            if flooder
+                .send(Message::text(frame.to_string()))
+                .await
+                .is_err()
+            {
+                break;
+            }
+        }
+    });
+    let own = tokio::spawn(async move {
+        for j in 0..30 {
+            let frame = json!({"action": "chat", "payload": {"message": format!("G{j}")}});
+            good_tx
+                .send(Message::text(frame.to_string()))
+                .await
+                .unwrap();
+            tokio::time::sleep(Duration::from_millis(30)).await;
+        }
+        good_tx
+    });
+    let (mut flooder_seen, mut own_seen) = (Vec::new(), Vec::new());
+    let started = Instant::now();
+    loop {
+        match tokio::time::timeout(Duration::from_secs(2), good_rx.next()).await {
+            Err(_) if own.is_finished() => break,
+            Err(_) => {}
+            Ok(Some(Ok(Message::Text(text)))) => {
+                let frame: Value = serde_json::from_str(&text).unwrap();
+                let message = frame["payload"]["message"].as_str().unwrap();
+                let tag = message
+                    .trim_start_matches("User: ")
+                    .split(' ')
+                    .next()
+                    .unwrap();
+                let number: usize = tag[1..].parse().unwrap();
+                if tag.starts_with('F') {
+                    flooder_seen.push(number);
+                } else {
+                    own_seen.push(number);
+                }
+            }
+            Ok(Some(Ok(Message::Close(frame)))) => panic!("the reader was closed: {frame:?}"),
+            Ok(Some(Ok(_))) => {}
+            other => panic!("the reader lost its connection: {other:?}"),
+        }
+        assert!(started.elapsed() < Duration::from_secs(120));
+    }
+    let _good_tx = own.await.unwrap();
+    assert_eq!(own_seen, (0..30).collect::<Vec<_>>());
+    assert_eq!(flooder_seen, (0..flooder_seen.len()).collect::<Vec<_>>());
+    // The flooder, not read since, is closed once its queue waited past
+    // the slow-client timeout (5 s); nothing was dropped for anyone.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let stats = loop {
+        let stats = server.stats();
+        if stats["closed_slow_clients"] == 1 || Instant::now() > deadline {
+            break stats;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    flood.abort();
+    eprintln!(
+        "{} flooder messages accepted before it was stopped; {stats}",
+        flooder_seen.len()
+    );
+    assert_eq!(stats["dropped_full"], 0, "{stats}");
+    assert_eq!(
+        stats["closed_slow_clients"], 1,
+        "the flooder was closed: {stats}"
+    );
 }

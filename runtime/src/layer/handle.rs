@@ -1,17 +1,38 @@
 //! The cloneable handle the rest of a program uses to reach consumers.
 
-use std::{fmt, sync::Arc};
+use std::{
+    fmt,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+};
 
 use serde::Serialize;
 use tokio::runtime::{Handle, RuntimeFlavor};
 
-use super::{ChannelLayer, InMemoryLayer, LayerError, LayerMessage};
+use super::{ChannelLayer, InMemoryLayer, LayerError, LayerMessage, LayerStats};
 
 /// A shared channel layer: send events to one connection or to groups, from
 /// async code or (with the `_blocking` variants) from plain threads.
 #[derive(Clone)]
 pub struct Layer {
     backend: Arc<dyn ChannelLayer>,
+    counters: Arc<RuntimeCounters>,
+}
+
+/// What the connections on a layer count (the rest of [`LayerStats`] is the
+/// backend's).
+#[derive(Debug, Default)]
+pub(crate) struct RuntimeCounters {
+    closed_slow_clients: AtomicU64,
+}
+
+impl RuntimeCounters {
+    /// A connection was closed with 1013.
+    pub(crate) fn slow_client_closed(&self) {
+        self.closed_slow_clients.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 impl fmt::Debug for Layer {
@@ -34,19 +55,33 @@ impl Layer {
 
     /// A layer over `backend` (in memory, Redis, or your own).
     pub fn new(backend: impl ChannelLayer) -> Self {
-        Layer {
-            backend: Arc::new(backend),
-        }
+        Layer::from_arc(Arc::new(backend))
     }
 
     /// A layer over a backend already shared.
     pub fn from_arc(backend: Arc<dyn ChannelLayer>) -> Self {
-        Layer { backend }
+        Layer {
+            backend,
+            counters: Arc::default(),
+        }
     }
 
     /// The backend behind the layer.
     pub fn backend(&self) -> &dyn ChannelLayer {
         self.backend.as_ref()
+    }
+
+    /// The backend's counters (deliveries, drops and why) and the
+    /// connections this layer's consumers closed with 1013. Cheap: a few
+    /// atomic loads.
+    pub fn stats(&self) -> LayerStats {
+        let mut stats = self.backend.stats();
+        stats.closed_slow_clients = self.counters.closed_slow_clients.load(Ordering::Relaxed);
+        stats
+    }
+
+    pub(crate) fn runtime_counters(&self) -> Arc<RuntimeCounters> {
+        self.counters.clone()
     }
 
     /// Sends an event to the connection whose channel name is `channel_name`

@@ -6,28 +6,38 @@ use std::{
         Mutex, MutexGuard,
         atomic::{AtomicU64, Ordering},
     },
-    time::{SystemTime, UNIX_EPOCH},
+    time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
-use tokio::sync::mpsc::{self, error::TrySendError};
-
-use super::{ChannelLayer, Inbox, LayerError, LayerFuture};
+use super::{
+    ChannelLayer, Counters, Inbox, InboxSender, LayerError, LayerFuture, LayerStats, deliver,
+};
 
 /// Inbox capacity, as Django Channels' in-memory layer.
 pub const DEFAULT_CAPACITY: usize = 100;
 
+/// How long a send waits for room in a full inbox by default.
+pub const DEFAULT_SEND_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Channel layer for one process.
+///
+/// A send to a full inbox waits for room, up to the send timeout (10 s by
+/// default); the member whose inbox stays full that long misses the message
+/// and is closed with 1013 (see the [layer docs](super)). [`stats`](Self::stats)
+/// counts deliveries and drops.
 #[derive(Debug)]
 pub struct InMemoryLayer {
     state: Mutex<State>,
     capacity: usize,
+    send_timeout: Duration,
     prefix: String,
     next_id: AtomicU64,
+    counters: Counters,
 }
 
 #[derive(Debug, Default)]
 struct State {
-    channels: HashMap<String, mpsc::Sender<Vec<u8>>>,
+    channels: HashMap<String, InboxSender>,
     groups: HashMap<String, BTreeSet<String>>,
 }
 
@@ -47,9 +57,28 @@ impl InMemoryLayer {
         InMemoryLayer {
             state: Mutex::new(State::default()),
             capacity: capacity.max(1),
+            send_timeout: DEFAULT_SEND_TIMEOUT,
             prefix: format!("inmemory.{nanos:08x}"),
             next_id: AtomicU64::new(1),
+            counters: Counters::default(),
         }
+    }
+
+    /// How long a send waits for room in a full inbox before the message is
+    /// dropped for that member (which is then closed with 1013). Default
+    /// 10 s; keep it above the consumers'
+    /// [`slow_client_timeout`](crate::ConsumerConfig::slow_client_timeout),
+    /// so that a client that does not read is closed (and stops holding up
+    /// its senders) before anything has to be dropped.
+    pub fn send_timeout(mut self, timeout: Duration) -> Self {
+        self.send_timeout = timeout;
+        self
+    }
+
+    /// What the layer delivered and dropped so far (the connection counters
+    /// of [`LayerStats`] are kept by [`Layer`](super::Layer)).
+    pub fn stats(&self) -> LayerStats {
+        self.counters.snapshot()
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -59,29 +88,15 @@ impl InMemoryLayer {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
-
-    fn deliver(&self, channel: &str, message: Vec<u8>) -> Result<(), LayerError> {
-        let sender = self.state().channels.get(channel).cloned();
-        let Some(sender) = sender else {
-            tracing::debug!(channel, "message to an unknown channel dropped");
-            return Ok(());
-        };
-        match sender.try_send(message) {
-            Ok(()) => Ok(()),
-            Err(TrySendError::Full(_)) => Err(LayerError::ChannelFull(channel.to_owned())),
-            // The connection is ending; its inbox is about to be removed.
-            Err(TrySendError::Closed(_)) => Ok(()),
-        }
-    }
 }
 
 impl ChannelLayer for InMemoryLayer {
     fn new_channel(&self) -> LayerFuture<'_, Inbox> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let name = format!("{}!{id}", self.prefix);
-        let (sender, receiver) = mpsc::channel(self.capacity);
-        self.state().channels.insert(name.clone(), sender);
-        Box::pin(async move { Ok(Inbox { name, receiver }) })
+        let (inbox, sender) = super::inbox(name.clone(), self.capacity);
+        self.state().channels.insert(name, sender);
+        Box::pin(async move { Ok(inbox) })
     }
 
     fn close_channel<'a>(&'a self, channel: &'a str) -> LayerFuture<'a, ()> {
@@ -95,8 +110,19 @@ impl ChannelLayer for InMemoryLayer {
     }
 
     fn send<'a>(&'a self, channel: &'a str, message: Vec<u8>) -> LayerFuture<'a, ()> {
-        let result = self.deliver(channel, message);
-        Box::pin(async move { result })
+        let sender = self.state().channels.get(channel).cloned();
+        Box::pin(async move {
+            let Some(sender) = sender else {
+                tracing::debug!(channel, "message to an unknown channel dropped");
+                Counters::count(&self.counters.dropped_gone);
+                return Ok(());
+            };
+            let targets = vec![(channel.to_owned(), sender)];
+            match deliver(targets, message, self.send_timeout, &self.counters, None).await {
+                0 => Ok(()),
+                _ => Err(LayerError::ChannelFull(channel.to_owned())),
+            }
+        })
     }
 
     fn group_add<'a>(&'a self, group: &'a str, channel: &'a str) -> LayerFuture<'a, ()> {
@@ -121,7 +147,7 @@ impl ChannelLayer for InMemoryLayer {
 
     fn group_send<'a>(&'a self, group: &'a str, message: Vec<u8>) -> LayerFuture<'a, ()> {
         // One lock for the whole group, not one per member.
-        let inboxes: Vec<(String, mpsc::Sender<Vec<u8>>)> = {
+        let targets: Vec<(String, InboxSender)> = {
             let state = self.state();
             state
                 .groups
@@ -134,16 +160,22 @@ impl ChannelLayer for InMemoryLayer {
                 })
                 .unwrap_or_default()
         };
-        for (channel, inbox) in inboxes {
-            // As in Channels: one full inbox must not stop the others.
-            match inbox.try_send(message.clone()) {
-                Ok(()) | Err(TrySendError::Closed(_)) => {}
-                Err(TrySendError::Full(_)) => {
-                    let error = LayerError::ChannelFull(channel.clone());
-                    tracing::warn!(group, channel, %error, "group message not delivered");
-                }
-            }
-        }
-        Box::pin(async { Ok(()) })
+        Box::pin(async move {
+            // One member that does not keep up misses the message; the
+            // others get it (as in Channels).
+            deliver(
+                targets,
+                message,
+                self.send_timeout,
+                &self.counters,
+                Some(group),
+            )
+            .await;
+            Ok(())
+        })
+    }
+
+    fn stats(&self) -> LayerStats {
+        self.counters.snapshot()
     }
 }

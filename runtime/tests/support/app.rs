@@ -2,7 +2,10 @@
 
 use std::{
     net::SocketAddr,
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
     time::Duration,
 };
 
@@ -33,6 +36,8 @@ pub struct User {
 pub struct ChatApp {
     /// Channel names of connected clients, in connection order.
     pub channels: Arc<Mutex<Vec<String>>>,
+    /// Chat messages handled and broadcast, all clients together.
+    pub relayed: Arc<AtomicUsize>,
     /// The rooms topic of the same connection.
     pub rooms: Rooms,
 }
@@ -40,6 +45,11 @@ pub struct ChatApp {
 impl ChatApp {
     pub fn channel(&self, index: usize) -> String {
         self.channels.lock().expect("lock")[index].clone()
+    }
+
+    /// Chat messages handled and broadcast so far.
+    pub fn relayed(&self) -> usize {
+        self.relayed.load(Ordering::SeqCst)
     }
 }
 
@@ -85,6 +95,7 @@ impl Consumer for ChatApp {
             },
         });
         ctx.broadcast_to_joined(&relayed, exclude_current).await?;
+        self.relayed.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
 
@@ -123,11 +134,18 @@ impl Consumer for ChatApp {
 #[derive(Default, Clone)]
 pub struct Rooms {
     pub left: Arc<Mutex<Vec<String>>>,
+    /// Posts handled and broadcast, all clients together.
+    pub posted: Arc<AtomicUsize>,
 }
 
 impl Rooms {
     pub fn left(&self) -> Vec<String> {
         self.left.lock().expect("lock").clone()
+    }
+
+    /// Posts handled and broadcast so far.
+    pub fn posted(&self) -> usize {
+        self.posted.load(Ordering::SeqCst)
     }
 }
 
@@ -164,6 +182,7 @@ impl Topic for Rooms {
             message: message.payload.message,
         });
         room::broadcast(ctx.layer(), &ctx.params().topic(), &chat, None).await?;
+        self.posted.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
 

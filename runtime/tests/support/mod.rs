@@ -7,3 +7,5 @@ pub mod app;
 #[allow(dead_code)]
 pub mod chat;
 pub mod client;
+pub mod raw;
+pub mod redis_server;

@@ -11,7 +11,7 @@ use std::{error::Error, time::Duration};
 
 use chanx_runtime::{
     ConsumerConfig, Context, HandlerError, Layer, Route, Router, Server,
-    layer::{RedisConfig, RedisLayer},
+    layer::redis::{Flavour, RedisConfig, RedisLayer},
 };
 
 use crate::chat::{
@@ -24,7 +24,8 @@ use crate::chat::{
 
 pub const GROUP: &str = "chat";
 
-/// Command line: `--bind ADDR --redis URL [--prefix P] [--group-expiry-ms N]`.
+/// Command line: `--bind ADDR --redis URL [--prefix P] [--group-expiry-ms N]
+/// [--process-ttl-ms N] [--pubsub]`.
 #[derive(Debug, Clone)]
 pub struct Options {
     pub bind: String,
@@ -37,31 +38,42 @@ impl Options {
         let mut url = None;
         let mut prefix = None;
         let mut group_expiry = None;
+        let mut process_ttl = None;
+        let mut flavour = Flavour::Core;
         let mut args = args.into_iter();
         while let Some(flag) = args.next() {
+            if flag == "--pubsub" {
+                flavour = Flavour::PubSub;
+                continue;
+            }
             let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+            let ms = || {
+                value
+                    .parse()
+                    .map(Duration::from_millis)
+                    .map_err(|_| format!("{flag}: not a number: {value}"))
+            };
             match flag.as_str() {
-                "--bind" => bind = value,
-                "--redis" => url = Some(value),
-                "--prefix" => prefix = Some(value),
-                "--group-expiry-ms" => {
-                    let ms: u64 = value
-                        .parse()
-                        .map_err(|_| format!("--group-expiry-ms: not a number: {value}"))?;
-                    group_expiry = Some(Duration::from_millis(ms));
-                }
+                "--bind" => bind = value.clone(),
+                "--redis" => url = Some(value.clone()),
+                "--prefix" => prefix = Some(value.clone()),
+                "--group-expiry-ms" => group_expiry = Some(ms()?),
+                "--process-ttl-ms" => process_ttl = Some(ms()?),
                 other => return Err(format!("unknown option {other}")),
             }
         }
         let url = url
             .or_else(|| std::env::var("CHANX_REDIS_URL").ok())
             .ok_or("--redis URL (or CHANX_REDIS_URL) is required")?;
-        let mut redis = RedisConfig::new(url);
+        let mut redis = RedisConfig::new(url).flavour(flavour);
         if let Some(prefix) = prefix {
             redis = redis.prefix(prefix);
         }
         if let Some(expiry) = group_expiry {
             redis = redis.group_expiry(expiry);
+        }
+        if let Some(ttl) = process_ttl {
+            redis = redis.process_ttl(ttl);
         }
         Ok(Options { bind, redis })
     }

@@ -12,12 +12,12 @@ use super::{ChannelEmitter, Kind, Route, option_str};
 /// A topic as its host's `Consumer` mounts it.
 pub(super) struct Hosted {
     /// The topic's channel module.
-    module: Ident,
+    pub(super) module: Ident,
     /// `Consumer::RoomTopic`: the type implementing the topic.
     assoc: Ident,
     /// `Consumer::room_topic(&self)`: where it is.
-    accessor: Ident,
-    pattern: String,
+    pub(super) accessor: Ident,
+    pub(super) pattern: String,
     channel: String,
 }
 

@@ -1,51 +1,99 @@
-//! A channel layer shared by several processes through Redis (feature
-//! `redis`), designed after channels_redis.
+//! A channel layer shared with other processes, Python chanx or Rust,
+//! through Redis (feature `redis`): it speaks the channels_redis /
+//! fast-channels format, so a chanx-runtime process joins a running Python
+//! chanx deployment on the same Redis.
 //!
-//! # Design
+//! # Core flavour (default): `RedisChannelLayer`
 //!
-//! - **Channel names** are `<process id>!<n>`, the process id being
-//!   `<prefix>.<16 hex digits>` drawn at connect. Inboxes live in the owning
-//!   process; the name says which process to route to.
-//! - **One pub/sub channel per process**, `<prefix>:process:<process id>`,
-//!   subscribed by that process only. `send` to another process's channel
-//!   publishes there; the owner hands it to the inbox.
+//! - **Channel names** are `specific.<process>!<id>` (32 hex digits each).
+//!   Every process has one **queue**, the sorted set
+//!   `<prefix>specific.<process>!`, of message bytes scored by when they
+//!   were sent; it holds up to `capacity` messages per channel name, and its
+//!   key expires `message_expiry` after the last write.
 //! - **Groups** are sorted sets `<prefix>:group:<group>` of channel names
-//!   scored by when the membership expires (Redis's clock). Each process
-//!   refreshes its own memberships every third of the group expiry, so the
-//!   members of a process that died expire; no ghost members.
-//! - **`group_send`** delivers to this process's members directly, then a Lua
-//!   script drops expired members and publishes the message once to every
-//!   other process with a member, which delivers it to its own members. So
-//!   every member gets it exactly once, and since one sender's messages take
-//!   the same path to a given receiver, in the order sent.
-//! - Pub/sub rather than streams: nothing is stored, so nothing needs
-//!   trimming, and a process that is gone costs nothing. The price is that
-//!   messages published while a process is not subscribed are lost.
+//!   scored by when they joined; the key expires `group_expiry` after the
+//!   last join.
+//! - **Message bytes**: 12 random bytes, then msgpack of the message map
+//!   (or JSON, [`Serializer::Json`]), with `__asgi_channel__` naming the
+//!   channel (`send`) or the list of members in that queue (`group_send`).
+//! - **`send`** to a channel of another process writes one message into its
+//!   queue; a full queue refuses it ([`LayerError::ChannelFull`]).
+//! - **`group_send`** lists the members, writes one message per process
+//!   queue that has members (a full queue misses it), and hands it to the
+//!   members in this process directly.
+//! - This process **reads its queue** with `BZPOPMIN` (and `ZPOPMIN` in
+//!   batches while messages wait) on a connection of its own, and hands
+//!   each message to the inboxes its `__asgi_channel__` names. One sender's
+//!   messages reach a member in the order sent: they go the same way, and
+//!   scores from one process strictly increase.
+//!
+//! # Pub/sub flavour: `RedisPubSubChannelLayer`
+//!
+//! Chosen with [`Flavour::PubSub`]. No keys: a channel named
+//! `<prefix>specific.<id>` is a Redis pub/sub channel its process
+//! subscribes; a group is the Redis channel `<prefix>__group__<group>`,
+//! subscribed by each process with a member in it. Messages are plain
+//! msgpack without routing key. A `group_send` is one `PUBLISH`; this
+//! process's members get it back through the subscription like everyone
+//! else's.
+//!
+//! # Beside Python processes
+//!
+//! channels_redis never refreshes a membership: it lapses `group_expiry`
+//! (a day) after the join, and a Python process that dies leaves its
+//! memberships until then (messages for them pile up, at most `capacity`,
+//! in a queue whose key soon expires). A chanx-runtime process does better
+//! without writing anything Python reads differently:
+//!
+//! - it refreshes its memberships (same key, member, and a newer score)
+//!   every third of `group_expiry`, so a living Rust member never lapses;
+//! - it keeps a liveness key `<prefix>:chanx:process:<process>` (expiring
+//!   after `process_ttl`, 30 s) and draws its process id as a version-8
+//!   UUID, where Python draws version 4. A `group_send` from a Rust process
+//!   removes the members of Rust processes whose liveness key is gone: a
+//!   dead Rust process's memberships are gone within `process_ttl` of the
+//!   next Rust `group_send`. Python members are never touched by that check,
+//!   so Python processes see exactly what channels_redis would show them.
+//! - when its liveness key had lapsed (Redis restarted empty, or the process
+//!   stalled) or after a reconnect, it writes all its memberships again.
 //!
 //! # While Redis is unreachable
 //!
-//! - `send` to a channel of another process and `group_send` return
-//!   [`LayerError::Backend`]; nothing is queued. `group_send` has already
-//!   delivered to the members in this process.
-//! - Messages between members of the same process keep flowing.
+//! - `send` to another process and `group_send` return
+//!   [`LayerError::Backend`] (counted in `dropped_backend`); `group_send`
+//!   still reaches the members in this process (core flavour).
 //! - `group_add` / `group_discard` take effect locally and succeed; the
-//!   heartbeat writes the memberships to Redis once it is back (a discarded
-//!   membership left in Redis expires, and is ignored by its process meanwhile).
-//! - Messages other processes published while this process's subscription
-//!   was down are lost.
+//!   memberships are written once Redis is back.
+//! - Core: messages already queued for this process wait in Redis (up to
+//!   `message_expiry`) and are read after the reconnect. Pub/sub: messages
+//!   published meanwhile are lost, as for a Python process.
 //!
-//! The layer reconnects with backoff, re-subscribes, re-registers every live
-//! membership at once and logs a warning when the connection drops and when
-//! it is back.
+//! The layer reconnects with backoff and logs a warning when the connection
+//! drops and when it is back.
+//!
+//! # Full inboxes and unreadable messages
+//!
+//! - A send made in this process to a full inbox of this process waits for
+//!   room, up to [`RedisConfig::send_timeout`], as the in-memory layer does.
+//! - A message read from Redis is handed out by this process's one reader,
+//!   which must not wait: a full inbox misses it.
+//! - Either way a member that misses a message is counted
+//!   ([`LayerStats::dropped_full`]), logged, and closed with 1013.
+//! - A message from Redis that cannot be read, or whose `type` is none of
+//!   chanx's (`handle_group_message`, `handle_channel_event`,
+//!   `handle_topic_event`), is logged and dropped
+//!   ([`LayerStats::dropped_unreadable`]); the connections never see it.
 
+mod codec;
 mod config;
+mod core;
+mod ids;
+mod local;
+mod pubsub;
 mod scripts;
-mod wire;
 
 use std::{
-    collections::{BTreeSet, HashMap},
     fmt,
-    hash::{BuildHasher, Hasher},
     sync::{
         Arc, Mutex, MutexGuard,
         atomic::{AtomicU64, Ordering},
@@ -53,23 +101,20 @@ use std::{
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
-use futures_util::StreamExt;
 use redis::{
-    AsyncCommands, Client, Script,
-    aio::{ConnectionManager, ConnectionManagerConfig, PubSub},
+    Client,
+    aio::{ConnectionManager, ConnectionManagerConfig, PubSubSink},
 };
-use tokio::{
-    sync::{
-        Notify,
-        mpsc::{self, error::TrySendError},
-    },
-    task::JoinHandle,
+use tokio::task::JoinHandle;
+
+pub use config::{Flavour, RedisConfig, Serializer};
+
+use super::{
+    ChannelLayer, Counters, Inbox, InboxSender, LayerError, LayerFuture, LayerStats, deliver,
 };
-
-pub use config::RedisConfig;
-
-use super::{ChannelLayer, Inbox, LayerError, LayerFuture};
-use wire::{Header, Target};
+use codec::{Codec, Decoded};
+use ids::Ids;
+use local::Local;
 
 /// How long one connection attempt or reply may take before the layer
 /// counts Redis as unreachable.
@@ -80,7 +125,8 @@ const KEEPALIVE: Duration = Duration::from_secs(5);
 const RETRY_MIN: Duration = Duration::from_millis(50);
 const RETRY_MAX: Duration = Duration::from_secs(2);
 
-/// A [`ChannelLayer`] on Redis: see the [module docs](self) for the design.
+/// A [`ChannelLayer`] on Redis in the channels_redis format: see the
+/// [module docs](self).
 pub struct RedisLayer {
     shared: Arc<Shared>,
     tasks: Vec<JoinHandle<()>>,
@@ -89,8 +135,9 @@ pub struct RedisLayer {
 impl fmt::Debug for RedisLayer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RedisLayer")
-            .field("process_id", &self.shared.process_id)
+            .field("flavour", &self.shared.config.flavour)
             .field("prefix", &self.shared.config.prefix)
+            .field("process", &self.shared.process)
             .finish_non_exhaustive()
     }
 }
@@ -105,36 +152,24 @@ impl Drop for RedisLayer {
 
 struct Shared {
     config: RedisConfig,
-    process_id: String,
-    /// This process's pub/sub channel.
-    subscription: String,
+    /// 32 hex digits naming this process (core flavour).
+    process: String,
     client: Client,
     commands: ConnectionManager,
     local: Mutex<Local>,
-    next_id: AtomicU64,
-    scripts: Scripts,
-    /// Wakes the heartbeat early (after a reconnect).
-    refresh_now: Notify,
-}
-
-struct Scripts {
-    group_add: Script,
-    group_send: Script,
-    group_channels: Script,
-}
-
-/// This process's inboxes and the memberships of its channels: the truth
-/// that Redis mirrors.
-#[derive(Default)]
-struct Local {
-    inboxes: HashMap<String, mpsc::Sender<Vec<u8>>>,
-    groups: HashMap<String, BTreeSet<String>>,
+    ids: Ids,
+    codec: Codec,
+    clock: Clock,
+    counters: Counters,
+    core: core::Core,
+    /// Pub/sub flavour: where to subscribe, while connected.
+    sink: tokio::sync::Mutex<Option<PubSubSink>>,
 }
 
 impl RedisLayer {
-    /// Connects and subscribes; fails when Redis cannot be reached now.
-    /// Must run inside a tokio runtime (it spawns the subscriber and the
-    /// membership heartbeat, stopped when the layer is dropped).
+    /// Connects; fails when Redis cannot be reached now. Must run inside a
+    /// tokio runtime (it spawns the reader and, for the core flavour, the
+    /// liveness heartbeat; both stop when the layer is dropped).
     pub async fn connect(config: RedisConfig) -> Result<Self, LayerError> {
         if config.prefix.is_empty() || config.prefix.contains('!') {
             return Err(LayerError::Config(format!(
@@ -152,34 +187,45 @@ impl RedisLayer {
             .get_connection_manager_with_config(manager)
             .await
             .map_err(backend)?;
-        let process_id = format!("{}.{}", config.prefix, random_id());
-        let subscription = format!("{}{process_id}", config.process_channel_prefix());
-        let pubsub = subscribe(&client, &subscription).await?;
+        let ids = Ids::new();
+        let process = ids.process_prefix();
+        let random_prefix = match config.flavour {
+            Flavour::Core => config.random_prefix_length,
+            Flavour::PubSub => 0,
+        };
         let shared = Arc::new(Shared {
-            process_id,
-            subscription,
+            core: core::Core::new(&config.prefix, &process),
+            codec: Codec::new(config.serializer, random_prefix),
+            process,
             client,
             commands,
             local: Mutex::new(Local::default()),
-            next_id: AtomicU64::new(1),
-            scripts: Scripts {
-                group_add: scripts::group_add(),
-                group_send: scripts::group_send(),
-                group_channels: scripts::group_channels(),
-            },
-            refresh_now: Notify::new(),
+            ids,
+            clock: Clock::default(),
+            counters: Counters::default(),
+            sink: tokio::sync::Mutex::new(None),
             config,
         });
-        let tasks = vec![
-            tokio::spawn(receive(shared.clone(), pubsub)),
-            tokio::spawn(heartbeat(shared.clone())),
-        ];
+        let tasks = match shared.config.flavour {
+            Flavour::Core => {
+                // Alive before any membership is written, so no other
+                // process takes them for a dead one's.
+                shared.mark_alive().await?;
+                vec![
+                    tokio::spawn(core::receive(shared.clone())),
+                    tokio::spawn(core::heartbeat(shared.clone())),
+                ]
+            }
+            Flavour::PubSub => {
+                let (sink, stream) = pubsub::connect(&shared, &[]).await?;
+                *shared.sink.lock().await = Some(sink.clone());
+                vec![tokio::spawn(pubsub::receive(
+                    shared.clone(),
+                    Some((sink, stream)),
+                ))]
+            }
+        };
         Ok(RedisLayer { shared, tasks })
-    }
-
-    /// This process's id: the part of its channel names before `!`.
-    pub fn process_id(&self) -> &str {
-        &self.shared.process_id
     }
 
     /// The settings the layer runs with.
@@ -187,18 +233,24 @@ impl RedisLayer {
         &self.shared.config
     }
 
-    /// The channels in `group` on every process, as Redis has them (expired
-    /// memberships left out), sorted.
+    /// Core flavour: this process's id, the 32 hex digits between
+    /// `specific.` and `!` in its channel names.
+    pub fn process_id(&self) -> &str {
+        &self.shared.process
+    }
+
+    /// What this process's layer delivered and dropped so far (the
+    /// connection counters of [`LayerStats`] are kept by
+    /// [`Layer`](super::Layer)).
+    pub fn stats(&self) -> LayerStats {
+        self.shared.counters.snapshot()
+    }
+
+    /// Core flavour: the channels in `group` on every process, as Redis has
+    /// them (expired memberships and those of dead chanx-runtime processes
+    /// removed), sorted.
     pub async fn group_channels(&self, group: &str) -> Result<Vec<String>, LayerError> {
-        let mut commands = self.shared.commands.clone();
-        let mut channels: Vec<String> = self
-            .shared
-            .scripts
-            .group_channels
-            .key(self.shared.config.group_key(group))
-            .invoke_async(&mut commands)
-            .await
-            .map_err(backend)?;
+        let mut channels = self.shared.group_members(group).await.map_err(backend)?;
         channels.sort();
         Ok(channels)
     }
@@ -210,127 +262,90 @@ impl Shared {
         self.local.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn deliver(&self, channel: &str, message: Vec<u8>) -> Result<(), LayerError> {
-        let Some(sender) = self.local().inboxes.get(channel).cloned() else {
+    fn add_inbox(&self, name: String) -> Inbox {
+        let (inbox, sender) = super::inbox(name.clone(), self.config.capacity);
+        self.local().add_inbox(name, sender);
+        inbox
+    }
+
+    /// Delivers to one inbox of this process, waiting for room.
+    async fn deliver_local(&self, channel: &str, message: Vec<u8>) -> Result<(), LayerError> {
+        let Some(inbox) = self.local().inbox(channel) else {
             tracing::debug!(channel, "message to an unknown channel dropped");
+            Counters::count(&self.counters.dropped_gone);
             return Ok(());
         };
-        match sender.try_send(message) {
-            Ok(()) | Err(TrySendError::Closed(_)) => Ok(()),
-            Err(TrySendError::Full(_)) => Err(LayerError::ChannelFull(channel.to_owned())),
+        let targets = vec![(channel.to_owned(), inbox)];
+        match deliver(
+            targets,
+            message,
+            self.config.send_timeout,
+            &self.counters,
+            None,
+        )
+        .await
+        {
+            0 => Ok(()),
+            _ => Err(LayerError::ChannelFull(channel.to_owned())),
         }
     }
 
-    fn deliver_to_group(&self, group: &str, message: &[u8]) {
-        let members: Vec<String> = self
-            .local()
-            .groups
-            .get(group)
-            .map(|m| m.iter().cloned().collect())
-            .unwrap_or_default();
-        for channel in members {
-            // As in Channels: one full inbox must not stop the others.
-            if let Err(error) = self.deliver(&channel, message.to_vec()) {
-                tracing::warn!(group, channel, %error, "group message not delivered");
+    /// Delivers to this process's members of a group, waiting for room; one
+    /// that stays full misses it, the others get it.
+    async fn deliver_local_group(
+        &self,
+        group: &str,
+        members: Vec<(String, InboxSender)>,
+        message: Vec<u8>,
+    ) {
+        if !members.is_empty() {
+            deliver(
+                members,
+                message,
+                self.config.send_timeout,
+                &self.counters,
+                Some(group),
+            )
+            .await;
+        }
+    }
+
+    /// Bytes read from Redis, or `None` (logged, counted) when they cannot
+    /// be delivered.
+    fn decode(&self, bytes: &[u8]) -> Option<Decoded> {
+        match self.codec.decode(bytes) {
+            Ok(decoded) => Some(decoded),
+            Err(error) => {
+                Counters::count(&self.counters.dropped_unreadable);
+                tracing::warn!(%error, "channel-layer message from redis dropped");
+                None
             }
         }
     }
 
-    /// A message another process published to this one.
-    fn on_published(&self, bytes: &[u8]) {
-        let Some((header, message)) = wire::decode(bytes) else {
-            tracing::warn!("unreadable message from redis dropped");
-            return;
-        };
-        let age = now_ms().saturating_sub(header.sent_at_ms);
-        if u128::from(age) > self.config.message_expiry.as_millis() {
-            tracing::warn!(age_ms = age, "expired channel-layer message dropped");
-            return;
-        }
-        match header.target {
-            Target::Channel(channel) => {
-                if let Err(error) = self.deliver(&channel, message.to_vec()) {
-                    tracing::warn!(channel, %error, "message not delivered");
-                }
-            }
-            Target::Group(group) => self.deliver_to_group(&group, message),
-        }
-    }
-
-    fn publish_payload(&self, target: Target, message: &[u8]) -> Result<Vec<u8>, LayerError> {
-        let header = Header {
-            target,
-            sent_at_ms: now_ms(),
-        };
-        Ok(wire::encode(&header, message)?)
-    }
-
-    async fn register(&self, group: &str, channels: &[String]) -> Result<(), LayerError> {
-        let mut commands = self.commands.clone();
-        let mut invocation = self.scripts.group_add.key(self.config.group_key(group));
-        invocation.arg(duration_ms(self.config.group_expiry));
-        for channel in channels {
-            invocation.arg(channel);
-        }
-        invocation
-            .invoke_async::<i64>(&mut commands)
-            .await
-            .map_err(backend)?;
-        Ok(())
-    }
-
-    async fn unregister(&self, group: &str, channel: &str) -> Result<(), LayerError> {
-        let mut commands = self.commands.clone();
-        commands
-            .zrem::<_, _, i64>(self.config.group_key(group), channel)
-            .await
-            .map_err(backend)?;
-        Ok(())
-    }
-
-    /// Writes every live membership of this process to Redis again.
-    async fn refresh_all(&self) -> Result<(), LayerError> {
-        let groups: Vec<(String, Vec<String>)> = self
-            .local()
-            .groups
-            .iter()
-            .map(|(group, members)| (group.clone(), members.iter().cloned().collect()))
-            .collect();
-        for (group, channels) in groups {
-            self.register(&group, &channels).await?;
-        }
-        Ok(())
+    /// A message that could not be written: counted, and the error the
+    /// sender gets.
+    fn lost(&self, error: redis::RedisError) -> LayerError {
+        Counters::count(&self.counters.dropped_backend);
+        backend(error)
     }
 }
 
 impl ChannelLayer for RedisLayer {
     fn new_channel(&self) -> LayerFuture<'_, Inbox> {
-        let shared = &self.shared;
-        let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
-        let name = format!("{}!{id}", shared.process_id);
-        let (sender, receiver) = mpsc::channel(shared.config.capacity.max(1));
-        shared.local().inboxes.insert(name.clone(), sender);
-        Box::pin(async move { Ok(Inbox { name, receiver }) })
+        Box::pin(async move {
+            Ok(match self.shared.config.flavour {
+                Flavour::Core => self.shared.core_new_channel(),
+                Flavour::PubSub => self.shared.pubsub_new_channel().await,
+            })
+        })
     }
 
     fn close_channel<'a>(&'a self, channel: &'a str) -> LayerFuture<'a, ()> {
-        let left: Vec<String> = {
-            let mut local = self.shared.local();
-            local.inboxes.remove(channel);
-            let mut left = Vec::new();
-            local.groups.retain(|group, members| {
-                if members.remove(channel) {
-                    left.push(group.clone());
-                }
-                !members.is_empty()
-            });
-            left
-        };
         Box::pin(async move {
-            for group in left {
-                if let Err(error) = self.shared.unregister(&group, channel).await {
-                    tracing::warn!(group, channel, %error, "membership left in redis until it expires");
-                }
+            match self.shared.config.flavour {
+                Flavour::Core => self.shared.core_close_channel(channel).await,
+                Flavour::PubSub => self.shared.pubsub_close_channel(channel).await,
             }
             Ok(())
         })
@@ -338,204 +353,84 @@ impl ChannelLayer for RedisLayer {
 
     fn send<'a>(&'a self, channel: &'a str, message: Vec<u8>) -> LayerFuture<'a, ()> {
         Box::pin(async move {
-            let shared = &self.shared;
-            let Some((process, _)) = channel.split_once('!') else {
-                tracing::debug!(channel, "message to a malformed channel name dropped");
-                return Ok(());
-            };
-            if process == shared.process_id {
-                return shared.deliver(channel, message);
+            match self.shared.config.flavour {
+                Flavour::Core => self.shared.core_send(channel, message).await,
+                Flavour::PubSub => self.shared.pubsub_send(channel, message).await,
             }
-            let payload = shared.publish_payload(Target::Channel(channel.to_owned()), &message)?;
-            let mut commands = shared.commands.clone();
-            let receivers: i64 = commands
-                .publish(
-                    format!("{}{process}", shared.config.process_channel_prefix()),
-                    payload,
-                )
-                .await
-                .map_err(backend)?;
-            if receivers == 0 {
-                tracing::debug!(
-                    channel,
-                    "message to a channel of a process that is gone dropped"
-                );
-            }
-            Ok(())
         })
     }
 
     fn group_add<'a>(&'a self, group: &'a str, channel: &'a str) -> LayerFuture<'a, ()> {
-        self.shared
-            .local()
-            .groups
-            .entry(group.to_owned())
-            .or_default()
-            .insert(channel.to_owned());
         Box::pin(async move {
-            if let Err(error) = self.shared.register(group, &[channel.to_owned()]).await {
-                // The heartbeat writes it once Redis is back.
-                tracing::warn!(group, channel, %error, "membership not yet in redis");
+            match self.shared.config.flavour {
+                Flavour::Core => self.shared.core_group_add(group, channel).await,
+                Flavour::PubSub => self.shared.pubsub_group_add(group, channel).await,
             }
             Ok(())
         })
     }
 
     fn group_discard<'a>(&'a self, group: &'a str, channel: &'a str) -> LayerFuture<'a, ()> {
-        {
-            let mut local = self.shared.local();
-            if let Some(members) = local.groups.get_mut(group) {
-                members.remove(channel);
-                if members.is_empty() {
-                    local.groups.remove(group);
-                }
-            }
-        }
         Box::pin(async move {
-            if let Err(error) = self.shared.unregister(group, channel).await {
-                tracing::warn!(group, channel, %error, "membership left in redis until it expires");
+            match self.shared.config.flavour {
+                Flavour::Core => self.shared.core_group_discard(group, channel).await,
+                Flavour::PubSub => self.shared.pubsub_group_discard(group, channel).await,
             }
             Ok(())
         })
     }
 
     fn group_send<'a>(&'a self, group: &'a str, message: Vec<u8>) -> LayerFuture<'a, ()> {
-        // Local members first, synchronously: a later `send` from the same
-        // sender to one of them cannot overtake this message.
-        self.shared.deliver_to_group(group, &message);
         Box::pin(async move {
-            let shared = &self.shared;
-            let payload = shared.publish_payload(Target::Group(group.to_owned()), &message)?;
-            let mut commands = shared.commands.clone();
-            shared
-                .scripts
-                .group_send
-                .key(shared.config.group_key(group))
-                .arg(&shared.process_id)
-                .arg(shared.config.process_channel_prefix())
-                .arg(payload)
-                .invoke_async::<i64>(&mut commands)
-                .await
-                .map_err(backend)?;
-            Ok(())
+            match self.shared.config.flavour {
+                Flavour::Core => self.shared.core_group_send(group, message).await,
+                Flavour::PubSub => self.shared.pubsub_group_send(group, message).await,
+            }
         })
     }
-}
 
-async fn subscribe(client: &Client, channel: &str) -> Result<PubSub, LayerError> {
-    let connect = async {
-        let mut pubsub = client.get_async_pubsub().await?;
-        pubsub.subscribe(channel).await?;
-        Ok::<_, redis::RedisError>(pubsub)
-    };
-    match tokio::time::timeout(CONNECT_TIMEOUT + RESPONSE_TIMEOUT, connect).await {
-        Ok(result) => result.map_err(backend),
-        Err(_) => Err(LayerError::Backend(
-            "timed out subscribing to redis".to_owned(),
-        )),
+    fn stats(&self) -> LayerStats {
+        self.shared.counters.snapshot()
     }
 }
 
-/// Hands published messages to inboxes; on a lost connection, re-subscribes
-/// with backoff and has the heartbeat re-register memberships.
-async fn receive(shared: Arc<Shared>, first: PubSub) {
-    let mut connection = Some(first);
-    let mut retry = RETRY_MIN;
-    loop {
-        let pubsub = match connection.take() {
-            Some(pubsub) => pubsub,
-            None => match subscribe(&shared.client, &shared.subscription).await {
-                Ok(pubsub) => {
-                    tracing::warn!(
-                        "redis channel layer reconnected; re-registering group memberships"
-                    );
-                    shared.refresh_now.notify_one();
-                    retry = RETRY_MIN;
-                    pubsub
-                }
-                Err(error) => {
-                    tracing::debug!(%error, "redis still unreachable");
-                    tokio::time::sleep(retry).await;
-                    retry = (retry * 2).min(RETRY_MAX);
-                    continue;
-                }
-            },
-        };
-        let (mut sink, mut stream) = pubsub.split();
-        let mut keepalive = tokio::time::interval(KEEPALIVE);
-        keepalive.reset();
+/// Scores for queued messages: unix seconds, strictly increasing within
+/// this process so that one sender's messages keep their order in a queue
+/// (equal scores would sort by their random bytes).
+#[derive(Debug, Default)]
+struct Clock {
+    last_micros: AtomicU64,
+}
+
+impl Clock {
+    fn score(&self) -> f64 {
+        let now = now_micros();
+        let mut last = self.last_micros.load(Ordering::Relaxed);
         loop {
-            tokio::select! {
-                message = stream.next() => match message {
-                    Some(message) => shared.on_published(message.get_payload_bytes()),
-                    None => break,
-                },
-                _ = keepalive.tick() => {
-                    let ping = tokio::time::timeout(RESPONSE_TIMEOUT, sink.ping::<redis::Value>());
-                    if !matches!(ping.await, Ok(Ok(_))) {
-                        break;
-                    }
-                }
+            let next = now.max(last + 1);
+            match self.last_micros.compare_exchange_weak(
+                last,
+                next,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return next as f64 / 1e6,
+                Err(seen) => last = seen,
             }
         }
-        tracing::warn!(
-            "redis channel layer lost its connection; reconnecting (messages published meanwhile are lost)"
-        );
+    }
+
+    fn unix_secs(&self) -> u64 {
+        now_micros() / 1_000_000
     }
 }
 
-/// Refreshes this process's memberships every third of the group expiry,
-/// and at once after a reconnect; retries with backoff while Redis is down.
-async fn heartbeat(shared: Arc<Shared>) {
-    let every = shared.config.heartbeat();
-    let mut retry: Option<Duration> = None;
-    loop {
-        tokio::select! {
-            _ = tokio::time::sleep(retry.unwrap_or(every).min(every)) => {}
-            _ = shared.refresh_now.notified() => {}
-        }
-        match shared.refresh_all().await {
-            Ok(()) => {
-                if retry.take().is_some() {
-                    tracing::info!("group memberships registered in redis again");
-                }
-            }
-            Err(error) => {
-                if retry.is_none() {
-                    tracing::warn!(%error, "cannot refresh group memberships in redis; retrying");
-                }
-                retry = Some(retry.map_or(RETRY_MIN, |r| (r * 2).min(RETRY_MAX)));
-            }
-        }
-    }
+fn now_micros() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
 }
 
 fn backend(error: redis::RedisError) -> LayerError {
     LayerError::Backend(error.to_string())
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
-fn duration_ms(duration: Duration) -> u64 {
-    u64::try_from(duration.as_millis())
-        .unwrap_or(u64::MAX)
-        .max(1)
-}
-
-/// 64 random bits from the standard library's per-process hash keys, mixed
-/// with the pid and the time.
-fn random_id() -> String {
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u32(std::process::id());
-    hasher.write_u64(now_ms());
-    hasher.write_u128(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    format!("{:016x}", hasher.finish())
 }

@@ -1,0 +1,182 @@
+//! What every entry point (the [`Server`](crate::Server), the axum adapter)
+//! shares: the WebSocket settings, the handshake limits, and closing a TCP
+//! connection so that the last frames written reach the client.
+
+use std::{
+    io,
+    net::SocketAddr,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll},
+    time::Duration,
+};
+
+use tokio::{
+    io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf},
+    net::{TcpListener, TcpStream},
+    sync::{OwnedSemaphorePermit, Semaphore},
+};
+
+use crate::router::Router;
+
+/// Size of each connection's read buffer. tungstenite's default (128 KiB)
+/// is zero-filled on the first read, so it would cost every idle connection
+/// 128 KiB of memory; larger frames still arrive, in several reads.
+pub const READ_BUFFER_BYTES: usize = 8 * 1024;
+
+/// How long an entry point gives a client to complete its upgrade request,
+/// by default ([`Server::handshake_timeout`](crate::Server::handshake_timeout)).
+pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How many connections may be in their handshake at once, by default
+/// ([`Server::max_pending_handshakes`](crate::Server::max_pending_handshakes)).
+pub const DEFAULT_MAX_PENDING_HANDSHAKES: usize = 1024;
+
+/// After the last frame, how long a closed connection keeps reading (and
+/// discarding) what the client still sends before the socket is dropped.
+const LINGER: Duration = Duration::from_secs(2);
+
+/// The next connection, once fewer than the limit are in their handshake:
+/// the permit is held until the handshake is over.
+pub(crate) async fn accept(
+    listener: &TcpListener,
+    pending: &Arc<Semaphore>,
+) -> (
+    Option<OwnedSemaphorePermit>,
+    io::Result<(TcpStream, SocketAddr)>,
+) {
+    // The semaphore is never closed.
+    let permit = pending.clone().acquire_owned().await.ok();
+    (permit, listener.accept().await)
+}
+
+/// The WebSocket settings of every entry point.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WsSettings {
+    pub(crate) read_buffer_size: usize,
+    /// The largest message and frame: the router's largest
+    /// `max_message_bytes` (each route checks its own limit too).
+    pub(crate) max_message_size: usize,
+}
+
+/// The settings `router`'s connections are served with, whatever the entry point.
+pub(crate) fn ws_settings(router: &Router) -> WsSettings {
+    WsSettings {
+        read_buffer_size: READ_BUFFER_BYTES,
+        max_message_size: router.max_message_bytes(),
+    }
+}
+
+impl WsSettings {
+    pub(crate) fn tungstenite(self) -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
+        tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+            .read_buffer_size(self.read_buffer_size)
+            .max_message_size(Some(self.max_message_size))
+            .max_frame_size(Some(self.max_message_size))
+    }
+}
+
+/// A TCP stream that, when dropped, is closed gracefully: its write side
+/// is shut down (the client gets everything written, then end of stream)
+/// and what the client still sends is read and discarded for a moment,
+/// before the socket is closed.
+///
+/// Closing a socket whose receive buffer holds unread data makes the kernel
+/// answer with a reset, which the client may see before the frames written
+/// last, the close frame included: a client closed for sending too much,
+/// or too fast, would never learn why.
+pub(crate) struct Lingering {
+    stream: Option<TcpStream>,
+}
+
+impl Lingering {
+    pub(crate) fn new(stream: TcpStream) -> Self {
+        Lingering {
+            stream: Some(stream),
+        }
+    }
+
+    fn stream(&mut self) -> io::Result<&mut TcpStream> {
+        self.stream
+            .as_mut()
+            .ok_or_else(|| io::Error::from(io::ErrorKind::NotConnected))
+    }
+}
+
+impl Drop for Lingering {
+    fn drop(&mut self) {
+        let Some(stream) = self.stream.take() else {
+            return;
+        };
+        // Without a runtime (its shutdown), the socket is simply closed.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(linger(stream));
+        }
+    }
+}
+
+async fn linger(mut stream: TcpStream) {
+    let drain = async {
+        let _ = stream.shutdown().await;
+        let mut discard = [0u8; 1024];
+        while let Ok(1..) = stream.read(&mut discard).await {}
+    };
+    let _ = tokio::time::timeout(LINGER, drain).await;
+}
+
+impl AsyncRead for Lingering {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.stream() {
+            Ok(stream) => Pin::new(stream).poll_read(cx, buf),
+            Err(error) => Poll::Ready(Err(error)),
+        }
+    }
+}
+
+impl AsyncWrite for Lingering {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.stream() {
+            Ok(stream) => Pin::new(stream).poll_write(cx, buf),
+            Err(error) => Poll::Ready(Err(error)),
+        }
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match self.stream() {
+            Ok(stream) => Pin::new(stream).poll_write_vectored(cx, bufs),
+            Err(error) => Poll::Ready(Err(error)),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream
+            .as_ref()
+            .is_some_and(AsyncWrite::is_write_vectored)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.stream() {
+            Ok(stream) => Pin::new(stream).poll_flush(cx),
+            Err(error) => Poll::Ready(Err(error)),
+        }
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.stream() {
+            Ok(stream) => Pin::new(stream).poll_shutdown(cx),
+            Err(error) => Poll::Ready(Err(error)),
+        }
+    }
+}
