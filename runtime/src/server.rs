@@ -17,6 +17,10 @@ use tokio_tungstenite::tungstenite::{
 use crate::{
     auth::ConnectRequest,
     connection::{Accepted, TransportError},
+    docs::{
+        DocFile,
+        http::{Rewind, intercept},
+    },
     router::{BoxSink, BoxStream, RouteError, Router, ShutdownHandle},
     ws::WsMessage,
 };
@@ -33,6 +37,7 @@ pub const READ_BUFFER_BYTES: usize = 8 * 1024;
 pub struct Server {
     listener: TcpListener,
     router: Arc<Router>,
+    docs: Arc<[DocFile]>,
     handshake_timeout: Duration,
     shutdown_grace: Duration,
 }
@@ -50,6 +55,7 @@ impl Server {
     pub fn from_listener(listener: TcpListener, router: Router) -> Self {
         Server {
             listener,
+            docs: router.doc_files().into(),
             router: Arc::new(router),
             handshake_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(30),
@@ -87,7 +93,8 @@ impl Server {
                     Ok((stream, peer)) => {
                         let router = self.router.clone();
                         let timeout = self.handshake_timeout;
-                        connections.spawn(serve_tcp(router, stream, peer, timeout));
+                        let docs = self.docs.clone();
+                        connections.spawn(serve_tcp(router, docs, stream, peer, timeout));
                     }
                     Err(error) => {
                         // Out of file descriptors and the like: back off, keep serving.
@@ -114,8 +121,23 @@ impl Server {
     }
 }
 
-async fn serve_tcp(router: Arc<Router>, stream: TcpStream, peer: SocketAddr, timeout: Duration) {
+async fn serve_tcp(
+    router: Arc<Router>,
+    docs: Arc<[DocFile]>,
+    stream: TcpStream,
+    peer: SocketAddr,
+    timeout: Duration,
+) {
     let _ = stream.set_nodelay(true);
+    // A plain GET of a docs path is answered here; the rest is a handshake.
+    let stream = if docs.is_empty() {
+        Rewind::new(stream)
+    } else {
+        match tokio::time::timeout(timeout, intercept(stream, &docs)).await {
+            Ok(Ok(Some(stream))) => stream,
+            _ => return,
+        }
+    };
     let mut routed = None;
     // tungstenite fixes the callback's signature, large error type included.
     #[allow(clippy::result_large_err)]

@@ -46,7 +46,17 @@ pub fn generate(api: &ir::Api, options: &RustOptions) -> Result<String, Diagnost
     let types = types::TypesModule::new(api, options);
     let types_tokens = types.emit();
     let channel_tokens = channels::emit(api, options, &types);
+    let document = api.document.as_ref().map(|document| {
+        let json = literal::raw_string(&document.to_string());
+        quote! {
+            /// The AsyncAPI document this module comes from, every `$ref`'d
+            /// file merged in: a router of these channels serves it
+            /// (`/asyncapi.json`, `/asyncapi.yaml`, the page at `/asyncapi`).
+            pub static DOCUMENT: ::chanx_runtime::Document = ::chanx_runtime::Document::new(#json);
+        }
+    });
     let tokens = quote! {
+        #document
         #[allow(
             non_camel_case_types,
             non_snake_case,
