@@ -43,8 +43,14 @@ pub fn replace_tables(old: &str, tables: &[Table]) -> String {
     }
     if let Some(start) = text.find("## How each number is measured") {
         // The hostile-client section after it is `hostile`'s, kept as it is.
-        let end = text.find(HOSTILE_MARK).map_or(text.len(), |at| at.max(start));
-        let method = if end < text.len() { format!("{METHOD}\n") } else { METHOD.to_owned() };
+        let end = text
+            .find(HOSTILE_MARK)
+            .map_or(text.len(), |at| at.max(start));
+        let method = if end < text.len() {
+            format!("{METHOD}\n")
+        } else {
+            METHOD.to_owned()
+        };
         text.replace_range(start..end, &method);
     }
     text

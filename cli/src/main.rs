@@ -30,6 +30,8 @@ enum Command {
     /// Judge the changes between two versions of a document: breaking for
     /// clients, breaking for servers, or safe.
     Diff(cmd::diff::Args),
+    /// Write the docs page a generated server serves at `/asyncapi`.
+    Docs(cmd::docs::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => cmd::inspect::run(&args),
         Command::Generate(args) => cmd::generate::run(&args),
         Command::Diff(args) => cmd::diff::run(&args),
+        Command::Docs(args) => cmd::docs::run(&args),
     };
     match result {
         Ok(code) => code,

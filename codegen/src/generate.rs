@@ -115,6 +115,26 @@ pub fn inspect(spec: &Path, options: &Options) -> Result<Inspection, Diagnostics
     })
 }
 
+/// The docs page of a document: what a server generated from it serves at
+/// `/asyncapi`.
+#[derive(Debug, Clone)]
+pub struct DocsPage {
+    /// One self-contained HTML file (styles, script and the bundled document inside).
+    pub html: String,
+    /// Warnings about the document.
+    pub warnings: Diagnostics,
+}
+
+/// Loads `spec` and makes its docs page.
+pub fn docs_page(spec: &Path, options: &Options) -> Result<DocsPage, Diagnostics> {
+    let loaded = load_api(spec, options)?;
+    let document = loaded.api.document.unwrap_or_default();
+    Ok(DocsPage {
+        html: chanx_templates::docs_page(&document.to_string()),
+        warnings: loaded.warnings,
+    })
+}
+
 /// A loaded, validated model and what it took to get it.
 #[derive(Debug, Clone)]
 pub struct Loaded {

@@ -4,7 +4,8 @@
 //! into `OUT_DIR` (`chanx_runtime::include_api!` pulls the module in).
 //! Tools call the pipeline itself, [`generate`], which returns the files of a
 //! document without writing them, or [`validate`] and [`inspect`];
-//! [`diff::diff_files`] judges the changes between two versions of a document.
+//! [`diff::diff_files`] judges the changes between two versions of a document,
+//! and [`docs_page`] renders one as the page a server serves.
 //!
 //! Inside, the source is parsed with positions, `$ref`s are followed across
 //! files, the document is checked against the AsyncAPI schema and what the
@@ -42,8 +43,8 @@ mod validate;
 
 pub use diag::{Code, Diagnostic, Diagnostics, Location, Severity};
 pub use generate::{
-    Builder, Error, Generated, GeneratedFile, Inspection, Options, Targets, configure, generate,
-    inspect, module_name, validate, write_if_changed,
+    Builder, DocsPage, Error, Generated, GeneratedFile, Inspection, Options, Targets, configure,
+    docs_page, generate, inspect, module_name, validate, write_if_changed,
 };
 pub use ir::build::BuildOptions;
 pub use load::{LoadOptions, RemoteRefs};

@@ -101,3 +101,25 @@ fn a_multi_file_document_bundled() {
     let bundled = loaded.api.document.unwrap();
     insta::assert_json_snapshot!(bundled);
 }
+
+/// What a server serves at `/asyncapi.yaml` reads back as the document.
+#[test]
+fn the_served_yaml_reads_back_as_the_document() {
+    use chanx_codegen::internal::source::{Limits, parse};
+    for document in documents() {
+        let loaded = load_api(&document, &Options::default()).unwrap();
+        let bundled = loaded.api.document.unwrap();
+        let json: &'static str = Box::leak(bundled.to_string().into_boxed_str());
+        let served = chanx_runtime::Document::new(json);
+        let yaml = served.yaml();
+        let back = parse(&yaml, "served.yaml", &Limits::default()).unwrap_or_else(|d| {
+            panic!(
+                "{}: the YAML does not parse: {d}\n{yaml}",
+                document.display()
+            )
+        });
+        assert_eq!(back.value, bundled, "{}:\n{yaml}", document.display());
+        let pretty: Value = serde_json::from_str(&served.pretty_json()).unwrap();
+        assert_eq!(pretty, bundled);
+    }
+}

@@ -60,9 +60,10 @@ fn a_title_of_two_million_lines_costs_its_lines() {
     // One doc-comment line per line of the title, in each language.
     assert_eq!(rust.lines().filter(|l| l.trim() == "/// x").count(), LINES);
     assert_eq!(ts.lines().filter(|l| l.trim() == "* x").count(), LINES);
-    // Every line of the title costs a few bytes of output, no more.
+    // Every line of the title costs a few bytes of output, no more; the Rust
+    // module also embeds the document itself once (`DOCUMENT`).
     assert!(
-        rust.len() < 5 * input,
+        rust.len() < 6 * input,
         "{} bytes of Rust from {input}",
         rust.len()
     );

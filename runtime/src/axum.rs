@@ -59,13 +59,14 @@ use crate::{
 };
 
 /// An axum router that serves every route of `router`: one axum route per
-/// channel address, and no fallback, so it can be merged into an app that
-/// has its own.
+/// channel address, the document and docs page (see [`Router::docs`]), and
+/// no fallback, so it can be merged into an app that has its own.
 pub fn routes(router: Router) -> axum::Router {
     let mut app = axum::Router::new();
     for path in route_paths(router.templates()) {
         app = app.route(&path, any(upgrade));
     }
+    let app = crate::docs::axum::mount(app, router.doc_files());
     app.with_state(Arc::new(router))
 }
 

@@ -22,6 +22,9 @@ pub trait Handler: Send + Sync + 'static {
     const ADDRESS: Option<&'static str>;
     /// The key that tags messages (`action`); `None` for untagged channels.
     const TAG_KEY: Option<&'static str>;
+    /// The AsyncAPI document the channel comes from, which a router serves
+    /// (`/asyncapi.json`); generated code names its own.
+    const DOCUMENT: Option<&'static crate::Document> = None;
 
     /// Runs once the connection is accepted and authenticated.
     fn on_connect(

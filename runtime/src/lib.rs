@@ -18,7 +18,9 @@
 //!   [`ConsumerConfig::send_completion`] is on;
 //! - groups, broadcasts and events through a [`ChannelLayer`];
 //! - authentication of the upgrade request ([`Authenticator`]);
-//! - keepalive pings, idle timeout, graceful shutdown.
+//! - keepalive pings, idle timeout, graceful shutdown;
+//! - the document the channels come from, at `/asyncapi.json` and
+//!   `/asyncapi.yaml`, and a docs page at `/asyncapi` ([`Router::docs`]).
 //!
 //! # Frames outside the protocol
 //!
@@ -73,6 +75,7 @@ mod config;
 mod connection;
 mod context;
 mod decode;
+mod docs;
 mod envelope;
 mod formats;
 mod frames;
@@ -124,6 +127,7 @@ pub use config::ConsumerConfig;
 pub use connection::TransportError;
 pub use context::Context;
 pub use decode::{DecodeError, ErrorDetail};
+pub use docs::{DocsConfig, Document};
 pub use handler::{Handler, HandlerError, ParamError, Params, PathParams};
 pub use layer::{ChannelLayer, InMemoryLayer, Inbox, Layer, LayerError, LayerStats};
 pub use message::{ChannelMessage, Event};

@@ -9,6 +9,7 @@ use crate::{
     auth::{Authenticator, ConnectRequest, DynAuthenticator},
     config::ConsumerConfig,
     connection::{Accepted, TransportError, serve_connection},
+    docs::{DocFile, DocsConfig, Document},
     handler::{Handler, ParamError, Params, PathParams},
     layer::Layer,
     template::AddressTemplate,
@@ -159,6 +160,8 @@ pub struct Router {
     routes: Vec<(AddressTemplate, Arc<dyn Endpoint>)>,
     layer: Layer,
     shutdown: ShutdownHandle,
+    document: Option<&'static Document>,
+    docs: DocsConfig,
 }
 
 impl Default for Router {
@@ -181,6 +184,8 @@ impl Router {
             shutdown: ShutdownHandle {
                 sender: Arc::new(watch::channel(false).0),
             },
+            document: None,
+            docs: DocsConfig::default(),
         }
     }
 
@@ -188,7 +193,34 @@ impl Router {
     pub fn route<H: Handler>(mut self, route: Route<H>) -> Self {
         let template = AddressTemplate::parse(route.address());
         self.routes.push((template, Arc::new(route)));
+        self.document = self.document.or(H::DOCUMENT);
         self
+    }
+
+    /// Where the document of the routed channels and its docs page are
+    /// served (`/asyncapi.json`, `/asyncapi.yaml`, `/asyncapi` by default);
+    /// [`DocsConfig::off`] serves none of them.
+    pub fn docs(mut self, config: DocsConfig) -> Self {
+        self.docs = config;
+        self
+    }
+
+    /// Serves `document` (generated channels bring their own; this is for
+    /// hand-written handlers, or to serve another).
+    pub fn document(mut self, document: &'static Document) -> Self {
+        self.document = Some(document);
+        self
+    }
+
+    /// The docs files to serve, rendered once.
+    pub(crate) fn doc_files(&self) -> Vec<DocFile> {
+        match self.document {
+            Some(document) => {
+                let channels: Vec<_> = self.templates().collect();
+                crate::docs::files(document, &self.docs, &channels)
+            }
+            None => Vec::new(),
+        }
     }
 
     /// Adds a handler at its own address with default settings.
@@ -216,7 +248,6 @@ impl Router {
     }
 
     /// The address templates of the routes, in the order they were added.
-    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
     pub(crate) fn templates(&self) -> impl Iterator<Item = &AddressTemplate> {
         self.routes.iter().map(|(template, _)| template)
     }

@@ -17,6 +17,10 @@ use tokio_tungstenite::tungstenite::{
 use crate::{
     auth::ConnectRequest,
     connection::{Accepted, TransportError},
+    docs::{
+        DocFile,
+        http::{Rewind, intercept},
+    },
     router::{BoxSink, BoxStream, RouteError, Router, ShutdownHandle},
     transport::{
         DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_PENDING_HANDSHAKES, Lingering, accept, ws_settings,
@@ -37,6 +41,7 @@ use crate::{
 pub struct Server {
     listener: TcpListener,
     router: Arc<Router>,
+    docs: Arc<[DocFile]>,
     handshake_timeout: Duration,
     max_pending_handshakes: usize,
     shutdown_grace: Duration,
@@ -55,6 +60,7 @@ impl Server {
     pub fn from_listener(listener: TcpListener, router: Router) -> Self {
         Server {
             listener,
+            docs: router.doc_files().into(),
             router: Arc::new(router),
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             max_pending_handshakes: DEFAULT_MAX_PENDING_HANDSHAKES,
@@ -111,7 +117,8 @@ impl Server {
                     Ok((stream, peer)) => {
                         let router = self.router.clone();
                         let timeout = self.handshake_timeout;
-                        connections.spawn(serve_tcp(router, stream, peer, timeout, permit));
+                        let docs = self.docs.clone();
+                        connections.spawn(serve_tcp(router, docs, stream, peer, timeout, permit));
                     }
                     Err(error) => {
                         // Out of file descriptors and the like: back off, keep serving.
@@ -140,14 +147,24 @@ impl Server {
 
 async fn serve_tcp(
     router: Arc<Router>,
+    docs: Arc<[DocFile]>,
     stream: TcpStream,
     peer: SocketAddr,
     timeout: Duration,
     handshake_permit: Option<OwnedSemaphorePermit>,
 ) {
     let _ = stream.set_nodelay(true);
+    // A plain GET of a docs path is answered here; the rest is a handshake.
+    let stream = if docs.is_empty() {
+        Rewind::new(stream)
+    } else {
+        match tokio::time::timeout(timeout, intercept(stream, &docs)).await {
+            Ok(Ok(Some(stream))) => stream,
+            _ => return,
+        }
+    };
     // Closed gracefully when dropped, so the last frames reach the client.
-    let stream = Lingering::new(stream);
+    let stream = stream.map_inner(Lingering::new);
     let mut routed = None;
     // tungstenite fixes the callback's signature, large error type included.
     #[allow(clippy::result_large_err)]

@@ -2,6 +2,7 @@
 
 pub mod common;
 pub mod diff;
+pub mod docs;
 pub mod generate;
 pub mod git_base;
 pub mod inspect;

@@ -92,6 +92,15 @@ pub fn emit<'a, E>(
     })
 }
 
+/// The glue's `Handler::DOCUMENT`: the module's document, when it has one.
+pub(super) fn document_const(api: &Api) -> Option<TokenStream> {
+    api.document.as_ref()?;
+    Some(quote! {
+        const DOCUMENT: ::std::option::Option<&'static ::chanx_runtime::Document> =
+            ::std::option::Option::Some(&super::super::DOCUMENT);
+    })
+}
+
 /// One variant of `Incoming` / `Outgoing`.
 struct Entry {
     variant: Ident,
@@ -806,6 +815,7 @@ impl<'a> ChannelEmitter<'a> {
             &|method, argument| quote!(<C as Consumer>::#method(&*self.consumer, ctx, #argument)),
         );
         let topics = topics::server_topics(hosted);
+        let document = document_const(self.api);
         let ctx_arg = if arms.is_empty() {
             ident("_ctx")
         } else {
@@ -835,6 +845,7 @@ impl<'a> ChannelEmitter<'a> {
                 type Event = <C as Consumer>::Event;
                 const ADDRESS: ::std::option::Option<&'static str> = #address;
                 const TAG_KEY: ::std::option::Option<&'static str> = #tag_key;
+                #document
                 async fn on_connect(&self, ctx: &mut #context) -> ::std::result::Result<(), ::chanx_runtime::HandlerError> {
                     <C as Consumer>::on_connect(&*self.consumer, ctx).await
                 }

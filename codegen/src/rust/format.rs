@@ -57,6 +57,11 @@ impl Module {
     }
 }
 
+/// Top-level `items`, printed.
+pub fn items(items: TokenStream) -> Result<String, Diagnostics> {
+    print(items)
+}
+
 /// `item` printed as the body of a module: every line indented one level.
 fn print_in_module(item: TokenStream) -> Result<String, Diagnostics> {
     let printed = print(quote!(mod m { #item }))?;

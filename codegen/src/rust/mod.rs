@@ -45,6 +45,18 @@ pub struct RustOptions {
 pub fn generate(api: &ir::Api, options: &RustOptions) -> Result<String, Diagnostics> {
     check_type_ids(api)?;
     let types = types::TypesModule::new(api, options);
+    let document = match &api.document {
+        Some(document) => {
+            let json = literal::raw_string(&crate::text::json_for_code(document.to_string()));
+            format::items(quote! {
+                /// The AsyncAPI document this module comes from, every `$ref`'d
+                /// file merged in: a router of these channels serves it
+                /// (`/asyncapi.json`, `/asyncapi.yaml`, the page at `/asyncapi`).
+                pub static DOCUMENT: ::chanx_runtime::Document = ::chanx_runtime::Document::new(#json);
+            })?
+        }
+        None => String::new(),
+    };
     let mut types_module = format::Module::open(quote! {
         #[allow(
             non_camel_case_types,
@@ -75,7 +87,7 @@ pub fn generate(api: &ir::Api, options: &RustOptions) -> Result<String, Diagnost
     })?;
     let program = channels::emit(api, options, &types, &mut |item| channels_module.item(item))?;
     channels_module.item_first(program)?;
-    let code = types_module.close() + &channels_module.close();
+    let code = document + &types_module.close() + &channels_module.close();
     let source = crate::text::one_line(&api.source);
     let code = layout::doc_comments_in_macros(&code);
     Ok(layout::split_doc_lines(format!(

@@ -301,3 +301,37 @@ pub fn run_chat_scenarios(dir: &Path, port: u16, notify_url: &str) {
         browser_run.stdout
     );
 }
+
+/// Opens a docs page in headless Chromium (`tests/ts/docs/check.mjs`):
+/// fails on any console error, page error or network request, searches for
+/// `query`, and writes `<screenshots>-light.png` and `-dark.png`. Returns
+/// the JSON line of what the page shows, or `None` (after [`skip`]) when
+/// node, the npm packages or Chromium are missing.
+pub fn check_docs_page(url: &str, screenshots: &Path, query: &str) -> Option<String> {
+    if let Err(reason) = node_ready() {
+        skip(&reason);
+        return None;
+    }
+    if chromium().is_none() {
+        skip("no Chromium at /usr/bin/chromium (set CHROMIUM_PATH): the docs page is not opened");
+        return None;
+    }
+    let run = node(
+        &["docs/check.mjs", url, &screenshots.to_string_lossy(), query],
+        Duration::from_secs(120),
+    );
+    run.assert_success(&format!("the docs page at {url} in Chromium"));
+    Some(run.stdout.trim().to_owned())
+}
+
+/// Where a test writes its screenshots: `docs/screenshots/` when
+/// `CHANX_UPDATE_SCREENSHOTS` is set (to check them in), a scratch
+/// directory otherwise.
+pub fn screenshot_dir() -> PathBuf {
+    if std::env::var_os("CHANX_UPDATE_SCREENSHOTS").is_some() {
+        return repo_root().join("docs/screenshots");
+    }
+    let dir = std::env::temp_dir().join(format!("chanx-screenshots-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    dir
+}

@@ -282,6 +282,7 @@ impl ChannelEmitter<'_> {
         let route_doc = format!(" `chanx_runtime::Route::new({server}::new(topic))`.");
         let address = option_str(self.channel.address.as_deref());
         let tag_key = option_str(self.channel.tag_key.as_deref());
+        let document = super::document_const(self.api);
         let context = quote!(::chanx_runtime::Context<Outgoing, Params>);
         quote! {
             /// Serves a [`Topic`] on its own address (chanx's `Topic.as_consumer()`):
@@ -313,6 +314,7 @@ impl ChannelEmitter<'_> {
                 type Event = ();
                 const ADDRESS: ::std::option::Option<&'static str> = #address;
                 const TAG_KEY: ::std::option::Option<&'static str> = #tag_key;
+                #document
                 async fn on_connect(&self, _ctx: &mut #context) -> ::std::result::Result<(), ::chanx_runtime::HandlerError> {
                     ::std::result::Result::Ok(())
                 }
