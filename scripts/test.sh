@@ -55,5 +55,12 @@ cargo test --workspace --locked
 # The Rust generated from every spec and corpus document also passes clippy.
 cargo clippy --locked -p chanx-compile-rust --all-targets -- -D warnings
 
+# A client-only crate on its own, so cargo resolves chanx-runtime without its
+# server (a whole-workspace build unifies features): the runtime's client
+# configuration is warning-free, and the example's generated client talks to
+# chat-server (built by the workspace tests above) and the Python chanx.
+cargo clippy --locked -p chanx-runtime --no-default-features --features client -- -D warnings
+cargo test --locked -p chanx-example-client-only
+
 # The Redis channel layer (a feature of chanx-runtime, off by default).
 cargo test -p chanx-runtime --locked --features redis --lib --test redis

@@ -313,6 +313,15 @@ impl Builder {
         self
     }
 
+    /// Generate the client side only: message types, `<Channel>Client`s and
+    /// topic `Handle`s, no consumer traits or servers. The crate then builds
+    /// on chanx-runtime without its server:
+    /// `chanx-runtime = { version = "…", default-features = false, features = ["client"] }`.
+    pub fn client_only(mut self, enable: bool) -> Self {
+        self.options.rust.client_only = enable;
+        self
+    }
+
     /// Serve remote `$ref`s under `prefix` from the local directory `dir`.
     pub fn map_url(mut self, prefix: impl Into<String>, dir: impl Into<PathBuf>) -> Self {
         self.options

@@ -80,6 +80,35 @@ fn generated_rust_clients() {
     }
 }
 
+/// The client alone (`--client-only`): nothing that needs the runtime's
+/// server. `examples/client-only` compiles these modules without it.
+#[test]
+fn generated_rust_client_only() {
+    std::env::set_current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("..")).unwrap();
+    for spec in ["specs/chat.yaml", "specs/topics.json"] {
+        let mut options = Options::default();
+        options.rust.client_only = true;
+        let loaded = load_api(Path::new(spec), &options).unwrap_or_else(|d| panic!("{spec}:\n{d}"));
+        let code = generate_rust(&loaded, &options).expect("generates");
+        assert!(code.contains("Client {"), "{spec}: a client type");
+        assert!(code.contains("pub struct Handle<"), "{spec}: topic handles");
+        for server_only in [
+            "trait Consumer",
+            "trait Topic",
+            "::chanx_runtime::Context",
+            "::chanx_runtime::Handler",
+            "::chanx_runtime::Layer",
+            "::chanx_runtime::Params for",
+            "static DOCUMENT",
+        ] {
+            assert!(!code.contains(server_only), "{spec}: {server_only}");
+        }
+        if spec.ends_with("topics.json") {
+            insta::assert_snapshot!("rust_client_only_topics", code);
+        }
+    }
+}
+
 #[test]
 fn generation_is_deterministic() {
     let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/types.yaml");

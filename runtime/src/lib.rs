@@ -65,31 +65,59 @@
 //! [`ConsumerConfig::slow_client_timeout`], or the layer had to drop a
 //! message for it) is closed with 1013 and a warning is logged.
 //! [`Layer::stats`] counts deliveries, drops and these closes.
+//!
+//! # Cargo features
+//!
+//! - `server` (default): everything above: `Server`, `Router`, consumers,
+//!   groups and the in-memory channel layer, topics' server side, the docs
+//!   routes, `testing`.
+//! - `client`: `client`, what generated `<Channel>Client`s run on. A crate
+//!   that is only a client builds with `default-features = false, features
+//!   = ["client"]` and code generated with `--client-only`: none of the
+//!   server is compiled.
+//! - `axum`: the axum adapter (implies `server`).
+//! - `redis`: the Redis channel layer (implies `server`).
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "server")]
 mod auth;
 #[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "server")]
 mod config;
+#[cfg(feature = "server")]
 mod connection;
+#[cfg(feature = "server")]
 mod context;
 mod decode;
+#[cfg(feature = "server")]
 mod docs;
+#[cfg(any(feature = "server", feature = "client"))]
 mod envelope;
 mod formats;
+#[cfg(feature = "server")]
 mod frames;
+#[cfg(feature = "server")]
 mod handler;
 pub mod json;
+#[cfg(feature = "server")]
 pub mod layer;
 mod message;
+#[cfg(feature = "server")]
 mod outbox;
+#[cfg(feature = "server")]
 mod respond;
+#[cfg(feature = "server")]
 mod router;
+#[cfg(feature = "server")]
 mod server;
+#[cfg(feature = "server")]
 mod template;
 mod topic;
+#[cfg(feature = "server")]
 mod transport;
+#[cfg(feature = "server")]
 mod util;
 mod validate;
 mod ws;
@@ -99,6 +127,7 @@ mod ws;
 pub mod __private;
 #[cfg(feature = "axum")]
 pub mod axum;
+#[cfg(feature = "server")]
 pub mod testing;
 
 /// Includes the Rust module that `chanx_codegen::configure().compile(..)`
@@ -122,19 +151,33 @@ macro_rules! include_api {
 /// they arrived, as a Python `dict` does.
 pub use indexmap::IndexMap;
 
-pub use auth::{AuthRejection, Authenticator, ConnectRequest};
-pub use config::ConsumerConfig;
-pub use connection::TransportError;
-pub use context::Context;
 pub use decode::{DecodeError, ErrorDetail};
-pub use docs::{DocsConfig, Document};
-pub use handler::{Handler, HandlerError, ParamError, Params, PathParams};
-pub use layer::{ChannelLayer, InMemoryLayer, Inbox, Layer, LayerError, LayerStats};
 pub use message::{ChannelMessage, Event};
-pub use outbox::SendError;
-pub use router::{Route, RouteError, Router, ShutdownHandle};
-pub use server::Server;
-pub use topic::{TopicHandler, TopicParams, TopicPattern, Topics, topic_group};
-pub use transport::{DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_PENDING_HANDSHAKES, READ_BUFFER_BYTES};
+pub use topic::{TopicParams, TopicPattern, topic_group};
 pub use validate::ProgramError;
 pub use ws::{CloseFrame, WsMessage, close_code};
+
+#[cfg(feature = "server")]
+pub use auth::{AuthRejection, Authenticator, ConnectRequest};
+#[cfg(feature = "server")]
+pub use config::ConsumerConfig;
+#[cfg(feature = "server")]
+pub use connection::TransportError;
+#[cfg(feature = "server")]
+pub use context::Context;
+#[cfg(feature = "server")]
+pub use docs::{DocsConfig, Document};
+#[cfg(feature = "server")]
+pub use handler::{Handler, HandlerError, ParamError, Params, PathParams};
+#[cfg(feature = "server")]
+pub use layer::{ChannelLayer, InMemoryLayer, Inbox, Layer, LayerError, LayerStats};
+#[cfg(feature = "server")]
+pub use outbox::SendError;
+#[cfg(feature = "server")]
+pub use router::{Route, RouteError, Router, ShutdownHandle};
+#[cfg(feature = "server")]
+pub use server::Server;
+#[cfg(feature = "server")]
+pub use topic::{TopicHandler, Topics};
+#[cfg(feature = "server")]
+pub use transport::{DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_PENDING_HANDSHAKES, READ_BUFFER_BYTES};

@@ -20,6 +20,7 @@ Examples:
   chanx generate specs/*.yaml --check                # CI: fail when generated files are stale
   chanx generate asyncapi.json --action-key type --default-stubs
   chanx generate specs/chat.yaml --lang rust --client  # the typed ChatClient too
+  chanx generate specs/chat.yaml --lang rust --client-only  # the client alone, no server
 
 Files are written atomically and only when their content changes; the paths
 written are printed. In a Cargo build script use the chanx-codegen library
@@ -67,6 +68,12 @@ pub struct Args {
     #[arg(long)]
     pub client: bool,
 
+    /// Generate only the client side of the Rust: message types and
+    /// `<Channel>Client`s, no consumer traits or servers (builds on
+    /// chanx-runtime with `default-features = false, features = ["client"]`).
+    #[arg(long, conflicts_with = "default_stubs")]
+    pub client_only: bool,
+
     /// Treat warnings as errors.
     #[arg(long)]
     pub deny_warnings: bool,
@@ -86,6 +93,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let mut options: Options = args.load.options();
     options.rust.default_stubs = args.default_stubs;
     options.rust.client = args.client;
+    options.rust.client_only = args.client_only;
     options.deny_warnings = args.deny_warnings;
 
     let targets = Targets {

@@ -239,6 +239,11 @@ impl<'a> ChannelEmitter<'a> {
                 )
             }
         };
+        let (consumer, server) = if self.options.server() {
+            (consumer, server)
+        } else {
+            (quote!(), quote!())
+        };
         let uses_types = self
             .incoming
             .iter()
@@ -278,6 +283,7 @@ impl<'a> ChannelEmitter<'a> {
             },
         };
         let topic = self.emit_topic_constants();
+        let ctx = self.options.server().then_some(ctx);
         quote! {
             #address
             /// The property that tags this channel's messages.
@@ -321,6 +327,15 @@ impl<'a> ChannelEmitter<'a> {
                 #check
             }
         });
+        if !self.options.server() {
+            return quote! {
+                /// The address parameters of a connection.
+                #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
+                pub struct Params {
+                    #(#docs pub #fields: ::std::string::String,)*
+                }
+            };
+        }
         let path_arg = if parameters.is_empty() {
             ident("_path")
         } else {

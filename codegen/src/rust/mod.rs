@@ -38,6 +38,23 @@ pub struct RustOptions {
     /// `Handle` per topic, on `chanx_runtime::client` (chanx-runtime's
     /// `client` feature).
     pub client: bool,
+    /// Emit the client side only: message types and `<Channel>Client`s, no
+    /// consumer traits, servers or embedded document, so the module builds
+    /// on chanx-runtime with `default-features = false, features = ["client"]`.
+    pub client_only: bool,
+}
+
+impl RustOptions {
+    /// Whether the server side (consumer traits, servers, topic broadcasts,
+    /// the embedded document) is emitted.
+    pub(crate) fn server(&self) -> bool {
+        !self.client_only
+    }
+
+    /// Whether the client side (`<Channel>Client`, topic `Handle`s) is emitted.
+    pub(crate) fn client(&self) -> bool {
+        self.client || self.client_only
+    }
 }
 
 /// Generates the Rust module for `api`: deterministic, formatted, and starting
@@ -46,7 +63,7 @@ pub fn generate(api: &ir::Api, options: &RustOptions) -> Result<String, Diagnost
     check_type_ids(api)?;
     let types = types::TypesModule::new(api, options);
     let document = match &api.document {
-        Some(document) => {
+        Some(document) if options.server() => {
             let json = literal::raw_string(&crate::text::json_for_code(document.to_string()));
             format::items(quote! {
                 /// The AsyncAPI document this module comes from, every `$ref`'d
@@ -55,7 +72,7 @@ pub fn generate(api: &ir::Api, options: &RustOptions) -> Result<String, Diagnost
                 pub static DOCUMENT: ::chanx_runtime::Document = ::chanx_runtime::Document::new(#json);
             })?
         }
-        None => String::new(),
+        _ => String::new(),
     };
     let mut types_module = format::Module::open(quote! {
         #[allow(

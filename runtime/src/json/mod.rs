@@ -29,6 +29,7 @@ mod python_tests;
 /// the layer carries it untouched. A frame holding a non-finite float (not
 /// valid JSON text, though Python writes it) goes as its `serde_json` form,
 /// where such a float is `null`.
+#[cfg(feature = "server")]
 pub(crate) fn relay_text<T: serde::Serialize + ?Sized>(
     message: &T,
 ) -> Result<Box<serde_json::value::RawValue>, DumpError> {

@@ -29,7 +29,7 @@ impl ChannelEmitter<'_> {
     /// `<Channel>Client` for a consumer or a topic on its own address;
     /// nothing for a channel without an address.
     pub(super) fn emit_client(&mut self, routes: &[Route], hosted: &[Hosted]) -> TokenStream {
-        if !self.options.client || self.channel.address.is_none() {
+        if !self.options.client() || self.channel.address.is_none() {
             return quote!();
         }
         let name = self
@@ -204,7 +204,7 @@ impl ChannelEmitter<'_> {
 
     /// `Handle` of a topic module: the topic on a client's connection.
     pub(super) fn emit_topic_handle(&self, routes: &[Route]) -> TokenStream {
-        if !self.options.client {
+        if !self.options.client() {
             return quote!();
         }
         let mut methods = Namer::default();

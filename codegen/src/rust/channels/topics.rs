@@ -102,6 +102,31 @@ impl ChannelEmitter<'_> {
         };
         let take_values = (!fields.is_empty())
             .then(|| quote!(let mut values = ::std::iter::IntoIterator::into_iter(values);));
+        let broadcast = self.options.server().then(|| {
+            quote! {
+            /// Pushes `event` to every connection subscribed to `topic`, from
+            /// anywhere in the program (chanx's `Topic.broadcast(topic, event, seq=seq)`):
+            /// [`Topic::on_event`] handles it, or it is forwarded as it is when its
+            /// action is one of [`Topic::PASSTHROUGH`]; the frames carry `seq` when given.
+            pub async fn broadcast<E: ::serde::Serialize + ?::std::marker::Sized>(
+                layer: &::chanx_runtime::Layer,
+                topic: &str,
+                event: &E,
+                seq: ::std::option::Option<i64>,
+            ) -> ::std::result::Result<(), ::chanx_runtime::LayerError> {
+                layer.topic_broadcast(GROUP_NAMESPACE, topic, event, seq).await
+            }
+            /// [`broadcast`] for synchronous code.
+            pub fn broadcast_blocking<E: ::serde::Serialize + ?::std::marker::Sized>(
+                layer: &::chanx_runtime::Layer,
+                topic: &str,
+                event: &E,
+                seq: ::std::option::Option<i64>,
+            ) -> ::std::result::Result<(), ::chanx_runtime::LayerError> {
+                layer.topic_broadcast_blocking(GROUP_NAMESPACE, topic, event, seq)
+            }
+            }
+        });
         quote! {
             /// The parameters of a topic matching [`PATTERN`].
             #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash)]
@@ -127,27 +152,7 @@ impl ChannelEmitter<'_> {
                     ::std::vec![#(self.#fields.as_str()),*]
                 }
             }
-            /// Pushes `event` to every connection subscribed to `topic`, from
-            /// anywhere in the program (chanx's `Topic.broadcast(topic, event, seq=seq)`):
-            /// [`Topic::on_event`] handles it, or it is forwarded as it is when its
-            /// action is one of [`Topic::PASSTHROUGH`]; the frames carry `seq` when given.
-            pub async fn broadcast<E: ::serde::Serialize + ?::std::marker::Sized>(
-                layer: &::chanx_runtime::Layer,
-                topic: &str,
-                event: &E,
-                seq: ::std::option::Option<i64>,
-            ) -> ::std::result::Result<(), ::chanx_runtime::LayerError> {
-                layer.topic_broadcast(GROUP_NAMESPACE, topic, event, seq).await
-            }
-            /// [`broadcast`] for synchronous code.
-            pub fn broadcast_blocking<E: ::serde::Serialize + ?::std::marker::Sized>(
-                layer: &::chanx_runtime::Layer,
-                topic: &str,
-                event: &E,
-                seq: ::std::option::Option<i64>,
-            ) -> ::std::result::Result<(), ::chanx_runtime::LayerError> {
-                layer.topic_broadcast_blocking(GROUP_NAMESPACE, topic, event, seq)
-            }
+            #broadcast
         }
     }
 
