@@ -1,13 +1,18 @@
 //! Rendering diagnostics for people (text on stderr) or tools (JSON on stdout).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use chanx_codegen::Diagnostics;
 use serde_json::json;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// Each diagnostic with its source line and a caret, as rustc shows errors
+    /// (in colour on a terminal unless NO_COLOR is set).
     Text,
+    /// One line per diagnostic: `file:line:col: /pointer: message (hint)`.
+    Short,
+    /// One JSON document on stdout.
     Json,
 }
 
@@ -31,24 +36,25 @@ impl Report {
 
     pub fn print(&self, format: Format) -> std::io::Result<()> {
         match format {
-            Format::Text => self.print_text(),
+            Format::Text => self.print_text(true),
+            Format::Short => self.print_text(false),
             Format::Json => self.print_json(),
         }
     }
 
     /// Warnings of a successful run: the diagnostics alone, on stderr.
-    pub fn print_diagnostics_only(&self) -> std::io::Result<()> {
+    pub fn print_diagnostics_only(&self, format: Format) -> std::io::Result<()> {
         let mut stderr = std::io::stderr().lock();
         for (_, diagnostics) in &self.files {
-            write!(stderr, "{diagnostics}")?;
+            write_diagnostics(&mut stderr, diagnostics, format != Format::Short)?;
         }
         Ok(())
     }
 
-    fn print_text(&self) -> std::io::Result<()> {
+    fn print_text(&self, rendered: bool) -> std::io::Result<()> {
         let mut stderr = std::io::stderr().lock();
         for (_, diagnostics) in &self.files {
-            write!(stderr, "{diagnostics}")?;
+            write_diagnostics(&mut stderr, diagnostics, rendered)?;
         }
         stderr.flush()?;
         let mut stdout = std::io::stdout().lock();
@@ -75,6 +81,24 @@ impl Report {
         let mut stdout = std::io::stdout().lock();
         serde_json::to_writer_pretty(&mut stdout, &json!({ "files": files }))?;
         writeln!(stdout)
+    }
+}
+
+/// Diagnostics on stderr: rendered with their source lines (coloured on a
+/// terminal, unless `NO_COLOR` is set), or one line each.
+pub fn write_diagnostics(
+    out: &mut impl Write,
+    diagnostics: &Diagnostics,
+    rendered: bool,
+) -> std::io::Result<()> {
+    if diagnostics.is_empty() {
+        return Ok(());
+    }
+    if rendered {
+        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        write!(out, "{}", chanx_codegen::render(diagnostics, color))
+    } else {
+        write!(out, "{diagnostics}")
     }
 }
 

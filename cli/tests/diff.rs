@@ -125,7 +125,12 @@ fn json_lists_each_change_with_both_locations() {
 fn a_document_that_cannot_be_loaded_exits_one_with_its_problems() {
     let out = chanx(&["diff", "tests/broken/dangling-ref.yaml", "specs/chat.yaml"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).starts_with("tests/broken/dangling-ref.yaml:25:9: "));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("error[ref-not-found]: ")
+            && stderr.contains(" --> tests/broken/dangling-ref.yaml:25:15\n"),
+        "{stderr}"
+    );
     assert_eq!(
         text(&out.stdout),
         "tests/broken/dangling-ref.yaml: invalid (1 error, 0 warnings)\n"

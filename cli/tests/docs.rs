@@ -83,5 +83,10 @@ fn docs_writes_to_stdout_and_reports_a_broken_document() {
     assert!(text(&run.stdout).starts_with("<!doctype html>"));
     let broken = chanx(&["docs", "tests/broken/dangling-ref.yaml"]);
     assert_eq!(broken.status.code(), Some(1));
-    assert!(text(&broken.stderr).starts_with("tests/broken/dangling-ref.yaml:25:9: "));
+    let stderr = text(&broken.stderr);
+    assert!(
+        stderr.starts_with("error[ref-not-found]: ")
+            && stderr.contains(" --> tests/broken/dangling-ref.yaml:25:15\n"),
+        "{stderr}"
+    );
 }

@@ -144,12 +144,19 @@ fn a_broken_document_writes_nothing_and_exits_one() {
         out.arg(),
     ]);
     assert_eq!(run.status.code(), Some(1));
-    assert!(
-        text(&run.stderr)
-            .contains("tests/broken/dangling-ref.yaml:25:9: /operations/handle_chat/messages/0"),
-        "{}",
-        text(&run.stderr)
-    );
+    // Rendered as rustc renders errors: the position, the line, the node.
+    let stderr = text(&run.stderr);
+    for part in [
+        "error[ref-not-found]: $ref '#/channels/chat/messages/chatt' not found",
+        " --> tests/broken/dangling-ref.yaml:25:15",
+        "25 |       - $ref: '#/channels/chat/messages/chatt'",
+        "^^^^^^^^^ /operations/handle_chat/messages/0",
+        "= help: did you mean 'chat'?",
+    ] {
+        assert!(stderr.contains(part), "{part:?} in:\n{stderr}");
+    }
+    // Not a terminal: no colour codes.
+    assert!(!stderr.contains('\u{1b}'), "{stderr}");
     // The good document is not written either: nothing is half-updated.
     assert!(!out.0.exists() || std::fs::read_dir(&out.0).unwrap().next().is_none());
 }

@@ -129,7 +129,7 @@ codes! {
     MessageNotInChannel = "message-not-in-channel",
     /// Two messages of one channel and direction share a tag value.
     DuplicateTag = "duplicate-tag",
-    /// An address `{parameter}` is not declared under the channel's `parameters`.
+    /// Warning: an address `{parameter}` is not declared under the channel's `parameters`; it is read as a string parameter.
     AddressParameterUndeclared = "address-parameter-undeclared",
     /// A declared channel parameter does not appear in the channel's address.
     ParameterNotInAddress = "parameter-not-in-address",

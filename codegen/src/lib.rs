@@ -31,6 +31,7 @@ mod ir;
 #[allow(missing_docs)]
 mod load;
 mod read;
+mod render;
 #[allow(missing_docs)]
 mod rust;
 #[allow(missing_docs)]
@@ -49,6 +50,7 @@ pub use generate::{
 pub use ir::build::BuildOptions;
 pub use load::{LoadOptions, RemoteRefs};
 pub use read::{ReadError, read_limited};
+pub use render::render;
 pub use rust::RustOptions;
 pub use ts::TsOptions;
 

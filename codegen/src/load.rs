@@ -155,7 +155,15 @@ impl RefError {
                 (Code::RefInvalid, format!("$ref '{reference}': {why}"), None)
             }
         };
-        let d = Diagnostic::error(code, message).at(doc.location(at), at.pointer.clone());
+        // At the reference string itself (the error is about its value);
+        // the pointer still names the node holding it.
+        let value = at.child("$ref");
+        let location = if doc.raw(&value).is_some() {
+            doc.location(&value)
+        } else {
+            doc.location(at)
+        };
+        let d = Diagnostic::error(code, message).at(location, at.pointer.clone());
         match hint {
             Some(h) => d.with_hint(h),
             None => d,
@@ -309,6 +317,20 @@ impl Document {
             return Some(&file.parsed.value);
         }
         file.parsed.value.pointer(&node.pointer)
+    }
+
+    /// Where the key naming `node` is written (for an error about the key:
+    /// not allowed, misspelt), or where `node` is when it has no key.
+    pub fn key_location(&self, node: &NodeRef) -> Option<Location> {
+        let file = self.files.get(node.file)?;
+        match file.parsed.positions.key(&node.pointer) {
+            Some((line, col)) => Some(Location {
+                file: file.display.clone(),
+                line,
+                col,
+            }),
+            None => self.location(node),
+        }
     }
 
     /// Where `node` is written: its own position, or its nearest ancestor's.
@@ -561,10 +583,27 @@ fn read_file(path: &Path, display: &str, limits: &Limits) -> Result<ParsedFile, 
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let byte = bytes[offset];
+        // The text before the bad byte is valid: count lines and characters in it.
+        let before = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         Diagnostic::error(
             Code::NotUtf8,
-            format!("{display}: not UTF-8 text (invalid byte at offset {offset}); is this a binary file?"),
+            format!(
+                "not UTF-8 text: byte 0x{byte:02x} (at offset {offset}) starts no UTF-8 character"
+            ),
         )
+        .at(
+            Some(crate::diag::Location {
+                file: display.to_string(),
+                line: u32::try_from(line).unwrap_or(u32::MAX),
+                col: u32::try_from(col).unwrap_or(u32::MAX),
+            }),
+            "",
+        )
+        .with_hint("save the file as UTF-8; is this a binary file?")
     })?;
     source::parse(&text, display, limits)
 }

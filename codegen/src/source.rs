@@ -9,6 +9,7 @@
 //! JSON file.
 
 mod json;
+mod lenient;
 mod positions;
 
 use std::collections::HashMap;
@@ -89,6 +90,20 @@ pub fn parse(text: &str, display_name: &str, limits: &Limits) -> Result<ParsedFi
     if looks_like_json(text) {
         return json::parse(text, display_name, limits);
     }
+    match parse_yaml(text, display_name, limits) {
+        Err(strict) if strict.code == Code::Syntax => {
+            // What libyaml reads and the YAML 1.2 text refuses: flow
+            // collections continued at a shallower indentation.
+            match lenient::indent_flow_continuations(text) {
+                Some(relaxed) => parse_yaml(&relaxed, display_name, limits).map_err(|_| strict),
+                None => Err(strict),
+            }
+        }
+        parsed => parsed,
+    }
+}
+
+fn parse_yaml(text: &str, display_name: &str, limits: &Limits) -> Result<ParsedFile, Diagnostic> {
     let mut builder = TreeBuilder::new(limits);
     let mut parser = Parser::new_from_str(text);
     if let Err(e) = parser.load(&mut builder, true) {
@@ -101,13 +116,16 @@ pub fn parse(text: &str, display_name: &str, limits: &Limits) -> Result<ParsedFi
         } else {
             (Code::Syntax, format!("invalid YAML: {}", e.info()))
         };
-        return Err(located(
-            display_name,
-            m.line() as u32,
-            m.col() as u32 + 1,
-            code,
-            message,
-        ));
+        let (line, col) = (m.line() as u32, m.col() as u32 + 1);
+        // The scanner reports a tab where it gave up, often the end of the
+        // line before; the tab itself is what to fix.
+        if e.info().contains("tab")
+            && let Some((line, col)) = first_tab_from(text, line)
+        {
+            return Err(located(display_name, line, col, code, message)
+                .with_hint("YAML indents with spaces only: replace the tab"));
+        }
+        return Err(located(display_name, line, col, code, message));
     }
     if let Some((mark, code, message)) = builder.error {
         return Err(located(
@@ -131,6 +149,15 @@ pub fn parse(text: &str, display_name: &str, limits: &Limits) -> Result<ParsedFi
             "file holds no document".to_string(),
         )),
     }
+}
+
+/// The first tab on line `line` (1-based) or after it: line and column.
+fn first_tab_from(text: &str, line: u32) -> Option<(u32, u32)> {
+    let skip = line.saturating_sub(1) as usize;
+    text.split('\n').enumerate().skip(skip).find_map(|(i, l)| {
+        let col = l.chars().position(|c| c == '\t')?;
+        Some((u32::try_from(i + 1).ok()?, u32::try_from(col + 1).ok()?))
+    })
 }
 
 fn looks_like_json(text: &str) -> bool {
@@ -179,8 +206,8 @@ enum Frame {
         map: Map<String, Value>,
         anchor: usize,
         path: PathKey,
-        /// The key read, waiting for its value.
-        key: Option<String>,
+        /// The key read, waiting for its value, and where it is.
+        key: Option<(String, Marker)>,
     },
 }
 
@@ -224,7 +251,9 @@ impl<'l> TreeBuilder<'l> {
             Some(Frame::Seq { items, path, .. }) => Some(path.index(items.len())),
             Some(Frame::Map { key: None, .. }) => None,
             Some(Frame::Map {
-                key: Some(k), path, ..
+                key: Some((k, _)),
+                path,
+                ..
             }) => Some(path.child(k)),
         }
     }
@@ -325,6 +354,7 @@ impl<'l> TreeBuilder<'l> {
     /// Places a finished node into its parent (or as the root).
     fn add_value(&mut self, mark: Marker, value: Value) {
         let mut duplicate = None;
+        let mut key_of = None;
         match self.stack.last_mut() {
             None => {
                 if self.root.is_none() {
@@ -332,26 +362,35 @@ impl<'l> TreeBuilder<'l> {
                 }
             }
             Some(Frame::Seq { items, .. }) => items.push(value),
-            Some(Frame::Map { map, key, .. }) => match key.take() {
-                None => match value {
-                    Value::String(s) => *key = Some(s),
-                    Value::Null => *key = Some("null".into()),
-                    Value::Bool(b) => *key = Some(b.to_string()),
-                    Value::Number(n) => *key = Some(n.to_string()),
-                    _ => {}
-                },
-                Some(k) => {
+            Some(Frame::Map { map, key, path, .. }) => match key.take() {
+                None => {
+                    let name = match value {
+                        Value::String(s) => s,
+                        Value::Null => "null".into(),
+                        Value::Bool(b) => b.to_string(),
+                        Value::Number(n) => n.to_string(),
+                        _ => return,
+                    };
+                    key_of = Some(path.child(&name));
+                    *key = Some((name, mark));
+                }
+                Some((k, key_mark)) => {
                     if map.contains_key(&k) {
-                        duplicate = Some(k);
+                        // Reported at the repeated key, not where its value ends.
+                        duplicate = Some((k, key_mark));
                     } else {
                         map.insert(k, value);
                     }
                 }
             },
         }
-        if let Some(k) = duplicate {
+        if let Some(member) = key_of {
+            self.positions
+                .insert_key(&member, (mark.line() as u32, mark.col() as u32 + 1));
+        }
+        if let Some((k, key_mark)) = duplicate {
             self.fail(
-                mark,
+                key_mark,
                 Code::DuplicateKey,
                 format!("duplicate mapping key '{k}'"),
             );

@@ -45,7 +45,6 @@ fn every_broken_document_is_rejected_with_located_errors() {
             Err(diags) => diags,
         };
         assert!(diags.has_errors(), "{relative}: no error in {diags}");
-        let rendered = common::render(&diags);
         // Every error names the file it is about (located, or in the message for unreadable files).
         for d in diags.errors() {
             let text = common::render(&d.clone().into());
@@ -54,7 +53,17 @@ fn every_broken_document_is_rejected_with_located_errors() {
                 "{relative}: unlocated error: {text}"
             );
         }
-        insta::assert_snapshot!(name, rendered);
+        // Each case: the diagnostics as `chanx validate` shows them (source
+        // line, caret, pointer, hint), then as `--format json` writes them.
+        let json = serde_json::to_string_pretty(&diags).expect("diagnostics serialize");
+        let shown = format!(
+            "{}---\n{}\n",
+            common::strip_roots(&chanx_codegen::render(&diags, false)),
+            common::strip_roots(&json)
+        );
+        let located = diags.0.iter().filter(|d| d.location.is_some()).count();
+        assert_eq!(shown.matches(" --> ").count(), located, "{shown}");
+        insta::assert_snapshot!(name, shown);
     }
 }
 

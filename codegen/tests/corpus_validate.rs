@@ -170,7 +170,7 @@ fn dangling_refs_are_each_reported_where_written() {
             ),
             (
                 "ref-not-found",
-                701,
+                702,
                 "/components/messages/Json-UserSignedUp/payload/schema/properties/toDoItems/items/properties/subItems/items"
             ),
             (
@@ -197,8 +197,9 @@ fn adeo_remote_refs_are_refused_by_default() {
                 214,
                 "/components/messages/costingRequestV1/payload/schema"
             ),
-            e("ref-remote", doc, 245, ADEO_KEY),
+            // The schema error is at the `$ref` key, the remote ref at its value.
             e("schema", doc, 245, ADEO_KEY),
+            e("ref-remote", doc, 245, ADEO_KEY),
             e(
                 "ref-remote",
                 doc,

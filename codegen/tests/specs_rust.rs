@@ -143,7 +143,7 @@ fn builder_writes_only_when_content_changes_and_lists_inputs() {
     // A broken document fails with every diagnostic and writes nothing.
     let broken = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/broken/dangling-ref.yaml");
     let error = builder.compile(&[&broken]).unwrap_err().to_string();
-    assert!(error.contains("dangling-ref.yaml:25:9"), "{error}");
+    assert!(error.contains("dangling-ref.yaml:25:15"), "{error}");
     assert!(error.contains("did you mean 'chat'?"), "{error}");
     assert!(!out.join("dangling_ref.rs").exists());
     std::fs::remove_dir_all(&out).unwrap();

@@ -120,7 +120,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .any(|b| (b.clients && allowed.clients) || (b.servers && allowed.servers));
     let mut out = String::new();
     match args.format {
-        Format::Text => {
+        Format::Text | Format::Short => {
             for change in &changes {
                 out.push_str(&format!("{change}\n"));
             }

@@ -44,7 +44,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     };
-    eprint!("{}", page.warnings);
+    crate::report::write_diagnostics(&mut std::io::stderr().lock(), &page.warnings, true)?;
     match &args.out {
         Some(out) => {
             let written = write_if_changed(out, &page.html)

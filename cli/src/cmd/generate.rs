@@ -119,7 +119,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         report.print(args.format)?;
         return Ok(ExitCode::FAILURE);
     }
-    report.print_diagnostics_only()?;
+    report.print_diagnostics_only(args.format)?;
 
     if args.stdout {
         if let Some(output) = outputs.first() {

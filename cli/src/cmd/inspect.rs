@@ -32,9 +32,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let file = args.file.display().to_string();
     match chanx_codegen::inspect(&args.file, &args.load.options()) {
         Ok(inspection) => {
-            eprint!("{}", inspection.warnings);
+            crate::report::write_diagnostics(
+                &mut std::io::stderr().lock(),
+                &inspection.warnings,
+                args.format != Format::Short,
+            )?;
             match args.format {
-                Format::Text => print!("{}", inspection.text),
+                Format::Text | Format::Short => print!("{}", inspection.text),
                 Format::Json => println!("{}", inspection.json),
             }
             Ok(ExitCode::SUCCESS)

@@ -614,13 +614,7 @@ fn parameters(cx: &mut Context<'_>, channel: &NodeRef, address: Option<&str>) ->
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, n)| n.clone());
-        if node.is_none() {
-            cx.warn(
-                Code::AddressParameterUndeclared,
-                &channel.child("address"),
-                format!("address parameter '{{{name}}}' is not declared under `parameters`"),
-            );
-        }
+        // An undeclared one is a string parameter; validation warns about it.
         order.push((name.clone(), node));
     }
     for (name, node) in &declared {

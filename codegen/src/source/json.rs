@@ -157,7 +157,9 @@ impl<'a> Scanner<'a> {
             self.skip_space();
             self.advance(); // :
             self.skip_space();
-            self.value(&path.child(&key), depth + 1)?;
+            let member = path.child(&key);
+            self.positions.insert_key(&member, (key_line, key_col));
+            self.value(&member, depth + 1)?;
             if !keys.insert(key) {
                 let key = unescape(raw);
                 return Err((

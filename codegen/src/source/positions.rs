@@ -13,6 +13,9 @@ use std::hash::{DefaultHasher, Hasher};
 #[derive(Debug, Clone, Default)]
 pub struct Positions {
     by_key: HashMap<u64, (u32, u32)>,
+    /// Where the key naming each member of a mapping is written, so an
+    /// error about a key (not allowed, repeated) points at the key.
+    keys: HashMap<u64, (u32, u32)>,
 }
 
 impl Positions {
@@ -20,6 +23,15 @@ impl Positions {
     /// starts.
     pub fn get(&self, pointer: &str) -> Option<(u32, u32)> {
         self.by_key.get(&PathKey::of(pointer).finish()).copied()
+    }
+
+    /// Where the key of the mapping member at `pointer` is written.
+    pub fn key(&self, pointer: &str) -> Option<(u32, u32)> {
+        self.keys.get(&PathKey::of(pointer).finish()).copied()
+    }
+
+    pub(super) fn insert_key(&mut self, member: &PathKey, at: (u32, u32)) {
+        self.keys.insert(member.finish(), at);
     }
 
     pub(super) fn insert(&mut self, key: &PathKey, at: (u32, u32)) {

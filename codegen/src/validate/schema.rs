@@ -46,6 +46,10 @@ fn compiled(version: SpecVersion) -> Result<&'static Compiled, &'static str> {
         let mut schemas = Schemas::new();
         let mut compiler = Compiler::new();
         compiler.set_default_draft(Draft::V7);
+        compiler.register_format(boon::Format {
+            name: "uri-reference",
+            func: lenient_uri_reference,
+        });
         compiler
             .add_resource(url, value)
             .map_err(|e| e.to_string())?;
@@ -56,6 +60,23 @@ fn compiled(version: SpecVersion) -> Result<&'static Compiled, &'static str> {
     })
     .as_ref()
     .map_err(String::as_str)
+}
+
+/// `uri-reference` as the AsyncAPI tools read it: the official converter
+/// writes `#/channels/users_{userId}`, braces unescaped in the fragment,
+/// and parser-js follows it. Whitespace, controls and `<>"\\` are still
+/// refused; the loader reports any `$ref` it cannot follow (`ref-invalid`).
+fn lenient_uri_reference(value: &Value) -> Result<(), Box<dyn std::error::Error>> {
+    let Some(text) = value.as_str() else {
+        return Ok(());
+    };
+    match text
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '\\'))
+    {
+        Some(c) => Err(format!("{c:?} is not allowed in a URI reference").into()),
+        None => Ok(()),
+    }
 }
 
 /// Compiles the embedded meta-schema of `version` now (so callers can time it apart).
@@ -84,6 +105,21 @@ pub fn check(doc: &Document, version: SpecVersion) -> Diagnostics {
         let mut leaves = Vec::new();
         reduce(&error, &mut leaves);
         for leaf in leaves.into_iter().take(MAX_SCHEMA_ERRORS) {
+            if let ErrorKind::AdditionalProperties { got } = &leaf.kind {
+                // Each property not allowed is reported at its own key.
+                let parent = pointer_of(leaf);
+                for name in got.iter() {
+                    let at = NodeRef::new(0, push_token(&parent, name));
+                    diags.push(
+                        Diagnostic::error(
+                            Code::Schema,
+                            format!("property '{name}' is not allowed here"),
+                        )
+                        .at(doc.key_location(&at), at.pointer.clone()),
+                    );
+                }
+                continue;
+            }
             diags.push(to_diagnostic(doc, root, leaf));
         }
     }
@@ -124,6 +160,88 @@ fn is_reference_branch(error: &ValidationError) -> bool {
         || (error.causes.len() == 1 && is_reference_branch(&error.causes[0]))
 }
 
+/// What a failed `oneOf`/`anyOf`'s branches say about a discriminating property.
+enum Discriminated<'a, 's, 'v> {
+    /// No property tells the branches apart.
+    No,
+    /// The branches whose constant the value has.
+    Matching(Vec<&'a ValidationError<'s, 'v>>),
+    /// The value has none of the branches' constants for this property.
+    NoneMatch(String),
+}
+
+/// The direct property of `parent`'s instance that most branches reject
+/// with a `const`/`enum` error, and the branches that accept it.
+fn by_discriminator<'a, 's, 'v>(
+    parent: &ValidationError<'s, 'v>,
+    branches: &[&'a ValidationError<'s, 'v>],
+) -> Discriminated<'a, 's, 'v> {
+    let depth = depth_of(parent) + 1;
+    let mut rejected: Vec<Vec<String>> = Vec::new();
+    for branch in branches {
+        let mut names = Vec::new();
+        constant_mismatches(branch, depth, &mut names);
+        rejected.push(names);
+    }
+    let mut counts: Vec<(&String, usize)> = Vec::new();
+    for name in rejected.iter().flatten() {
+        match counts.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, count)) => *count += 1,
+            None => counts.push((name, 1)),
+        }
+    }
+    let Some(&(property, count)) = counts.iter().max_by_key(|(_, count)| *count) else {
+        return Discriminated::No;
+    };
+    if count < 2 {
+        return Discriminated::No;
+    }
+    let matching: Vec<&'a ValidationError<'s, 'v>> = branches
+        .iter()
+        .zip(&rejected)
+        .filter(|(_, names)| !names.contains(property))
+        .map(|(branch, _)| *branch)
+        .collect();
+    if matching.is_empty() {
+        Discriminated::NoneMatch(property.clone())
+    } else {
+        Discriminated::Matching(matching)
+    }
+}
+
+/// Names of the properties (at `depth`) that a `const`/`enum` under `error`
+/// rejects: in every alternative of a nested `oneOf`/`anyOf`, in any part
+/// of the rest.
+fn constant_mismatches(error: &ValidationError, depth: usize, out: &mut Vec<String>) {
+    if depth_of(error) == depth
+        && matches!(error.kind, ErrorKind::Const { .. } | ErrorKind::Enum { .. })
+        && let Some(InstanceToken::Prop(name)) = error.instance_location.tokens.last()
+    {
+        push_new(out, name.to_string());
+    }
+    match error.kind {
+        ErrorKind::OneOf(None) | ErrorKind::AnyOf if !error.causes.is_empty() => {
+            let mut each = error.causes.iter().map(|cause| {
+                let mut names = Vec::new();
+                constant_mismatches(cause, depth, &mut names);
+                names
+            });
+            let mut common = each.next().unwrap_or_default();
+            for names in each {
+                common.retain(|n| names.contains(n));
+            }
+            for name in common {
+                push_new(out, name);
+            }
+        }
+        _ => {
+            for cause in &error.causes {
+                constant_mismatches(cause, depth, out);
+            }
+        }
+    }
+}
+
 /// Collects the useful leaves of an error tree.
 fn reduce<'a, 's, 'v>(
     error: &'a ValidationError<'s, 'v>,
@@ -139,6 +257,17 @@ fn reduce<'a, 's, 'v>(
                 .collect();
             if branches.is_empty() {
                 branches = error.causes.iter().collect();
+            }
+            // Branches told apart by a property's constant (a security
+            // scheme's `type`): follow those whose constant the value has;
+            // when it has none of them, that is the one explanation.
+            match by_discriminator(error, &branches) {
+                Discriminated::Matching(matching) => branches = matching,
+                Discriminated::NoneMatch(_) => {
+                    out.push(error);
+                    return;
+                }
+                Discriminated::No => {}
             }
             let best = branches.iter().map(|b| deepest(b)).max().unwrap_or(0);
             if best <= depth_of(error) && branches.len() > 1 {
@@ -232,17 +361,193 @@ fn describe(
             format!("value matches more than one allowed form (oneOf alternatives {i} and {j})"),
             None,
         ),
-        ErrorKind::OneOf(None) | ErrorKind::AnyOf => (
-            at,
-            "value does not match any of the allowed forms".into(),
-            None,
-        ),
+        ErrorKind::OneOf(None) | ErrorKind::AnyOf => {
+            if let Some((property, wanted)) = unmatched_discriminator(error) {
+                let found = value.and_then(|v| v.get(&property));
+                let shown = found.map_or_else(|| "the value".to_string(), show);
+                let allowed: Vec<String> = wanted.iter().map(Value::to_string).collect();
+                let hint = closest(found, wanted.iter().filter_map(Value::as_str))
+                    .map(|s| format!("did you mean \"{s}\"?"));
+                return (
+                    push_token(pointer, &property),
+                    format!(
+                        "{shown} is not a known `{property}` here: expected {}",
+                        or_list(&allowed)
+                    ),
+                    hint,
+                );
+            }
+            let expected = Expected::of(error);
+            let (message, hint) = expected.explain(pointer, value);
+            (at, message, hint)
+        }
         ErrorKind::Const { want } => (at, format!("must be {want}"), None),
         ErrorKind::Enum { want } => {
             let allowed: Vec<String> = want.iter().map(Value::to_string).collect();
-            (at, format!("must be one of {}", allowed.join(", ")), None)
+            let hint = closest(value, want.iter().filter_map(Value::as_str))
+                .map(|s| format!("did you mean \"{s}\"?"));
+            (at, format!("must be one of {}", allowed.join(", ")), hint)
         }
         ErrorKind::FalseSchema => (at, "no value is allowed here".into(), None),
         other => (at, other.to_string(), None),
+    }
+}
+
+/// The types JSON Schema's `type` keyword names.
+const JSON_SCHEMA_TYPES: [&str; 7] = [
+    "array", "boolean", "integer", "null", "number", "object", "string",
+];
+
+/// What the alternatives of a failed `oneOf`/`anyOf` would have taken at
+/// the value itself: constants and types, gathered from every branch.
+#[derive(Default)]
+struct Expected {
+    values: Vec<Value>,
+    types: Vec<String>,
+    /// Some branch failed deeper in the value (its shape, not its kind).
+    deeper: bool,
+}
+
+impl Expected {
+    fn of(error: &ValidationError) -> Self {
+        let mut expected = Expected::default();
+        for branch in &error.causes {
+            expected.gather(branch, depth_of(error));
+        }
+        expected
+    }
+
+    fn gather(&mut self, error: &ValidationError, depth: usize) {
+        if depth_of(error) > depth {
+            self.deeper = true;
+            return;
+        }
+        match &error.kind {
+            ErrorKind::Const { want } => push_new(&mut self.values, (*want).clone()),
+            ErrorKind::Enum { want } => {
+                for value in want.iter() {
+                    push_new(&mut self.values, value.clone());
+                }
+            }
+            ErrorKind::Type { want, .. } => {
+                for t in want.iter() {
+                    push_new(&mut self.types, t.to_string());
+                }
+            }
+            _ if error.causes.is_empty() => self.deeper = true,
+            _ => {
+                for cause in &error.causes {
+                    self.gather(cause, depth);
+                }
+            }
+        }
+    }
+
+    /// The message and hint: what was found, what each alternative takes.
+    fn explain(&self, pointer: &str, value: Option<&Value>) -> (String, Option<String>) {
+        let shown = value.map_or_else(|| "the value".to_string(), show);
+        let is_schema_type = pointer.ends_with("/type")
+            && self.values.iter().any(|v| v.as_str() == Some("string"))
+            && value.is_some_and(Value::is_string);
+        if is_schema_type {
+            let hint = closest(value, JSON_SCHEMA_TYPES)
+                .map(|s| format!("did you mean `{s}`?"))
+                .or_else(|| Some(format!("the types are {}", JSON_SCHEMA_TYPES.join(", "))));
+            return (format!("{shown} is not a JSON Schema type"), hint);
+        }
+        if self.deeper || (self.values.is_empty() && self.types.is_empty()) {
+            return (
+                format!("{shown} matches none of the forms allowed here"),
+                Some("each alternative rejects something in it; see the AsyncAPI specification for this field".into()),
+            );
+        }
+        let mut forms: Vec<String> = self.values.iter().map(|v| v.to_string()).collect();
+        forms.extend(self.types.iter().map(|t| article(t)));
+        let hint = closest(value, self.values.iter().filter_map(Value::as_str))
+            .map(|s| format!("did you mean \"{s}\"?"));
+        (
+            format!("{shown} is not allowed here: expected {}", or_list(&forms)),
+            hint,
+        )
+    }
+}
+
+fn push_new<T: PartialEq>(list: &mut Vec<T>, item: T) {
+    if !list.contains(&item) {
+        list.push(item);
+    }
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn or_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// `an object`, `a string`.
+fn article(kind: &str) -> String {
+    let vowel = kind.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {kind}", if vowel { "an" } else { "a" })
+}
+
+/// A value as a message quotes it: strings in backticks, the rest by kind.
+fn show(value: &Value) -> String {
+    match value {
+        Value::String(s) if s.chars().count() <= 60 => format!("`{s}`"),
+        Value::String(_) => "this string".into(),
+        Value::Object(_) => "this object".into(),
+        Value::Array(_) => "this array".into(),
+        other => format!("`{other}`"),
+    }
+}
+
+/// The candidate closest to a string `value`, when it looks like a typo of it.
+fn closest<'c>(
+    value: Option<&Value>,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<String> {
+    let wanted = value?.as_str()?;
+    let candidates: Vec<String> = candidates.into_iter().map(str::to_string).collect();
+    crate::load::did_you_mean(wanted, &candidates).map(str::to_string)
+}
+
+/// When a failed `oneOf`/`anyOf`'s branches are told apart by a property
+/// and the value has none of their constants: the property and every
+/// constant the branches take for it.
+fn unmatched_discriminator(error: &ValidationError) -> Option<(String, Vec<Value>)> {
+    let branches: Vec<&ValidationError> = error
+        .causes
+        .iter()
+        .filter(|b| !is_reference_branch(b))
+        .collect();
+    let Discriminated::NoneMatch(property) = by_discriminator(error, &branches) else {
+        return None;
+    };
+    let mut wanted = Vec::new();
+    for branch in branches {
+        constants_for(branch, depth_of(error) + 1, &property, &mut wanted);
+    }
+    Some((property, wanted))
+}
+
+fn constants_for(error: &ValidationError, depth: usize, property: &str, out: &mut Vec<Value>) {
+    let at_property = depth_of(error) == depth
+        && matches!(error.instance_location.tokens.last(), Some(InstanceToken::Prop(name)) if name.as_ref() == property);
+    if at_property {
+        match &error.kind {
+            ErrorKind::Const { want } => push_new(out, (*want).clone()),
+            ErrorKind::Enum { want } => {
+                for value in want.iter() {
+                    push_new(out, value.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    for cause in &error.causes {
+        constants_for(cause, depth, property, out);
     }
 }

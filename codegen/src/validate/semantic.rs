@@ -375,17 +375,20 @@ impl<'d> Checker<'d> {
         let address_at = channel.child("address");
         for param in &in_address {
             if !declared_set.contains(param) {
+                // The specification does not require the declaration (the
+                // official parser accepts it): a warning, read as a string.
                 let hint = self
                     .doc
                     .did_you_mean(param, declared.iter().map(String::as_str))
                     .map(|s| format!("did you mean '{s}'?"))
                     .unwrap_or_else(|| format!("declare it under channels.{name}.parameters"));
-                self.error(
+                let d = Diagnostic::warning(
                     Code::AddressParameterUndeclared,
-                    &address_at,
-                    format!("address parameter '{{{param}}}' of channel '{name}' is not declared in its parameters"),
-                    Some(hint),
-                );
+                    format!("address parameter '{{{param}}}' of channel '{name}' is not declared in its parameters; it is read as a string parameter"),
+                )
+                .at(self.doc.location(&address_at), address_at.pointer.clone())
+                .with_hint(hint);
+                self.diags.push(d);
             }
         }
         for param in &declared {
@@ -435,7 +438,7 @@ impl<'d> Checker<'d> {
                     Code::UnusedChannel,
                     format!("channel '{name}' is not used by any operation, so no code is generated for it"),
                 )
-                .at(self.doc.location(&at), at.pointer.clone()),
+                .at(self.doc.key_location(&at), at.pointer.clone()),
             );
         }
     }

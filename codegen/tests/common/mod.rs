@@ -27,9 +27,12 @@ pub fn corpus_root() -> PathBuf {
 
 /// Diagnostics as the CLI prints them, with machine-specific prefixes removed.
 pub fn render(diags: &Diagnostics) -> String {
-    diags
-        .to_string()
-        .replace(&format!("{}/", repo_root().display()), "")
+    strip_roots(&diags.to_string())
+}
+
+/// `text` with the repository's and the corpus's absolute paths made relative.
+pub fn strip_roots(text: &str) -> String {
+    text.replace(&format!("{}/", repo_root().display()), "")
         .replace(&format!("{}/", corpus_root().display()), "")
 }
 
