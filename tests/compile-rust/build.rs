@@ -18,9 +18,12 @@ fn main() {
     let repo = manifest.join("../..");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo"));
     println!("cargo:rerun-if-changed={}", repo.join("specs").display());
+    // Documents read leniently, as the AsyncAPI tools read them.
+    println!("cargo:rerun-if-changed={}", repo.join("tests/accepted").display());
 
     let mut documents: Vec<(String, PathBuf)> = files_in(&repo.join("specs"))
         .into_iter()
+        .chain(files_in(&repo.join("tests/accepted")))
         .map(|p| (module_name(&p), p))
         .collect();
     let invalid_list = repo.join("tests/corpus-invalid.txt");
