@@ -209,6 +209,8 @@ pub fn modelina(doc: &Document, budget: Budget) -> Result<Modelina, String> {
 #[derive(Debug)]
 pub struct Compile {
     pub rust_lines: usize,
+    /// `cargo check` of the generated crate alone (its dependencies checked).
+    pub check: Duration,
     /// `cargo build` of the generated crate alone (its dependencies built).
     pub incremental: Duration,
 }
@@ -255,31 +257,35 @@ opt-level = 2
     std::fs::copy(repo.join("Cargo.lock"), krate.join("Cargo.lock"))?;
     std::fs::write(krate.join("src/lib.rs"), "pub mod api;\n")?;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let build = |attempt: usize| -> Result<Duration> {
+    let run = |verb: &str, attempt: usize| -> Result<Duration> {
         // A changed comment makes cargo rebuild this crate and nothing else.
         std::fs::write(
             krate.join("src/api.rs"),
-            format!("{rust}\n// build {attempt}\n"),
+            format!("{rust}\n// {verb} {attempt}\n"),
         )?;
         let mut command = Command::new(&cargo);
         command
-            .args(["build", "--quiet", "--offline"])
+            .args([verb, "--quiet", "--offline"])
             .current_dir(&krate)
             .env("CARGO_TARGET_DIR", &target)
             .env_remove("RUSTFLAGS");
         let done = child::run(command, Duration::from_secs(900))?;
         if !done.success {
-            bail!("cargo build failed: {}", child::first_line(&done.stderr));
+            bail!("cargo {verb} failed: {}", child::first_line(&done.stderr));
         }
         Ok(done.wall)
     };
-    build(0)?;
-    let mut times = Vec::new();
-    for attempt in 1..=repeats.max(1) {
-        times.push(build(attempt)?.as_secs_f64());
-    }
+    let median_of = |verb: &str| -> Result<Duration> {
+        run(verb, 0)?;
+        let mut times = Vec::new();
+        for attempt in 1..=repeats.max(1) {
+            times.push(run(verb, attempt)?.as_secs_f64());
+        }
+        Ok(Duration::from_secs_f64(median(&times).unwrap_or(0.0)))
+    };
     Ok(Compile {
         rust_lines: rust.lines().count(),
-        incremental: Duration::from_secs_f64(median(&times).unwrap_or(0.0)),
+        check: median_of("check")?,
+        incremental: median_of("build")?,
     })
 }
