@@ -62,5 +62,9 @@ cargo clippy --locked -p chanx-compile-rust --all-targets -- -D warnings
 cargo clippy --locked -p chanx-runtime --no-default-features --features client -- -D warnings
 cargo test --locked -p chanx-example-client-only
 
+# The published crates as a user gets them: packaged, depended on by
+# version from a project outside the workspace, the CLI installed.
+scripts/package-check.sh
+
 # The Redis channel layer (a feature of chanx-runtime, off by default).
 cargo test -p chanx-runtime --locked --features redis --lib --test redis

@@ -69,6 +69,7 @@ pub fn generate(api: &ir::Api, options: &RustOptions) -> Result<String, Diagnost
                 /// The AsyncAPI document this module comes from, every `$ref`'d
                 /// file merged in: a router of these channels serves it
                 /// (`/asyncapi.json`, `/asyncapi.yaml`, the page at `/asyncapi`).
+                #[allow(dead_code)]
                 pub static DOCUMENT: ::chanx_runtime::Document = ::chanx_runtime::Document::new(#json);
             })?
         }
@@ -76,6 +77,7 @@ pub fn generate(api: &ir::Api, options: &RustOptions) -> Result<String, Diagnost
     };
     let mut types_module = format::Module::open(quote! {
         #[allow(
+            dead_code,
             non_camel_case_types,
             non_snake_case,
             clippy::large_enum_variant,
@@ -92,6 +94,7 @@ pub fn generate(api: &ir::Api, options: &RustOptions) -> Result<String, Diagnost
     types.emit(&mut |item| types_module.item(item))?;
     let mut channels_module = format::Module::open(quote! {
         #[allow(
+            dead_code,
             non_camel_case_types,
             non_snake_case,
             clippy::large_enum_variant,
