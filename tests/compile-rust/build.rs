@@ -19,7 +19,10 @@ fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo"));
     println!("cargo:rerun-if-changed={}", repo.join("specs").display());
     // Documents read leniently, as the AsyncAPI tools read them.
-    println!("cargo:rerun-if-changed={}", repo.join("tests/accepted").display());
+    println!(
+        "cargo:rerun-if-changed={}",
+        repo.join("tests/accepted").display()
+    );
 
     let mut documents: Vec<(String, PathBuf)> = files_in(&repo.join("specs"))
         .into_iter()
