@@ -373,8 +373,12 @@ impl<'d> Checker<'d> {
         let declared_set: HashSet<&String> = declared.iter().collect();
         let in_address_set: HashSet<&String> = in_address.iter().collect();
         let address_at = channel.child("address");
+        // Without a `parameters` object at all, the official parser accepts
+        // the address as it is; the model takes each parameter as a string
+        // and warns. A `parameters` object that misses one is an error.
+        let has_parameters = self.doc.raw(&params_at).is_some();
         for param in &in_address {
-            if !declared_set.contains(param) {
+            if has_parameters && !declared_set.contains(param) {
                 let hint = self
                     .doc
                     .did_you_mean(param, declared.iter().map(String::as_str))
