@@ -49,12 +49,9 @@ fn json_format_is_parseable_and_complete() {
     let file = &report["files"][0];
     assert_eq!(file["file"], "tests/broken/param-undeclared.yaml");
     assert_eq!(file["valid"], false);
-    // `roomId` is declared but not in the address: an error. The two address
-    // parameters left undeclared are read as strings: warnings.
-    assert_eq!(file["errors"], 1);
-    assert_eq!(file["warnings"], 2);
+    assert_eq!(file["errors"], 3);
     let first = &file["diagnostics"][0];
-    assert_eq!(first["severity"], "warning");
+    assert_eq!(first["severity"], "error");
     assert_eq!(first["code"], "address-parameter-undeclared");
     assert_eq!(first["location"]["line"], 7);
     assert_eq!(first["pointer"], "/channels/room/address");

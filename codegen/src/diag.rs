@@ -129,7 +129,7 @@ codes! {
     MessageNotInChannel = "message-not-in-channel",
     /// Two messages of one channel and direction share a tag value.
     DuplicateTag = "duplicate-tag",
-    /// Warning: an address `{parameter}` is not declared under the channel's `parameters`; it is read as a string parameter.
+    /// An address `{parameter}` is not declared under the channel's `parameters`: an error when the channel has a `parameters` object, a warning (the parameter is taken as a string) when it has none, as the official parser accepts such a channel.
     AddressParameterUndeclared = "address-parameter-undeclared",
     /// A declared channel parameter does not appear in the channel's address.
     ParameterNotInAddress = "parameter-not-in-address",

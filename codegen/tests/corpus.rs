@@ -1,79 +1,74 @@
-//! Every root document of the shared corpus that loads also builds.
+//! Every root document of the real-world corpora (the shared one and
+//! `tests/corpus/`, see `common/corpora.rs`) that a correct validator accepts
+//! loads and builds.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 
 use chanx_codegen::internal::ir::{BuildOptions, build};
 use chanx_codegen::internal::load::{LoadOptions, load};
 
 fn corpus_dir() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/specs-corpus"
-    ))
+    common::corpora::shared(&common::repo_root()).dir
 }
 
-/// Files with a top-level `asyncapi:` key, sorted.
-fn root_documents(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
-            root_documents(&path, out);
-            continue;
+/// Loads and builds `path`, printing what the model holds; panics on errors.
+fn load_and_build(path: &std::path::Path) {
+    let (doc, _) = load(path, &LoadOptions::default())
+        .unwrap_or_else(|d| panic!("{} does not load:\n{d}", path.display()));
+    match build(&doc, &BuildOptions::default()) {
+        Ok((api, warnings)) => {
+            eprintln!(
+                "ok {}: {} channels, {} operations, {} messages, {} types",
+                path.display(),
+                api.channels.len(),
+                api.operations.len(),
+                api.messages.len(),
+                api.types.types.len()
+            );
+            eprint!("{warnings}");
         }
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-        if !matches!(ext, "yaml" | "yml" | "json") {
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
-        let is_root =
-            text.lines().any(|l| l.starts_with("asyncapi:")) || text.contains("\"asyncapi\": \"3");
-        if is_root {
-            out.push(path);
-        }
+        Err(errors) => panic!("{} does not build:\n{errors}", path.display()),
     }
 }
 
 #[test]
-fn every_loadable_corpus_document_builds() {
-    let dir = corpus_dir();
-    if !dir.is_dir() {
-        eprintln!("corpus not found at {}; skipping", dir.display());
+fn every_valid_document_of_the_shared_corpus_builds() {
+    let corpus = common::corpora::shared(&common::repo_root());
+    if !corpus.dir.is_dir() {
+        eprintln!("corpus not found at {}; skipping", corpus.dir.display());
         return;
     }
-    let mut docs = Vec::new();
-    root_documents(&dir, &mut docs);
+    let documents = corpus.documents();
     assert!(
-        docs.len() >= 25,
+        documents.len() >= 25,
         "expected the corpus root documents, found {}",
-        docs.len()
+        documents.len()
     );
-    let mut built = 0;
-    for path in &docs {
-        let Ok((doc, _)) = load(path, &LoadOptions::default()) else {
-            eprintln!("skip (load rejects): {}", path.display());
-            continue;
-        };
-        match build(&doc, &BuildOptions::default()) {
-            Ok((api, warnings)) => {
-                built += 1;
-                eprintln!(
-                    "ok {}: {} channels, {} operations, {} messages, {} types",
-                    path.display(),
-                    api.channels.len(),
-                    api.operations.len(),
-                    api.messages.len(),
-                    api.types.types.len()
-                );
-                eprint!("{warnings}");
-            }
-            Err(errors) => panic!("{} does not build:\n{errors}", path.display()),
-        }
+    let valid: Vec<_> = documents.iter().filter(|d| !d.invalid).collect();
+    assert!(valid.len() >= 20, "only {} valid documents", valid.len());
+    for document in valid {
+        load_and_build(&document.path);
     }
-    assert!(built >= 20, "only {built} documents built");
+}
+
+#[test]
+fn every_document_of_the_own_corpus_builds() {
+    let corpus = common::own_corpus();
+    let documents = corpus.documents();
+    assert!(
+        documents.len() >= 20,
+        "expected the root documents of {}, found {documents:?}",
+        corpus.dir.display()
+    );
+    assert!(
+        documents.iter().all(|d| !d.invalid),
+        "every document of tests/corpus is one the official parser accepts"
+    );
+    for document in &documents {
+        load_and_build(&document.path);
+    }
 }
 
 #[test]

@@ -1,61 +1,13 @@
-//! The real-world corpus: every root document validates, except the five
-//! SOURCES.md marks invalid, each rejected with its specific located error.
+//! The real-world corpora: every root document of the shared corpus
+//! validates, except the five its SOURCES.md marks invalid, each rejected
+//! with its specific located error; every root document of `tests/corpus/`
+//! validates, and its SOURCES.md lists each one.
 
 mod common;
-
-use std::path::{Path, PathBuf};
 
 use chanx_codegen::Diagnostics;
 use chanx_codegen::internal::load::{LoadOptions, RemoteRefs};
 use chanx_codegen::internal::validate::load_and_validate;
-
-/// The corpus documents that must be rejected, from `tests/corpus-invalid.txt`.
-fn invalid() -> Vec<String> {
-    let list = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus-invalid.txt");
-    std::fs::read_to_string(list)
-        .expect("tests/corpus-invalid.txt")
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_string)
-        .collect()
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect(&path, out);
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml" | "json")
-        ) {
-            out.push(path);
-        }
-    }
-}
-
-/// Files with a top-level `asyncapi` key (the meta-schemas have none).
-fn root_documents() -> Vec<String> {
-    let corpus = common::corpus_root();
-    let mut files = Vec::new();
-    collect(&corpus, &mut files);
-    let mut roots: Vec<String> = files
-        .into_iter()
-        .filter(|p| {
-            let text = std::fs::read_to_string(p).unwrap_or_default();
-            if p.extension().is_some_and(|e| e == "json") {
-                serde_json::from_str::<serde_json::Value>(&text)
-                    .is_ok_and(|v| v.get("asyncapi").is_some())
-            } else {
-                text.lines().any(|l| l.starts_with("asyncapi:"))
-            }
-        })
-        .map(|p| p.strip_prefix(&corpus).unwrap().display().to_string())
-        .collect();
-    roots.sort();
-    roots
-}
 
 fn validate(relative: &str, options: &LoadOptions) -> Result<Diagnostics, Diagnostics> {
     load_and_validate(&common::corpus_root().join(relative), options).map(|(_, w)| w)
@@ -63,13 +15,13 @@ fn validate(relative: &str, options: &LoadOptions) -> Result<Diagnostics, Diagno
 
 #[test]
 fn every_valid_root_document_validates() {
-    let roots = root_documents();
+    let roots = common::corpus_root_documents();
     assert_eq!(
         roots.len(),
         32,
         "30 third-party roots and 2 emitted by chanx: {roots:?}"
     );
-    let invalid = invalid();
+    let invalid = common::invalid_corpus_documents();
     assert_eq!(invalid.len(), 5, "SOURCES.md marks five documents invalid");
     for relative in roots
         .iter()
@@ -234,5 +186,56 @@ fn adeo_remote_refs_load_when_mapped_leaving_only_the_schema_quirk() {
         loaded.files.len(),
         4,
         "the document and its three .avsc files"
+    );
+}
+
+#[test]
+fn every_root_document_of_the_own_corpus_validates() {
+    let corpus = common::own_corpus();
+    let roots = corpus.root_documents();
+    assert!(
+        roots.len() >= 20,
+        "root documents of tests/corpus: {roots:?}"
+    );
+    for relative in &roots {
+        if let Err(diags) = load_and_validate(&corpus.dir.join(relative), &LoadOptions::default()) {
+            panic!(
+                "tests/corpus/{relative} rejected:\n{}",
+                common::render(&diags)
+            );
+        }
+    }
+}
+
+/// `tests/corpus/SOURCES.md` names every file of the corpus (root documents
+/// and the files they reference), so none arrives without its origin.
+#[test]
+fn the_own_corpus_sources_list_every_file() {
+    let corpus = common::own_corpus();
+    let sources = std::fs::read_to_string(corpus.dir.join("SOURCES.md")).expect("SOURCES.md");
+    let mut files = Vec::new();
+    let mut stack = vec![corpus.dir.clone()];
+    while let Some(dir) = stack.pop() {
+        for path in std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()) {
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.file_name().is_some_and(|n| n != "SOURCES.md") {
+                files.push(
+                    path.strip_prefix(&corpus.dir)
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/"),
+                );
+            }
+        }
+    }
+    files.sort();
+    let missing: Vec<&String> = files
+        .iter()
+        .filter(|f| !sources.contains(&format!("`{f}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "not in tests/corpus/SOURCES.md: {missing:?}"
     );
 }

@@ -1,8 +1,9 @@
 //! Type-checks generated TypeScript with one `tsc --strict` run over:
 //! the modules of hand-built models (used by `tests/ts/smoke.ts`, which is
 //! checked too), every document in `specs/` and every valid root document of
-//! the shared corpus, each through the whole pipeline (load → validate → IR →
-//! TS). `tests/ts/closed-types.ts` and `tests/ts/topic-types.ts` are
+//! the corpora (the shared one and `tests/corpus/`, see `common/corpora.rs`),
+//! each through the whole pipeline (load → validate → IR → TS).
+//! `tests/ts/closed-types.ts` and `tests/ts/topic-types.ts` are
 //! checked against the modules of `specs/chat.yaml` and `specs/topics.json`:
 //! their `@ts-expect-error` lines must fail to compile (a misspelt key, a
 //! payload or action of another topic), or tsc reports the unused directive.
@@ -42,27 +43,12 @@ fn documents() -> Vec<(String, PathBuf)> {
         })
         .map(|p| (format!("spec_{}.ts", module_name(&p)), p))
         .collect();
-    let corpus = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/specs-corpus"
-    ));
-    if corpus.is_dir() {
-        let invalid = common::invalid_corpus_documents();
-        for relative in common::corpus_root_documents() {
-            if invalid.contains(&relative) {
-                continue;
-            }
-            let name = module_name(Path::new(&relative.replace('/', "_")));
-            documents.push((
-                format!("corpus_{name}.ts"),
-                common::corpus_root().join(relative),
-            ));
-        }
-    } else {
-        println!(
-            "NOTICE: no corpus at {}: type-checking specs/ only",
-            corpus.display()
-        );
+    let repo = common::repo_root();
+    if !common::corpora::shared(&repo).dir.is_dir() {
+        println!("NOTICE: no shared corpus: type-checking specs/ and tests/corpus/ only");
+    }
+    for document in common::corpora::valid_documents(&repo) {
+        documents.push((format!("{}.ts", document.module), document.path));
     }
     documents.sort();
     documents

@@ -28,3 +28,27 @@ fn warnings_are_returned_beside_the_document() {
          'paylod' is required but not declared in properties (did you mean 'payload'?)\n"
     );
 }
+
+/// A channel with no `parameters` object at all may use parameters in its
+/// address (the official parser accepts it, and real documents do): each is
+/// a string parameter, with a warning. A `parameters` object that misses one
+/// stays an error (`tests/broken/param-undeclared.yaml`).
+#[test]
+fn address_parameters_without_a_parameters_object_are_a_warning() {
+    use chanx_codegen::{Options, internal::load_api};
+
+    let path = common::repo_root().join("tests/warnings/address-parameter-undeclared.yaml");
+    let loaded = load_api(&path, &Options::default()).expect("loads with a warning");
+    assert_eq!(
+        common::render(&loaded.warnings),
+        "tests/warnings/address-parameter-undeclared.yaml:7:14: warning: /channels/profile/address: \
+         address parameter '{userId}' of channel 'profile' is not declared (the channel has no \
+         parameters); it is read as a string parameter (declare it under channels.profile.parameters)\n"
+    );
+    let parameters: Vec<&str> = loaded.api.channels[0]
+        .parameters
+        .iter()
+        .map(|p| p.name.spec.as_str())
+        .collect();
+    assert_eq!(parameters, ["userId"]);
+}

@@ -1,10 +1,15 @@
 //! Generates the Rust module of every document in `specs/` and every valid
-//! document of the shared AsyncAPI corpus, plus a table of every message
-//! example, so `src/lib.rs` can compile them all under `#![deny(warnings)]`
-//! and its tests can round-trip the examples through the generated types.
+//! root document of the AsyncAPI corpora (the shared one and `tests/corpus/`,
+//! walked by `codegen/tests/common/corpora.rs`), plus a table of every
+//! message example, so `src/lib.rs` can compile them all under
+//! `#![deny(warnings)]` and its tests can round-trip the examples through the
+//! generated types.
+
+#[path = "../../codegen/tests/common/corpora.rs"]
+mod corpora;
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chanx_codegen::internal::rust::TypePaths;
 use chanx_codegen::{
@@ -24,45 +29,27 @@ fn main() {
         repo.join("tests/accepted").display()
     );
 
-    let mut documents: Vec<(String, PathBuf)> = files_in(&repo.join("specs"))
+    let mut documents: Vec<(String, PathBuf)> = corpora::yaml_and_json_files(&repo.join("specs"))
         .into_iter()
         .chain(files_in(&repo.join("tests/accepted")))
         .map(|p| (module_name(&p), p))
         .collect();
-    let invalid_list = repo.join("tests/corpus-invalid.txt");
-    println!("cargo:rerun-if-changed={}", invalid_list.display());
-    let invalid: Vec<String> = std::fs::read_to_string(&invalid_list)
-        .expect("tests/corpus-invalid.txt")
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_string)
-        .collect();
-    let corpus = repo.join("../shared/specs-corpus");
-    if corpus.is_dir() {
-        println!("cargo:rerun-if-changed={}", corpus.display());
-        for path in files_in(&corpus) {
-            let relative = path
-                .strip_prefix(&corpus)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .replace('\\', "/");
-            if invalid.contains(&relative) || !is_root_document(&path) {
-                continue;
-            }
-            documents.push((
-                format!(
-                    "corpus_{}",
-                    module_name(Path::new(&relative.replace('/', "_")))
-                ),
-                path,
-            ));
+    println!(
+        "cargo:rerun-if-changed={}",
+        repo.join("tests/corpus-invalid.txt").display()
+    );
+    for corpus in [corpora::shared(&repo), corpora::own(&repo)] {
+        if corpus.dir.is_dir() {
+            println!("cargo:rerun-if-changed={}", corpus.dir.display());
+        } else {
+            println!(
+                "cargo:warning=no AsyncAPI corpus at {}: not compiling its documents",
+                corpus.dir.display()
+            );
         }
-    } else {
-        println!(
-            "cargo:warning=no AsyncAPI corpus at {}: compiling specs/ only",
-            corpus.display()
-        );
+    }
+    for document in corpora::valid_documents(&repo) {
+        documents.push((document.module, document.path));
     }
 
     // The client side too: every document's clients compile as well.
@@ -123,41 +110,4 @@ fn main() {
     std::fs::write(out.join("modules.rs"), modules).expect("write module list");
     std::fs::write(out.join("examples.rs"), format!("{checks}\n{examples}"))
         .expect("write examples");
-}
-
-/// YAML and JSON files below `dir`, sorted, so the output is stable.
-fn files_in(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(files_in(&path));
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml" | "json")
-        ) {
-            out.push(path);
-        }
-    }
-    out.sort();
-    out
-}
-
-/// A root AsyncAPI document has a top-level `asyncapi` key; referenced
-/// fragments and JSON Schemas do not.
-fn is_root_document(path: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return false;
-    };
-    if path.extension().is_some_and(|e| e == "json") {
-        serde_json::from_str::<serde_json::Value>(&text)
-            .ok()
-            .and_then(|v| v.get("asyncapi").cloned())
-            .is_some()
-    } else {
-        text.lines().any(|l| l.starts_with("asyncapi:"))
-    }
 }

@@ -373,21 +373,35 @@ impl<'d> Checker<'d> {
         let declared_set: HashSet<&String> = declared.iter().collect();
         let in_address_set: HashSet<&String> = in_address.iter().collect();
         let address_at = channel.child("address");
+        // Without a `parameters` object at all, the official parser accepts
+        // the address as it is; the model takes each parameter as a string
+        // and warns. A `parameters` object that misses one is an error.
+        let has_parameters = self.doc.raw(&params_at).is_some();
         for param in &in_address {
             if !declared_set.contains(param) {
-                // The specification does not require the declaration (the
-                // official parser accepts it): a warning, read as a string.
                 let hint = self
                     .doc
                     .did_you_mean(param, declared.iter().map(String::as_str))
                     .map(|s| format!("did you mean '{s}'?"))
                     .unwrap_or_else(|| format!("declare it under channels.{name}.parameters"));
-                let d = Diagnostic::warning(
-                    Code::AddressParameterUndeclared,
-                    format!("address parameter '{{{param}}}' of channel '{name}' is not declared in its parameters; it is read as a string parameter"),
-                )
-                .at(self.doc.location(&address_at), address_at.pointer.clone())
-                .with_hint(hint);
+                let d = if has_parameters {
+                    Diagnostic::error(
+                        Code::AddressParameterUndeclared,
+                        format!(
+                            "address parameter '{{{param}}}' of channel '{name}' is not declared in its parameters"
+                        ),
+                    )
+                } else {
+                    Diagnostic::warning(
+                        Code::AddressParameterUndeclared,
+                        format!(
+                            "address parameter '{{{param}}}' of channel '{name}' is not declared (the channel has no parameters); it is read as a string parameter"
+                        ),
+                    )
+                };
+                let d = d
+                    .at(self.doc.location(&address_at), address_at.pointer.clone())
+                    .with_hint(hint);
                 self.diags.push(d);
             }
         }

@@ -1,8 +1,9 @@
 //! Mutation fuzzing of the loader and both generators, on stable Rust.
 //!
-//! Mutants of the seed documents (`specs/`, `tests/broken/`, the shared
-//! corpus) are written to a scratch directory and run through the whole
-//! pipeline (load, validate, model, Rust, TypeScript) on a worker thread.
+//! Mutants of the seed documents (`specs/`, `tests/broken/`, `tests/corpus/`,
+//! the shared corpus) are written to a scratch directory and run through the
+//! whole pipeline (load, validate, model, Rust, TypeScript) on a worker
+//! thread.
 //! Half the mutants change the text (bytes, lines, splices of other seeds,
 //! YAML anchors); the other half change the parsed document and write it
 //! back as JSON (refs into themselves, nasty strings, copies of subtrees,
@@ -67,13 +68,15 @@ pub struct Settings {
     pub check_output: fn(&str, &str) -> Result<(), String>,
 }
 
-/// The documents of `specs/` and `tests/broken/` under `repo`, and the root
-/// documents of the corpus at `corpus` when it is there.
+/// The documents of `specs/` and `tests/broken/` under `repo`, and the
+/// documents of the repository's corpus (`tests/corpus/`) and of the corpus
+/// at `corpus` when it is there.
 pub fn seed_documents(repo: &Path, corpus: &Path) -> Vec<PathBuf> {
     let mut seeds = Vec::new();
     for dir in [repo.join("specs"), repo.join("tests/broken")] {
         documents_in(&dir, false, &mut seeds);
     }
+    documents_in(&repo.join("tests/corpus"), true, &mut seeds);
     documents_in(corpus, true, &mut seeds);
     seeds.sort();
     seeds

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod api;
+pub mod corpora;
 pub mod fuzz;
 
 use std::path::{Path, PathBuf};
@@ -36,59 +37,19 @@ pub fn strip_roots(text: &str) -> String {
         .replace(&format!("{}/", corpus_root().display()), "")
 }
 
-/// Corpus documents that must be rejected, from `tests/corpus-invalid.txt`
-/// (the corpus's SOURCES.md says why).
+/// Shared-corpus documents that must be rejected, from
+/// `tests/corpus-invalid.txt` (the corpus's SOURCES.md says why).
 pub fn invalid_corpus_documents() -> Vec<String> {
-    let list = repo_root().join("tests/corpus-invalid.txt");
-    std::fs::read_to_string(list)
-        .expect("tests/corpus-invalid.txt")
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_string)
-        .collect()
+    corpora::shared(&repo_root()).invalid
 }
 
-/// Paths (relative to the corpus, `/`-separated, sorted) of the files with a
-/// top-level `asyncapi` key; referenced fragments and meta-schemas have none.
+/// Paths (relative to the shared corpus, `/`-separated, sorted) of its root
+/// documents ([`corpora::is_root_document`]).
 pub fn corpus_root_documents() -> Vec<String> {
-    let corpus = corpus_root();
-    let mut files = Vec::new();
-    yaml_and_json_files(&corpus, &mut files);
-    let mut roots: Vec<String> = files
-        .into_iter()
-        .filter(|p| is_root_document(p))
-        .filter_map(|p| {
-            p.strip_prefix(&corpus)
-                .ok()
-                .map(|r| r.to_string_lossy().replace('\\', "/"))
-        })
-        .collect();
-    roots.sort();
-    roots
+    corpora::shared(&repo_root()).root_documents()
 }
 
-fn yaml_and_json_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for path in entries.flatten().map(|e| e.path()) {
-        if path.is_dir() {
-            yaml_and_json_files(&path, out);
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml" | "json")
-        ) {
-            out.push(path);
-        }
-    }
-}
-
-fn is_root_document(path: &Path) -> bool {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    if path.extension().is_some_and(|e| e == "json") {
-        serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|v| v.get("asyncapi").is_some())
-    } else {
-        text.lines().any(|l| l.starts_with("asyncapi:"))
-    }
+/// The repository's own corpus, `tests/corpus/`.
+pub fn own_corpus() -> corpora::Corpus {
+    corpora::own(&repo_root())
 }
