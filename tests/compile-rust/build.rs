@@ -31,7 +31,7 @@ fn main() {
 
     let mut documents: Vec<(String, PathBuf)> = corpora::yaml_and_json_files(&repo.join("specs"))
         .into_iter()
-        .chain(files_in(&repo.join("tests/accepted")))
+        .chain(corpora::yaml_and_json_files(&repo.join("tests/accepted")))
         .map(|p| (module_name(&p), p))
         .collect();
     println!(
