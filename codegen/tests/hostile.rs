@@ -234,3 +234,29 @@ fn many_misspelt_refs_into_a_wide_map_are_each_reported() {
         dangling[0]
     );
 }
+
+/// Every document of `specs/` (`hostile-text.yaml` puts odd text in every
+/// place, topic names and patterns included) generates code that holds no
+/// raw control, line-separator or bidirectional character.
+#[test]
+fn every_spec_generates_safe_text() {
+    let dir = common::repo_root().join("specs");
+    let mut specs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("specs/")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    specs.sort();
+    assert!(specs.iter().any(|p| p.ends_with("hostile-text.yaml")));
+    // With the client side too: it writes the patterns into its docs.
+    let mut options = Options::default();
+    options.rust.client = true;
+    for spec in specs {
+        let loaded =
+            load_api(&spec, &options).unwrap_or_else(|d| panic!("{}:\n{d}", spec.display()));
+        let rust = generate_rust(&loaded, &options).expect("Rust");
+        let ts = generate_ts(&loaded, &options).expect("TypeScript");
+        if let Err(problem) = common::fuzz::safe_text(&rust, &ts) {
+            panic!("{}: {problem}", spec.display());
+        }
+    }
+}

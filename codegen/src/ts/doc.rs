@@ -68,17 +68,9 @@ fn escape(line: &str) -> String {
 /// U+2029 end a line in TypeScript too) and other control characters become
 /// spaces, and `*/` cannot end a block comment.
 pub fn inline(text: &str) -> String {
-    let line: String = text
-        .chars()
-        .map(|c| {
-            if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect();
-    escape(&line)
+    // One line, without controls or bidirectional formatting characters
+    // (a pattern holding U+2066 reached a comment raw).
+    escape(&crate::text::one_line(text))
 }
 
 /// A name from the document, for a comment of the template (`// Channel
@@ -110,6 +102,7 @@ mod tests {
     fn inline_text_stays_on_its_line() {
         assert_eq!(inline("room:{id}"), "room:{id}");
         assert_eq!(inline("a\nb */ c\u{2028}d"), "a b *\\/ c d");
+        assert_eq!(inline("x\u{2066}y\u{202e}z\u{85}"), "xyz ");
     }
 
     #[test]

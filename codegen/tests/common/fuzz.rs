@@ -244,7 +244,7 @@ fn emitter_failed(language: &str, diags: &Diagnostics) -> Outcome {
 
 /// Characters that would end a line or a comment early, or make code read
 /// differently from what it is, never appear raw in generated code.
-fn safe_text(rust: &str, ts: &str) -> Result<(), String> {
+pub fn safe_text(rust: &str, ts: &str) -> Result<(), String> {
     let bad = |c: char| {
         (c.is_control() && c != '\n' && c != '\t')
             || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')

@@ -41,7 +41,8 @@ impl ChannelEmitter<'_> {
                     module: self.modules[id].clone(),
                     assoc: types.ident(&topic.name.pascal),
                     accessor: methods.ident(&topic.name.snake),
-                    pattern: topic.pattern.clone(),
+                    // For comments: one line, no controls or bidi characters.
+                    pattern: crate::text::one_line(&topic.pattern).into_owned(),
                     channel: channel.name.spec.clone(),
                 })
             })
