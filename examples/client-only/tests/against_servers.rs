@@ -45,21 +45,9 @@ fn rust_server(port: u16) -> Server {
 }
 
 fn python_server(port: u16) -> Option<Server> {
-    if !e2e::has_program("python3") {
-        e2e::skip("python3 is not installed");
-        return None;
-    }
-    let venv = Command::new("bash")
-        .arg(repo_root().join("scripts/python-venv.sh"))
-        .output()
-        .expect("run scripts/python-venv.sh");
-    assert!(
-        venv.status.success(),
-        "installing the Python chanx failed:\n{}",
-        String::from_utf8_lossy(&venv.stderr)
-    );
+    let python = e2e::interop_python()?;
     let interop = repo_root().join("tests/interop");
-    let mut command = Command::new(interop.join(".venv/bin/python"));
+    let mut command = Command::new(python);
     command
         .arg(interop.join("chanx_app.py"))
         .arg(port.to_string());

@@ -56,24 +56,6 @@ fn here() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
 }
 
-fn venv_python() -> Option<PathBuf> {
-    if !e2e::has_program("python3") {
-        e2e::skip("python3 is not installed");
-        return None;
-    }
-    let venv = Command::new("bash")
-        .arg(repo_root().join("scripts/python-venv.sh"))
-        .output()
-        .expect("run scripts/python-venv.sh");
-    assert!(
-        venv.status.success(),
-        "installing the Python chanx failed:\n{}{}",
-        String::from_utf8_lossy(&venv.stdout),
-        String::from_utf8_lossy(&venv.stderr)
-    );
-    Some(repo_root().join("tests/interop/.venv/bin/python"))
-}
-
 /// Straight to stderr: the test harness swallows `println!` of passing tests.
 fn say(text: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{text}");
@@ -318,7 +300,7 @@ fn report_line(frame: &Frame, chanx: &[Answer], rust: &[Answer], verdict: &str) 
 
 #[test]
 fn chanx_runtime_answers_every_frame_as_chanx() {
-    let Some(python) = venv_python() else {
+    let Some(python) = e2e::interop_python() else {
         return;
     };
     let frames = load_frames();
@@ -461,7 +443,7 @@ fn chanx_runtime_answers_every_frame_as_chanx() {
 /// (rewrite it with `tests/interop/.venv/bin/python tests/conformance/app.py --asyncapi > tests/conformance/asyncapi.json`).
 #[test]
 fn checked_in_document_is_what_chanx_emits() {
-    let Some(python) = venv_python() else {
+    let Some(python) = e2e::interop_python() else {
         return;
     };
     let mut command = Command::new(python);

@@ -17,24 +17,6 @@ fn here() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
 }
 
-fn venv_python() -> Option<PathBuf> {
-    if !e2e::has_program("python3") {
-        e2e::skip("python3 is not installed");
-        return None;
-    }
-    let venv = Command::new("bash")
-        .arg(repo_root().join("scripts/python-venv.sh"))
-        .output()
-        .expect("run scripts/python-venv.sh");
-    assert!(
-        venv.status.success(),
-        "installing the Python chanx failed:\n{}{}",
-        String::from_utf8_lossy(&venv.stdout),
-        String::from_utf8_lossy(&venv.stderr)
-    );
-    Some(repo_root().join("tests/interop/.venv/bin/python"))
-}
-
 /// `chanx generate-client` into `dir/topics_client`.
 fn generate_python_client(python: &Path, dir: &Path) {
     let _ = std::fs::remove_dir_all(dir);
@@ -70,7 +52,7 @@ fn transcript(python: &Path, client_dir: &Path, port: u16) -> Vec<Value> {
 
 #[test]
 fn the_python_client_chanx_generates_cannot_tell_the_servers_apart() {
-    let Some(python) = venv_python() else {
+    let Some(python) = e2e::interop_python() else {
         return;
     };
     let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));

@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use chanx_e2e_support::{self as e2e, Server, repo_root};
+use chanx_e2e_support::{self as e2e, Server};
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -49,24 +49,6 @@ fn here() -> PathBuf {
 
 fn say(text: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{text}");
-}
-
-fn venv_python() -> Option<PathBuf> {
-    if !e2e::has_program("python3") {
-        e2e::skip("python3 is not installed");
-        return None;
-    }
-    let venv = Command::new("bash")
-        .arg(repo_root().join("scripts/python-venv.sh"))
-        .output()
-        .expect("run scripts/python-venv.sh");
-    assert!(
-        venv.status.success(),
-        "installing the Python chanx failed:\n{}{}",
-        String::from_utf8_lossy(&venv.stdout),
-        String::from_utf8_lossy(&venv.stderr)
-    );
-    Some(repo_root().join("tests/interop/.venv/bin/python"))
 }
 
 // --- steps ----------------------------------------------------------------------
@@ -289,7 +271,7 @@ fn show(frames: &BTreeMap<String, Vec<String>>) -> String {
 
 #[test]
 fn chanx_runtime_serves_topics_as_chanx() {
-    let Some(python) = venv_python() else {
+    let Some(python) = e2e::interop_python() else {
         return;
     };
     let steps = load_steps();
@@ -385,7 +367,7 @@ fn chanx_runtime_serves_topics_as_chanx() {
 /// `specs/topics.json` is the document chanx emits for `topics_app.py`.
 #[test]
 fn checked_in_topic_document_is_what_chanx_emits() {
-    let Some(python) = venv_python() else {
+    let Some(python) = e2e::interop_python() else {
         return;
     };
     let mut command = Command::new(python);

@@ -22,17 +22,6 @@ use chanx_e2e_support::{self as e2e, Server, repo_root, ts_package};
 /// How many steps the scenario has; each run must pass them all.
 const STEPS: usize = 11;
 
-fn venv_python() -> Option<PathBuf> {
-    if !e2e::has_program("python3") {
-        e2e::skip("python3 is not installed");
-        return None;
-    }
-    let mut venv = Command::new("bash");
-    venv.arg(repo_root().join("scripts/python-venv.sh"));
-    e2e::run(venv, Duration::from_secs(600)).assert_success("installing the Python chanx");
-    Some(repo_root().join("tests/interop/.venv/bin/python"))
-}
-
 /// Generates the client and builds the scenario's programs into `dir`.
 fn build(dir: &Path) {
     let options = Options::default();
@@ -99,7 +88,7 @@ fn generated_client_drives_both_topic_servers() {
         e2e::skip(&reason);
         return;
     }
-    let Some(python) = venv_python() else {
+    let Some(python) = e2e::interop_python() else {
         return;
     };
     let dir = ts_package().join("generated/e2e-topics");

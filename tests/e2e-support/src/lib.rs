@@ -33,6 +33,27 @@ pub fn skip(reason: &str) {
     );
 }
 
+/// The Python of the interop virtualenv (`tests/interop/.venv`, the pinned
+/// chanx 2.13), made by `scripts/python-venv.sh` when missing; `None`, with a
+/// notice, when python3 is not installed (a failure under [`REQUIRED_ENV`]).
+pub fn interop_python() -> Option<PathBuf> {
+    if !has_program("python3") {
+        skip("python3 is not installed");
+        return None;
+    }
+    let venv = Command::new("bash")
+        .arg(repo_root().join("scripts/python-venv.sh"))
+        .output()
+        .expect("run scripts/python-venv.sh");
+    assert!(
+        venv.status.success(),
+        "installing the Python chanx failed:\n{}{}",
+        String::from_utf8_lossy(&venv.stdout),
+        String::from_utf8_lossy(&venv.stderr)
+    );
+    Some(repo_root().join("tests/interop/.venv/bin/python"))
+}
+
 /// Whether `program --version` runs.
 pub fn has_program(program: &str) -> bool {
     Command::new(program)
