@@ -9,7 +9,7 @@
 //! Skips with a notice when node, the npm packages or python3 are missing
 //! (fails instead when `CHANX_E2E_REQUIRED` is set, as in `scripts/test.sh`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
