@@ -166,35 +166,50 @@ impl Shared {
         if queues.is_empty() {
             return Ok(());
         }
-        let mut invocation = core.scripts.group_send.prepare_invoke();
-        let mut capacities = Vec::with_capacity(queues.len());
+        let mut pending: Vec<(&str, Vec<u8>, &Vec<String>)> = Vec::with_capacity(queues.len());
         for (queue, channels) in &queues {
             let bytes = self
                 .codec
                 .encode(message, Route::Channels(channels), &self.ids)
                 .map_err(LayerError::Serialize)?;
+            pending.push((queue, bytes, channels));
+        }
+        // A process queue that is full is tried again until the send
+        // timeout: the sender waits for the slow process (push-back, as the
+        // in-memory layer does) instead of its members losing the message.
+        let deadline = Instant::now() + self.config.send_timeout;
+        let mut pause = Duration::from_millis(2);
+        loop {
+            let mut invocation = core.scripts.group_send.prepare_invoke();
+            for (queue, bytes, _) in &pending {
+                invocation
+                    .key(format!("{}{queue}", self.config.prefix))
+                    .arg(bytes.as_slice());
+            }
+            for _ in &pending {
+                invocation.arg(self.config.capacity);
+            }
             invocation
-                .key(format!("{}{queue}", self.config.prefix))
-                .arg(bytes);
-            capacities.push(self.config.capacity);
+                .arg(self.clock.score())
+                .arg(self.config.message_expiry.as_secs().max(1));
+            let mut commands = self.commands.clone();
+            let full: Vec<usize> = invocation
+                .invoke_async(&mut commands)
+                .await
+                .map_err(|error| self.lost(error))?;
+            let mut index = 0;
+            pending.retain(|_| {
+                index += 1;
+                full.contains(&index)
+            });
+            if pending.is_empty() || Instant::now() + pause > deadline {
+                break;
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(50));
         }
-        for capacity in capacities {
-            invocation.arg(capacity);
-        }
-        invocation
-            .arg(self.clock.score())
-            .arg(self.config.message_expiry.as_secs().max(1));
-        let mut commands = self.commands.clone();
-        let full: Vec<usize> = invocation
-            .invoke_async(&mut commands)
-            .await
-            .map_err(|error| self.lost(error))?;
-        let queues: Vec<&Vec<String>> = queues.values().collect();
-        for index in full {
-            let Some(channels) = index.checked_sub(1).and_then(|i| queues.get(i)) else {
-                continue;
-            };
-            for channel in *channels {
+        for (_, _, channels) in pending {
+            for channel in channels {
                 Counters::count(&self.counters.dropped_full);
                 tracing::warn!(
                     group,

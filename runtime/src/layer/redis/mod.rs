@@ -19,8 +19,10 @@
 //! - **`send`** to a channel of another process writes one message into its
 //!   queue; a full queue refuses it ([`LayerError::ChannelFull`]).
 //! - **`group_send`** lists the members, writes one message per process
-//!   queue that has members (a full queue misses it), and hands it to the
-//!   members in this process directly.
+//!   queue that has members, and hands it to the members in this process
+//!   directly. A full process queue is tried again until
+//!   [`RedisConfig::send_timeout`] (the sender waits for the slow process,
+//!   as on the in-memory layer); only then does that queue miss it.
 //! - This process **reads its queue** with `BZPOPMIN` (and `ZPOPMIN` in
 //!   batches while messages wait) on a connection of its own, and hands
 //!   each message to the inboxes its `__asgi_channel__` names. One sender's
