@@ -132,6 +132,27 @@ fn main() -> Result<()> {
             let options = servers::Options::parse(args.get(2..).unwrap_or_default())?;
             return servers::serve(kind, options);
         }
+        Some("__ping") => {
+            // Ping/pong load on a running server (`__serve` prints its port),
+            // for comparing two builds or profiling the server by hand.
+            let usage = "usage: chanx-bench __ping PORT CONNECTIONS SECONDS";
+            let number = |i: usize| -> Result<u64> { Ok(args.get(i).context(usage)?.parse()?) };
+            let (port, connections, seconds) = (number(1)?, number(2)?, number(3)?);
+            let measured = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?
+                .block_on(load::ping_pong(
+                    u16::try_from(port)?,
+                    connections as usize,
+                    Duration::from_millis(500),
+                    Duration::from_secs(seconds),
+                ))?;
+            println!(
+                "{:.0} round trips/s, p50 {:.1} µs, p99 {:.1} µs",
+                measured.per_second, measured.p50_us, measured.p99_us
+            );
+            return Ok(());
+        }
         Some("__frames") => {
             // The per-frame cost alone (also part of `runtime`).
             for (name, nanos) in frames::cost(frames::per_round(false), frames::ROUNDS)? {

@@ -194,6 +194,7 @@ pub async fn serve_connection<H, Si, St, E>(
         outbox: outbox.clone(),
         layer,
         topics: tokio::sync::Mutex::new(Subscriptions::new(route.topics().clone())),
+        default_topic: std::sync::OnceLock::new(),
     };
     if let Some(end) = core.run(accepted, shutdown, stream).await {
         let _ = outbox.push(WsMessage::close(end.0, end.1));
@@ -217,6 +218,9 @@ struct Core<'r, H: Handler> {
     /// The connection's topic subscriptions (frames are handled one at a
     /// time, so the lock is never contended).
     topics: tokio::sync::Mutex<Subscriptions>,
+    /// The topic of a topic's own route, once resolved from the path: kept
+    /// out of the lock so that other frames do not take it.
+    default_topic: std::sync::OnceLock<Arc<str>>,
 }
 
 impl<H: Handler> Core<'_, H> {
@@ -260,11 +264,14 @@ impl<H: Handler> Core<'_, H> {
             subscriptions: Default::default(),
         });
         let mut ctx = Context::new(params, Arc::clone(&connection));
-        let resolved = self
-            .topics
-            .lock()
-            .await
-            .resolve_default(&accepted.path_params);
+        let resolved = {
+            let mut topics = self.topics.lock().await;
+            let resolved = topics.resolve_default(&accepted.path_params);
+            if let Some(topic) = topics.default_topic() {
+                let _ = self.default_topic.set(Arc::clone(topic));
+            }
+            resolved
+        };
         if let Err(error) = resolved {
             tracing::error!(%error, "cannot serve the route's topic");
             let _ = self.layer.backend().close_channel(&channel_name).await;
@@ -391,22 +398,42 @@ impl<H: Handler> Core<'_, H> {
         // a busy room must not starve the client's own frames, nor a busy
         // client its inbox (its own broadcasts come back through it).
         let mut layer_first = false;
+        // One future for the three ways the connection is stopped from
+        // outside, made once: built afresh on every frame, its three watch
+        // waiters were a tenth of the loop's cost.
+        let cut_off = &mut inbox.cut_off;
+        let mut stopped = std::pin::pin!(Stop::first(&mut overflow, cut_off, &mut shutdown));
         loop {
             tokio::select! {
-                true = crate::util::became_true(&mut overflow) => return End::ClientGone,
-                true = crate::util::became_true(&mut inbox.cut_off) => {
-                    // The layer dropped a message for this client: it does
-                    // not keep up, and must not stay open having missed it.
-                    self.outbox.close_slow("messages dropped: client too slow");
-                    return End::ClientGone;
-                }
-                true = crate::util::became_true(&mut shutdown) => {
-                    // Relays and events already queued (such as the broadcast
-                    // of the handler that just finished) still go out.
-                    while let Some(bytes) = pending.pop().or_else(|| inbox.receiver.try_recv().ok()) {
-                        self.on_layer_message(ctx, &bytes).await;
+                biased;
+                stop = &mut stopped => match stop {
+                    Stop::Overflow => return End::ClientGone,
+                    Stop::CutOff => {
+                        // The layer dropped a message for this client: it does
+                        // not keep up, and must not stay open having missed it.
+                        self.outbox.close_slow("messages dropped: client too slow");
+                        return End::ClientGone;
                     }
-                    return End::Close(close_code::GOING_AWAY, "server shutting down");
+                    Stop::Shutdown => {
+                        // Relays and events already queued (such as the broadcast
+                        // of the handler that just finished) still go out.
+                        while let Some(bytes) = pending.pop().or_else(|| inbox.receiver.try_recv().ok()) {
+                            self.on_layer_message(ctx, &bytes).await;
+                        }
+                        return End::Close(close_code::GOING_AWAY, "server shutting down");
+                    }
+                },
+                _ = next_tick(&mut ping) => self.outbox.push_if_room(WsMessage::Ping(Vec::new())),
+                _ = timer_fired(&mut idle_timer) => {
+                    let idle = config.idle_timeout.unwrap_or_default();
+                    let deadline = last_activity + idle;
+                    match idle_timer.as_mut() {
+                        Some(timer) if Instant::now() < deadline => timer.as_mut().reset(deadline),
+                        _ => {
+                            tracing::info!("closing idle connection");
+                            return End::Close(close_code::NORMAL, "idle timeout");
+                        }
+                    }
                 }
                 input = pending.next_input(&mut stream, &mut inbox.receiver, &self.outbox, headroom, layer_first) => {
                     layer_first = matches!(input, Input::Frame(_));
@@ -435,7 +462,9 @@ impl<H: Handler> Core<'_, H> {
                         }
                         Some(Ok(message)) => message,
                     };
-                    last_activity = Instant::now();
+                    if idle_timer.is_some() {
+                        last_activity = Instant::now();
+                    }
                     match message {
                         WsMessage::Text(text) if text.len() > config.max_message_bytes => {
                             return End::Close(close_code::MESSAGE_TOO_BIG, "message too big");
@@ -450,18 +479,6 @@ impl<H: Handler> Core<'_, H> {
                         WsMessage::Binary(_) => self.on_binary(),
                         WsMessage::Ping(_) | WsMessage::Pong(_) => {}
                         WsMessage::Close(_) => return End::ClientGone,
-                    }
-                }
-                _ = next_tick(&mut ping) => self.outbox.push_if_room(WsMessage::Ping(Vec::new())),
-                _ = timer_fired(&mut idle_timer) => {
-                    let idle = config.idle_timeout.unwrap_or_default();
-                    let deadline = last_activity + idle;
-                    match idle_timer.as_mut() {
-                        Some(timer) if Instant::now() < deadline => timer.as_mut().reset(deadline),
-                        _ => {
-                            tracing::info!("closing idle connection");
-                            return End::Close(close_code::NORMAL, "idle timeout");
-                        }
                     }
                 }
             }
@@ -496,16 +513,17 @@ impl<H: Handler> Core<'_, H> {
                 return;
             }
         };
-        let mut topics = self.topics.lock().await;
         // On a topic's own route, frames without a topic belong to it.
         let topic = envelope
             .topic
             .as_deref()
-            .or(topics.default_topic().map(|t| &**t));
+            .or(self.default_topic.get().map(|t| &**t));
         if let Some(topic) = topic {
             let topic = topic.to_owned();
             let span = tracing::info_span!("topic", topic = topic.as_str());
-            topics
+            self.topics
+                .lock()
+                .await
                 .on_frame(
                     ctx.connection(),
                     &value,
@@ -517,7 +535,6 @@ impl<H: Handler> Core<'_, H> {
                 .await;
             return;
         }
-        drop(topics);
         let reference: Option<Arc<str>> = envelope.reference.map(Arc::from);
         let action = self.outbox.log().action_of_json(&value).map(str::to_owned);
         let span = tracing::info_span!("message", action = action.as_deref().unwrap_or(""));
@@ -672,6 +689,35 @@ pub(crate) fn decode_frame<M: ChannelMessage>(
             Err(DecodeError::json_invalid(
                 "maximum recursion depth exceeded while decoding",
             ))
+        }
+    }
+}
+
+/// Why a connection is stopped from outside its frame loop.
+enum Stop {
+    /// The outgoing queue overflowed: the writer closes the client.
+    Overflow,
+    /// The channel layer dropped a message for this client.
+    CutOff,
+    /// The server is shutting down.
+    Shutdown,
+}
+
+impl Stop {
+    /// The first of the three signals to be raised. A signal whose sender
+    /// is gone can never be raised and is not waited for.
+    async fn first(
+        overflow: &mut watch::Receiver<bool>,
+        cut_off: &mut watch::Receiver<bool>,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> Stop {
+        use crate::util::became_true;
+        let never = || std::future::pending::<Stop>();
+        tokio::select! {
+            biased;
+            stop = async { if became_true(overflow).await { Stop::Overflow } else { never().await } } => stop,
+            stop = async { if became_true(cut_off).await { Stop::CutOff } else { never().await } } => stop,
+            stop = async { if became_true(shutdown).await { Stop::Shutdown } else { never().await } } => stop,
         }
     }
 }

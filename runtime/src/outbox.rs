@@ -263,6 +263,9 @@ impl Writer {
     /// handle is gone, the sink fails, or the client was found too slow (a
     /// full queue, or a frame not written within `slow_timeout` of being
     /// queued): then the rest of the queue is dropped and 1013 sent.
+    ///
+    /// Frames already queued are written together and flushed once: a
+    /// broadcast to a busy client costs one system call, not one per frame.
     pub(crate) async fn run<S>(
         mut self,
         mut sink: S,
@@ -273,10 +276,17 @@ impl Writer {
         S::Error: Display,
     {
         let mut too_slow = false;
+        // Made once, not once per frame: a watch waiter is not free.
+        let overflow = &mut self.overflow;
+        let mut overflowed = std::pin::pin!(async {
+            if !crate::util::became_true(overflow).await {
+                std::future::pending::<()>().await;
+            }
+        });
         loop {
             let next = tokio::select! {
                 biased;
-                true = crate::util::became_true(&mut self.overflow) => { too_slow = true; break; }
+                () = &mut overflowed => { too_slow = true; break; }
                 next = self.receiver.recv() => next,
             };
             let Some(Queued { message, at }) = next else {
@@ -288,14 +298,17 @@ impl Writer {
             } else {
                 at + slow_timeout
             };
+            // The first frame's deadline holds for the whole batch: it is
+            // the oldest, and the batch is written when it is.
+            let batch = write_batch(&mut sink, message, &mut self.receiver, closing);
             let sent = tokio::select! {
                 biased;
-                true = crate::util::became_true(&mut self.overflow) => { too_slow = true; break; }
-                sent = tokio::time::timeout_at(deadline, sink.send(message)) => sent,
+                () = &mut overflowed => { too_slow = true; break; }
+                sent = tokio::time::timeout_at(deadline, batch) => sent,
             };
             match sent {
-                Ok(Ok(())) if closing => return,
-                Ok(Ok(())) => {}
+                Ok(Ok(true)) => return,
+                Ok(Ok(false)) => {}
                 Ok(Err(error)) => {
                     tracing::debug!(%error, "websocket write failed");
                     return;
@@ -322,4 +335,34 @@ impl Writer {
         }
         let _ = tokio::time::timeout(close_timeout, sink.close()).await;
     }
+}
+
+/// Most frames written before one flush.
+const BATCH: usize = 64;
+
+/// Writes `first` and the frames queued behind it (up to [`BATCH`], up to
+/// and including a close frame), then flushes. `Ok(true)`: a close frame
+/// was written.
+async fn write_batch<S>(
+    sink: &mut S,
+    first: WsMessage,
+    receiver: &mut mpsc::Receiver<Queued>,
+    first_closes: bool,
+) -> Result<bool, S::Error>
+where
+    S: Sink<WsMessage> + Unpin,
+{
+    sink.feed(first).await?;
+    let mut closed = first_closes;
+    let mut written = 1;
+    while !closed && written < BATCH {
+        let Ok(Queued { message, .. }) = receiver.try_recv() else {
+            break;
+        };
+        closed = matches!(message, WsMessage::Close(_));
+        sink.feed(message).await?;
+        written += 1;
+    }
+    sink.flush().await?;
+    Ok(closed)
 }

@@ -20,7 +20,7 @@ pub use parse::{
     DEFAULT_MAX_DEPTH, INT_MAX_STR_DIGITS, ParseError, ParseErrorKind, parse, parse_measured,
     parse_with_limit,
 };
-pub use value::{Json, JsonMap};
+pub use value::{Json, JsonHasher, JsonMap};
 
 #[cfg(test)]
 mod python_tests;

@@ -337,10 +337,10 @@ impl Parser<'_> {
                     self.skip_whitespace();
                     if self.peek() == Some(b'}') {
                         self.pos += 1;
-                        Json::Object(JsonMap::new())
+                        Json::Object(JsonMap::default())
                     } else {
                         let key = self.parse_key()?;
-                        stack.push(Frame::Object(JsonMap::new(), key));
+                        stack.push(Frame::Object(JsonMap::default(), key));
                         continue 'value;
                     }
                 }

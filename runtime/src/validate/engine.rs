@@ -461,7 +461,7 @@ impl Engine<'_> {
         let Json::Object(map) = input else {
             return Err(one(e::simple("dict_type")));
         };
-        let mut output = JsonMap::with_capacity(map.len());
+        let mut output = JsonMap::with_capacity_and_hasher(map.len(), Default::default());
         let mut changed = false;
         let mut errors = Vec::new();
         for (count, (key, value)) in map.iter().enumerate() {
@@ -610,7 +610,8 @@ impl Engine<'_> {
         if !changed && !has_extra_keys {
             return Ok((None, fields_set));
         }
-        let mut output = JsonMap::with_capacity(validated.len() + extras.len());
+        let mut output =
+            JsonMap::with_capacity_and_hasher(validated.len() + extras.len(), Default::default());
         for (index, value) in validated {
             output.insert(model.fields[index].name.clone(), value.into_owned());
         }

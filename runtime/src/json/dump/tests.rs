@@ -228,7 +228,7 @@ fn serde_shapes() {
         unit: Unit,
         wrapper: Wrapper("w".into()),
         nothing: (),
-        extra: [("x".to_owned(), Json::Float(0.5))].into(),
+        extra: JsonMap::from_iter([("x".to_owned(), Json::Float(0.5))]),
     };
     assert_eq!(
         dumps(&frame),

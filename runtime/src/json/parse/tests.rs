@@ -167,7 +167,7 @@ fn objects_keep_first_position_and_last_value() {
     };
     assert_eq!(map.keys().collect::<Vec<_>>(), ["a", "b"]);
     assert_eq!(map["a"], Json::Int(3));
-    assert_eq!(ok("{}"), Json::Object(JsonMap::new()));
+    assert_eq!(ok("{}"), Json::Object(JsonMap::default()));
     assert_eq!(ok("[ ]"), Json::Array(vec![]));
     assert_eq!(
         ok(r#"[1, [2, {"x": [3]}], {}]"#),
@@ -175,9 +175,12 @@ fn objects_keep_first_position_and_last_value() {
             Json::Int(1),
             Json::Array(vec![
                 Json::Int(2),
-                Json::Object([("x".to_owned(), Json::Array(vec![Json::Int(3)]))].into())
+                Json::Object(JsonMap::from_iter([(
+                    "x".to_owned(),
+                    Json::Array(vec![Json::Int(3)])
+                )]))
             ]),
-            Json::Object(JsonMap::new()),
+            Json::Object(JsonMap::default()),
         ])
     );
 }
