@@ -86,6 +86,11 @@ fn documents(sizes: Sizes, scratch: &Path) -> Result<Vec<Document>> {
                 eprintln!("skipping {label}: no corpus at {}", corpus().display());
             }
         }
+        // An exchange's whole WebSocket API (the repository's own corpus).
+        docs.push(Document::new(
+            "corpus openxapi Binance USD-M futures",
+            repo().join("tests/corpus/openxapi-openxapi/specs/binance/asyncapi/umfutures.yaml"),
+        )?);
     }
     let synthetic: &[usize] = if sizes.smoke {
         &[1_000]

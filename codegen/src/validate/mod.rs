@@ -3,6 +3,7 @@
 //!
 //! Everything is collected, so one run shows every problem.
 
+mod metaschema;
 mod schema;
 mod schemas;
 mod semantic;

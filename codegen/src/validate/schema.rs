@@ -5,9 +5,7 @@
 //! and keeps the leaves that point deepest into the document, which are the
 //! ones a user can act on.
 
-use std::sync::OnceLock;
-
-use boon::{Compiler, Draft, ErrorKind, InstanceToken, SchemaIndex, Schemas, ValidationError};
+use boon::{ErrorKind, InstanceToken, ValidationError};
 use serde_json::Value;
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
@@ -21,52 +19,14 @@ pub enum SpecVersion {
     V3_1,
 }
 
-const SCHEMA_3_0: &str = include_str!("../../schemas/asyncapi-3.0.0-schema.json");
-const SCHEMA_3_1: &str = include_str!("../../schemas/asyncapi-3.1.0-schema.json");
-
 /// Most schema errors reported for one document; the rest are usually echoes.
 const MAX_SCHEMA_ERRORS: usize = 50;
-
-struct Compiled {
-    schemas: Schemas,
-    index: SchemaIndex,
-}
-
-/// Compiles one meta-schema, once per process and only when a document of
-/// that version is seen (compiling is most of the cost of a validation).
-fn compiled(version: SpecVersion) -> Result<&'static Compiled, &'static str> {
-    static V3_0: OnceLock<Result<Compiled, String>> = OnceLock::new();
-    static V3_1: OnceLock<Result<Compiled, String>> = OnceLock::new();
-    let (cell, url, text) = match version {
-        SpecVersion::V3_0 => (&V3_0, "chanx:/asyncapi-3.0.0.json", SCHEMA_3_0),
-        SpecVersion::V3_1 => (&V3_1, "chanx:/asyncapi-3.1.0.json", SCHEMA_3_1),
-    };
-    cell.get_or_init(|| {
-        let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-        let mut schemas = Schemas::new();
-        let mut compiler = Compiler::new();
-        compiler.set_default_draft(Draft::V7);
-        compiler.register_format(boon::Format {
-            name: "uri-reference",
-            func: lenient_uri_reference,
-        });
-        compiler
-            .add_resource(url, value)
-            .map_err(|e| e.to_string())?;
-        let index = compiler
-            .compile(url, &mut schemas)
-            .map_err(|e| e.to_string())?;
-        Ok(Compiled { schemas, index })
-    })
-    .as_ref()
-    .map_err(String::as_str)
-}
 
 /// `uri-reference` as the AsyncAPI tools read it: the official converter
 /// writes `#/channels/users_{userId}`, braces unescaped in the fragment,
 /// and parser-js follows it. Whitespace, controls and `<>"\\` are still
 /// refused; the loader reports any `$ref` it cannot follow (`ref-invalid`).
-fn lenient_uri_reference(value: &Value) -> Result<(), Box<dyn std::error::Error>> {
+pub(super) fn lenient_uri_reference(value: &Value) -> Result<(), Box<dyn std::error::Error>> {
     let Some(text) = value.as_str() else {
         return Ok(());
     };
@@ -79,15 +39,19 @@ fn lenient_uri_reference(value: &Value) -> Result<(), Box<dyn std::error::Error>
     }
 }
 
-/// Compiles the embedded meta-schema of `version` now (so callers can time it apart).
+/// Compiles the embedded meta-schema of `version` now, for a document that
+/// uses no protocol bindings (so callers can time it apart).
 pub fn warm_up(version: SpecVersion) {
-    let _ = compiled(version);
+    let _ = super::metaschema::compiled_for(version, &Value::Null);
 }
 
 /// Checks the root file's raw value (refs left as they are).
 pub fn check(doc: &Document, version: SpecVersion) -> Diagnostics {
     let mut diags = Diagnostics::default();
-    let compiled = match compiled(version) {
+    let Some(root) = doc.raw(&doc.root()) else {
+        return diags;
+    };
+    let compiled = match super::metaschema::compiled_for(version, root) {
         Ok(c) => c,
         Err(e) => {
             diags.push(Diagnostic::error(
@@ -98,9 +62,6 @@ pub fn check(doc: &Document, version: SpecVersion) -> Diagnostics {
         }
     };
     let index = compiled.index;
-    let Some(root) = doc.raw(&doc.root()) else {
-        return diags;
-    };
     if let Err(error) = compiled.schemas.validate(root, index) {
         let mut leaves = Vec::new();
         reduce(&error, &mut leaves);

@@ -1,0 +1,358 @@
+//! The official AsyncAPI meta-schemas, compiled for the document at hand.
+//!
+//! Compiling a whole meta-schema (1,692 subschemas for 3.0.0) was half of
+//! the time `chanx generate` took on a 1,000-line document. Most of it
+//! describes protocol bindings and schema formats a given document never
+//! uses, so each document gets a copy with those parts emptied, which gives
+//! exactly the same verdict:
+//!
+//! - a bindings object's schema for protocol `P` only ever applies to an
+//!   object with a key `P`: if no object in the document has that key, the
+//!   schema is replaced by `{}`. The key stays listed, so what
+//!   `additionalProperties: false` allows does not change;
+//! - a Multi Format Schema's `then` for a group of `schemaFormat` values
+//!   only applies when `schemaFormat` is one of them: if no `schemaFormat`
+//!   in the document is, that `then` is replaced by `{}` (an `if` never
+//!   reports errors of its own).
+//!
+//! Compiled variants are kept per process, keyed by what was kept.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use boon::{Compiler, Draft, SchemaIndex, Schemas};
+use serde_json::{Map, Value};
+
+use super::schema::SpecVersion;
+
+const SCHEMA_3_0: &str = include_str!("../../schemas/asyncapi-3.0.0-schema.json");
+const SCHEMA_3_1: &str = include_str!("../../schemas/asyncapi-3.1.0-schema.json");
+
+/// Compiled variants kept per process; beyond it (a fuzzing run meets many
+/// protocol mixes) a variant is compiled for its document and dropped.
+const MAX_CACHED: usize = 32;
+
+/// A meta-schema compiled for some documents.
+pub struct Compiled {
+    pub schemas: Schemas,
+    pub index: SchemaIndex,
+}
+
+/// What a document uses of the parts that can be left out.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct Kept {
+    version: u8,
+    /// Binding protocols (`kafka`, `ws`, …) some object in the document has as a key.
+    protocols: BTreeSet<String>,
+    /// Indexes of the Multi Format Schema branches whose formats occur.
+    formats: BTreeSet<usize>,
+}
+
+/// The meta-schema of `version`, compiled with only what `document` can reach.
+pub fn compiled_for(version: SpecVersion, document: &Value) -> Result<Arc<Compiled>, String> {
+    let full = parsed(version)?;
+    let used = Used::of(document);
+    let kept = Kept {
+        version: version as u8,
+        protocols: binding_protocols(full)
+            .filter(|protocol| used.keys.contains(*protocol))
+            .map(str::to_owned)
+            .collect(),
+        formats: format_branches(full)
+            .filter(|(_, formats)| formats.iter().any(|f| used.schema_formats.contains(*f)))
+            .map(|(index, _)| index)
+            .collect(),
+    };
+    static CACHE: OnceLock<Mutex<HashMap<Kept, Arc<Compiled>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let lock = || {
+        cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    };
+    if let Some(compiled) = lock().get(&kept) {
+        return Ok(Arc::clone(compiled));
+    }
+    let compiled = Arc::new(compile(version, pruned(full, &kept))?);
+    let mut cache = lock();
+    if cache.len() < MAX_CACHED {
+        cache.insert(kept, Arc::clone(&compiled));
+    }
+    Ok(compiled)
+}
+
+/// The embedded meta-schema of `version`, parsed once per process.
+fn parsed(version: SpecVersion) -> Result<&'static Value, String> {
+    static V3_0: OnceLock<Result<Value, String>> = OnceLock::new();
+    static V3_1: OnceLock<Result<Value, String>> = OnceLock::new();
+    let (cell, text) = match version {
+        SpecVersion::V3_0 => (&V3_0, SCHEMA_3_0),
+        SpecVersion::V3_1 => (&V3_1, SCHEMA_3_1),
+    };
+    cell.get_or_init(|| serde_json::from_str(text).map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+fn compile(version: SpecVersion, schema: Value) -> Result<Compiled, String> {
+    let url = match version {
+        SpecVersion::V3_0 => "chanx:/asyncapi-3.0.0.json",
+        SpecVersion::V3_1 => "chanx:/asyncapi-3.1.0.json",
+    };
+    let mut schemas = Schemas::new();
+    let mut compiler = Compiler::new();
+    compiler.set_default_draft(Draft::V7);
+    compiler.register_format(boon::Format {
+        name: "uri-reference",
+        func: super::schema::lenient_uri_reference,
+    });
+    compiler
+        .add_resource(url, schema)
+        .map_err(|e| e.to_string())?;
+    let index = compiler
+        .compile(url, &mut schemas)
+        .map_err(|e| e.to_string())?;
+    Ok(Compiled { schemas, index })
+}
+
+/// Every object key in the document, and every `schemaFormat` string.
+#[derive(Default)]
+struct Used<'d> {
+    keys: HashSet<&'d str>,
+    schema_formats: HashSet<&'d str>,
+}
+
+impl<'d> Used<'d> {
+    fn of(document: &'d Value) -> Self {
+        let mut used = Used::default();
+        let mut stack = vec![document];
+        while let Some(value) = stack.pop() {
+            match value {
+                Value::Object(map) => {
+                    for (key, value) in map {
+                        used.keys.insert(key);
+                        if let ("schemaFormat", Value::String(format)) = (key.as_str(), value) {
+                            used.schema_formats.insert(format);
+                        }
+                        stack.push(value);
+                    }
+                }
+                Value::Array(items) => stack.extend(items),
+                _ => {}
+            }
+        }
+        used
+    }
+}
+
+fn definitions(schema: &Value) -> impl Iterator<Item = (&String, &Value)> {
+    schema
+        .get("definitions")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+}
+
+/// The bindings objects: `serverBindingsObject`, `channelBindingsObject`, …
+fn is_bindings_object(name: &str) -> bool {
+    name.ends_with("BindingsObject")
+}
+
+/// Every protocol a bindings object describes.
+fn binding_protocols(schema: &Value) -> impl Iterator<Item = &str> {
+    definitions(schema)
+        .filter(|(name, _)| is_bindings_object(name))
+        .filter_map(|(_, object)| object.get("properties").and_then(Value::as_object))
+        .flat_map(Map::keys)
+        .map(String::as_str)
+}
+
+/// The Multi Format Schema's `allOf` branches chosen by `schemaFormat`
+/// values, with those values.
+fn format_branches(schema: &Value) -> impl Iterator<Item = (usize, Vec<&str>)> {
+    multi_format_branches(schema)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter_map(|(index, branch)| {
+            let formats = branch
+                .pointer("/if/properties/schemaFormat/enum")?
+                .as_array()?
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
+            Some((index, formats))
+        })
+}
+
+fn multi_format_branches(schema: &Value) -> Option<&Vec<Value>> {
+    schema
+        .pointer("/definitions/multiFormatSchema/else/allOf")?
+        .as_array()
+}
+
+/// A copy of the meta-schema with what `kept` does not list emptied.
+fn pruned(full: &Value, kept: &Kept) -> Value {
+    let mut schema = full.clone();
+    if let Some(definitions) = schema.get_mut("definitions").and_then(Value::as_object_mut) {
+        for (name, object) in definitions.iter_mut() {
+            if !is_bindings_object(name) {
+                continue;
+            }
+            let Some(protocols) = object.get_mut("properties").and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            for (protocol, binding) in protocols.iter_mut() {
+                if !kept.protocols.contains(protocol) {
+                    *binding = Value::Object(Map::new());
+                }
+            }
+        }
+    }
+    let format_indexes: Vec<usize> = format_branches(full).map(|(index, _)| index).collect();
+    if let Some(branches) = schema
+        .pointer_mut("/definitions/multiFormatSchema/else/allOf")
+        .and_then(Value::as_array_mut)
+    {
+        for index in format_indexes {
+            if kept.formats.contains(&index) {
+                continue;
+            }
+            if let Some(then) = branches[index].get_mut("then") {
+                *then = Value::Object(Map::new());
+            }
+        }
+    }
+    schema
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn kept_for(document: Value) -> Kept {
+        let full = parsed(SpecVersion::V3_0).unwrap();
+        let used = Used::of(&document);
+        Kept {
+            version: 0,
+            protocols: binding_protocols(full)
+                .filter(|p| used.keys.contains(*p))
+                .map(str::to_owned)
+                .collect(),
+            formats: format_branches(full)
+                .filter(|(_, formats)| formats.iter().any(|f| used.schema_formats.contains(*f)))
+                .map(|(index, _)| index)
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn keeps_only_what_the_document_names() {
+        let kept = kept_for(json!({
+            "channels": {"a": {"bindings": {"kafka": {}, "ws": {}}}},
+            "components": {"schemas": {"s": {
+                "schemaFormat": "application/vnd.apache.avro;version=1.9.0", "schema": {}
+            }}}
+        }));
+        assert_eq!(
+            kept.protocols
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+            ["kafka", "ws"]
+        );
+        assert_eq!(kept.formats.len(), 1, "only the Avro branch");
+        let empty = kept_for(json!({"asyncapi": "3.0.0"}));
+        assert!(empty.protocols.is_empty() && empty.formats.is_empty());
+    }
+
+    #[test]
+    fn both_meta_schemas_have_the_parts_that_are_pruned() {
+        for version in [SpecVersion::V3_0, SpecVersion::V3_1] {
+            let full = parsed(version).unwrap();
+            assert!(binding_protocols(full).count() > 20, "{version:?}");
+            assert_eq!(format_branches(full).count(), 4, "{version:?}");
+        }
+    }
+
+    #[test]
+    fn a_pruned_schema_compiles_to_fewer_subschemas() {
+        let full = parsed(SpecVersion::V3_0).unwrap();
+        let small = compile(SpecVersion::V3_0, pruned(full, &Kept::default())).unwrap();
+        let whole = compile(SpecVersion::V3_0, full.clone()).unwrap();
+        assert!(small.schemas.size() * 3 < whole.schemas.size() * 2);
+    }
+
+    /// Every document the repository holds (and the shared corpus, when it
+    /// is there) gets the same verdict, error for error, from its pruned
+    /// meta-schema as from the whole one.
+    #[test]
+    fn pruning_never_changes_a_verdict() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = Vec::new();
+        for dir in [
+            "specs",
+            "tests/broken",
+            "tests/corpus",
+            "tests/accepted",
+            "../shared/specs-corpus",
+        ] {
+            collect(&root.join(dir), &mut files);
+        }
+        let whole = [
+            compile(
+                SpecVersion::V3_0,
+                parsed(SpecVersion::V3_0).unwrap().clone(),
+            )
+            .unwrap(),
+            compile(
+                SpecVersion::V3_1,
+                parsed(SpecVersion::V3_1).unwrap().clone(),
+            )
+            .unwrap(),
+        ];
+        let mut compared = 0;
+        for path in files {
+            let (Some(doc), _) = crate::load::load_collecting(&path, &Default::default()) else {
+                continue;
+            };
+            let Some(value) = doc.raw(&doc.root()) else {
+                continue;
+            };
+            for (version, whole) in [SpecVersion::V3_0, SpecVersion::V3_1]
+                .into_iter()
+                .zip(&whole)
+            {
+                let pruned = compiled_for(version, value).unwrap();
+                let verdict = |c: &Compiled| match c.schemas.validate(value, c.index) {
+                    Ok(()) => String::from("valid"),
+                    Err(error) => format!("{error:#}"),
+                };
+                assert_eq!(verdict(&pruned), verdict(whole), "{}", path.display());
+                compared += 1;
+            }
+        }
+        assert!(compared > 150, "only {compared} comparisons");
+    }
+
+    fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                collect(&path, out);
+            } else if path
+                .extension()
+                .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+                && !path.to_string_lossy().ends_with("-schema.json")
+            {
+                out.push(path);
+            }
+        }
+    }
+}
