@@ -39,12 +39,18 @@ enum State {
 }
 
 /// Lexes `text` and describes each of its lines (as `str::lines` splits them).
+///
+/// Works on bytes: every character that matters here is ASCII, and the
+/// bytes of a multi-byte character are all non-ASCII, so they can never be
+/// mistaken for one (this runs over every generated line: decoding each
+/// line into a `Vec<char>` was a tenth of a large generation).
 fn scan(text: &str) -> Vec<LineInfo> {
     let mut infos = Vec::new();
     let mut state = State::Code;
     let mut depth = 0usize;
     for line in text.lines() {
-        let chars: Vec<char> = line.chars().collect();
+        let bytes = line.as_bytes();
+        let at = |i: usize| bytes.get(i).copied();
         let mut info = LineInfo {
             start_depth: depth,
             end_depth: depth,
@@ -52,24 +58,24 @@ fn scan(text: &str) -> Vec<LineInfo> {
             last_code: None,
         };
         let mut i = 0;
-        while i < chars.len() {
-            let c = chars[i];
+        while i < bytes.len() {
+            let c = bytes[i];
             match state {
                 State::Str => {
                     match c {
-                        '\\' => i += 1,
-                        '"' => state = State::Code,
+                        b'\\' => i += 1,
+                        b'"' => state = State::Code,
                         _ => {}
                     }
                     i += 1;
                     continue;
                 }
                 State::RawStr { hashes } => {
-                    if c == '"'
-                        && chars[i + 1..]
+                    if c == b'"'
+                        && bytes[i + 1..]
                             .iter()
                             .take(hashes)
-                            .filter(|&&h| h == '#')
+                            .filter(|&&h| h == b'#')
                             .count()
                             == hashes
                     {
@@ -80,14 +86,14 @@ fn scan(text: &str) -> Vec<LineInfo> {
                     continue;
                 }
                 State::BlockComment { depth: nesting } => {
-                    if c == '*' && chars.get(i + 1) == Some(&'/') {
+                    if c == b'*' && at(i + 1) == Some(b'/') {
                         state = if nesting == 1 {
                             State::Code
                         } else {
                             State::BlockComment { depth: nesting - 1 }
                         };
                         i += 2;
-                    } else if c == '/' && chars.get(i + 1) == Some(&'*') {
+                    } else if c == b'/' && at(i + 1) == Some(b'*') {
                         state = State::BlockComment { depth: nesting + 1 };
                         i += 2;
                     } else {
@@ -98,34 +104,36 @@ fn scan(text: &str) -> Vec<LineInfo> {
                 State::Code => {}
             }
             match c {
-                '/' if chars.get(i + 1) == Some(&'/') => break,
-                '/' if chars.get(i + 1) == Some(&'*') => {
+                b'/' if at(i + 1) == Some(b'/') => break,
+                b'/' if at(i + 1) == Some(b'*') => {
                     state = State::BlockComment { depth: 1 };
                     i += 2;
                     continue;
                 }
-                '"' => state = State::Str,
-                'r' if starts_token(&chars, i) => {
-                    let hashes = chars[i + 1..].iter().take_while(|&&h| h == '#').count();
-                    if chars.get(i + 1 + hashes) == Some(&'"') {
+                b'"' => state = State::Str,
+                b'r' if starts_token(bytes, i) => {
+                    let hashes = bytes[i + 1..].iter().take_while(|&&h| h == b'#').count();
+                    if at(i + 1 + hashes) == Some(b'"') {
                         state = State::RawStr { hashes };
                         info.last_code = Some('"');
                         i += hashes + 2;
                         continue;
                     }
                 }
-                '\'' => {
-                    // A char literal ('x', '\n', '\u{7b}'), or a lifetime ('de).
-                    let end = if chars.get(i + 1) == Some(&'\\') {
+                b'\'' => {
+                    // A char literal ('x', '\n', '\u{7b}', 'é'), or a lifetime ('de).
+                    let end = if at(i + 1) == Some(b'\\') {
                         // The escaped character is never the closing quote.
-                        chars
+                        bytes
                             .get(i + 3..)
-                            .and_then(|rest| rest.iter().position(|&q| q == '\''))
+                            .and_then(|rest| rest.iter().position(|&q| q == b'\''))
                             .map(|p| i + 3 + p)
-                    } else if chars.get(i + 2) == Some(&'\'') {
-                        Some(i + 2)
                     } else {
-                        None
+                        let width = line
+                            .get(i + 1..)
+                            .and_then(|rest| rest.chars().next())
+                            .map_or(1, char::len_utf8);
+                        (at(i + 1 + width) == Some(b'\'')).then_some(i + 1 + width)
                     };
                     if let Some(end) = end {
                         info.last_code = Some('\'');
@@ -133,12 +141,17 @@ fn scan(text: &str) -> Vec<LineInfo> {
                         continue;
                     }
                 }
-                '(' | '[' | '{' => depth += 1,
-                ')' | ']' | '}' => depth = depth.saturating_sub(1),
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' => depth = depth.saturating_sub(1),
                 _ => {}
             }
-            if !c.is_whitespace() {
-                info.last_code = Some(c);
+            if !c.is_ascii_whitespace() {
+                // A non-ASCII byte stands for its character: never one looked for.
+                info.last_code = Some(if c.is_ascii() {
+                    char::from(c)
+                } else {
+                    '\u{80}'
+                });
             }
             i += 1;
         }
@@ -150,11 +163,12 @@ fn scan(text: &str) -> Vec<LineInfo> {
 
 /// Whether the `r` at `i` begins a token (so `r"…"` / `br#"…"#` is a raw
 /// string, and the `r` of `for` or `bar` is not).
-fn starts_token(chars: &[char], i: usize) -> bool {
-    let ident = |c: char| c.is_alphanumeric() || c == '_';
-    match i.checked_sub(1).map(|p| chars[p]) {
+fn starts_token(bytes: &[u8], i: usize) -> bool {
+    // Non-ASCII bytes belong to identifiers (`ré`), never to punctuation.
+    let ident = |c: u8| !c.is_ascii() || c.is_ascii_alphanumeric() || c == b'_';
+    match i.checked_sub(1).map(|p| bytes[p]) {
         None => true,
-        Some('b') => i < 2 || !ident(chars[i - 2]),
+        Some(b'b') => i < 2 || !ident(bytes[i - 2]),
         Some(prev) => !ident(prev),
     }
 }
