@@ -231,6 +231,14 @@ is two chanx-runtime servers, *Rust + Python* a chanx-runtime server and the
 Python chanx chat of the interop tests (`tests/interop/chanx_redis_chat.py`:
 FastAPI, uvicorn, fast-channels). There is no hand-written peer for them.
 
+**Logging under load.** The same chanx server and ping → pong load at 10
+connections, started without a log subscriber, then with chat-server's
+(`chanx_runtime::logging`: its non-blocking writer, here into a file) in text
+and in JSON, at the default filter `info` (connects and disconnects) and with
+a debug line per frame in and out plus a `handled` line
+(`chanx_runtime::frames=debug`). Each is compared with the run without a
+subscriber.
+
 On a machine shared with other work, rates move by ±20 % between runs; the
 ratios of one run are the figures to compare.
 

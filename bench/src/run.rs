@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use crate::codegen::{self, Budget, Document};
 use crate::load::{self, Measured, ServerProcess};
-use crate::servers::{Kind, Options};
+use crate::servers::{Kind, Logging, Options};
 use crate::table::{self, Table};
 
 /// How big a run is.
@@ -193,14 +193,21 @@ pub fn codegen(sizes: Sizes) -> Result<Vec<Table>> {
     Ok(tables)
 }
 
+impl Sizes {
+    /// Warm-up and measured time of one load.
+    fn load_time(self) -> (Duration, Duration) {
+        if self.smoke {
+            (Duration::ZERO, Duration::from_millis(300))
+        } else {
+            (Duration::from_millis(500), Duration::from_secs(3))
+        }
+    }
+}
+
 /// Runtime load beside the hand-written server.
 pub fn runtime(sizes: Sizes) -> Result<Vec<Table>> {
     let fd_limit = crate::sys::raise_fd_limit();
-    let (warmup, duration) = if sizes.smoke {
-        (Duration::ZERO, Duration::from_millis(300))
-    } else {
-        (Duration::from_millis(500), Duration::from_secs(3))
-    };
+    let (warmup, duration) = sizes.load_time();
     let ping_connections: &[usize] = if sizes.smoke {
         &[1, 10]
     } else {
@@ -250,6 +257,7 @@ pub fn runtime(sizes: Sizes) -> Result<Vec<Table>> {
         let load = format!("chat broadcast, {} subscribers", table::rate(count as f64));
         push_measured(&mut table, &load, "deliveries/s", &ours, &theirs);
     }
+    let logging = logging_cost(&client, warmup, duration)?;
     eprintln!("runtime: per-frame cost in process");
     for (name, nanos) in
         crate::frames::cost(crate::frames::per_round(sizes.smoke), crate::frames::ROUNDS)?
@@ -305,7 +313,127 @@ pub fn runtime(sizes: Sizes) -> Result<Vec<Table>> {
             }
         }
     }
-    Ok(vec![table])
+    Ok(vec![table, logging])
+}
+
+/// What logging costs under load (the logging table of `runtime` alone).
+pub fn logging(sizes: Sizes) -> Result<Table> {
+    let (warmup, duration) = sizes.load_time();
+    let client = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    logging_cost(&client, warmup, duration)
+}
+
+/// Connections of the logging rows.
+const LOGGING_CONNECTIONS: usize = 10;
+
+/// Ping → pong on the chanx server with chat-server's subscriber
+/// (`chanx_runtime::logging`, writing to a file through its non-blocking
+/// writer) in each format, at the default filter and with a line per frame,
+/// beside the same server without a subscriber, measured before and after
+/// them (their mean is the reference: rates drift on a shared machine).
+fn logging_cost(
+    client: &tokio::runtime::Runtime,
+    warmup: Duration,
+    duration: Duration,
+) -> Result<Table> {
+    use chanx_runtime::logging::LogFormat;
+    /// One row: a log subscriber (`None`: no subscriber) and its target.
+    struct Setup {
+        name: &'static str,
+        log: Option<(LogFormat, &'static str)>,
+        target: &'static str,
+    }
+    const EVERY_FRAME: &str = "info,chanx_runtime::frames=debug";
+    let unlogged = Setup {
+        name: "none (no subscriber; mean of a run before and after the others)",
+        log: None,
+        target: "—",
+    };
+    let logged = [
+        Setup {
+            name: "text, `info` (chat-server's default)",
+            log: Some((LogFormat::Text, "info")),
+            target: "≥ 0.8×",
+        },
+        Setup {
+            name: "JSON, `info`",
+            log: Some((LogFormat::Json, "info")),
+            target: "≥ 0.8×",
+        },
+        Setup {
+            name: "text, every frame (`chanx_runtime::frames=debug`)",
+            log: Some((LogFormat::Text, EVERY_FRAME)),
+            target: "—",
+        },
+        Setup {
+            name: "JSON, every frame (`chanx_runtime::frames=debug`)",
+            log: Some((LogFormat::Json, EVERY_FRAME)),
+            target: "—",
+        },
+    ];
+    let mut table = Table::new(
+        &format!(
+            "Logging under load: ping → pong, {LOGGING_CONNECTIONS} connections, chanx `Server`"
+        ),
+        &[
+            "log subscriber",
+            "round trips/s",
+            "latency p50 / p99 / p999",
+            "/ no subscriber",
+            "target",
+        ],
+    );
+    let measure = |setup: &Setup| -> Result<Measured> {
+        eprintln!(
+            "runtime: ping → pong, {LOGGING_CONNECTIONS} connections, logging: {}",
+            setup.name
+        );
+        let options = Options {
+            log: setup.log.map(|(format, filter)| Logging {
+                format,
+                filter: filter.to_owned(),
+            }),
+            ..Options::default()
+        };
+        let server = ServerProcess::start_with(Kind::Chanx, &options)?;
+        client.block_on(load::ping_pong(
+            server.port,
+            LOGGING_CONNECTIONS,
+            warmup,
+            duration,
+        ))
+    };
+    let before = measure(&unlogged)?;
+    let mut rows = Vec::new();
+    for setup in &logged {
+        rows.push((setup.name, measure(setup)?, setup.target));
+    }
+    let after = measure(&unlogged)?;
+    let mean = Measured {
+        per_second: (before.per_second + after.per_second) / 2.0,
+        p50_us: (before.p50_us + after.p50_us) / 2.0,
+        p99_us: (before.p99_us + after.p99_us) / 2.0,
+        p999_us: (before.p999_us + after.p999_us) / 2.0,
+    };
+    let baseline = mean.per_second;
+    rows.insert(0, (unlogged.name, mean, unlogged.target));
+    for (name, measured, target) in rows {
+        table.push(vec![
+            name.to_owned(),
+            table::rate(measured.per_second),
+            format!(
+                "{} / {} / {} µs",
+                table::sig3(measured.p50_us),
+                table::sig3(measured.p99_us),
+                table::sig3(measured.p999_us)
+            ),
+            table::ratio(measured.per_second / baseline),
+            target.to_owned(),
+        ]);
+    }
+    Ok(table)
 }
 
 /// What hostile clients cost each entry point: memory per idle connection,
