@@ -194,6 +194,12 @@ pub fn codegen(sizes: Sizes) -> Result<Vec<Table>> {
 }
 
 impl Sizes {
+    /// Rounds of the logging table (its rows differ by less than the
+    /// machine's drift between two runs).
+    fn logging_rounds(self) -> usize {
+        if self.smoke { 1 } else { 3 }
+    }
+
     /// Warm-up and measured time of one load.
     fn load_time(self) -> (Duration, Duration) {
         if self.smoke {
@@ -257,7 +263,7 @@ pub fn runtime(sizes: Sizes) -> Result<Vec<Table>> {
         let load = format!("chat broadcast, {} subscribers", table::rate(count as f64));
         push_measured(&mut table, &load, "deliveries/s", &ours, &theirs);
     }
-    let logging = logging_cost(&client, warmup, duration)?;
+    let logging = logging_cost(&client, warmup, duration, sizes.logging_rounds())?;
     eprintln!("runtime: per-frame cost in process");
     for (name, nanos) in
         crate::frames::cost(crate::frames::per_round(sizes.smoke), crate::frames::ROUNDS)?
@@ -322,7 +328,14 @@ pub fn logging(sizes: Sizes) -> Result<Table> {
     let client = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    logging_cost(&client, warmup, duration)
+    logging_cost(&client, warmup, duration, sizes.logging_rounds())
+}
+
+/// The run of median rate among `runs`.
+fn median_run(mut runs: Vec<Measured>) -> Option<Measured> {
+    runs.sort_by(|a, b| a.per_second.total_cmp(&b.per_second));
+    let middle = runs.len() / 2;
+    runs.into_iter().nth(middle)
 }
 
 /// Connections of the logging rows.
@@ -331,12 +344,12 @@ const LOGGING_CONNECTIONS: usize = 10;
 /// Ping → pong on the chanx server with chat-server's subscriber
 /// (`chanx_runtime::logging`, writing to a file through its non-blocking
 /// writer) in each format, at the default filter and with a line per frame,
-/// beside the same server without a subscriber, measured before and after
-/// them (their mean is the reference: rates drift on a shared machine).
+/// beside the same server without a subscriber, in `rounds` rounds.
 fn logging_cost(
     client: &tokio::runtime::Runtime,
     warmup: Duration,
     duration: Duration,
+    rounds: usize,
 ) -> Result<Table> {
     use chanx_runtime::logging::LogFormat;
     /// One row: a log subscriber (`None`: no subscriber) and its target.
@@ -347,7 +360,7 @@ fn logging_cost(
     }
     const EVERY_FRAME: &str = "info,chanx_runtime::frames=debug";
     let unlogged = Setup {
-        name: "none (no subscriber; mean of a run before and after the others)",
+        name: "none (no subscriber)",
         log: None,
         target: "—",
     };
@@ -405,21 +418,19 @@ fn logging_cost(
             duration,
         ))
     };
-    let before = measure(&unlogged)?;
-    let mut rows = Vec::new();
-    for setup in &logged {
-        rows.push((setup.name, measure(setup)?, setup.target));
+    // Rounds of every setup in turn: a drift of the machine's load reaches
+    // them all alike, and each row is its median round.
+    let setups: Vec<&Setup> = std::iter::once(&unlogged).chain(&logged).collect();
+    let mut runs: Vec<Vec<Measured>> = vec![Vec::new(); setups.len()];
+    for _ in 0..rounds {
+        for (setup, runs) in setups.iter().zip(&mut runs) {
+            runs.push(measure(setup)?);
+        }
     }
-    let after = measure(&unlogged)?;
-    let mean = Measured {
-        per_second: (before.per_second + after.per_second) / 2.0,
-        p50_us: (before.p50_us + after.p50_us) / 2.0,
-        p99_us: (before.p99_us + after.p99_us) / 2.0,
-        p999_us: (before.p999_us + after.p999_us) / 2.0,
-    };
-    let baseline = mean.per_second;
-    rows.insert(0, (unlogged.name, mean, unlogged.target));
-    for (name, measured, target) in rows {
+    let medians: Vec<Measured> = runs.into_iter().filter_map(median_run).collect();
+    let baseline = medians.first().map_or(f64::NAN, |m| m.per_second);
+    for (setup, measured) in setups.iter().zip(medians) {
+        let (name, target) = (setup.name, setup.target);
         table.push(vec![
             name.to_owned(),
             table::rate(measured.per_second),
