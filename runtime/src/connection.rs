@@ -559,9 +559,8 @@ impl<H: Handler> Core<'_, H> {
         }
         drop(topics);
         let reference: Option<Arc<str>> = envelope.reference.map(Arc::from);
-        let action = self.outbox.log().action_of_json(&value).map(str::to_owned);
         let received = Received {
-            action: action.as_deref(),
+            action: self.outbox.log().action_of_json(&value),
             reference: reference.as_deref(),
             topic: None,
         };

@@ -361,3 +361,39 @@ impl Writer {
         let _ = tokio::time::timeout(close_timeout, sink.close()).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(action_key: &str) -> LogPolicy {
+        LogPolicy {
+            action_key: action_key.to_owned(),
+            log_received: true,
+            log_sent: true,
+            ignored: HashSet::new(),
+            sent_frames: AtomicU64::new(0),
+        }
+    }
+
+    #[test]
+    fn the_leading_action_is_read_without_a_parse() {
+        let log = policy("action");
+        for (text, action) in [
+            (r#"{"action": "pong", "payload": null}"#, Some("pong")),
+            (
+                r#"{"action":"chat_notification","payload":{}}"#,
+                Some("chat_notification"),
+            ),
+            // Not first, escaped, not a string, another key: left to a parse.
+            (r#"{"payload": null, "action": "pong"}"#, None),
+            (r#"{"action": "a\"b"}"#, None),
+            (r#"{"action": 5}"#, None),
+            (r#"{"actions": "x"}"#, None),
+            ("[1]", None),
+        ] {
+            assert_eq!(log.leading_action(text), action, "{text}");
+        }
+        assert_eq!(policy("type").leading_action(r#"{"type": "x"}"#), Some("x"));
+    }
+}
