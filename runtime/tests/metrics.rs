@@ -6,7 +6,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use chanx_runtime::{ConsumerConfig, Route, Router};
+use chanx_runtime::{ConsumerConfig, InMemoryLayer, Layer, Route, Router};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use serde_json::json;
 use support::{
@@ -101,4 +101,42 @@ async fn handler_errors_drops_and_closes_are_counted() {
     for (key, value) in expected {
         assert_eq!(found.get(key), Some(&value), "{key} in {found:#?}");
     }
+
+    slow_client_closed_1013_is_counted(&handle).await;
+}
+
+/// A client that stops reading while big events pile up is closed with
+/// 1013: counted by code.
+async fn slow_client_closed_1013_is_counted(handle: &PrometheusHandle) {
+    let config = ConsumerConfig {
+        groups: vec!["chat".into()],
+        outgoing_queue_capacity: 8,
+        slow_client_timeout: Duration::from_millis(200),
+        ..ConsumerConfig::default()
+    };
+    let router = Router::with_layer(Layer::new(InMemoryLayer::with_capacity(10_000)))
+        .route(Route::new(ChatServer::new(ChatApp::default())).config(config));
+    let layer = router.layer().clone();
+    let server = start(router).await;
+    let mut slow = Client::connect(&server.url("/ws/chat")).await;
+    slow.send_json(json!({"action": "ping"})).await;
+    assert_eq!(slow.recv_json().await["action"], "pong");
+    // Far more than the socket buffers hold, to a client that reads nothing.
+    let big = "y".repeat(64 * 1024);
+    let event: NotificationPayload =
+        serde_json::from_value(json!({"message": big})).expect("payload");
+    let key = r#"chanx_closes_total{code="1013"}"#;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !samples(handle).contains_key(key) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no 1013 close counted"
+        );
+        layer
+            .broadcast_event(&event, &["chat"])
+            .await
+            .expect("broadcast");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(samples(handle).get(key), Some(&1.0));
 }
