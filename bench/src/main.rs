@@ -4,6 +4,7 @@
 //! cargo run --release -p chanx-bench -- all       # everything; rewrites BENCHMARKS.md
 //! cargo run --release -p chanx-bench -- codegen   # chanx vs Modelina, compile time
 //! cargo run --release -p chanx-bench -- runtime   # chanx-runtime vs hand-written server
+//! cargo run --release -p chanx-bench -- logging   # what logging costs under load (part of runtime)
 //! cargo run --release -p chanx-bench -- hostile   # idle memory, stalled handshakes; its section of BENCHMARKS.md
 //! cargo run --release -p chanx-bench -- all --smoke   # tiny sizes, a few seconds
 //! cargo run --release -p chanx-bench -- documents --write  # hostile documents; updates their table
@@ -29,11 +30,12 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
-const USAGE: &str = "usage: chanx-bench <codegen|runtime|documents|fuzz|hostile|all> [--smoke] [--write | --no-write]
+const USAGE: &str = "usage: chanx-bench <codegen|runtime|logging|documents|fuzz|hostile|all> [--smoke] [--write | --no-write]
                    [--out FILE] [--fuzz-seconds N] [--fuzz-seed N]
 
   codegen    Rust + TypeScript generation, beside Modelina; compile time of generated Rust
   runtime    round trips, broadcasts and idle memory, beside a hand-written server
+  logging    round trips with each log subscriber, beside none (also part of runtime)
   documents  hostile documents near the 16 MiB limit, built to cost more than their size
   fuzz       a fuzzing campaign over the loader and generators (600 s unless --fuzz-seconds)
   all        codegen, runtime, documents and fuzz; rewrites BENCHMARKS.md unless --no-write
@@ -47,6 +49,8 @@ const USAGE: &str = "usage: chanx-bench <codegen|runtime|documents|fuzz|hostile|
 struct Args {
     codegen: bool,
     runtime: bool,
+    /// Only the logging table (`runtime` includes it).
+    logging: bool,
     hostile: bool,
     documents: bool,
     fuzz: bool,
@@ -63,6 +67,7 @@ fn parse(args: &[String]) -> Result<Args> {
     let mut parsed = Args {
         codegen: false,
         runtime: false,
+        logging: false,
         hostile: false,
         documents: false,
         fuzz: false,
@@ -91,7 +96,7 @@ fn parse(args: &[String]) -> Result<Args> {
             "--fuzz-seed" => {
                 parsed.fuzz_seed = rest.next().context("--fuzz-seed needs N")?.parse()?;
             }
-            "codegen" | "runtime" | "documents" | "fuzz" | "hostile" | "all"
+            "codegen" | "runtime" | "logging" | "documents" | "fuzz" | "hostile" | "all"
                 if command.is_none() =>
             {
                 command = Some(arg.clone())
@@ -106,6 +111,7 @@ fn parse(args: &[String]) -> Result<Args> {
     match command.as_deref() {
         Some("codegen") => parsed.codegen = true,
         Some("runtime") => parsed.runtime = true,
+        Some("logging") => parsed.logging = true,
         Some("documents") => parsed.documents = true,
         Some("fuzz") => parsed.fuzz = true,
         Some("all") => {
@@ -231,6 +237,9 @@ fn main() -> Result<()> {
     }
     if args.runtime {
         tables.extend(run::runtime(sizes)?);
+    }
+    if args.logging {
+        tables.push(run::logging(sizes)?);
     }
     for table in &tables {
         println!("{}", table.markdown());

@@ -154,6 +154,7 @@ pub fn document(tables: &[Table], sizes: Sizes) -> String {
 const REPRODUCE: &str = "## Reproduce\n\n```sh\ncargo run --release -p chanx-bench -- all          # this file\n\
                   cargo run --release -p chanx-bench -- codegen      # code generation only (prints)\n\
                   cargo run --release -p chanx-bench -- runtime      # runtime only (prints)\n\
+                  cargo run --release -p chanx-bench -- logging --write  # logging under load only; updates its table\n\
                   cargo run --release -p chanx-bench -- documents --write  # hostile documents only; updates their table\n\
                   cargo run --release -p chanx-bench -- hostile      # the hostile-client section below\n\
                   cargo run --release -p chanx-bench -- fuzz --write     # a 10-minute fuzzing campaign; updates its table\n\
@@ -230,6 +231,14 @@ split between them, the publisher on the first (Rust) server: *Rust + Rust*
 is two chanx-runtime servers, *Rust + Python* a chanx-runtime server and the
 Python chanx chat of the interop tests (`tests/interop/chanx_redis_chat.py`:
 FastAPI, uvicorn, fast-channels). There is no hand-written peer for them.
+
+**Logging under load.** The same chanx server and ping → pong load at 10
+connections, started without a log subscriber, then with chat-server's
+(`chanx_runtime::logging`: its non-blocking writer, here into a file) in text
+and in JSON, at the default filter `info` (connects and disconnects) and with
+a debug line per frame in and out plus a `handled` line
+(`chanx_runtime::frames=debug`). The five setups run in turn, three rounds;
+each row is its median round, compared with the median without a subscriber.
 
 On a machine shared with other work, rates move by ±20 % between runs; the
 ratios of one run are the figures to compare.

@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use crate::codegen::{self, Budget, Document};
 use crate::load::{self, Measured, ServerProcess};
-use crate::servers::{Kind, Options};
+use crate::servers::{Kind, Logging, Options};
 use crate::table::{self, Table};
 
 /// How big a run is.
@@ -198,14 +198,27 @@ pub fn codegen(sizes: Sizes) -> Result<Vec<Table>> {
     Ok(tables)
 }
 
+impl Sizes {
+    /// Rounds of the logging table (its rows differ by less than the
+    /// machine's drift between two runs).
+    fn logging_rounds(self) -> usize {
+        if self.smoke { 1 } else { 3 }
+    }
+
+    /// Warm-up and measured time of one load.
+    fn load_time(self) -> (Duration, Duration) {
+        if self.smoke {
+            (Duration::ZERO, Duration::from_millis(300))
+        } else {
+            (Duration::from_millis(500), Duration::from_secs(3))
+        }
+    }
+}
+
 /// Runtime load beside the hand-written server.
 pub fn runtime(sizes: Sizes) -> Result<Vec<Table>> {
     let fd_limit = crate::sys::raise_fd_limit();
-    let (warmup, duration) = if sizes.smoke {
-        (Duration::ZERO, Duration::from_millis(300))
-    } else {
-        (Duration::from_millis(500), Duration::from_secs(3))
-    };
+    let (warmup, duration) = sizes.load_time();
     let ping_connections: &[usize] = if sizes.smoke {
         &[1, 10]
     } else {
@@ -255,6 +268,7 @@ pub fn runtime(sizes: Sizes) -> Result<Vec<Table>> {
         let load = format!("chat broadcast, {} subscribers", table::rate(count as f64));
         push_measured(&mut table, &load, "deliveries/s", &ours, &theirs);
     }
+    let logging = logging_cost(&client, warmup, duration, sizes.logging_rounds())?;
     eprintln!("runtime: per-frame cost in process");
     for (name, nanos) in
         crate::frames::cost(crate::frames::per_round(sizes.smoke), crate::frames::ROUNDS)?
@@ -310,7 +324,132 @@ pub fn runtime(sizes: Sizes) -> Result<Vec<Table>> {
             }
         }
     }
-    Ok(vec![table])
+    Ok(vec![table, logging])
+}
+
+/// What logging costs under load (the logging table of `runtime` alone).
+pub fn logging(sizes: Sizes) -> Result<Table> {
+    let (warmup, duration) = sizes.load_time();
+    let client = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    logging_cost(&client, warmup, duration, sizes.logging_rounds())
+}
+
+/// The run of median rate among `runs`.
+fn median_run(mut runs: Vec<Measured>) -> Option<Measured> {
+    runs.sort_by(|a, b| a.per_second.total_cmp(&b.per_second));
+    let middle = runs.len() / 2;
+    runs.into_iter().nth(middle)
+}
+
+/// Connections of the logging rows.
+const LOGGING_CONNECTIONS: usize = 10;
+
+/// Ping → pong on the chanx server with chat-server's subscriber
+/// (`chanx_runtime::logging`, writing to a file through its non-blocking
+/// writer) in each format, at the default filter and with a line per frame,
+/// beside the same server without a subscriber, in `rounds` rounds.
+fn logging_cost(
+    client: &tokio::runtime::Runtime,
+    warmup: Duration,
+    duration: Duration,
+    rounds: usize,
+) -> Result<Table> {
+    use chanx_runtime::logging::LogFormat;
+    /// One row: a log subscriber (`None`: no subscriber) and its target.
+    struct Setup {
+        name: &'static str,
+        log: Option<(LogFormat, &'static str)>,
+        target: &'static str,
+    }
+    const EVERY_FRAME: &str = "info,chanx_runtime::frames=debug";
+    let unlogged = Setup {
+        name: "none (no subscriber)",
+        log: None,
+        target: "—",
+    };
+    let logged = [
+        Setup {
+            name: "text, `info` (chat-server's default)",
+            log: Some((LogFormat::Text, "info")),
+            target: "≥ 0.8×",
+        },
+        Setup {
+            name: "JSON, `info`",
+            log: Some((LogFormat::Json, "info")),
+            target: "≥ 0.8×",
+        },
+        Setup {
+            name: "text, every frame (`chanx_runtime::frames=debug`)",
+            log: Some((LogFormat::Text, EVERY_FRAME)),
+            target: "—",
+        },
+        Setup {
+            name: "JSON, every frame (`chanx_runtime::frames=debug`)",
+            log: Some((LogFormat::Json, EVERY_FRAME)),
+            target: "—",
+        },
+    ];
+    let mut table = Table::new(
+        &format!(
+            "Logging under load: ping → pong, {LOGGING_CONNECTIONS} connections, chanx `Server`"
+        ),
+        &[
+            "log subscriber",
+            "round trips/s",
+            "latency p50 / p99 / p999",
+            "/ no subscriber",
+            "target",
+        ],
+    );
+    let measure = |setup: &Setup| -> Result<Measured> {
+        eprintln!(
+            "runtime: ping → pong, {LOGGING_CONNECTIONS} connections, logging: {}",
+            setup.name
+        );
+        let options = Options {
+            log: setup.log.map(|(format, filter)| Logging {
+                format,
+                filter: filter.to_owned(),
+            }),
+            ..Options::default()
+        };
+        let server = ServerProcess::start_with(Kind::Chanx, &options)?;
+        client.block_on(load::ping_pong(
+            server.port,
+            LOGGING_CONNECTIONS,
+            warmup,
+            duration,
+        ))
+    };
+    // Rounds of every setup in turn: a drift of the machine's load reaches
+    // them all alike, and each row is its median round.
+    let setups: Vec<&Setup> = std::iter::once(&unlogged).chain(&logged).collect();
+    let mut runs: Vec<Vec<Measured>> = vec![Vec::new(); setups.len()];
+    for _ in 0..rounds {
+        for (setup, runs) in setups.iter().zip(&mut runs) {
+            runs.push(measure(setup)?);
+        }
+    }
+    let medians: Vec<Measured> = runs.into_iter().filter_map(median_run).collect();
+    let baseline = medians.first().map_or(f64::NAN, |m| m.per_second);
+    for (setup, measured) in setups.iter().zip(medians) {
+        let (name, target) = (setup.name, setup.target);
+        table.push(vec![
+            name.to_owned(),
+            table::rate(measured.per_second),
+            format!(
+                "{} / {} / {} µs",
+                table::sig3(measured.p50_us),
+                table::sig3(measured.p99_us),
+                table::sig3(measured.p999_us)
+            ),
+            table::ratio(measured.per_second / baseline),
+            target.to_owned(),
+        ]);
+    }
+    Ok(table)
 }
 
 /// What hostile clients cost each entry point: memory per idle connection,

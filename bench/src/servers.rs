@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use anyhow::{Result, anyhow, bail};
 use chanx_example_chat::{Chat, ROOM, api::channels::chat::ChatServer};
+use chanx_runtime::logging::{LogFormat, LogGuard};
 use chanx_runtime::{ConsumerConfig, Route, Router, Server};
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
@@ -61,6 +62,16 @@ pub struct Options {
     pub redis: Option<String>,
     /// The chanx servers' handshake timeout, instead of the default.
     pub handshake_timeout: Option<Duration>,
+    /// Install the logging subscriber chat-server uses, writing to a file.
+    pub log: Option<Logging>,
+}
+
+/// A logging setup under load: chat-server's subscriber (its non-blocking
+/// writer) in `format`, with `filter` for RUST_LOG.
+#[derive(Debug, Clone)]
+pub struct Logging {
+    pub format: LogFormat,
+    pub filter: String,
 }
 
 impl Options {
@@ -73,6 +84,14 @@ impl Options {
             args.extend([
                 "--handshake-timeout-ms".to_owned(),
                 timeout.as_millis().to_string(),
+            ]);
+        }
+        if let Some(log) = &self.log {
+            args.extend([
+                "--log".to_owned(),
+                log.format.to_string(),
+                "--log-filter".to_owned(),
+                log.filter.clone(),
             ]);
         }
         args
@@ -88,6 +107,15 @@ impl Options {
                 "--handshake-timeout-ms" => {
                     options.handshake_timeout = Some(Duration::from_millis(value.parse()?));
                 }
+                "--log" => {
+                    let filter = options.log.take().map(|l| l.filter).unwrap_or_default();
+                    let format = value.parse()?;
+                    options.log = Some(Logging { format, filter });
+                }
+                "--log-filter" => {
+                    let log = options.log.as_mut().ok_or_else(|| anyhow!("--log first"))?;
+                    log.filter = value.clone();
+                }
                 other => bail!("unknown server option {other:?}"),
             }
         }
@@ -97,6 +125,8 @@ impl Options {
 
 pub fn serve(kind: Kind, options: Options) -> Result<()> {
     crate::sys::raise_fd_limit();
+    // Kept until the process ends.
+    let _log = options.log.as_ref().map(log_to_file).transpose()?;
     std::thread::spawn(|| {
         let stdin = std::io::stdin();
         for line in stdin.lock().lines() {
@@ -153,6 +183,18 @@ async fn serve_axum(listener: TcpListener, options: Options) -> Result<()> {
     }
     served.await?;
     Ok(())
+}
+
+/// Installs `log` writing to a file that is unlinked at once: the lines
+/// reach the disk as in production, and nothing is left behind.
+fn log_to_file(log: &Logging) -> Result<LogGuard> {
+    let path = std::env::temp_dir().join(format!("chanx-bench-log-{}.log", std::process::id()));
+    let file = std::fs::File::create(&path)?;
+    std::fs::remove_file(&path)?;
+    Ok(chanx_runtime::logging::Logging::new(log.format)
+        .filter(log.filter.clone())
+        .writer(file)
+        .init()?)
 }
 
 /// Every connection's outgoing queue, for broadcasts.

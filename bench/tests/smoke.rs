@@ -57,8 +57,8 @@ fn every_row_of_a_smoke_run_has_positive_numbers() {
         .collect();
     assert_eq!(
         tables.len(),
-        4,
-        "code-generation, hostile-document, fuzzing and runtime tables: {titles:?}"
+        5,
+        "code-generation, hostile-document, fuzzing, runtime and logging tables: {titles:?}"
     );
     let table = |prefix: &str| {
         let i = titles
@@ -117,6 +117,29 @@ fn every_row_of_a_smoke_run_has_positive_numbers() {
         3,
         "{loads:?}"
     );
+    let (logging_header, logging_rows) = table("Logging under load:");
+    let subscribers: Vec<&str> = logging_rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(subscribers.len(), 5, "{subscribers:?}");
+    assert!(subscribers[0].starts_with("none"), "{subscribers:?}");
+    assert_eq!(
+        subscribers
+            .iter()
+            .filter(|s| s.contains("every frame"))
+            .count(),
+        2,
+        "{subscribers:?}"
+    );
+    for row in logging_rows {
+        assert_eq!(row.len(), logging_header.len(), "{row:?}");
+        for cell in &row[1..4] {
+            assert!(
+                leading_number(cell).is_some_and(|v| v > 0.0),
+                "{cell:?} in {row:?}"
+            );
+        }
+    }
+    assert_eq!(logging_rows[0][3], "1.00×");
+
     let modelina_ran = codegen_rows.iter().all(|r| !r[7].starts_with("not run"));
     for (header, rows) in [
         (codegen_header, codegen_rows),

@@ -14,9 +14,11 @@ pub struct ConsumerConfig {
     /// after each relayed group message, `event_complete` after each event.
     /// chanx default: off.
     pub send_completion: bool,
-    /// Log each received frame's action at info level (chanx default: on).
+    /// Log a line for each received frame (chanx default: on). It is a
+    /// debug line on [`FRAMES_TARGET`](crate::FRAMES_TARGET), where chanx
+    /// logs at info: see the crate docs' "Logs".
     pub log_received_message: bool,
-    /// Log each sent frame's action at info level (chanx default: on).
+    /// Log a line for each sent frame (chanx default: on); debug, as above.
     pub log_sent_message: bool,
     /// Actions never logged, besides the completion actions (chanx default: none).
     pub log_ignored_actions: Vec<String>,

@@ -13,7 +13,15 @@
 //! for room in each other's inboxes never wait on one another.
 
 use std::{
-    collections::VecDeque, fmt::Display, future::Future, pin::Pin, sync::Arc, time::Duration,
+    collections::VecDeque,
+    fmt::Display,
+    future::Future,
+    pin::Pin,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
 };
 
 use futures_util::{Sink, Stream, StreamExt};
@@ -175,6 +183,7 @@ pub async fn serve_connection<H, Si, St, E>(
         log_received: config.log_received_message,
         log_sent: config.log_sent_message,
         ignored: config.log_ignored_actions.iter().cloned().collect(),
+        sent_frames: AtomicU64::new(0),
     };
     let (outbox, writer) = Outbox::new(
         config.outgoing_queue_capacity,
@@ -195,8 +204,10 @@ pub async fn serve_connection<H, Si, St, E>(
         layer,
         topics: tokio::sync::Mutex::new(Subscriptions::new(route.topics().clone())),
         default_topic: std::sync::OnceLock::new(),
+        received_frames: AtomicU64::new(0),
     };
     if let Some(end) = core.run(accepted, shutdown, stream).await {
+        crate::observe::closed(end.0);
         let _ = outbox.push(WsMessage::close(end.0, end.1));
     }
     drop(core);
@@ -221,6 +232,8 @@ struct Core<'r, H: Handler> {
     /// The topic of a topic's own route, once resolved from the path: kept
     /// out of the lock so that other frames do not take it.
     default_topic: std::sync::OnceLock<Arc<str>>,
+    /// Client frames read, for the disconnect line.
+    received_frames: AtomicU64,
 }
 
 impl<H: Handler> Core<'_, H> {
@@ -280,6 +293,7 @@ impl<H: Handler> Core<'_, H> {
                 "topic pattern and address disagree",
             ));
         }
+        let started = Instant::now();
         let end = self.connected(&mut ctx, &mut inbox, shutdown, stream).await;
         // chanx's cleanup: every topic unsubscribed (hooks run, groups left).
         self.topics.lock().await.close(&connection).await;
@@ -298,7 +312,17 @@ impl<H: Handler> Core<'_, H> {
         if let Err(error) = self.layer.backend().close_channel(&channel_name).await {
             tracing::warn!(%error, "cannot close the connection's channel");
         }
-        tracing::info!("websocket disconnected");
+        let close_code = match end {
+            End::Close(code, _) => Some(code),
+            End::ClientGone => None,
+        };
+        tracing::info!(
+            frames_in = self.received_frames.load(Ordering::Relaxed),
+            frames_out = self.outbox.log().sent_frames.load(Ordering::Relaxed),
+            close_code,
+            duration_ms = started.elapsed().as_millis() as u64,
+            "websocket disconnected"
+        );
         match end {
             End::ClientGone => None,
             End::Close(code, reason) => Some((code, reason)),
@@ -372,6 +396,8 @@ impl<H: Handler> Core<'_, H> {
             return End::Close(close_code::INTERNAL_ERROR, "connection setup failed");
         }
         tracing::info!("websocket connected");
+        crate::observe::connection_opened();
+        let _open = OpenConnection;
         // A topic's own route subscribes it on connect.
         {
             let mut topics = self.topics.lock().await;
@@ -493,7 +519,8 @@ impl<H: Handler> Core<'_, H> {
             match crate::json::parse_measured(text, crate::json::DEFAULT_MAX_DEPTH) {
                 Ok(parsed) => parsed,
                 Err(error) => {
-                    self.log_received(None, text);
+                    crate::observe::frame_received(crate::observe::INVALID);
+                    self.frame_in(Received::invalid(), text);
                     self.responder
                         .validation_error(&DecodeError::json_invalid(error), Stamp::default());
                     self.responder
@@ -506,7 +533,8 @@ impl<H: Handler> Core<'_, H> {
         let envelope = match crate::envelope::take(&mut value) {
             Ok(envelope) => envelope,
             Err(error) => {
-                self.log_received(None, text);
+                crate::observe::frame_received(crate::observe::INVALID);
+                self.frame_in(Received::invalid(), text);
                 self.responder.validation_error(&error, Stamp::default());
                 self.responder
                     .complete(Completion::Message, Stamp::default());
@@ -520,7 +548,18 @@ impl<H: Handler> Core<'_, H> {
             .or(self.default_topic.get().map(|t| &**t));
         if let Some(topic) = topic {
             let topic = topic.to_owned();
-            let span = tracing::info_span!("topic", topic = topic.as_str());
+            let received = Received {
+                action: self.outbox.log().action_of_json(&value),
+                reference: envelope.reference.as_deref(),
+                topic: Some(&topic),
+            };
+            let started = self.frame_in(received, text);
+            let span = tracing::debug_span!(
+                target: crate::FRAMES_TARGET,
+                "topic",
+                topic = topic.as_str(),
+                r#ref = received.reference
+            );
             self.topics
                 .lock()
                 .await
@@ -533,29 +572,45 @@ impl<H: Handler> Core<'_, H> {
                 )
                 .instrument(span)
                 .await;
+            handled(started, received, "done");
             return;
         }
         let reference: Option<Arc<str>> = envelope.reference.map(Arc::from);
-        let action = self.outbox.log().action_of_json(&value).map(str::to_owned);
-        let span = tracing::info_span!("message", action = action.as_deref().unwrap_or(""));
+        let received = Received {
+            action: self.outbox.log().action_of_json(&value),
+            reference: reference.as_deref(),
+            topic: None,
+        };
+        let span = tracing::debug_span!(
+            target: crate::FRAMES_TARGET,
+            "message",
+            action = received.action,
+            r#ref = received.reference
+        );
         async {
-            self.log_received(action.as_deref(), text);
+            let started = self.frame_in(received, text);
             let stamp = Stamp::reply(reference.as_deref());
-            match decode_frame::<H::Incoming>(&value, depth) {
+            let outcome = match decode_frame::<H::Incoming>(&value, depth) {
                 Err(error) => {
+                    crate::observe::frame_received(crate::observe::INVALID);
                     tracing::debug!(%error, "frame rejected");
                     self.responder.validation_error(&error, stamp);
+                    "invalid"
                 }
                 Ok(message) => {
                     let tag = message.tag();
+                    crate::observe::frame_received(tag.unwrap_or(""));
                     // What the handler sends carries the frame's ref, as in chanx.
                     ctx.set_reference(reference.clone());
                     let result = self.route.handler().dispatch(ctx, message).await;
                     ctx.set_reference(None);
+                    let outcome = if result.is_ok() { "ok" } else { "error" };
                     self.responder.reply(result, tag, stamp);
+                    outcome
                 }
-            }
+            };
             self.responder.complete(Completion::Message, stamp);
+            handled(started, received, outcome);
         }
         .instrument(span)
         .await
@@ -564,7 +619,8 @@ impl<H: Handler> Core<'_, H> {
     /// Binary frames are not JSON text: answered with a `json_invalid` error,
     /// the connection stays open.
     fn on_binary(&self) {
-        self.log_received(None, "<binary>");
+        crate::observe::frame_received(crate::observe::INVALID);
+        self.frame_in(Received::invalid(), "<binary>");
         let error = DecodeError::json_invalid("binary frames are not supported");
         self.responder.validation_error(&error, Stamp::default());
         self.responder
@@ -638,7 +694,10 @@ impl<H: Handler> Core<'_, H> {
                                 .reply(Ok(Some(message)), None, Stamp::default())
                         }
                         // As chanx: event errors are logged, never sent.
-                        Err(error) => tracing::error!(error = %error, "event handler failed"),
+                        Err(error) => {
+                            tracing::error!(error = %error, "event handler failed");
+                            crate::observe::handler_error("event", &action);
+                        }
                     }
                     self.responder.complete(Completion::Event, Stamp::default());
                 }
@@ -648,12 +707,68 @@ impl<H: Handler> Core<'_, H> {
         }
     }
 
-    fn log_received(&self, action: Option<&str>, text: &str) {
+    /// Counts and logs a client frame; returns when it arrived if its
+    /// `handled` line will be logged.
+    fn frame_in(&self, frame: Received<'_>, text: &str) -> Option<Instant> {
+        self.received_frames.fetch_add(1, Ordering::Relaxed);
         let log = self.outbox.log();
-        if log.log_received && log.loggable(action) {
-            tracing::info!(received_action = action.unwrap_or(""), "websocket received");
+        if !(log.log_received && log.loggable(frame.action)) {
+            return None;
         }
-        tracing::debug!(frame = %text, "websocket received frame");
+        tracing::debug!(
+            target: crate::FRAMES_TARGET,
+            direction = "in",
+            action = frame.action.unwrap_or(""),
+            r#ref = frame.reference,
+            topic = frame.topic,
+            "websocket received"
+        );
+        tracing::trace!(target: crate::FRAMES_TARGET, frame = %text, "websocket received frame");
+        tracing::enabled!(target: crate::FRAMES_TARGET, tracing::Level::DEBUG).then(Instant::now)
+    }
+}
+
+/// What the log lines of a client frame say about it.
+#[derive(Clone, Copy)]
+struct Received<'a> {
+    action: Option<&'a str>,
+    reference: Option<&'a str>,
+    topic: Option<&'a str>,
+}
+
+impl Received<'_> {
+    /// A frame that is not a JSON object with an envelope.
+    fn invalid() -> Self {
+        Received {
+            action: None,
+            reference: None,
+            topic: None,
+        }
+    }
+}
+
+/// The `handled` line of a frame: how long its handling took, and how it
+/// ended (`ok`, `error`, `invalid`; `done` for a topic's frame).
+fn handled(started: Option<Instant>, frame: Received<'_>, outcome: &'static str) {
+    if let Some(started) = started {
+        tracing::debug!(
+            target: crate::FRAMES_TARGET,
+            action = frame.action.unwrap_or(""),
+            r#ref = frame.reference,
+            topic = frame.topic,
+            elapsed_us = started.elapsed().as_micros() as u64,
+            outcome,
+            "handled"
+        );
+    }
+}
+
+/// Counts a connection as open until it is dropped.
+struct OpenConnection;
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        crate::observe::connection_closed();
     }
 }
 

@@ -77,6 +77,22 @@
 //!   server is compiled.
 //! - `axum`: the axum adapter (implies `server`).
 //! - `redis`: the Redis channel layer (implies `server`).
+//! - `logging`: [`logging::init`], the `tracing` subscriber the chanx
+//!   binaries use (text or JSON lines, a non-blocking writer).
+//! - `metrics`: counters, gauges and histograms named `chanx_…` through the
+//!   `metrics` facade, for the recorder a program installs (Prometheus, …).
+//!
+//! # Logs
+//!
+//! Everything is logged through `tracing`. Each connection runs in a
+//! `connection{path, channel}` span; connects and disconnects (with the
+//! frames counted each way, the close code and how long it lasted) are info
+//! lines. Every frame is one debug line on the target [`FRAMES_TARGET`]:
+//! `websocket received` and `websocket sent` with `direction` (`in`,
+//! `out`), `action`, `ref` and `topic`, and `handled` with `elapsed_us`, the
+//! time its handler took; at trace, the frame's text too. So
+//! `RUST_LOG=info,chanx_runtime::frames=debug` logs every frame, and the
+//! default `info` costs a frame nothing.
 
 #![warn(missing_docs)]
 
@@ -103,7 +119,11 @@ mod handler;
 pub mod json;
 #[cfg(feature = "server")]
 pub mod layer;
+#[cfg(feature = "logging")]
+pub mod logging;
 mod message;
+#[cfg(feature = "server")]
+mod observe;
 #[cfg(feature = "server")]
 mod outbox;
 #[cfg(feature = "server")]
@@ -146,6 +166,10 @@ macro_rules! include_api {
         include!(concat!(env!("OUT_DIR"), "/", $name, ".rs"));
     };
 }
+
+/// The `tracing` target of the per-frame lines (`websocket received`,
+/// `websocket sent`, `handled`): debug level, their text at trace.
+pub const FRAMES_TARGET: &str = "chanx_runtime::frames";
 
 /// The map generated code uses for JSON objects: it keeps keys in the order
 /// they arrived, as a Python `dict` does.

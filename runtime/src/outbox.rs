@@ -17,7 +17,7 @@ use std::{
     fmt::Display,
     sync::{
         Arc, OnceLock,
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering},
     },
     time::Duration,
 };
@@ -67,6 +67,8 @@ pub(crate) struct LogPolicy {
     pub(crate) log_received: bool,
     pub(crate) log_sent: bool,
     pub(crate) ignored: HashSet<String>,
+    /// Frames queued so far, for the connection's disconnect line.
+    pub(crate) sent_frames: AtomicU64,
 }
 
 /// Actions chanx never logs.
@@ -87,6 +89,41 @@ impl LogPolicy {
     pub(crate) fn action_of_json<'a>(&self, frame: &'a crate::json::Json) -> Option<&'a str> {
         frame.as_object()?.get(&self.action_key)?.as_str()
     }
+
+    /// The action of serialized JSON whose first key is the action key
+    /// (every frame chanx writes), read without parsing.
+    pub(crate) fn leading_action<'a>(&self, text: &'a str) -> Option<&'a str> {
+        let rest = text
+            .strip_prefix("{\"")?
+            .strip_prefix(self.action_key.as_str())?;
+        let rest = rest.strip_prefix("\":")?;
+        let rest = rest.strip_prefix(' ').unwrap_or(rest).strip_prefix('"')?;
+        let action = &rest[..rest.find('"')?];
+        // An escape would need decoding: leave that to a parse.
+        (!action.contains('\\')).then_some(action)
+    }
+
+    /// Reports a frame queued for the client: counted, and logged (one
+    /// line per frame, at debug) unless its action is not logged.
+    pub(crate) fn sent(&self, action: Option<&str>) {
+        self.sent_frames.fetch_add(1, Ordering::Relaxed);
+        crate::observe::frame_sent(action);
+        if self.log_sent && self.loggable(action) {
+            tracing::debug!(
+                target: crate::FRAMES_TARGET,
+                direction = "out",
+                action = action.unwrap_or(""),
+                "websocket sent"
+            );
+        }
+    }
+
+    /// Whether [`LogPolicy::sent`] needs the action of an outgoing frame.
+    fn wants_sent_action(&self) -> bool {
+        crate::observe::RECORDING
+            || (self.log_sent
+                && tracing::enabled!(target: crate::FRAMES_TARGET, tracing::Level::DEBUG))
+    }
 }
 
 struct Shared {
@@ -104,6 +141,7 @@ impl Shared {
             let _ = self.reason.set(reason);
             tracing::warn!(reason, "client does not keep up: closing with 1013");
             self.counters.slow_client_closed();
+            crate::observe::closed(close_code::TRY_AGAIN_LATER);
             self.overflow.send_replace(true);
         }
     }
@@ -199,12 +237,9 @@ impl Outbox {
     /// Queues a JSON frame, logging its action.
     pub(crate) fn push_json(&self, frame: &Value) -> Result<(), SendError> {
         let log = &self.shared.log;
-        let action = log.action_of(frame);
-        if log.log_sent && log.loggable(action) {
-            tracing::info!(sent_action = action.unwrap_or(""), "websocket sent");
-        }
+        log.sent(log.action_of(frame));
         let text = crate::json::to_string(frame)?;
-        tracing::debug!(frame = %text, "websocket sent frame");
+        tracing::trace!(target: crate::FRAMES_TARGET, frame = %text, "websocket sent frame");
         self.push(WsMessage::Text(text))
     }
 
@@ -219,25 +254,28 @@ impl Outbox {
         if action.is_none() {
             return self.push_json_text(&text);
         }
-        if log.log_sent && log.loggable(action) {
-            tracing::info!(sent_action = action.unwrap_or(""), "websocket sent");
-        }
-        tracing::debug!(frame = %text, "websocket sent frame");
+        log.sent(action);
+        tracing::trace!(target: crate::FRAMES_TARGET, frame = %text, "websocket sent frame");
         self.push(WsMessage::Text(text))
     }
 
     /// Queues a frame already serialized as JSON text, logging its action.
     pub(crate) fn push_json_text(&self, frame: &str) -> Result<(), SendError> {
         let log = &self.shared.log;
-        // The action is only read when the log line is wanted: that needs a parse.
-        if log.log_sent && tracing::enabled!(tracing::Level::INFO) {
-            let value = crate::json::parse(frame).ok();
-            let action = value.as_ref().and_then(|v| log.action_of_json(v));
-            if log.loggable(action) {
-                tracing::info!(sent_action = action.unwrap_or(""), "websocket sent");
+        // The action is only read when a log line or metric wants it; a
+        // frame whose action is not its first key needs a parse.
+        if log.wants_sent_action() {
+            match log.leading_action(frame) {
+                Some(action) => log.sent(Some(action)),
+                None => {
+                    let value = crate::json::parse(frame).ok();
+                    log.sent(value.as_ref().and_then(|v| log.action_of_json(v)));
+                }
             }
+        } else {
+            log.sent_frames.fetch_add(1, Ordering::Relaxed);
         }
-        tracing::debug!(frame, "websocket sent frame");
+        tracing::trace!(target: crate::FRAMES_TARGET, frame, "websocket sent frame");
         self.push(WsMessage::Text(frame.to_owned()))
     }
 
@@ -365,4 +403,40 @@ where
     }
     sink.flush().await?;
     Ok(closed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(action_key: &str) -> LogPolicy {
+        LogPolicy {
+            action_key: action_key.to_owned(),
+            log_received: true,
+            log_sent: true,
+            ignored: HashSet::new(),
+            sent_frames: AtomicU64::new(0),
+        }
+    }
+
+    #[test]
+    fn the_leading_action_is_read_without_a_parse() {
+        let log = policy("action");
+        for (text, action) in [
+            (r#"{"action": "pong", "payload": null}"#, Some("pong")),
+            (
+                r#"{"action":"chat_notification","payload":{}}"#,
+                Some("chat_notification"),
+            ),
+            // Not first, escaped, not a string, another key: left to a parse.
+            (r#"{"payload": null, "action": "pong"}"#, None),
+            (r#"{"action": "a\"b"}"#, None),
+            (r#"{"action": 5}"#, None),
+            (r#"{"actions": "x"}"#, None),
+            ("[1]", None),
+        ] {
+            assert_eq!(log.leading_action(text), action, "{text}");
+        }
+        assert_eq!(policy("type").leading_action(r#"{"type": "x"}"#), Some("x"));
+    }
 }

@@ -160,6 +160,9 @@ impl Responder {
 
     /// Validation errors, as chanx reports them.
     pub(crate) fn validation_error(&self, error: &DecodeError, stamp: Stamp<'_>) {
+        if let Some(first) = error.errors.first() {
+            crate::observe::validation_error(&first.kind);
+        }
         self.send(&self.frames.validation_error(error), stamp);
     }
 
@@ -182,7 +185,9 @@ impl Responder {
                 }
             },
             Err(error) => {
-                tracing::error!(error = %error, "handler failed");
+                let action = tag.unwrap_or("");
+                tracing::error!(error = %error, action, "handler failed");
+                crate::observe::handler_error("message", action);
                 self.send(&self.frames.handler_error(error.client_detail(tag)), stamp);
             }
         }

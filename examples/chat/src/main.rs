@@ -1,6 +1,7 @@
 //! `chat-server`: serves the chat consumer on `/ws/chat`, accepts
-//! notifications to push on `POST /notify`, and reports the channel
-//! layer's counters on `GET /stats`.
+//! notifications to push on `POST /notify`, reports the channel layer's
+//! counters on `GET /stats`, and, with `--metrics`, Prometheus metrics on
+//! `GET /metrics`.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -15,9 +16,10 @@ use chanx_example_chat::{
     Chat, ChatEvent, ROOM, api::channels::chat::ChatServer, api::types::NotificationPayload,
 };
 use chanx_runtime::layer::redis::{Flavour, RedisConfig, RedisLayer};
+use chanx_runtime::logging::LogFormat;
 use chanx_runtime::{ConsumerConfig, Layer, Route, Router};
 use clap::Parser;
-use tracing_subscriber::EnvFilter;
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 /// The chanx chat example: ping/pong, chat broadcast to the room, and
 /// notifications pushed by the server.
@@ -31,8 +33,12 @@ use tracing_subscriber::EnvFilter;
   curl -X POST localhost:8000/notify -H 'content-type: application/json' \\
        -d '{\"message\": \"Server restarts in 5 minutes\", \"level\": \"warning\"}'
   curl localhost:8000/stats                    # messages delivered, dropped, slow clients closed
+  chat-server --metrics && curl localhost:8000/metrics   # Prometheus text format
+  chat-server --log-format json                # one JSON object per log line
 
-Logs go to stderr; RUST_LOG=debug shows every frame.")]
+Logs go to stderr, filtered by RUST_LOG (default info: connects and
+disconnects); RUST_LOG=info,chanx_runtime::frames=debug adds a line per
+frame, =trace its text.")]
 struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8000")]
@@ -67,17 +73,22 @@ struct Args {
     /// request at once; more wait in the listen backlog.
     #[arg(long, value_name = "N", default_value_t = 1024)]
     max_pending_handshakes: usize,
+
+    /// How log lines are written: `text`, or `json` (one object per line,
+    /// span fields such as path, channel and action flattened).
+    #[arg(long, value_name = "FORMAT", env = "CHANX_LOG_FORMAT", default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+
+    /// Serve Prometheus metrics (`chanx_*`) on `GET /metrics`.
+    #[arg(long)]
+    metrics: bool,
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let args = Args::parse();
+    // Flushes the log on the way out.
+    let _log = chanx_runtime::logging::init(args.log_format)?;
 
     let config = ConsumerConfig {
         groups: vec![ROOM.to_string()],
@@ -109,11 +120,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ));
     }
 
-    let app = axum::Router::new()
+    let mut app = axum::Router::new()
         .route("/notify", post(notify))
         .route("/stats", get(stats))
         .with_state(events)
         .merge(chanx_runtime::axum::routes(router));
+    if args.metrics {
+        let metrics = axum::Router::new()
+            .route("/metrics", get(render_metrics))
+            .with_state(install_metrics()?);
+        app = app.merge(metrics);
+    }
     let listener = tokio::net::TcpListener::bind(args.bind).await?;
     tracing::info!(address = %listener.local_addr()?, "chat server listening on ws://{}/ws/chat", listener.local_addr()?);
     let handshake_timeout = Duration::try_from_secs_f64(args.handshake_timeout)
@@ -163,6 +180,44 @@ async fn stats(State(events): State<Layer>) -> Json<serde_json::Value> {
         "dropped_backend": stats.dropped_backend,
         "closed_slow_clients": stats.closed_slow_clients,
     }))
+}
+
+/// Installs the Prometheus recorder the runtime's metrics go to.
+fn install_metrics() -> Result<PrometheusHandle, Box<dyn std::error::Error>> {
+    // From 50 µs (an in-memory send) to 1 s (a Redis that struggles).
+    let layer_buckets = [
+        0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+        1.0,
+    ];
+    let handle = PrometheusBuilder::new()
+        .set_buckets_for_metric(
+            Matcher::Full("chanx_layer_send_seconds".into()),
+            &layer_buckets,
+        )?
+        .install_recorder()?;
+    // Histograms are drained and idle data cleared by upkeep.
+    let upkeep = handle.clone();
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            ticker.tick().await;
+            upkeep.run_upkeep();
+        }
+    });
+    Ok(handle)
+}
+
+/// `GET /metrics`: the Prometheus text format.
+async fn render_metrics(
+    State(handle): State<PrometheusHandle>,
+) -> ([(axum::http::HeaderName, &'static str); 1], String) {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        handle.render(),
+    )
 }
 
 async fn notify_periodically(events: Layer, every: Duration) {

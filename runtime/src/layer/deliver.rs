@@ -65,6 +65,18 @@ pub(crate) fn inbox(name: String, capacity: usize) -> (Inbox, InboxSender) {
     (inbox, sender)
 }
 
+/// Why a channel-layer message was dropped (the [`LayerStats`] counter it
+/// goes to).
+#[derive(Debug, Clone, Copy)]
+#[cfg_attr(not(feature = "redis"), allow(dead_code))]
+pub(crate) enum Dropped {
+    Full,
+    Gone,
+    Expired,
+    Backend,
+    Unreadable,
+}
+
 /// What a layer counts ([`LayerStats`] without the connection counters).
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
@@ -96,9 +108,23 @@ impl Counters {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// One message dropped for `why` (counted, and reported to metrics).
+    pub(crate) fn dropped(&self, why: Dropped) {
+        let (counter, reason) = match why {
+            Dropped::Full => (&self.dropped_full, "full"),
+            Dropped::Gone => (&self.dropped_gone, "gone"),
+            Dropped::Expired => (&self.dropped_expired, "expired"),
+            Dropped::Backend => (&self.dropped_backend, "backend"),
+            Dropped::Unreadable => (&self.dropped_unreadable, "unreadable"),
+        };
+        Counters::count(counter);
+        crate::observe::dropped(reason, 1);
+    }
+
     /// `count` messages dropped for `channel` (counted, logged once).
     pub(crate) fn dropped_full(&self, channel: &str, group: Option<&str>, count: usize, why: &str) {
         self.dropped_full.fetch_add(count as u64, Ordering::Relaxed);
+        crate::observe::dropped("full", count as u64);
         tracing::warn!(
             channel,
             group = group.unwrap_or(""),
@@ -132,12 +158,10 @@ pub(crate) async fn deliver(
         match inbox.sender.try_send(copy) {
             Ok(()) => Counters::count(&counters.delivered),
             // Its connection is closing (1013): nobody waits for it.
-            Err(TrySendError::Full(_)) if inbox.is_cut_off() => {
-                Counters::count(&counters.dropped_gone)
-            }
+            Err(TrySendError::Full(_)) if inbox.is_cut_off() => counters.dropped(Dropped::Gone),
             Err(TrySendError::Full(copy)) => waiting.push((channel, inbox, copy)),
             // The connection is ending; its inbox is about to be removed.
-            Err(TrySendError::Closed(_)) => Counters::count(&counters.dropped_gone),
+            Err(TrySendError::Closed(_)) => counters.dropped(Dropped::Gone),
         }
     }
     if waiting.is_empty() {
@@ -154,7 +178,7 @@ pub(crate) async fn deliver(
                     0
                 }
                 Ok(Err(_)) => {
-                    Counters::count(&counters.dropped_gone);
+                    counters.dropped(Dropped::Gone);
                     0
                 }
                 Err(_) => {
@@ -189,7 +213,7 @@ pub(crate) fn deliver_now(
                 counters.dropped_full(&channel, group, 1, "inbox full");
                 inbox.cut_off();
             }
-            Err(TrySendError::Closed(_)) => Counters::count(&counters.dropped_gone),
+            Err(TrySendError::Closed(_)) => counters.dropped(Dropped::Gone),
         }
     }
 }

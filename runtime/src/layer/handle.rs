@@ -12,6 +12,7 @@ use serde::Serialize;
 use tokio::runtime::{Handle, RuntimeFlavor};
 
 use super::{ChannelLayer, InMemoryLayer, LayerError, LayerMessage, LayerStats};
+use crate::observe::LayerTimer;
 
 /// A shared channel layer: send events to one connection or to groups, from
 /// async code or (with the `_blocking` variants) from plain threads.
@@ -92,6 +93,7 @@ impl Layer {
         channel_name: &str,
     ) -> Result<(), LayerError> {
         let bytes = event_bytes(event)?;
+        let _timer = LayerTimer::start("send");
         self.backend.send(channel_name, bytes).await
     }
 
@@ -103,6 +105,7 @@ impl Layer {
     ) -> Result<(), LayerError> {
         let bytes = event_bytes(event)?;
         for group in groups {
+            let _timer = LayerTimer::start("group_send");
             self.backend.group_send(group, bytes.clone()).await?;
         }
         Ok(())
@@ -151,6 +154,7 @@ impl Layer {
         }
         .to_bytes()?;
         let group = crate::topic::topic_group(namespace, topic);
+        let _timer = LayerTimer::start("group_send");
         self.backend.group_send(&group, bytes).await
     }
 
@@ -180,6 +184,7 @@ impl Layer {
         }
         .to_bytes()?;
         for group in groups {
+            let _timer = LayerTimer::start("group_send");
             self.backend.group_send(group, bytes.clone()).await?;
         }
         Ok(())

@@ -10,7 +10,8 @@ use std::{
 };
 
 use super::{
-    ChannelLayer, Counters, Inbox, InboxSender, LayerError, LayerFuture, LayerStats, deliver,
+    ChannelLayer, Counters, Dropped, Inbox, InboxSender, LayerError, LayerFuture, LayerStats,
+    deliver,
 };
 
 /// Inbox capacity, as Django Channels' in-memory layer.
@@ -102,8 +103,10 @@ impl ChannelLayer for InMemoryLayer {
     fn close_channel<'a>(&'a self, channel: &'a str) -> LayerFuture<'a, ()> {
         let mut state = self.state();
         state.channels.remove(channel);
-        state.groups.retain(|_, members| {
-            members.remove(channel);
+        state.groups.retain(|group, members| {
+            if members.remove(channel) {
+                crate::observe::group_size(group, members.len());
+            }
             !members.is_empty()
         });
         Box::pin(async { Ok(()) })
@@ -114,7 +117,7 @@ impl ChannelLayer for InMemoryLayer {
         Box::pin(async move {
             let Some(sender) = sender else {
                 tracing::debug!(channel, "message to an unknown channel dropped");
-                Counters::count(&self.counters.dropped_gone);
+                self.counters.dropped(Dropped::Gone);
                 return Ok(());
             };
             let targets = vec![(channel.to_owned(), sender)];
@@ -126,18 +129,21 @@ impl ChannelLayer for InMemoryLayer {
     }
 
     fn group_add<'a>(&'a self, group: &'a str, channel: &'a str) -> LayerFuture<'a, ()> {
-        self.state()
-            .groups
-            .entry(group.to_owned())
-            .or_default()
-            .insert(channel.to_owned());
+        let mut state = self.state();
+        let members = state.groups.entry(group.to_owned()).or_default();
+        if members.insert(channel.to_owned()) {
+            crate::observe::group_size(group, members.len());
+        }
+        drop(state);
         Box::pin(async { Ok(()) })
     }
 
     fn group_discard<'a>(&'a self, group: &'a str, channel: &'a str) -> LayerFuture<'a, ()> {
         let mut state = self.state();
         if let Some(members) = state.groups.get_mut(group) {
-            members.remove(channel);
+            if members.remove(channel) {
+                crate::observe::group_size(group, members.len());
+            }
             if members.is_empty() {
                 state.groups.remove(group);
             }

@@ -31,7 +31,7 @@ use tokio::sync::{mpsc, watch};
 
 #[cfg(feature = "redis")]
 pub(crate) use deliver::deliver_now;
-pub(crate) use deliver::{Counters, InboxSender, deliver, inbox};
+pub(crate) use deliver::{Counters, Dropped, InboxSender, deliver, inbox};
 pub use handle::Layer;
 pub(crate) use handle::RuntimeCounters;
 pub use memory::InMemoryLayer;

@@ -107,11 +107,13 @@ impl<T: TopicHandler> Active<T> {
         let responder = self.ctx.connection().responder.clone();
         match crate::connection::decode_frame::<T::Incoming>(frame, depth) {
             Err(error) => {
+                crate::observe::frame_received(crate::observe::INVALID);
                 tracing::debug!(%error, "topic frame rejected");
                 responder.validation_error(&error, self.stamp());
             }
             Ok(message) => {
                 let tag = message.tag();
+                crate::observe::frame_received(tag.unwrap_or(""));
                 let result = self.topic.dispatch(&mut self.ctx, message).await;
                 responder.reply(result, tag, self.stamp());
             }
@@ -135,7 +137,10 @@ impl<T: TopicHandler> Active<T> {
                     Ok(None) => {}
                     Ok(Some(message)) => responder.reply(Ok(Some(message)), None, stamp()),
                     // As chanx: event errors are logged, never sent.
-                    Err(error) => tracing::error!(error = %error, "topic event handler failed"),
+                    Err(error) => {
+                        tracing::error!(error = %error, "topic event handler failed");
+                        crate::observe::handler_error("event", "");
+                    }
                 }
                 true
             }
@@ -287,15 +292,24 @@ impl Subscriptions {
             .and_then(|m| m.get("action"))
             .and_then(Json::as_str);
         match action {
-            Some("subscribe") => self.subscribe(connection, topic, reference).await,
-            Some("unsubscribe") => self.unsubscribe(connection, topic, reference).await,
+            Some("subscribe") => {
+                crate::observe::frame_received("subscribe");
+                self.subscribe(connection, topic, reference).await
+            }
+            Some("unsubscribe") => {
+                crate::observe::frame_received("unsubscribe");
+                self.unsubscribe(connection, topic, reference).await
+            }
             _ => match self.active.get_mut(topic) {
                 Some(subscription) => {
                     subscription
                         .handle_frame(frame, depth, reference.map(Arc::from))
                         .await
                 }
-                None => refuse(connection, topic, Refusal::NotSubscribed, reference),
+                None => {
+                    crate::observe::frame_received(crate::observe::INVALID);
+                    refuse(connection, topic, Refusal::NotSubscribed, reference)
+                }
             },
         }
     }

@@ -12,7 +12,7 @@ use redis::{AsyncConnectionConfig, Script, aio::MultiplexedConnection};
 use super::{
     CONNECT_TIMEOUT, RESPONSE_TIMEOUT, RETRY_MAX, RETRY_MIN, Shared, backend, codec::Route, scripts,
 };
-use crate::layer::{Counters, Inbox, LayerError, deliver_now};
+use crate::layer::{Dropped, Inbox, LayerError, deliver_now};
 
 /// How long one BZPOPMIN waits for a message before it is issued again.
 const BLOCK: Duration = Duration::from_secs(1);
@@ -109,7 +109,7 @@ impl Shared {
             .await
             .map_err(|error| self.lost(error))?;
         if added == 0 {
-            Counters::count(&self.counters.dropped_full);
+            self.counters.dropped(Dropped::Full);
             tracing::warn!(
                 channel,
                 "channel-layer message dropped: the channel's process queue is full"
@@ -210,7 +210,7 @@ impl Shared {
         }
         for (_, _, channels) in pending {
             for channel in channels {
-                Counters::count(&self.counters.dropped_full);
+                self.counters.dropped(Dropped::Full);
                 tracing::warn!(
                     group,
                     channel,
@@ -305,7 +305,7 @@ impl Shared {
     fn on_queued(&self, bytes: &[u8], score: f64) {
         let age = self.clock.score() - score;
         if age > self.config.message_expiry.as_secs_f64() {
-            Counters::count(&self.counters.dropped_expired);
+            self.counters.dropped(Dropped::Expired);
             tracing::warn!(age_s = age, "expired channel-layer message dropped");
             return;
         }
@@ -320,7 +320,7 @@ impl Shared {
                 .filter_map(|channel| match local.inbox(channel) {
                     Some(inbox) => Some((channel.clone(), inbox)),
                     None => {
-                        Counters::count(&self.counters.dropped_gone);
+                        self.counters.dropped(Dropped::Gone);
                         tracing::debug!(channel, "message to an unknown channel dropped");
                         None
                     }

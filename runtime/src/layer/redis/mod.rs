@@ -112,7 +112,8 @@ use tokio::task::JoinHandle;
 pub use config::{Flavour, RedisConfig, Serializer};
 
 use super::{
-    ChannelLayer, Counters, Inbox, InboxSender, LayerError, LayerFuture, LayerStats, deliver,
+    ChannelLayer, Counters, Dropped, Inbox, InboxSender, LayerError, LayerFuture, LayerStats,
+    deliver,
 };
 use codec::{Codec, Decoded};
 use ids::Ids;
@@ -274,7 +275,7 @@ impl Shared {
     async fn deliver_local(&self, channel: &str, message: Vec<u8>) -> Result<(), LayerError> {
         let Some(inbox) = self.local().inbox(channel) else {
             tracing::debug!(channel, "message to an unknown channel dropped");
-            Counters::count(&self.counters.dropped_gone);
+            self.counters.dropped(Dropped::Gone);
             return Ok(());
         };
         let targets = vec![(channel.to_owned(), inbox)];
@@ -318,7 +319,7 @@ impl Shared {
         match self.codec.decode(bytes) {
             Ok(decoded) => Some(decoded),
             Err(error) => {
-                Counters::count(&self.counters.dropped_unreadable);
+                self.counters.dropped(Dropped::Unreadable);
                 tracing::warn!(%error, "channel-layer message from redis dropped");
                 None
             }
@@ -328,7 +329,7 @@ impl Shared {
     /// A message that could not be written: counted, and the error the
     /// sender gets.
     fn lost(&self, error: redis::RedisError) -> LayerError {
-        Counters::count(&self.counters.dropped_backend);
+        self.counters.dropped(Dropped::Backend);
         backend(error)
     }
 }

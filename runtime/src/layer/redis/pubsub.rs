@@ -10,7 +10,7 @@ use redis::aio::{PubSubSink, PubSubStream};
 use super::{
     CONNECT_TIMEOUT, KEEPALIVE, RESPONSE_TIMEOUT, RETRY_MAX, RETRY_MIN, Shared, codec::Route,
 };
-use crate::layer::{Counters, Inbox, LayerError, deliver_now};
+use crate::layer::{Dropped, Inbox, LayerError, deliver_now};
 
 impl Shared {
     /// `<prefix>__group__<group>`: the Redis channel of a group.
@@ -78,7 +78,7 @@ impl Shared {
             .await
             .map_err(|error| self.lost(error))?;
         if receivers == 0 {
-            Counters::count(&self.counters.dropped_gone);
+            self.counters.dropped(Dropped::Gone);
             tracing::debug!(
                 channel,
                 "no process subscribes this channel; message dropped"
@@ -128,7 +128,7 @@ impl Shared {
             }
         };
         if targets.is_empty() {
-            Counters::count(&self.counters.dropped_gone);
+            self.counters.dropped(Dropped::Gone);
             tracing::debug!(channel, "message for a channel no longer here dropped");
         }
         // One loop reads for the whole process: it never waits.
