@@ -124,6 +124,8 @@ pub mod logging;
 mod message;
 #[cfg(feature = "server")]
 mod observe;
+#[cfg(feature = "metrics")]
+pub use observe::enable_metrics;
 #[cfg(feature = "server")]
 mod outbox;
 #[cfg(feature = "server")]

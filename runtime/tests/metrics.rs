@@ -34,6 +34,7 @@ async fn handler_errors_drops_and_closes_are_counted() {
     let handle = PrometheusBuilder::new()
         .install_recorder()
         .expect("the only recorder");
+    chanx_runtime::enable_metrics();
     let config = ConsumerConfig {
         groups: vec!["chat".into()],
         max_message_bytes: 1024,

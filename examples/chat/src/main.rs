@@ -195,6 +195,7 @@ fn install_metrics() -> Result<PrometheusHandle, Box<dyn std::error::Error>> {
             &layer_buckets,
         )?
         .install_recorder()?;
+    chanx_runtime::enable_metrics();
     // Histograms are drained and idle data cleared by upkeep.
     let upkeep = handle.clone();
     tokio::spawn(async move {
