@@ -6,8 +6,7 @@
 //! next item is built. Memory stays close to the size of the printed text
 //! instead of many times the size of the whole module's syntax tree.
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 
@@ -39,14 +38,16 @@ impl Module {
         if item.is_empty() {
             return Ok(());
         }
-        self.text.push_str(&print_in_module(item)?);
+        let printed = print(in_module(item))?;
+        self.text.push_str(module_body(&printed)?);
         Ok(())
     }
 
     /// Prints `item` before the items printed so far.
     pub fn item_first(&mut self, item: TokenStream) -> Result<(), Diagnostics> {
-        let printed = print_in_module(item)?;
-        self.text.insert_str(self.body_start, &printed);
+        let printed = print(in_module(item))?;
+        self.text
+            .insert_str(self.body_start, module_body(&printed)?);
         Ok(())
     }
 
@@ -62,14 +63,24 @@ pub fn items(items: TokenStream) -> Result<String, Diagnostics> {
     print(items)
 }
 
-/// `item` printed as the body of a module: every line indented one level.
-fn print_in_module(item: TokenStream) -> Result<String, Diagnostics> {
-    let printed = print(quote!(mod m { #item }))?;
-    let body = printed
+/// `mod m { item }`, built around `item` without copying it: interpolated
+/// with `quote!`, a token stream is cloned and then copied whole when the
+/// parser first touches it (a tenth of generating a large document).
+fn in_module(item: TokenStream) -> TokenStream {
+    let span = Span::call_site();
+    TokenStream::from_iter([
+        TokenTree::Ident(Ident::new("mod", span)),
+        TokenTree::Ident(Ident::new("m", span)),
+        TokenTree::Group(Group::new(Delimiter::Brace, item)),
+    ])
+}
+
+/// The body of a printed `mod m { … }`: its items, indented one level.
+fn module_body(printed: &str) -> Result<&str, Diagnostics> {
+    printed
         .strip_prefix("mod m {\n")
         .and_then(|rest| rest.strip_suffix("}\n"))
-        .ok_or_else(|| bug("an item did not print inside its module".into()))?;
-    Ok(body.to_string())
+        .ok_or_else(|| bug("an item did not print inside its module".into()))
 }
 
 fn print(tokens: TokenStream) -> Result<String, Diagnostics> {
@@ -89,6 +100,8 @@ fn bug(message: String) -> Diagnostics {
 
 #[cfg(test)]
 mod tests {
+    use quote::quote;
+
     use super::*;
 
     #[test]
