@@ -69,7 +69,7 @@ fn the_runtime_validates_as_pydantic_does() {
             .iter()
             .position(|n| *n == message)
             .expect("message exists");
-        let mut ours = json::JsonMap::new();
+        let mut ours = json::JsonMap::default();
         match program.validate(root, &input) {
             Ok((_, value)) => ours.insert("ok".into(), value.into_owned()),
             Err(error) => {
