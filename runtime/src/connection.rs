@@ -24,6 +24,7 @@ use std::{
     time::Duration,
 };
 
+use bytes::Bytes;
 use futures_util::{Sink, Stream, StreamExt};
 use tokio::{
     sync::{mpsc, watch},
@@ -846,13 +847,13 @@ enum Input<T> {
     /// A client frame (`None`: the client went away).
     Frame(Option<T>),
     /// A channel-layer message.
-    Layer(Vec<u8>),
+    Layer(Bytes),
 }
 
 /// Layer messages taken from the inbox while a handler ran, to be handled
 /// after it, in order.
 struct Pending {
-    queue: VecDeque<Vec<u8>>,
+    queue: VecDeque<Bytes>,
     capacity: usize,
 }
 
@@ -864,7 +865,7 @@ impl Pending {
         }
     }
 
-    fn pop(&mut self) -> Option<Vec<u8>> {
+    fn pop(&mut self) -> Option<Bytes> {
         self.queue.pop_front()
     }
 
@@ -876,7 +877,7 @@ impl Pending {
     async fn next_input<St: Stream + Unpin>(
         &mut self,
         stream: &mut St,
-        inbox: &mut mpsc::Receiver<Vec<u8>>,
+        inbox: &mut mpsc::Receiver<Bytes>,
         outbox: &Outbox,
         headroom: usize,
         layer_first: bool,
@@ -914,7 +915,7 @@ impl Pending {
     async fn drain_while<F: Future>(
         &mut self,
         mut work: Pin<&mut F>,
-        inbox: &mut mpsc::Receiver<Vec<u8>>,
+        inbox: &mut mpsc::Receiver<Bytes>,
     ) -> F::Output {
         loop {
             tokio::select! {

@@ -18,13 +18,15 @@ use tokio::{
     time::Instant,
 };
 
+use bytes::Bytes;
+
 use super::{Inbox, LayerStats};
 
 /// The layer's end of one inbox: where its messages go, and the switch
 /// that closes its connection (1013) once a message had to be dropped for it.
 #[derive(Debug, Clone)]
 pub(crate) struct InboxSender {
-    sender: mpsc::Sender<Vec<u8>>,
+    sender: mpsc::Sender<Bytes>,
     cut_off: Arc<watch::Sender<bool>>,
 }
 
@@ -44,7 +46,7 @@ impl InboxSender {
 /// What the Redis layer needs of an inbox.
 #[cfg(feature = "redis")]
 impl InboxSender {
-    pub(crate) fn try_send(&self, message: Vec<u8>) -> Result<(), TrySendError<Vec<u8>>> {
+    pub(crate) fn try_send(&self, message: Bytes) -> Result<(), TrySendError<Bytes>> {
         self.sender.try_send(message)
     }
 }
@@ -146,16 +148,10 @@ pub(crate) async fn deliver(
     group: Option<&str>,
 ) -> usize {
     let mut waiting = Vec::new();
-    let mut message = message;
-    let mut targets = targets.into_iter().peekable();
-    while let Some((channel, inbox)) = targets.next() {
-        // The last member takes the message itself: no copy.
-        let copy = if targets.peek().is_some() {
-            message.clone()
-        } else {
-            std::mem::take(&mut message)
-        };
-        match inbox.sender.try_send(copy) {
+    // Shared by every member's inbox, not copied for each.
+    let message = Bytes::from(message);
+    for (channel, inbox) in targets {
+        match inbox.sender.try_send(message.clone()) {
             Ok(()) => Counters::count(&counters.delivered),
             // Its connection is closing (1013): nobody waits for it.
             Err(TrySendError::Full(_)) if inbox.is_cut_off() => counters.dropped(Dropped::Gone),
@@ -206,8 +202,9 @@ pub(crate) fn deliver_now(
     counters: &Counters,
     group: Option<&str>,
 ) {
+    let message = Bytes::copy_from_slice(message);
     for (channel, inbox) in targets {
-        match inbox.try_send(message.to_vec()) {
+        match inbox.try_send(message.clone()) {
             Ok(()) => Counters::count(&counters.delivered),
             Err(TrySendError::Full(_)) => {
                 counters.dropped_full(&channel, group, 1, "inbox full");

@@ -27,6 +27,9 @@ pub mod redis;
 
 use std::{future::Future, pin::Pin};
 
+/// The messages an [`Inbox`] receives: shared, so that a group send hands
+/// every member the same bytes instead of a copy each.
+pub use bytes::Bytes;
 use tokio::sync::{mpsc, watch};
 
 #[cfg(feature = "redis")]
@@ -70,7 +73,7 @@ pub struct Inbox {
     /// The channel's name: the target of `send_event`.
     pub name: String,
     /// Where the channel's messages arrive.
-    pub receiver: mpsc::Receiver<Vec<u8>>,
+    pub receiver: mpsc::Receiver<Bytes>,
     /// Set by the layer when it had to drop a message for this inbox: the
     /// connection then closes with 1013.
     pub(crate) cut_off: watch::Receiver<bool>,
@@ -80,7 +83,7 @@ impl Inbox {
     /// An inbox for a [`ChannelLayer`] of your own. (The built-in layers
     /// also give the inbox a signal to close its connection with 1013 when
     /// they had to drop a message for it; this one has none.)
-    pub fn new(name: impl Into<String>, receiver: mpsc::Receiver<Vec<u8>>) -> Self {
+    pub fn new(name: impl Into<String>, receiver: mpsc::Receiver<Bytes>) -> Self {
         Inbox {
             name: name.into(),
             receiver,
