@@ -96,6 +96,7 @@ mod docs;
 #[cfg(any(feature = "server", feature = "client"))]
 mod envelope;
 mod formats;
+mod from_json;
 #[cfg(feature = "server")]
 mod frames;
 #[cfg(feature = "server")]

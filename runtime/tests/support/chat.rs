@@ -28,14 +28,35 @@ pub mod types {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::serde::Serialize,
-        ::serde::Deserialize
+        ::serde::Serialize
     )]
     pub struct PingMessage {
-        #[serde(default)]
         pub action: PingMessageAction,
-        #[serde(default)]
         pub payload: (),
+    }
+
+    impl ::chanx_runtime::__private::FromJson for PingMessage {
+        fn from_json(
+            value: &::chanx_runtime::json::Json,
+        ) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+            let fields = ::chanx_runtime::__private::Fields::new(
+                value,
+                "PingMessage",
+                &["action", "payload"],
+            )?;
+            ::std::result::Result::Ok(Self {
+                action: fields.or_default(0)?,
+                payload: fields.or_default(1)?,
+            })
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for PingMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::chanx_runtime::__private::deserialize_json(deserializer)
+        }
     }
 
     /// From specs/chat.yaml#/components/schemas/PongMessage
@@ -44,14 +65,35 @@ pub mod types {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::serde::Serialize,
-        ::serde::Deserialize
+        ::serde::Serialize
     )]
     pub struct PongMessage {
-        #[serde(default)]
         pub action: PongMessageAction,
-        #[serde(default)]
         pub payload: (),
+    }
+
+    impl ::chanx_runtime::__private::FromJson for PongMessage {
+        fn from_json(
+            value: &::chanx_runtime::json::Json,
+        ) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+            let fields = ::chanx_runtime::__private::Fields::new(
+                value,
+                "PongMessage",
+                &["action", "payload"],
+            )?;
+            ::std::result::Result::Ok(Self {
+                action: fields.or_default(0)?,
+                payload: fields.or_default(1)?,
+            })
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for PongMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::chanx_runtime::__private::deserialize_json(deserializer)
+        }
     }
 
     /// From specs/chat.yaml#/components/schemas/ChatPayload
@@ -59,11 +101,33 @@ pub mod types {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize
+        ::serde::Serialize
     )]
     pub struct ChatPayload {
         pub message: ::std::string::String,
+    }
+
+    impl ::chanx_runtime::__private::FromJson for ChatPayload {
+        fn from_json(
+            value: &::chanx_runtime::json::Json,
+        ) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+            let fields = ::chanx_runtime::__private::Fields::new(
+                value,
+                "ChatPayload",
+                &["message"],
+            )?;
+            ::std::result::Result::Ok(Self {
+                message: fields.required(0)?,
+            })
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for ChatPayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::chanx_runtime::__private::deserialize_json(deserializer)
+        }
     }
 
     /// A chat message from a client.
@@ -73,13 +137,35 @@ pub mod types {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize
+        ::serde::Serialize
     )]
     pub struct ChatMessage {
-        #[serde(default)]
         pub action: ChatMessageAction,
         pub payload: ChatPayload,
+    }
+
+    impl ::chanx_runtime::__private::FromJson for ChatMessage {
+        fn from_json(
+            value: &::chanx_runtime::json::Json,
+        ) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+            let fields = ::chanx_runtime::__private::Fields::new(
+                value,
+                "ChatMessage",
+                &["action", "payload"],
+            )?;
+            ::std::result::Result::Ok(Self {
+                action: fields.or_default(0)?,
+                payload: fields.required(1)?,
+            })
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for ChatMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::chanx_runtime::__private::deserialize_json(deserializer)
+        }
     }
 
     impl ChatMessage {
@@ -99,13 +185,35 @@ pub mod types {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize
+        ::serde::Serialize
     )]
     pub struct ChatNotificationMessage {
-        #[serde(default)]
         pub action: ChatNotificationMessageAction,
         pub payload: ChatPayload,
+    }
+
+    impl ::chanx_runtime::__private::FromJson for ChatNotificationMessage {
+        fn from_json(
+            value: &::chanx_runtime::json::Json,
+        ) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+            let fields = ::chanx_runtime::__private::Fields::new(
+                value,
+                "ChatNotificationMessage",
+                &["action", "payload"],
+            )?;
+            ::std::result::Result::Ok(Self {
+                action: fields.or_default(0)?,
+                payload: fields.required(1)?,
+            })
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for ChatNotificationMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::chanx_runtime::__private::deserialize_json(deserializer)
+        }
     }
 
     impl ChatNotificationMessage {
@@ -123,13 +231,35 @@ pub mod types {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize
+        ::serde::Serialize
     )]
     pub struct NotificationPayload {
         pub message: ::std::string::String,
-        #[serde(default = "default_notification_payload_level")]
         pub level: NotificationPayloadLevel,
+    }
+
+    impl ::chanx_runtime::__private::FromJson for NotificationPayload {
+        fn from_json(
+            value: &::chanx_runtime::json::Json,
+        ) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+            let fields = ::chanx_runtime::__private::Fields::new(
+                value,
+                "NotificationPayload",
+                &["message", "level"],
+            )?;
+            ::std::result::Result::Ok(Self {
+                message: fields.required(0)?,
+                level: fields.or_else(1, default_notification_payload_level)?,
+            })
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for NotificationPayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::chanx_runtime::__private::deserialize_json(deserializer)
+        }
     }
 
     impl NotificationPayload {
@@ -155,8 +285,7 @@ pub mod types {
         ::std::cmp::Eq,
         ::std::hash::Hash,
         ::std::default::Default,
-        ::serde::Serialize,
-        ::serde::Deserialize
+        ::serde::Serialize
     )]
     pub enum NotificationPayloadLevel {
         #[default]
@@ -168,6 +297,26 @@ pub mod types {
         Error,
     }
 
+    impl ::chanx_runtime::__private::FromJson for NotificationPayloadLevel {
+        fn from_json(
+            value: &::chanx_runtime::json::Json,
+        ) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+            ::chanx_runtime::__private::variant_index(
+                    value,
+                    &["info", "warning", "error"],
+                )
+                .map(|index| [Self::Info, Self::Warning, Self::Error][index])
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for NotificationPayloadLevel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::chanx_runtime::__private::deserialize_json(deserializer)
+        }
+    }
+
     /// A notification pushed by the server.
     ///
     /// From specs/chat.yaml#/components/schemas/NotificationMessage
@@ -175,13 +324,35 @@ pub mod types {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize
+        ::serde::Serialize
     )]
     pub struct NotificationMessage {
-        #[serde(default)]
         pub action: NotificationMessageAction,
         pub payload: NotificationPayload,
+    }
+
+    impl ::chanx_runtime::__private::FromJson for NotificationMessage {
+        fn from_json(
+            value: &::chanx_runtime::json::Json,
+        ) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+            let fields = ::chanx_runtime::__private::Fields::new(
+                value,
+                "NotificationMessage",
+                &["action", "payload"],
+            )?;
+            ::std::result::Result::Ok(Self {
+                action: fields.or_default(0)?,
+                payload: fields.required(1)?,
+            })
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for NotificationMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::chanx_runtime::__private::deserialize_json(deserializer)
+        }
     }
 
     impl NotificationMessage {
@@ -199,11 +370,33 @@ pub mod types {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize
+        ::serde::Serialize
     )]
     pub struct RoomPost {
         pub message: ::std::string::String,
+    }
+
+    impl ::chanx_runtime::__private::FromJson for RoomPost {
+        fn from_json(
+            value: &::chanx_runtime::json::Json,
+        ) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+            let fields = ::chanx_runtime::__private::Fields::new(
+                value,
+                "RoomPost",
+                &["message"],
+            )?;
+            ::std::result::Result::Ok(Self {
+                message: fields.required(0)?,
+            })
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for RoomPost {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::chanx_runtime::__private::deserialize_json(deserializer)
+        }
     }
 
     /// A message posted to a room.
@@ -213,13 +406,35 @@ pub mod types {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize
+        ::serde::Serialize
     )]
     pub struct RoomPostMessage {
-        #[serde(default)]
         pub action: RoomPostMessageAction,
         pub payload: RoomPost,
+    }
+
+    impl ::chanx_runtime::__private::FromJson for RoomPostMessage {
+        fn from_json(
+            value: &::chanx_runtime::json::Json,
+        ) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+            let fields = ::chanx_runtime::__private::Fields::new(
+                value,
+                "RoomPostMessage",
+                &["action", "payload"],
+            )?;
+            ::std::result::Result::Ok(Self {
+                action: fields.or_default(0)?,
+                payload: fields.required(1)?,
+            })
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for RoomPostMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::chanx_runtime::__private::deserialize_json(deserializer)
+        }
     }
 
     impl RoomPostMessage {
@@ -237,12 +452,35 @@ pub mod types {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize
+        ::serde::Serialize
     )]
     pub struct RoomChat {
         pub room: ::std::string::String,
         pub message: ::std::string::String,
+    }
+
+    impl ::chanx_runtime::__private::FromJson for RoomChat {
+        fn from_json(
+            value: &::chanx_runtime::json::Json,
+        ) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+            let fields = ::chanx_runtime::__private::Fields::new(
+                value,
+                "RoomChat",
+                &["room", "message"],
+            )?;
+            ::std::result::Result::Ok(Self {
+                room: fields.required(0)?,
+                message: fields.required(1)?,
+            })
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for RoomChat {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::chanx_runtime::__private::deserialize_json(deserializer)
+        }
     }
 
     /// A message posted to a room, as every subscriber gets it.
@@ -252,13 +490,35 @@ pub mod types {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize
+        ::serde::Serialize
     )]
     pub struct RoomChatMessage {
-        #[serde(default)]
         pub action: RoomChatMessageAction,
         pub payload: RoomChat,
+    }
+
+    impl ::chanx_runtime::__private::FromJson for RoomChatMessage {
+        fn from_json(
+            value: &::chanx_runtime::json::Json,
+        ) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+            let fields = ::chanx_runtime::__private::Fields::new(
+                value,
+                "RoomChatMessage",
+                &["action", "payload"],
+            )?;
+            ::std::result::Result::Ok(Self {
+                action: fields.or_default(0)?,
+                payload: fields.required(1)?,
+            })
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for RoomChatMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::chanx_runtime::__private::deserialize_json(deserializer)
+        }
     }
 
     impl RoomChatMessage {
@@ -276,11 +536,31 @@ pub mod types {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize
+        ::serde::Serialize
     )]
     pub struct RoomJoined {
         pub room: ::std::string::String,
+    }
+
+    impl ::chanx_runtime::__private::FromJson for RoomJoined {
+        fn from_json(
+            value: &::chanx_runtime::json::Json,
+        ) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+            let fields = ::chanx_runtime::__private::Fields::new(
+                value,
+                "RoomJoined",
+                &["room"],
+            )?;
+            ::std::result::Result::Ok(Self { room: fields.required(0)? })
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for RoomJoined {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::chanx_runtime::__private::deserialize_json(deserializer)
+        }
     }
 
     /// Sent to a connection once it has joined a room.
@@ -290,13 +570,35 @@ pub mod types {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize
+        ::serde::Serialize
     )]
     pub struct RoomJoinedMessage {
-        #[serde(default)]
         pub action: RoomJoinedMessageAction,
         pub payload: RoomJoined,
+    }
+
+    impl ::chanx_runtime::__private::FromJson for RoomJoinedMessage {
+        fn from_json(
+            value: &::chanx_runtime::json::Json,
+        ) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+            let fields = ::chanx_runtime::__private::Fields::new(
+                value,
+                "RoomJoinedMessage",
+                &["action", "payload"],
+            )?;
+            ::std::result::Result::Ok(Self {
+                action: fields.or_default(0)?,
+                payload: fields.required(1)?,
+            })
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for RoomJoinedMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::chanx_runtime::__private::deserialize_json(deserializer)
+        }
     }
 
     impl RoomJoinedMessage {
