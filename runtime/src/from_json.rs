@@ -191,10 +191,9 @@ impl<'a> Fields<'a> {
             Some(value) => T::from_json(value),
             None => T::absent().ok_or_else(|| match self.source {
                 Source::Object(_) => DeError::missing_field(self.names[index]),
-                Source::Sequence(items) => DeError::invalid_length(
-                    items.len(),
-                    &StructLength(self.name, self.names.len()),
-                ),
+                Source::Sequence(items) => {
+                    DeError::invalid_length(items.len(), &StructLength(self.name, self.names.len()))
+                }
             }),
         }
     }
@@ -325,10 +324,7 @@ impl<'de> de::Visitor<'de> for JsonVisitor {
         Json::deserialize(deserializer)
     }
 
-    fn visit_newtype_struct<D: Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Json, D::Error> {
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, deserializer: D) -> Result<Json, D::Error> {
         Json::deserialize(deserializer)
     }
 
@@ -395,7 +391,10 @@ mod tests {
             }
         );
         let item = Item::from_json(&parse(r#"["b", 3]"#)).expect("a short list fits");
-        assert_eq!((item.sku.as_str(), item.quantity, item.unit), ("b", Some(3), None));
+        assert_eq!(
+            (item.sku.as_str(), item.quantity, item.unit),
+            ("b", Some(3), None)
+        );
     }
 
     #[test]
@@ -406,7 +405,10 @@ mod tests {
             message(r#"{"sku": 1}"#),
             "invalid type: integer `1`, expected a string"
         );
-        assert_eq!(message("3"), "invalid type: integer `3`, expected struct Item");
+        assert_eq!(
+            message("3"),
+            "invalid type: integer `3`, expected struct Item"
+        );
         assert_eq!(
             message(r#"["a", 1, "kg", 4]"#),
             "invalid length 4, expected struct Item with 3 elements"
@@ -419,10 +421,7 @@ mod tests {
             .and_then(Fields::deny_unknown)
             .err()
             .map(|e| e.to_string());
-        assert_eq!(
-            strict.as_deref(),
-            Some("unknown field `x`, expected `sku`")
-        );
+        assert_eq!(strict.as_deref(), Some("unknown field `x`, expected `sku`"));
     }
 
     #[test]
@@ -449,8 +448,10 @@ mod tests {
 
     #[test]
     fn any_input_becomes_a_tree() {
-        let value: Json = serde_json::from_str(r#"{"a": [1, 18446744073709551615, -2.5, null, "s", true], "a": 2}"#)
-            .expect("valid JSON");
+        let value: Json = serde_json::from_str(
+            r#"{"a": [1, 18446744073709551615, -2.5, null, "s", true], "a": 2}"#,
+        )
+        .expect("valid JSON");
         assert_eq!(value, parse(r#"{"a": 2}"#));
         let value: Json = serde_json::from_str("[18446744073709551615]").expect("valid JSON");
         assert_eq!(

@@ -96,9 +96,9 @@ mod docs;
 #[cfg(any(feature = "server", feature = "client"))]
 mod envelope;
 mod formats;
-mod from_json;
 #[cfg(feature = "server")]
 mod frames;
+mod from_json;
 #[cfg(feature = "server")]
 mod handler;
 pub mod json;

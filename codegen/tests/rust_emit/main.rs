@@ -186,7 +186,9 @@ fn unknown_fields_kept_on_request() {
 /// The `FromJson` impl generated for type `name`.
 fn from_json_of<'a>(code: &'a str, name: &str) -> &'a str {
     let start = code
-        .find(&format!("impl ::chanx_runtime::__private::FromJson for {name} {{"))
+        .find(&format!(
+            "impl ::chanx_runtime::__private::FromJson for {name} {{"
+        ))
         .unwrap_or_else(|| panic!("FromJson for {name}"));
     let end = start + code[start..].find("\n    }\n").expect("end of impl");
     &code[start..end]
