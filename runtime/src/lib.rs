@@ -113,6 +113,7 @@ mod respond;
 mod router;
 #[cfg(feature = "server")]
 mod server;
+mod struct_writer;
 #[cfg(feature = "server")]
 mod template;
 mod topic;

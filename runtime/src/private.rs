@@ -7,6 +7,7 @@ pub use crate::from_json::{
     Fields, FromJson, deserialize_json, from_json_through_serde, no_variant_fits, variant_index,
 };
 pub use crate::json::DeError;
+pub use crate::struct_writer::StructWriter;
 pub use crate::validate::Program;
 
 use crate::decode::{DecodeError, ErrorDetail};

@@ -300,7 +300,11 @@ impl<'a> TypesModule<'a> {
         let mut derive_default = true;
         let mut rendered = Vec::new();
         let mut reads = Vec::new();
+        let mut optional = Vec::new();
         let mut helpers = Vec::new();
+        // serde's derive only for a struct with a flattened map (rare): it
+        // writes those as a map; every other struct gets a `StructWriter` impl.
+        let derive_serialize = self.extra_type(additional).is_some();
         // Each field's value in `Default` and in the constructor.
         let mut default_values: Vec<Option<TokenStream>> = Vec::new();
         for field in fields {
@@ -330,7 +334,11 @@ impl<'a> TypesModule<'a> {
                 (None, _) => Some(quote!(::std::default::Default::default())),
             });
             reads.push(field_read(reads.len(), shape, custom.as_ref()));
-            rendered.push(self.emit_field(def.id, field, shape, &mut namer));
+            optional.push(matches!(
+                shape,
+                FieldShape::Optional | FieldShape::OptionalNullable
+            ));
+            rendered.push(self.emit_field(def.id, field, shape, derive_serialize, &mut namer));
         }
         let mut deny_unknown = false;
         let extra = self.extra_type(additional);
@@ -357,7 +365,7 @@ impl<'a> TypesModule<'a> {
         };
         let (default_derive, default_impl) = match (all_defaultable, derive_default) {
             (false, _) => (None, None),
-            (true, true) => (Some(quote!(::std::default::Default,)), None),
+            (true, true) => (Some(quote!(::std::default::Default)), None),
             (true, false) => {
                 let values = default_values.iter().flatten();
                 let extra = extra_field
@@ -391,12 +399,20 @@ impl<'a> TypesModule<'a> {
             }
         };
         let deserialize = deserialize_json(name);
+        let serialize = (!derive_serialize).then(|| {
+            let wire_names = fields.iter().map(|f| f.name.spec.as_str());
+            write_struct(name, &field_idents, wire_names, &optional)
+        });
+        let derives = default_derive
+            .into_iter()
+            .chain(derive_serialize.then(|| quote!(::serde::Serialize)));
         quote! {
             #docs
-            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default_derive ::serde::Serialize)]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq #(, #derives)*)]
             pub struct #name {
                 #(#rendered)*
             }
+            #serialize
             impl ::chanx_runtime::__private::FromJson for #name {
                 fn from_json(value: &::chanx_runtime::json::Json) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
                     #from_json
@@ -458,11 +474,12 @@ impl<'a> TypesModule<'a> {
         owner: TypeId,
         field: &Field,
         shape: FieldShape,
+        serde_attrs: bool,
         namer: &mut Namer,
     ) -> TokenStream {
         let base = namer.base(&field.name.snake);
         let field_name = ident(&base);
-        let rename = (base != field.name.spec).then(|| {
+        let rename = (serde_attrs && base != field.name.spec).then(|| {
             let wire = &field.name.spec;
             quote!(#[serde(rename = #wire)])
         });
@@ -472,7 +489,7 @@ impl<'a> TypesModule<'a> {
             .then(|| quote!(#[doc = ""] #[doc = " Deprecated."]));
         let ty = self.rust_type(&field.ty, Some(owner), &quote!());
         // Reading is `FromJson` (see `field_read`); serde only writes.
-        let (ty, attrs) = match shape {
+        let (ty, skip) = match shape {
             FieldShape::Const
             | FieldShape::OptionalNull
             | FieldShape::Defaulted
@@ -482,6 +499,7 @@ impl<'a> TypesModule<'a> {
                 quote!(#[serde(skip_serializing_if = "::std::option::Option::is_none")]),
             ),
         };
+        let attrs = serde_attrs.then_some(skip);
         quote! {
             #docs
             #deprecated
@@ -936,6 +954,53 @@ fn field_read(index: usize, shape: FieldShape, default_fn: Option<&Ident>) -> To
             | FieldShape::Optional,
             None,
         ) => quote!(fields.or_default(#index)?),
+    }
+}
+
+/// `Serialize` for a struct without a flattened map: each field in order,
+/// an optional one only when it is `Some`, as the derive with
+/// `skip_serializing_if = "Option::is_none"` writes it.
+fn write_struct<'a>(
+    name: &Ident,
+    idents: &[Ident],
+    wire_names: impl Iterator<Item = &'a str>,
+    optional: &[bool],
+) -> TokenStream {
+    let name_text = unraw(name);
+    if idents.is_empty() {
+        return quote! {
+            impl ::serde::Serialize for #name {
+                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                    ::chanx_runtime::__private::StructWriter::new(serializer, #name_text, 0).end()
+                }
+            }
+        };
+    }
+    let always = Literal::usize_unsuffixed(optional.iter().filter(|o| !**o).count());
+    let present = idents
+        .iter()
+        .zip(optional)
+        .filter(|(_, optional)| **optional)
+        .map(|(id, _)| quote!(+ usize::from(self.#id.is_some())));
+    let writes = idents
+        .iter()
+        .zip(wire_names)
+        .zip(optional)
+        .map(|((id, wire), optional)| {
+            if *optional {
+                quote!(out.optional(#wire, &self.#id);)
+            } else {
+                quote!(out.field(#wire, &self.#id);)
+            }
+        });
+    quote! {
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                let mut out = ::chanx_runtime::__private::StructWriter::new(serializer, #name_text, #always #(#present)*);
+                #(#writes)*
+                out.end()
+            }
+        }
     }
 }
 

@@ -62,9 +62,16 @@ fn output_is_deterministic() {
 fn keywords_and_wire_names() {
     let code = rust(&api::kitchen_sink(), &RustOptions::default());
     assert!(code.contains("pub r#type: ::std::string::String,"));
-    assert!(code.contains("#[serde(rename = \"self\")]"));
     assert!(code.contains("pub self_: ::std::option::Option<::std::string::String>,"));
-    assert!(code.contains("#[serde(rename = \"wireName\")]\n        pub wire_name: i32,"));
+    assert!(code.contains("pub wire_name: i32,"));
+    // Fields keep their wire names where they are read and written.
+    let record = from_json_of(&code, "Record");
+    assert!(
+        record.contains("\"self\",") && record.contains("\"wireName\","),
+        "{record}"
+    );
+    assert!(code.contains("out.optional(\"self\", &self.self_);"));
+    assert!(code.contains("out.field(\"wireName\", &self.wire_name);"));
     assert!(code.contains("pub struct Self_ {"));
     // Status "self" / "" / "1" keep their wire values.
     for wire in ["in-progress", "1", "", "self", "type"] {

@@ -27,12 +27,27 @@ pub mod types {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::serde::Serialize
+        ::std::default::Default
     )]
     pub struct PingMessage {
         pub action: PingMessageAction,
         pub payload: (),
+    }
+
+    impl ::serde::Serialize for PingMessage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut out = ::chanx_runtime::__private::StructWriter::new(
+                serializer,
+                "PingMessage",
+                2,
+            );
+            out.field("action", &self.action);
+            out.field("payload", &self.payload);
+            out.end()
+        }
     }
 
     impl ::chanx_runtime::__private::FromJson for PingMessage {
@@ -64,12 +79,27 @@ pub mod types {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::serde::Serialize
+        ::std::default::Default
     )]
     pub struct PongMessage {
         pub action: PongMessageAction,
         pub payload: (),
+    }
+
+    impl ::serde::Serialize for PongMessage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut out = ::chanx_runtime::__private::StructWriter::new(
+                serializer,
+                "PongMessage",
+                2,
+            );
+            out.field("action", &self.action);
+            out.field("payload", &self.payload);
+            out.end()
+        }
     }
 
     impl ::chanx_runtime::__private::FromJson for PongMessage {
@@ -97,14 +127,24 @@ pub mod types {
     }
 
     /// From specs/chat.yaml#/components/schemas/ChatPayload
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Serialize
-    )]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct ChatPayload {
         pub message: ::std::string::String,
+    }
+
+    impl ::serde::Serialize for ChatPayload {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut out = ::chanx_runtime::__private::StructWriter::new(
+                serializer,
+                "ChatPayload",
+                1,
+            );
+            out.field("message", &self.message);
+            out.end()
+        }
     }
 
     impl ::chanx_runtime::__private::FromJson for ChatPayload {
@@ -133,15 +173,26 @@ pub mod types {
     /// A chat message from a client.
     ///
     /// From specs/chat.yaml#/components/schemas/ChatMessage
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Serialize
-    )]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct ChatMessage {
         pub action: ChatMessageAction,
         pub payload: ChatPayload,
+    }
+
+    impl ::serde::Serialize for ChatMessage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut out = ::chanx_runtime::__private::StructWriter::new(
+                serializer,
+                "ChatMessage",
+                2,
+            );
+            out.field("action", &self.action);
+            out.field("payload", &self.payload);
+            out.end()
+        }
     }
 
     impl ::chanx_runtime::__private::FromJson for ChatMessage {
@@ -181,15 +232,26 @@ pub mod types {
     /// A chat message relayed to everyone in the room.
     ///
     /// From specs/chat.yaml#/components/schemas/ChatNotificationMessage
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Serialize
-    )]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct ChatNotificationMessage {
         pub action: ChatNotificationMessageAction,
         pub payload: ChatPayload,
+    }
+
+    impl ::serde::Serialize for ChatNotificationMessage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut out = ::chanx_runtime::__private::StructWriter::new(
+                serializer,
+                "ChatNotificationMessage",
+                2,
+            );
+            out.field("action", &self.action);
+            out.field("payload", &self.payload);
+            out.end()
+        }
     }
 
     impl ::chanx_runtime::__private::FromJson for ChatNotificationMessage {
@@ -227,15 +289,26 @@ pub mod types {
     }
 
     /// From specs/chat.yaml#/components/schemas/NotificationPayload
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Serialize
-    )]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct NotificationPayload {
         pub message: ::std::string::String,
         pub level: NotificationPayloadLevel,
+    }
+
+    impl ::serde::Serialize for NotificationPayload {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut out = ::chanx_runtime::__private::StructWriter::new(
+                serializer,
+                "NotificationPayload",
+                2,
+            );
+            out.field("message", &self.message);
+            out.field("level", &self.level);
+            out.end()
+        }
     }
 
     impl ::chanx_runtime::__private::FromJson for NotificationPayload {
@@ -320,15 +393,26 @@ pub mod types {
     /// A notification pushed by the server.
     ///
     /// From specs/chat.yaml#/components/schemas/NotificationMessage
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Serialize
-    )]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct NotificationMessage {
         pub action: NotificationMessageAction,
         pub payload: NotificationPayload,
+    }
+
+    impl ::serde::Serialize for NotificationMessage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut out = ::chanx_runtime::__private::StructWriter::new(
+                serializer,
+                "NotificationMessage",
+                2,
+            );
+            out.field("action", &self.action);
+            out.field("payload", &self.payload);
+            out.end()
+        }
     }
 
     impl ::chanx_runtime::__private::FromJson for NotificationMessage {
@@ -366,14 +450,24 @@ pub mod types {
     }
 
     /// From specs/chat.yaml#/components/schemas/RoomPost
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Serialize
-    )]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct RoomPost {
         pub message: ::std::string::String,
+    }
+
+    impl ::serde::Serialize for RoomPost {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut out = ::chanx_runtime::__private::StructWriter::new(
+                serializer,
+                "RoomPost",
+                1,
+            );
+            out.field("message", &self.message);
+            out.end()
+        }
     }
 
     impl ::chanx_runtime::__private::FromJson for RoomPost {
@@ -402,15 +496,26 @@ pub mod types {
     /// A message posted to a room.
     ///
     /// From specs/chat.yaml#/components/schemas/RoomPostMessage
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Serialize
-    )]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct RoomPostMessage {
         pub action: RoomPostMessageAction,
         pub payload: RoomPost,
+    }
+
+    impl ::serde::Serialize for RoomPostMessage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut out = ::chanx_runtime::__private::StructWriter::new(
+                serializer,
+                "RoomPostMessage",
+                2,
+            );
+            out.field("action", &self.action);
+            out.field("payload", &self.payload);
+            out.end()
+        }
     }
 
     impl ::chanx_runtime::__private::FromJson for RoomPostMessage {
@@ -448,15 +553,26 @@ pub mod types {
     }
 
     /// From specs/chat.yaml#/components/schemas/RoomChat
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Serialize
-    )]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct RoomChat {
         pub room: ::std::string::String,
         pub message: ::std::string::String,
+    }
+
+    impl ::serde::Serialize for RoomChat {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut out = ::chanx_runtime::__private::StructWriter::new(
+                serializer,
+                "RoomChat",
+                2,
+            );
+            out.field("room", &self.room);
+            out.field("message", &self.message);
+            out.end()
+        }
     }
 
     impl ::chanx_runtime::__private::FromJson for RoomChat {
@@ -486,15 +602,26 @@ pub mod types {
     /// A message posted to a room, as every subscriber gets it.
     ///
     /// From specs/chat.yaml#/components/schemas/RoomChatMessage
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Serialize
-    )]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct RoomChatMessage {
         pub action: RoomChatMessageAction,
         pub payload: RoomChat,
+    }
+
+    impl ::serde::Serialize for RoomChatMessage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut out = ::chanx_runtime::__private::StructWriter::new(
+                serializer,
+                "RoomChatMessage",
+                2,
+            );
+            out.field("action", &self.action);
+            out.field("payload", &self.payload);
+            out.end()
+        }
     }
 
     impl ::chanx_runtime::__private::FromJson for RoomChatMessage {
@@ -532,14 +659,24 @@ pub mod types {
     }
 
     /// From specs/chat.yaml#/components/schemas/RoomJoined
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Serialize
-    )]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct RoomJoined {
         pub room: ::std::string::String,
+    }
+
+    impl ::serde::Serialize for RoomJoined {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut out = ::chanx_runtime::__private::StructWriter::new(
+                serializer,
+                "RoomJoined",
+                1,
+            );
+            out.field("room", &self.room);
+            out.end()
+        }
     }
 
     impl ::chanx_runtime::__private::FromJson for RoomJoined {
@@ -566,15 +703,26 @@ pub mod types {
     /// Sent to a connection once it has joined a room.
     ///
     /// From specs/chat.yaml#/components/schemas/RoomJoinedMessage
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Serialize
-    )]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct RoomJoinedMessage {
         pub action: RoomJoinedMessageAction,
         pub payload: RoomJoined,
+    }
+
+    impl ::serde::Serialize for RoomJoinedMessage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut out = ::chanx_runtime::__private::StructWriter::new(
+                serializer,
+                "RoomJoinedMessage",
+                2,
+            );
+            out.field("action", &self.action);
+            out.field("payload", &self.payload);
+            out.end()
+        }
     }
 
     impl ::chanx_runtime::__private::FromJson for RoomJoinedMessage {
