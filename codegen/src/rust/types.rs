@@ -976,12 +976,20 @@ fn write_struct<'a>(
             }
         };
     }
-    let always = Literal::usize_unsuffixed(optional.iter().filter(|o| !**o).count());
+    // The count of written fields: the required ones, plus each optional one that is `Some`.
+    let always = optional.iter().filter(|o| !**o).count();
     let present = idents
         .iter()
         .zip(optional)
         .filter(|(_, optional)| **optional)
-        .map(|(id, _)| quote!(+ usize::from(self.#id.is_some())));
+        .map(|(id, _)| quote!(usize::from(self.#id.is_some())));
+    let len = (always > 0)
+        .then(|| {
+            let always = Literal::usize_unsuffixed(always);
+            quote!(#always)
+        })
+        .into_iter()
+        .chain(present);
     let writes = idents
         .iter()
         .zip(wire_names)
@@ -996,7 +1004,7 @@ fn write_struct<'a>(
     quote! {
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                let mut out = ::chanx_runtime::__private::StructWriter::new(serializer, #name_text, #always #(#present)*);
+                let mut out = ::chanx_runtime::__private::StructWriter::new(serializer, #name_text, #(#len)+*);
                 #(#writes)*
                 out.end()
             }
