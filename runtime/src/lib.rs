@@ -114,6 +114,7 @@ mod envelope;
 mod formats;
 #[cfg(feature = "server")]
 mod frames;
+mod from_json;
 #[cfg(feature = "server")]
 mod handler;
 pub mod json;
@@ -134,6 +135,7 @@ mod respond;
 mod router;
 #[cfg(feature = "server")]
 mod server;
+mod struct_writer;
 #[cfg(feature = "server")]
 mod template;
 mod topic;

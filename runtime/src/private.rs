@@ -1,8 +1,13 @@
 //! What generated code calls; not part of the public API (tonic's
 //! `codegen` pattern): it may change with the generator in any release.
 
-use serde::de::{DeserializeOwned, Deserializer, Error as _};
+use serde::de::{Deserializer, Error as _};
 
+pub use crate::from_json::{
+    Fields, FromJson, deserialize_json, from_json_through_serde, no_variant_fits, variant_index,
+};
+pub use crate::json::DeError;
+pub use crate::struct_writer::StructWriter;
 pub use crate::validate::Program;
 
 use crate::decode::{DecodeError, ErrorDetail};
@@ -14,8 +19,8 @@ use crate::message::ChannelMessage;
 /// Validation already checked everything the type can express, so this
 /// fails only when the two disagree (a generator bug): the error is logged
 /// and the client told the message could not be read.
-pub fn from_json<T: DeserializeOwned>(value: &Json) -> Result<T, DecodeError> {
-    crate::json::from_json(value).map_err(|error| {
+pub fn from_json<T: FromJson>(value: &Json) -> Result<T, DecodeError> {
+    T::from_json(value).map_err(|error| {
         tracing::error!(
             %error,
             r#type = std::any::type_name::<T>(),
@@ -82,6 +87,12 @@ macro_rules! __const_str_marker {
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 $crate::__private::const_str(deserializer, $value).map(|()| $name)
+            }
+        }
+
+        impl $crate::__private::FromJson for $name {
+            fn from_json(value: &$crate::json::Json) -> ::std::result::Result<Self, $crate::json::DeError> {
+                $crate::__private::const_str(value, $value).map(|()| $name)
             }
         }
     };

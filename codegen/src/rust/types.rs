@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 use serde_json::Value;
 
@@ -13,9 +13,6 @@ use super::docs::{doc_attrs, doc_line, origin_line, title_is_name};
 use super::literal::{json_text, matches_expr, serialize_expr};
 use super::names::{Namer, ident};
 use crate::ir::{Additional, Api, EnumValue, Field, TypeDef, TypeId, TypeKind, TypeRef, Variant};
-
-/// Name of the helper that tells `null` from an absent key (emitted once, when used).
-const DOUBLE_OPTION: &str = "deserialize_present_or_null";
 
 /// Everything decided about the type space before any code is written:
 /// identifiers, const markers, which references need a `Box`.
@@ -243,28 +240,19 @@ impl<'a> TypesModule<'a> {
     /// Hands each item of the module to `item`, in order, as soon as it is
     /// built: the caller formats it and drops its tokens before the next.
     pub fn emit<E>(&self, item: &mut impl FnMut(TokenStream) -> Result<(), E>) -> Result<(), E> {
-        let mut needs_double_option = false;
         let mut default_fns = Namer::default();
         for def in &self.api.types.types {
-            item(self.emit_def(def, &mut needs_double_option, &mut default_fns))?;
+            item(self.emit_def(def, &mut default_fns))?;
         }
         let mut markers: Vec<&Marker> = self.markers.values().collect();
         markers.sort_by_key(|m| m.order);
         for marker in markers {
             item(emit_marker(marker))?;
         }
-        if needs_double_option {
-            item(emit_double_option())?;
-        }
         Ok(())
     }
 
-    fn emit_def(
-        &self,
-        def: &TypeDef,
-        needs_double_option: &mut bool,
-        default_fns: &mut Namer,
-    ) -> TokenStream {
+    fn emit_def(&self, def: &TypeDef, default_fns: &mut Namer) -> TokenStream {
         let name = &self.names[def.id];
         let title = def
             .title
@@ -273,14 +261,9 @@ impl<'a> TypesModule<'a> {
         let origin = origin_line(&def.origin);
         let docs = doc_attrs([def.description.as_deref().or(title), Some(&origin)]);
         match &def.kind {
-            TypeKind::Struct { fields, additional } => self.emit_struct(
-                def,
-                &docs,
-                fields,
-                additional,
-                needs_double_option,
-                default_fns,
-            ),
+            TypeKind::Struct { fields, additional } => {
+                self.emit_struct(def, &docs, fields, additional, default_fns)
+            }
             TypeKind::Enum { values } => emit_enum(name, &docs, values, def.default.as_ref()),
             TypeKind::Union { variants, tag, .. } => {
                 self.emit_union(def, &docs, variants, tag.as_deref())
@@ -288,11 +271,13 @@ impl<'a> TypesModule<'a> {
             TypeKind::Alias { target } => {
                 let target = self.rust_type(target, Some(def.id), &quote!());
                 if self.newtype_aliases.contains(&def.id) {
+                    let from_json = from_json_through_serde(name);
                     quote! {
                         #docs
                         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
                         #[serde(transparent)]
                         pub struct #name(pub #target);
+                        #from_json
                     }
                 } else {
                     quote!(#docs pub type #name = #target;)
@@ -307,7 +292,6 @@ impl<'a> TypesModule<'a> {
         docs: &TokenStream,
         fields: &[Field],
         additional: &Additional,
-        needs_double_option: &mut bool,
         default_fns: &mut Namer,
     ) -> TokenStream {
         let name = &self.names[def.id];
@@ -315,13 +299,17 @@ impl<'a> TypesModule<'a> {
         let mut all_defaultable = true;
         let mut derive_default = true;
         let mut rendered = Vec::new();
+        let mut reads = Vec::new();
+        let mut optional = Vec::new();
         let mut helpers = Vec::new();
+        // serde's derive only for a struct with a flattened map (rare): it
+        // writes those as a map; every other struct gets a `StructWriter` impl.
+        let derive_serialize = self.extra_type(additional).is_some();
         // Each field's value in `Default` and in the constructor.
         let mut default_values: Vec<Option<TokenStream>> = Vec::new();
         for field in fields {
             let shape = self.field_shape(def.id, field);
             all_defaultable &= shape.defaultable();
-            *needs_double_option |= shape == FieldShape::OptionalNullable;
             let custom = match (shape, &field.default) {
                 (FieldShape::Defaulted, Some(default))
                     if !self.is_natural_default(&field.ty, default) =>
@@ -345,9 +333,14 @@ impl<'a> TypesModule<'a> {
                 (None, FieldShape::Required) => None,
                 (None, _) => Some(quote!(::std::default::Default::default())),
             });
-            rendered.push(self.emit_field(def.id, field, shape, custom.as_ref(), &mut namer));
+            reads.push(field_read(reads.len(), shape, custom.as_ref()));
+            optional.push(matches!(
+                shape,
+                FieldShape::Optional | FieldShape::OptionalNullable
+            ));
+            rendered.push(self.emit_field(def.id, field, shape, derive_serialize, &mut namer));
         }
-        let mut container_attrs = quote!();
+        let mut deny_unknown = false;
         let extra = self.extra_type(additional);
         let extra_field = extra.map(|_| namer.ident("additional"));
         match (extra, &extra_field) {
@@ -359,9 +352,7 @@ impl<'a> TypesModule<'a> {
                     pub #field_name: ::chanx_runtime::IndexMap<::std::string::String, #value>,
                 });
             }
-            _ if *additional == Additional::Forbidden => {
-                container_attrs = quote!(#[serde(deny_unknown_fields)])
-            }
+            _ if *additional == Additional::Forbidden => deny_unknown = true,
             _ => {}
         }
         let constructor = self.emit_constructor(def, fields, &default_values, extra_field.as_ref());
@@ -374,7 +365,7 @@ impl<'a> TypesModule<'a> {
         };
         let (default_derive, default_impl) = match (all_defaultable, derive_default) {
             (false, _) => (None, None),
-            (true, true) => (Some(quote!(::std::default::Default,)), None),
+            (true, true) => (Some(quote!(::std::default::Default)), None),
             (true, false) => {
                 let values = default_values.iter().flatten();
                 let extra = extra_field
@@ -392,13 +383,42 @@ impl<'a> TypesModule<'a> {
                 )
             }
         };
+        let name_text = unraw(name);
+        let wire_names = fields.iter().map(|f| f.name.spec.as_str());
+        let deny_unknown = deny_unknown.then(|| quote!(.deny_unknown()?));
+        let from_json = if fields.is_empty() && extra_field.is_none() {
+            quote! {
+                ::chanx_runtime::__private::Fields::new(value, #name_text, &[])?#deny_unknown;
+                ::std::result::Result::Ok(Self {})
+            }
+        } else {
+            let extra = extra_field.as_ref().map(|f| quote!(#f: fields.rest()?,));
+            quote! {
+                let fields = ::chanx_runtime::__private::Fields::new(value, #name_text, &[#(#wire_names),*])?#deny_unknown;
+                ::std::result::Result::Ok(Self { #(#field_idents: #reads,)* #extra })
+            }
+        };
+        let deserialize = deserialize_json(name);
+        let serialize = (!derive_serialize).then(|| {
+            let wire_names = fields.iter().map(|f| f.name.spec.as_str());
+            write_struct(name, &field_idents, wire_names, &optional)
+        });
+        let derives = default_derive
+            .into_iter()
+            .chain(derive_serialize.then(|| quote!(::serde::Serialize)));
         quote! {
             #docs
-            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default_derive ::serde::Serialize, ::serde::Deserialize)]
-            #container_attrs
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq #(, #derives)*)]
             pub struct #name {
                 #(#rendered)*
             }
+            #serialize
+            impl ::chanx_runtime::__private::FromJson for #name {
+                fn from_json(value: &::chanx_runtime::json::Json) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+                    #from_json
+                }
+            }
+            #deserialize
             #default_impl
             #constructor
             #(#helpers)*
@@ -454,12 +474,12 @@ impl<'a> TypesModule<'a> {
         owner: TypeId,
         field: &Field,
         shape: FieldShape,
-        default_fn: Option<&Ident>,
+        serde_attrs: bool,
         namer: &mut Namer,
     ) -> TokenStream {
         let base = namer.base(&field.name.snake);
         let field_name = ident(&base);
-        let rename = (base != field.name.spec).then(|| {
+        let rename = (serde_attrs && base != field.name.spec).then(|| {
             let wire = &field.name.spec;
             quote!(#[serde(rename = #wire)])
         });
@@ -467,42 +487,19 @@ impl<'a> TypesModule<'a> {
         let deprecated = field
             .deprecated
             .then(|| quote!(#[doc = ""] #[doc = " Deprecated."]));
-        let path = quote!();
-        let (ty, attrs) = match shape {
-            FieldShape::Const | FieldShape::OptionalNull => (
-                self.rust_type(&field.ty, Some(owner), &path),
-                quote!(#[serde(default)]),
+        let ty = self.rust_type(&field.ty, Some(owner), &quote!());
+        // Reading is `FromJson` (see `field_read`); serde only writes.
+        let (ty, skip) = match shape {
+            FieldShape::Const
+            | FieldShape::OptionalNull
+            | FieldShape::Defaulted
+            | FieldShape::Required => (ty, quote!()),
+            FieldShape::Optional | FieldShape::OptionalNullable => (
+                quote!(::std::option::Option<#ty>),
+                quote!(#[serde(skip_serializing_if = "::std::option::Option::is_none")]),
             ),
-            FieldShape::Defaulted => {
-                let attrs = match default_fn {
-                    Some(function) => {
-                        let function = function.to_string();
-                        quote!(#[serde(default = #function)])
-                    }
-                    None => quote!(#[serde(default)]),
-                };
-                (self.rust_type(&field.ty, Some(owner), &path), attrs)
-            }
-            FieldShape::Required => (self.rust_type(&field.ty, Some(owner), &path), quote!()),
-            FieldShape::Optional => {
-                let inner = self.rust_type(&field.ty, Some(owner), &path);
-                (
-                    quote!(::std::option::Option<#inner>),
-                    quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]),
-                )
-            }
-            FieldShape::OptionalNullable => {
-                let inner = self.rust_type(&field.ty, Some(owner), &path);
-                (
-                    quote!(::std::option::Option<#inner>),
-                    quote!(#[serde(
-                        default,
-                        deserialize_with = #DOUBLE_OPTION,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]),
-                )
-            }
         };
+        let attrs = serde_attrs.then_some(skip);
         quote! {
             #docs
             #deprecated
@@ -543,15 +540,27 @@ impl<'a> TypesModule<'a> {
             }
             _ => {
                 let order = self.specificity_order(variants.iter().map(|v| &v.ty));
-                let idents = order.iter().map(|&i| &idents[i]);
+                let idents: Vec<&Ident> = order.iter().map(|&i| &idents[i]).collect();
                 let tys = order.iter().map(|&i| &tys[i]);
+                let name_text = unraw(name);
+                let deserialize = deserialize_json(name);
+                // Each variant in turn, the first that fits wins (serde's `untagged`).
                 quote! {
                     #docs
-                    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::serde::Serialize)]
                     #[serde(untagged)]
                     pub enum #name {
                         #(#idents(#tys),)*
                     }
+                    impl ::chanx_runtime::__private::FromJson for #name {
+                        fn from_json(value: &::chanx_runtime::json::Json) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+                            #(if let ::std::result::Result::Ok(variant) = ::chanx_runtime::__private::FromJson::from_json(value) {
+                                return ::std::result::Result::Ok(Self::#idents(variant));
+                            })*
+                            ::std::result::Result::Err(::chanx_runtime::__private::no_variant_fits(#name_text))
+                        }
+                    }
+                    #deserialize
                 }
             }
         }
@@ -729,20 +738,27 @@ fn emit_enum(
         })
         .collect();
     let strings: Option<Vec<&str>> = values.iter().map(|v| v.value.as_str()).collect();
-    if let Some(strings) = strings {
+    if let Some(strings) = strings.filter(|strings| !strings.is_empty()) {
         let renames = strings.iter().zip(&idents).map(|(wire, id)| {
             let written = id.to_string();
             (written.trim_start_matches("r#") != *wire).then(|| quote!(#[serde(rename = #wire)]))
         });
+        let deserialize = deserialize_json(name);
         return quote! {
             #docs
             #[derive(
                 ::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy, ::std::cmp::PartialEq,
-                ::std::cmp::Eq, ::std::hash::Hash, #default_derive ::serde::Serialize, ::serde::Deserialize
+                ::std::cmp::Eq, ::std::hash::Hash, #default_derive ::serde::Serialize
             )]
             pub enum #name {
                 #(#value_docs #default_marks #renames #idents,)*
             }
+            impl ::chanx_runtime::__private::FromJson for #name {
+                fn from_json(value: &::chanx_runtime::json::Json) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+                    ::chanx_runtime::__private::variant_index(value, &[#(#strings),*]).map(|index| [#(Self::#idents),*][index])
+                }
+            }
+            #deserialize
         };
     }
     let serialize_arms = values.iter().zip(&idents).map(|(v, id)| {
@@ -758,6 +774,7 @@ fn emit_enum(
         .map(|v| json_text(&v.value))
         .collect::<Vec<_>>()
         .join(", ");
+    let from_json = from_json_through_serde(name);
     quote! {
         #docs
         #[derive(
@@ -783,6 +800,7 @@ fn emit_enum(
                 )))
             }
         }
+        #from_json
     }
 }
 
@@ -841,6 +859,7 @@ fn emit_tagged_union(
         .map(|t| format!("{t:?}"))
         .collect::<Vec<_>>()
         .join(", ");
+    let from_json = from_json_through_serde(name);
     quote! {
         #docs
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
@@ -872,6 +891,7 @@ fn emit_tagged_union(
                 }
             }
         }
+        #from_json
     }
 }
 
@@ -890,6 +910,7 @@ fn emit_marker(marker: &Marker) -> TokenStream {
     }
     let serialize = serialize_expr(&marker.value);
     let test = matches_expr(&marker.value);
+    let from_json = from_json_through_serde(name);
     quote! {
         #doc
         #[derive(
@@ -914,20 +935,106 @@ fn emit_marker(marker: &Marker) -> TokenStream {
                 }
             }
         }
+        #from_json
     }
 }
 
-/// Deserializes a present key (value or `null`) as `Some(..)`; with
-/// `#[serde(default)]` an absent key stays `None`.
-fn emit_double_option() -> TokenStream {
-    let name = ident(DOUBLE_OPTION);
+/// How the struct field at `index` is read: absent, it is an error, its
+/// default, or `None` (telling it from a `null`, which is `Some(None)`).
+fn field_read(index: usize, shape: FieldShape, default_fn: Option<&Ident>) -> TokenStream {
+    let index = Literal::usize_unsuffixed(index);
+    match (shape, default_fn) {
+        (_, Some(function)) => quote!(fields.or_else(#index, #function)?),
+        (FieldShape::Required, None) => quote!(fields.required(#index)?),
+        (FieldShape::OptionalNullable, None) => quote!(fields.present(#index)?),
+        (
+            FieldShape::Const
+            | FieldShape::OptionalNull
+            | FieldShape::Defaulted
+            | FieldShape::Optional,
+            None,
+        ) => quote!(fields.or_default(#index)?),
+    }
+}
+
+/// `Serialize` for a struct without a flattened map: each field in order,
+/// an optional one only when it is `Some`, as the derive with
+/// `skip_serializing_if = "Option::is_none"` writes it.
+fn write_struct<'a>(
+    name: &Ident,
+    idents: &[Ident],
+    wire_names: impl Iterator<Item = &'a str>,
+    optional: &[bool],
+) -> TokenStream {
+    let name_text = unraw(name);
+    if idents.is_empty() {
+        return quote! {
+            impl ::serde::Serialize for #name {
+                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                    ::chanx_runtime::__private::StructWriter::new(serializer, #name_text, 0).end()
+                }
+            }
+        };
+    }
+    // The count of written fields: the required ones, plus each optional one that is `Some`.
+    let always = optional.iter().filter(|o| !**o).count();
+    let present = idents
+        .iter()
+        .zip(optional)
+        .filter(|(_, optional)| **optional)
+        .map(|(id, _)| quote!(usize::from(self.#id.is_some())));
+    let len = (always > 0)
+        .then(|| {
+            let always = Literal::usize_unsuffixed(always);
+            quote!(#always)
+        })
+        .into_iter()
+        .chain(present);
+    let writes = idents
+        .iter()
+        .zip(wire_names)
+        .zip(optional)
+        .map(|((id, wire), optional)| {
+            if *optional {
+                quote!(out.optional(#wire, &self.#id);)
+            } else {
+                quote!(out.field(#wire, &self.#id);)
+            }
+        });
     quote! {
-        fn #name<'de, D, T>(deserializer: D) -> ::std::result::Result<::std::option::Option<::std::option::Option<T>>, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-            T: ::serde::Deserialize<'de>,
-        {
-            <::std::option::Option<T> as ::serde::Deserialize>::deserialize(deserializer).map(::std::option::Option::Some)
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                let mut out = ::chanx_runtime::__private::StructWriter::new(serializer, #name_text, #(#len)+*);
+                #(#writes)*
+                out.end()
+            }
+        }
+    }
+}
+
+/// The identifier as serde names the type in its messages (no `r#`).
+fn unraw(name: &Ident) -> String {
+    name.to_string().trim_start_matches("r#").to_owned()
+}
+
+/// `Deserialize` through `FromJson`: the type's reading is written once.
+fn deserialize_json(name: &Ident) -> TokenStream {
+    quote! {
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                ::chanx_runtime::__private::deserialize_json(deserializer)
+            }
+        }
+    }
+}
+
+/// `FromJson` through the type's own `Deserialize` (a hand-written one).
+fn from_json_through_serde(name: &Ident) -> TokenStream {
+    quote! {
+        impl ::chanx_runtime::__private::FromJson for #name {
+            fn from_json(value: &::chanx_runtime::json::Json) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+                ::chanx_runtime::__private::from_json_through_serde(value)
+            }
         }
     }
 }

@@ -62,9 +62,16 @@ fn output_is_deterministic() {
 fn keywords_and_wire_names() {
     let code = rust(&api::kitchen_sink(), &RustOptions::default());
     assert!(code.contains("pub r#type: ::std::string::String,"));
-    assert!(code.contains("#[serde(rename = \"self\")]"));
     assert!(code.contains("pub self_: ::std::option::Option<::std::string::String>,"));
-    assert!(code.contains("#[serde(rename = \"wireName\")]\n        pub wire_name: i32,"));
+    assert!(code.contains("pub wire_name: i32,"));
+    // Fields keep their wire names where they are read and written.
+    let record = from_json_of(&code, "Record");
+    assert!(
+        record.contains("\"self\",") && record.contains("\"wireName\","),
+        "{record}"
+    );
+    assert!(code.contains("out.optional(\"self\", &self.self_);"));
+    assert!(code.contains("out.field(\"wireName\", &self.wire_name);"));
     assert!(code.contains("pub struct Self_ {"));
     // Status "self" / "" / "1" keep their wire values.
     for wire in ["in-progress", "1", "", "self", "type"] {
@@ -84,7 +91,9 @@ fn optional_nullable_and_const_fields() {
     assert!(code.contains(
         "pub maybe: ::std::option::Option<::std::option::Option<::std::string::String>>,"
     ));
-    assert_eq!(code.matches("fn deserialize_present_or_null<").count(), 1);
+    let record = from_json_of(&code, "Record");
+    assert!(record.contains("maybe: fields.present("), "{record}");
+    assert!(record.contains("note: fields.required("), "{record}");
     // A const marker per distinct constant, named after its first use and
     // renamed when that name is taken by a schema.
     assert!(code.contains("pub struct RecordKind {}"));
@@ -181,6 +190,17 @@ fn unknown_fields_kept_on_request() {
 }
 
 /// The text from `pub struct <name> {` back to its attributes and on to its end.
+/// The `FromJson` impl generated for type `name`.
+fn from_json_of<'a>(code: &'a str, name: &str) -> &'a str {
+    let start = code
+        .find(&format!(
+            "impl ::chanx_runtime::__private::FromJson for {name} {{"
+        ))
+        .unwrap_or_else(|| panic!("FromJson for {name}"));
+    let end = start + code[start..].find("\n    }\n").expect("end of impl");
+    &code[start..end]
+}
+
 fn struct_with_attrs<'a>(code: &'a str, name: &str) -> &'a str {
     let start = code
         .find(&format!("pub struct {name} {{"))
@@ -220,11 +240,17 @@ fn extra_properties_follow_the_schema() {
         "{open}"
     );
     // `false`: exactly the declared fields, other keys rejected.
+    assert!(
+        from_json_of(&code, "ChatPayload").contains("additional: fields.rest()?"),
+        "{open}"
+    );
     let closed = struct_with_attrs(&code, "NotificationPayload");
-    assert!(closed.contains("#[serde(deny_unknown_fields)]"), "{closed}");
     assert!(!closed.contains("flatten"), "{closed}");
+    let closed = from_json_of(&code, "NotificationPayload");
+    assert!(closed.contains(".deny_unknown()?"), "{closed}");
     // Unset: exactly the declared fields, other keys ignored.
     let unset = struct_with_attrs(&code, "PingMessage");
-    assert!(!unset.contains("deny_unknown_fields"), "{unset}");
     assert!(!unset.contains("flatten"), "{unset}");
+    let unset = from_json_of(&code, "PingMessage");
+    assert!(!unset.contains("deny_unknown"), "{unset}");
 }

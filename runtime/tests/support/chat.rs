@@ -27,15 +27,51 @@ pub mod types {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::serde::Serialize,
-        ::serde::Deserialize
+        ::std::default::Default
     )]
     pub struct PingMessage {
-        #[serde(default)]
         pub action: PingMessageAction,
-        #[serde(default)]
         pub payload: (),
+    }
+
+    impl ::serde::Serialize for PingMessage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut out = ::chanx_runtime::__private::StructWriter::new(
+                serializer,
+                "PingMessage",
+                2,
+            );
+            out.field("action", &self.action);
+            out.field("payload", &self.payload);
+            out.end()
+        }
+    }
+
+    impl ::chanx_runtime::__private::FromJson for PingMessage {
+        fn from_json(
+            value: &::chanx_runtime::json::Json,
+        ) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+            let fields = ::chanx_runtime::__private::Fields::new(
+                value,
+                "PingMessage",
+                &["action", "payload"],
+            )?;
+            ::std::result::Result::Ok(Self {
+                action: fields.or_default(0)?,
+                payload: fields.or_default(1)?,
+            })
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for PingMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::chanx_runtime::__private::deserialize_json(deserializer)
+        }
     }
 
     /// From specs/chat.yaml#/components/schemas/PongMessage
@@ -43,43 +79,144 @@ pub mod types {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::serde::Serialize,
-        ::serde::Deserialize
+        ::std::default::Default
     )]
     pub struct PongMessage {
-        #[serde(default)]
         pub action: PongMessageAction,
-        #[serde(default)]
         pub payload: (),
     }
 
+    impl ::serde::Serialize for PongMessage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut out = ::chanx_runtime::__private::StructWriter::new(
+                serializer,
+                "PongMessage",
+                2,
+            );
+            out.field("action", &self.action);
+            out.field("payload", &self.payload);
+            out.end()
+        }
+    }
+
+    impl ::chanx_runtime::__private::FromJson for PongMessage {
+        fn from_json(
+            value: &::chanx_runtime::json::Json,
+        ) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+            let fields = ::chanx_runtime::__private::Fields::new(
+                value,
+                "PongMessage",
+                &["action", "payload"],
+            )?;
+            ::std::result::Result::Ok(Self {
+                action: fields.or_default(0)?,
+                payload: fields.or_default(1)?,
+            })
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for PongMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::chanx_runtime::__private::deserialize_json(deserializer)
+        }
+    }
+
     /// From specs/chat.yaml#/components/schemas/ChatPayload
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize
-    )]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct ChatPayload {
         pub message: ::std::string::String,
+    }
+
+    impl ::serde::Serialize for ChatPayload {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut out = ::chanx_runtime::__private::StructWriter::new(
+                serializer,
+                "ChatPayload",
+                1,
+            );
+            out.field("message", &self.message);
+            out.end()
+        }
+    }
+
+    impl ::chanx_runtime::__private::FromJson for ChatPayload {
+        fn from_json(
+            value: &::chanx_runtime::json::Json,
+        ) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+            let fields = ::chanx_runtime::__private::Fields::new(
+                value,
+                "ChatPayload",
+                &["message"],
+            )?;
+            ::std::result::Result::Ok(Self {
+                message: fields.required(0)?,
+            })
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for ChatPayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::chanx_runtime::__private::deserialize_json(deserializer)
+        }
     }
 
     /// A chat message from a client.
     ///
     /// From specs/chat.yaml#/components/schemas/ChatMessage
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize
-    )]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct ChatMessage {
-        #[serde(default)]
         pub action: ChatMessageAction,
         pub payload: ChatPayload,
+    }
+
+    impl ::serde::Serialize for ChatMessage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut out = ::chanx_runtime::__private::StructWriter::new(
+                serializer,
+                "ChatMessage",
+                2,
+            );
+            out.field("action", &self.action);
+            out.field("payload", &self.payload);
+            out.end()
+        }
+    }
+
+    impl ::chanx_runtime::__private::FromJson for ChatMessage {
+        fn from_json(
+            value: &::chanx_runtime::json::Json,
+        ) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+            let fields = ::chanx_runtime::__private::Fields::new(
+                value,
+                "ChatMessage",
+                &["action", "payload"],
+            )?;
+            ::std::result::Result::Ok(Self {
+                action: fields.or_default(0)?,
+                payload: fields.required(1)?,
+            })
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for ChatMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::chanx_runtime::__private::deserialize_json(deserializer)
+        }
     }
 
     impl ChatMessage {
@@ -95,17 +232,50 @@ pub mod types {
     /// A chat message relayed to everyone in the room.
     ///
     /// From specs/chat.yaml#/components/schemas/ChatNotificationMessage
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize
-    )]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct ChatNotificationMessage {
-        #[serde(default)]
         pub action: ChatNotificationMessageAction,
         pub payload: ChatPayload,
+    }
+
+    impl ::serde::Serialize for ChatNotificationMessage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut out = ::chanx_runtime::__private::StructWriter::new(
+                serializer,
+                "ChatNotificationMessage",
+                2,
+            );
+            out.field("action", &self.action);
+            out.field("payload", &self.payload);
+            out.end()
+        }
+    }
+
+    impl ::chanx_runtime::__private::FromJson for ChatNotificationMessage {
+        fn from_json(
+            value: &::chanx_runtime::json::Json,
+        ) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+            let fields = ::chanx_runtime::__private::Fields::new(
+                value,
+                "ChatNotificationMessage",
+                &["action", "payload"],
+            )?;
+            ::std::result::Result::Ok(Self {
+                action: fields.or_default(0)?,
+                payload: fields.required(1)?,
+            })
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for ChatNotificationMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::chanx_runtime::__private::deserialize_json(deserializer)
+        }
     }
 
     impl ChatNotificationMessage {
@@ -119,17 +289,50 @@ pub mod types {
     }
 
     /// From specs/chat.yaml#/components/schemas/NotificationPayload
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize
-    )]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct NotificationPayload {
         pub message: ::std::string::String,
-        #[serde(default = "default_notification_payload_level")]
         pub level: NotificationPayloadLevel,
+    }
+
+    impl ::serde::Serialize for NotificationPayload {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut out = ::chanx_runtime::__private::StructWriter::new(
+                serializer,
+                "NotificationPayload",
+                2,
+            );
+            out.field("message", &self.message);
+            out.field("level", &self.level);
+            out.end()
+        }
+    }
+
+    impl ::chanx_runtime::__private::FromJson for NotificationPayload {
+        fn from_json(
+            value: &::chanx_runtime::json::Json,
+        ) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+            let fields = ::chanx_runtime::__private::Fields::new(
+                value,
+                "NotificationPayload",
+                &["message", "level"],
+            )?;
+            ::std::result::Result::Ok(Self {
+                message: fields.required(0)?,
+                level: fields.or_else(1, default_notification_payload_level)?,
+            })
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for NotificationPayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::chanx_runtime::__private::deserialize_json(deserializer)
+        }
     }
 
     impl NotificationPayload {
@@ -155,8 +358,7 @@ pub mod types {
         ::std::cmp::Eq,
         ::std::hash::Hash,
         ::std::default::Default,
-        ::serde::Serialize,
-        ::serde::Deserialize
+        ::serde::Serialize
     )]
     pub enum NotificationPayloadLevel {
         #[default]
@@ -168,20 +370,73 @@ pub mod types {
         Error,
     }
 
+    impl ::chanx_runtime::__private::FromJson for NotificationPayloadLevel {
+        fn from_json(
+            value: &::chanx_runtime::json::Json,
+        ) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+            ::chanx_runtime::__private::variant_index(
+                    value,
+                    &["info", "warning", "error"],
+                )
+                .map(|index| [Self::Info, Self::Warning, Self::Error][index])
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for NotificationPayloadLevel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::chanx_runtime::__private::deserialize_json(deserializer)
+        }
+    }
+
     /// A notification pushed by the server.
     ///
     /// From specs/chat.yaml#/components/schemas/NotificationMessage
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize
-    )]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct NotificationMessage {
-        #[serde(default)]
         pub action: NotificationMessageAction,
         pub payload: NotificationPayload,
+    }
+
+    impl ::serde::Serialize for NotificationMessage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut out = ::chanx_runtime::__private::StructWriter::new(
+                serializer,
+                "NotificationMessage",
+                2,
+            );
+            out.field("action", &self.action);
+            out.field("payload", &self.payload);
+            out.end()
+        }
+    }
+
+    impl ::chanx_runtime::__private::FromJson for NotificationMessage {
+        fn from_json(
+            value: &::chanx_runtime::json::Json,
+        ) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+            let fields = ::chanx_runtime::__private::Fields::new(
+                value,
+                "NotificationMessage",
+                &["action", "payload"],
+            )?;
+            ::std::result::Result::Ok(Self {
+                action: fields.or_default(0)?,
+                payload: fields.required(1)?,
+            })
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for NotificationMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::chanx_runtime::__private::deserialize_json(deserializer)
+        }
     }
 
     impl NotificationMessage {
@@ -195,31 +450,96 @@ pub mod types {
     }
 
     /// From specs/chat.yaml#/components/schemas/RoomPost
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize
-    )]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct RoomPost {
         pub message: ::std::string::String,
+    }
+
+    impl ::serde::Serialize for RoomPost {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut out = ::chanx_runtime::__private::StructWriter::new(
+                serializer,
+                "RoomPost",
+                1,
+            );
+            out.field("message", &self.message);
+            out.end()
+        }
+    }
+
+    impl ::chanx_runtime::__private::FromJson for RoomPost {
+        fn from_json(
+            value: &::chanx_runtime::json::Json,
+        ) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+            let fields = ::chanx_runtime::__private::Fields::new(
+                value,
+                "RoomPost",
+                &["message"],
+            )?;
+            ::std::result::Result::Ok(Self {
+                message: fields.required(0)?,
+            })
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for RoomPost {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::chanx_runtime::__private::deserialize_json(deserializer)
+        }
     }
 
     /// A message posted to a room.
     ///
     /// From specs/chat.yaml#/components/schemas/RoomPostMessage
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize
-    )]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct RoomPostMessage {
-        #[serde(default)]
         pub action: RoomPostMessageAction,
         pub payload: RoomPost,
+    }
+
+    impl ::serde::Serialize for RoomPostMessage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut out = ::chanx_runtime::__private::StructWriter::new(
+                serializer,
+                "RoomPostMessage",
+                2,
+            );
+            out.field("action", &self.action);
+            out.field("payload", &self.payload);
+            out.end()
+        }
+    }
+
+    impl ::chanx_runtime::__private::FromJson for RoomPostMessage {
+        fn from_json(
+            value: &::chanx_runtime::json::Json,
+        ) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+            let fields = ::chanx_runtime::__private::Fields::new(
+                value,
+                "RoomPostMessage",
+                &["action", "payload"],
+            )?;
+            ::std::result::Result::Ok(Self {
+                action: fields.or_default(0)?,
+                payload: fields.required(1)?,
+            })
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for RoomPostMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::chanx_runtime::__private::deserialize_json(deserializer)
+        }
     }
 
     impl RoomPostMessage {
@@ -233,32 +553,99 @@ pub mod types {
     }
 
     /// From specs/chat.yaml#/components/schemas/RoomChat
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize
-    )]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct RoomChat {
         pub room: ::std::string::String,
         pub message: ::std::string::String,
     }
 
+    impl ::serde::Serialize for RoomChat {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut out = ::chanx_runtime::__private::StructWriter::new(
+                serializer,
+                "RoomChat",
+                2,
+            );
+            out.field("room", &self.room);
+            out.field("message", &self.message);
+            out.end()
+        }
+    }
+
+    impl ::chanx_runtime::__private::FromJson for RoomChat {
+        fn from_json(
+            value: &::chanx_runtime::json::Json,
+        ) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+            let fields = ::chanx_runtime::__private::Fields::new(
+                value,
+                "RoomChat",
+                &["room", "message"],
+            )?;
+            ::std::result::Result::Ok(Self {
+                room: fields.required(0)?,
+                message: fields.required(1)?,
+            })
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for RoomChat {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::chanx_runtime::__private::deserialize_json(deserializer)
+        }
+    }
+
     /// A message posted to a room, as every subscriber gets it.
     ///
     /// From specs/chat.yaml#/components/schemas/RoomChatMessage
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize
-    )]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct RoomChatMessage {
-        #[serde(default)]
         pub action: RoomChatMessageAction,
         pub payload: RoomChat,
+    }
+
+    impl ::serde::Serialize for RoomChatMessage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut out = ::chanx_runtime::__private::StructWriter::new(
+                serializer,
+                "RoomChatMessage",
+                2,
+            );
+            out.field("action", &self.action);
+            out.field("payload", &self.payload);
+            out.end()
+        }
+    }
+
+    impl ::chanx_runtime::__private::FromJson for RoomChatMessage {
+        fn from_json(
+            value: &::chanx_runtime::json::Json,
+        ) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+            let fields = ::chanx_runtime::__private::Fields::new(
+                value,
+                "RoomChatMessage",
+                &["action", "payload"],
+            )?;
+            ::std::result::Result::Ok(Self {
+                action: fields.or_default(0)?,
+                payload: fields.required(1)?,
+            })
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for RoomChatMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::chanx_runtime::__private::deserialize_json(deserializer)
+        }
     }
 
     impl RoomChatMessage {
@@ -272,31 +659,94 @@ pub mod types {
     }
 
     /// From specs/chat.yaml#/components/schemas/RoomJoined
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize
-    )]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct RoomJoined {
         pub room: ::std::string::String,
+    }
+
+    impl ::serde::Serialize for RoomJoined {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut out = ::chanx_runtime::__private::StructWriter::new(
+                serializer,
+                "RoomJoined",
+                1,
+            );
+            out.field("room", &self.room);
+            out.end()
+        }
+    }
+
+    impl ::chanx_runtime::__private::FromJson for RoomJoined {
+        fn from_json(
+            value: &::chanx_runtime::json::Json,
+        ) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+            let fields = ::chanx_runtime::__private::Fields::new(
+                value,
+                "RoomJoined",
+                &["room"],
+            )?;
+            ::std::result::Result::Ok(Self { room: fields.required(0)? })
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for RoomJoined {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::chanx_runtime::__private::deserialize_json(deserializer)
+        }
     }
 
     /// Sent to a connection once it has joined a room.
     ///
     /// From specs/chat.yaml#/components/schemas/RoomJoinedMessage
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize
-    )]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct RoomJoinedMessage {
-        #[serde(default)]
         pub action: RoomJoinedMessageAction,
         pub payload: RoomJoined,
+    }
+
+    impl ::serde::Serialize for RoomJoinedMessage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut out = ::chanx_runtime::__private::StructWriter::new(
+                serializer,
+                "RoomJoinedMessage",
+                2,
+            );
+            out.field("action", &self.action);
+            out.field("payload", &self.payload);
+            out.end()
+        }
+    }
+
+    impl ::chanx_runtime::__private::FromJson for RoomJoinedMessage {
+        fn from_json(
+            value: &::chanx_runtime::json::Json,
+        ) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+            let fields = ::chanx_runtime::__private::Fields::new(
+                value,
+                "RoomJoinedMessage",
+                &["action", "payload"],
+            )?;
+            ::std::result::Result::Ok(Self {
+                action: fields.or_default(0)?,
+                payload: fields.required(1)?,
+            })
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for RoomJoinedMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::chanx_runtime::__private::deserialize_json(deserializer)
+        }
     }
 
     impl RoomJoinedMessage {
