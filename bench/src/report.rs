@@ -245,29 +245,56 @@ ratios of one run are the figures to compare.
 
 ## What limits the numbers
 
-**Code generation.** A callgrind profile of one document (`chanx-bench
-__codegen-one FILE RUNS BUDGET_MS` under `valgrind --tool=callgrind`, the
-1,141-line chanx document) splits the steady-state time into: formatting the
-generated Rust (it is parsed with `syn` and printed with `prettyplease`),
-about half; validating against the AsyncAPI meta-schema (`boon`), about a
-quarter; resolving `$ref`s (`serde_json::Value::pointer` from the document
-root, again for every use), about a sixth; YAML parsing and the model build,
-the rest. The first run also compiles the meta-schema (about 25 ms), which
-dominates the whole-process figure for small documents. Cost per line stays
-within a narrow band from 1k to 100k lines: growth is close to linear.
-Reaching 100× Modelina on documents of 1,000 lines would need the Rust
-emitter to write formatted code directly instead of formatting afterwards,
-and resolved references to be cached.
+**Code generation.** Profiles (`perf` over `chanx generate`; `chanx-bench
+__codegen-one FILE RUNS BUDGET_MS` for one document in process) split the
+time as follows. A process first maps a large binary and compiles the AsyncAPI
+meta-schema: since each document now gets a copy without the protocol
+bindings and schema formats it never uses (the verdict is the same, a test
+compares them), that is 811 subschemas instead of 1,692 and about a quarter of
+a 1,000-line run, not half. Beyond that, time goes to printing the generated
+Rust (`syn` parses each item and `prettyplease` prints it: about 40 % on
+large documents), loading YAML with positions (about 10 %), and building the
+model and the validation program, which resolve references by JSON pointer
+from the document root for every use (about 15 %). Since the generated types
+read and write JSON through small runtime helpers instead of serde derives
+(what made the generated code fast to compile), the generated Rust has about
+twice as many lines, and printing them made generation about 1.5× slower
+than before on large documents. Reaching 100× Modelina would need the Rust
+emitter to write formatted text directly instead of printing token trees,
+and resolved references to be cached; peak memory on the 100k document is
+the generated text (13 MB, held by each text pass in turn) and the model.
 
-**Runtime.** Per frame, chanx parses the text into a `serde_json::Value`
-(the routing envelope — `ref`, `version` — is read and stripped first, as the
-Python chanx does) and decodes the typed message from that tree; the
-hand-written server deserializes a borrowed struct and sends a constant. With many connections on two cores
-shared with the load generator this shows as the round-trip ratio. A
-broadcast goes through the channel layer as bytes, one inbox message per
-member (the design that lets the Redis layer and the in-memory layer share
-one path): a copy of the bytes and a parse of the envelope per member, where
-the hand-written server clones a reference-counted frame into each queue.
+**Compiling generated Rust.** Per-item experiments (one kind of item
+replaced by a trivial one at a time, `cargo check` timed) showed serde's
+`Deserialize` derive at about 60–75 % of checking a generated module, and its
+`Serialize` derive at 10–15 %. Generated types now read the validated JSON
+tree through `chanx_runtime::FromJson` (one short function per type) and
+write through `StructWriter` calls, keeping `Serialize`/`Deserialize` (as
+small delegating impls). What is left is spread over channel modules,
+`FromJson` bodies, Debug/Clone/PartialEq derives, `Serialize` of enums and the
+delegating impls, each 15–25 %: type and borrow checking of many small
+functions. Beyond about 100,000 document lines (500,000 generated lines) the
+compiler's own memory use grows faster than the module; splitting a
+document that large into several crates is the way out.
+
+**Runtime.** Kernel time (one `recvfrom` and one `sendto` per round trip,
+the same for both servers) is most of each server's CPU; chanx spends about
+2× the hand-written server's user time per round trip. The framework's own
+work is the in-process row: about 2.8 µs per ping, spread over parsing the
+frame into a Python-compatible JSON tree, the pydantic-compatible validation
+program, decoding the typed message, the reply written in `json.dumps`
+layout, the outgoing queue and the connection's select over client frames,
+its inbox, timers and stop signals. No single item is above a few percent of
+a profile; each is part of answering exactly as chanx does. Fixed this run:
+the stop signals and the writer's overflow watch made once per connection
+instead of once per frame (a tenth of the loop), the topic lock taken only
+for topic frames, foldhash instead of SipHash for frame objects, and a
+writer that writes every queued frame before one flush. That last one is why
+broadcasts now beat the hand-written server, which flushes per frame; a
+group send also hands every member the same `Bytes` instead of a copy each.
+Left: decoding frames straight into the typed message with a borrowed
+envelope, and a `WsMessage` that shares tungstenite's buffers (it copies
+each text frame into a `String`).
 
 **Redis.** The channels_redis format costs per broadcast what its design
 does: `group_send` lists the group's members (one `ZRANGE` of every channel
@@ -277,7 +304,7 @@ Both grow with the group; the previous layer published one message per
 process and kept membership out of the message. The Rust + Python rows are
 bounded by the Python process.
 
-Fixed while measuring: a relayed frame is forwarded as the text it was
+Fixed in earlier runs: a relayed frame is forwarded as the text it was
 serialized to (it was parsed into a `Value` and serialized again for every
 member); one lock per group send instead of one per member; one idle timer
 per connection, re-armed lazily (a new timer per frame cost a timer-wheel
@@ -286,9 +313,6 @@ envelope appended to the text (they went through a `Value` tree);
 8 KiB read buffers (tungstenite's default 128 KiB buffer is zero-filled on the
 first read, which cost every idle connection about 140 KiB).
 
-Left: layer messages as shared bytes instead of `Vec<u8>` (a `ChannelLayer`
-trait change), decoding frames straight into the typed message with a
-borrowed envelope.
 ";
 
 #[cfg(test)]
