@@ -159,6 +159,21 @@ fn main() -> Result<()> {
             );
             return Ok(());
         }
+        Some("__idle") => {
+            // Memory per idle connection alone, to compare two builds.
+            let kind = servers::Kind::parse(args.get(1).map_or("", String::as_str))?;
+            let n: usize = args
+                .get(2)
+                .context("usage: chanx-bench __idle KIND N")?
+                .parse()?;
+            crate::sys::raise_fd_limit();
+            let kib = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?
+                .block_on(load::idle_memory(kind, n))?;
+            println!("{kib:.1} KiB per idle connection");
+            return Ok(());
+        }
         Some("__frames") => {
             // The per-frame cost alone (also part of `runtime`).
             for (name, nanos) in frames::cost(frames::per_round(false), frames::ROUNDS)? {
