@@ -99,3 +99,26 @@ macro_rules! __const_str_marker {
 }
 
 pub use crate::__const_str_marker as const_str_marker;
+
+/// `Deserialize` of a generated type through its `FromJson`
+/// ([`deserialize_json`]): one line in the generated module instead of an
+/// impl that printing and checking would pay for on every type.
+///
+/// ```ignore
+/// ::chanx_runtime::__private::deserialize_through_from_json!(ChatPayload);
+/// ```
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __deserialize_through_from_json {
+    ($name:ident) => {
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                $crate::__private::deserialize_json(deserializer)
+            }
+        }
+    };
+}
+
+pub use crate::__deserialize_through_from_json as deserialize_through_from_json;

@@ -1020,11 +1020,7 @@ fn unraw(name: &Ident) -> String {
 /// `Deserialize` through `FromJson`: the type's reading is written once.
 fn deserialize_json(name: &Ident) -> TokenStream {
     quote! {
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                ::chanx_runtime::__private::deserialize_json(deserializer)
-            }
-        }
+        ::chanx_runtime::__private::deserialize_through_from_json!(#name);
     }
 }
 

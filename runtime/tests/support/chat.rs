@@ -66,13 +66,7 @@ pub mod types {
         }
     }
 
-    impl<'de> ::serde::Deserialize<'de> for PingMessage {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::chanx_runtime::__private::deserialize_json(deserializer)
-        }
-    }
+    ::chanx_runtime::__private::deserialize_through_from_json!(PingMessage);
 
     /// From specs/chat.yaml#/components/schemas/PongMessage
     #[derive(
@@ -118,13 +112,7 @@ pub mod types {
         }
     }
 
-    impl<'de> ::serde::Deserialize<'de> for PongMessage {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::chanx_runtime::__private::deserialize_json(deserializer)
-        }
-    }
+    ::chanx_runtime::__private::deserialize_through_from_json!(PongMessage);
 
     /// From specs/chat.yaml#/components/schemas/ChatPayload
     #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
@@ -162,13 +150,7 @@ pub mod types {
         }
     }
 
-    impl<'de> ::serde::Deserialize<'de> for ChatPayload {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::chanx_runtime::__private::deserialize_json(deserializer)
-        }
-    }
+    ::chanx_runtime::__private::deserialize_through_from_json!(ChatPayload);
 
     /// A chat message from a client.
     ///
@@ -211,13 +193,7 @@ pub mod types {
         }
     }
 
-    impl<'de> ::serde::Deserialize<'de> for ChatMessage {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::chanx_runtime::__private::deserialize_json(deserializer)
-        }
-    }
+    ::chanx_runtime::__private::deserialize_through_from_json!(ChatMessage);
 
     impl ChatMessage {
         /// Builds the value from its required fields; every other field takes its default.
@@ -270,13 +246,7 @@ pub mod types {
         }
     }
 
-    impl<'de> ::serde::Deserialize<'de> for ChatNotificationMessage {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::chanx_runtime::__private::deserialize_json(deserializer)
-        }
-    }
+    ::chanx_runtime::__private::deserialize_through_from_json!(ChatNotificationMessage);
 
     impl ChatNotificationMessage {
         /// Builds the value from its required fields; every other field takes its default.
@@ -327,13 +297,7 @@ pub mod types {
         }
     }
 
-    impl<'de> ::serde::Deserialize<'de> for NotificationPayload {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::chanx_runtime::__private::deserialize_json(deserializer)
-        }
-    }
+    ::chanx_runtime::__private::deserialize_through_from_json!(NotificationPayload);
 
     impl NotificationPayload {
         /// Builds the value from its required fields; every other field takes its default.
@@ -382,13 +346,7 @@ pub mod types {
         }
     }
 
-    impl<'de> ::serde::Deserialize<'de> for NotificationPayloadLevel {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::chanx_runtime::__private::deserialize_json(deserializer)
-        }
-    }
+    ::chanx_runtime::__private::deserialize_through_from_json!(NotificationPayloadLevel);
 
     /// A notification pushed by the server.
     ///
@@ -431,13 +389,7 @@ pub mod types {
         }
     }
 
-    impl<'de> ::serde::Deserialize<'de> for NotificationMessage {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::chanx_runtime::__private::deserialize_json(deserializer)
-        }
-    }
+    ::chanx_runtime::__private::deserialize_through_from_json!(NotificationMessage);
 
     impl NotificationMessage {
         /// Builds the value from its required fields; every other field takes its default.
@@ -485,13 +437,7 @@ pub mod types {
         }
     }
 
-    impl<'de> ::serde::Deserialize<'de> for RoomPost {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::chanx_runtime::__private::deserialize_json(deserializer)
-        }
-    }
+    ::chanx_runtime::__private::deserialize_through_from_json!(RoomPost);
 
     /// A message posted to a room.
     ///
@@ -534,13 +480,7 @@ pub mod types {
         }
     }
 
-    impl<'de> ::serde::Deserialize<'de> for RoomPostMessage {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::chanx_runtime::__private::deserialize_json(deserializer)
-        }
-    }
+    ::chanx_runtime::__private::deserialize_through_from_json!(RoomPostMessage);
 
     impl RoomPostMessage {
         /// Builds the value from its required fields; every other field takes its default.
@@ -591,13 +531,7 @@ pub mod types {
         }
     }
 
-    impl<'de> ::serde::Deserialize<'de> for RoomChat {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::chanx_runtime::__private::deserialize_json(deserializer)
-        }
-    }
+    ::chanx_runtime::__private::deserialize_through_from_json!(RoomChat);
 
     /// A message posted to a room, as every subscriber gets it.
     ///
@@ -640,13 +574,7 @@ pub mod types {
         }
     }
 
-    impl<'de> ::serde::Deserialize<'de> for RoomChatMessage {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::chanx_runtime::__private::deserialize_json(deserializer)
-        }
-    }
+    ::chanx_runtime::__private::deserialize_through_from_json!(RoomChatMessage);
 
     impl RoomChatMessage {
         /// Builds the value from its required fields; every other field takes its default.
@@ -692,13 +620,7 @@ pub mod types {
         }
     }
 
-    impl<'de> ::serde::Deserialize<'de> for RoomJoined {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::chanx_runtime::__private::deserialize_json(deserializer)
-        }
-    }
+    ::chanx_runtime::__private::deserialize_through_from_json!(RoomJoined);
 
     /// Sent to a connection once it has joined a room.
     ///
@@ -741,13 +663,7 @@ pub mod types {
         }
     }
 
-    impl<'de> ::serde::Deserialize<'de> for RoomJoinedMessage {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::chanx_runtime::__private::deserialize_json(deserializer)
-        }
-    }
+    ::chanx_runtime::__private::deserialize_through_from_json!(RoomJoinedMessage);
 
     impl RoomJoinedMessage {
         /// Builds the value from its required fields; every other field takes its default.
