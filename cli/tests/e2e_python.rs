@@ -18,30 +18,19 @@ use chanx_e2e_support::{self as e2e, Server, repo_root, ts_package};
 
 #[test]
 fn generated_client_talks_to_the_python_chanx() {
-    if !e2e::has_program("python3") {
-        e2e::skip("python3 is not installed");
-        return;
-    }
     if let Err(reason) = e2e::node_ready() {
         e2e::skip(&reason);
         return;
     }
-    let venv = Command::new("bash")
-        .arg(repo_root().join("scripts/python-venv.sh"))
-        .output()
-        .expect("run scripts/python-venv.sh");
-    assert!(
-        venv.status.success(),
-        "installing the Python chanx failed:\n{}{}",
-        String::from_utf8_lossy(&venv.stdout),
-        String::from_utf8_lossy(&venv.stderr)
-    );
+    let Some(python) = e2e::interop_python() else {
+        return;
+    };
 
     let dir = ts_package().join("generated/e2e-python");
     std::fs::create_dir_all(&dir).expect("create the e2e output directory");
     let port = e2e::free_port();
     let interop = repo_root().join("tests/interop");
-    let mut command = Command::new(interop.join(".venv/bin/python"));
+    let mut command = Command::new(python);
     command
         .arg(interop.join("chanx_app.py"))
         .arg(port.to_string());

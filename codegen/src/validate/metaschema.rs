@@ -48,21 +48,28 @@ struct Kept {
     formats: BTreeSet<usize>,
 }
 
+impl Kept {
+    /// What of `full` (the meta-schema of `version`) `document` can reach.
+    fn of(version: SpecVersion, full: &Value, document: &Value) -> Self {
+        let used = Used::of(document);
+        Kept {
+            version: version as u8,
+            protocols: binding_protocols(full)
+                .filter(|protocol| used.keys.contains(*protocol))
+                .map(str::to_owned)
+                .collect(),
+            formats: format_branches(full)
+                .filter(|(_, formats)| formats.iter().any(|f| used.schema_formats.contains(*f)))
+                .map(|(index, _)| index)
+                .collect(),
+        }
+    }
+}
+
 /// The meta-schema of `version`, compiled with only what `document` can reach.
 pub fn compiled_for(version: SpecVersion, document: &Value) -> Result<Arc<Compiled>, String> {
     let full = parsed(version)?;
-    let used = Used::of(document);
-    let kept = Kept {
-        version: version as u8,
-        protocols: binding_protocols(full)
-            .filter(|protocol| used.keys.contains(*protocol))
-            .map(str::to_owned)
-            .collect(),
-        formats: format_branches(full)
-            .filter(|(_, formats)| formats.iter().any(|f| used.schema_formats.contains(*f)))
-            .map(|(index, _)| index)
-            .collect(),
-    };
+    let kept = Kept::of(version, full, document);
     static CACHE: OnceLock<Mutex<HashMap<Kept, Arc<Compiled>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let lock = || {
@@ -245,19 +252,8 @@ mod tests {
     use super::*;
 
     fn kept_for(document: Value) -> Kept {
-        let full = parsed(SpecVersion::V3_0).unwrap();
-        let used = Used::of(&document);
-        Kept {
-            version: 0,
-            protocols: binding_protocols(full)
-                .filter(|p| used.keys.contains(*p))
-                .map(str::to_owned)
-                .collect(),
-            formats: format_branches(full)
-                .filter(|(_, formats)| formats.iter().any(|f| used.schema_formats.contains(*f)))
-                .map(|(index, _)| index)
-                .collect(),
-        }
+        let version = SpecVersion::V3_0;
+        Kept::of(version, parsed(version).unwrap(), &document)
     }
 
     #[test]

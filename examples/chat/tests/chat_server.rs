@@ -9,6 +9,9 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
+mod common;
+use common::{connect, receive, send};
+
 /// A running `chat-server`, killed when dropped.
 struct Server {
     child: Child,
@@ -87,34 +90,6 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn connect(url: &str) -> Socket {
-    tokio_tungstenite::connect_async(url)
-        .await
-        .expect("connects")
-        .0
-}
-
-async fn send(socket: &mut Socket, frame: &str) {
-    socket.send(Message::text(frame)).await.expect("sends");
-}
-
-/// The next text frame, as JSON; fails after 5 s.
-async fn receive(socket: &mut Socket) -> Value {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
-            .await
-            .expect("a frame within 5 s")
-            .expect("socket open")
-            .expect("no transport error");
-        if let Message::Text(text) = message {
-            return serde_json::from_str(&text).expect("frames are JSON");
-        }
     }
 }
 

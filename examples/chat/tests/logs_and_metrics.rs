@@ -7,12 +7,12 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use chanx_e2e_support::{Server, free_port, http};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+mod common;
+use common::{Socket, receive, send};
 
 fn log_path(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("chanx-{name}-{}.log", std::process::id()))
@@ -36,29 +36,7 @@ fn start(name: &str, args: &[&str], env: &[(&str, &str)]) -> (Server, u16) {
 }
 
 async fn connect(port: u16) -> Socket {
-    let url = format!("ws://127.0.0.1:{port}/ws/chat");
-    tokio_tungstenite::connect_async(url)
-        .await
-        .expect("connects")
-        .0
-}
-
-async fn send(socket: &mut Socket, frame: &str) {
-    socket.send(Message::text(frame)).await.expect("sends");
-}
-
-/// The next text frame, as JSON; fails after 5 s.
-async fn receive(socket: &mut Socket) -> Value {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
-            .await
-            .expect("a frame within 5 s")
-            .expect("socket open")
-            .expect("no transport error");
-        if let Message::Text(text) = message {
-            return serde_json::from_str(&text).expect("frames are JSON");
-        }
-    }
+    common::connect(&format!("ws://127.0.0.1:{port}/ws/chat")).await
 }
 
 /// Every log line, each parsed as one JSON object, once `done` holds for
