@@ -806,6 +806,34 @@ def big():
     message("big/forest", "recursive", {"forest": [{"name": f"t{i}"} for i in range(3000)]})
 
 
+def duplicate_fields():
+    """A field written twice in a payload: Python's dict keeps the last
+    value (in the first key's place), and so must the decoded message."""
+
+    def scalars(*pairs):
+        return enc(Pairs(("action", "scalars"), ("payload", Pairs(*pairs))))
+
+    rest = (("ratio", 0.5), ("flag", True))
+    frame("duplicate/field-last-wins",
+          scalars(("text", "first"), ("count", 1), ("text", "last"), *rest))
+    frame("duplicate/field-invalid-then-valid",
+          scalars(("text", "hi"), ("count", "x"), ("count", 2), *rest))
+    frame("duplicate/field-valid-then-invalid",
+          scalars(("text", "hi"), ("count", 2), ("count", "x"), *rest))
+    frame("duplicate/optional-null-then-value",
+          scalars(("text", "hi"), ("count", 1), ("maybe", None), ("maybe", 7), *rest))
+    frame("duplicate/optional-value-then-null",
+          scalars(("text", "hi"), ("count", 1), ("maybe", 7), ("maybe", None), *rest))
+    frame("duplicate/any-field",
+          scalars(("text", "hi"), ("count", 1), ("anything", [1]), ("anything", {"k": 2}), *rest))
+    frame("duplicate/nested-model",
+          enc(Pairs(("action", "nested"), ("payload", Pairs(
+              ("trunk", Pairs(("name", "a"), ("branch", BRANCH), ("name", "b"))))))))
+    frame("duplicate/whole-payload",
+          enc(Pairs(("action", "scalars"), ("payload", {"text": 5}),
+                    ("payload", SCALARS_MIN))))
+
+
 def main():
     valid()
     constraints()
@@ -824,6 +852,7 @@ def main():
     not_json()
     actions()
     big()
+    duplicate_fields()
     text = "".join(json.dumps(f, ensure_ascii=False) + "\n" for f in FRAMES)
     if sys.argv[1:] == ["--check"]:
         if OUTPUT.read_text(encoding="utf-8") != text:
