@@ -29,6 +29,11 @@
 //! codes as on [`Server`](crate::Server) (a message over the router's largest
 //! `max_message_bytes` is closed with 1009).
 //!
+//! Unlike [`Server`](crate::Server), which answers the upgrade only once the
+//! connection is in its groups, hyper writes the `101` answer before the
+//! connection is set up: a broadcast sent the moment a client connects may
+//! miss it, as with chanx.
+//!
 //! Serve the app with [`serve`] rather than `axum::serve`: it bounds the
 //! handshake (time and concurrent pending connections) and closes
 //! connections so that their close frame reaches the client.
@@ -265,6 +270,7 @@ async fn upgrade(
             let accepted = Accepted {
                 request,
                 path_params,
+                ..Default::default()
             };
             router
                 .serve_endpoint(endpoint, accepted, sink, stream)

@@ -137,11 +137,14 @@ impl From<std::convert::Infallible> for TransportError {
 }
 
 /// An upgraded connection, before the handler runs.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Accepted {
     pub request: ConnectRequest,
     /// The parameters of the matched address template.
     pub path_params: PathParams,
+    /// Opened once the connection is in its groups and topic: until then
+    /// the server holds back the handshake's answer.
+    pub(crate) ready: crate::transport::Gate,
 }
 
 /// Why the main loop ended.
@@ -241,7 +244,7 @@ impl<H: Handler> Core<'_, H> {
     /// Returns the close frame to send, if the server closes.
     async fn run<St, E>(
         &self,
-        accepted: Accepted,
+        mut accepted: Accepted,
         shutdown: watch::Receiver<bool>,
         stream: St,
     ) -> Option<(u16, &'static str)>
@@ -295,7 +298,10 @@ impl<H: Handler> Core<'_, H> {
             ));
         }
         let started = Instant::now();
-        let end = self.connected(&mut ctx, &mut inbox, shutdown, stream).await;
+        let ready = std::mem::take(&mut accepted.ready);
+        let end = self
+            .connected(&mut ctx, &mut inbox, ready, shutdown, stream)
+            .await;
         // chanx's cleanup: every topic unsubscribed (hooks run, groups left).
         self.topics.lock().await.close(&connection).await;
         self.route.handler().on_disconnect(&mut ctx).await;
@@ -368,6 +374,7 @@ impl<H: Handler> Core<'_, H> {
         &self,
         ctx: &mut Context<H::Outgoing, H::Params>,
         inbox: &mut Inbox,
+        mut ready: crate::transport::Gate,
         mut shutdown: watch::Receiver<bool>,
         mut stream: St,
     ) -> End
@@ -406,6 +413,8 @@ impl<H: Handler> Core<'_, H> {
                 topics.subscribe(ctx.connection(), &topic, None).await;
             }
         }
+        // In its groups and topic: the client may now learn it is connected.
+        ready.open();
 
         // Room in the outgoing queue for what one client frame or layer
         // message may queue (reply, error, completion, …) before it is taken.

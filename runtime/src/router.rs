@@ -285,6 +285,7 @@ impl Router {
             Accepted {
                 request,
                 path_params,
+                ..Default::default()
             },
             sink,
             stream,

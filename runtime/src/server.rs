@@ -23,7 +23,8 @@ use crate::{
     },
     router::{BoxSink, BoxStream, RouteError, Router, ShutdownHandle},
     transport::{
-        DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_PENDING_HANDSHAKES, Lingering, accept, ws_settings,
+        DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_PENDING_HANDSHAKES, HeldWrites, Lingering, accept,
+        ws_settings,
     },
     ws::WsMessage,
 };
@@ -31,7 +32,9 @@ use crate::{
 /// A WebSocket server: accepts connections and routes them by path.
 ///
 /// Unknown paths get HTTP 404 and path parameters that do not parse get 400,
-/// both before the upgrade.
+/// both before the upgrade. The `101` answer is held back until the
+/// connection is authenticated and in its groups and topic: a client that
+/// sees its upgrade complete gets every broadcast sent from then on.
 ///
 /// Limits on clients that do not complete their upgrade: each has
 /// [`handshake_timeout`](Self::handshake_timeout) to do it (10 s by
@@ -165,6 +168,8 @@ async fn serve_tcp(
     };
     // Closed gracefully when dropped, so the last frames reach the client.
     let stream = stream.map_inner(Lingering::new);
+    let (stream, ready) = HeldWrites::new(stream);
+    let mut ready = Some(ready);
     let mut routed = None;
     // tungstenite fixes the callback's signature, large error type included.
     #[allow(clippy::result_large_err)]
@@ -182,11 +187,16 @@ async fn serve_tcp(
                     Accepted {
                         request,
                         path_params,
+                        ready: ready.take().unwrap_or_default(),
                     },
                 ));
                 Ok(response)
             }
-            Err(error) => Err(refusal(&error)),
+            Err(error) => {
+                // The refusal is the answer: nothing to wait for.
+                drop(ready.take());
+                Err(refusal(&error))
+            }
         }
     };
     let config = ws_settings(&router).tungstenite();

@@ -180,3 +180,118 @@ impl AsyncWrite for Lingering {
         }
     }
 }
+
+/// Holds back what is written to a connection (the handshake's `101`
+/// answer first) until its [`Gate`] opens, so that a client that sees the
+/// upgrade complete is already in its groups: a broadcast sent the moment
+/// the client is connected reaches it. Held bytes go out first, in order,
+/// on the next read or write after the gate opens.
+pub(crate) struct HeldWrites<S> {
+    inner: S,
+    held: Vec<u8>,
+    sent: usize,
+    gate: Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// Opens a [`HeldWrites`] when opened or dropped, whichever comes first.
+#[derive(Debug, Default)]
+pub(crate) struct Gate(Option<Arc<std::sync::atomic::AtomicBool>>);
+
+impl Gate {
+    pub(crate) fn open(&mut self) {
+        if let Some(open) = self.0.take() {
+            open.store(true, std::sync::atomic::Ordering::Release);
+        }
+    }
+}
+
+impl Drop for Gate {
+    fn drop(&mut self) {
+        self.open();
+    }
+}
+
+impl<S> HeldWrites<S> {
+    pub(crate) fn new(inner: S) -> (Self, Gate) {
+        let open = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let held = HeldWrites {
+            inner,
+            held: Vec::new(),
+            sent: 0,
+            gate: Arc::clone(&open),
+        };
+        (held, Gate(Some(open)))
+    }
+
+    fn is_open(&self) -> bool {
+        self.gate.load(std::sync::atomic::Ordering::Acquire)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> HeldWrites<S> {
+    /// Writes out what was held, once the gate is open.
+    fn poll_release(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if !self.is_open() {
+            return Poll::Ready(Ok(()));
+        }
+        while self.sent < self.held.len() {
+            match Pin::new(&mut self.inner).poll_write(cx, &self.held[self.sent..]) {
+                Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
+                Poll::Ready(Ok(written)) => self.sent += written,
+                Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+        if !self.held.is_empty() {
+            self.held = Vec::new();
+            self.sent = 0;
+        }
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for HeldWrites<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        // The connection reads once it is set up: the held answer goes out
+        // then if no frame was written before. A write still pending has
+        // registered this task, which is woken to finish it.
+        if let Poll::Ready(Err(error)) = self.poll_release(cx) {
+            return Poll::Ready(Err(error));
+        }
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for HeldWrites<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        if !self.is_open() {
+            self.held.extend_from_slice(buf);
+            return Poll::Ready(Ok(buf.len()));
+        }
+        std::task::ready!(self.poll_release(cx))?;
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if !self.is_open() {
+            return Poll::Ready(Ok(()));
+        }
+        std::task::ready!(self.poll_release(cx))?;
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        // Nothing held is lost: shutting down opens the way.
+        self.gate.store(true, std::sync::atomic::Ordering::Release);
+        std::task::ready!(self.poll_release(cx))?;
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}

@@ -453,6 +453,67 @@ async fn authentication_rejects_with_4401_or_4403_and_exposes_the_user() {
     }
 }
 
+/// Authenticates as `TokenAuth` does, slowly: a connection spends a while
+/// between its upgrade request and its groups.
+struct SlowAuth;
+
+impl chanx_runtime::Authenticator for SlowAuth {
+    type User = <TokenAuth as chanx_runtime::Authenticator>::User;
+
+    async fn authenticate(
+        &self,
+        request: &chanx_runtime::ConnectRequest,
+    ) -> Result<Self::User, chanx_runtime::AuthRejection> {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        TokenAuth.authenticate(request).await
+    }
+}
+
+/// A client that sees its upgrade complete is already in its groups: a
+/// broadcast sent that moment reaches it (the server holds the `101` answer
+/// until the connection has joined, however long authentication takes).
+#[tokio::test]
+async fn a_connected_client_is_already_in_its_groups() {
+    let router = Router::new().route(
+        Route::new(ChatServer::new(ChatApp::default()))
+            .config(config())
+            .authenticator(SlowAuth),
+    );
+    let server = start(router).await;
+    let mut alice = Client::connect(&server.url("/ws/chat?token=user-alice")).await;
+    let authenticated = json!({"action": "authentication", "payload": {
+        "status_code": 200, "status_text": "OK", "data": {"detail": "OK"}
+    }});
+    alice.expect(authenticated.clone()).await;
+    for round in 0..3 {
+        let started = std::time::Instant::now();
+        let mut bob = Client::connect(&server.url("/ws/chat?token=user-bob")).await;
+        assert!(
+            started.elapsed() >= Duration::from_millis(300),
+            "the upgrade completed before authentication ended"
+        );
+        // `quiet`: to the others in alice's groups (bob is in `chat`).
+        let message = format!("round {round}");
+        alice
+            .send_json(
+                json!({"action": "chat", "payload": {"message": format!("quiet {message}")}}),
+            )
+            .await;
+        let relayed = json!({"action": "chat_notification", "payload": {"message": format!("alice: {message}")}});
+        // Frames queued before the answer (here the authentication frame) follow it in order.
+        bob.expect(authenticated.clone()).await;
+        bob.expect(relayed).await;
+    }
+    // A rejected client still gets its answer, its frame and its close.
+    let mut intruder = Client::connect(&server.url("/ws/chat?token=forged")).await;
+    intruder
+        .expect(json!({"action": "authentication", "payload": {
+            "status_code": 403, "status_text": "Forbidden", "data": {"detail": "Invalid token"}
+        }}))
+        .await;
+    assert_eq!(intruder.expect_close().await.0, 4403);
+}
+
 #[tokio::test]
 async fn camelized_authentication_frame() {
     let config = ConsumerConfig {

@@ -98,8 +98,6 @@ async fn ping_chat_broadcast_notification_and_errors() {
     let server = Server::start(&[]);
     let mut alice = connect(&server.url()).await;
     let mut bob = connect(&server.url()).await;
-    // The handshake ends before a connection joins its groups; bob's first
-    // answer means bob is in the room before alice's broadcast below.
     send(&mut bob, r#"{"action":"ping"}"#).await;
     assert_eq!(
         receive(&mut bob).await,
