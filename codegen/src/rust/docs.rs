@@ -20,6 +20,14 @@ pub const LINE_SEPARATOR: char = '\u{1f}';
 /// marked `text` and deep indentation is trimmed, so nothing in a description
 /// can become a doctest that runs (and fails) in the user's crate.
 pub fn doc_attrs<'a>(paragraphs: impl IntoIterator<Item = Option<&'a str>>) -> TokenStream {
+    match doc_text(paragraphs) {
+        Some(doc) => quote!(#[doc = #doc]),
+        None => TokenStream::new(),
+    }
+}
+
+/// The value of [`doc_attrs`]'s attribute, if it has one.
+pub fn doc_text<'a>(paragraphs: impl IntoIterator<Item = Option<&'a str>>) -> Option<String> {
     let mut doc = String::new();
     for text in paragraphs.into_iter().flatten() {
         let text = crate::text::clean(text);
@@ -34,10 +42,7 @@ pub fn doc_attrs<'a>(paragraphs: impl IntoIterator<Item = Option<&'a str>>) -> T
         }
         safe_markdown(text, &mut doc);
     }
-    if doc.is_empty() {
-        return TokenStream::new();
-    }
-    quote!(#[doc = #doc])
+    (!doc.is_empty()).then_some(doc)
 }
 
 /// A `#[doc]` attribute holding one line the generator writes, which may

@@ -5,10 +5,39 @@
 //! the whole file, and its tokens and syntax tree are dropped before the
 //! next item is built. Memory stays close to the size of the printed text
 //! instead of many times the size of the whole module's syntax tree.
+//!
+//! The items every type has are not printed this way but written as text
+//! ([`Piece::Printed`], from [`super::printed`]): the same text, without
+//! the parse.
 
 use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
+
+/// An item of a module: tokens to print, or text already printed as
+/// prettyplease prints it ([`super::printed`]). Debug builds keep the
+/// tokens the text stands for, and check that they print the same.
+pub enum Piece {
+    Tokens(TokenStream),
+    Printed {
+        text: String,
+        tokens: Option<TokenStream>,
+    },
+}
+
+impl Piece {
+    /// `text` if there is one, else `tokens()`; debug builds also build the
+    /// tokens for the text, to check it.
+    pub fn printed_or(text: Option<String>, tokens: impl FnOnce() -> TokenStream) -> Piece {
+        match text {
+            Some(text) => Piece::Printed {
+                text,
+                tokens: cfg!(debug_assertions).then(tokens),
+            },
+            None => Piece::Tokens(tokens()),
+        }
+    }
+}
 
 /// A module being printed: its opening line (attributes and `mod NAME {`)
 /// and the printed items so far.
@@ -41,6 +70,26 @@ impl Module {
         let printed = print(in_module(item))?;
         self.text.push_str(module_body(&printed)?);
         Ok(())
+    }
+
+    /// Adds `piece` to the module.
+    pub fn piece(&mut self, piece: Piece) -> Result<(), Diagnostics> {
+        match piece {
+            Piece::Tokens(item) => self.item(item),
+            Piece::Printed { text, tokens } => {
+                if let Some(tokens) = tokens {
+                    let printed = print(in_module(tokens))?;
+                    let expected = module_body(&printed)?;
+                    if text != expected {
+                        return Err(bug(format!(
+                            "an item written as text differs from its printed tokens:\n{text}\nprettyplease:\n{expected}"
+                        )));
+                    }
+                }
+                self.text.push_str(&text);
+                Ok(())
+            }
+        }
     }
 
     /// Prints `item` before the items printed so far.

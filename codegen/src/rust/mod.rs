@@ -13,6 +13,7 @@ mod format;
 mod layout;
 mod literal;
 mod names;
+mod printed;
 mod types;
 
 use proc_macro2::TokenStream;
@@ -91,7 +92,7 @@ pub fn generate(api: &ir::Api, options: &RustOptions) -> Result<String, Diagnost
         )]
         pub mod types {}
     })?;
-    types.emit(&mut |item| types_module.item(item))?;
+    types.emit(&mut |piece| types_module.piece(piece))?;
     let mut channels_module = format::Module::open(quote! {
         #[allow(
             dead_code,

@@ -9,9 +9,11 @@ use serde_json::Value;
 
 use super::RustOptions;
 use super::cycles::{alias_cycles, cyclic_edges};
-use super::docs::{doc_attrs, doc_line, origin_line, title_is_name};
+use super::docs::{doc_attrs, doc_line, doc_text, origin_line, title_is_name};
+use super::format::Piece;
 use super::literal::{json_text, matches_expr, serialize_expr};
 use super::names::{Namer, ident};
+use super::printed;
 use crate::ir::{Additional, Api, EnumValue, Field, TypeDef, TypeId, TypeKind, TypeRef, Variant};
 
 /// Everything decided about the type space before any code is written:
@@ -32,6 +34,13 @@ pub struct TypesModule<'a> {
     /// message: their const is always written, or a receiver could not tell
     /// the variants apart.
     tag_fields: HashSet<(TypeId, String)>,
+}
+
+/// What one type definition becomes: its items as tokens, or (a struct)
+/// pieces some of which are written as text.
+enum Emitted {
+    Tokens(TokenStream),
+    Pieces(Vec<Piece>),
 }
 
 struct Marker {
@@ -239,38 +248,58 @@ impl<'a> TypesModule<'a> {
 
     /// Hands each item of the module to `item`, in order, as soon as it is
     /// built: the caller formats it and drops its tokens before the next.
-    pub fn emit<E>(&self, item: &mut impl FnMut(TokenStream) -> Result<(), E>) -> Result<(), E> {
+    pub fn emit<E>(&self, item: &mut impl FnMut(Piece) -> Result<(), E>) -> Result<(), E> {
         let mut default_fns = Namer::default();
         for def in &self.api.types.types {
-            item(self.emit_def(def, &mut default_fns))?;
+            match self.emit_def(def, &mut default_fns) {
+                Emitted::Tokens(tokens) => item(Piece::Tokens(tokens))?,
+                Emitted::Pieces(pieces) => {
+                    for piece in pieces {
+                        item(piece)?;
+                    }
+                }
+            }
         }
         let mut markers: Vec<&Marker> = self.markers.values().collect();
         markers.sort_by_key(|m| m.order);
         for marker in markers {
-            item(emit_marker(marker))?;
+            item(Piece::Tokens(emit_marker(marker)))?;
         }
         Ok(())
     }
 
-    fn emit_def(&self, def: &TypeDef, default_fns: &mut Namer) -> TokenStream {
+    fn emit_def(&self, def: &TypeDef, default_fns: &mut Namer) -> Emitted {
         let name = &self.names[def.id];
         let title = def
             .title
             .as_deref()
             .filter(|title| !title_is_name(title, &def.name));
         let origin = origin_line(&def.origin);
-        let docs = doc_attrs([def.description.as_deref().or(title), Some(&origin)]);
+        let doc = doc_text([def.description.as_deref().or(title), Some(&origin)]);
+        let docs = match &doc {
+            Some(doc) => quote!(#[doc = #doc]),
+            None => TokenStream::new(),
+        };
         match &def.kind {
-            TypeKind::Struct { fields, additional } => {
-                self.emit_struct(def, &docs, fields, additional, default_fns)
+            TypeKind::Struct { fields, additional } => Emitted::Pieces(self.emit_struct(
+                def,
+                (doc.as_deref(), &docs),
+                fields,
+                additional,
+                default_fns,
+            )),
+            TypeKind::Enum { values } => {
+                let text = string_enum_text(name, doc.as_deref(), values, def.default.as_ref());
+                Emitted::Pieces(vec![Piece::printed_or(text, || {
+                    emit_enum(name, &docs, values, def.default.as_ref())
+                })])
             }
-            TypeKind::Enum { values } => emit_enum(name, &docs, values, def.default.as_ref()),
             TypeKind::Union { variants, tag, .. } => {
-                self.emit_union(def, &docs, variants, tag.as_deref())
+                Emitted::Tokens(self.emit_union(def, &docs, variants, tag.as_deref()))
             }
             TypeKind::Alias { target } => {
                 let target = self.rust_type(target, Some(def.id), &quote!());
-                if self.newtype_aliases.contains(&def.id) {
+                Emitted::Tokens(if self.newtype_aliases.contains(&def.id) {
                     let from_json = from_json_through_serde(name);
                     quote! {
                         #docs
@@ -281,7 +310,7 @@ impl<'a> TypesModule<'a> {
                     }
                 } else {
                     quote!(#docs pub type #name = #target;)
-                }
+                })
             }
         }
     }
@@ -289,17 +318,19 @@ impl<'a> TypesModule<'a> {
     fn emit_struct(
         &self,
         def: &TypeDef,
-        docs: &TokenStream,
+        (doc, docs): (Option<&str>, &TokenStream),
         fields: &[Field],
         additional: &Additional,
         default_fns: &mut Namer,
-    ) -> TokenStream {
+    ) -> Vec<Piece> {
         let name = &self.names[def.id];
         let mut namer = Namer::default();
         let mut all_defaultable = true;
         let mut derive_default = true;
         let mut rendered = Vec::new();
         let mut reads = Vec::new();
+        let mut read_kinds = Vec::new();
+        let mut field_types = Vec::new();
         let mut optional = Vec::new();
         let mut helpers = Vec::new();
         // serde's derive only for a struct with a flattened map (rare): it
@@ -307,6 +338,7 @@ impl<'a> TypesModule<'a> {
         let derive_serialize = self.extra_type(additional).is_some();
         // Each field's value in `Default` and in the constructor.
         let mut default_values: Vec<Option<TokenStream>> = Vec::new();
+        let mut default_texts: Vec<Option<String>> = Vec::new();
         for field in fields {
             let shape = self.field_shape(def.id, field);
             all_defaultable &= shape.defaultable();
@@ -328,17 +360,30 @@ impl<'a> TypesModule<'a> {
                 }
                 _ => None,
             };
+            default_texts.push(match (&custom, shape) {
+                (Some(function), _) => Some(format!("{function}()")),
+                (None, FieldShape::Required) => None,
+                (None, _) => Some("::std::default::Default::default()".to_owned()),
+            });
             default_values.push(match (&custom, shape) {
                 (Some(function), _) => Some(quote!(#function())),
                 (None, FieldShape::Required) => None,
                 (None, _) => Some(quote!(::std::default::Default::default())),
             });
             reads.push(field_read(reads.len(), shape, custom.as_ref()));
+            read_kinds.push(match (&custom, shape) {
+                (Some(function), _) => printed::Read::OrElse(function.to_string()),
+                (None, FieldShape::Required) => printed::Read::Required,
+                (None, FieldShape::OptionalNullable) => printed::Read::Present,
+                (None, _) => printed::Read::OrDefault,
+            });
             optional.push(matches!(
                 shape,
                 FieldShape::Optional | FieldShape::OptionalNullable
             ));
-            rendered.push(self.emit_field(def.id, field, shape, derive_serialize, &mut namer));
+            let (tokens, ty) = self.emit_field(def.id, field, shape, derive_serialize, &mut namer);
+            rendered.push(tokens);
+            field_types.push(ty);
         }
         let mut deny_unknown = false;
         let extra = self.extra_type(additional);
@@ -384,45 +429,126 @@ impl<'a> TypesModule<'a> {
             }
         };
         let name_text = unraw(name);
+        let ident_texts: Vec<String> = field_idents.iter().map(Ident::to_string).collect();
+        let field_texts: Vec<printed::FieldText> = fields
+            .iter()
+            .zip(&ident_texts)
+            .zip(&optional)
+            .zip(&read_kinds)
+            .map(|(((field, ident), optional), read)| printed::FieldText {
+                ident,
+                wire: &field.name.spec,
+                optional: *optional,
+                read,
+            })
+            .collect();
+        let name_ident = name.to_string();
         let wire_names = fields.iter().map(|f| f.name.spec.as_str());
-        let deny_unknown = deny_unknown.then(|| quote!(.deny_unknown()?));
-        let from_json = if fields.is_empty() && extra_field.is_none() {
+        let from_json_text = (!deny_unknown && extra_field.is_none())
+            .then(|| printed::from_json(&name_ident, &name_text, &field_texts))
+            .flatten();
+        let from_json = || {
+            let deny_unknown = deny_unknown.then(|| quote!(.deny_unknown()?));
+            let body = if fields.is_empty() && extra_field.is_none() {
+                quote! {
+                    ::chanx_runtime::__private::Fields::new(value, #name_text, &[])?#deny_unknown;
+                    ::std::result::Result::Ok(Self {})
+                }
+            } else {
+                let extra = extra_field.as_ref().map(|f| quote!(#f: fields.rest()?,));
+                quote! {
+                    let fields = ::chanx_runtime::__private::Fields::new(value, #name_text, &[#(#wire_names),*])?#deny_unknown;
+                    ::std::result::Result::Ok(Self { #(#field_idents: #reads,)* #extra })
+                }
+            };
             quote! {
-                ::chanx_runtime::__private::Fields::new(value, #name_text, &[])?#deny_unknown;
-                ::std::result::Result::Ok(Self {})
-            }
-        } else {
-            let extra = extra_field.as_ref().map(|f| quote!(#f: fields.rest()?,));
-            quote! {
-                let fields = ::chanx_runtime::__private::Fields::new(value, #name_text, &[#(#wire_names),*])?#deny_unknown;
-                ::std::result::Result::Ok(Self { #(#field_idents: #reads,)* #extra })
+                impl ::chanx_runtime::__private::FromJson for #name {
+                    fn from_json(value: &::chanx_runtime::json::Json) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
+                        #body
+                    }
+                }
             }
         };
-        let deserialize = deserialize_json(name);
-        let serialize = (!derive_serialize).then(|| {
-            let wire_names = fields.iter().map(|f| f.name.spec.as_str());
-            write_struct(name, &field_idents, wire_names, &optional)
-        });
+        let derives_default = default_derive.is_some();
         let derives = default_derive
             .into_iter()
             .chain(derive_serialize.then(|| quote!(::serde::Serialize)));
-        quote! {
-            #docs
-            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq #(, #derives)*)]
-            pub struct #name {
-                #(#rendered)*
-            }
-            #serialize
-            impl ::chanx_runtime::__private::FromJson for #name {
-                fn from_json(value: &::chanx_runtime::json::Json) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
-                    #from_json
+        let struct_text = (!derive_serialize && extra_field.is_none())
+            .then(|| {
+                let derive_texts: Vec<&str> = [
+                    "::std::fmt::Debug",
+                    "::std::clone::Clone",
+                    "::std::cmp::PartialEq",
+                ]
+                .into_iter()
+                .chain(derives_default.then_some("::std::default::Default"))
+                .collect();
+                let defs: Vec<printed::FieldDef> = fields
+                    .iter()
+                    .zip(&ident_texts)
+                    .zip(&field_types)
+                    .map(|((field, ident), ty)| printed::FieldDef {
+                        doc: doc_text([field.description.as_deref()]),
+                        deprecated: field.deprecated,
+                        ident,
+                        ty,
+                    })
+                    .collect();
+                printed::struct_def(doc, &derive_texts, &name_ident, &defs)
+            })
+            .flatten();
+        let mut pieces = vec![Piece::printed_or(struct_text, || {
+            quote! {
+                #docs
+                #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq #(, #derives)*)]
+                pub struct #name {
+                    #(#rendered)*
                 }
             }
-            #deserialize
-            #default_impl
-            #constructor
-            #(#helpers)*
+        })];
+        if !derive_serialize {
+            let text = printed::serialize(&name_ident, &name_text, &field_texts);
+            pieces.push(Piece::printed_or(text, || {
+                let wire_names = fields.iter().map(|f| f.name.spec.as_str());
+                write_struct(name, &field_idents, wire_names, &optional)
+            }));
         }
+        pieces.push(Piece::printed_or(from_json_text, from_json));
+        pieces.push(Piece::printed_or(printed::deserialize(&name_ident), || {
+            deserialize_json(name)
+        }));
+        pieces.push(Piece::Tokens(quote!(#default_impl)));
+        if let Some(constructor) = constructor {
+            let text = extra_field
+                .is_none()
+                .then(|| self.constructor_text(def, &ident_texts, &field_types, &default_texts))
+                .flatten();
+            pieces.push(Piece::printed_or(text, || constructor));
+        }
+        pieces.push(Piece::Tokens(quote!(#(#helpers)*)));
+        pieces
+    }
+
+    /// The text of [`Self::emit_constructor`]'s impl (when there is one).
+    fn constructor_text(
+        &self,
+        def: &TypeDef,
+        idents: &[String],
+        types: &[TokenStream],
+        defaults: &[Option<String>],
+    ) -> Option<String> {
+        let mut params = Vec::new();
+        let mut inits = Vec::new();
+        for ((ident, ty), default) in idents.iter().zip(types).zip(defaults) {
+            match default {
+                None => {
+                    params.push(format!("{ident}: {}", printed::type_text(ty)?));
+                    inits.push(ident.clone());
+                }
+                Some(value) => inits.push(format!("{ident}: {value}")),
+            }
+        }
+        printed::constructor(&self.names[def.id].to_string(), &params, &inits)
     }
 
     /// `Name::new(required fields…)` filling in every other field (tags,
@@ -469,6 +595,7 @@ impl<'a> TypesModule<'a> {
         })
     }
 
+    /// A field's tokens, and its type.
     fn emit_field(
         &self,
         owner: TypeId,
@@ -476,7 +603,7 @@ impl<'a> TypesModule<'a> {
         shape: FieldShape,
         serde_attrs: bool,
         namer: &mut Namer,
-    ) -> TokenStream {
+    ) -> (TokenStream, TokenStream) {
         let base = namer.base(&field.name.snake);
         let field_name = ident(&base);
         let rename = (serde_attrs && base != field.name.spec).then(|| {
@@ -500,13 +627,14 @@ impl<'a> TypesModule<'a> {
             ),
         };
         let attrs = serde_attrs.then_some(skip);
-        quote! {
+        let tokens = quote! {
             #docs
             #deprecated
             #rename
             #attrs
             pub #field_name: #ty,
-        }
+        };
+        (tokens, ty)
     }
 
     fn emit_union(
@@ -802,6 +930,50 @@ fn emit_enum(
         }
         #from_json
     }
+}
+
+/// [`emit_enum`] of a string enum, as text.
+fn string_enum_text(
+    name: &Ident,
+    doc: Option<&str>,
+    values: &[EnumValue],
+    default: Option<&Value>,
+) -> Option<String> {
+    let wires: Vec<&str> = values
+        .iter()
+        .map(|v| v.value.as_str())
+        .collect::<Option<_>>()?;
+    let mut namer = Namer::default();
+    let idents: Vec<String> = values
+        .iter()
+        .map(|v| namer.ident(&v.name.pascal).to_string())
+        .collect();
+    let default_index = default.and_then(|d| values.iter().position(|v| &v.value == d));
+    let variants: Vec<printed::VariantDef> = values
+        .iter()
+        .zip(&idents)
+        .zip(&wires)
+        .enumerate()
+        .map(|(i, ((value, ident), wire))| printed::VariantDef {
+            doc: doc_text([value.description.as_deref()]),
+            is_default: Some(i) == default_index,
+            rename: (ident.trim_start_matches("r#") != *wire).then_some(*wire),
+            ident,
+        })
+        .collect();
+    let derives: Vec<&str> = [
+        "::std::fmt::Debug",
+        "::std::clone::Clone",
+        "::std::marker::Copy",
+        "::std::cmp::PartialEq",
+        "::std::cmp::Eq",
+        "::std::hash::Hash",
+    ]
+    .into_iter()
+    .chain(default_index.map(|_| "::std::default::Default"))
+    .chain(["::serde::Serialize"])
+    .collect();
+    printed::string_enum(doc, &derives, &name.to_string(), &variants, &wires)
 }
 
 fn emit_tagged_union(

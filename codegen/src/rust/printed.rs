@@ -1,0 +1,462 @@
+//! The impls every generated struct has (`Serialize` through
+//! `StructWriter`, `FromJson` through `Fields`, `Deserialize` through
+//! `FromJson`), written straight as the text `prettyplease` prints for them.
+//!
+//! Parsing and printing token trees was most of generating a large
+//! document, and these impls are most of its items. They have a fixed
+//! shape, so their printed form is known; where it would depend on
+//! prettyplease's line breaking (a line near the margin, an unusual string
+//! literal, a long name), the function returns `None` and the caller prints
+//! tokens as before. Debug builds print the tokens too and check that both
+//! agree (`format::Module::printed`), so every test of generated code checks
+//! this module against prettyplease.
+
+use std::fmt::Write;
+
+/// prettyplease's margin is 89 columns: a line is taken as fitting only
+/// well inside it, and as breaking only well beyond it, so that a width
+/// near the margin (where its algorithm's details decide) is never guessed.
+const FITS: usize = 89;
+const BREAKS: usize = 90;
+
+/// How a struct field is read by `FromJson`.
+pub enum Read {
+    Required,
+    OrDefault,
+    Present,
+    /// Through the named default function.
+    OrElse(String),
+}
+
+/// One field of a struct, as its impls name it.
+pub struct FieldText<'a> {
+    /// The Rust identifier (`r#type` for a keyword).
+    pub ident: &'a str,
+    /// The property's name on the wire.
+    pub wire: &'a str,
+    pub optional: bool,
+    pub read: &'a Read,
+}
+
+/// Lines at the module's item level (indented 4 columns).
+struct Lines {
+    text: String,
+}
+
+impl Lines {
+    fn new() -> Self {
+        Lines {
+            text: String::with_capacity(1024),
+        }
+    }
+
+    /// One line at `level` (the item is level 1), if it fits.
+    fn line(&mut self, level: usize, text: &str) -> Option<()> {
+        let width = level * 4 + text.chars().count();
+        if width > FITS {
+            return None;
+        }
+        for _ in 0..level {
+            self.text.push_str("    ");
+        }
+        self.text.push_str(text);
+        self.text.push('\n');
+        Some(())
+    }
+}
+
+/// `"text"` as the code generator's string literals print it, for text
+/// whose literal is itself between quotes (printable ASCII, no `"` or `\`).
+fn string(text: &str) -> Option<String> {
+    text.bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
+        .then(|| format!("\"{text}\""))
+}
+
+/// The `Serialize` impl of a struct with at least one field.
+pub fn serialize(name: &str, type_name: &str, fields: &[FieldText]) -> Option<String> {
+    if fields.is_empty() {
+        return None;
+    }
+    let name_literal = string(type_name)?;
+    let always = fields.iter().filter(|f| !f.optional).count();
+    let mut len = Vec::new();
+    if always > 0 {
+        len.push(always.to_string());
+    }
+    for field in fields.iter().filter(|f| f.optional) {
+        len.push(format!("usize::from(self.{}.is_some())", field.ident));
+    }
+    let mut out = Lines::new();
+    out.line(1, &format!("impl ::serde::Serialize for {name} {{"))?;
+    out.line(2, "fn serialize<S: ::serde::Serializer>(")?;
+    out.line(3, "&self,")?;
+    out.line(3, "serializer: S,")?;
+    out.line(2, ") -> ::std::result::Result<S::Ok, S::Error> {")?;
+    let open = "let mut out = ::chanx_runtime::__private::StructWriter::new(";
+    let one_line = format!("{open}serializer, {name_literal}, {});", len.join(" + "));
+    if width(3, &one_line) <= FITS {
+        out.line(3, &one_line)?;
+    } else {
+        out.line(3, open)?;
+        out.line(4, "serializer,")?;
+        out.line(4, &format!("{name_literal},"))?;
+        sum(&mut out, &len)?;
+        out.line(3, ");")?;
+    }
+    for field in fields {
+        let method = if field.optional { "optional" } else { "field" };
+        let wire = string(field.wire)?;
+        out.line(3, &format!("out.{method}({wire}, &self.{});", field.ident))?;
+    }
+    out.line(3, "out.end()")?;
+    out.line(2, "}")?;
+    out.line(1, "}")?;
+    Some(out.text)
+}
+
+/// The `FromJson` impl of a struct with at least one field, no extra
+/// properties and unknown properties allowed.
+pub fn from_json(name: &str, type_name: &str, fields: &[FieldText]) -> Option<String> {
+    if fields.is_empty() {
+        return None;
+    }
+    let name_literal = string(type_name)?;
+    let mut wires = String::from("&[");
+    for (i, field) in fields.iter().enumerate() {
+        if i > 0 {
+            wires.push_str(", ");
+        }
+        wires.push_str(&string(field.wire)?);
+    }
+    wires.push(']');
+    let mut out = Lines::new();
+    out.line(
+        1,
+        &format!("impl ::chanx_runtime::__private::FromJson for {name} {{"),
+    )?;
+    out.line(2, "fn from_json(")?;
+    out.line(3, "value: &::chanx_runtime::json::Json,")?;
+    out.line(
+        2,
+        ") -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {",
+    )?;
+    call(
+        &mut out,
+        "let fields = ::chanx_runtime::__private::Fields::new(",
+        &["value", &name_literal, &wires],
+        ")?;",
+    )?;
+    let inits: Vec<String> = fields
+        .iter()
+        .enumerate()
+        .map(|(index, field)| {
+            let read = match &field.read {
+                Read::Required => format!("fields.required({index})?"),
+                Read::OrDefault => format!("fields.or_default({index})?"),
+                Read::Present => format!("fields.present({index})?"),
+                Read::OrElse(function) => format!("fields.or_else({index}, {function})?"),
+            };
+            format!("{}: {read}", field.ident)
+        })
+        .collect();
+    // prettyplease keeps a struct literal on one line only when
+    // `Self { fields }` is at most 34 columns wide (and the line fits).
+    let literal = format!("Self {{ {} }}", inits.join(", "));
+    let one_line = format!("::std::result::Result::Ok({literal})");
+    match literal.chars().count() {
+        n if n <= 32 && width(3, &one_line) <= FITS => out.line(3, &one_line)?,
+        n if n >= 37 => {
+            out.line(3, "::std::result::Result::Ok(Self {")?;
+            for init in &inits {
+                out.line(4, &format!("{init},"))?;
+            }
+            out.line(3, "})")?;
+        }
+        _ => return None,
+    }
+    out.line(2, "}")?;
+    out.line(1, "}")?;
+    Some(out.text)
+}
+
+/// `deserialize_through_from_json!(Name);`
+pub fn deserialize(name: &str) -> Option<String> {
+    let mut out = Lines::new();
+    out.line(
+        1,
+        &format!("::chanx_runtime::__private::deserialize_through_from_json!({name});"),
+    )?;
+    Some(out.text)
+}
+
+fn width(level: usize, text: &str) -> usize {
+    level * 4 + text.chars().count()
+}
+
+/// `terms` joined by ` + ` as the last argument of a broken call (level
+/// 4, then a comma): as prettyplease fills a binary expression, each
+/// `+ term` goes on the line if it fits, else starts the next one, four
+/// columns further in.
+fn sum(out: &mut Lines, terms: &[String]) -> Option<()> {
+    let (first, rest) = terms.split_first()?;
+    let mut line = first.clone();
+    let mut level = 4;
+    // The comma after the last term is not counted (it follows the
+    // expression's box, and prettyplease lets it pass the margin).
+    for term in rest {
+        if width(level, &line) + 3 + term.chars().count() <= FITS {
+            line.push_str(" + ");
+            line.push_str(term);
+        } else {
+            out.line(level, &line)?;
+            level = 5;
+            line = format!("+ {term}");
+        }
+    }
+    line.push(',');
+    out.line(level, &line)
+}
+
+/// A statement `open args… close` at level 3: on one line if it fits, else
+/// one argument per line.
+fn call(out: &mut Lines, open: &str, args: &[&str], close: &str) -> Option<()> {
+    let mut one_line = String::from(open);
+    for (i, arg) in args.iter().enumerate() {
+        if i > 0 {
+            one_line.push_str(", ");
+        }
+        one_line.push_str(arg);
+    }
+    one_line.push_str(close);
+    match width(3, &one_line) {
+        w if w <= FITS => out.line(3, &one_line),
+        w if w >= BREAKS => {
+            out.line(3, open)?;
+            for arg in args {
+                let mut line = String::with_capacity(arg.len() + 1);
+                let _ = write!(line, "{arg},");
+                out.line(4, &line)?;
+            }
+            out.line(3, close)
+        }
+        _ => None,
+    }
+}
+
+/// A field of a struct definition.
+pub struct FieldDef<'a> {
+    /// Its doc attribute's value, if it has one.
+    pub doc: Option<String>,
+    pub deprecated: bool,
+    pub ident: &'a str,
+    /// Its type, as tokens.
+    pub ty: &'a proc_macro2::TokenStream,
+}
+
+/// `pub struct Name { fields }` with its docs and derives, when it has at
+/// least one field and needs no serde attributes.
+pub fn struct_def(
+    doc: Option<&str>,
+    derives: &[&str],
+    name: &str,
+    fields: &[FieldDef],
+) -> Option<String> {
+    if fields.is_empty() {
+        return None;
+    }
+    let mut out = Lines::new();
+    if let Some(doc) = doc {
+        out.doc(1, doc)?;
+    }
+    derive(&mut out, derives)?;
+    out.line(1, &format!("pub struct {name} {{"))?;
+    for field in fields {
+        if let Some(doc) = &field.doc {
+            out.doc(2, doc)?;
+        }
+        if field.deprecated {
+            out.doc(2, "")?;
+            out.doc(2, " Deprecated.")?;
+        }
+        let ty = type_text(field.ty)?;
+        out.line(2, &format!("pub {}: {ty},", field.ident))?;
+    }
+    out.line(1, "}")?;
+    Some(out.text)
+}
+
+impl Lines {
+    /// `#[doc = "…"]` as prettyplease prints it: `///` and the text, its
+    /// trailing spaces dropped (comments are not wrapped, so any width).
+    fn doc(&mut self, level: usize, doc: &str) -> Option<()> {
+        if doc.contains('\n') || doc.starts_with('/') {
+            return None;
+        }
+        for _ in 0..level {
+            self.text.push_str("    ");
+        }
+        self.text.push_str("///");
+        self.text.push_str(doc.trim_end_matches(' '));
+        self.text.push('\n');
+        Some(())
+    }
+}
+
+/// A type's tokens as printed: paths and generic arguments only (no
+/// references, tuples, arrays or trait objects, which the caller prints).
+pub fn type_text(tokens: &proc_macro2::TokenStream) -> Option<String> {
+    use proc_macro2::TokenTree;
+    let mut text = String::with_capacity(64);
+    let mut after_ident = false;
+    for token in tokens.clone() {
+        match token {
+            TokenTree::Ident(ident) => {
+                if after_ident {
+                    return None;
+                }
+                write!(text, "{ident}").ok()?;
+                after_ident = true;
+            }
+            TokenTree::Punct(punct) => {
+                match punct.as_char() {
+                    ':' | '<' | '>' => text.push(punct.as_char()),
+                    ',' => text.push_str(", "),
+                    _ => return None,
+                }
+                after_ident = false;
+            }
+            TokenTree::Group(_) | TokenTree::Literal(_) => return None,
+        }
+    }
+    Some(text)
+}
+
+/// `impl Name { pub fn new(params) -> Self { Self { inits } } }`; `params`
+/// are `ident: Type` texts, `inits` field initialisers.
+pub fn constructor(name: &str, params: &[String], inits: &[String]) -> Option<String> {
+    let mut out = Lines::new();
+    out.line(1, &format!("impl {name} {{"))?;
+    out.doc(
+        2,
+        " Builds the value from its required fields; every other field takes its default.",
+    )?;
+    let signature = format!("pub fn new({}) -> Self {{", params.join(", "));
+    match width(2, &signature) {
+        w if w <= FITS => out.line(2, &signature)?,
+        w if w >= BREAKS => {
+            out.line(2, "pub fn new(")?;
+            for param in params {
+                out.line(3, &format!("{param},"))?;
+            }
+            out.line(2, ") -> Self {")?;
+        }
+        _ => return None,
+    }
+    let literal = format!("Self {{ {} }}", inits.join(", "));
+    match literal.chars().count() {
+        n if n <= 32 && width(3, &literal) <= FITS => out.line(3, &literal)?,
+        n if n >= 37 => {
+            out.line(3, "Self {")?;
+            for init in inits {
+                out.line(4, &format!("{init},"))?;
+            }
+            out.line(3, "}")?;
+        }
+        _ => return None,
+    }
+    out.line(2, "}")?;
+    out.line(1, "}")?;
+    Some(out.text)
+}
+
+/// A variant of a string enum.
+pub struct VariantDef<'a> {
+    pub doc: Option<String>,
+    pub is_default: bool,
+    /// The wire value, when the variant's name differs from it.
+    pub rename: Option<&'a str>,
+    pub ident: &'a str,
+}
+
+/// A string enum: its definition, `FromJson` and `Deserialize`.
+pub fn string_enum(
+    doc: Option<&str>,
+    derives: &[&str],
+    name: &str,
+    variants: &[VariantDef],
+    wires: &[&str],
+) -> Option<String> {
+    if variants.is_empty() {
+        return None;
+    }
+    let mut out = Lines::new();
+    if let Some(doc) = doc {
+        out.doc(1, doc)?;
+    }
+    derive(&mut out, derives)?;
+    out.line(1, &format!("pub enum {name} {{"))?;
+    for variant in variants {
+        if let Some(doc) = &variant.doc {
+            out.doc(2, doc)?;
+        }
+        if variant.is_default {
+            out.line(2, "#[default]")?;
+        }
+        if let Some(wire) = variant.rename {
+            out.line(2, &format!("#[serde(rename = {})]", string(wire)?))?;
+        }
+        out.line(2, &format!("{},", variant.ident))?;
+    }
+    out.line(1, "}")?;
+    out.line(
+        1,
+        &format!("impl ::chanx_runtime::__private::FromJson for {name} {{"),
+    )?;
+    out.line(2, "fn from_json(")?;
+    out.line(3, "value: &::chanx_runtime::json::Json,")?;
+    out.line(
+        2,
+        ") -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {",
+    )?;
+    let strings: Option<Vec<String>> = wires.iter().map(|w| string(w)).collect();
+    let call = format!(
+        "::chanx_runtime::__private::variant_index(value, &[{}])",
+        strings?.join(", ")
+    );
+    let selves: Vec<String> = variants
+        .iter()
+        .map(|v| format!("Self::{}", v.ident))
+        .collect();
+    let map = format!(".map(|index| [{}][index])", selves.join(", "));
+    let one_line = format!("{call}{map}");
+    match width(3, &one_line) {
+        w if w <= FITS => out.line(3, &one_line)?,
+        w if w >= BREAKS => {
+            out.line(3, &call)?;
+            out.line(4, &map)?;
+        }
+        _ => return None,
+    }
+    out.line(2, "}")?;
+    out.line(1, "}")?;
+    out.text.push_str(&deserialize(name)?);
+    Some(out.text)
+}
+
+/// `#[derive(…)]` on one line if it fits, else one derive per line.
+fn derive(out: &mut Lines, derives: &[&str]) -> Option<()> {
+    let one_line = format!("#[derive({})]", derives.join(", "));
+    match width(1, &one_line) {
+        w if w <= FITS => out.line(1, &one_line),
+        w if w >= BREAKS => {
+            out.line(1, "#[derive(")?;
+            for (i, derive) in derives.iter().enumerate() {
+                let comma = if i + 1 < derives.len() { "," } else { "" };
+                out.line(2, &format!("{derive}{comma}"))?;
+            }
+            out.line(1, ")]")
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,62 @@
+//! The impls and definitions the Rust emitter writes as text (without
+//! parsing and printing tokens) print exactly as prettyplease prints them,
+//! whatever the lengths of the names around its 89-column margin.
+//!
+//! Debug builds of the emitter print both and report any difference as an
+//! emitter bug, so generating these documents is the check; the test also
+//! makes sure the documents hold the shapes written as text.
+
+use chanx_codegen::Options;
+use chanx_codegen::internal::{generate_rust, load_api};
+
+/// A document whose schema, property and enum-value names take every length
+/// up to past the margin, with docs, defaults and optional fields.
+fn sweep_document(max: usize) -> String {
+    let mut doc = String::from(
+        "asyncapi: 3.0.0\ninfo:\n  title: Sweep\n  version: 1.0.0\nchannels:\n  sweep:\n    address: /ws/sweep\n    messages:\n",
+    );
+    let mut schemas = String::new();
+    for len in 1..=max {
+        let schema = format!("S{}", "x".repeat(len));
+        let property = format!("p{}", "y".repeat(len));
+        let value = format!("v{}", "z".repeat(len));
+        doc.push_str(&format!(
+            "      m{len}:\n        payload:\n          $ref: '#/components/schemas/{schema}'\n"
+        ));
+        schemas.push_str(&format!(
+            "    {schema}:\n      type: object\n      description: A schema {len} columns longer than the first.\n      required: [{property}]\n      properties:\n        {property}:\n          type: string\n          description: Property of length {len}.\n        n{len}:\n          type: integer\n          default: {len}\n        o{len}:\n          type: array\n          items:\n            type: string\n        e{len}:\n          type: string\n          enum: [{value}, w, '{len}']\n          default: w\n"
+        ));
+        // Several required fields of this length: constructors with long
+        // parameter lists, and `StructWriter` counts of many terms.
+        schemas.push_str(&format!(
+            "    T{schema}:\n      type: object\n      required: [a{len}, b{len}]\n      properties:\n        a{len}:\n          type: string\n        b{len}:\n          type: boolean\n        c{len}:\n          type: number\n        d{len}:\n          type: boolean\n        f{len}:\n          type: string\n          default: {property}\n"
+        ));
+    }
+    doc.push_str("components:\n  schemas:\n");
+    doc.push_str(&schemas);
+    doc
+}
+
+#[test]
+fn text_items_print_as_prettyplease_at_every_length() {
+    let dir = std::env::temp_dir().join(format!("chanx-printing-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("sweep.yaml");
+    std::fs::write(&path, sweep_document(90)).unwrap();
+    let options = Options::default();
+    let loaded = load_api(&path, &options).unwrap_or_else(|d| panic!("sweep loads:\n{d}"));
+    let code = generate_rust(&loaded, &options).unwrap_or_else(|d| panic!("{d}"));
+    std::fs::remove_dir_all(&dir).ok();
+    // The shapes written as text are all there, short and long.
+    for expected in [
+        "impl ::serde::Serialize for Sx {",
+        "impl ::chanx_runtime::__private::FromJson for Sx {",
+        "::chanx_runtime::__private::deserialize_through_from_json!(Sx);",
+        "pub fn new(",
+        "pub enum SxE1 {",
+        &format!("pub struct S{} {{", "x".repeat(90)),
+    ] {
+        assert!(code.contains(expected), "no {expected:?} in the module");
+    }
+    syn::parse_file(&code).expect("the module parses");
+}
