@@ -327,8 +327,9 @@ impl<'a> TypesModule<'a> {
         let mut namer = Namer::default();
         let mut all_defaultable = true;
         let mut derive_default = true;
-        let mut rendered = Vec::new();
-        let mut reads = Vec::new();
+        let mut bases = Vec::new();
+        let mut shapes = Vec::new();
+        let mut customs = Vec::new();
         let mut read_kinds = Vec::new();
         let mut field_types = Vec::new();
         let mut optional = Vec::new();
@@ -370,28 +371,29 @@ impl<'a> TypesModule<'a> {
                 (None, FieldShape::Required) => None,
                 (None, _) => Some(quote!(::std::default::Default::default())),
             });
-            reads.push(field_read(reads.len(), shape, custom.as_ref()));
             read_kinds.push(match (&custom, shape) {
                 (Some(function), _) => printed::Read::OrElse(function.to_string()),
                 (None, FieldShape::Required) => printed::Read::Required,
                 (None, FieldShape::OptionalNullable) => printed::Read::Present,
                 (None, _) => printed::Read::OrDefault,
             });
+            customs.push(custom);
             optional.push(matches!(
                 shape,
                 FieldShape::Optional | FieldShape::OptionalNullable
             ));
-            let (tokens, ty) = self.emit_field(def.id, field, shape, derive_serialize, &mut namer);
-            rendered.push(tokens);
-            field_types.push(ty);
+            bases.push(namer.base(&field.name.snake));
+            field_types.push(self.field_type(def.id, field, shape));
+            shapes.push(shape);
         }
         let mut deny_unknown = false;
         let extra = self.extra_type(additional);
         let extra_field = extra.map(|_| namer.ident("additional"));
+        let mut extra_declaration = None;
         match (extra, &extra_field) {
             (Some(extra), Some(field_name)) => {
                 let value = self.rust_type(extra, None, &quote!());
-                rendered.push(quote! {
+                extra_declaration = Some(quote! {
                     #[doc = " Properties beyond the declared ones."]
                     #[serde(flatten)]
                     pub #field_name: ::chanx_runtime::IndexMap<::std::string::String, #value>,
@@ -400,7 +402,18 @@ impl<'a> TypesModule<'a> {
             _ if *additional == Additional::Forbidden => deny_unknown = true,
             _ => {}
         }
-        let constructor = self.emit_constructor(def, fields, &default_values, extra_field.as_ref());
+        let rendered = || {
+            let declared = fields
+                .iter()
+                .zip(&shapes)
+                .zip(bases.iter().zip(&field_types))
+                .map(|((field, shape), (base, ty))| {
+                    Self::emit_field(field, *shape, derive_serialize, base, ty)
+                });
+            declared
+                .chain(extra_declaration.clone())
+                .collect::<Vec<_>>()
+        };
         let field_idents: Vec<Ident> = {
             let mut namer = Namer::default();
             fields
@@ -456,6 +469,11 @@ impl<'a> TypesModule<'a> {
                 }
             } else {
                 let extra = extra_field.as_ref().map(|f| quote!(#f: fields.rest()?,));
+                let reads = shapes
+                    .iter()
+                    .zip(&customs)
+                    .enumerate()
+                    .map(|(index, (shape, custom))| field_read(index, *shape, custom.as_ref()));
                 quote! {
                     let fields = ::chanx_runtime::__private::Fields::new(value, #name_text, &[#(#wire_names),*])?#deny_unknown;
                     ::std::result::Result::Ok(Self { #(#field_idents: #reads,)* #extra })
@@ -498,6 +516,7 @@ impl<'a> TypesModule<'a> {
             })
             .flatten();
         let mut pieces = vec![Piece::printed_or(struct_text, || {
+            let rendered = rendered();
             quote! {
                 #docs
                 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq #(, #derives)*)]
@@ -518,12 +537,15 @@ impl<'a> TypesModule<'a> {
             deserialize_json(name)
         }));
         pieces.push(Piece::Tokens(quote!(#default_impl)));
-        if let Some(constructor) = constructor {
+        if has_constructor(&default_texts, extra_field.is_some()) {
             let text = extra_field
                 .is_none()
                 .then(|| self.constructor_text(def, &ident_texts, &field_types, &default_texts))
                 .flatten();
-            pieces.push(Piece::printed_or(text, || constructor));
+            pieces.push(Piece::printed_or(text, || {
+                self.emit_constructor(def, fields, &default_values, extra_field.as_ref())
+                    .unwrap_or_default()
+            }));
         }
         pieces.push(Piece::Tokens(quote!(#(#helpers)*)));
         pieces
@@ -595,17 +617,30 @@ impl<'a> TypesModule<'a> {
         })
     }
 
-    /// A field's tokens, and its type.
+    /// A field's type, as declared in the struct.
+    fn field_type(&self, owner: TypeId, field: &Field, shape: FieldShape) -> TokenStream {
+        let ty = self.rust_type(&field.ty, Some(owner), &quote!());
+        match shape {
+            FieldShape::Const
+            | FieldShape::OptionalNull
+            | FieldShape::Defaulted
+            | FieldShape::Required => ty,
+            FieldShape::Optional | FieldShape::OptionalNullable => {
+                quote!(::std::option::Option<#ty>)
+            }
+        }
+    }
+
+    /// A field's declaration: docs, serde attributes when serde's derive
+    /// writes the struct, `pub name: Type,`.
     fn emit_field(
-        &self,
-        owner: TypeId,
         field: &Field,
         shape: FieldShape,
         serde_attrs: bool,
-        namer: &mut Namer,
-    ) -> (TokenStream, TokenStream) {
-        let base = namer.base(&field.name.snake);
-        let field_name = ident(&base);
+        base: &str,
+        ty: &TokenStream,
+    ) -> TokenStream {
+        let field_name = ident(base);
         let rename = (serde_attrs && base != field.name.spec).then(|| {
             let wire = &field.name.spec;
             quote!(#[serde(rename = #wire)])
@@ -614,27 +649,17 @@ impl<'a> TypesModule<'a> {
         let deprecated = field
             .deprecated
             .then(|| quote!(#[doc = ""] #[doc = " Deprecated."]));
-        let ty = self.rust_type(&field.ty, Some(owner), &quote!());
         // Reading is `FromJson` (see `field_read`); serde only writes.
-        let (ty, skip) = match shape {
-            FieldShape::Const
-            | FieldShape::OptionalNull
-            | FieldShape::Defaulted
-            | FieldShape::Required => (ty, quote!()),
-            FieldShape::Optional | FieldShape::OptionalNullable => (
-                quote!(::std::option::Option<#ty>),
-                quote!(#[serde(skip_serializing_if = "::std::option::Option::is_none")]),
-            ),
-        };
+        let skip = matches!(shape, FieldShape::Optional | FieldShape::OptionalNullable)
+            .then(|| quote!(#[serde(skip_serializing_if = "::std::option::Option::is_none")]));
         let attrs = serde_attrs.then_some(skip);
-        let tokens = quote! {
+        quote! {
             #docs
             #deprecated
             #rename
             #attrs
             pub #field_name: #ty,
-        };
-        (tokens, ty)
+        }
     }
 
     fn emit_union(
@@ -1109,6 +1134,15 @@ fn emit_marker(marker: &Marker) -> TokenStream {
         }
         #from_json
     }
+}
+
+/// Whether [`TypesModule::emit_constructor`] writes a constructor: one to
+/// seven required fields, and at least one other (a default, or the extra
+/// properties).
+fn has_constructor(defaults: &[Option<String>], extra: bool) -> bool {
+    let required = defaults.iter().filter(|d| d.is_none()).count();
+    let defaulted = defaults.len() - required + usize::from(extra);
+    (1..=7).contains(&required) && defaulted > 0
 }
 
 /// How the struct field at `index` is read: absent, it is an error, its
