@@ -103,6 +103,9 @@ impl Module {
     /// The printed module.
     pub fn close(mut self) -> String {
         self.text.push_str("}\n");
+        // Grown by doubling: up to twice its size (a large block, which the
+        // allocator shrinks in place).
+        self.text.shrink_to_fit();
         self.text
     }
 }
