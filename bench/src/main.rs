@@ -34,6 +34,7 @@ const USAGE: &str = "usage: chanx-bench <codegen|runtime|logging|documents|fuzz|
                    [--out FILE] [--fuzz-seconds N] [--fuzz-seed N]
 
   codegen    Rust + TypeScript generation, beside Modelina; compile time of generated Rust
+  compile    only the compile time of generated Rust
   runtime    round trips, broadcasts and idle memory, beside a hand-written server
   logging    round trips with each log subscriber, beside none (also part of runtime)
   documents  hostile documents near the 16 MiB limit, built to cost more than their size
@@ -48,6 +49,8 @@ const USAGE: &str = "usage: chanx-bench <codegen|runtime|logging|documents|fuzz|
 
 struct Args {
     codegen: bool,
+    /// Only the compile table (`codegen` includes it).
+    compile: bool,
     runtime: bool,
     /// Only the logging table (`runtime` includes it).
     logging: bool,
@@ -66,6 +69,7 @@ struct Args {
 fn parse(args: &[String]) -> Result<Args> {
     let mut parsed = Args {
         codegen: false,
+        compile: false,
         runtime: false,
         logging: false,
         hostile: false,
@@ -96,7 +100,8 @@ fn parse(args: &[String]) -> Result<Args> {
             "--fuzz-seed" => {
                 parsed.fuzz_seed = rest.next().context("--fuzz-seed needs N")?.parse()?;
             }
-            "codegen" | "runtime" | "logging" | "documents" | "fuzz" | "hostile" | "all"
+            "codegen" | "compile" | "runtime" | "logging" | "documents" | "fuzz" | "hostile"
+            | "all"
                 if command.is_none() =>
             {
                 command = Some(arg.clone())
@@ -110,6 +115,7 @@ fn parse(args: &[String]) -> Result<Args> {
     }
     match command.as_deref() {
         Some("codegen") => parsed.codegen = true,
+        Some("compile") => parsed.compile = true,
         Some("runtime") => parsed.runtime = true,
         Some("logging") => parsed.logging = true,
         Some("documents") => parsed.documents = true,
@@ -239,6 +245,9 @@ fn main() -> Result<()> {
     let mut tables = Vec::new();
     if args.codegen {
         tables.extend(run::codegen(sizes)?);
+    }
+    if args.compile {
+        tables.push(run::compile(sizes)?);
     }
     if args.documents {
         tables.push(hostile::run(args.smoke)?);

@@ -162,40 +162,53 @@ pub fn codegen(sizes: Sizes) -> Result<Vec<Table>> {
     }
     let mut tables = vec![table];
     if !sizes.smoke {
-        // The largest real document (the synthetic ones only repeat a
-        // pattern), and the 10,000-line synthetic one.
-        let largest = docs
-            .iter()
-            .filter(|d| !d.label.starts_with("synthetic"))
-            .max_by_key(|d| d.lines);
-        let ten_k = docs.iter().find(|d| d.label == "synthetic 10k");
-        let mut compile = Table::new(
-            "Compiling the generated Rust",
-            &[
-                "document",
-                "document lines",
-                "generated Rust lines",
-                "cargo check (generated crate alone)",
-                "check ms per document line",
-                "cargo build (generated crate alone)",
-            ],
-        );
-        for doc in largest.into_iter().chain(ten_k) {
-            eprintln!("compile: {}", doc.label);
-            let compiled = codegen::compile(doc, 3)?;
-            compile.push(vec![
-                doc.label.clone(),
-                table::rate(doc.lines as f64),
-                table::rate(compiled.rust_lines as f64),
-                table::duration(compiled.check),
-                table::sig3(compiled.check.as_secs_f64() * 1_000.0 / doc.lines as f64),
-                table::duration(compiled.incremental),
-            ]);
-        }
-        tables.push(compile);
+        tables.push(compile_table(&docs)?);
     }
     let _ = std::fs::remove_dir_all(&scratch);
     Ok(tables)
+}
+
+/// Only the compile table.
+pub fn compile(sizes: Sizes) -> Result<Table> {
+    let scratch = std::env::temp_dir().join(format!("chanx-bench-{}", std::process::id()));
+    let docs = documents(sizes, &scratch)?;
+    let table = compile_table(&docs);
+    let _ = std::fs::remove_dir_all(&scratch);
+    table
+}
+
+/// Compiling the Rust generated from the largest real document (the
+/// synthetic ones only repeat a pattern) and the 10,000-line synthetic one.
+fn compile_table(docs: &[Document]) -> Result<Table> {
+    let largest = docs
+        .iter()
+        .filter(|d| !d.label.starts_with("synthetic"))
+        .max_by_key(|d| d.lines);
+    let ten_k = docs.iter().find(|d| d.label == "synthetic 10k");
+    let mut compile = Table::new(
+        "Compiling the generated Rust",
+        &[
+            "document",
+            "document lines",
+            "generated Rust lines",
+            "cargo check (generated crate alone)",
+            "check ms per document line",
+            "cargo build (generated crate alone)",
+        ],
+    );
+    for doc in largest.into_iter().chain(ten_k) {
+        eprintln!("compile: {}", doc.label);
+        let compiled = codegen::compile(doc, 3)?;
+        compile.push(vec![
+            doc.label.clone(),
+            table::rate(doc.lines as f64),
+            table::rate(compiled.rust_lines as f64),
+            table::duration(compiled.check),
+            table::sig3(compiled.check.as_secs_f64() * 1_000.0 / doc.lines as f64),
+            table::duration(compiled.build),
+        ]);
+    }
+    Ok(compile)
 }
 
 impl Sizes {
