@@ -63,6 +63,21 @@ impl Lines {
         self.text.push('\n');
         Some(())
     }
+
+    /// `#[doc = "…"]` as prettyplease prints it: `///` and the text, its
+    /// trailing spaces dropped (comments are not wrapped, so any width).
+    fn doc(&mut self, level: usize, doc: &str) -> Option<()> {
+        if doc.contains('\n') || doc.starts_with('/') {
+            return None;
+        }
+        for _ in 0..level {
+            self.text.push_str("    ");
+        }
+        self.text.push_str("///");
+        self.text.push_str(doc.trim_end_matches(' '));
+        self.text.push('\n');
+        Some(())
+    }
 }
 
 /// `"text"` as the code generator's string literals print it, for text
@@ -131,16 +146,7 @@ pub fn from_json(name: &str, type_name: &str, fields: &[FieldText]) -> Option<St
     }
     wires.push(']');
     let mut out = Lines::new();
-    out.line(
-        1,
-        &format!("impl ::chanx_runtime::__private::FromJson for {name} {{"),
-    )?;
-    out.line(2, "fn from_json(")?;
-    out.line(3, "value: &::chanx_runtime::json::Json,")?;
-    out.line(
-        2,
-        ") -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {",
-    )?;
+    from_json_open(&mut out, name)?;
     call(
         &mut out,
         "let fields = ::chanx_runtime::__private::Fields::new(",
@@ -266,11 +272,7 @@ pub fn struct_def(
         return None;
     }
     let mut out = Lines::new();
-    if let Some(doc) = doc {
-        out.doc(1, doc)?;
-    }
-    derive(&mut out, derives)?;
-    out.line(1, &format!("pub struct {name} {{"))?;
+    type_header(&mut out, doc, derives, &format!("pub struct {name} {{"))?;
     for field in fields {
         if let Some(doc) = &field.doc {
             out.doc(2, doc)?;
@@ -284,23 +286,6 @@ pub fn struct_def(
     }
     out.line(1, "}")?;
     Some(out.text)
-}
-
-impl Lines {
-    /// `#[doc = "…"]` as prettyplease prints it: `///` and the text, its
-    /// trailing spaces dropped (comments are not wrapped, so any width).
-    fn doc(&mut self, level: usize, doc: &str) -> Option<()> {
-        if doc.contains('\n') || doc.starts_with('/') {
-            return None;
-        }
-        for _ in 0..level {
-            self.text.push_str("    ");
-        }
-        self.text.push_str("///");
-        self.text.push_str(doc.trim_end_matches(' '));
-        self.text.push('\n');
-        Some(())
-    }
 }
 
 /// A type's tokens as printed: paths and generic arguments only (no
@@ -391,11 +376,7 @@ pub fn string_enum(
         return None;
     }
     let mut out = Lines::new();
-    if let Some(doc) = doc {
-        out.doc(1, doc)?;
-    }
-    derive(&mut out, derives)?;
-    out.line(1, &format!("pub enum {name} {{"))?;
+    type_header(&mut out, doc, derives, &format!("pub enum {name} {{"))?;
     for variant in variants {
         if let Some(doc) = &variant.doc {
             out.doc(2, doc)?;
@@ -409,16 +390,7 @@ pub fn string_enum(
         out.line(2, &format!("{},", variant.ident))?;
     }
     out.line(1, "}")?;
-    out.line(
-        1,
-        &format!("impl ::chanx_runtime::__private::FromJson for {name} {{"),
-    )?;
-    out.line(2, "fn from_json(")?;
-    out.line(3, "value: &::chanx_runtime::json::Json,")?;
-    out.line(
-        2,
-        ") -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {",
-    )?;
+    from_json_open(&mut out, name)?;
     let strings: Option<Vec<String>> = wires.iter().map(|w| string(w)).collect();
     let call = format!(
         "::chanx_runtime::__private::variant_index(value, &[{}])",
@@ -442,6 +414,29 @@ pub fn string_enum(
     out.line(1, "}")?;
     out.text.push_str(&deserialize(name)?);
     Some(out.text)
+}
+
+/// A type's docs, derives and opening line (`pub struct Name {`).
+fn type_header(out: &mut Lines, doc: Option<&str>, derives: &[&str], open: &str) -> Option<()> {
+    if let Some(doc) = doc {
+        out.doc(1, doc)?;
+    }
+    derive(out, derives)?;
+    out.line(1, open)
+}
+
+/// `impl FromJson for Name {` and its method's signature.
+fn from_json_open(out: &mut Lines, name: &str) -> Option<()> {
+    out.line(
+        1,
+        &format!("impl ::chanx_runtime::__private::FromJson for {name} {{"),
+    )?;
+    out.line(2, "fn from_json(")?;
+    out.line(3, "value: &::chanx_runtime::json::Json,")?;
+    out.line(
+        2,
+        ") -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {",
+    )
 }
 
 /// `#[derive(…)]` on one line if it fits, else one derive per line.
