@@ -270,10 +270,12 @@ printing (about 15 %), the blank-line pass over the whole text (about 10 %)
 and, spread through all of it, the allocator (ten million allocations).
 Reaching 100× Modelina on the large documents needs the channel modules
 written as text too, cached reference resolution, and fewer allocations in
-the model. Peak memory on the 100k document is the model and validation
-program (about 40 MB, live to the end because Rust and TypeScript are both
-generated from them) plus two copies of the 22 MB generated text while the
-blank-line pass runs; a streaming pass would remove one.
+the model. On the 100k document the heap peaks at 94 MiB (heaptrack): the
+model and validation program (about 40 MB, live to the end because Rust and
+TypeScript are both generated from them), the 22 MB module and its spaced
+copy (the blank-line pass streams, with no per-line tables). The process's
+peak RSS is higher (147 MiB for one `chanx generate`, more in the bench's
+process): memory the allocator keeps after loading and modelling.
 
 **Compiling generated Rust.** Per-item experiments (one kind of item
 replaced by a trivial one at a time, `cargo check` timed) showed serde's

@@ -45,120 +45,146 @@ enum State {
 /// mistaken for one (this runs over every generated line: decoding each
 /// line into a `Vec<char>` was a tenth of a large generation).
 fn scan(text: &str) -> Vec<LineInfo> {
-    let mut infos = Vec::new();
-    let mut state = State::Code;
-    let mut depth = 0usize;
-    for line in text.lines() {
-        let bytes = line.as_bytes();
-        let at = |i: usize| bytes.get(i).copied();
-        let mut info = LineInfo {
-            start_depth: depth,
-            end_depth: depth,
-            starts_inside: state != State::Code,
-            last_code: None,
-        };
-        let mut i = 0;
-        while i < bytes.len() {
-            let c = bytes[i];
-            match state {
-                State::Str => {
-                    match c {
-                        b'\\' => i += 1,
-                        b'"' => state = State::Code,
-                        _ => {}
-                    }
-                    i += 1;
-                    continue;
-                }
-                State::RawStr { hashes } => {
-                    if c == b'"'
-                        && bytes[i + 1..]
-                            .iter()
-                            .take(hashes)
-                            .filter(|&&h| h == b'#')
-                            .count()
-                            == hashes
-                    {
-                        state = State::Code;
-                        i += hashes;
-                    }
-                    i += 1;
-                    continue;
-                }
-                State::BlockComment { depth: nesting } => {
-                    if c == b'*' && at(i + 1) == Some(b'/') {
-                        state = if nesting == 1 {
-                            State::Code
-                        } else {
-                            State::BlockComment { depth: nesting - 1 }
-                        };
-                        i += 2;
-                    } else if c == b'/' && at(i + 1) == Some(b'*') {
-                        state = State::BlockComment { depth: nesting + 1 };
-                        i += 2;
-                    } else {
-                        i += 1;
-                    }
-                    continue;
-                }
-                State::Code => {}
-            }
-            match c {
-                b'/' if at(i + 1) == Some(b'/') => break,
-                b'/' if at(i + 1) == Some(b'*') => {
-                    state = State::BlockComment { depth: 1 };
-                    i += 2;
-                    continue;
-                }
-                b'"' => state = State::Str,
-                b'r' if starts_token(bytes, i) => {
-                    let hashes = bytes[i + 1..].iter().take_while(|&&h| h == b'#').count();
-                    if at(i + 1 + hashes) == Some(b'"') {
-                        state = State::RawStr { hashes };
-                        info.last_code = Some('"');
-                        i += hashes + 2;
-                        continue;
-                    }
-                }
-                b'\'' => {
-                    // A char literal ('x', '\n', '\u{7b}', 'é'), or a lifetime ('de).
-                    let end = if at(i + 1) == Some(b'\\') {
-                        // The escaped character is never the closing quote.
-                        bytes
-                            .get(i + 3..)
-                            .and_then(|rest| rest.iter().position(|&q| q == b'\''))
-                            .map(|p| i + 3 + p)
-                    } else {
-                        let width = line
-                            .get(i + 1..)
-                            .and_then(|rest| rest.chars().next())
-                            .map_or(1, char::len_utf8);
-                        (at(i + 1 + width) == Some(b'\'')).then_some(i + 1 + width)
-                    };
-                    if let Some(end) = end {
-                        info.last_code = Some('\'');
-                        i = end + 1;
-                        continue;
-                    }
-                }
-                b'(' | b'[' | b'{' => depth += 1,
-                b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-                _ => {}
-            }
-            if !c.is_ascii_whitespace() {
-                // A non-ASCII byte stands for its character: never one looked for.
-                info.last_code = Some(if c.is_ascii() {
-                    char::from(c)
-                } else {
-                    '\u{80}'
-                });
-            }
-            i += 1;
+    let mut lexer = Lexer::default();
+    text.lines().map(|line| lexer.line(line)).collect()
+}
+
+/// The lexer's state between lines: [`scan`] a line at a time.
+struct Lexer {
+    state: State,
+    depth: usize,
+}
+
+impl Default for Lexer {
+    fn default() -> Self {
+        Lexer {
+            state: State::Code,
+            depth: 0,
         }
-        info.end_depth = depth;
-        infos.push(info);
     }
-    infos
+}
+
+impl Lexer {
+    /// Describes `line`, the next line of the text.
+    fn line(&mut self, line: &str) -> LineInfo {
+        let (info, state, depth) = lex_line(line, self.state, self.depth);
+        self.state = state;
+        self.depth = depth;
+        info
+    }
+}
+
+/// One line, lexed from `state` at bracket `depth`: what it is, and the
+/// state and depth after it.
+fn lex_line(line: &str, mut state: State, mut depth: usize) -> (LineInfo, State, usize) {
+    let bytes = line.as_bytes();
+    let at = |i: usize| bytes.get(i).copied();
+    let mut info = LineInfo {
+        start_depth: depth,
+        end_depth: depth,
+        starts_inside: state != State::Code,
+        last_code: None,
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match state {
+            State::Str => {
+                match c {
+                    b'\\' => i += 1,
+                    b'"' => state = State::Code,
+                    _ => {}
+                }
+                i += 1;
+                continue;
+            }
+            State::RawStr { hashes } => {
+                if c == b'"'
+                    && bytes[i + 1..]
+                        .iter()
+                        .take(hashes)
+                        .filter(|&&h| h == b'#')
+                        .count()
+                        == hashes
+                {
+                    state = State::Code;
+                    i += hashes;
+                }
+                i += 1;
+                continue;
+            }
+            State::BlockComment { depth: nesting } => {
+                if c == b'*' && at(i + 1) == Some(b'/') {
+                    state = if nesting == 1 {
+                        State::Code
+                    } else {
+                        State::BlockComment { depth: nesting - 1 }
+                    };
+                    i += 2;
+                } else if c == b'/' && at(i + 1) == Some(b'*') {
+                    state = State::BlockComment { depth: nesting + 1 };
+                    i += 2;
+                } else {
+                    i += 1;
+                }
+                continue;
+            }
+            State::Code => {}
+        }
+        match c {
+            b'/' if at(i + 1) == Some(b'/') => break,
+            b'/' if at(i + 1) == Some(b'*') => {
+                state = State::BlockComment { depth: 1 };
+                i += 2;
+                continue;
+            }
+            b'"' => state = State::Str,
+            b'r' if starts_token(bytes, i) => {
+                let hashes = bytes[i + 1..].iter().take_while(|&&h| h == b'#').count();
+                if at(i + 1 + hashes) == Some(b'"') {
+                    state = State::RawStr { hashes };
+                    info.last_code = Some('"');
+                    i += hashes + 2;
+                    continue;
+                }
+            }
+            b'\'' => {
+                // A char literal ('x', '\n', '\u{7b}', 'é'), or a lifetime ('de).
+                let end = if at(i + 1) == Some(b'\\') {
+                    // The escaped character is never the closing quote.
+                    bytes
+                        .get(i + 3..)
+                        .and_then(|rest| rest.iter().position(|&q| q == b'\''))
+                        .map(|p| i + 3 + p)
+                } else {
+                    let width = line
+                        .get(i + 1..)
+                        .and_then(|rest| rest.chars().next())
+                        .map_or(1, char::len_utf8);
+                    (at(i + 1 + width) == Some(b'\'')).then_some(i + 1 + width)
+                };
+                if let Some(end) = end {
+                    info.last_code = Some('\'');
+                    i = end + 1;
+                    continue;
+                }
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if !c.is_ascii_whitespace() {
+            // A non-ASCII byte stands for its character: never one looked for.
+            info.last_code = Some(if c.is_ascii() {
+                char::from(c)
+            } else {
+                '\u{80}'
+            });
+        }
+        i += 1;
+    }
+    info.end_depth = depth;
+    (info, state, depth)
 }
 
 /// Whether the `r` at `i` begins a token (so `r"…"` / `br#"…"#` is a raw
@@ -191,19 +217,24 @@ struct Item {
 }
 
 /// Inserts one blank line between consecutive items (see the module docs).
+///
+/// One pass, writing each line as it is read: whether an item gets a blank
+/// line before it is known from its first line (after a one-line item, only
+/// an item that does not also end on its first line is set apart).
 pub fn space_items(text: &str) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    let infos = scan(text);
-    // Lines to put a blank line before.
-    let mut blank_before = vec![false; lines.len()];
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut lexer = Lexer::default();
     let mut stack = vec![Container {
         depth: 0,
         item: None,
         previous_one_line: None,
     }];
-    for (index, (line, info)) in lines.iter().zip(&infos).enumerate() {
+    for (index, line) in text.lines().enumerate() {
+        let info = lexer.line(line);
         let trimmed = line.trim();
         let mut closes_container = false;
+        // The previous item of the block, when an item starts on this line.
+        let mut starts_after = None;
         if let Some(top) = stack.last()
             && top.item.is_none()
             && !info.starts_inside
@@ -214,6 +245,8 @@ pub fn space_items(text: &str) -> String {
                 if let Some(top) = stack.last_mut() {
                     top.previous_one_line = None;
                 }
+                out.push_str(line);
+                out.push('\n');
                 continue;
             }
             if trimmed.starts_with('}') && stack.len() > 1 {
@@ -224,48 +257,19 @@ pub fn space_items(text: &str) -> String {
                     first_line: index,
                     holds_items: None,
                 });
+                starts_after = Some(top.previous_one_line);
             }
         }
-        let Some(top) = stack.last_mut() else { break };
-        let depth = top.depth;
-        let Some(item) = top.item.as_mut() else {
-            continue;
-        };
-        let code_line =
-            !info.starts_inside && !trimmed.is_empty() && !is_attribute_or_comment(trimmed);
-        if !closes_container && item.holds_items.is_none() && info.start_depth == depth && code_line
-        {
-            item.holds_items = Some(holds_items(trimmed));
-        }
-        if item.holds_items == Some(true)
-            && info.end_depth == depth + 1
-            && info.last_code == Some('{')
-        {
-            stack.push(Container {
-                depth: depth + 1,
-                item: None,
-                previous_one_line: None,
-            });
-            continue;
-        }
-        let ends =
-            info.end_depth == depth && code_line && matches!(info.last_code, Some(';' | '}'));
-        if ends {
-            let first_line = item.first_line;
-            let one_line = first_line == index;
-            if let Some(previous) = top.previous_one_line
-                && !(previous && one_line)
-            {
-                blank_before[first_line] = true;
+        let ended_here = space_line(&mut stack, &info, trimmed, index, closes_container);
+        if let Some(previous) = starts_after {
+            let blank = match previous {
+                None => false,
+                Some(true) => !ended_here,
+                Some(false) => true,
+            };
+            if blank {
+                out.push('\n');
             }
-            top.previous_one_line = Some(one_line);
-            top.item = None;
-        }
-    }
-    let mut out = String::with_capacity(text.len() + text.len() / 16);
-    for (line, blank) in lines.iter().zip(blank_before) {
-        if blank {
-            out.push('\n');
         }
         out.push_str(line);
         out.push('\n');
@@ -274,6 +278,45 @@ pub fn space_items(text: &str) -> String {
         out.pop();
     }
     out
+}
+
+/// Follows the item open in the innermost block through `info`'s line;
+/// whether an item ended on the line it started on.
+fn space_line(
+    stack: &mut Vec<Container>,
+    info: &LineInfo,
+    trimmed: &str,
+    index: usize,
+    closes_container: bool,
+) -> bool {
+    let Some(top) = stack.last_mut() else {
+        return false;
+    };
+    let depth = top.depth;
+    let Some(item) = top.item.as_mut() else {
+        return false;
+    };
+    let code_line = !info.starts_inside && !trimmed.is_empty() && !is_attribute_or_comment(trimmed);
+    if !closes_container && item.holds_items.is_none() && info.start_depth == depth && code_line {
+        item.holds_items = Some(holds_items(trimmed));
+    }
+    if item.holds_items == Some(true) && info.end_depth == depth + 1 && info.last_code == Some('{')
+    {
+        stack.push(Container {
+            depth: depth + 1,
+            item: None,
+            previous_one_line: None,
+        });
+        return false;
+    }
+    let ends = info.end_depth == depth && code_line && matches!(info.last_code, Some(';' | '}'));
+    if !ends {
+        return false;
+    }
+    let one_line = item.first_line == index;
+    top.previous_one_line = Some(one_line);
+    top.item = None;
+    one_line
 }
 
 fn is_attribute_or_comment(trimmed: &str) -> bool {
