@@ -543,8 +543,13 @@ impl<'a> TypesModule<'a> {
                 .then(|| self.constructor_text(def, &ident_texts, &field_types, &default_texts))
                 .flatten();
             pieces.push(Piece::printed_or(text, || {
-                self.emit_constructor(def, fields, &default_values, extra_field.as_ref())
-                    .unwrap_or_default()
+                self.emit_constructor(
+                    def,
+                    &field_idents,
+                    &field_types,
+                    &default_values,
+                    extra_field.as_ref(),
+                )
             }));
         }
         pieces.push(Piece::Tokens(quote!(#(#helpers)*)));
@@ -575,25 +580,22 @@ impl<'a> TypesModule<'a> {
 
     /// `Name::new(required fields…)` filling in every other field (tags,
     /// defaults, optional fields, extra properties), so a message is built
-    /// without spelling out its constant tag. Only for structs that have
-    /// such fields and at most seven required ones.
+    /// without spelling out its constant tag; written only when
+    /// [`has_constructor`] says so.
     fn emit_constructor(
         &self,
         def: &TypeDef,
-        fields: &[Field],
+        idents: &[Ident],
+        types: &[TokenStream],
         default_values: &[Option<TokenStream>],
         extra_field: Option<&Ident>,
-    ) -> Option<TokenStream> {
+    ) -> TokenStream {
         let name = &self.names[def.id];
-        // The same naming sequence as the fields themselves.
-        let mut namer = Namer::default();
         let mut params = Vec::new();
         let mut inits = Vec::new();
-        for (field, default) in fields.iter().zip(default_values) {
-            let field_name = ident(&namer.base(&field.name.snake));
+        for ((field_name, ty), default) in idents.iter().zip(types).zip(default_values) {
             match default {
                 None => {
-                    let ty = self.rust_type(&field.ty, Some(def.id), &quote!());
                     params.push(quote!(#field_name: #ty));
                     inits.push(quote!(#field_name));
                 }
@@ -603,18 +605,14 @@ impl<'a> TypesModule<'a> {
         if let Some(field_name) = extra_field {
             inits.push(quote!(#field_name: ::std::default::Default::default()));
         }
-        let defaulted = inits.len() - params.len();
-        if params.is_empty() || params.len() > 7 || defaulted == 0 {
-            return None;
-        }
-        Some(quote! {
+        quote! {
             impl #name {
                 /// Builds the value from its required fields; every other field takes its default.
                 pub fn new(#(#params),*) -> Self {
                     Self { #(#inits),* }
                 }
             }
-        })
+        }
     }
 
     /// A field's type, as declared in the struct.
@@ -873,13 +871,11 @@ fn emit_enum(
     values: &[EnumValue],
     default: Option<&Value>,
 ) -> TokenStream {
-    let mut namer = Namer::default();
-    let idents: Vec<Ident> = values.iter().map(|v| namer.ident(&v.name.pascal)).collect();
+    let (idents, default_index) = enum_variants(values, default);
     let value_docs: Vec<TokenStream> = values
         .iter()
         .map(|v| doc_attrs([v.description.as_deref()]))
         .collect();
-    let default_index = default.and_then(|d| values.iter().position(|v| &v.value == d));
     let default_derive = default_index.map(|_| quote!(::std::default::Default,));
     let default_marks: Vec<TokenStream> = (0..values.len())
         .map(|i| {
@@ -893,8 +889,7 @@ fn emit_enum(
     let strings: Option<Vec<&str>> = values.iter().map(|v| v.value.as_str()).collect();
     if let Some(strings) = strings.filter(|strings| !strings.is_empty()) {
         let renames = strings.iter().zip(&idents).map(|(wire, id)| {
-            let written = id.to_string();
-            (written.trim_start_matches("r#") != *wire).then(|| quote!(#[serde(rename = #wire)]))
+            renamed(&id.to_string(), wire).then(|| quote!(#[serde(rename = #wire)]))
         });
         let deserialize = deserialize_json(name);
         return quote! {
@@ -957,6 +952,19 @@ fn emit_enum(
     }
 }
 
+/// An enum's variant identifiers, and which variant is its default.
+fn enum_variants(values: &[EnumValue], default: Option<&Value>) -> (Vec<Ident>, Option<usize>) {
+    let mut namer = Namer::default();
+    let idents = values.iter().map(|v| namer.ident(&v.name.pascal)).collect();
+    let default_index = default.and_then(|d| values.iter().position(|v| &v.value == d));
+    (idents, default_index)
+}
+
+/// Whether a variant written `ident` needs `#[serde(rename)]` to be `wire`.
+fn renamed(ident: &str, wire: &str) -> bool {
+    ident.trim_start_matches("r#") != wire
+}
+
 /// [`emit_enum`] of a string enum, as text.
 fn string_enum_text(
     name: &Ident,
@@ -968,12 +976,8 @@ fn string_enum_text(
         .iter()
         .map(|v| v.value.as_str())
         .collect::<Option<_>>()?;
-    let mut namer = Namer::default();
-    let idents: Vec<String> = values
-        .iter()
-        .map(|v| namer.ident(&v.name.pascal).to_string())
-        .collect();
-    let default_index = default.and_then(|d| values.iter().position(|v| &v.value == d));
+    let (idents, default_index) = enum_variants(values, default);
+    let idents: Vec<String> = idents.iter().map(Ident::to_string).collect();
     let variants: Vec<printed::VariantDef> = values
         .iter()
         .zip(&idents)
@@ -982,7 +986,7 @@ fn string_enum_text(
         .map(|(i, ((value, ident), wire))| printed::VariantDef {
             doc: doc_text([value.description.as_deref()]),
             is_default: Some(i) == default_index,
-            rename: (ident.trim_start_matches("r#") != *wire).then_some(*wire),
+            rename: renamed(ident, wire).then_some(*wire),
             ident,
         })
         .collect();
@@ -1136,7 +1140,7 @@ fn emit_marker(marker: &Marker) -> TokenStream {
     }
 }
 
-/// Whether [`TypesModule::emit_constructor`] writes a constructor: one to
+/// Whether a struct gets a constructor ([`TypesModule::emit_constructor`]): one to
 /// seven required fields, and at least one other (a default, or the extra
 /// properties).
 fn has_constructor(defaults: &[Option<String>], extra: bool) -> bool {
