@@ -168,8 +168,9 @@ async fn serve_tcp(
     };
     // Closed gracefully when dropped, so the last frames reach the client.
     let stream = stream.map_inner(Lingering::new);
+    // The callback runs once and takes `ready`: into the connection, or
+    // dropped (opening the way) with a refusal.
     let (stream, ready) = HeldWrites::new(stream);
-    let mut ready = Some(ready);
     let mut routed = None;
     // tungstenite fixes the callback's signature, large error type included.
     #[allow(clippy::result_large_err)]
@@ -187,16 +188,12 @@ async fn serve_tcp(
                     Accepted {
                         request,
                         path_params,
-                        ready: ready.take().unwrap_or_default(),
+                        ready,
                     },
                 ));
                 Ok(response)
             }
-            Err(error) => {
-                // The refusal is the answer: nothing to wait for.
-                drop(ready.take());
-                Err(refusal(&error))
-            }
+            Err(error) => Err(refusal(&error)),
         }
     };
     let config = ws_settings(&router).tungstenite();
