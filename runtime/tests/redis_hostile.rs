@@ -123,9 +123,17 @@ async fn a_flooder_on_one_process_costs_a_reader_on_another_nothing() {
         close_timeout: Duration::from_secs(1),
         ..in_room()
     };
+    // The reader keeps reading, but on a loaded machine a pause of its
+    // task can pass half a second: its process gives it more time, so a
+    // scheduling pause is not taken for a slow reader. The flooder's
+    // process keeps the short limit.
+    let reader_config = ConsumerConfig {
+        slow_client_timeout: Duration::from_secs(5),
+        ..config.clone()
+    };
     let (x_app, y_app) = (ChatApp::default(), ChatApp::default());
-    let (x_addr, x_layer) = serve(&x, &x_app, config.clone()).await;
-    let (y_addr, y_layer) = serve(&y, &y_app, config).await;
+    let (x_addr, x_layer) = serve(&x, &x_app, config).await;
+    let (y_addr, y_layer) = serve(&y, &y_app, reader_config).await;
     let mut flooder = connect_small(x_addr).await;
     let good = connect(y_addr).await;
     let (mut good_tx, mut good_rx) = good.split();
