@@ -9,8 +9,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
-use chanx_codegen::Options;
-use chanx_codegen::internal::{generate_rust, generate_ts, load_api};
+use chanx_codegen::{Options, Targets, generate};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
@@ -115,14 +114,16 @@ pub struct Generated {
 /// Loads and generates `path` once, in this process.
 pub fn generate_once(path: &Path) -> Generated {
     let options = Options::default();
-    let result = load_api(path, &options).and_then(|loaded| {
-        Ok((
-            generate_rust(&loaded, &options)?,
-            generate_ts(&loaded, &options)?,
-        ))
-    });
-    let (refused, rust_bytes, ts_bytes) = match result {
-        Ok((rust, ts)) => (None, rust.len(), ts.len()),
+    let targets = Targets {
+        rust: Some(PathBuf::new()),
+        typescript: Some(PathBuf::new()),
+    };
+    let (refused, rust_bytes, ts_bytes) = match generate(path, &options, &targets) {
+        Ok(generated) => (
+            None,
+            generated.files[0].contents.len(),
+            generated.files[1].contents.len(),
+        ),
         Err(diags) => {
             let code = diags
                 .errors()

@@ -5,6 +5,7 @@
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::Api;
@@ -65,23 +66,39 @@ pub fn generate(
     options: &Options,
     targets: &Targets,
 ) -> Result<Generated, Diagnostics> {
-    let loaded = load_api(spec, options)?;
     let name = module_name(spec);
-    let mut files = Vec::new();
-    if let Some(dir) = &targets.rust {
-        files.push(GeneratedFile {
-            path: dir.join(format!("{name}.rs")),
-            contents: generate_rust(&loaded, options)?,
+    let emit = |api: &Api| -> Result<Vec<GeneratedFile>, Diagnostics> {
+        // Rust is most of the work; TypeScript is made beside it.
+        let (rust, ts) = std::thread::scope(|scope| {
+            let ts = targets.typescript.as_ref().map(|dir| {
+                scope.spawn(|| {
+                    (
+                        dir.join(format!("{name}.ts")),
+                        ts::generate(api, &options.ts),
+                    )
+                })
+            });
+            let rust = targets.rust.as_ref().map(|dir| {
+                (
+                    dir.join(format!("{name}.rs")),
+                    rust::generate(api, &options.rust),
+                )
+            });
+            (rust, ts.map(join_or_resume))
         });
-    }
-    if let Some(dir) = &targets.typescript {
-        files.push(GeneratedFile {
-            path: dir.join(format!("{name}.ts")),
-            contents: generate_ts(&loaded, options)?,
-        });
-    }
+        let mut files = Vec::new();
+        for (path, contents) in rust.into_iter().chain(ts) {
+            files.push(GeneratedFile {
+                path,
+                contents: contents?,
+            });
+        }
+        Ok(files)
+    };
+    let (doc, loaded, files) = load_document_and(spec, options, emit)?;
+    drop(doc);
     Ok(Generated {
-        files,
+        files: files?,
         inputs: loaded.inputs,
         warnings: loaded.warnings,
     })
@@ -157,8 +174,55 @@ pub(crate) fn load_document(
     path: &Path,
     options: &Options,
 ) -> Result<(Document, Loaded), Diagnostics> {
-    let (doc, mut warnings) = crate::validate::load_and_validate(path, &options.load)?;
-    let (api, build_warnings) = build(&doc, &options.build)?;
+    let (doc, loaded, ()) = load_document_and(path, options, |_| ())?;
+    Ok((doc, loaded))
+}
+
+/// [`load_document`], and `then` on the model, which runs while the
+/// document is being validated: checking a document against the AsyncAPI
+/// meta-schema is most of the time on small documents, and it needs
+/// nothing from the model. What `then` made is dropped unless the
+/// document is valid, so the result is the same as checking first.
+fn load_document_and<T: Send>(
+    path: &Path,
+    options: &Options,
+    then: impl FnOnce(&Api) -> T + Send,
+) -> Result<(Document, Loaded, T), Diagnostics> {
+    let (doc, mut diags) = crate::load::load_collecting(path, &options.load);
+    let Some(doc) = doc else {
+        return Err(diags);
+    };
+    // Set once the document is known to be invalid, so the model's work
+    // stops at its next step.
+    let invalid = AtomicBool::new(diags.has_errors());
+    let (validation, built) = std::thread::scope(|scope| {
+        let validation = scope.spawn(|| {
+            let found = crate::validate::validate(&doc);
+            if found.has_errors() {
+                invalid.store(true, Ordering::Relaxed);
+            }
+            found
+        });
+        let built = (!invalid.load(Ordering::Relaxed)).then(|| {
+            let built = build(&doc, &options.build);
+            match built {
+                Ok((api, warnings)) if !invalid.load(Ordering::Relaxed) => {
+                    let made = then(&api);
+                    Ok((api, warnings, made))
+                }
+                Ok(_) => Err(Diagnostics::default()),
+                Err(errors) => Err(errors),
+            }
+        });
+        (join_or_resume(validation), built)
+    });
+    diags.extend(validation);
+    if diags.has_errors() {
+        diags.sort();
+        return Err(diags);
+    }
+    let (api, build_warnings, made) = built.unwrap_or_else(|| Err(Diagnostics::default()))?;
+    let mut warnings = diags;
     warnings.extend(build_warnings);
     warnings.sort();
     if options.deny_warnings && !warnings.is_empty() {
@@ -169,7 +233,14 @@ pub(crate) fn load_document(
         inputs: doc.paths().map(Path::to_path_buf).collect(),
         warnings,
     };
-    Ok((doc, loaded))
+    Ok((doc, loaded, made))
+}
+
+/// A scoped thread's result; its panic goes on in the caller.
+fn join_or_resume<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// The Rust module generated from one document.

@@ -6,9 +6,9 @@
 //! Relative refs resolve against the directory of the file holding the
 //! `$ref`, never the working directory.
 
-use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::Value;
 
@@ -75,13 +75,45 @@ pub struct Document {
     /// document is loaded (see [`Resolver`]).
     resolved: HashMap<NodeRef, Result<NodeRef, RefError>>,
     /// Work left for "did you mean …?" hints (see [`Document::did_you_mean`]).
-    suggestion_budget: Cell<u64>,
+    suggestion_budget: SuggestionBudget,
 }
 
 /// Candidates and edit-distance cells all hints of one document may cost:
 /// hints are a courtesy, so a document with a million misspelt names costs
 /// no more than one with a few hundred.
 const SUGGESTION_BUDGET: u64 = 20_000_000;
+
+/// What is left of [`SUGGESTION_BUDGET`]; shared by the threads that
+/// check a document and build its model.
+#[derive(Debug)]
+pub struct SuggestionBudget(AtomicU64);
+
+impl SuggestionBudget {
+    pub fn new() -> Self {
+        SuggestionBudget(AtomicU64::new(SUGGESTION_BUDGET))
+    }
+
+    /// Takes `cost` from what is left; false (and nothing taken) when not enough is.
+    fn take(&self, cost: u64) -> bool {
+        self.0
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                left.checked_sub(cost)
+            })
+            .is_ok()
+    }
+}
+
+impl Default for SuggestionBudget {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Clone for SuggestionBudget {
+    fn clone(&self) -> Self {
+        SuggestionBudget(AtomicU64::new(self.0.load(Ordering::Relaxed)))
+    }
+}
 
 /// Names longer than this get no hint (and are no hint).
 const SUGGESTION_MAX_CHARS: usize = 64;
@@ -217,7 +249,7 @@ fn cycle_message(doc: &Document, at: &NodeRef, cycle: &[NodeRef]) -> String {
 pub fn did_you_mean_within<'a>(
     wanted: &str,
     candidates: impl IntoIterator<Item = &'a str>,
-    budget: &Cell<u64>,
+    budget: &SuggestionBudget,
 ) -> Option<&'a str> {
     let wanted_len = wanted.chars().count();
     if wanted_len > SUGGESTION_MAX_CHARS {
@@ -228,10 +260,9 @@ pub fn did_you_mean_within<'a>(
     for candidate in candidates {
         let len = candidate.chars().count();
         let cost = 1 + (len.min(SUGGESTION_MAX_CHARS) * wanted_len) as u64;
-        let Some(left) = budget.get().checked_sub(cost) else {
+        if !budget.take(cost) {
             break;
-        };
-        budget.set(left);
+        }
         let limit = (len.max(wanted_len) / 3).max(1);
         // The distance is at least the difference in length.
         if len > SUGGESTION_MAX_CHARS || len.abs_diff(wanted_len) > limit {
@@ -247,7 +278,7 @@ pub fn did_you_mean_within<'a>(
 
 /// [`did_you_mean_within`] with a budget of its own.
 pub fn did_you_mean<'a>(wanted: &str, candidates: &'a [String]) -> Option<&'a str> {
-    let budget = Cell::new(SUGGESTION_BUDGET);
+    let budget = SuggestionBudget::new();
     did_you_mean_within(wanted, candidates.iter().map(String::as_str), &budget)
 }
 
@@ -719,7 +750,7 @@ fn load_references(
         }],
         remote: options.remote.clone(),
         resolved: HashMap::new(),
-        suggestion_budget: Cell::new(SUGGESTION_BUDGET),
+        suggestion_budget: SuggestionBudget::new(),
     };
     let mut index: HashMap<PathBuf, FileId> = HashMap::from([(doc.files[0].path.clone(), 0)]);
     let mut failed: HashSet<PathBuf> = HashSet::new();

@@ -22,9 +22,9 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use chanx_codegen::internal::load_api;
 use chanx_codegen::internal::source::{Limits, parse};
-use chanx_codegen::internal::{generate_rust, generate_ts, load_api};
-use chanx_codegen::{Code, Diagnostics, Options};
+use chanx_codegen::{Code, Diagnostics, Options, Targets, generate};
 use serde_json::{Map, Value};
 
 /// Mutants larger than this are not run: the limits themselves are tested
@@ -198,17 +198,28 @@ fn run_one(input: &Path, limit: Duration, check: fn(&str, &str) -> Result<(), St
 
 fn pipeline(path: &Path, check: fn(&str, &str) -> Result<(), String>) -> Outcome {
     let options = Options::default();
-    let loaded = match load_api(path, &options) {
-        Ok(loaded) => loaded,
+    // `chanx generate`'s pipeline, which builds the model and emits while
+    // the document is validated: a refused mutant goes through the model
+    // too, and a panic there is a finding like any other.
+    let targets = Targets {
+        rust: Some(PathBuf::new()),
+        typescript: Some(PathBuf::new()),
+    };
+    let (rust, ts) = match generate(path, &options, &targets) {
+        Ok(generated) => {
+            let mut files = generated.files.into_iter().map(|file| file.contents);
+            (
+                files.next().unwrap_or_default(),
+                files.next().unwrap_or_default(),
+            )
+        }
+        Err(diags) if diags.errors().any(|d| d.code == Code::RustEmit) => {
+            return emitter_failed("Rust", &diags);
+        }
+        Err(diags) if diags.errors().any(|d| d.code == Code::TsTemplate) => {
+            return emitter_failed("TypeScript", &diags);
+        }
         Err(diags) => return judge_errors(&diags),
-    };
-    let rust = match generate_rust(&loaded, &options) {
-        Ok(rust) => rust,
-        Err(diags) => return emitter_failed("Rust", &diags),
-    };
-    let ts = match generate_ts(&loaded, &options) {
-        Ok(ts) => ts,
-        Err(diags) => return emitter_failed("TypeScript", &diags),
     };
     if let Err(what) = safe_text(&rust, &ts).and_then(|()| check(&rust, &ts)) {
         return Outcome::Finding(what);
