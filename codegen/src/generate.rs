@@ -5,6 +5,7 @@
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::diag::{Diagnostic, Diagnostics};
@@ -95,8 +96,7 @@ pub fn generate(
         }
         Ok(files)
     };
-    let (doc, loaded, files) = load_document_and(spec, options, emit)?;
-    drop(doc);
+    let (_, loaded, files) = load_document_and(spec, options, Keep::ModelOnly, emit)?;
     Ok(Generated {
         files: files?,
         inputs: loaded.inputs,
@@ -174,8 +174,23 @@ pub(crate) fn load_document(
     path: &Path,
     options: &Options,
 ) -> Result<(Document, Loaded), Diagnostics> {
-    let (doc, loaded, ()) = load_document_and(path, options, |_| ())?;
+    let (doc, loaded, ()) = load_document_and(path, options, Keep::Document, |_| ())?;
+    let doc = doc.ok_or_else(|| {
+        Diagnostics::from(Diagnostic::error(
+            crate::diag::Code::Internal,
+            "the loaded document was not kept",
+        ))
+    })?;
     Ok((doc, loaded))
+}
+
+/// Whether the caller needs the loaded files once the model is built.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    Document,
+    /// Dropped as soon as the model is built and the document checked: on
+    /// a 100,000-line document the parsed files are a third of the memory.
+    ModelOnly,
 }
 
 /// [`load_document`], and `then` on the model, which runs while the
@@ -186,35 +201,48 @@ pub(crate) fn load_document(
 fn load_document_and<T: Send>(
     path: &Path,
     options: &Options,
+    keep: Keep,
     then: impl FnOnce(&Api) -> T + Send,
-) -> Result<(Document, Loaded, T), Diagnostics> {
+) -> Result<(Option<Document>, Loaded, T), Diagnostics> {
     let (doc, mut diags) = crate::load::load_collecting(path, &options.load);
     let Some(doc) = doc else {
         return Err(diags);
     };
+    let inputs: Vec<PathBuf> = doc.paths().map(Path::to_path_buf).collect();
+    // Shared by the validating thread and the model's: whichever is done
+    // last frees it.
+    let doc = Arc::new(doc);
     // Set once the document is known to be invalid, so the model's work
     // stops at its next step.
     let invalid = AtomicBool::new(diags.has_errors());
-    let (validation, built) = std::thread::scope(|scope| {
-        let validation = scope.spawn(|| {
-            let found = crate::validate::validate(&doc);
-            if found.has_errors() {
-                invalid.store(true, Ordering::Relaxed);
+    let (validation, built, doc) = std::thread::scope(|scope| {
+        let validation = scope.spawn({
+            let doc = Arc::clone(&doc);
+            let invalid = &invalid;
+            move || {
+                let found = crate::validate::validate(&doc);
+                if found.has_errors() {
+                    invalid.store(true, Ordering::Relaxed);
+                }
+                found
             }
-            found
         });
+        let mut doc = Some(doc);
         let built = (!invalid.load(Ordering::Relaxed)).then(|| {
-            let built = build(&doc, &options.build);
+            let built = doc.as_deref().map(|doc| build(doc, &options.build));
+            if keep == Keep::ModelOnly {
+                doc = None;
+            }
             match built {
-                Ok((api, warnings)) if !invalid.load(Ordering::Relaxed) => {
+                Some(Ok((api, warnings))) if !invalid.load(Ordering::Relaxed) => {
                     let made = then(&api);
                     Ok((api, warnings, made))
                 }
-                Ok(_) => Err(Diagnostics::default()),
-                Err(errors) => Err(errors),
+                Some(Err(errors)) => Err(errors),
+                _ => Err(Diagnostics::default()),
             }
         });
-        (join_or_resume(validation), built)
+        (join_or_resume(validation), built, doc)
     });
     diags.extend(validation);
     if diags.has_errors() {
@@ -230,9 +258,11 @@ fn load_document_and<T: Send>(
     }
     let loaded = Loaded {
         api,
-        inputs: doc.paths().map(Path::to_path_buf).collect(),
+        inputs,
         warnings,
     };
+    // The validating thread has ended, so this is the only reference left.
+    let doc = doc.and_then(|doc| Arc::try_unwrap(doc).ok());
     Ok((doc, loaded, made))
 }
 
