@@ -83,8 +83,10 @@ pub fn in_process(path: &Path, runs: usize, budget: Duration) -> Result<InProces
 #[derive(Debug)]
 pub struct Chanx {
     pub in_process: InProcess,
-    /// Whole process: start, one load + Rust + TS, exit.
+    /// Whole process: `chanx generate DOC --lang all`, start to exit.
     pub process: Duration,
+    /// The largest peak RSS of those processes.
+    pub process_peak_kib: u64,
 }
 
 /// Sizes of a run.
@@ -96,32 +98,69 @@ pub struct Budget {
     pub limit: Duration,
 }
 
-/// Measures chanx on `doc` in fresh child processes of this executable.
-pub fn chanx(doc: &Document, budget: Budget) -> Result<Chanx> {
+/// The `chanx` command beside this executable (the same profile), built
+/// first when it is not there.
+pub fn cli_binary() -> Result<PathBuf> {
     let exe = std::env::current_exe()?;
-    let run = |runs: usize, budget_ms: u128| -> Result<(InProcess, Duration)> {
-        let mut command = Command::new(&exe);
-        command
-            .arg("__codegen-one")
-            .arg(&doc.path)
-            .arg(runs.to_string())
-            .arg(budget_ms.to_string());
-        let done = child::run(command, budget.limit)?;
-        if !done.success {
-            bail!("{}", child::first_line(&done.stderr));
-        }
-        let parsed = serde_json::from_str(done.stdout.trim())
-            .with_context(|| format!("unexpected output: {}", done.stdout))?;
-        Ok((parsed, done.wall))
-    };
-    let (in_process, _) = run(budget.runs, budget.per_document.as_millis())?;
+    let dir = exe.parent().context("no directory of the bench executable")?;
+    let cli = dir.join(format!("chanx{}", std::env::consts::EXE_SUFFIX));
+    if cli.is_file() {
+        return Ok(cli);
+    }
+    eprintln!("building the chanx command");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command.args(["build", "-q", "-p", "chanx-cli"]);
+    if !cfg!(debug_assertions) {
+        command.arg("--release");
+    }
+    command.current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
+    let done = child::run(command, Duration::from_secs(1800))?;
+    if !done.success || !cli.is_file() {
+        bail!("cannot build the chanx command: {}", child::first_line(&done.stderr));
+    }
+    Ok(cli)
+}
+
+/// Measures chanx on `doc`: the library in a fresh child process of this
+/// executable (first run, median of the next ones), and the `chanx`
+/// command as users run it (wall time and peak memory of whole processes).
+pub fn chanx(doc: &Document, budget: Budget, cli: &Path, scratch: &Path) -> Result<Chanx> {
+    let exe = std::env::current_exe()?;
+    let mut command = Command::new(&exe);
+    command
+        .arg("__codegen-one")
+        .arg(&doc.path)
+        .arg(budget.runs.to_string())
+        .arg(budget.per_document.as_millis().to_string());
+    let done = child::run(command, budget.limit)?;
+    if !done.success {
+        bail!("{}", child::first_line(&done.stderr));
+    }
+    let in_process = serde_json::from_str(done.stdout.trim())
+        .with_context(|| format!("unexpected output: {}", done.stdout))?;
+    let out = scratch.join("chanx-out");
     let mut walls = Vec::new();
+    let mut peak_kib = 0;
     for _ in 0..budget.process_repeats.max(1) {
-        walls.push(run(0, 0)?.1.as_secs_f64());
+        let _ = std::fs::remove_dir_all(&out);
+        let mut command = Command::new(cli);
+        command
+            .arg("generate")
+            .arg(&doc.path)
+            .args(["--lang", "all", "--out"])
+            .arg(&out);
+        let run = child::run_measured(command, budget.limit)?;
+        if !run.success {
+            bail!("chanx generate failed: {}", child::first_line(&run.stderr));
+        }
+        walls.push(run.wall.as_secs_f64());
+        peak_kib = peak_kib.max(run.peak_kib);
     }
     Ok(Chanx {
         in_process,
         process: Duration::from_secs_f64(median(&walls).unwrap_or(0.0)),
+        process_peak_kib: peak_kib,
     })
 }
 

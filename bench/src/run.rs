@@ -111,6 +111,7 @@ pub fn codegen(sizes: Sizes) -> Result<Vec<Table>> {
     let scratch = std::env::temp_dir().join(format!("chanx-bench-{}", std::process::id()));
     let docs = documents(sizes, &scratch)?;
     let modelina_ready = codegen::ensure_modelina();
+    let cli = codegen::cli_binary()?;
     let mut table = Table::new(
         "Code generation: Rust + TypeScript from one document",
         &[
@@ -130,7 +131,7 @@ pub fn codegen(sizes: Sizes) -> Result<Vec<Table>> {
     );
     for doc in &docs {
         eprintln!("codegen: {}", doc.label);
-        let chanx = codegen::chanx(doc, sizes.chanx_budget())?;
+        let chanx = codegen::chanx(doc, sizes.chanx_budget(), &cli, &scratch)?;
         let ours = &chanx.in_process;
         let mut row = vec![
             doc.label.clone(),
@@ -138,7 +139,7 @@ pub fn codegen(sizes: Sizes) -> Result<Vec<Table>> {
             table::micros(ours.first_us),
             table::micros(ours.median_us),
             table::sig3(ours.median_us / doc.lines as f64),
-            table::mib(ours.peak_kib),
+            table::mib(chanx.process_peak_kib),
             table::duration(chanx.process),
         ];
         let modelina = match &modelina_ready {
