@@ -102,7 +102,9 @@ pub struct Budget {
 /// first when it is not there.
 pub fn cli_binary() -> Result<PathBuf> {
     let exe = std::env::current_exe()?;
-    let dir = exe.parent().context("no directory of the bench executable")?;
+    let dir = exe
+        .parent()
+        .context("no directory of the bench executable")?;
     let cli = dir.join(format!("chanx{}", std::env::consts::EXE_SUFFIX));
     if cli.is_file() {
         return Ok(cli);
@@ -117,7 +119,10 @@ pub fn cli_binary() -> Result<PathBuf> {
     command.current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
     let done = child::run(command, Duration::from_secs(1800))?;
     if !done.success || !cli.is_file() {
-        bail!("cannot build the chanx command: {}", child::first_line(&done.stderr));
+        bail!(
+            "cannot build the chanx command: {}",
+            child::first_line(&done.stderr)
+        );
     }
     Ok(cli)
 }

@@ -145,9 +145,9 @@ pub struct DocsPage {
 /// Loads `spec` and makes its docs page.
 pub fn docs_page(spec: &Path, options: &Options) -> Result<DocsPage, Diagnostics> {
     let loaded = load_api(spec, options)?;
-    let document = loaded.api.document.unwrap_or_default();
+    let document = loaded.api.document.unwrap_or_else(|| "null".into());
     Ok(DocsPage {
-        html: chanx_templates::docs_page(&document.to_string()),
+        html: chanx_templates::docs_page(&document),
         warnings: loaded.warnings,
     })
 }

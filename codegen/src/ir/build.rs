@@ -39,6 +39,10 @@ pub fn build(doc: &Document, options: &BuildOptions) -> Result<(Api, Diagnostics
         cx.error(Code::NotAMapping, &root, "the document is not an object");
         return Err(cx.diags);
     };
+    // Kept as text: the tree is five times the size, and only its text is
+    // ever used. Made first, while little else is in memory: on a large
+    // document the tree is the largest thing made for a moment.
+    let document = crate::bundle::bundle(doc).to_string();
     let mut b = ModelBuilder {
         types: TypeBuilder::default(),
         messages: MessageBuilder::new(str_field(root_map, "defaultContentType")),
@@ -93,7 +97,7 @@ pub fn build(doc: &Document, options: &BuildOptions) -> Result<(Api, Diagnostics
         messages: b.messages.messages,
         types: b.types.space,
         program: b.messages.program.program,
-        document: Some(crate::bundle::bundle(doc)),
+        document: Some(document),
     };
     let mut diags = cx.diags;
     diags.sort();

@@ -63,10 +63,11 @@ pub struct Api {
     pub types: TypeSpace,
     /// What the runtime validates payloads with (see [`validation`]).
     pub program: validation::Program,
-    /// The document itself, every `$ref`'d file merged in (what a server
-    /// serves at `/asyncapi.json`); `None` for models not read from one.
+    /// The document itself as compact JSON, every `$ref`'d file merged in
+    /// (what a server serves at `/asyncapi.json`); `None` for models not
+    /// read from one.
     #[serde(skip)]
-    pub document: Option<Value>,
+    pub document: Option<String>,
 }
 
 impl Api {

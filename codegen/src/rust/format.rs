@@ -100,6 +100,14 @@ impl Module {
         Ok(())
     }
 
+    /// The text printed since the module was opened or this was last
+    /// called, for writing a module out as it is made (with
+    /// [`item_first`](Self::item_first) not used).
+    pub fn take_text(&mut self) -> String {
+        self.body_start = 0;
+        std::mem::take(&mut self.text)
+    }
+
     /// The printed module.
     pub fn close(mut self) -> String {
         self.text.push_str("}\n");

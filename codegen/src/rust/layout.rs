@@ -1,11 +1,12 @@
 //! The last touch on the printed module: what prettyplease does not do.
 //!
-//! - [`space_items`]: one blank line between consecutive items (structs,
+//! - [`Spacer`]: one blank line between consecutive items (structs,
 //!   enums, impls, fns, consts, statics, type aliases, macro calls, mods) at
 //!   every nesting level: in the file, in modules, and in `impl` and `trait`
 //!   blocks. Function bodies, struct fields, enum variants, match arms,
 //!   attribute lists and macro bodies are left as they are. Two one-line
-//!   items in a row (`type Incoming = Incoming;`) stay together.
+//!   items in a row (`type Incoming = Incoming;`) stay together. The module
+//!   is fed to it in parts as it is made.
 //! - [`doc_comments_in_macros`]: `#[doc = "…"]` inside macro calls, which
 //!   prettyplease prints as tokens, becomes `///`.
 //! - [`split_doc_lines`]: a doc comment the emitter wrote as one attribute
@@ -216,68 +217,115 @@ struct Item {
     holds_items: Option<bool>,
 }
 
-/// Inserts one blank line between consecutive items (see the module docs).
-///
-/// One pass, writing each line as it is read: whether an item gets a blank
-/// line before it is known from its first line (after a one-line item, only
-/// an item that does not also end on its first line is set apart).
+/// Inserts one blank line between consecutive items (see the module docs):
+/// [`Spacer`] over one whole text.
+#[cfg(test)]
 pub fn space_items(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
-    let mut lexer = Lexer::default();
-    let mut stack = vec![Container {
-        depth: 0,
-        item: None,
-        previous_one_line: None,
-    }];
-    for (index, line) in text.lines().enumerate() {
-        let info = lexer.line(line);
-        let trimmed = line.trim();
-        let mut closes_container = false;
-        // The previous item of the block, when an item starts on this line.
-        let mut starts_after = None;
-        if let Some(top) = stack.last()
-            && top.item.is_none()
-            && !info.starts_inside
-            && info.start_depth == top.depth
-        {
-            if trimmed.is_empty() {
-                // Already spaced: start over, as after the block's first line.
-                if let Some(top) = stack.last_mut() {
-                    top.previous_one_line = None;
-                }
-                out.push_str(line);
-                out.push('\n');
-                continue;
-            }
-            if trimmed.starts_with('}') && stack.len() > 1 {
-                stack.pop();
-                closes_container = true;
-            } else if let Some(top) = stack.last_mut() {
-                top.item = Some(Item {
-                    first_line: index,
-                    holds_items: None,
-                });
-                starts_after = Some(top.previous_one_line);
-            }
-        }
-        let ended_here = space_line(&mut stack, &info, trimmed, index, closes_container);
-        if let Some(previous) = starts_after {
-            let blank = match previous {
-                None => false,
-                Some(true) => !ended_here,
-                Some(false) => true,
-            };
-            if blank {
-                out.push('\n');
-            }
-        }
-        out.push_str(line);
-        out.push('\n');
-    }
+    Spacer::new().feed(text, &mut out);
     if !text.ends_with('\n') {
         out.pop();
     }
     out
+}
+
+/// [`space_items`] over a text given in parts, each ending with a line
+/// break, so no copy of the whole text is ever made.
+///
+/// One pass, writing each line as it is read: whether an item gets a blank
+/// line before it is known from its first line (after a one-line item, only
+/// an item that does not also end on its first line is set apart).
+pub struct Spacer {
+    lexer: Lexer,
+    stack: Vec<Container>,
+    /// Index of the next line in the whole text.
+    index: usize,
+}
+
+impl Spacer {
+    pub fn new() -> Self {
+        Spacer {
+            lexer: Lexer::default(),
+            stack: vec![Container {
+                depth: 0,
+                item: None,
+                previous_one_line: None,
+            }],
+            index: 0,
+        }
+    }
+
+    /// Spaces the lines of `text`, the next part of the whole, into `out`
+    /// (each line with its line break).
+    pub fn feed(&mut self, text: &str, out: &mut String) {
+        let stack = &mut self.stack;
+        for line in text.lines() {
+            let index = self.index;
+            self.index += 1;
+            let info = self.lexer.line(line);
+            let trimmed = line.trim();
+            let mut closes_container = false;
+            // The previous item of the block, when an item starts on this line.
+            let mut starts_after = None;
+            if let Some(top) = stack.last()
+                && top.item.is_none()
+                && !info.starts_inside
+                && info.start_depth == top.depth
+            {
+                if trimmed.is_empty() {
+                    // Already spaced: start over, as after the block's first line.
+                    if let Some(top) = stack.last_mut() {
+                        top.previous_one_line = None;
+                    }
+                    out.push_str(line);
+                    out.push('\n');
+                    continue;
+                }
+                if trimmed.starts_with('}') && stack.len() > 1 {
+                    stack.pop();
+                    closes_container = true;
+                } else if let Some(top) = stack.last_mut() {
+                    top.item = Some(Item {
+                        first_line: index,
+                        holds_items: None,
+                    });
+                    starts_after = Some(top.previous_one_line);
+                }
+            }
+            let ended_here = space_line(stack, &info, trimmed, index, closes_container);
+            if let Some(previous) = starts_after {
+                let blank = match previous {
+                    None => false,
+                    Some(true) => !ended_here,
+                    Some(false) => true,
+                };
+                if blank {
+                    out.push('\n');
+                }
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+}
+
+impl Spacer {
+    /// [`feed`](Self::feed) of `text` (whole items, or a module's opening
+    /// or closing lines) after [`doc_comments_in_macros`]: that pass only
+    /// rewrites lines outside strings, and a string never spans two items.
+    pub fn feed_items(&mut self, text: &str, out: &mut String) {
+        if text.contains("#[doc =") {
+            self.feed(&doc_comments_in_macros(text), out);
+        } else {
+            self.feed(text, out);
+        }
+    }
+}
+
+impl Default for Spacer {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// Follows the item open in the innermost block through `info`'s line;
@@ -460,6 +508,18 @@ mod tests {
     fn spaced(input: &str) -> String {
         let output = space_items(input);
         assert_eq!(space_items(&output), output, "spacing is idempotent");
+        // The module is spaced in parts as it is made: any split at a line
+        // break gives the same text.
+        if input.ends_with('\n') {
+            for (at, _) in input.match_indices('\n') {
+                let (first, rest) = input.split_at(at + 1);
+                let mut parts = String::new();
+                let mut spacer = Spacer::new();
+                spacer.feed(first, &mut parts);
+                spacer.feed(rest, &mut parts);
+                assert_eq!(parts, output, "spaced in two parts split after byte {at}");
+            }
+        }
         output
     }
 
