@@ -15,6 +15,12 @@
 //!   in the document is, that `then` is replaced by `{}` (an `if` never
 //!   reports errors of its own).
 //!
+//! - more generally, any `properties` entry for a key `K` only applies to
+//!   an object with a key `K`: if no object in the document has that key,
+//!   its schema is replaced by `{}` as well. Most of the meta-schema is
+//!   reached only through keys a given document never writes (`traits`,
+//!   `correlationId`, OAuth flows, `externalDocs`, …).
+//!
 //! Compiled variants are kept per process, keyed by what was kept.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -46,6 +52,9 @@ struct Kept {
     protocols: BTreeSet<String>,
     /// Indexes of the Multi Format Schema branches whose formats occur.
     formats: BTreeSet<usize>,
+    /// Property names the meta-schema declares that some object in the
+    /// document has as a key.
+    properties: BTreeSet<String>,
 }
 
 impl Kept {
@@ -62,8 +71,168 @@ impl Kept {
                 .filter(|(_, formats)| formats.iter().any(|f| used.schema_formats.contains(*f)))
                 .map(|(index, _)| index)
                 .collect(),
+            properties: declared_properties(full)
+                .into_iter()
+                .filter(|name| used.keys.contains(name))
+                .map(str::to_owned)
+                .collect(),
         }
     }
+}
+
+/// Every name a `properties` keyword of `schema` declares.
+fn declared_properties(schema: &Value) -> BTreeSet<&str> {
+    let mut names = BTreeSet::new();
+    let mut stack = vec![schema];
+    while let Some(schema) = stack.pop() {
+        if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+            names.extend(properties.keys().map(String::as_str));
+        }
+        stack.extend(subschemas(schema));
+    }
+    names
+}
+
+/// The subschemas of a draft-07 schema, under the keywords that hold
+/// schemas (not `enum`, `const`, `default` or `examples`, which hold data).
+fn subschemas(schema: &Value) -> impl Iterator<Item = &Value> {
+    let object = schema.as_object();
+    let get = move |keyword: &str| object.and_then(|object| object.get(keyword));
+    let maps = [
+        "properties",
+        "patternProperties",
+        "definitions",
+        "dependencies",
+    ]
+    .into_iter()
+    .filter_map(get)
+    .filter_map(Value::as_object)
+    .flat_map(Map::values);
+    let lists = ["allOf", "anyOf", "oneOf", "items"]
+        .into_iter()
+        .filter_map(get)
+        .filter_map(Value::as_array)
+        .flatten();
+    let single = [
+        "additionalProperties",
+        "items",
+        "additionalItems",
+        "contains",
+        "propertyNames",
+        "not",
+        "if",
+        "then",
+        "else",
+    ]
+    .into_iter()
+    .filter_map(get);
+    maps.chain(lists)
+        .chain(single)
+        .filter(|value| value.is_object())
+}
+
+/// Replaces with `{}` the schema of each `properties` entry whose name
+/// `kept` does not hold, unless a `$ref` points at or into it (`reached`
+/// holds every `$ref` target and each of its ancestors, as JSON pointers).
+fn prune_properties(
+    schema: &mut Value,
+    kept: &BTreeSet<String>,
+    reached: &HashSet<String>,
+    at: &mut String,
+) {
+    let Some(object) = schema.as_object_mut() else {
+        return;
+    };
+    for (keyword, value) in object.iter_mut() {
+        let depth = at.len();
+        push_pointer_token(at, keyword);
+        match (keyword.as_str(), value) {
+            ("properties", Value::Object(properties)) => {
+                for (name, property) in properties.iter_mut() {
+                    let depth = at.len();
+                    push_pointer_token(at, name);
+                    if kept.contains(name) || reached.contains(at.as_str()) {
+                        prune_properties(property, kept, reached, at);
+                    } else {
+                        *property = Value::Object(Map::new());
+                    }
+                    at.truncate(depth);
+                }
+            }
+            ("patternProperties" | "definitions" | "dependencies", Value::Object(map)) => {
+                for (name, sub) in map.iter_mut() {
+                    let depth = at.len();
+                    push_pointer_token(at, name);
+                    prune_properties(sub, kept, reached, at);
+                    at.truncate(depth);
+                }
+            }
+            ("allOf" | "anyOf" | "oneOf" | "items", Value::Array(items)) => {
+                for (index, sub) in items.iter_mut().enumerate() {
+                    let depth = at.len();
+                    at.push('/');
+                    at.push_str(&index.to_string());
+                    prune_properties(sub, kept, reached, at);
+                    at.truncate(depth);
+                }
+            }
+            (
+                "additionalProperties"
+                | "items"
+                | "additionalItems"
+                | "contains"
+                | "propertyNames"
+                | "not"
+                | "if"
+                | "then"
+                | "else",
+                sub,
+            ) => prune_properties(sub, kept, reached, at),
+            _ => {}
+        }
+        at.truncate(depth);
+    }
+}
+
+/// `/token` with JSON Pointer escapes.
+fn push_pointer_token(pointer: &mut String, token: &str) {
+    pointer.push('/');
+    for c in token.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
+    }
+}
+
+/// Every local `$ref` target of `schema` (a JSON Pointer) and each of its
+/// ancestors: what pruning must leave in place.
+fn reached_pointers(schema: &Value) -> HashSet<String> {
+    let mut reached = HashSet::new();
+    let mut stack = vec![schema];
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(target)) = map.get("$ref")
+                    && let Some(pointer) = target.strip_prefix('#')
+                {
+                    let mut end = pointer.len();
+                    loop {
+                        reached.insert(pointer[..end].to_string());
+                        match pointer[..end].rfind('/') {
+                            Some(slash) if slash > 0 => end = slash,
+                            _ => break,
+                        }
+                    }
+                }
+                stack.extend(map.values());
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    reached
 }
 
 /// The meta-schema of `version`, compiled with only what `document` can reach.
@@ -242,6 +411,8 @@ fn pruned(full: &Value, kept: &Kept) -> Value {
             }
         }
     }
+    let reached = reached_pointers(full);
+    prune_properties(&mut schema, &kept.properties, &reached, &mut String::new());
     schema
 }
 
@@ -274,6 +445,42 @@ mod tests {
         assert_eq!(kept.formats.len(), 1, "only the Avro branch");
         let empty = kept_for(json!({"asyncapi": "3.0.0"}));
         assert!(empty.protocols.is_empty() && empty.formats.is_empty());
+    }
+
+    #[test]
+    fn properties_are_pruned_unless_named_or_pointed_at() {
+        let schema = json!({
+            "definitions": {
+                "a": {"properties": {
+                    "kept": {"type": "string"},
+                    "pointed": {"type": "string"},
+                    "unused": {"properties": {"inner": {"type": "string"}}}
+                }},
+                "b": {"$ref": "#/definitions/a/properties/pointed"},
+                "data": {"enum": [{"properties": {"unused": 1}}]}
+            }
+        });
+        let kept = BTreeSet::from(["kept".to_string()]);
+        let mut pruned = schema.clone();
+        prune_properties(
+            &mut pruned,
+            &kept,
+            &reached_pointers(&schema),
+            &mut String::new(),
+        );
+        let a = &pruned["definitions"]["a"]["properties"];
+        assert_eq!(a["kept"], json!({"type": "string"}));
+        assert_eq!(
+            a["pointed"],
+            json!({"type": "string"}),
+            "a $ref target stays"
+        );
+        assert_eq!(a["unused"], json!({}));
+        assert_eq!(
+            pruned["definitions"]["data"], schema["definitions"]["data"],
+            "data is data"
+        );
+        assert_eq!(pruned["definitions"]["b"], schema["definitions"]["b"]);
     }
 
     #[test]
