@@ -31,6 +31,12 @@ fn sweep_document(max: usize) -> String {
         schemas.push_str(&format!(
             "    T{schema}:\n      type: object\n      required: [a{len}, b{len}]\n      properties:\n        a{len}:\n          type: string\n        b{len}:\n          type: boolean\n        c{len}:\n          type: number\n        d{len}:\n          type: boolean\n        f{len}:\n          type: string\n          default: {property}\n"
         ));
+        // One field: `Self { … }` literals of every width around the
+        // 35 columns prettyplease keeps on one line.
+        schemas.push_str(&format!(
+            "    U{schema}:\n      type: object\n      properties:\n        q{}:\n          type: integer\n",
+            "y".repeat(len)
+        ));
     }
     doc.push_str("components:\n  schemas:\n");
     doc.push_str(&schemas);
@@ -52,8 +58,14 @@ fn text_items_print_as_prettyplease_at_every_length() {
         "impl ::serde::Serialize for Sx {",
         "impl ::chanx_runtime::__private::FromJson for Sx {",
         "::chanx_runtime::__private::deserialize_through_from_json!(Sx);",
+        &format!(
+            "::chanx_runtime::__private::deserialize_through_from_json!(\n        S{}\n    );",
+            "x".repeat(40)
+        ),
         "pub fn new(",
         "pub enum SxE1 {",
+        "::std::result::Result::Ok(Self { qyy: fields.or_default(0)? })",
+        "::std::result::Result::Ok(Self {\n                qyyy: fields.or_default(0)?,\n",
         &format!("pub struct S{} {{", "x".repeat(90)),
     ] {
         assert!(code.contains(expected), "no {expected:?} in the module");

@@ -19,6 +19,10 @@ use std::fmt::Write;
 const FITS: usize = 89;
 const BREAKS: usize = 90;
 
+/// The widest struct literal (`Self { a: x }`) prettyplease keeps on one
+/// line: its box may be 34 columns wide, up to the space before `}`.
+const STRUCT_LITERAL_ONE_LINE: usize = 35;
+
 /// How a struct field is read by `FromJson`.
 pub enum Read {
     Required,
@@ -167,12 +171,15 @@ pub fn from_json(name: &str, type_name: &str, fields: &[FieldText]) -> Option<St
         })
         .collect();
     // prettyplease keeps a struct literal on one line only when
-    // `Self { fields }` is at most 34 columns wide (and the line fits).
+    // `Self { fields ` is at most 34 columns wide (its box's maximum
+    // width), so the literal at most 35 (and the line fits).
     let literal = format!("Self {{ {} }}", inits.join(", "));
     let one_line = format!("::std::result::Result::Ok({literal})");
     match literal.chars().count() {
-        n if n <= 32 && width(3, &one_line) <= FITS => out.line(3, &one_line)?,
-        n if n >= 37 => {
+        n if n <= STRUCT_LITERAL_ONE_LINE && width(3, &one_line) <= FITS => {
+            out.line(3, &one_line)?
+        }
+        n if n > STRUCT_LITERAL_ONE_LINE => {
             out.line(3, "::std::result::Result::Ok(Self {")?;
             for init in &inits {
                 out.line(4, &format!("{init},"))?;
@@ -186,13 +193,21 @@ pub fn from_json(name: &str, type_name: &str, fields: &[FieldText]) -> Option<St
     Some(out.text)
 }
 
-/// `deserialize_through_from_json!(Name);`
+/// `deserialize_through_from_json!(Name);`, broken around `Name` when
+/// the line does not fit.
 pub fn deserialize(name: &str) -> Option<String> {
     let mut out = Lines::new();
-    out.line(
-        1,
-        &format!("::chanx_runtime::__private::deserialize_through_from_json!({name});"),
-    )?;
+    let one_line = format!("::chanx_runtime::__private::deserialize_through_from_json!({name});");
+    if width(1, &one_line) <= FITS {
+        out.line(1, &one_line)?;
+    } else {
+        out.line(
+            1,
+            "::chanx_runtime::__private::deserialize_through_from_json!(",
+        )?;
+        out.line(2, name)?;
+        out.line(1, ");")?;
+    }
     Some(out.text)
 }
 
@@ -340,8 +355,8 @@ pub fn constructor(name: &str, params: &[String], inits: &[String]) -> Option<St
     }
     let literal = format!("Self {{ {} }}", inits.join(", "));
     match literal.chars().count() {
-        n if n <= 32 && width(3, &literal) <= FITS => out.line(3, &literal)?,
-        n if n >= 37 => {
+        n if n <= STRUCT_LITERAL_ONE_LINE && width(3, &literal) <= FITS => out.line(3, &literal)?,
+        n if n > STRUCT_LITERAL_ONE_LINE => {
             out.line(3, "Self {")?;
             for init in inits {
                 out.line(4, &format!("{init},"))?;
