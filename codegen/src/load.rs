@@ -446,6 +446,16 @@ impl Document {
 
     /// Resolves `node` and returns its value.
     pub fn value(&self, node: &NodeRef) -> Result<(NodeRef, &Value), RefError> {
+        // Most nodes are no reference: one walk from the root, not three.
+        if let Some(value) = self.raw(node)
+            && value
+                .as_object()
+                .and_then(|map| map.get("$ref"))
+                .and_then(Value::as_str)
+                .is_none()
+        {
+            return Ok((node.clone(), value));
+        }
         let target = self.resolve(node)?;
         let value = self.raw(&target).ok_or_else(|| RefError::NotFound {
             reference: target.pointer.clone(),
