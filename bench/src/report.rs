@@ -165,12 +165,16 @@ const REPRODUCE: &str = "## Reproduce\n\n```sh\ncargo run --release -p chanx-ben
 const METHOD: &str = "## How each number is measured
 
 **Code generation.** Each document is generated (load, validate against the
-AsyncAPI meta-schema, build the model, emit Rust and TypeScript) in a fresh
-child process of the bench. *first run* includes compiling the meta-schema;
-*median* is the median of up to 20 further runs in the same process (3 s
-budget); *µs/line* is the median over the document's line count; *peak RSS* is
-the child's `VmHWM`; *process* is the wall time of a child that starts,
-generates once and exits. Modelina runs in Node (`bench/modelina/bench.mjs`):
+AsyncAPI meta-schema, build the model, emit Rust and TypeScript: the
+pipeline `chanx generate` runs, checking the document on one thread while
+the model and both languages are made on others) in a fresh child process
+of the bench. *first run* includes compiling the meta-schema; *median* is
+the median of up to 20 further runs in the same process (3 s budget);
+*µs/line* is the median over the document's line count. *process* and *peak
+RSS* are those of the `chanx` command itself (`chanx generate DOC --lang all
+--out DIR`, into an empty directory, built beside the bench when missing),
+waited for with `wait4`: the median wall time of the runs, and the largest
+peak RSS. Modelina runs in Node (`bench/modelina/bench.mjs`):
 *median* is its `RustGenerator` plus its `TypeScriptGenerator` `generate()`
 median after a first, warming call; *process* includes Node's start-up and
 module loading. A cell reads \"fails\" with the first line of Modelina's error
@@ -249,33 +253,44 @@ ratios of one run are the figures to compare.
 
 ## What limits the numbers
 
-**Code generation.** Profiles (`perf` over `chanx generate`; `chanx-bench
-__codegen-one FILE RUNS BUDGET_MS` for one document in process) split the
-time as follows. A process first maps a large binary and compiles the
-AsyncAPI meta-schema, without the protocol bindings and schema formats the
-document never uses (811 subschemas instead of 1,692; a test compares the
-verdicts): a fixed 20–30 ms, most of a small document's run. The items every
-type has (struct and string-enum definitions, their `Serialize`, `FromJson`
-and `Deserialize`, constructors) are written straight as the text
-prettyplease prints for them; debug builds print both and compare, so every
-test that generates code checks that text, and a sweep of name lengths
-across the 89-column margin does too. Only the rarer shapes (unions, the
-channel modules, custom defaults) still go through `syn` and `prettyplease`,
-and JSON Pointer lookups no longer allocate per segment. Generation time per
-document line is now about flat from 1,000 to 100,000 lines. On the 100k
-document what is left is building the model and the validation program
-(about 20 %; each reference is still resolved by walking from the document's
-root), loading the YAML with positions (about 10 %), the channel modules'
-printing (about 15 %), the blank-line pass over the whole text (about 10 %)
-and, spread through all of it, the allocator (ten million allocations).
-Reaching 100× Modelina on the large documents needs the channel modules
-written as text too, cached reference resolution, and fewer allocations in
-the model. On the 100k document the heap peaks at 94 MiB (heaptrack): the
-model and validation program (about 40 MB, live to the end because Rust and
-TypeScript are both generated from them), the 22 MB module and its spaced
-copy (the blank-line pass streams, with no per-line tables). The process's
-peak RSS is higher (147 MiB for one `chanx generate`, more in the bench's
-process): memory the allocator keeps after loading and modelling.
+**Code generation.** Profiles (`perf` over `chanx generate`; `valgrind
+--tool=callgrind` for instruction counts, which unlike times do not vary
+with the machine; `chanx-bench __codegen-one FILE RUNS BUDGET_MS` for one
+document in process) split the work as follows. `chanx generate` uses two
+cores: it checks the document against the AsyncAPI meta-schema on one
+thread while the model is built on another; the Rust types module, the Rust
+channel modules and the TypeScript module are then made at once. The
+meta-schema is compiled with only what the document can reach: protocol
+bindings and schema formats it never uses, and every `properties` entry for
+a key no object of the document has, are left out (358–493 subschemas for
+the corpus documents instead of 1,692; a test compares the verdicts, error
+for error, on every document). On small documents that compilation is
+still the longest thread (about 12 % of the Binance document's
+instructions), so they run at about the speed of one core's work plus
+start-up. The items every type has (struct and string-enum definitions,
+their `Serialize`, `FromJson` and `Deserialize`, constructors) are written
+straight as the text prettyplease prints for them; debug builds print both
+and compare, so every test that generates code checks that text, and a
+sweep of name lengths across the 89-column margin does too. The channel
+modules still go through `syn` and `prettyplease` (15 % of the Binance
+document's instructions). The module is spaced (one blank line between
+items) as it is printed and written straight into its output, reserved up
+front, so no second copy of it is ever made. On the synthetic 10k document
+the instructions split: building the model and the validation program
+30 %, the types module 21 %, the channel modules 17 %, YAML with positions
+12 %, checking the document 11 % (on its own thread), spacing 9 %; SipHash
+is 12 % of all of it, mostly `serde_json` object lookups (each JSON Pointer
+still walks from its file's root, hashing every key on the way). Reaching
+100× Modelina on the 10k and 100k documents needs about 1.5× and 2.5× less
+work than that: channel modules written as text, pointers resolved from
+the node at hand instead of from the root, and fewer allocations. Memory:
+the `chanx` command runs on mimalloc (no transparent huge pages, freed
+memory returned at once), the parsed document is freed as soon as the model
+is built and checked, and the bundled document is kept as its JSON text
+(made first, while little else is in memory). On the 100k document the
+peak RSS is under 90 MiB: the model and validation program (about 40 MB,
+live to the end because Rust and TypeScript are both generated from them)
+and the 22 MB module.
 
 **Compiling generated Rust.** Per-item experiments (one kind of item
 replaced by a trivial one at a time, `cargo check` timed) showed serde's
@@ -283,10 +298,22 @@ replaced by a trivial one at a time, `cargo check` timed) showed serde's
 `Serialize` derive at 10–15 %. Generated types now read the validated JSON
 tree through `chanx_runtime::FromJson` (one short function per type) and
 write through `StructWriter` calls, keeping `Serialize`/`Deserialize` (as
-small delegating impls). What is left is spread over channel modules,
-`FromJson` bodies, Debug/Clone/PartialEq derives, `Serialize` of enums and the
-delegating impls, each 15–25 %: type and borrow checking of many small
-functions. Measured as clean builds, the public exchange document (3
+small delegating impls). What is left, from rustc's own profile
+(`RUSTC_BOOTSTRAP=1 cargo rustc --profile check -- -Zself-profile` on the
+synthetic 10k module, self time per query and item kind): type and borrow
+checking of about 16,700 small function bodies, a quarter of a millisecond
+each. Per kind of item: `FromJson::from_json` 1.4 s (type checking 0.77 s,
+borrow checking 0.48 s, building MIR 0.16 s), `Serialize::serialize` 0.6 s,
+the `Debug` derive 0.5 s, `PartialEq` and `Clone` 0.3 s each, the
+delegating `Deserialize` 0.2 s; then well-formedness checks (0.5 s over
+38,000 items), trait solving (0.5 s), lowering and macro expansion (0.8 s),
+and incremental compilation's own bookkeeping. About half of `from_json`'s
+type checking is the `?` after each field (replacing it by `.unwrap()`
+halved it, in an experiment); reading all fields into one tuple checked
+with a single `?` saved only a tenth, so it was not kept. Getting under the
+target on this document needs fewer bodies per type (every type has six to
+ten), which means moving work from each type into generic runtime code
+without losing what each type offers. Measured as clean builds, the public exchange document (3
 generated lines per document line) checks in about 0.5 ms per document line,
 under the 0.7 ms target; the synthetic 10k document (5 generated lines per
 document line: every message has its own nested payload types) takes about
