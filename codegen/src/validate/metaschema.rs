@@ -23,7 +23,7 @@
 //!
 //! Compiled variants are kept per process, keyed by what was kept.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use boon::{Compiler, Draft, SchemaIndex, Schemas};
@@ -77,6 +77,16 @@ impl Kept {
                 .map(str::to_owned)
                 .collect(),
         }
+    }
+}
+
+impl Kept {
+    /// Whether a variant keeping this keeps everything `needed` does.
+    fn covers(&self, needed: &Kept) -> bool {
+        self.version == needed.version
+            && needed.protocols.is_subset(&self.protocols)
+            && needed.formats.is_subset(&self.formats)
+            && needed.properties.is_subset(&self.properties)
     }
 }
 
@@ -236,23 +246,45 @@ fn reached_pointers(schema: &Value) -> HashSet<String> {
 }
 
 /// The meta-schema of `version`, compiled with only what `document` can reach.
+///
+/// A variant that keeps more than a document needs gives the same verdict,
+/// so any cached variant that covers the document is used. A process's
+/// first variant keeps only what its document names (`chanx generate` of
+/// one document compiles least); later ones keep every property, as a
+/// process that checks many documents (tests, fuzzing, a build script with
+/// several) would otherwise compile one variant per document.
 pub fn compiled_for(version: SpecVersion, document: &Value) -> Result<Arc<Compiled>, String> {
     let full = parsed(version)?;
-    let kept = Kept::of(version, full, document);
-    static CACHE: OnceLock<Mutex<HashMap<Kept, Arc<Compiled>>>> = OnceLock::new();
+    let needed = Kept::of(version, full, document);
+    static CACHE: OnceLock<Mutex<Vec<(Kept, Arc<Compiled>)>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let lock = || {
         cache
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     };
-    if let Some(compiled) = lock().get(&kept) {
-        return Ok(Arc::clone(compiled));
-    }
+    let first = {
+        let cache = lock();
+        if let Some((_, compiled)) = cache.iter().find(|(kept, _)| kept.covers(&needed)) {
+            return Ok(Arc::clone(compiled));
+        }
+        cache.is_empty()
+    };
+    let kept = if first {
+        needed
+    } else {
+        Kept {
+            properties: declared_properties(full)
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            ..needed
+        }
+    };
     let compiled = Arc::new(compile(version, pruned(full, &kept))?);
     let mut cache = lock();
     if cache.len() < MAX_CACHED {
-        cache.insert(kept, Arc::clone(&compiled));
+        cache.push((kept, Arc::clone(&compiled)));
     }
     Ok(compiled)
 }
@@ -484,6 +516,15 @@ mod tests {
     }
 
     #[test]
+    fn a_variant_covers_documents_that_need_less() {
+        let more = kept_for(json!({"channels": {"a": {"bindings": {"ws": {}}, "title": "A"}}}));
+        let less = kept_for(json!({"channels": {"a": {"title": "A"}}}));
+        assert!(more.covers(&less));
+        assert!(!less.covers(&more), "no ws binding, no `bindings`");
+        assert!(more.covers(&more));
+    }
+
+    #[test]
     fn both_meta_schemas_have_the_parts_that_are_pruned() {
         for version in [SpecVersion::V3_0, SpecVersion::V3_1] {
             let full = parsed(version).unwrap();
@@ -555,12 +596,19 @@ mod tests {
                 .into_iter()
                 .zip(&whole)
             {
-                let pruned = compiled_for(version, value).unwrap();
+                // The variant kept for exactly this document, and the one
+                // the process cache hands out.
+                let full = parsed(version).unwrap();
+                let exact =
+                    compile(version, pruned(full, &Kept::of(version, full, value))).unwrap();
+                let cached = compiled_for(version, value).unwrap();
                 let verdict = |c: &Compiled| match c.schemas.validate(value, c.index) {
                     Ok(()) => String::from("valid"),
                     Err(error) => format!("{error:#}"),
                 };
-                assert_eq!(verdict(&pruned), verdict(whole), "{}", path.display());
+                let expected = verdict(whole);
+                assert_eq!(verdict(&exact), expected, "{}", path.display());
+                assert_eq!(verdict(&cached), expected, "{}", path.display());
                 compared += 1;
             }
         }

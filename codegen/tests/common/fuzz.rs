@@ -104,7 +104,6 @@ fn documents_in(dir: &Path, recurse: bool, out: &mut Vec<PathBuf>) {
 
 /// Runs mutants until the budget is spent or an input hangs.
 pub fn run(settings: &Settings) -> Campaign {
-    let started = Instant::now();
     let mut campaign = Campaign::default();
     std::fs::create_dir_all(&settings.scratch).expect("create the scratch directory");
     let seeds: Vec<Seed> = settings
@@ -113,6 +112,9 @@ pub fn run(settings: &Settings) -> Campaign {
         .filter_map(|p| Seed::read(p))
         .collect();
     assert!(!seeds.is_empty(), "no seed documents");
+    // The budget is the campaign's: reading the seeds (each one loaded, to
+    // know which are valid) is not part of it.
+    let started = Instant::now();
     let mut rng = Rng(settings.seed.max(1));
     let silent = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
