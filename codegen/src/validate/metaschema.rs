@@ -44,6 +44,9 @@ pub struct Compiled {
     pub index: SchemaIndex,
 }
 
+/// A compiled meta-schema and what it kept.
+type Variant = (Kept, Arc<Compiled>);
+
 /// What a document uses of the parts that can be left out.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 struct Kept {
@@ -256,7 +259,7 @@ fn reached_pointers(schema: &Value) -> HashSet<String> {
 pub fn compiled_for(version: SpecVersion, document: &Value) -> Result<Arc<Compiled>, String> {
     let full = parsed(version)?;
     let needed = Kept::of(version, full, document);
-    static CACHE: OnceLock<Mutex<Vec<(Kept, Arc<Compiled>)>>> = OnceLock::new();
+    static CACHE: OnceLock<Mutex<Vec<Variant>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let lock = || {
         cache
