@@ -165,7 +165,7 @@ pub struct Loaded {
 
 /// Loads, validates and builds the model of one document.
 pub fn load_api(path: &Path, options: &Options) -> Result<Loaded, Diagnostics> {
-    load_document(path, options).map(|(_, loaded)| loaded)
+    load_document_and(path, options, Keep::ModelOnly, |_| ()).map(|(_, loaded, ())| loaded)
 }
 
 /// [`load_api`], keeping the files read, for tools that point back into
@@ -173,7 +173,7 @@ pub fn load_api(path: &Path, options: &Options) -> Result<Loaded, Diagnostics> {
 pub(crate) fn load_document(
     path: &Path,
     options: &Options,
-) -> Result<(Document, Loaded), Diagnostics> {
+) -> Result<(Arc<Document>, Loaded), Diagnostics> {
     let (doc, loaded, ()) = load_document_and(path, options, Keep::Document, |_| ())?;
     let doc = doc.ok_or_else(|| {
         Diagnostics::from(Diagnostic::error(
@@ -197,13 +197,14 @@ enum Keep {
 /// document is being validated: checking a document against the AsyncAPI
 /// meta-schema is most of the time on small documents, and it needs
 /// nothing from the model. What `then` made is dropped unless the
-/// document is valid, so the result is the same as checking first.
+/// document is valid, so the result is the same as checking first. The
+/// document comes back only when `keep` asks for it.
 fn load_document_and<T: Send>(
     path: &Path,
     options: &Options,
     keep: Keep,
     then: impl FnOnce(&Api) -> T + Send,
-) -> Result<(Option<Document>, Loaded, T), Diagnostics> {
+) -> Result<(Option<Arc<Document>>, Loaded, T), Diagnostics> {
     let (doc, mut diags) = crate::load::load_collecting(path, &options.load);
     let Some(doc) = doc else {
         return Err(diags);
@@ -227,22 +228,17 @@ fn load_document_and<T: Send>(
                 found
             }
         });
-        let mut doc = Some(doc);
-        let built = (!invalid.load(Ordering::Relaxed)).then(|| {
-            let built = doc.as_deref().map(|doc| build(doc, &options.build));
-            if keep == Keep::ModelOnly {
-                doc = None;
+        let built = (!invalid.load(Ordering::Relaxed)).then(|| build(&doc, &options.build));
+        let doc = (keep == Keep::Document).then_some(doc);
+        let made = built.map(|built| match built {
+            Ok((api, warnings)) if !invalid.load(Ordering::Relaxed) => {
+                let made = then(&api);
+                Ok((api, warnings, made))
             }
-            match built {
-                Some(Ok((api, warnings))) if !invalid.load(Ordering::Relaxed) => {
-                    let made = then(&api);
-                    Ok((api, warnings, made))
-                }
-                Some(Err(errors)) => Err(errors),
-                _ => Err(Diagnostics::default()),
-            }
+            Ok(_) => Err(Diagnostics::default()),
+            Err(errors) => Err(errors),
         });
-        (join_or_resume(validation), built, doc)
+        (join_or_resume(validation), made, doc)
     });
     diags.extend(validation);
     if diags.has_errors() {
@@ -261,13 +257,11 @@ fn load_document_and<T: Send>(
         inputs,
         warnings,
     };
-    // The validating thread has ended, so this is the only reference left.
-    let doc = doc.and_then(|doc| Arc::try_unwrap(doc).ok());
     Ok((doc, loaded, made))
 }
 
 /// A scoped thread's result; its panic goes on in the caller.
-fn join_or_resume<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+pub(crate) fn join_or_resume<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
     handle
         .join()
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))

@@ -347,6 +347,11 @@ fn pointer_get<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> {
     Some(target)
 }
 
+/// The `$ref` string `value` holds, if it is a Reference Object.
+fn reference_in(value: &Value) -> Option<&str> {
+    value.as_object()?.get("$ref")?.as_str()
+}
+
 /// An array index as JSON Pointer writes it (no sign, no leading zero).
 fn array_index(token: &str) -> Option<usize> {
     if token.starts_with('+') || (token.starts_with('0') && token.len() > 1) {
@@ -422,7 +427,7 @@ impl Document {
 
     /// The `$ref` string of `node`, if `node` is a Reference Object.
     pub fn ref_of(&self, node: &NodeRef) -> Option<&str> {
-        self.raw(node)?.as_object()?.get("$ref")?.as_str()
+        reference_in(self.raw(node)?)
     }
 
     /// Where `reference`, written at `from`, points: one hop, so the target
@@ -448,11 +453,7 @@ impl Document {
     pub fn value(&self, node: &NodeRef) -> Result<(NodeRef, &Value), RefError> {
         // Most nodes are no reference: one walk from the root, not three.
         if let Some(value) = self.raw(node)
-            && value
-                .as_object()
-                .and_then(|map| map.get("$ref"))
-                .and_then(Value::as_str)
-                .is_none()
+            && reference_in(value).is_none()
         {
             return Ok((node.clone(), value));
         }

@@ -185,15 +185,20 @@ fn located(file: &str, line: u32, col: u32, code: Code, message: String) -> Diag
 pub fn push_token(pointer: &str, token: &str) -> String {
     let mut out = String::with_capacity(pointer.len() + token.len() + 1);
     out.push_str(pointer);
-    out.push('/');
+    append_token(&mut out, token);
+    out
+}
+
+/// [`push_token`] in place: `/token`, escaped, at the end of `pointer`.
+pub fn append_token(pointer: &mut String, token: &str) {
+    pointer.push('/');
     for c in token.chars() {
         match c {
-            '~' => out.push_str("~0"),
-            '/' => out.push_str("~1"),
-            c => out.push(c),
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
         }
     }
-    out
 }
 
 enum Frame {

@@ -100,10 +100,7 @@ pub fn generate(api: &ir::Api, options: &RustOptions) -> Result<String, Diagnost
     let (types, channels) = std::thread::scope(|scope| {
         let channels = scope.spawn(|| channels_module(api, options));
         let types = types_module(api, options, &mut spacer, &mut code);
-        let channels = channels
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (types, channels)
+        (types, crate::generate::join_or_resume(channels))
     });
     types?;
     spacer.feed_items(&channels?, &mut code);

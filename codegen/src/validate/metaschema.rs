@@ -30,6 +30,7 @@ use boon::{Compiler, Draft, SchemaIndex, Schemas};
 use serde_json::{Map, Value};
 
 use super::schema::SpecVersion;
+use crate::source::append_token;
 
 const SCHEMA_3_0: &str = include_str!("../../schemas/asyncapi-3.0.0-schema.json");
 const SCHEMA_3_1: &str = include_str!("../../schemas/asyncapi-3.1.0-schema.json");
@@ -74,10 +75,10 @@ impl Kept {
                 .filter(|(_, formats)| formats.iter().any(|f| used.schema_formats.contains(*f)))
                 .map(|(index, _)| index)
                 .collect(),
-            properties: declared_properties(full)
-                .into_iter()
-                .filter(|name| used.keys.contains(name))
-                .map(str::to_owned)
+            properties: declared(version, full)
+                .iter()
+                .filter(|name| used.keys.contains(name.as_str()))
+                .cloned()
                 .collect(),
         }
     }
@@ -93,6 +94,23 @@ impl Kept {
     }
 }
 
+/// [`declared_properties`] of `full`, the meta-schema of `version`, worked
+/// out once per process.
+fn declared(version: SpecVersion, full: &Value) -> &'static BTreeSet<String> {
+    static V3_0: OnceLock<BTreeSet<String>> = OnceLock::new();
+    static V3_1: OnceLock<BTreeSet<String>> = OnceLock::new();
+    let cell = match version {
+        SpecVersion::V3_0 => &V3_0,
+        SpecVersion::V3_1 => &V3_1,
+    };
+    cell.get_or_init(|| {
+        declared_properties(full)
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    })
+}
+
 /// Every name a `properties` keyword of `schema` declares.
 fn declared_properties(schema: &Value) -> BTreeSet<&str> {
     let mut names = BTreeSet::new();
@@ -106,39 +124,44 @@ fn declared_properties(schema: &Value) -> BTreeSet<&str> {
     names
 }
 
-/// The subschemas of a draft-07 schema, under the keywords that hold
-/// schemas (not `enum`, `const`, `default` or `examples`, which hold data).
+/// Draft-07 keywords whose value is an object of subschemas (not `enum`,
+/// `const`, `default` or `examples`, which hold data).
+const SCHEMA_MAPS: [&str; 4] = [
+    "properties",
+    "patternProperties",
+    "definitions",
+    "dependencies",
+];
+/// Keywords whose value is an array of subschemas.
+const SCHEMA_LISTS: [&str; 4] = ["allOf", "anyOf", "oneOf", "items"];
+/// Keywords whose value is one subschema.
+const SCHEMA_SINGLES: [&str; 9] = [
+    "additionalProperties",
+    "items",
+    "additionalItems",
+    "contains",
+    "propertyNames",
+    "not",
+    "if",
+    "then",
+    "else",
+];
+
+/// The subschemas of a draft-07 schema, under the keywords that hold them.
 fn subschemas(schema: &Value) -> impl Iterator<Item = &Value> {
     let object = schema.as_object();
     let get = move |keyword: &str| object.and_then(|object| object.get(keyword));
-    let maps = [
-        "properties",
-        "patternProperties",
-        "definitions",
-        "dependencies",
-    ]
-    .into_iter()
-    .filter_map(get)
-    .filter_map(Value::as_object)
-    .flat_map(Map::values);
-    let lists = ["allOf", "anyOf", "oneOf", "items"]
+    let maps = SCHEMA_MAPS
+        .into_iter()
+        .filter_map(get)
+        .filter_map(Value::as_object)
+        .flat_map(Map::values);
+    let lists = SCHEMA_LISTS
         .into_iter()
         .filter_map(get)
         .filter_map(Value::as_array)
         .flatten();
-    let single = [
-        "additionalProperties",
-        "items",
-        "additionalItems",
-        "contains",
-        "propertyNames",
-        "not",
-        "if",
-        "then",
-        "else",
-    ]
-    .into_iter()
-    .filter_map(get);
+    let single = SCHEMA_SINGLES.into_iter().filter_map(get);
     maps.chain(lists)
         .chain(single)
         .filter(|value| value.is_object())
@@ -158,12 +181,13 @@ fn prune_properties(
     };
     for (keyword, value) in object.iter_mut() {
         let depth = at.len();
-        push_pointer_token(at, keyword);
-        match (keyword.as_str(), value) {
-            ("properties", Value::Object(properties)) => {
+        append_token(at, keyword);
+        let keyword = keyword.as_str();
+        match value {
+            Value::Object(properties) if keyword == "properties" => {
                 for (name, property) in properties.iter_mut() {
                     let depth = at.len();
-                    push_pointer_token(at, name);
+                    append_token(at, name);
                     if kept.contains(name) || reached.contains(at.as_str()) {
                         prune_properties(property, kept, reached, at);
                     } else {
@@ -172,50 +196,26 @@ fn prune_properties(
                     at.truncate(depth);
                 }
             }
-            ("patternProperties" | "definitions" | "dependencies", Value::Object(map)) => {
+            Value::Object(map) if SCHEMA_MAPS.contains(&keyword) => {
                 for (name, sub) in map.iter_mut() {
                     let depth = at.len();
-                    push_pointer_token(at, name);
+                    append_token(at, name);
                     prune_properties(sub, kept, reached, at);
                     at.truncate(depth);
                 }
             }
-            ("allOf" | "anyOf" | "oneOf" | "items", Value::Array(items)) => {
+            Value::Array(items) if SCHEMA_LISTS.contains(&keyword) => {
                 for (index, sub) in items.iter_mut().enumerate() {
                     let depth = at.len();
-                    at.push('/');
-                    at.push_str(&index.to_string());
+                    append_token(at, &index.to_string());
                     prune_properties(sub, kept, reached, at);
                     at.truncate(depth);
                 }
             }
-            (
-                "additionalProperties"
-                | "items"
-                | "additionalItems"
-                | "contains"
-                | "propertyNames"
-                | "not"
-                | "if"
-                | "then"
-                | "else",
-                sub,
-            ) => prune_properties(sub, kept, reached, at),
+            sub if SCHEMA_SINGLES.contains(&keyword) => prune_properties(sub, kept, reached, at),
             _ => {}
         }
         at.truncate(depth);
-    }
-}
-
-/// `/token` with JSON Pointer escapes.
-fn push_pointer_token(pointer: &mut String, token: &str) {
-    pointer.push('/');
-    for c in token.chars() {
-        match c {
-            '~' => pointer.push_str("~0"),
-            '/' => pointer.push_str("~1"),
-            c => pointer.push(c),
-        }
     }
 }
 
@@ -277,10 +277,7 @@ pub fn compiled_for(version: SpecVersion, document: &Value) -> Result<Arc<Compil
         needed
     } else {
         Kept {
-            properties: declared_properties(full)
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
+            properties: declared(version, full).clone(),
             ..needed
         }
     };
