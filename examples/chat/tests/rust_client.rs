@@ -18,22 +18,26 @@ use chanx_runtime::client::{ClientError, ClientEvent, ClientOptions, Reconnect};
 use chanx_runtime::{AuthRejection, Authenticator, ConnectRequest, Route, Router};
 use serde_json::json;
 
-/// Starts a server on `port`; restartable.
-type Start = Box<dyn Fn(u16, &str) -> Server>;
+/// Starts a server on the port given, or on one it picks; returns it and
+/// its port. Restartable on that port.
+type Start = Box<dyn Fn(Option<u16>, &str) -> (Server, u16)>;
 
 fn rust_server() -> Start {
     Box::new(|port, log| {
+        // Port 0 on the first start: the server binds the port it reports,
+        // so no other test can take it between choosing and binding.
         let mut command = Command::new(env!("CARGO_BIN_EXE_chat-server"));
-        command.args(["--bind", &format!("127.0.0.1:{port}")]);
+        command.args(["--bind", &format!("127.0.0.1:{}", port.unwrap_or(0))]);
         let mut server = Server::start(command, &logs().join(log));
-        server.wait_for_listen(port, Duration::from_secs(30));
-        server
+        let bound = server.wait_for_listen_address(Duration::from_secs(30));
+        (server, bound)
     })
 }
 
 fn python_server() -> Option<Start> {
     let python = e2e::interop_python()?;
     Some(Box::new(move |port, log| {
+        let port = port.unwrap_or_else(e2e::free_port);
         let interop = repo_root().join("tests/interop");
         let mut command = Command::new(&python);
         command
@@ -41,7 +45,7 @@ fn python_server() -> Option<Start> {
             .arg(port.to_string());
         let mut server = Server::start(command, &logs().join(log));
         server.wait_for_http(port, "/asyncapi.json", Duration::from_secs(30));
-        server
+        (server, port)
     }))
 }
 
@@ -59,18 +63,21 @@ fn options() -> ClientOptions {
         })
 }
 
-/// The next push, skipping nothing: any other event fails the test.
-async fn next_push(client: &mut ChatClient) -> Outgoing {
+/// The next push, skipping nothing: any other event fails the test, with
+/// what the server logged.
+async fn next_push(client: &mut ChatClient, server: &Server) -> Outgoing {
     match tokio::time::timeout(Duration::from_secs(10), client.next()).await {
         Ok(Some(ClientEvent::Push(push))) => push.message,
-        other => panic!("expected a push, got {other:?}"),
+        other => panic!(
+            "expected a push, got {other:?}; server log:\n{}",
+            server.log()
+        ),
     }
 }
 
 async fn scenario(start: Start, name: &str) {
-    let port = e2e::free_port();
+    let (server, port) = start(None, &format!("rust-client-{name}.log"));
     let base = format!("ws://127.0.0.1:{port}");
-    let server = start(port, &format!("rust-client-{name}.log"));
     let mut ann = ChatClient::connect(&base, &Credentials::default(), options())
         .await
         .expect("ann connects");
@@ -89,7 +96,7 @@ async fn scenario(start: Start, name: &str) {
     });
     ann.send_chat(&chat).await.expect("send");
     for client in [&mut ann, &mut bob] {
-        match next_push(client).await {
+        match next_push(client, &server).await {
             Outgoing::ChatNotification(m) => assert_eq!(m.payload.message, "User: hi"),
             other => panic!("{name}: expected the broadcast, got {other:?}"),
         }
@@ -128,7 +135,7 @@ async fn scenario(start: Start, name: &str) {
         ),
         "{down:?}"
     );
-    let _server = start(port, &format!("rust-client-{name}-again.log"));
+    let _server = start(Some(port), &format!("rust-client-{name}-again.log"));
     match tokio::time::timeout(Duration::from_secs(30), ann.next()).await {
         Ok(Some(ClientEvent::Reconnected { attempt })) => assert!(attempt >= 1),
         other => panic!("{name}: expected Reconnected, got {other:?}"),
@@ -171,9 +178,8 @@ async fn next_room_frame(client: &mut ChatClient) -> room::Outgoing {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn topic_handles_subscribe_post_and_resubscribe_after_a_restart() {
     let start = rust_server();
-    let port = e2e::free_port();
+    let (server, port) = start(None, "rust-client-topics.log");
     let base = format!("ws://127.0.0.1:{port}");
-    let server = start(port, "rust-client-topics.log");
     let mut ann = ChatClient::connect(&base, &Credentials::default(), options())
         .await
         .expect("connects");
@@ -225,7 +231,7 @@ async fn topic_handles_subscribe_post_and_resubscribe_after_a_restart() {
         Ok(Some(ClientEvent::Disconnected { .. })) => {}
         other => panic!("expected Disconnected, got {other:?}"),
     }
-    let _server = start(port, "rust-client-topics-again.log");
+    let _server = start(Some(port), "rust-client-topics-again.log");
     match next_room_frame(&mut ann).await {
         room::Outgoing::RoomJoined(m) => assert_eq!(m.payload.room, "lobby"),
         other => panic!("expected room_joined after resubscribing, got {other:?}"),

@@ -36,12 +36,14 @@ fn chat_server_binary() -> PathBuf {
     path
 }
 
-fn rust_server(port: u16) -> Server {
+/// The Rust chat server on a port it binds itself (so that no other test
+/// takes it first), and that port.
+fn rust_server() -> (Server, u16) {
     let mut command = Command::new(chat_server_binary());
-    command.args(["--bind", &format!("127.0.0.1:{port}")]);
+    command.args(["--bind", "127.0.0.1:0"]);
     let mut server = Server::start(command, &logs().join("client-only-rust.log"));
-    server.wait_for_listen(port, Duration::from_secs(30));
-    server
+    let port = server.wait_for_listen_address(Duration::from_secs(30));
+    (server, port)
 }
 
 fn python_server(port: u16) -> Option<Server> {
@@ -150,8 +152,7 @@ async fn room_topic(base: &str, name: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_client_only_crate_talks_to_the_rust_chat_server() {
-    let port = e2e::free_port();
-    let _server = rust_server(port);
+    let (_server, port) = rust_server();
     let base = format!("ws://127.0.0.1:{port}");
     chat(&base, "rust").await;
     room_topic(&base, "rust").await;

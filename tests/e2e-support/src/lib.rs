@@ -139,6 +139,31 @@ impl Server {
         }
     }
 
+    /// Waits until the server's log names the address it listens on
+    /// (`listening on ws://127.0.0.1:PORT`), and returns the port. A server
+    /// told to bind port 0 takes its port itself: no other test can take it
+    /// between choosing and binding, as with [`free_port`].
+    pub fn wait_for_listen_address(&mut self, timeout: Duration) -> u16 {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(port) = listening_port(&self.log()) {
+                return port;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!(
+                    "the server exited ({status}) before it listened:\n{}",
+                    self.log()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server did not say where it listens within {timeout:?}:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Waits until `GET path` on `port` answers 200, and returns the body.
     pub fn wait_for_http(&mut self, port: u16, path: &str, timeout: Duration) -> String {
         let deadline = Instant::now() + timeout;
@@ -166,6 +191,13 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The port of the first `listening on ws://HOST:PORT` in a server log.
+fn listening_port(log: &str) -> Option<u16> {
+    let (_, rest) = log.split_once("listening on ws://")?;
+    let address = rest.split(['/', ' ', '\n']).next()?;
+    address.rsplit_once(':')?.1.parse().ok()
 }
 
 /// One HTTP/1.1 request to 127.0.0.1; returns the status code and the body.
@@ -355,4 +387,19 @@ pub fn screenshot_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("chanx-screenshots-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a scratch directory");
     dir
+}
+
+#[cfg(test)]
+mod tests {
+    use super::listening_port;
+
+    #[test]
+    fn the_listening_port_is_read_from_the_log_line() {
+        let log = "2026-11-30T03:25:06Z  INFO chat_server: chat server listening on \
+                   ws://127.0.0.1:37621/ws/chat address=127.0.0.1:37621\n";
+        assert_eq!(listening_port(log), Some(37621));
+        assert_eq!(listening_port("listening on ws://[::1]:8000 x"), Some(8000));
+        assert_eq!(listening_port("starting\n"), None);
+        assert_eq!(listening_port("listening on ws://127.0.0.1:"), None);
+    }
 }
