@@ -31,6 +31,22 @@ fn sweep_document(max: usize) -> String {
         schemas.push_str(&format!(
             "    T{schema}:\n      type: object\n      required: [a{len}, b{len}]\n      properties:\n        a{len}:\n          type: string\n        b{len}:\n          type: boolean\n        c{len}:\n          type: number\n        d{len}:\n          type: boolean\n        f{len}:\n          type: string\n          default: {property}\n"
         ));
+        // Two required fields and a defaulted one, named at this length:
+        // every way prettyplease breaks `let (Some(…), …) = (…) else {`.
+        schemas.push_str(&format!(
+            "    V{schema}:\n      type: object\n      required: [h{y}, j{y}]\n      properties:\n        h{y}:\n          type: string\n        j{y}:\n          type: string\n        g{y}:\n          type: string\n          default: w\n",
+            y = "y".repeat(len)
+        ));
+        // Three required fields: the patterns broken, the reads on one line.
+        schemas.push_str(&format!(
+            "    X{schema}:\n      type: object\n      required: [h{y}, j{y}, k{y}]\n      properties:\n        h{y}:\n          type: string\n        j{y}:\n          type: string\n        k{y}:\n          type: string\n",
+            y = "y".repeat(len)
+        ));
+        // A required field and a defaulted one: the reads broken alone.
+        schemas.push_str(&format!(
+            "    W{schema}:\n      type: object\n      required: [h{y}]\n      properties:\n        h{y}:\n          type: string\n        g{y}:\n          type: string\n          default: w\n",
+            y = "y".repeat(len)
+        ));
         // One field: `Self { … }` literals of every width around the
         // 35 columns prettyplease keeps on one line.
         schemas.push_str(&format!(
@@ -64,8 +80,20 @@ fn text_items_print_as_prettyplease_at_every_length() {
         ),
         "pub fn new(",
         "pub enum SxE1 {",
-        "::std::result::Result::Ok(Self { qyy: fields.or_default(0)? })",
-        "::std::result::Result::Ok(Self {\n                qyyy: fields.or_default(0)?,\n",
+        "::std::result::Result::Ok(Self { qyy: f0 })",
+        &format!(
+            "::std::result::Result::Ok(Self {{\n                q{}: f0,\n",
+            "y".repeat(30)
+        ),
+        // `let … else` on one line, the reads broken, the patterns broken,
+        // then `) = (…) else {`, `) = (…)` and `else {`, and the reads.
+        "            let (::std::option::Option::Some(f0),) = (fields.take_or_default(0),) else {\n",
+        " = (\n                fields.take(0),\n                fields.take_or_else(1, default_",
+        "            let (\n                ::std::option::Option::Some(f0),\n",
+        "),\n            ) = (fields.take(0), fields.take(1), fields.take_or_else(2, default_",
+        "            ) = (fields.take(0), fields.take(1), fields.take(2)) else {\n",
+        "))\n            else {\n",
+        "\n            ) = (\n                fields.take(0),\n",
         &format!("pub struct S{} {{", "x".repeat(90)),
     ] {
         assert!(code.contains(expected), "no {expected:?} in the module");

@@ -9,6 +9,7 @@
 //! ([`deserialize_json`]). The messages are serde's own (`missing field
 //! `id``, `invalid type: string "a", expected i64`, …).
 
+use std::cell::Cell;
 use std::fmt;
 
 use indexmap::IndexMap;
@@ -136,6 +137,8 @@ pub struct Fields<'a> {
     name: &'static str,
     names: &'static [&'static str],
     source: Source<'a>,
+    /// The first error of a `take*` read.
+    error: Cell<Option<DeError>>,
 }
 
 enum Source<'a> {
@@ -165,6 +168,7 @@ impl<'a> Fields<'a> {
             name,
             names,
             source,
+            error: Cell::new(None),
         })
     }
 
@@ -183,6 +187,58 @@ impl<'a> Fields<'a> {
             Source::Object(map) => map.get(self.names[index]),
             Source::Sequence(items) => items.get(index),
         }
+    }
+
+    // The `take*` methods read a field as the method without `take_` does,
+    // returning `None` on an error and keeping the first error for
+    // [`failed`](Self::failed). Generated code reads every field, then
+    // takes them all in one `let … else`: one failure path per struct
+    // instead of one per field, which is most of what the compiler checks
+    // in a `from_json`.
+
+    /// [`required`](Self::required), keeping the first error.
+    pub fn take<T: FromJson>(&self, index: usize) -> Option<T> {
+        self.keep(self.required(index))
+    }
+
+    /// [`or_default`](Self::or_default), keeping the first error.
+    pub fn take_or_default<T: FromJson + Default>(&self, index: usize) -> Option<T> {
+        self.keep(self.or_else(index, T::default))
+    }
+
+    /// [`or_else`](Self::or_else), keeping the first error.
+    pub fn take_or_else<T: FromJson>(&self, index: usize, default: fn() -> T) -> Option<T> {
+        self.keep(self.or_else(index, default))
+    }
+
+    /// [`present`](Self::present), keeping the first error.
+    pub fn take_present<T: FromJson>(&self, index: usize) -> Option<Option<T>> {
+        self.keep(self.present(index))
+    }
+
+    /// [`rest`](Self::rest), keeping the first error.
+    pub fn take_rest<T: FromJson>(&self) -> Option<IndexMap<String, T>> {
+        self.keep(self.rest())
+    }
+
+    fn keep<T>(&self, result: Result<T, DeError>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(error) => {
+                // Fields are read in declaration order: the first error is
+                // the one a read stopping at it would have returned.
+                let first = self.error.take().unwrap_or(error);
+                self.error.set(Some(first));
+                None
+            }
+        }
+    }
+
+    /// The first error of a `take*` read that returned `None`.
+    pub fn failed(&self) -> DeError {
+        self.error
+            .take()
+            .unwrap_or_else(|| DeError::custom("a struct field was rejected without an error"))
     }
 
     /// A field without a default: absent is an error (`None` for an `Option`).
@@ -368,14 +424,23 @@ mod tests {
         extra: IndexMap<String, i64>,
     }
 
+    // As the generator writes it.
     impl FromJson for Item {
         fn from_json(value: &Json) -> Result<Self, DeError> {
             let fields = Fields::new(value, "Item", &["sku", "quantity", "unit"])?;
+            let (Some(sku), Some(quantity), Some(unit), Some(extra)) = (
+                fields.take(0),
+                fields.take_or_default(1),
+                fields.take_present(2),
+                fields.take_rest(),
+            ) else {
+                return Err(fields.failed());
+            };
             Ok(Item {
-                sku: fields.required(0)?,
-                quantity: fields.or_default(1)?,
-                unit: fields.present(2)?,
-                extra: fields.rest()?,
+                sku,
+                quantity,
+                unit,
+                extra,
             })
         }
     }
@@ -425,6 +490,27 @@ mod tests {
             .err()
             .map(|e| e.to_string());
         assert_eq!(strict.as_deref(), Some("unknown field `x`, expected `sku`"));
+    }
+
+    #[test]
+    fn the_first_field_in_order_names_the_error() {
+        let message = |text: &str| Item::from_json(&parse(text)).unwrap_err().to_string();
+        // Both `sku` and `quantity` are wrong: `sku` is declared first.
+        assert_eq!(
+            message(r#"{"sku": 1, "quantity": "x"}"#),
+            "invalid type: integer `1`, expected a string"
+        );
+        assert_eq!(message(r#"{"quantity": "x"}"#), "missing field `sku`");
+        // Only a later field is wrong, the earlier ones read fine.
+        assert_eq!(
+            message(r#"{"sku": "a", "quantity": "x", "unit": 2}"#),
+            "invalid type: string \"x\", expected i64"
+        );
+        // The extra properties are read last.
+        assert_eq!(
+            message(r#"{"sku": "a", "n": "two"}"#),
+            "invalid type: string \"two\", expected i64"
+        );
     }
 
     #[test]

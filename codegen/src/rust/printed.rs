@@ -157,18 +157,22 @@ pub fn from_json(name: &str, type_name: &str, fields: &[FieldText]) -> Option<St
         &["value", &name_literal, &wires],
         ")?;",
     )?;
+    let mut patterns = Vec::with_capacity(fields.len());
+    let mut reads = Vec::with_capacity(fields.len());
+    for (index, field) in fields.iter().enumerate() {
+        patterns.push(format!("::std::option::Option::Some(f{index})"));
+        reads.push(match &field.read {
+            Read::Required => format!("fields.take({index})"),
+            Read::OrDefault => format!("fields.take_or_default({index})"),
+            Read::Present => format!("fields.take_present({index})"),
+            Read::OrElse(function) => format!("fields.take_or_else({index}, {function})"),
+        });
+    }
+    let_else(&mut out, &patterns, &reads)?;
     let inits: Vec<String> = fields
         .iter()
         .enumerate()
-        .map(|(index, field)| {
-            let read = match &field.read {
-                Read::Required => format!("fields.required({index})?"),
-                Read::OrDefault => format!("fields.or_default({index})?"),
-                Read::Present => format!("fields.present({index})?"),
-                Read::OrElse(function) => format!("fields.or_else({index}, {function})?"),
-            };
-            format!("{}: {read}", field.ident)
-        })
+        .map(|(index, field)| format!("{}: f{index}", field.ident))
         .collect();
     // prettyplease keeps a struct literal on one line only when
     // `Self { fields ` is at most 34 columns wide (its box's maximum
@@ -191,6 +195,78 @@ pub fn from_json(name: &str, type_name: &str, fields: &[FieldText]) -> Option<St
     out.line(2, "}")?;
     out.line(1, "}")?;
     Some(out.text)
+}
+
+/// The widest element of a tuple prettyplease prints on its own line
+/// unbroken (a longer method call is split at its `.`).
+const TUPLE_ELEMENT: usize = 72;
+
+/// `let (Some(f0), …) = (fields.take(0), …) else { return Err(…) };` as
+/// prettyplease breaks it: the whole on one line; else the reads one per
+/// line; else the patterns one per line, then `) = (reads) else {` on one
+/// line, or `else {` on the next, or the reads one per line. Widths of 90
+/// (where its choice was not probed) return `None`.
+fn let_else(out: &mut Lines, patterns: &[String], reads: &[String]) -> Option<()> {
+    if patterns
+        .iter()
+        .chain(reads)
+        .any(|element| element.chars().count() > TUPLE_ELEMENT)
+    {
+        return None;
+    }
+    let pattern = tuple(patterns);
+    let read = tuple(reads);
+    let one_line = format!("let {pattern} = {read} else {{");
+    let without_else = format!("let {pattern} = {read}");
+    let open = format!("let {pattern} = (");
+    if width(3, &one_line) <= FITS {
+        out.line(3, &one_line)?;
+    } else if width(3, &one_line) == BREAKS {
+        return None;
+    } else if width(3, &without_else) <= FITS {
+        // `else {` alone after the whole: with patterns `Some(fN)` and
+        // reads of real default names, no struct comes out this way.
+        return None;
+    } else if width(3, &open) <= FITS {
+        out.line(3, &open)?;
+        elements(out, reads)?;
+        out.line(3, ") else {")?;
+    } else if width(3, &open) == BREAKS {
+        return None;
+    } else {
+        out.line(3, "let (")?;
+        elements(out, patterns)?;
+        let rest = format!(") = {read} else {{");
+        let rest_without_else = format!(") = {read}");
+        if width(3, &rest) <= FITS {
+            out.line(3, &rest)?;
+        } else if width(3, &rest) == BREAKS {
+            return None;
+        } else if width(3, &rest_without_else) <= FITS {
+            out.line(3, &rest_without_else)?;
+            out.line(3, "else {")?;
+        } else {
+            out.line(3, ") = (")?;
+            elements(out, reads)?;
+            out.line(3, ") else {")?;
+        }
+    }
+    out.line(4, "return ::std::result::Result::Err(fields.failed());")?;
+    out.line(3, "};")
+}
+
+/// `(a, b)`, or `(a,)` for one element.
+fn tuple(elements: &[String]) -> String {
+    let mut text = format!("({}", elements.join(", "));
+    text.push_str(if elements.len() == 1 { ",)" } else { ")" });
+    text
+}
+
+/// Each element on its own line, followed by a comma.
+fn elements(out: &mut Lines, elements: &[String]) -> Option<()> {
+    elements
+        .iter()
+        .try_for_each(|element| out.line(4, &format!("{element},")))
 }
 
 /// `deserialize_through_from_json!(Name);`, broken around `Name` when

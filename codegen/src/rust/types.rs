@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use proc_macro2::{Ident, Literal, TokenStream};
-use quote::quote;
+use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::RustOptions;
@@ -468,15 +468,25 @@ impl<'a> TypesModule<'a> {
                     ::std::result::Result::Ok(Self {})
                 }
             } else {
-                let extra = extra_field.as_ref().map(|f| quote!(#f: fields.rest()?,));
+                // Every field is read, then all are taken at once: a `?` per
+                // field made the compiler check a drop path per field.
                 let reads = shapes
                     .iter()
                     .zip(&customs)
                     .enumerate()
-                    .map(|(index, (shape, custom))| field_read(index, *shape, custom.as_ref()));
+                    .map(|(index, (shape, custom))| field_read(index, *shape, custom.as_ref()))
+                    .chain(extra_field.as_ref().map(|_| quote!(fields.take_rest())));
+                // Bound by position (`f0`, `f1`, …): a field's own name could
+                // be a constant's in a pattern, or a name lints reject.
+                let members: Vec<&Ident> =
+                    field_idents.iter().chain(extra_field.as_ref()).collect();
+                let bound: Vec<Ident> = (0..members.len()).map(|i| format_ident!("f{i}")).collect();
                 quote! {
                     let fields = ::chanx_runtime::__private::Fields::new(value, #name_text, &[#(#wire_names),*])?#deny_unknown;
-                    ::std::result::Result::Ok(Self { #(#field_idents: #reads,)* #extra })
+                    let (#(::std::option::Option::Some(#bound),)*) = (#(#reads,)*) else {
+                        return ::std::result::Result::Err(fields.failed());
+                    };
+                    ::std::result::Result::Ok(Self { #(#members: #bound),* })
                 }
             };
             quote! {
@@ -1154,16 +1164,16 @@ fn has_constructor(defaults: &[Option<String>], extra: bool) -> bool {
 fn field_read(index: usize, shape: FieldShape, default_fn: Option<&Ident>) -> TokenStream {
     let index = Literal::usize_unsuffixed(index);
     match (shape, default_fn) {
-        (_, Some(function)) => quote!(fields.or_else(#index, #function)?),
-        (FieldShape::Required, None) => quote!(fields.required(#index)?),
-        (FieldShape::OptionalNullable, None) => quote!(fields.present(#index)?),
+        (_, Some(function)) => quote!(fields.take_or_else(#index, #function)),
+        (FieldShape::Required, None) => quote!(fields.take(#index)),
+        (FieldShape::OptionalNullable, None) => quote!(fields.take_present(#index)),
         (
             FieldShape::Const
             | FieldShape::OptionalNull
             | FieldShape::Defaulted
             | FieldShape::Optional,
             None,
-        ) => quote!(fields.or_default(#index)?),
+        ) => quote!(fields.take_or_default(#index)),
     }
 }
 

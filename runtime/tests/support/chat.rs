@@ -59,10 +59,13 @@ pub mod types {
                 "PingMessage",
                 &["action", "payload"],
             )?;
-            ::std::result::Result::Ok(Self {
-                action: fields.or_default(0)?,
-                payload: fields.or_default(1)?,
-            })
+            let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+                fields.take_or_default(0),
+                fields.take_or_default(1),
+            ) else {
+                return ::std::result::Result::Err(fields.failed());
+            };
+            ::std::result::Result::Ok(Self { action: f0, payload: f1 })
         }
     }
 
@@ -105,10 +108,13 @@ pub mod types {
                 "PongMessage",
                 &["action", "payload"],
             )?;
-            ::std::result::Result::Ok(Self {
-                action: fields.or_default(0)?,
-                payload: fields.or_default(1)?,
-            })
+            let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+                fields.take_or_default(0),
+                fields.take_or_default(1),
+            ) else {
+                return ::std::result::Result::Err(fields.failed());
+            };
+            ::std::result::Result::Ok(Self { action: f0, payload: f1 })
         }
     }
 
@@ -144,9 +150,10 @@ pub mod types {
                 "ChatPayload",
                 &["message"],
             )?;
-            ::std::result::Result::Ok(Self {
-                message: fields.required(0)?,
-            })
+            let (::std::option::Option::Some(f0),) = (fields.take(0),) else {
+                return ::std::result::Result::Err(fields.failed());
+            };
+            ::std::result::Result::Ok(Self { message: f0 })
         }
     }
 
@@ -186,10 +193,13 @@ pub mod types {
                 "ChatMessage",
                 &["action", "payload"],
             )?;
-            ::std::result::Result::Ok(Self {
-                action: fields.or_default(0)?,
-                payload: fields.required(1)?,
-            })
+            let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+                fields.take_or_default(0),
+                fields.take(1),
+            ) else {
+                return ::std::result::Result::Err(fields.failed());
+            };
+            ::std::result::Result::Ok(Self { action: f0, payload: f1 })
         }
     }
 
@@ -239,10 +249,13 @@ pub mod types {
                 "ChatNotificationMessage",
                 &["action", "payload"],
             )?;
-            ::std::result::Result::Ok(Self {
-                action: fields.or_default(0)?,
-                payload: fields.required(1)?,
-            })
+            let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+                fields.take_or_default(0),
+                fields.take(1),
+            ) else {
+                return ::std::result::Result::Err(fields.failed());
+            };
+            ::std::result::Result::Ok(Self { action: f0, payload: f1 })
         }
     }
 
@@ -290,10 +303,13 @@ pub mod types {
                 "NotificationPayload",
                 &["message", "level"],
             )?;
-            ::std::result::Result::Ok(Self {
-                message: fields.required(0)?,
-                level: fields.or_else(1, default_notification_payload_level)?,
-            })
+            let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+                fields.take(0),
+                fields.take_or_else(1, default_notification_payload_level),
+            ) else {
+                return ::std::result::Result::Err(fields.failed());
+            };
+            ::std::result::Result::Ok(Self { message: f0, level: f1 })
         }
     }
 
@@ -382,10 +398,13 @@ pub mod types {
                 "NotificationMessage",
                 &["action", "payload"],
             )?;
-            ::std::result::Result::Ok(Self {
-                action: fields.or_default(0)?,
-                payload: fields.required(1)?,
-            })
+            let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+                fields.take_or_default(0),
+                fields.take(1),
+            ) else {
+                return ::std::result::Result::Err(fields.failed());
+            };
+            ::std::result::Result::Ok(Self { action: f0, payload: f1 })
         }
     }
 
@@ -431,9 +450,10 @@ pub mod types {
                 "RoomPost",
                 &["message"],
             )?;
-            ::std::result::Result::Ok(Self {
-                message: fields.required(0)?,
-            })
+            let (::std::option::Option::Some(f0),) = (fields.take(0),) else {
+                return ::std::result::Result::Err(fields.failed());
+            };
+            ::std::result::Result::Ok(Self { message: f0 })
         }
     }
 
@@ -473,10 +493,13 @@ pub mod types {
                 "RoomPostMessage",
                 &["action", "payload"],
             )?;
-            ::std::result::Result::Ok(Self {
-                action: fields.or_default(0)?,
-                payload: fields.required(1)?,
-            })
+            let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+                fields.take_or_default(0),
+                fields.take(1),
+            ) else {
+                return ::std::result::Result::Err(fields.failed());
+            };
+            ::std::result::Result::Ok(Self { action: f0, payload: f1 })
         }
     }
 
@@ -524,10 +547,13 @@ pub mod types {
                 "RoomChat",
                 &["room", "message"],
             )?;
-            ::std::result::Result::Ok(Self {
-                room: fields.required(0)?,
-                message: fields.required(1)?,
-            })
+            let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+                fields.take(0),
+                fields.take(1),
+            ) else {
+                return ::std::result::Result::Err(fields.failed());
+            };
+            ::std::result::Result::Ok(Self { room: f0, message: f1 })
         }
     }
 
@@ -567,10 +593,13 @@ pub mod types {
                 "RoomChatMessage",
                 &["action", "payload"],
             )?;
-            ::std::result::Result::Ok(Self {
-                action: fields.or_default(0)?,
-                payload: fields.required(1)?,
-            })
+            let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+                fields.take_or_default(0),
+                fields.take(1),
+            ) else {
+                return ::std::result::Result::Err(fields.failed());
+            };
+            ::std::result::Result::Ok(Self { action: f0, payload: f1 })
         }
     }
 
@@ -616,7 +645,10 @@ pub mod types {
                 "RoomJoined",
                 &["room"],
             )?;
-            ::std::result::Result::Ok(Self { room: fields.required(0)? })
+            let (::std::option::Option::Some(f0),) = (fields.take(0),) else {
+                return ::std::result::Result::Err(fields.failed());
+            };
+            ::std::result::Result::Ok(Self { room: f0 })
         }
     }
 
@@ -656,10 +688,13 @@ pub mod types {
                 "RoomJoinedMessage",
                 &["action", "payload"],
             )?;
-            ::std::result::Result::Ok(Self {
-                action: fields.or_default(0)?,
-                payload: fields.required(1)?,
-            })
+            let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+                fields.take_or_default(0),
+                fields.take(1),
+            ) else {
+                return ::std::result::Result::Err(fields.failed());
+            };
+            ::std::result::Result::Ok(Self { action: f0, payload: f1 })
         }
     }
 
