@@ -21,6 +21,7 @@ use std::{
         Arc,
         atomic::{AtomicU64, Ordering},
     },
+    task::Poll,
     time::Duration,
 };
 
@@ -45,6 +46,7 @@ use crate::{
     respond::{Responder, Stamp},
     router::Route,
     topic::Subscriptions,
+    woken::WhenWoken,
     ws::{WsMessage, close_code},
 };
 
@@ -439,10 +441,28 @@ impl<H: Handler> Core<'_, H> {
         // waiters were a tenth of the loop's cost.
         let cut_off = &mut inbox.cut_off;
         let mut stopped = std::pin::pin!(Stop::first(&mut overflow, cut_off, &mut shutdown));
+        // The stop signals and timers almost never fire: polled only when
+        // one of them woke the task, not on every frame.
+        let mut rare = WhenWoken::new();
         loop {
+            let rare_event = std::future::poll_fn(|cx| {
+                rare.poll(cx, |cx| {
+                    if let Poll::Ready(stop) = stopped.as_mut().poll(cx) {
+                        return Poll::Ready(Rare::Stop(stop));
+                    }
+                    if poll_tick(&mut ping, cx).is_ready() {
+                        return Poll::Ready(Rare::Ping);
+                    }
+                    if poll_timer(&mut idle_timer, cx).is_ready() {
+                        return Poll::Ready(Rare::IdleTimer);
+                    }
+                    Poll::Pending
+                })
+            });
             tokio::select! {
                 biased;
-                stop = &mut stopped => match stop {
+                event = rare_event => match event {
+                    Rare::Stop(stop) => match stop {
                     Stop::Overflow => return End::ClientGone,
                     Stop::CutOff => {
                         // The layer dropped a message for this client: it does
@@ -458,19 +478,20 @@ impl<H: Handler> Core<'_, H> {
                         }
                         return End::Close(close_code::GOING_AWAY, "server shutting down");
                     }
-                },
-                _ = next_tick(&mut ping) => self.outbox.push_if_room(WsMessage::Ping(Vec::new())),
-                _ = timer_fired(&mut idle_timer) => {
-                    let idle = config.idle_timeout.unwrap_or_default();
-                    let deadline = last_activity + idle;
-                    match idle_timer.as_mut() {
-                        Some(timer) if Instant::now() < deadline => timer.as_mut().reset(deadline),
-                        _ => {
-                            tracing::info!("closing idle connection");
-                            return End::Close(close_code::NORMAL, "idle timeout");
+                    },
+                    Rare::Ping => self.outbox.push_if_room(WsMessage::Ping(Vec::new())),
+                    Rare::IdleTimer => {
+                        let idle = config.idle_timeout.unwrap_or_default();
+                        let deadline = last_activity + idle;
+                        match idle_timer.as_mut() {
+                            Some(timer) if Instant::now() < deadline => timer.as_mut().reset(deadline),
+                            _ => {
+                                tracing::info!("closing idle connection");
+                                return End::Close(close_code::NORMAL, "idle timeout");
+                            }
                         }
                     }
-                }
+                },
                 input = pending.next_input(&mut stream, &mut inbox.receiver, &self.outbox, headroom, layer_first) => {
                     layer_first = matches!(input, Input::Frame(_));
                     let frame = match input {
@@ -938,18 +959,25 @@ impl Pending {
     }
 }
 
-async fn next_tick(interval: &mut Option<Interval>) {
+/// The ping interval's next tick, if there is an interval.
+fn poll_tick(interval: &mut Option<Interval>, cx: &mut std::task::Context<'_>) -> Poll<()> {
     match interval {
-        Some(interval) => {
-            interval.tick().await;
-        }
-        None => std::future::pending().await,
+        Some(interval) => interval.poll_tick(cx).map(|_| ()),
+        None => Poll::Pending,
     }
 }
 
-async fn timer_fired(timer: &mut Option<Pin<Box<Sleep>>>) {
+/// The idle timer's deadline, if there is a timer.
+fn poll_timer(timer: &mut Option<Pin<Box<Sleep>>>, cx: &mut std::task::Context<'_>) -> Poll<()> {
     match timer {
-        Some(timer) => timer.as_mut().await,
-        None => std::future::pending().await,
+        Some(timer) => timer.as_mut().poll(cx),
+        None => Poll::Pending,
     }
+}
+
+/// What the signals and timers polled through [`WhenWoken`] report.
+enum Rare {
+    Stop(Stop),
+    Ping,
+    IdleTimer,
 }

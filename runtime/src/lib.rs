@@ -144,6 +144,8 @@ mod transport;
 #[cfg(feature = "server")]
 mod util;
 mod validate;
+#[cfg(feature = "server")]
+mod woken;
 mod ws;
 
 #[doc(hidden)]
