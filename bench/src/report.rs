@@ -298,26 +298,34 @@ replaced by a trivial one at a time, `cargo check` timed) showed serde's
 `Serialize` derive at 10–15 %. Generated types now read the validated JSON
 tree through `chanx_runtime::FromJson` (one short function per type) and
 write through `StructWriter` calls, keeping `Serialize`/`Deserialize` (as
-small delegating impls). What is left, from rustc's own profile
+small delegating impls). From rustc's own profile
 (`RUSTC_BOOTSTRAP=1 cargo rustc --profile check -- -Zself-profile` on the
 synthetic 10k module, self time per query and item kind): type and borrow
-checking of about 16,700 small function bodies, a quarter of a millisecond
-each. Per kind of item: `FromJson::from_json` 1.4 s (type checking 0.77 s,
-borrow checking 0.48 s, building MIR 0.16 s), `Serialize::serialize` 0.6 s,
-the `Debug` derive 0.5 s, `PartialEq` and `Clone` 0.3 s each, the
-delegating `Deserialize` 0.2 s; then well-formedness checks (0.5 s over
-38,000 items), trait solving (0.5 s), lowering and macro expansion (0.8 s),
-and incremental compilation's own bookkeeping. About half of `from_json`'s
-type checking is the `?` after each field (replacing it by `.unwrap()`
-halved it, in an experiment); reading all fields into one tuple checked
-with a single `?` saved only a tenth, so it was not kept. Getting under the
-target on this document needs fewer bodies per type (every type has six to
-ten), which means moving work from each type into generic runtime code
-without losing what each type offers. Measured as clean builds, the public exchange document (3
-generated lines per document line) checks in about 0.5 ms per document line,
-under the 0.7 ms target; the synthetic 10k document (5 generated lines per
-document line: every message has its own nested payload types) takes about
-0.9 ms, over it. Beyond about 100,000 document lines (500,000 generated
+checking of about 16,700 small function bodies. The largest kind was
+`FromJson::from_json` at 1.4 s (type checking 0.80 s, borrow checking
+0.48 s, building MIR 0.16 s): a `?` after each field read is a return path
+that drops the fields read before it, so every struct carried a drop ladder
+per field (a `match` per field instead of `?` kept the ladders and was no
+faster). Each field is now read into one tuple (a read that fails keeps the
+first error) and all are taken in one `let (Some(f0), …) = (…) else`, one
+failure path per struct: `from_json` fell to 0.9 s (type checking 0.45 s,
+borrow checking 0.34 s, MIR 0.10 s), the same error for every input. What
+is left: `Serialize::serialize` 0.45 s, the `Debug` derive 0.4 s,
+`PartialEq` and `Clone` 0.2 s each, the delegating `Deserialize` 0.2 s;
+well-formedness checks (0.5 s over 38,000 items), trait solving (0.4 s),
+lowering and macro expansion (0.7 s), and incremental compilation's own
+bookkeeping. Replacing serde's derived `Serialize` of string enums by a
+one-line impl made no measurable difference and was not kept. Measured as
+clean builds, the public exchange document (3 generated lines per document
+line) checks in 0.35–0.5 ms per document line, under the 0.7 ms target; the
+synthetic 10k document (5–6 generated lines per document line: every
+message has its own nested payload types) takes 0.83–0.9 ms, over it. On
+this machine a clean `cargo check` of the same crate varies by up to a
+third from one minute to the next, more than the `from_json` change moves
+the total, so the self-profile above is what shows that change.
+Getting under the target on this document needs fewer bodies per type
+(every type has six to ten), which means moving work from each type into
+generic runtime code without losing what each type offers. Beyond about 100,000 document lines (500,000 generated
 lines) the compiler's own memory use grows faster than the module; splitting
 a document that large into several crates is the way out.
 
@@ -329,13 +337,23 @@ frame into a Python-compatible JSON tree, the pydantic-compatible validation
 program, decoding the typed message, the reply written in `json.dumps`
 layout, the outgoing queue and the connection's select over client frames,
 its inbox, timers and stop signals. No single item is above a few percent of
-a profile; each is part of answering exactly as chanx does. Fixed this run:
-the stop signals and the writer's overflow watch made once per connection
-instead of once per frame (a tenth of the loop), the topic lock taken only
-for topic frames, foldhash instead of SipHash for frame objects, and a
-writer that writes every queued frame before one flush. That last one is why
-broadcasts now beat the hand-written server, which flushes per frame; a
-group send also hands every member the same `Bytes` instead of a copy each.
+a profile; each is part of answering exactly as chanx does. Profiled with `perf` at 100 connections,
+the chanx server used about 19.5 µs of CPU per round trip against 12 µs
+for the hand-written one: kernel 11 µs against 9, user 8 µs against 3 (the
+connection task 5.7 µs: tungstenite's frame reading, the framework's work
+above and the select; the writer task 1.7 µs; scheduling 1 µs). Reaching
+0.9× needs the user time within about 1.5 µs of the hand-written server's,
+more than the framework's whole in-process cost. Fixed this run: the stop
+signals, keep-alive ping and idle timer are polled only after one of them
+woke the connection (`WhenWoken`), not on every frame; they were a
+twentieth of a connection's work (the in-process rows take 10 % fewer
+instructions, 11.5 → 10.3 billion under valgrind). Earlier: the stop
+signals and the writer's overflow watch made once per connection instead
+of once per frame, the topic lock taken only for topic frames, foldhash
+instead of SipHash for frame objects, and a writer that writes every
+queued frame before one flush. That last one is why broadcasts beat the
+hand-written server, which flushes per frame; a group send also hands
+every member the same `Bytes` instead of a copy each.
 Left: decoding frames straight into the typed message with a borrowed
 envelope, and a `WsMessage` that shares tungstenite's buffers (it copies
 each text frame into a `String`).
