@@ -122,21 +122,9 @@ impl Server {
 
     /// Waits until the server accepts connections on `port`.
     pub fn wait_for_listen(&mut self, port: u16, timeout: Duration) {
-        let deadline = Instant::now() + timeout;
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!(
-                    "the server exited ({status}) before it listened:\n{}",
-                    self.log()
-                );
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the server did not listen on {port} within {timeout:?}:\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        self.wait_until(&format!("listen on {port}"), timeout, |_| {
+            TcpStream::connect(("127.0.0.1", port)).ok().map(drop)
+        });
     }
 
     /// Waits until the server's log names the address it listens on
@@ -144,20 +132,33 @@ impl Server {
     /// told to bind port 0 takes its port itself: no other test can take it
     /// between choosing and binding, as with [`free_port`].
     pub fn wait_for_listen_address(&mut self, timeout: Duration) -> u16 {
+        self.wait_until("say where it listens", timeout, |server| {
+            listening_port(&server.log())
+        })
+    }
+
+    /// Polls `ready` until it gives a value; panics with the server's log
+    /// if the server exits first or `timeout` passes.
+    fn wait_until<T>(
+        &mut self,
+        what: &str,
+        timeout: Duration,
+        mut ready: impl FnMut(&Server) -> Option<T>,
+    ) -> T {
         let deadline = Instant::now() + timeout;
         loop {
-            if let Some(port) = listening_port(&self.log()) {
-                return port;
+            if let Some(value) = ready(self) {
+                return value;
             }
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!(
-                    "the server exited ({status}) before it listened:\n{}",
+                    "the server exited ({status}) before it could {what}:\n{}",
                     self.log()
                 );
             }
             assert!(
                 Instant::now() < deadline,
-                "the server did not say where it listens within {timeout:?}:\n{}",
+                "the server did not {what} within {timeout:?}:\n{}",
                 self.log()
             );
             std::thread::sleep(Duration::from_millis(20));
