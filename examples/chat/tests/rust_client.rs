@@ -90,6 +90,12 @@ async fn scenario(start: Start, name: &str) {
         .await
         .expect("pong");
     assert_eq!(pong, PongMessage::default());
+    // Both servers (chat-server through axum, and chanx) answer the upgrade
+    // before the connection joins its groups: a reply to bob says his
+    // connection is set up, so the broadcast below reaches him.
+    bob.request_ping(&PingMessage::default())
+        .await
+        .expect("bob's pong");
 
     let chat = ChatMessage::new(ChatPayload {
         message: "hi".into(),

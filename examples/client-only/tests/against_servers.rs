@@ -82,6 +82,12 @@ async fn chat(base: &str, name: &str) {
         .await
         .expect("pong");
     assert_eq!(pong, PongMessage::default(), "{name}");
+    // Served through axum (the Rust chat server) or by chanx, the upgrade is
+    // answered before the connection joins its groups: a reply to bob says
+    // his connection is set up, so the broadcast below reaches him.
+    bob.request_ping(&PingMessage::default())
+        .await
+        .expect("bob's pong");
 
     let chat = ChatMessage::new(ChatPayload {
         message: "hi".into(),

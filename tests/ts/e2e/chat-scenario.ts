@@ -147,7 +147,10 @@ export async function runChatScenario(options: ScenarioOptions): Promise<string[
     }
     pass("three concurrent requestPing calls resolve with their own replies");
 
-    // Broadcast: both clients get the relayed chat message.
+    // Broadcast: both clients get the relayed chat message. The upgrade is
+    // answered before a connection joins its groups (chanx, and the Rust
+    // server through axum): a reply to bob says his connection is set up.
+    await bob.client.requestPing();
     const relayed = { action: "chat_notification", payload: { message: "User: hello from alice" } };
     const seenByAlice = next(alice.client, "chat_notification");
     const seenByBob = next(bob.client, "chat_notification");
