@@ -96,7 +96,7 @@ pub fn generate(
         }
         Ok(files)
     };
-    let (_, loaded, files) = load_document_and(spec, options, Keep::ModelOnly, emit)?;
+    let ((), loaded, files) = load_document_and(spec, options, drop, emit)?;
     Ok(Generated {
         files: files?,
         inputs: loaded.inputs,
@@ -165,7 +165,7 @@ pub struct Loaded {
 
 /// Loads, validates and builds the model of one document.
 pub fn load_api(path: &Path, options: &Options) -> Result<Loaded, Diagnostics> {
-    load_document_and(path, options, Keep::ModelOnly, |_| ()).map(|(_, loaded, ())| loaded)
+    load_document_and(path, options, drop, |_| ()).map(|((), loaded, ())| loaded)
 }
 
 /// [`load_api`], keeping the files read, for tools that point back into
@@ -174,37 +174,23 @@ pub(crate) fn load_document(
     path: &Path,
     options: &Options,
 ) -> Result<(Arc<Document>, Loaded), Diagnostics> {
-    let (doc, loaded, ()) = load_document_and(path, options, Keep::Document, |_| ())?;
-    let doc = doc.ok_or_else(|| {
-        Diagnostics::from(Diagnostic::error(
-            crate::diag::Code::Internal,
-            "the loaded document was not kept",
-        ))
-    })?;
-    Ok((doc, loaded))
-}
-
-/// Whether the caller needs the loaded files once the model is built.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Keep {
-    Document,
-    /// Dropped as soon as the model is built and the document checked: on
-    /// a 100,000-line document the parsed files are a third of the memory.
-    ModelOnly,
+    load_document_and(path, options, |doc| doc, |_| ()).map(|(doc, loaded, ())| (doc, loaded))
 }
 
 /// [`load_document`], and `then` on the model, which runs while the
 /// document is being validated: checking a document against the AsyncAPI
 /// meta-schema is most of the time on small documents, and it needs
 /// nothing from the model. What `then` made is dropped unless the
-/// document is valid, so the result is the same as checking first. The
-/// document comes back only when `keep` asks for it.
-fn load_document_and<T: Send>(
+/// document is valid, so the result is the same as checking first.
+/// `keep` is given the document once the model is built: a caller that
+/// does not need it drops it there (on a 100,000-line document the parsed
+/// files are a third of the memory).
+fn load_document_and<D, T: Send>(
     path: &Path,
     options: &Options,
-    keep: Keep,
+    keep: impl FnOnce(Arc<Document>) -> D,
     then: impl FnOnce(&Api) -> T + Send,
-) -> Result<(Option<Arc<Document>>, Loaded, T), Diagnostics> {
+) -> Result<(D, Loaded, T), Diagnostics> {
     let (doc, mut diags) = crate::load::load_collecting(path, &options.load);
     let Some(doc) = doc else {
         return Err(diags);
@@ -229,7 +215,7 @@ fn load_document_and<T: Send>(
             }
         });
         let built = (!invalid.load(Ordering::Relaxed)).then(|| build(&doc, &options.build));
-        let doc = (keep == Keep::Document).then_some(doc);
+        let doc = keep(doc);
         let made = built.map(|built| match built {
             Ok((api, warnings)) if !invalid.load(Ordering::Relaxed) => {
                 let made = then(&api);

@@ -203,7 +203,7 @@ impl<'a> Fields<'a> {
 
     /// [`or_default`](Self::or_default), keeping the first error.
     pub fn take_or_default<T: FromJson + Default>(&self, index: usize) -> Option<T> {
-        self.keep(self.or_else(index, T::default))
+        self.keep(self.or_default(index))
     }
 
     /// [`or_else`](Self::or_else), keeping the first error.
