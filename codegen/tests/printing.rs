@@ -54,6 +54,8 @@ fn sweep_document(max: usize) -> String {
             "y".repeat(len)
         ));
     }
+    // The narrowest string enum: its `Serialize` call is still broken.
+    schemas.push_str("    Q:\n      type: string\n      enum: [a]\n");
     doc.push_str("components:\n  schemas:\n");
     doc.push_str(&schemas);
     doc
@@ -95,6 +97,8 @@ fn text_items_print_as_prettyplease_at_every_length() {
         "))\n            else {\n",
         "\n            ) = (\n                fields.take(0),\n",
         &format!("pub struct S{} {{", "x".repeat(90)),
+        // A string enum's `Serialize`.
+        "::chanx_runtime::__private::unit_variant(\n                serializer,\n                \"Q\",\n                *self as usize,\n                &[\"a\"],\n            )\n",
     ] {
         assert!(code.contains(expected), "no {expected:?} in the module");
     }

@@ -37,6 +37,19 @@ pub fn from_json<T: FromJson>(value: &Json) -> Result<T, DecodeError> {
     })
 }
 
+/// `Serialize` of a generated string enum (`variant` is the variant's
+/// index, `wires` every variant's string): what serde's derive writes for
+/// a unit variant, without a derive to expand and check per enum.
+pub fn unit_variant<S: serde::Serializer>(
+    serializer: S,
+    name: &'static str,
+    variant: usize,
+    wires: &'static [&'static str],
+) -> Result<S::Ok, S::Error> {
+    // An enum has far fewer variants than `u32::MAX`, as serde's derive assumes.
+    serializer.serialize_unit_variant(name, variant as u32, wires[variant])
+}
+
 /// `Deserialize` for a generated message enum: through its validator.
 pub fn deserialize_message<'de, D, M>(deserializer: D) -> Result<M, D::Error>
 where
@@ -122,3 +135,148 @@ macro_rules! __deserialize_through_from_json {
 }
 
 pub use crate::__deserialize_through_from_json as deserialize_through_from_json;
+
+#[cfg(test)]
+mod tests {
+    use serde::Serialize;
+    use serde::ser::{Impossible, Serializer};
+
+    /// What serde's derive writes for a string enum.
+    #[derive(Serialize, Clone, Copy)]
+    enum Derived {
+        #[serde(rename = "in-progress")]
+        InProgress,
+        #[serde(rename = "")]
+        Empty,
+        #[serde(rename = "self")]
+        Self_,
+    }
+
+    /// The same enum as generated code writes it.
+    #[derive(Clone, Copy)]
+    enum Written {
+        InProgress,
+        Empty,
+        Self_,
+    }
+
+    impl Serialize for Written {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            // The derive's name is the type's: the same string here.
+            super::unit_variant(
+                serializer,
+                "Derived",
+                *self as usize,
+                &["in-progress", "", "self"],
+            )
+        }
+    }
+
+    /// A serializer that says which call it got, so a unit variant cannot
+    /// pass for a string (JSON and msgpack write both the same).
+    struct Calls;
+
+    macro_rules! unexpected {
+        ($($method:ident($($arg:ty),*) -> $ok:ty;)*) => {$(
+            fn $method(self, $(_: $arg),*) -> Result<$ok, Self::Error> {
+                Err(serde::ser::Error::custom(stringify!($method)))
+            }
+        )*};
+    }
+
+    impl Serializer for Calls {
+        type Ok = String;
+        type Error = serde_json::Error;
+        type SerializeSeq = Impossible<String, Self::Error>;
+        type SerializeTuple = Impossible<String, Self::Error>;
+        type SerializeTupleStruct = Impossible<String, Self::Error>;
+        type SerializeTupleVariant = Impossible<String, Self::Error>;
+        type SerializeMap = Impossible<String, Self::Error>;
+        type SerializeStruct = Impossible<String, Self::Error>;
+        type SerializeStructVariant = Impossible<String, Self::Error>;
+
+        fn serialize_unit_variant(
+            self,
+            name: &'static str,
+            index: u32,
+            variant: &'static str,
+        ) -> Result<String, Self::Error> {
+            Ok(format!("unit_variant({name}, {index}, {variant:?})"))
+        }
+
+        fn serialize_str(self, value: &str) -> Result<String, Self::Error> {
+            Ok(format!("str({value:?})"))
+        }
+
+        fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<String, Self::Error> {
+            Err(serde::ser::Error::custom("some"))
+        }
+
+        fn serialize_newtype_struct<T: Serialize + ?Sized>(
+            self,
+            _: &'static str,
+            _: &T,
+        ) -> Result<String, Self::Error> {
+            Err(serde::ser::Error::custom("newtype_struct"))
+        }
+
+        fn serialize_newtype_variant<T: Serialize + ?Sized>(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: &T,
+        ) -> Result<String, Self::Error> {
+            Err(serde::ser::Error::custom("newtype_variant"))
+        }
+
+        unexpected! {
+            serialize_bool(bool) -> String;
+            serialize_i8(i8) -> String;
+            serialize_i16(i16) -> String;
+            serialize_i32(i32) -> String;
+            serialize_i64(i64) -> String;
+            serialize_u8(u8) -> String;
+            serialize_u16(u16) -> String;
+            serialize_u32(u32) -> String;
+            serialize_u64(u64) -> String;
+            serialize_f32(f32) -> String;
+            serialize_f64(f64) -> String;
+            serialize_char(char) -> String;
+            serialize_bytes(&[u8]) -> String;
+            serialize_none() -> String;
+            serialize_unit() -> String;
+            serialize_unit_struct(&'static str) -> String;
+            serialize_seq(Option<usize>) -> Self::SerializeSeq;
+            serialize_tuple(usize) -> Self::SerializeTuple;
+            serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
+            serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant;
+            serialize_map(Option<usize>) -> Self::SerializeMap;
+            serialize_struct(&'static str, usize) -> Self::SerializeStruct;
+            serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
+        }
+    }
+
+    #[test]
+    fn a_string_enum_serializes_as_the_derive_does() {
+        let pairs = [
+            (Derived::InProgress, Written::InProgress),
+            (Derived::Empty, Written::Empty),
+            (Derived::Self_, Written::Self_),
+        ];
+        for (derived, written) in pairs {
+            assert_eq!(
+                written.serialize(Calls).unwrap(),
+                derived.serialize(Calls).unwrap()
+            );
+            assert_eq!(
+                serde_json::to_string(&written).unwrap(),
+                serde_json::to_string(&derived).unwrap()
+            );
+        }
+        assert_eq!(
+            Written::Self_.serialize(Calls).unwrap(),
+            r#"unit_variant(Derived, 2, "self")"#
+        );
+    }
+}

@@ -107,11 +107,7 @@ pub fn serialize(name: &str, type_name: &str, fields: &[FieldText]) -> Option<St
         len.push(format!("usize::from(self.{}.is_some())", field.ident));
     }
     let mut out = Lines::new();
-    out.line(1, &format!("impl ::serde::Serialize for {name} {{"))?;
-    out.line(2, "fn serialize<S: ::serde::Serializer>(")?;
-    out.line(3, "&self,")?;
-    out.line(3, "serializer: S,")?;
-    out.line(2, ") -> ::std::result::Result<S::Ok, S::Error> {")?;
+    serialize_open(&mut out, name)?;
     let open = "let mut out = ::chanx_runtime::__private::StructWriter::new(";
     let one_line = format!("{open}serializer, {name_literal}, {});", len.join(" + "));
     if width(3, &one_line) <= FITS {
@@ -132,6 +128,36 @@ pub fn serialize(name: &str, type_name: &str, fields: &[FieldText]) -> Option<St
     out.line(2, "}")?;
     out.line(1, "}")?;
     Some(out.text)
+}
+
+/// `impl Serialize for Name {` and its method's signature.
+fn serialize_open(out: &mut Lines, name: &str) -> Option<()> {
+    out.line(1, &format!("impl ::serde::Serialize for {name} {{"))?;
+    out.line(2, "fn serialize<S: ::serde::Serializer>(")?;
+    out.line(3, "&self,")?;
+    out.line(3, "serializer: S,")?;
+    out.line(2, ") -> ::std::result::Result<S::Ok, S::Error> {")
+}
+
+/// The `Serialize` impl of a string enum: one call of the runtime's
+/// `unit_variant`, as serde's derive would serialize it. The call never
+/// fits on one line (93 columns with a one-letter name and value), so its
+/// arguments go one per line; a list of strings too long for its line is
+/// left to the printer.
+fn unit_variant_serialize(out: &mut Lines, name: &str, wires: &[String]) -> Option<()> {
+    let wires = format!("&[{}],", wires.join(", "));
+    if width(4, &wires) > FITS {
+        return None;
+    }
+    serialize_open(out, name)?;
+    out.line(3, "::chanx_runtime::__private::unit_variant(")?;
+    out.line(4, "serializer,")?;
+    out.line(4, &format!("{},", string(name)?))?;
+    out.line(4, "*self as usize,")?;
+    out.line(4, &wires)?;
+    out.line(3, ")")?;
+    out.line(2, "}")?;
+    out.line(1, "}")
 }
 
 /// The `FromJson` impl of a struct with at least one field, no extra
@@ -450,12 +476,10 @@ pub fn constructor(name: &str, params: &[String], inits: &[String]) -> Option<St
 pub struct VariantDef<'a> {
     pub doc: Option<String>,
     pub is_default: bool,
-    /// The wire value, when the variant's name differs from it.
-    pub rename: Option<&'a str>,
     pub ident: &'a str,
 }
 
-/// A string enum: its definition, `FromJson` and `Deserialize`.
+/// A string enum: its definition, `Serialize`, `FromJson` and `Deserialize`.
 pub fn string_enum(
     doc: Option<&str>,
     derives: &[&str],
@@ -475,17 +499,15 @@ pub fn string_enum(
         if variant.is_default {
             out.line(2, "#[default]")?;
         }
-        if let Some(wire) = variant.rename {
-            out.line(2, &format!("#[serde(rename = {})]", string(wire)?))?;
-        }
         out.line(2, &format!("{},", variant.ident))?;
     }
     out.line(1, "}")?;
+    let strings: Vec<String> = wires.iter().map(|w| string(w)).collect::<Option<_>>()?;
+    unit_variant_serialize(&mut out, name, &strings)?;
     from_json_open(&mut out, name)?;
-    let strings: Option<Vec<String>> = wires.iter().map(|w| string(w)).collect();
     let call = format!(
         "::chanx_runtime::__private::variant_index(value, &[{}])",
-        strings?.join(", ")
+        strings.join(", ")
     );
     let selves: Vec<String> = variants
         .iter()

@@ -898,18 +898,22 @@ fn emit_enum(
         .collect();
     let strings: Option<Vec<&str>> = values.iter().map(|v| v.value.as_str()).collect();
     if let Some(strings) = strings.filter(|strings| !strings.is_empty()) {
-        let renames = strings.iter().zip(&idents).map(|(wire, id)| {
-            renamed(&id.to_string(), wire).then(|| quote!(#[serde(rename = #wire)]))
-        });
         let deserialize = deserialize_json(name);
+        let type_name = name.to_string();
+        let default_derive_last = default_index.map(|_| quote!(, ::std::default::Default));
         return quote! {
             #docs
             #[derive(
                 ::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy, ::std::cmp::PartialEq,
-                ::std::cmp::Eq, ::std::hash::Hash, #default_derive ::serde::Serialize
+                ::std::cmp::Eq, ::std::hash::Hash #default_derive_last
             )]
             pub enum #name {
-                #(#value_docs #default_marks #renames #idents,)*
+                #(#value_docs #default_marks #idents,)*
+            }
+            impl ::serde::Serialize for #name {
+                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                    ::chanx_runtime::__private::unit_variant(serializer, #type_name, *self as usize, &[#(#strings),*])
+                }
             }
             impl ::chanx_runtime::__private::FromJson for #name {
                 fn from_json(value: &::chanx_runtime::json::Json) -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {
@@ -970,10 +974,6 @@ fn enum_variants(values: &[EnumValue], default: Option<&Value>) -> (Vec<Ident>, 
     (idents, default_index)
 }
 
-/// Whether a variant written `ident` needs `#[serde(rename)]` to be `wire`.
-fn renamed(ident: &str, wire: &str) -> bool {
-    ident.trim_start_matches("r#") != wire
-}
 
 /// [`emit_enum`] of a string enum, as text.
 fn string_enum_text(
@@ -991,12 +991,10 @@ fn string_enum_text(
     let variants: Vec<printed::VariantDef> = values
         .iter()
         .zip(&idents)
-        .zip(&wires)
         .enumerate()
-        .map(|(i, ((value, ident), wire))| printed::VariantDef {
+        .map(|(i, (value, ident))| printed::VariantDef {
             doc: doc_text([value.description.as_deref()]),
             is_default: Some(i) == default_index,
-            rename: renamed(ident, wire).then_some(*wire),
             ident,
         })
         .collect();
@@ -1010,7 +1008,6 @@ fn string_enum_text(
     ]
     .into_iter()
     .chain(default_index.map(|_| "::std::default::Default"))
-    .chain(["::serde::Serialize"])
     .collect();
     printed::string_enum(doc, &derives, &name.to_string(), &variants, &wires)
 }

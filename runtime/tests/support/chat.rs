@@ -337,17 +337,27 @@ pub mod types {
         ::std::cmp::PartialEq,
         ::std::cmp::Eq,
         ::std::hash::Hash,
-        ::std::default::Default,
-        ::serde::Serialize
+        ::std::default::Default
     )]
     pub enum NotificationPayloadLevel {
         #[default]
-        #[serde(rename = "info")]
         Info,
-        #[serde(rename = "warning")]
         Warning,
-        #[serde(rename = "error")]
         Error,
+    }
+
+    impl ::serde::Serialize for NotificationPayloadLevel {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            ::chanx_runtime::__private::unit_variant(
+                serializer,
+                "NotificationPayloadLevel",
+                *self as usize,
+                &["info", "warning", "error"],
+            )
+        }
     }
 
     impl ::chanx_runtime::__private::FromJson for NotificationPayloadLevel {
