@@ -51,6 +51,7 @@ fn scan(text: &str) -> Vec<LineInfo> {
 }
 
 /// The lexer's state between lines: [`scan`] a line at a time.
+#[derive(Clone)]
 struct Lexer {
     state: State,
     depth: usize,
@@ -201,6 +202,7 @@ fn starts_token(bytes: &[u8], i: usize) -> bool {
 }
 
 /// One block whose items are spaced: the file, a module, an impl or a trait.
+#[derive(Clone)]
 struct Container {
     /// Bracket depth of the block's items.
     depth: usize,
@@ -211,6 +213,7 @@ struct Container {
     previous_one_line: Option<bool>,
 }
 
+#[derive(Clone)]
 struct Item {
     first_line: usize,
     /// `Some(true)` once the header shows an item holding items (mod, impl, trait).
@@ -235,6 +238,7 @@ pub fn space_items(text: &str) -> String {
 /// One pass, writing each line as it is read: whether an item gets a blank
 /// line before it is known from its first line (after a one-line item, only
 /// an item that does not also end on its first line is set apart).
+#[derive(Clone)]
 pub struct Spacer {
     lexer: Lexer,
     stack: Vec<Container>,
@@ -319,6 +323,79 @@ impl Spacer {
         } else {
             self.feed(text, out);
         }
+    }
+}
+
+impl Spacer {
+    /// [`feed`](Self::feed) of items written as text by `super::printed`,
+    /// without lexing them: such items are at the innermost block's own
+    /// indentation (four spaces a level), hold no string or comment that
+    /// runs over a line, no blank line and no `#[doc =` attribute, and no
+    /// block of several items. So an item ends on a line at that
+    /// indentation, not an attribute or comment, ending in `;` or `}`.
+    /// (Lexing every line was a third of making the types module.) Debug
+    /// builds also space the text the slow way and report any difference.
+    pub fn feed_printed_items(&mut self, text: &str, out: &mut String) {
+        #[cfg(debug_assertions)]
+        let (mut lexed, mut expected, start) = (self.clone(), String::new(), out.len());
+        #[cfg(debug_assertions)]
+        lexed.feed_items(text, &mut expected);
+        let top = self
+            .stack
+            .last_mut()
+            .expect("the spacer's stack holds the file");
+        let indent = 4 * top.depth;
+        for line in text.lines() {
+            let index = self.index;
+            self.index += 1;
+            let code = line.get(indent..).filter(|rest| {
+                line.as_bytes()[..indent].iter().all(|&b| b == b' ')
+                    && !rest.starts_with(' ')
+                    && !is_attribute_or_comment(rest)
+            });
+            let ends = code.is_some_and(|code| code.ends_with(';') || code.ends_with('}'));
+            if top.item.is_none() {
+                top.item = Some(Item {
+                    first_line: index,
+                    holds_items: None,
+                });
+                let blank = match top.previous_one_line {
+                    None => false,
+                    Some(true) => !ends,
+                    Some(false) => true,
+                };
+                if blank {
+                    out.push('\n');
+                }
+            }
+            out.push_str(line);
+            out.push('\n');
+            if ends && let Some(item) = top.item.take() {
+                top.previous_one_line = Some(item.first_line == index);
+            }
+        }
+        #[cfg(debug_assertions)]
+        assert!(
+            out[start..] == expected && self.same_place(&lexed),
+            "text items spaced without lexing differ from lexed ones:\n{}\nlexed:\n{expected}",
+            &out[start..]
+        );
+    }
+}
+
+#[cfg(debug_assertions)]
+impl Spacer {
+    /// Whether `other` is at the same line, in the same state.
+    fn same_place(&self, other: &Spacer) -> bool {
+        let block = |c: &Container| (c.depth, c.item.is_none(), c.previous_one_line);
+        self.index == other.index
+            && self.lexer.state == other.lexer.state
+            && self.lexer.depth == other.lexer.depth
+            && self
+                .stack
+                .iter()
+                .map(block)
+                .eq(other.stack.iter().map(block))
     }
 }
 

@@ -133,8 +133,14 @@ fn types_module(
     })?;
     spacer.feed_items(&module.take_text(), out);
     types.emit(&mut |piece| {
+        let printed = matches!(piece, format::Piece::Printed { .. });
         module.piece(piece)?;
-        spacer.feed_items(&module.take_text(), out);
+        let text = module.take_text();
+        if printed {
+            spacer.feed_printed_items(&text, out);
+        } else {
+            spacer.feed_items(&text, out);
+        }
         Ok::<(), Diagnostics>(())
     })?;
     spacer.feed_items(&module.close(), out);

@@ -974,7 +974,6 @@ fn enum_variants(values: &[EnumValue], default: Option<&Value>) -> (Vec<Ident>, 
     (idents, default_index)
 }
 
-
 /// [`emit_enum`] of a string enum, as text.
 fn string_enum_text(
     name: &Ident,
