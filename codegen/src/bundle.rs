@@ -9,7 +9,7 @@
 //! schemas stay recursive: a reference back into a node being written points
 //! at it.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use serde_json::{Map, Value};
 
@@ -28,7 +28,7 @@ pub fn bundle(doc: &Document) -> Value {
     };
     let mut bundler = Bundler {
         doc,
-        placed: HashMap::new(),
+        placed: HashMap::default(),
         pending: Vec::new(),
     };
     let mut out = bundler.value(&root, value, "");

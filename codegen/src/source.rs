@@ -12,7 +12,7 @@ mod json;
 mod lenient;
 mod positions;
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use serde_json::{Map, Number, Value};
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
@@ -235,7 +235,7 @@ impl<'l> TreeBuilder<'l> {
             limits,
             stack: Vec::new(),
             root: None,
-            anchors: HashMap::new(),
+            anchors: HashMap::default(),
             positions: Positions::default(),
             copied: (0, 0),
             documents: 0,

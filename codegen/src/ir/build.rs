@@ -5,7 +5,7 @@
 //! and tag. Everything is visited in document order, so the same input
 //! always gives the same model.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
@@ -70,7 +70,7 @@ fn build_model(
         types: TypeBuilder::default(),
         messages: MessageBuilder::new(str_field(root_map, "defaultContentType")),
         channels: Vec::new(),
-        channel_by_node: HashMap::new(),
+        channel_by_node: HashMap::default(),
         channel_names: Namespace::new(),
         channel_variants: Vec::new(),
         channel_meta: Vec::new(),
@@ -343,7 +343,7 @@ impl ModelBuilder {
             return Some(Vec::new());
         }
         let mut ids = Vec::new();
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for i in 0..count {
             let item = at.child(&i.to_string());
             let key = cx
@@ -467,7 +467,7 @@ impl ModelBuilder {
 
     /// Records each topic's passthrough messages.
     fn passthrough(&mut self, operations: &[Operation]) {
-        let mut passthrough: HashMap<ChannelId, UniqueIds> = HashMap::new();
+        let mut passthrough: HashMap<ChannelId, UniqueIds> = HashMap::default();
         for op in operations
             .iter()
             .filter(|op| crate::ir::topics::is_passthrough(op))

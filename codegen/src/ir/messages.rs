@@ -1,7 +1,7 @@
 //! Message Objects → [`Message`]s, deduplicated by their resolved node, with
 //! payloads dispatched on their `schemaFormat`.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use serde_json::{Map, Value};
 

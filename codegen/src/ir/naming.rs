@@ -5,7 +5,7 @@
 //! is obvious and dropped otherwise, and a leading digit gets a prefix.
 //! Keywords are left alone: each emitter escapes its own language's keywords.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 

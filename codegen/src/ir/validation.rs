@@ -12,7 +12,7 @@
 //! The program is JSON (see `docs/generated-rust.md`): named and recursive
 //! schemas are definitions, referred to by index.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -370,7 +370,7 @@ impl ProgramBuilder {
             map,
             &mut parts,
             &mut others,
-            &mut HashSet::from([node.clone()]),
+            &mut [node.clone()].into_iter().collect(),
         );
         if parts.is_empty() {
             let first = others
@@ -452,8 +452,8 @@ impl ProgramBuilder {
         }
         let mut properties: Vec<(String, NodeRef)> = Vec::new();
         // Where each property is in `properties` (a schema may have many).
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let mut required: HashSet<String> = HashSet::new();
+        let mut index: HashMap<String, usize> = HashMap::default();
+        let mut required: HashSet<String> = HashSet::default();
         for (part_node, part) in parts {
             if let Some(props) = part.get("properties").and_then(Value::as_object) {
                 let props_node = cx

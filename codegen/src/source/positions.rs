@@ -6,7 +6,7 @@
 //! million children) costs its bytes once instead of once per child.
 //! A collision could only misplace a diagnostic.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::hash::{DefaultHasher, Hasher};
 
 /// Line and column (1-based) of every node of one file.

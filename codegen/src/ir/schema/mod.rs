@@ -14,7 +14,7 @@ mod enums;
 mod object;
 mod union;
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use serde_json::{Map, Value};
 

@@ -1,7 +1,7 @@
 //! Object schemas as structs: the properties of one schema, or of every
 //! `allOf` part merged (see [`super::all_of`]).
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
@@ -70,8 +70,8 @@ impl TypeBuilder {
         // Property name → node; a later part's definition replaces an earlier one in place.
         let mut properties: Vec<(String, NodeRef)> = Vec::new();
         // Where each property is in `properties` (a schema may have many).
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let mut required: HashSet<String> = HashSet::new();
+        let mut index: HashMap<String, usize> = HashMap::default();
+        let mut required: HashSet<String> = HashSet::default();
         for part in parts {
             for (name, prop) in cx.entries(&part.node.child("properties")) {
                 match index.get(&name) {
