@@ -192,6 +192,11 @@ pub fn push_token(pointer: &str, token: &str) -> String {
 /// [`push_token`] in place: `/token`, escaped, at the end of `pointer`.
 pub fn append_token(pointer: &mut String, token: &str) {
     pointer.push('/');
+    // Most tokens need no escape: copied whole, not a character at a time.
+    if !token.bytes().any(|b| b == b'~' || b == b'/') {
+        pointer.push_str(token);
+        return;
+    }
     for c in token.chars() {
         match c {
             '~' => pointer.push_str("~0"),

@@ -79,7 +79,9 @@ pub fn one_line(text: &str) -> Cow<'_, str> {
 pub fn json_for_code(json: String) -> String {
     let needs =
         |c: char| c == '\u{2028}' || c == '\u{2029}' || is_bidi_control(c) || c.is_control();
-    if !json.chars().any(needs) {
+    // Printable ASCII needs nothing: checked a byte at a time first (the
+    // document and the validator program run to megabytes).
+    if json.bytes().all(|b| (b' '..=b'~').contains(&b)) || !json.chars().any(needs) {
         return json;
     }
     let mut out = String::with_capacity(json.len() + 16);

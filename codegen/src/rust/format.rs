@@ -118,9 +118,21 @@ impl Module {
     }
 }
 
-/// Top-level `items`, printed.
-pub fn items(items: TokenStream) -> Result<String, Diagnostics> {
-    print(items)
+/// Top-level items written as text as prettyplease prints `tokens`; debug
+/// builds print the tokens too and report any difference.
+pub fn checked_text(
+    text: String,
+    tokens: impl FnOnce() -> TokenStream,
+) -> Result<String, Diagnostics> {
+    if cfg!(debug_assertions) {
+        let expected = print(tokens())?;
+        if text != expected {
+            return Err(bug(format!(
+                "items written as text differ from their printed tokens:\n{text}\nprettyplease:\n{expected}"
+            )));
+        }
+    }
+    Ok(text)
 }
 
 /// `mod m { item }`, built around `item` without copying it: interpolated

@@ -75,19 +75,20 @@ pub fn json_text(value: &Value) -> String {
 /// string cannot (a carriage return, a quote followed by 255 `#`s) or
 /// should not (bidirectional controls, which rustc denies in literals).
 pub fn raw_string(text: &str) -> Literal {
-    if text
-        .chars()
-        .any(|c| c == '\r' || crate::text::is_bidi_control(c))
+    // ASCII holds no bidi control: checked a byte at a time first.
+    let ascii = text.is_ascii();
+    if text.bytes().any(|b| b == b'\r') || !ascii && text.chars().any(crate::text::is_bidi_control)
     {
         return Literal::string(text);
     }
-    // One more `#` than the longest run of them after a quote.
+    // One more `#` than the longest run of them after a quote (bytes: no
+    // other character's encoding holds either).
     let mut longest = 0;
     let mut run: Option<usize> = None;
-    for c in text.chars() {
-        run = match (c, run) {
-            ('"', _) => Some(0),
-            ('#', Some(n)) => Some(n + 1),
+    for b in text.bytes() {
+        run = match (b, run) {
+            (b'"', _) => Some(0),
+            (b'#', Some(n)) => Some(n + 1),
             _ => None,
         };
         if let Some(n) = run {

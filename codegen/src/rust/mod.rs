@@ -65,12 +65,26 @@ pub fn generate(api: &ir::Api, options: &RustOptions) -> Result<String, Diagnost
     let document = match &api.document {
         Some(document) if options.server() => {
             let json = literal::raw_string(&crate::text::json_for_code(document.clone()));
-            format::items(quote! {
-                /// The AsyncAPI document this module comes from, every `$ref`'d
-                /// file merged in: a router of these channels serves it
-                /// (`/asyncapi.json`, `/asyncapi.yaml`, the page at `/asyncapi`).
-                #[allow(dead_code)]
-                pub static DOCUMENT: ::chanx_runtime::Document = ::chanx_runtime::Document::new(#json);
+            // Written as prettyplease prints it: a literal holding the whole
+            // document (never short enough to share a line) is then neither
+            // parsed nor printed (megabytes on a large document).
+            let text = format!(
+                "/// The AsyncAPI document this module comes from, every `$ref`'d\n\
+                 /// file merged in: a router of these channels serves it\n\
+                 /// (`/asyncapi.json`, `/asyncapi.yaml`, the page at `/asyncapi`).\n\
+                 #[allow(dead_code)]\n\
+                 pub static DOCUMENT: ::chanx_runtime::Document = ::chanx_runtime::Document::new(\n    \
+                 {json},\n\
+                 );\n"
+            );
+            format::checked_text(text, || {
+                quote! {
+                    /// The AsyncAPI document this module comes from, every `$ref`'d
+                    /// file merged in: a router of these channels serves it
+                    /// (`/asyncapi.json`, `/asyncapi.yaml`, the page at `/asyncapi`).
+                    #[allow(dead_code)]
+                    pub static DOCUMENT: ::chanx_runtime::Document = ::chanx_runtime::Document::new(#json);
+                }
             })?
         }
         _ => String::new(),
@@ -91,7 +105,7 @@ pub fn generate(api: &ir::Api, options: &RustOptions) -> Result<String, Diagnost
             + 64 * 1024,
     );
     let mut spacer = layout::Spacer::new();
-    spacer.feed_items(&document, &mut code);
+    spacer.feed_printed_items(&document, &mut code);
     drop(document);
     // The two modules are made at once, each from its own naming of the
     // types (the same: it is worked out from the model alone), since
