@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::RustOptions;
 use super::docs::{doc_attrs, doc_line};
+use super::format::Piece;
 use super::names::{Namer, ident};
 use super::types::TypesModule;
 use crate::ir::{Action, Api, Channel, ChannelId, MessageId, Operation, TypeRef};
@@ -61,7 +62,7 @@ pub fn emit<'a, E>(
     options: &'a RustOptions,
     types: &'a TypesModule<'a>,
     item: &mut impl FnMut(TokenStream) -> Result<(), E>,
-) -> Result<TokenStream, E> {
+) -> Result<Piece, E> {
     let mut namer = Namer::default();
     let mut roots = Vec::new();
     let module_names: Vec<Ident> = api
@@ -86,10 +87,24 @@ pub fn emit<'a, E>(
         })?;
     }
     let program = super::literal::raw_string(&crate::text::json_for_code(api.program.text(&roots)));
-    Ok(quote! {
-        /// How incoming frames are validated (pydantic's rules), compiled at first use.
-        static PROGRAM: ::chanx_runtime::__private::Program = ::chanx_runtime::__private::Program::new(#program);
-    })
+    let literal = program.to_string();
+    // Written as prettyplease prints it when the literal is too long to
+    // share the declaration's line (always, but for a module without
+    // channels): neither parsed nor printed (it runs to megabytes).
+    let text = (literal.len() > 100).then(|| {
+        format!(
+            "    /// How incoming frames are validated (pydantic's rules), compiled at first use.\n    \
+             static PROGRAM: ::chanx_runtime::__private::Program = ::chanx_runtime::__private::Program::new(\n        \
+             {literal},\n    \
+             );\n"
+        )
+    });
+    Ok(Piece::printed_or(text, || {
+        quote! {
+            /// How incoming frames are validated (pydantic's rules), compiled at first use.
+            static PROGRAM: ::chanx_runtime::__private::Program = ::chanx_runtime::__private::Program::new(#program);
+        }
+    }))
 }
 
 /// The glue's `Handler::DOCUMENT`: the module's document, when it has one.

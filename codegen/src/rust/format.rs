@@ -77,32 +77,29 @@ impl Module {
         match piece {
             Piece::Tokens(item) => self.item(item),
             Piece::Printed { text, tokens } => {
-                if let Some(tokens) = tokens {
-                    let printed = print(in_module(tokens))?;
-                    let expected = module_body(&printed)?;
-                    if text != expected {
-                        return Err(bug(format!(
-                            "an item written as text differs from its printed tokens:\n{text}\nprettyplease:\n{expected}"
-                        )));
-                    }
-                }
+                check_printed(&text, tokens)?;
                 self.text.push_str(&text);
                 Ok(())
             }
         }
     }
 
-    /// Prints `item` before the items printed so far.
-    pub fn item_first(&mut self, item: TokenStream) -> Result<(), Diagnostics> {
-        let printed = print(in_module(item))?;
-        self.text
-            .insert_str(self.body_start, module_body(&printed)?);
+    /// Adds `piece` before the items printed so far.
+    pub fn piece_first(&mut self, piece: Piece) -> Result<(), Diagnostics> {
+        let text = match piece {
+            Piece::Tokens(item) => module_body(&print(in_module(item))?)?.to_owned(),
+            Piece::Printed { text, tokens } => {
+                check_printed(&text, tokens)?;
+                text
+            }
+        };
+        self.text.insert_str(self.body_start, &text);
         Ok(())
     }
 
     /// The text printed since the module was opened or this was last
     /// called, for writing a module out as it is made (with
-    /// [`item_first`](Self::item_first) not used).
+    /// [`piece_first`](Self::piece_first) not used).
     pub fn take_text(&mut self) -> String {
         self.body_start = 0;
         std::mem::take(&mut self.text)
@@ -116,6 +113,20 @@ impl Module {
         self.text.shrink_to_fit();
         self.text
     }
+}
+
+/// That `text` is what `tokens` (kept by debug builds) print as, in a module.
+fn check_printed(text: &str, tokens: Option<TokenStream>) -> Result<(), Diagnostics> {
+    if let Some(tokens) = tokens {
+        let printed = print(in_module(tokens))?;
+        let expected = module_body(&printed)?;
+        if text != expected {
+            return Err(bug(format!(
+                "an item written as text differs from its printed tokens:\n{text}\nprettyplease:\n{expected}"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Top-level items written as text as prettyplease prints `tokens`; debug
@@ -201,9 +212,9 @@ mod tests {
         }
         module.item(TokenStream::new()).unwrap();
         module
-            .item_first(quote!(
+            .piece_first(Piece::Tokens(quote!(
                 static FIRST: u8 = 1;
-            ))
+            )))
             .unwrap();
         let whole = prettyplease::unparse(
             &syn::parse2(quote!(#[allow(dead_code)] pub mod types {

@@ -178,7 +178,7 @@ fn channels_module(api: &ir::Api, options: &RustOptions) -> Result<String, Diagn
         pub mod channels {}
     })?;
     let program = channels::emit(api, options, &types, &mut |item| module.item(item))?;
-    module.item_first(program)?;
+    module.piece_first(program)?;
     Ok(module.close())
 }
 
