@@ -271,23 +271,33 @@ start-up. The items every type has (struct and string-enum definitions,
 their `Serialize`, `FromJson` and `Deserialize`, constructors) are written
 straight as the text prettyplease prints for them; debug builds print both
 and compare, so every test that generates code checks that text, and a
-sweep of name lengths across the 89-column margin does too. The channel
-modules still go through `syn` and `prettyplease` (15 % of the Binance
-document's instructions). The module is spaced (one blank line between
-items) as it is printed and written straight into its output, reserved up
-front, so no second copy of it is ever made. On the synthetic 10k document
-the instructions split: building the model and the validation program
-30 %, the types module 21 %, the channel modules 17 %, YAML with positions
-12 %, checking the document 11 % (on its own thread), spacing 9 %; SipHash
-is 12 % of all of it, mostly `serde_json` object lookups (each JSON Pointer
-still walks from its file's root, hashing every key on the way). Reaching
-100× Modelina on the 10k and 100k documents needs about 1.5× and 2.5× less
-work than that: channel modules written as text, pointers resolved from
-the node at hand instead of from the root, and fewer allocations. Memory:
+sweep of name lengths across the 89-column margin does too. The channel modules still go through `syn` and `prettyplease` (about 12 % of
+the instructions on the synthetic 10k document, most of it `syn` parsing).
+The module is spaced (one blank line between items) as it is printed and
+written straight into its output, reserved up front, so no second copy of it
+is ever made; items written as text are spaced by their indentation, without
+the lexer the printed ones need (debug builds space them both ways and
+compare). The static `DOCUMENT` and the validator program, literals of up to
+megabytes, are written as text too. The bundled document and the model are
+made on two threads, beside the meta-schema check. JSON Pointers still walk
+from their file's root, but a small object (8 members or fewer) is read in
+order instead of hashing the token, tokens are split and unescaped a byte at
+a time, and the generator's own maps hash with foldhash. On the synthetic
+10k document that took the whole process from 812 to 657 million
+instructions (callgrind), which now split: building the model and the
+validation program 21 %, the types module 21 %, the channel modules 19 %,
+checking the document 13 % (on its own thread), YAML with positions 13 %,
+the bundled document 4 %, TypeScript 4 %; SipHash (the `serde_json` objects'
+own index) is under 4 %. The two cores do not give two cores' speed (a run
+pinned to one core takes about 1.35 times as long), so the total is what
+counts: 100× Modelina on the 10k and 100k documents needs about 1.4× and
+2.8× less work still (this run's ratios), which means the channel modules written as text, the
+validation program built without a `serde_json` tree per definition, and
+fewer allocations (about a million on the 10k document). Memory:
 the `chanx` command runs on mimalloc (no transparent huge pages, freed
 memory returned at once), the parsed document is freed as soon as the model
 is built and checked, and the bundled document is kept as its JSON text
-(made first, while little else is in memory). On the 100k document the
+(made beside the model). On the 100k document the
 peak RSS is under 90 MiB: the model and validation program (about 40 MB,
 live to the end because Rust and TypeScript are both generated from them)
 and the 22 MB module.
@@ -314,18 +324,26 @@ is left: `Serialize::serialize` 0.45 s, the `Debug` derive 0.4 s,
 `PartialEq` and `Clone` 0.2 s each, the delegating `Deserialize` 0.2 s;
 well-formedness checks (0.5 s over 38,000 items), trait solving (0.4 s),
 lowering and macro expansion (0.7 s), and incremental compilation's own
-bookkeeping. Replacing serde's derived `Serialize` of string enums by a
-one-line impl made no measurable difference and was not kept. Measured as
-clean builds, the public exchange document (3 generated lines per document
-line) checks in 0.35–0.5 ms per document line, under the 0.7 ms target; the
-synthetic 10k document (5–6 generated lines per document line: every
-message has its own nested payload types) takes 0.83–0.9 ms, over it. On
-this machine a clean `cargo check` of the same crate varies by up to a
-third from one minute to the next, more than the `from_json` change moves
-the total, so the self-profile above is what shows that change.
-Getting under the target on this document needs fewer bodies per type
-(every type has six to ten), which means moving work from each type into
-generic runtime code without losing what each type offers. Beyond about 100,000 document lines (500,000 generated
+bookkeeping. Since rustc's times move with the machine too, changes are now measured by
+the instructions rustc executes checking the module of the synthetic 1k
+document (valgrind, repeatable to 0.05 %): serde's `Serialize` derive on
+string enums (a rename per value and a `match`) is replaced by one call of
+`__private::unit_variant`, the same `serialize_unit_variant` call the derive
+makes (checked with a serializer that records it): 2.015 to 1.974 billion
+instructions, −2.0 %. What those counts say is left: an impl with a trivial
+body costs about a million instructions to check whatever it holds,
+incremental compilation's bookkeeping is a quarter of the total, and
+dropping the `Debug` derive entirely would save 9.6 % (a one-line `Debug`
+through `Serialize` saves 3.9 %, but prints wire names, not the Rust ones,
+so it was not made). Reading the fields through one generic call per struct
+(a trait per read mode) instead of the `let … else` cost 2.3 % more.
+Measured as clean builds, the public exchange document (3 generated lines
+per document line) checks in 0.35–0.5 ms per document line, under the 0.7 ms
+target; the synthetic 10k document (5–6 generated lines per document line:
+every message has its own nested payload types) takes 0.83–0.9 ms, over it.
+Getting under the target on this document needs fewer impls per type (every
+type has six to ten), which means moving work from each type into generic
+runtime code without losing what each type offers. Beyond about 100,000 document lines (500,000 generated
 lines) the compiler's own memory use grows faster than the module; splitting
 a document that large into several crates is the way out.
 
