@@ -340,10 +340,10 @@ impl Spacer {
         let (mut lexed, mut expected, start) = (self.clone(), String::new(), out.len());
         #[cfg(debug_assertions)]
         lexed.feed_items(text, &mut expected);
-        let top = self
-            .stack
-            .last_mut()
-            .expect("the spacer's stack holds the file");
+        // The file's block is never popped.
+        let Some(top) = self.stack.last_mut() else {
+            return self.feed(text, out);
+        };
         let indent = 4 * top.depth;
         for line in text.lines() {
             let index = self.index;
