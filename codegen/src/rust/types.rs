@@ -276,7 +276,9 @@ impl<'a> TypesModule<'a> {
             .filter(|title| !title_is_name(title, &def.name));
         let origin = origin_line(&def.origin);
         let doc = doc_text([def.description.as_deref().or(title), Some(&origin)]);
-        let docs = match &doc {
+        // Only items printed from tokens need the doc as an attribute
+        // (making the literal token costs about as much as the item's text).
+        let docs = || match &doc {
             Some(doc) => quote!(#[doc = #doc]),
             None => TokenStream::new(),
         };
@@ -291,13 +293,14 @@ impl<'a> TypesModule<'a> {
             TypeKind::Enum { values } => {
                 let text = string_enum_text(name, doc.as_deref(), values, def.default.as_ref());
                 Emitted::Pieces(vec![Piece::printed_or(text, || {
-                    emit_enum(name, &docs, values, def.default.as_ref())
+                    emit_enum(name, &docs(), values, def.default.as_ref())
                 })])
             }
             TypeKind::Union { variants, tag, .. } => {
-                Emitted::Tokens(self.emit_union(def, &docs, variants, tag.as_deref()))
+                Emitted::Tokens(self.emit_union(def, &docs(), variants, tag.as_deref()))
             }
             TypeKind::Alias { target } => {
+                let docs = docs();
                 let target = self.rust_type(target, Some(def.id), &quote!());
                 Emitted::Tokens(if self.newtype_aliases.contains(&def.id) {
                     let from_json = from_json_through_serde(name);
@@ -318,7 +321,7 @@ impl<'a> TypesModule<'a> {
     fn emit_struct(
         &self,
         def: &TypeDef,
-        (doc, docs): (Option<&str>, &TokenStream),
+        (doc, docs): (Option<&str>, &dyn Fn() -> TokenStream),
         fields: &[Field],
         additional: &Additional,
         default_fns: &mut Namer,
@@ -527,6 +530,7 @@ impl<'a> TypesModule<'a> {
             .flatten();
         let mut pieces = vec![Piece::printed_or(struct_text, || {
             let rendered = rendered();
+            let docs = docs();
             quote! {
                 #docs
                 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq #(, #derives)*)]
