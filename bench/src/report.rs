@@ -283,7 +283,7 @@ made on two threads, beside the meta-schema check. JSON Pointers still walk
 from their file's root, but a small object (8 members or fewer) is read in
 order instead of hashing the token, tokens are split and unescaped a byte at
 a time, and the generator's own maps hash with foldhash. On the synthetic
-10k document that took the whole process from 812 to 657 million
+10k document that took the whole process from 812 to 640 million
 instructions (callgrind), which now split: building the model and the
 validation program 21 %, the types module 21 %, the channel modules 19 %,
 checking the document 13 % (on its own thread), YAML with positions 13 %,

@@ -183,8 +183,18 @@ impl Namespace {
 
     /// Takes `wanted`, or its first free [`suffixed`] form.
     pub fn take(&mut self, wanted: &str) -> String {
-        let n = self.take_family(|n| vec![suffixed(wanted, n)]);
-        suffixed(wanted, n)
+        // `take_family` of the one-name family, without its vectors: every
+        // field and variant name of a module goes through here.
+        let family_key = self.key(wanted);
+        let mut n = self.next.get(&family_key).copied().unwrap_or(1);
+        loop {
+            let name = suffixed(wanted, n);
+            if self.try_take(&name) {
+                self.next.insert(family_key, n + 1);
+                return name;
+            }
+            n += 1;
+        }
     }
 
     /// Takes a family of names at once: for n = 1, 2, …, the names
