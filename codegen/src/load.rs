@@ -299,8 +299,7 @@ fn levenshtein(a: &str, b: &str) -> usize {
 
 /// Splits a JSON pointer into unescaped tokens (`~1` → `/`, `~0` → `~`).
 pub fn pointer_tokens(pointer: &str) -> impl Iterator<Item = String> + '_ {
-    pointer
-        .split('/')
+    tokens(pointer)
         .skip(1)
         .map(|t| unescape_token(t).into_owned())
 }

@@ -119,14 +119,19 @@ impl Module {
 fn check_printed(text: &str, tokens: Option<TokenStream>) -> Result<(), Diagnostics> {
     if let Some(tokens) = tokens {
         let printed = print(in_module(tokens))?;
-        let expected = module_body(&printed)?;
-        if text != expected {
-            return Err(bug(format!(
-                "an item written as text differs from its printed tokens:\n{text}\nprettyplease:\n{expected}"
-            )));
-        }
+        same_as_printed(text, module_body(&printed)?)?;
     }
     Ok(())
+}
+
+/// A bug unless `text`, written as text, is `expected`, printed from tokens.
+fn same_as_printed(text: &str, expected: &str) -> Result<(), Diagnostics> {
+    if text == expected {
+        return Ok(());
+    }
+    Err(bug(format!(
+        "an item written as text differs from its printed tokens:\n{text}\nprettyplease:\n{expected}"
+    )))
 }
 
 /// Top-level items written as text as prettyplease prints `tokens`; debug
@@ -136,12 +141,7 @@ pub fn checked_text(
     tokens: impl FnOnce() -> TokenStream,
 ) -> Result<String, Diagnostics> {
     if cfg!(debug_assertions) {
-        let expected = print(tokens())?;
-        if text != expected {
-            return Err(bug(format!(
-                "items written as text differ from their printed tokens:\n{text}\nprettyplease:\n{expected}"
-            )));
-        }
+        same_as_printed(&text, &print(tokens())?)?;
     }
     Ok(text)
 }

@@ -297,15 +297,10 @@ impl Spacer {
                 }
             }
             let ended_here = space_line(stack, &info, trimmed, index, closes_container);
-            if let Some(previous) = starts_after {
-                let blank = match previous {
-                    None => false,
-                    Some(true) => !ended_here,
-                    Some(false) => true,
-                };
-                if blank {
-                    out.push('\n');
-                }
+            if let Some(previous) = starts_after
+                && blank_before(previous, ended_here)
+            {
+                out.push('\n');
             }
             out.push_str(line);
             out.push('\n');
@@ -359,12 +354,7 @@ impl Spacer {
                     first_line: index,
                     holds_items: None,
                 });
-                let blank = match top.previous_one_line {
-                    None => false,
-                    Some(true) => !ends,
-                    Some(false) => true,
-                };
-                if blank {
+                if blank_before(top.previous_one_line, ends) {
                     out.push('\n');
                 }
             }
@@ -402,6 +392,17 @@ impl Spacer {
 impl Default for Spacer {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// Whether an item gets a blank line before it: not as its block's first,
+/// nor when it and the item before it (`previous_one_line`) are each one
+/// line long.
+fn blank_before(previous_one_line: Option<bool>, ends_on_first_line: bool) -> bool {
+    match previous_one_line {
+        None => false,
+        Some(true) => !ends_on_first_line,
+        Some(false) => true,
     }
 }
 
