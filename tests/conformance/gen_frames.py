@@ -660,6 +660,10 @@ def unions_and_choices():
         ("str-enum-from-int", with_(CHOICES_MIN, color=1)),
     ]:
         message(f"choices/{name}", "choices", payload)
+    # Echoed back: every string-enum value after the first, each written
+    # by its own variant index.
+    message("valid/choices-second-values", "choices", with_(CHOICES_MIN, mode="slow", color="green"))
+    message("valid/choices-third-color", "choices", with_(CHOICES_MIN, color="blue", size=3))
     message("defaults/partial", "defaults", {"count": 1, "origin": {"x": 5}})
     message("defaults/origin-empty", "defaults", {"origin": {}})
     message("defaults/wrong-type", "defaults", {"tags": "a", "mode": "medium", "color": "x"})
