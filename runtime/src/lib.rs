@@ -104,6 +104,7 @@ pub mod client;
 mod config;
 #[cfg(feature = "server")]
 mod connection;
+mod constant;
 #[cfg(feature = "server")]
 mod context;
 mod decode;
@@ -181,6 +182,7 @@ pub const FRAMES_TARGET: &str = "chanx_runtime::frames";
 /// they arrived, as a Python `dict` does.
 pub use indexmap::IndexMap;
 
+pub use constant::{ConstStr, ConstStrValue};
 pub use decode::{DecodeError, ErrorDetail};
 pub use message::{ChannelMessage, Event};
 pub use topic::{TopicParams, TopicPattern, topic_group};

@@ -479,10 +479,11 @@ pub struct VariantDef<'a> {
     pub ident: &'a str,
 }
 
-/// A string enum: its definition, `Serialize`, `FromJson` and `Deserialize`.
+/// A string enum: its definition, its `unit_enum_impls!` (`Clone`,
+/// `Copy`, `Eq`, `Hash`, `Default`), `Serialize`, `FromJson` and
+/// `Deserialize`.
 pub fn string_enum(
     doc: Option<&str>,
-    derives: &[&str],
     name: &str,
     variants: &[VariantDef],
     wires: &[&str],
@@ -491,17 +492,25 @@ pub fn string_enum(
         return None;
     }
     let mut out = Lines::new();
-    type_header(&mut out, doc, derives, &format!("pub enum {name} {{"))?;
+    let derives = ["::std::fmt::Debug", "::std::cmp::PartialEq"];
+    type_header(&mut out, doc, &derives, &format!("pub enum {name} {{"))?;
     for variant in variants {
         if let Some(doc) = &variant.doc {
             out.doc(2, doc)?;
         }
-        if variant.is_default {
-            out.line(2, "#[default]")?;
-        }
         out.line(2, &format!("{},", variant.ident))?;
     }
     out.line(1, "}")?;
+    let default = match variants.iter().find(|v| v.is_default) {
+        Some(variant) => format!(", default {}", variant.ident),
+        None => String::new(),
+    };
+    // Too long for one line: left to prettyplease.
+    let impls = format!("::chanx_runtime::__private::unit_enum_impls!({name}{default});");
+    if width(1, &impls) > FITS {
+        return None;
+    }
+    out.line(1, &impls)?;
     let strings: Vec<String> = wires.iter().map(|w| string(w)).collect::<Option<_>>()?;
     unit_variant_serialize(&mut out, name, &strings)?;
     from_json_open(&mut out, name)?;

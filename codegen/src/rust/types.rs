@@ -53,6 +53,7 @@ struct Marker {
 impl<'a> TypesModule<'a> {
     pub fn new(api: &'a Api, options: &'a RustOptions) -> Self {
         let mut namer = Namer::default();
+        namer.reserve(&[CONSTANTS]);
         let names: Vec<Ident> = api
             .types
             .types
@@ -262,8 +263,15 @@ impl<'a> TypesModule<'a> {
         }
         let mut markers: Vec<&Marker> = self.markers.values().collect();
         markers.sort_by_key(|m| m.order);
-        for marker in markers {
+        for marker in &markers {
             item(Piece::Tokens(emit_marker(marker)))?;
+        }
+        let strings: Vec<(&Ident, &str)> = markers
+            .iter()
+            .filter_map(|m| Some((&m.ident, m.value.as_str()?)))
+            .collect();
+        if !strings.is_empty() {
+            item(Piece::Tokens(constants_module(&strings)))?;
         }
         Ok(())
     }
@@ -904,16 +912,20 @@ fn emit_enum(
     if let Some(strings) = strings.filter(|strings| !strings.is_empty()) {
         let deserialize = deserialize_json(name);
         let type_name = name.to_string();
-        let default_derive_last = default_index.map(|_| quote!(, ::std::default::Default));
+        // `Clone`, `Copy`, `Eq`, `Hash` and `Default` come from one macro
+        // call, cheaper to check than their derives (`PartialEq` stays
+        // derived: only a derived one lets constants be match patterns).
+        let default = default_index.map(|i| {
+            let variant = &idents[i];
+            quote!(, default #variant)
+        });
         return quote! {
             #docs
-            #[derive(
-                ::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy, ::std::cmp::PartialEq,
-                ::std::cmp::Eq, ::std::hash::Hash #default_derive_last
-            )]
+            #[derive(::std::fmt::Debug, ::std::cmp::PartialEq)]
             pub enum #name {
-                #(#value_docs #default_marks #idents,)*
+                #(#value_docs #idents,)*
             }
+            ::chanx_runtime::__private::unit_enum_impls!(#name #default);
             impl ::serde::Serialize for #name {
                 fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                     ::chanx_runtime::__private::unit_variant(serializer, #type_name, *self as usize, &[#(#strings),*])
@@ -1001,18 +1013,7 @@ fn string_enum_text(
             ident,
         })
         .collect();
-    let derives: Vec<&str> = [
-        "::std::fmt::Debug",
-        "::std::clone::Clone",
-        "::std::marker::Copy",
-        "::std::cmp::PartialEq",
-        "::std::cmp::Eq",
-        "::std::hash::Hash",
-    ]
-    .into_iter()
-    .chain(default_index.map(|_| "::std::default::Default"))
-    .collect();
-    printed::string_enum(doc, &derives, &name.to_string(), &variants, &wires)
+    printed::string_enum(doc, &name.to_string(), &variants, &wires)
 }
 
 fn emit_tagged_union(
@@ -1106,17 +1107,39 @@ fn emit_tagged_union(
     }
 }
 
+/// The module of the string constants' values, named so no type can
+/// take its name (it is reserved before types are named).
+const CONSTANTS: &str = "constants";
+
+/// The `ConstStr` parameters of the string constants: one empty enum each,
+/// whose `ConstStrValue` is the string.
+fn constants_module(strings: &[(&Ident, &str)]) -> TokenStream {
+    let module = ident(CONSTANTS);
+    let (names, values): (Vec<&Ident>, Vec<&str>) = strings.iter().copied().unzip();
+    quote! {
+        #[doc = " The values of the string constant types above (their `ConstStr` parameters)."]
+        #[doc(hidden)]
+        pub mod #module {
+            #(::chanx_runtime::__private::const_str_value!(#names = #values);)*
+        }
+    }
+}
+
 fn emit_marker(marker: &Marker) -> TokenStream {
     let name = &marker.ident;
     let text = json_text(&marker.value);
     let doc = doc_line(&format!(
         "The constant `{text}`: (de)serializes exactly this value, and is the default."
     ));
-    // String constants (every tag) are one macro call into the runtime,
-    // which also writes their docs.
-    if let Some(value) = marker.value.as_str() {
+    // String constants (every tag) are the runtime's generic `ConstStr`,
+    // whose impls are written once there: a constant costs the module one
+    // alias and one value in `constants`, and `cargo check` no function
+    // bodies (a unit struct with its ten impls cost as much as a struct).
+    if marker.value.is_string() {
+        let module = ident(CONSTANTS);
         return quote! {
-            ::chanx_runtime::__private::const_str_marker!(pub struct #name = #value);
+            #doc
+            pub type #name = ::chanx_runtime::ConstStr<#module::#name>;
         };
     }
     let serialize = serialize_expr(&marker.value);

@@ -107,7 +107,11 @@ fn optional_nullable_and_const_fields() {
     // round-trips; a required one is always written.
     assert!(code.contains("pub kind: ::std::option::Option<RecordKind_2>,"));
     assert!(code.contains("pub flag: RecordFlag,"));
-    assert!(code.contains("const_str_marker!(pub struct JoinMessageAction = \"join\");"));
+    // A string constant is the runtime's `ConstStr` of a value in `constants`.
+    assert!(code.contains(
+        "pub type JoinMessageAction = ::chanx_runtime::ConstStr<constants::JoinMessageAction>;"
+    ));
+    assert!(code.contains("const_str_value!(JoinMessageAction = \"join\");"));
 }
 
 #[test]

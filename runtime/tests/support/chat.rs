@@ -330,21 +330,14 @@ pub mod types {
     }
 
     /// From specs/chat.yaml#/components/schemas/NotificationPayload/properties/level
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::marker::Copy,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::std::default::Default
-    )]
+    #[derive(::std::fmt::Debug, ::std::cmp::PartialEq)]
     pub enum NotificationPayloadLevel {
-        #[default]
         Info,
         Warning,
         Error,
     }
+
+    ::chanx_runtime::__private::unit_enum_impls!(NotificationPayloadLevel, default Info);
 
     impl ::serde::Serialize for NotificationPayloadLevel {
         fn serialize<S: ::serde::Serializer>(
@@ -720,29 +713,67 @@ pub mod types {
         }
     }
 
-    ::chanx_runtime::__private::const_str_marker!(pub struct PingMessageAction = "ping");
-    ::chanx_runtime::__private::const_str_marker!(pub struct PongMessageAction = "pong");
-    ::chanx_runtime::__private::const_str_marker!(pub struct ChatMessageAction = "chat");
+    /// The constant `"ping"`: (de)serializes exactly this value, and is the default.
+    pub type PingMessageAction = ::chanx_runtime::ConstStr<constants::PingMessageAction>;
 
-    ::chanx_runtime::__private::const_str_marker!(
-        pub struct ChatNotificationMessageAction = "chat_notification"
-    );
+    /// The constant `"pong"`: (de)serializes exactly this value, and is the default.
+    pub type PongMessageAction = ::chanx_runtime::ConstStr<constants::PongMessageAction>;
 
-    ::chanx_runtime::__private::const_str_marker!(
-        pub struct NotificationMessageAction = "notification"
-    );
+    /// The constant `"chat"`: (de)serializes exactly this value, and is the default.
+    pub type ChatMessageAction = ::chanx_runtime::ConstStr<constants::ChatMessageAction>;
 
-    ::chanx_runtime::__private::const_str_marker!(
-        pub struct RoomPostMessageAction = "room_post"
-    );
+    /// The constant `"chat_notification"`: (de)serializes exactly this value, and is the default.
+    pub type ChatNotificationMessageAction = ::chanx_runtime::ConstStr<
+        constants::ChatNotificationMessageAction,
+    >;
 
-    ::chanx_runtime::__private::const_str_marker!(
-        pub struct RoomChatMessageAction = "room_chat"
-    );
+    /// The constant `"notification"`: (de)serializes exactly this value, and is the default.
+    pub type NotificationMessageAction = ::chanx_runtime::ConstStr<
+        constants::NotificationMessageAction,
+    >;
 
-    ::chanx_runtime::__private::const_str_marker!(
-        pub struct RoomJoinedMessageAction = "room_joined"
-    );
+    /// The constant `"room_post"`: (de)serializes exactly this value, and is the default.
+    pub type RoomPostMessageAction = ::chanx_runtime::ConstStr<
+        constants::RoomPostMessageAction,
+    >;
+
+    /// The constant `"room_chat"`: (de)serializes exactly this value, and is the default.
+    pub type RoomChatMessageAction = ::chanx_runtime::ConstStr<
+        constants::RoomChatMessageAction,
+    >;
+
+    /// The constant `"room_joined"`: (de)serializes exactly this value, and is the default.
+    pub type RoomJoinedMessageAction = ::chanx_runtime::ConstStr<
+        constants::RoomJoinedMessageAction,
+    >;
+
+    /// The values of the string constant types above (their `ConstStr` parameters).
+    #[doc(hidden)]
+    pub mod constants {
+        ::chanx_runtime::__private::const_str_value!(PingMessageAction = "ping");
+        ::chanx_runtime::__private::const_str_value!(PongMessageAction = "pong");
+        ::chanx_runtime::__private::const_str_value!(ChatMessageAction = "chat");
+
+        ::chanx_runtime::__private::const_str_value!(
+            ChatNotificationMessageAction = "chat_notification"
+        );
+
+        ::chanx_runtime::__private::const_str_value!(
+            NotificationMessageAction = "notification"
+        );
+
+        ::chanx_runtime::__private::const_str_value!(
+            RoomPostMessageAction = "room_post"
+        );
+
+        ::chanx_runtime::__private::const_str_value!(
+            RoomChatMessageAction = "room_chat"
+        );
+
+        ::chanx_runtime::__private::const_str_value!(
+            RoomJoinedMessageAction = "room_joined"
+        );
+    }
 }
 
 #[allow(
