@@ -373,18 +373,22 @@ a document that large into several crates is the way out.
 **Runtime.** Kernel time (one `recvfrom` and one `sendto` per round trip,
 the same for both servers) is most of each server's CPU; chanx spends about
 2× the hand-written server's user time per round trip. The framework's own
-work is the in-process row: about 2.8 µs per ping, spread over parsing the
+work is the in-process row: 1.65 µs per ping on this run's machine (2.5–2.8
+µs on the previous run's, which was about twice as slow at compiling too;
+ping → pong over sockets went from 0.64–0.77× to 0.81–0.86× of the
+hand-written server between the two, so the gap is partly the machine's),
+spread over parsing the
 frame into a Python-compatible JSON tree, the pydantic-compatible validation
 program, decoding the typed message, the reply written in `json.dumps`
 layout, the outgoing queue and the connection's select over client frames,
 its inbox, timers and stop signals. No single item is above a few percent of
-a profile; each is part of answering exactly as chanx does. Profiled with `perf` at 100 connections,
+a profile; each is part of answering exactly as chanx does. Profiled with `perf` at 100 connections (on the previous run's machine),
 the chanx server used about 19.5 µs of CPU per round trip against 12 µs
 for the hand-written one: kernel 11 µs against 9, user 8 µs against 3 (the
 connection task 5.7 µs: tungstenite's frame reading, the framework's work
 above and the select; the writer task 1.7 µs; scheduling 1 µs). Reaching
 0.9× needs the user time within about 1.5 µs of the hand-written server's,
-more than the framework's whole in-process cost. Fixed this run: the stop
+more than the framework's whole in-process cost. Fixed before: the stop
 signals, keep-alive ping and idle timer are polled only after one of them
 woke the connection (`WhenWoken`), not on every frame; they were a
 twentieth of a connection's work (the in-process rows take 10 % fewer
