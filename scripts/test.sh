@@ -38,6 +38,11 @@ if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import ensurepip, venv'
 fi
 scripts/python-venv.sh
 
+# valgrind, for the benchmark's count of rustc's instructions (its smoke run is a test).
+if ! command -v valgrind >/dev/null 2>&1; then
+  apt_install valgrind
+fi
+
 # Every end-to-end prerequisite is installed above: missing ones fail, not skip.
 export CHANX_E2E_REQUIRED=1
 

@@ -262,18 +262,15 @@ pub struct Compile {
     pub build: Duration,
 }
 
-/// Builds the generated Rust of `doc` in a throw-away crate that depends on
-/// chanx-runtime, serde and serde_json, sharing the target directory so
-/// dependencies are built once; times rebuilding the generated crate alone.
-pub fn compile(doc: &Document, repeats: usize) -> Result<Compile> {
+/// The throw-away crate holding the generated Rust of a document: it
+/// depends on chanx-runtime, serde and serde_json, and builds in `target`
+/// (shared, so dependencies are built once). Returns the crate's directory
+/// and the generated Rust.
+fn generated_crate(doc: &Document, target: &Path) -> Result<(PathBuf, String)> {
     let options = Options::default();
     let loaded = load_api(&doc.path, &options).map_err(|d| anyhow!("{d}"))?;
     let rust = generate_rust(&loaded, &options).map_err(|d| anyhow!("{d}"))?;
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let repo = repo.canonicalize().unwrap_or(repo);
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo.join("target"));
+    let repo = repo_root();
     let krate = target.join("chanx-bench-generated");
     std::fs::create_dir_all(krate.join("src"))?;
     let runtime = repo.join("runtime");
@@ -303,6 +300,48 @@ opt-level = 2
     // The workspace's lockfile, so the dependencies resolve to what is already built.
     std::fs::copy(repo.join("Cargo.lock"), krate.join("Cargo.lock"))?;
     std::fs::write(krate.join("src/lib.rs"), "pub mod api;\n")?;
+    Ok((krate, rust))
+}
+
+fn repo_root() -> PathBuf {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    repo.canonicalize().unwrap_or(repo)
+}
+
+/// The target directory of the generated crates (the workspace's).
+fn bench_target() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target"))
+}
+
+/// `cargo clean -p chanx-bench-generated` in `target`: the next build of
+/// the generated crate starts from nothing (its dependencies stay built).
+fn clean_generated(cargo: &std::ffi::OsStr, krate: &Path, target: &Path) -> Result<()> {
+    let mut clean = Command::new(cargo);
+    clean
+        .args([
+            "clean",
+            "--quiet",
+            "--offline",
+            "-p",
+            "chanx-bench-generated",
+        ])
+        .current_dir(krate)
+        .env("CARGO_TARGET_DIR", target);
+    let cleaned = child::run(clean, Duration::from_secs(120))?;
+    if !cleaned.success {
+        bail!("cargo clean failed: {}", child::first_line(&cleaned.stderr));
+    }
+    Ok(())
+}
+
+/// Builds the generated Rust of `doc` in a throw-away crate that depends on
+/// chanx-runtime, serde and serde_json, sharing the target directory so
+/// dependencies are built once; times rebuilding the generated crate alone.
+pub fn compile(doc: &Document, repeats: usize) -> Result<Compile> {
+    let target = bench_target();
+    let (krate, rust) = generated_crate(doc, &target)?;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let run = |verb: &str, attempt: usize| -> Result<Duration> {
         std::fs::write(
@@ -313,21 +352,7 @@ opt-level = 2
         // user pays on every clean build and, near enough, whenever the
         // document changes. Incremental compilation as a user's dev profile
         // has it (its cache is rebuilt each time, so it is no shortcut).
-        let mut clean = Command::new(&cargo);
-        clean
-            .args([
-                "clean",
-                "--quiet",
-                "--offline",
-                "-p",
-                "chanx-bench-generated",
-            ])
-            .current_dir(&krate)
-            .env("CARGO_TARGET_DIR", &target);
-        let cleaned = child::run(clean, Duration::from_secs(120))?;
-        if !cleaned.success {
-            bail!("cargo clean failed: {}", child::first_line(&cleaned.stderr));
-        }
+        clean_generated(&cargo, &krate, &target)?;
         let mut command = Command::new(&cargo);
         command
             .args([verb, "--quiet", "--offline"])
@@ -354,4 +379,98 @@ opt-level = 2
         check: median_of("check")?,
         build: median_of("build")?,
     })
+}
+
+/// What rustc executes checking the Rust generated from one document.
+#[derive(Debug)]
+pub struct Instructions {
+    pub rust_lines: usize,
+    /// Instructions of the `rustc` process that checks the generated crate
+    /// (`cargo check`, incremental as a dev profile has it, from nothing),
+    /// counted by valgrind: unlike times, they do not move with the machine.
+    pub instructions: u64,
+}
+
+/// Runs rustc itself under valgrind for the generated crate only; every
+/// other crate is compiled as usual. Used as `RUSTC_WRAPPER`.
+const COUNTING_WRAPPER: &str = r#"#!/bin/sh
+case " $* " in
+  *" --crate-name chanx_bench_generated "*)
+    exec valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
+      --log-file="$CHANX_BENCH_COUNT_LOG" "$@" ;;
+esac
+exec "$@"
+"#;
+
+/// Counts the instructions rustc executes in `cargo check` of the Rust
+/// generated from `doc` (valgrind's cachegrind, no cache simulation).
+pub fn instructions(doc: &Document) -> Result<Instructions> {
+    let valgrind = Command::new("valgrind").arg("--version").output();
+    if !valgrind.is_ok_and(|out| out.status.success()) {
+        bail!(
+            "valgrind not found: counting rustc's instructions needs it (apt-get install valgrind)"
+        );
+    }
+    // Its own target directory: the wrapper is part of every crate's
+    // fingerprint, so sharing one would rebuild the dependencies each time.
+    let target = bench_target().join("chanx-bench-instructions");
+    let (krate, rust) = generated_crate(doc, &target)?;
+    std::fs::write(krate.join("src/api.rs"), &rust)?;
+    let wrapper = krate.join("count-rustc.sh");
+    std::fs::write(&wrapper, COUNTING_WRAPPER)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755))?;
+    }
+    let log = krate.join("count.log");
+    let _ = std::fs::remove_file(&log);
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    clean_generated(&cargo, &krate, &target)?;
+    let mut command = Command::new(&cargo);
+    command
+        .args(["check", "--quiet", "--offline"])
+        .current_dir(&krate)
+        .env("CARGO_TARGET_DIR", &target)
+        .env("RUSTC_WRAPPER", &wrapper)
+        .env("CHANX_BENCH_COUNT_LOG", &log)
+        .env_remove("CARGO_INCREMENTAL")
+        .env_remove("RUSTFLAGS");
+    let done = child::run(command, Duration::from_secs(3600))?;
+    if !done.success {
+        bail!("cargo check failed: {}", child::first_line(&done.stderr));
+    }
+    let text = std::fs::read_to_string(&log)
+        .with_context(|| format!("valgrind wrote no log at {}", log.display()))?;
+    let instructions = instructions_in(&text)
+        .with_context(|| format!("no instruction count in {}", log.display()))?;
+    Ok(Instructions {
+        rust_lines: rust.lines().count(),
+        instructions,
+    })
+}
+
+/// The total of a cachegrind log: its `I refs:` line (`I   refs: 1,234`).
+fn instructions_in(log: &str) -> Option<u64> {
+    let line = log.lines().find(|line| {
+        line.split_once("I")
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with("refs:"))
+    })?;
+    let count = line.rsplit(':').next()?.trim().replace(',', "");
+    count.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_instruction_count_is_read_from_cachegrind_s_log() {
+        let log = "==1== Cachegrind, a cache and branch-prediction profiler\n\
+                   ==1== \n\
+                   ==1== I   refs:      1,846,001,513\n";
+        assert_eq!(instructions_in(log), Some(1_846_001_513));
+        assert_eq!(instructions_in("==1== I refs: 12\n"), Some(12));
+        assert_eq!(instructions_in("==1== nothing here\n"), None);
+    }
 }

@@ -30,16 +30,17 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
-const USAGE: &str = "usage: chanx-bench <codegen|runtime|logging|documents|fuzz|hostile|all> [--smoke] [--write | --no-write]
+const USAGE: &str = "usage: chanx-bench <codegen|compile|instructions|runtime|logging|documents|fuzz|hostile|all> [--smoke] [--write | --no-write]
                    [--out FILE] [--fuzz-seconds N] [--fuzz-seed N]
 
   codegen    Rust + TypeScript generation, beside Modelina; compile time of generated Rust
   compile    only the compile time of generated Rust
+  instructions  rustc's instructions checking generated Rust (needs valgrind)
   runtime    round trips, broadcasts and idle memory, beside a hand-written server
   logging    round trips with each log subscriber, beside none (also part of runtime)
   documents  hostile documents near the 16 MiB limit, built to cost more than their size
   fuzz       a fuzzing campaign over the loader and generators (600 s unless --fuzz-seconds)
-  all        codegen, runtime, documents and fuzz; rewrites BENCHMARKS.md unless --no-write
+  all        codegen, instructions, runtime, documents and fuzz; rewrites BENCHMARKS.md unless --no-write
              (keeping its hostile-client section)
   hostile    idle memory and stalled handshakes on each entry point; rewrites the
              hostile-client section of BENCHMARKS.md unless --no-write
@@ -51,6 +52,8 @@ struct Args {
     codegen: bool,
     /// Only the compile table (`codegen` includes it).
     compile: bool,
+    /// rustc's instruction counts for generated Rust.
+    instructions: bool,
     runtime: bool,
     /// Only the logging table (`runtime` includes it).
     logging: bool,
@@ -70,6 +73,7 @@ fn parse(args: &[String]) -> Result<Args> {
     let mut parsed = Args {
         codegen: false,
         compile: false,
+        instructions: false,
         runtime: false,
         logging: false,
         hostile: false,
@@ -100,8 +104,8 @@ fn parse(args: &[String]) -> Result<Args> {
             "--fuzz-seed" => {
                 parsed.fuzz_seed = rest.next().context("--fuzz-seed needs N")?.parse()?;
             }
-            "codegen" | "compile" | "runtime" | "logging" | "documents" | "fuzz" | "hostile"
-            | "all"
+            "codegen" | "compile" | "instructions" | "runtime" | "logging" | "documents"
+            | "fuzz" | "hostile" | "all"
                 if command.is_none() =>
             {
                 command = Some(arg.clone())
@@ -116,12 +120,14 @@ fn parse(args: &[String]) -> Result<Args> {
     match command.as_deref() {
         Some("codegen") => parsed.codegen = true,
         Some("compile") => parsed.compile = true,
+        Some("instructions") => parsed.instructions = true,
         Some("runtime") => parsed.runtime = true,
         Some("logging") => parsed.logging = true,
         Some("documents") => parsed.documents = true,
         Some("fuzz") => parsed.fuzz = true,
         Some("all") => {
             parsed.codegen = true;
+            parsed.instructions = true;
             parsed.runtime = true;
             parsed.documents = true;
             parsed.fuzz = true;
@@ -248,6 +254,9 @@ fn main() -> Result<()> {
     }
     if args.compile {
         tables.push(run::compile(sizes)?);
+    }
+    if args.instructions {
+        tables.push(run::instructions(sizes)?);
     }
     if args.documents {
         tables.push(hostile::run(args.smoke)?);

@@ -153,6 +153,7 @@ pub fn document(tables: &[Table], sizes: Sizes) -> String {
 
 const REPRODUCE: &str = "## Reproduce\n\n```sh\ncargo run --release -p chanx-bench -- all          # this file\n\
                   cargo run --release -p chanx-bench -- codegen      # code generation only (prints)\n\
+                  cargo run --release -p chanx-bench -- instructions --write  # rustc's instructions checking generated Rust (valgrind); updates its table\n\
                   cargo run --release -p chanx-bench -- runtime      # runtime only (prints)\n\
                   cargo run --release -p chanx-bench -- logging --write  # logging under load only; updates its table\n\
                   cargo run --release -p chanx-bench -- documents --write  # hostile documents only; updates their table\n\
@@ -160,7 +161,8 @@ const REPRODUCE: &str = "## Reproduce\n\n```sh\ncargo run --release -p chanx-ben
                   cargo run --release -p chanx-bench -- fuzz --write     # a 10-minute fuzzing campaign; updates its table\n\
                   cargo run --release -p chanx-bench -- all --smoke  # a few seconds; what the test suite runs\n```\n\n\
                   Node.js and npm are needed for the Modelina columns (`npm ci` runs in \
-                  `bench/modelina/` when its `node_modules` is missing). All traffic is on loopback.\n\n";
+                  `bench/modelina/` when its `node_modules` is missing), valgrind for the \
+                  instruction counts. All traffic is on loopback.\n\n";
 
 const METHOD: &str = "## How each number is measured
 
@@ -218,7 +220,13 @@ that crate (`cargo clean -p` before each, dependencies kept built): what a
 user pays on every clean build, and about what a changed document costs.
 (Runs recorded before 2026-11-29 22:37 UTC touched a comment instead of cleaning, so
 incremental compilation reused most of the previous build: their figures
-were 2–3× too low.)
+were 2–3× too low.) *rustc's instructions* are those of the one `rustc`
+process that checks the same crate from nothing (`cargo check`,
+incremental as cargo sets it), counted by valgrind's cachegrind without
+cache simulation: a `RUSTC_WRAPPER` script runs only that crate's
+compiler under valgrind, in a target directory of its own. Unlike times,
+they are the same on any machine (to 0.05 % between runs), so they are
+what a change to the generated code is judged by.
 
 **Runtime.** Servers run as child processes on a free loopback port; the load
 generator (`bench/src/load.rs`) is tokio-tungstenite in the bench process.

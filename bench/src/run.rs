@@ -16,6 +16,59 @@ pub struct Sizes {
     pub smoke: bool,
 }
 
+/// rustc's instructions checking the Rust generated from documents
+/// (valgrind): the synthetic 1k and 10k documents and the largest real
+/// one; a smoke run counts `specs/chat.yaml` only.
+pub fn instructions(sizes: Sizes) -> Result<Table> {
+    let scratch = std::env::temp_dir().join(format!("chanx-bench-{}", std::process::id()));
+    let docs = documents(sizes, &scratch)?;
+    let table = instructions_table(&docs, sizes);
+    let _ = std::fs::remove_dir_all(&scratch);
+    table
+}
+
+fn instructions_table(docs: &[Document], sizes: Sizes) -> Result<Table> {
+    let chosen: Vec<&Document> = if sizes.smoke {
+        docs.iter()
+            .filter(|d| d.label == "specs/chat.yaml")
+            .collect()
+    } else {
+        let largest = docs
+            .iter()
+            .filter(|d| !d.label.starts_with("synthetic"))
+            .max_by_key(|d| d.lines);
+        let synthetic = |label: &str| docs.iter().find(|d| d.label == label);
+        synthetic("synthetic 1k")
+            .into_iter()
+            .chain(largest)
+            .chain(synthetic("synthetic 10k"))
+            .collect()
+    };
+    let mut table = Table::new(
+        "Compiling the generated Rust: rustc's instructions",
+        &[
+            "document",
+            "document lines",
+            "generated Rust lines",
+            "rustc instructions (cargo check)",
+            "per document line",
+        ],
+    );
+    for doc in chosen {
+        eprintln!("instructions: {}", doc.label);
+        let counted = codegen::instructions(doc)?;
+        let count = counted.instructions as f64;
+        table.push(vec![
+            doc.label.clone(),
+            table::rate(doc.lines as f64),
+            table::rate(counted.rust_lines as f64),
+            format!("{:.4} billion", count / 1e9),
+            format!("{:.3} million", count / doc.lines as f64 / 1e6),
+        ]);
+    }
+    Ok(table)
+}
+
 impl Sizes {
     fn chanx_budget(self) -> Budget {
         if self.smoke {

@@ -57,8 +57,8 @@ fn every_row_of_a_smoke_run_has_positive_numbers() {
         .collect();
     assert_eq!(
         tables.len(),
-        5,
-        "code-generation, hostile-document, fuzzing, runtime and logging tables: {titles:?}"
+        6,
+        "code-generation, rustc-instructions, hostile-document, fuzzing, runtime and logging tables: {titles:?}"
     );
     let table = |prefix: &str| {
         let i = titles
@@ -71,6 +71,16 @@ fn every_row_of_a_smoke_run_has_positive_numbers() {
     let (codegen_header, codegen_rows) = table("Code generation: Rust");
     let documents: Vec<&str> = codegen_rows.iter().map(|r| r[0].as_str()).collect();
     assert_eq!(documents, ["specs/chat.yaml", "synthetic 1k"]);
+
+    // rustc itself, counted by valgrind, checking the chat module: hundreds
+    // of millions of instructions, not a count of something else.
+    let (_, instruction_rows) = table("Compiling the generated Rust: rustc's instructions");
+    assert_eq!(instruction_rows.len(), 1, "{instruction_rows:?}");
+    assert_eq!(instruction_rows[0][0], "specs/chat.yaml");
+    assert!(
+        leading_number(&instruction_rows[0][3]).is_some_and(|billions| billions > 0.1),
+        "{instruction_rows:?}"
+    );
 
     let (_, hostile_rows) = table("Code generation: hostile documents");
     assert!(hostile_rows.len() >= 10, "{hostile_rows:?}");
