@@ -687,15 +687,15 @@ impl Engine<'_> {
         let Some(tag) = map.get(&tagged.key) else {
             return Err(one(e::union_tag_not_found(&tagged.key)));
         };
-        let tag_text = py_str(tag);
         let found = match tag {
             Json::Str(s) => tagged.choices.iter().position(|(t, _)| t == s),
             _ => None,
         };
         let Some(index) = found else {
+            // The tag's text only for the error: a frame that fits pays nothing for it.
             return Err(one(e::union_tag_invalid(
                 &tagged.key,
-                &tag_text,
+                &py_str(tag),
                 &tagged.expected_tags,
             )));
         };
