@@ -206,8 +206,18 @@ async fn metrics_count_frames_errors_closes_and_groups() {
     let (_server, port) = start("metrics", &["--metrics"], &[]);
     let mut alice = connect(port).await;
     let mut bob = connect(port).await;
-    // A client is counted, and in the room, once its upgrade completes.
-    assert_eq!(scrape(port).get("chanx_connections_open"), Some(&2.0));
+    // Behind the axum adapter hyper answers the upgrade before the
+    // connection is set up (see `chanx_runtime::axum`): a client is counted,
+    // in the room, a moment after its `101`. Wait for both, so that Bob is
+    // in the room when Alice chats.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while scrape(port).get("chanx_connections_open") != Some(&2.0) {
+        assert!(
+            Instant::now() < deadline,
+            "two connections counted within 5 s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     send(&mut alice, r#"{"action":"ping"}"#).await;
     receive(&mut alice).await;
     send(
