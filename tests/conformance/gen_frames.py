@@ -792,6 +792,14 @@ def actions():
         ("long-unknown", '{"action":"' + "x" * 10000 + '"}'),
         ("ping-with-payload", '{"action":"ping","payload":3}'),
         ("ping-with-object-payload", '{"action":"ping","payload":{}}'),
+        # The tag's text appears only in the error: every kind of value it renders.
+        ("big-int", '{"action":123456789012345678901234567890}'),
+        ("negative-zero", '{"action":-0.0}'),
+        ("exponent", '{"action":1e300}'),
+        ("unicode", '{"action":"p\u00efng\u2713"}'),
+        ("escapes", '{"action":"a\\nb\\tc\\\\"}'),
+        ("nested-object", '{"action":{"k":["v",1,null,true]}}'),
+        ("empty-list", '{"action":[]}'),
     ]:
         frame(f"action/{name}", text)
 
