@@ -329,11 +329,29 @@ fn clean_generated(cargo: &std::ffi::OsStr, krate: &Path, target: &Path) -> Resu
         ])
         .current_dir(krate)
         .env("CARGO_TARGET_DIR", target);
-    let cleaned = child::run(clean, Duration::from_secs(120))?;
-    if !cleaned.success {
-        bail!("cargo clean failed: {}", child::first_line(&cleaned.stderr));
+    run_cargo(clean, "clean", Duration::from_secs(120)).map(drop)
+}
+
+/// `cargo VERB` of the generated crate in `target`, as a user's dev
+/// profile runs it (no incremental or flags override from this process).
+fn cargo_on_generated(cargo: &std::ffi::OsStr, verb: &str, krate: &Path, target: &Path) -> Command {
+    let mut command = Command::new(cargo);
+    command
+        .args([verb, "--quiet", "--offline"])
+        .current_dir(krate)
+        .env("CARGO_TARGET_DIR", target)
+        .env_remove("CARGO_INCREMENTAL")
+        .env_remove("RUSTFLAGS");
+    command
+}
+
+/// Runs a cargo command to completion within `limit`; its failure is an error.
+fn run_cargo(command: Command, verb: &str, limit: Duration) -> Result<child::Finished> {
+    let done = child::run(command, limit)?;
+    if !done.success {
+        bail!("cargo {verb} failed: {}", child::first_line(&done.stderr));
     }
-    Ok(())
+    Ok(done)
 }
 
 /// Builds the generated Rust of `doc` in a throw-away crate that depends on
@@ -353,18 +371,8 @@ pub fn compile(doc: &Document, repeats: usize) -> Result<Compile> {
         // document changes. Incremental compilation as a user's dev profile
         // has it (its cache is rebuilt each time, so it is no shortcut).
         clean_generated(&cargo, &krate, &target)?;
-        let mut command = Command::new(&cargo);
-        command
-            .args([verb, "--quiet", "--offline"])
-            .current_dir(&krate)
-            .env("CARGO_TARGET_DIR", &target)
-            .env_remove("CARGO_INCREMENTAL")
-            .env_remove("RUSTFLAGS");
-        let done = child::run(command, Duration::from_secs(900))?;
-        if !done.success {
-            bail!("cargo {verb} failed: {}", child::first_line(&done.stderr));
-        }
-        Ok(done.wall)
+        let command = cargo_on_generated(&cargo, verb, &krate, &target);
+        Ok(run_cargo(command, verb, Duration::from_secs(900))?.wall)
     };
     let median_of = |verb: &str| -> Result<Duration> {
         run(verb, 0)?;
@@ -427,19 +435,11 @@ pub fn instructions(doc: &Document) -> Result<Instructions> {
     let _ = std::fs::remove_file(&log);
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     clean_generated(&cargo, &krate, &target)?;
-    let mut command = Command::new(&cargo);
+    let mut command = cargo_on_generated(&cargo, "check", &krate, &target);
     command
-        .args(["check", "--quiet", "--offline"])
-        .current_dir(&krate)
-        .env("CARGO_TARGET_DIR", &target)
         .env("RUSTC_WRAPPER", &wrapper)
-        .env("CHANX_BENCH_COUNT_LOG", &log)
-        .env_remove("CARGO_INCREMENTAL")
-        .env_remove("RUSTFLAGS");
-    let done = child::run(command, Duration::from_secs(3600))?;
-    if !done.success {
-        bail!("cargo check failed: {}", child::first_line(&done.stderr));
-    }
+        .env("CHANX_BENCH_COUNT_LOG", &log);
+    run_cargo(command, "check", Duration::from_secs(3600))?;
     let text = std::fs::read_to_string(&log)
         .with_context(|| format!("valgrind wrote no log at {}", log.display()))?;
     let instructions = instructions_in(&text)

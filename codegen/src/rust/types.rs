@@ -898,16 +898,6 @@ fn emit_enum(
         .iter()
         .map(|v| doc_attrs([v.description.as_deref()]))
         .collect();
-    let default_derive = default_index.map(|_| quote!(::std::default::Default,));
-    let default_marks: Vec<TokenStream> = (0..values.len())
-        .map(|i| {
-            if Some(i) == default_index {
-                quote!(#[default])
-            } else {
-                quote!()
-            }
-        })
-        .collect();
     let strings: Option<Vec<&str>> = values.iter().map(|v| v.value.as_str()).collect();
     if let Some(strings) = strings.filter(|strings| !strings.is_empty()) {
         let deserialize = deserialize_json(name);
@@ -939,6 +929,17 @@ fn emit_enum(
             #deserialize
         };
     }
+    // Other scalar enums derive `Default` (`#[default]` on its variant).
+    let default_derive = default_index.map(|_| quote!(::std::default::Default,));
+    let default_marks: Vec<TokenStream> = (0..values.len())
+        .map(|i| {
+            if Some(i) == default_index {
+                quote!(#[default])
+            } else {
+                quote!()
+            }
+        })
+        .collect();
     let serialize_arms = values.iter().zip(&idents).map(|(v, id)| {
         let expr = serialize_expr(&v.value);
         quote!(Self::#id => #expr,)
