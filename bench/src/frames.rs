@@ -29,9 +29,13 @@ pub const FRAMES: [(&str, &str, &str); 3] = [
     ),
 ];
 
-/// Nanoseconds per frame for each of [`FRAMES`], best of `rounds` rounds of
-/// `per_round` frames.
-pub fn cost(per_round: usize, rounds: usize) -> Result<Vec<(&'static str, f64)>> {
+/// Nanoseconds per frame for each of [`FRAMES`] whose name starts with
+/// `only` (all without it), best of `rounds` rounds of `per_round` frames.
+pub fn cost(
+    per_round: usize,
+    rounds: usize,
+    only: Option<&str>,
+) -> Result<Vec<(&'static str, f64)>> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -44,7 +48,10 @@ pub fn cost(per_round: usize, rounds: usize) -> Result<Vec<(&'static str, f64)>>
             Arc::new(Router::new().route(Route::new(ChatServer::new(Chat)).config(config)));
         let mut client = Communicator::connect(router, "/ws/chat");
         let mut results = Vec::new();
-        for (name, frame, answer) in FRAMES {
+        let chosen = FRAMES
+            .into_iter()
+            .filter(|(name, _, _)| only.is_none_or(|prefix| name.starts_with(prefix)));
+        for (name, frame, answer) in chosen {
             let mut best = f64::INFINITY;
             for _ in 0..rounds {
                 let started = Instant::now();

@@ -337,9 +337,11 @@ pub fn runtime(sizes: Sizes) -> Result<Vec<Table>> {
     }
     let logging = logging_cost(&client, warmup, duration, sizes.logging_rounds())?;
     eprintln!("runtime: per-frame cost in process");
-    for (name, nanos) in
-        crate::frames::cost(crate::frames::per_round(sizes.smoke), crate::frames::ROUNDS)?
-    {
+    for (name, nanos) in crate::frames::cost(
+        crate::frames::per_round(sizes.smoke),
+        crate::frames::ROUNDS,
+        None,
+    )? {
         table.push(vec![
             format!("{name}, in process (no sockets)"),
             "server work per frame".into(),

@@ -15,10 +15,12 @@
 use std::{
     collections::HashSet,
     fmt::Display,
+    future::Future,
     sync::{
         Arc, OnceLock,
         atomic::{AtomicBool, AtomicU64, Ordering},
     },
+    task::Poll,
     time::Duration,
 };
 
@@ -31,6 +33,7 @@ use tokio::{
 
 use crate::{
     layer::RuntimeCounters,
+    woken::WhenWoken,
     ws::{WsMessage, close_code},
 };
 
@@ -314,13 +317,18 @@ impl Writer {
         S::Error: Display,
     {
         let mut too_slow = false;
-        // Made once, not once per frame: a watch waiter is not free.
+        // Made once, not once per frame: a watch waiter is not free. And
+        // polled only once its watch woke the task (`WhenWoken`), not twice
+        // per frame.
         let overflow = &mut self.overflow;
-        let mut overflowed = std::pin::pin!(async {
+        let mut overflow_signal = std::pin::pin!(async {
             if !crate::util::became_true(overflow).await {
                 std::future::pending::<()>().await;
             }
         });
+        let mut gate = WhenWoken::new();
+        let mut overflowed =
+            std::future::poll_fn(|cx| gate.poll(cx, |cx| overflow_signal.as_mut().poll(cx)));
         loop {
             let next = tokio::select! {
                 biased;
@@ -338,11 +346,24 @@ impl Writer {
             };
             // The first frame's deadline holds for the whole batch: it is
             // the oldest, and the batch is written when it is.
-            let batch = write_batch(&mut sink, message, &mut self.receiver, closing);
-            let sent = tokio::select! {
-                biased;
-                () = &mut overflowed => { too_slow = true; break; }
-                sent = tokio::time::timeout_at(deadline, batch) => sent,
+            let mut batch =
+                std::pin::pin!(write_batch(&mut sink, message, &mut self.receiver, closing));
+            // As the `select!` below would: an overflow drops the batch.
+            if self.shared.overflowed.load(Ordering::SeqCst) {
+                too_slow = true;
+                break;
+            }
+            // Most batches are written at once: a timer (and the runtime
+            // handle it clones) only for one the socket did not take.
+            let at_once =
+                std::future::poll_fn(|cx| Poll::Ready(batch.as_mut().poll(cx).map(Ok))).await;
+            let sent = match at_once {
+                Poll::Ready(sent) => sent,
+                Poll::Pending => tokio::select! {
+                    biased;
+                    () = &mut overflowed => { too_slow = true; break; }
+                    sent = tokio::time::timeout_at(deadline, batch) => sent,
+                },
             };
             match sent {
                 Ok(Ok(true)) => return,
@@ -380,8 +401,23 @@ const BATCH: usize = 64;
 
 /// Writes `first` and the frames queued behind it (up to [`BATCH`], up to
 /// and including a close frame), then flushes. `Ok(true)`: a close frame
-/// was written.
+/// was written. A failure is its message (all the writer does with it).
 async fn write_batch<S>(
+    sink: &mut S,
+    first: WsMessage,
+    receiver: &mut mpsc::Receiver<Queued>,
+    first_closes: bool,
+) -> Result<bool, String>
+where
+    S: Sink<WsMessage> + Unpin,
+    S::Error: Display,
+{
+    write_frames(sink, first, receiver, first_closes)
+        .await
+        .map_err(|error| error.to_string())
+}
+
+async fn write_frames<S>(
     sink: &mut S,
     first: WsMessage,
     receiver: &mut mpsc::Receiver<Queued>,
