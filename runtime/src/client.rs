@@ -555,7 +555,7 @@ fn protocol_frame(action: &str, topic: &str) -> Map<String, Value> {
 fn decode<M: ChannelMessage>(value: Value) -> Result<M, ClientError> {
     let mut json = Json::from(value);
     envelope::take(&mut json).map_err(|e| ClientError::InvalidFrame(e.to_string()))?;
-    M::decode(&json).map_err(|e| ClientError::InvalidFrame(e.to_string()))
+    M::decode(&mut json).map_err(|e| ClientError::InvalidFrame(e.to_string()))
 }
 
 /// chanx's `error` frame as a [`ClientError`].
@@ -850,7 +850,7 @@ async fn dispatch<In: ChannelMessage>(
 fn push<In: ChannelMessage>(frame: &Value) -> Result<Push<In>, String> {
     let mut json = Json::from(frame.clone());
     let envelope = envelope::take(&mut json).map_err(|e| e.to_string())?;
-    let message = In::decode(&json).map_err(|e| e.to_string())?;
+    let message = In::decode(&mut json).map_err(|e| e.to_string())?;
     Ok(Push {
         message,
         topic: envelope.topic,

@@ -577,10 +577,12 @@ impl<H: Handler> Core<'_, H> {
             .topic
             .as_deref()
             .or(self.default_topic.get().map(|t| &**t));
+        // Copied out: validation changes the frame in place.
+        let action = logged_action(self.outbox.log(), &value);
         if let Some(topic) = topic {
             let topic = topic.to_owned();
             let received = Received {
-                action: self.outbox.log().action_of_json(&value),
+                action: action.as_deref(),
                 reference: envelope.reference.as_deref(),
                 topic: Some(&topic),
             };
@@ -596,7 +598,7 @@ impl<H: Handler> Core<'_, H> {
                 .await
                 .on_frame(
                     ctx.connection(),
-                    &value,
+                    &mut value,
                     depth,
                     &topic,
                     envelope.reference.as_deref(),
@@ -608,7 +610,7 @@ impl<H: Handler> Core<'_, H> {
         }
         let reference: Option<Arc<str>> = envelope.reference.map(Arc::from);
         let received = Received {
-            action: self.outbox.log().action_of_json(&value),
+            action: action.as_deref(),
             reference: reference.as_deref(),
             topic: None,
         };
@@ -621,7 +623,7 @@ impl<H: Handler> Core<'_, H> {
         async {
             let started = self.frame_in(received, text);
             let stamp = Stamp::reply(reference.as_deref());
-            let outcome = match decode_frame::<H::Incoming>(&value, depth) {
+            let outcome = match decode_frame::<H::Incoming>(&mut value, depth) {
                 Err(error) => {
                     crate::observe::frame_received(crate::observe::INVALID);
                     tracing::debug!(%error, "frame rejected");
@@ -780,6 +782,16 @@ impl Received<'_> {
 
 /// The `handled` line of a frame: how long its handling took, and how it
 /// ended (`ok`, `error`, `invalid`; `done` for a topic's frame).
+/// A client frame's action for its log lines and span, or `None` when
+/// they are off (debug level for [`crate::FRAMES_TARGET`]): a copy, since
+/// validation then changes the frame in place.
+fn logged_action(log: &LogPolicy, value: &Json) -> Option<String> {
+    if !tracing::enabled!(target: crate::FRAMES_TARGET, tracing::Level::DEBUG) {
+        return None;
+    }
+    log.action_of_json(value).map(str::to_owned)
+}
+
 fn handled(started: Option<Instant>, frame: Received<'_>, outcome: &'static str) {
     if let Some(started) = started {
         tracing::debug!(
@@ -815,7 +827,7 @@ const DEEP_FRAME: usize = 48;
 const DEEP_FRAME_STACK: usize = 256 << 20;
 
 pub(crate) fn decode_frame<M: ChannelMessage>(
-    value: &Json,
+    value: &mut Json,
     depth: usize,
 ) -> Result<M, DecodeError> {
     if depth <= DEEP_FRAME {

@@ -13,7 +13,11 @@ pub trait ChannelMessage: Sized + Send + 'static {
     fn tag(&self) -> Option<&'static str>;
     /// Validates a frame (its envelope already removed) and builds the
     /// message; errors are pydantic's (type, loc, msg).
-    fn decode(value: &Json) -> Result<Self, DecodeError>;
+    ///
+    /// Validation works on the frame in place: on success `value` holds
+    /// what pydantic would have made of it (defaults added, coercions
+    /// applied), which saves copying it; on an error it is left as it was.
+    fn decode(value: &mut Json) -> Result<Self, DecodeError>;
 }
 
 /// Events delivered through the channel layer to `Handler::on_event`.

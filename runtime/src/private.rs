@@ -57,7 +57,7 @@ where
     M: ChannelMessage,
 {
     let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-    M::decode(&Json::from(value)).map_err(D::Error::custom)
+    M::decode(&mut Json::from(value)).map_err(D::Error::custom)
 }
 
 /// The value type of a generated string constant: an empty enum whose

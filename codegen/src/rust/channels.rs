@@ -452,7 +452,7 @@ impl<'a> ChannelEmitter<'a> {
                 fn tag(&self) -> ::std::option::Option<&'static str> {
                     #tag_fn
                 }
-                fn decode(value: &::chanx_runtime::json::Json) -> ::std::result::Result<Self, ::chanx_runtime::DecodeError> {
+                fn decode(value: &mut ::chanx_runtime::json::Json) -> ::std::result::Result<Self, ::chanx_runtime::DecodeError> {
                     #decode
                 }
             }
@@ -508,12 +508,12 @@ impl<'a> ChannelEmitter<'a> {
         let index = Literal::usize_unsuffixed(roots.len());
         roots.push(root);
         let validate = quote! {
-            let (choice, value) = super::PROGRAM.validate(#index, value)?;
+            let choice = super::PROGRAM.validate_in_place(#index, value)?;
         };
         let Some((&last, rest)) = order.split_last() else {
             let channel = &self.channel.name.spec;
             return quote! {
-                let _ = super::PROGRAM.validate(#index, value)?;
+                let _ = super::PROGRAM.validate_in_place(#index, value)?;
                 ::std::result::Result::Err(::chanx_runtime::DecodeError::no_messages(#channel))
             };
         };
@@ -522,19 +522,19 @@ impl<'a> ChannelEmitter<'a> {
             return quote! {
                 #validate
                 let _ = choice;
-                ::chanx_runtime::__private::from_json(&value).map(Self::#last_variant)
+                ::chanx_runtime::__private::from_json(value).map(Self::#last_variant)
             };
         }
         let arms = rest.iter().enumerate().map(|(choice, &i)| {
             let variant = &entries[i].variant;
             let choice = Literal::usize_unsuffixed(choice);
-            quote!(#choice => ::chanx_runtime::__private::from_json(&value).map(Self::#variant),)
+            quote!(#choice => ::chanx_runtime::__private::from_json(value).map(Self::#variant),)
         });
         quote! {
             #validate
             match choice {
                 #(#arms)*
-                _ => ::chanx_runtime::__private::from_json(&value).map(Self::#last_variant),
+                _ => ::chanx_runtime::__private::from_json(value).map(Self::#last_variant),
             }
         }
     }

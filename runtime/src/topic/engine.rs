@@ -77,7 +77,7 @@ pub(crate) trait Subscription: Send {
     /// A client frame addressed to the topic (its envelope removed).
     fn handle_frame<'a>(
         &'a mut self,
-        frame: &'a Json,
+        frame: &'a mut Json,
         depth: usize,
         reference: Option<Arc<str>>,
     ) -> BoxFuture<'a, ()>;
@@ -102,7 +102,7 @@ impl<T: TopicHandler> Active<T> {
         }
     }
 
-    async fn frame(&mut self, frame: &Json, depth: usize, reference: Option<Arc<str>>) {
+    async fn frame(&mut self, frame: &mut Json, depth: usize, reference: Option<Arc<str>>) {
         self.ctx.set_reference(reference);
         let responder = self.ctx.connection().responder.clone();
         match crate::connection::decode_frame::<T::Incoming>(frame, depth) {
@@ -148,7 +148,7 @@ impl<T: TopicHandler> Active<T> {
                 let action = event.get("action").and_then(Value::as_str);
                 let passthrough = action.is_some_and(|a| self.topic.passthrough().contains(&a));
                 if passthrough {
-                    match T::Outgoing::decode(&Json::from(event.clone())) {
+                    match T::Outgoing::decode(&mut Json::from(event.clone())) {
                         Ok(message) => {
                             responder.reply(Ok(Some(message)), None, stamp());
                             true
@@ -202,7 +202,7 @@ impl<T: TopicHandler> Subscription for Active<T> {
 
     fn handle_frame<'a>(
         &'a mut self,
-        frame: &'a Json,
+        frame: &'a mut Json,
         depth: usize,
         reference: Option<Arc<str>>,
     ) -> BoxFuture<'a, ()> {
@@ -282,7 +282,7 @@ impl Subscriptions {
     pub(crate) async fn on_frame(
         &mut self,
         connection: &Arc<Connection>,
-        frame: &Json,
+        frame: &mut Json,
         depth: usize,
         topic: &str,
         reference: Option<&str>,

@@ -521,27 +521,93 @@ impl Engine<'_> {
         let Json::Object(map) = input else {
             return Err(one(e::model_type(&model.name)));
         };
-        let (output, fields_set) = self.model_fields(model, map, st)?;
+        let fields = self.model_fields(model, map, st)?;
         // Building a model from a dict is never an exact match.
         st.floor(Exactness::Strict);
-        st.fields_set = Some(fields_set);
-        Ok(match output {
-            None => Cow::Borrowed(input),
-            Some(changed) => Cow::Owned(Json::Object(changed)),
-        })
+        st.fields_set = Some(fields.set);
+        if fields.stands(map) {
+            return Ok(Cow::Borrowed(input));
+        }
+        let mut output = JsonMap::with_capacity_and_hasher(
+            fields.values.len() + fields.extras.len(),
+            Default::default(),
+        );
+        for (index, value) in fields.values {
+            output.insert(model.fields[index].name.clone(), value.into_owned());
+        }
+        for (key, value) in fields.extras {
+            output.insert(key.clone(), value.into_owned());
+        }
+        Ok(Cow::Owned(Json::Object(output)))
     }
 
-    /// A model's fields (and extra keys) validated. The object is `None` when
-    /// the input can stand for the model as it is: every field given and
-    /// unchanged (unknown keys, which pydantic drops, are ignored by the
-    /// generated types too). Also returns how many fields the input set.
-    fn model_fields(
+    /// [`model`](Self::model) applied to the input itself: changed fields
+    /// replaced, defaults added, dropped keys removed. No object is built
+    /// unless a field's own value changed. The order of keys is the input's
+    /// (defaults last), which is all a generated type's reading needs.
+    pub fn model_in_place(
         &self,
         model: &Model,
-        map: &JsonMap,
+        input: &mut Json,
         st: &mut State,
-    ) -> Result<(Option<JsonMap>, usize), Vec<LineError>> {
-        let mut validated: Vec<(usize, Cow<'_, Json>)> = Vec::with_capacity(model.fields.len());
+    ) -> Result<(), Vec<LineError>> {
+        let Json::Object(map) = input else {
+            return Err(one(e::model_type(&model.name)));
+        };
+        let fields = self.model_fields(model, map, st)?;
+        st.floor(Exactness::Strict);
+        st.fields_set = Some(fields.set);
+        if fields.stands(map) {
+            return Ok(());
+        }
+        let drop_unknown = fields.set < map.len() && matches!(model.extra, Extra::Ignore);
+        // Owned before the map is changed: the fields borrow from it.
+        let values: Vec<(usize, Json)> = fields
+            .values
+            .into_iter()
+            .filter_map(|(index, value)| match value {
+                Cow::Owned(value) => Some((index, value)),
+                Cow::Borrowed(_) if map.contains_key(&model.fields[index].name) => None,
+                // A default: the field is absent.
+                Cow::Borrowed(default) => Some((index, default.clone())),
+            })
+            .collect();
+        let extras: Vec<(String, Json)> = fields
+            .extras
+            .into_iter()
+            .filter_map(|(key, value)| match value {
+                Cow::Owned(value) => Some((key.clone(), value)),
+                Cow::Borrowed(_) => None,
+            })
+            .collect();
+        for (index, value) in values {
+            let name = &model.fields[index].name;
+            match map.get_mut(name) {
+                Some(slot) => *slot = value,
+                None => {
+                    map.insert(name.clone(), value);
+                }
+            }
+        }
+        for (key, value) in extras {
+            if let Some(slot) = map.get_mut(&key) {
+                *slot = value;
+            }
+        }
+        if drop_unknown {
+            map.retain(|key, _| model.fields.iter().any(|field| &field.name == key));
+        }
+        Ok(())
+    }
+
+    /// A model's fields (and extra keys) validated, or every error.
+    fn model_fields<'a>(
+        &self,
+        model: &'a Model,
+        map: &'a JsonMap,
+        st: &mut State,
+    ) -> Result<ModelFields<'a>, Vec<LineError>> {
+        let mut validated: Vec<(usize, Cow<'a, Json>)> = Vec::with_capacity(model.fields.len());
         let mut changed = false;
         let mut errors = Vec::new();
         let mut fields_set = 0;
@@ -604,21 +670,12 @@ impl Engine<'_> {
         if !errors.is_empty() {
             return Err(errors);
         }
-        // Keys beyond the model's fields: pydantic drops them (or, allowed,
-        // writes them after the fields), so the input does not stand as is.
-        let has_extra_keys = map.len() > fields_set;
-        if !changed && !has_extra_keys {
-            return Ok((None, fields_set));
-        }
-        let mut output =
-            JsonMap::with_capacity_and_hasher(validated.len() + extras.len(), Default::default());
-        for (index, value) in validated {
-            output.insert(model.fields[index].name.clone(), value.into_owned());
-        }
-        for (key, value) in extras {
-            output.insert(key.clone(), value.into_owned());
-        }
-        Ok((Some(output), fields_set))
+        Ok(ModelFields {
+            values: validated,
+            extras,
+            changed,
+            set: fields_set,
+        })
     }
 
     /// pydantic's smart union: the first exact match wins; otherwise the
@@ -681,24 +738,7 @@ impl Engine<'_> {
         input: &'a Json,
         st: &mut State,
     ) -> Result<(usize, Cow<'a, Json>), Vec<LineError>> {
-        let Json::Object(map) = input else {
-            return Err(one(e::model_attributes_type()));
-        };
-        let Some(tag) = map.get(&tagged.key) else {
-            return Err(one(e::union_tag_not_found(&tagged.key)));
-        };
-        let found = match tag {
-            Json::Str(s) => tagged.choices.iter().position(|(t, _)| t == s),
-            _ => None,
-        };
-        let Some(index) = found else {
-            // The tag's text only for the error: a frame that fits pays nothing for it.
-            return Err(one(e::union_tag_invalid(
-                &tagged.key,
-                &py_str(tag),
-                &tagged.expected_tags,
-            )));
-        };
+        let index = tag_index(tagged, input)?;
         let (label, node) = &tagged.choices[index];
         match self.validate(node, input, st) {
             Ok(value) => Ok((index, value)),
@@ -708,6 +748,90 @@ impl Engine<'_> {
             }
         }
     }
+
+    /// [`tagged`](Self::tagged) applied to the input itself (see
+    /// [`model_in_place`](Self::model_in_place)).
+    pub fn tagged_in_place(
+        &self,
+        tagged: &Tagged,
+        input: &mut Json,
+        st: &mut State,
+    ) -> Result<usize, Vec<LineError>> {
+        let index = tag_index(tagged, input)?;
+        let (label, node) = &tagged.choices[index];
+        let outcome = match node {
+            Node::Ref(def) if !self.program.recursive.get(*def).copied().unwrap_or(true) => {
+                match self.program.defs.get(*def) {
+                    Some(Node::Model(model)) => self.model_in_place(model, input, st),
+                    _ => self.replace(node, input, st),
+                }
+            }
+            Node::Model(model) => self.model_in_place(model, input, st),
+            _ => self.replace(node, input, st),
+        };
+        outcome.map(|()| index).map_err(|mut found| {
+            prefix(&mut found, label.as_str());
+            found
+        })
+    }
+
+    /// Validates `input` and puts the validated value in its place.
+    pub fn replace(
+        &self,
+        node: &Node,
+        input: &mut Json,
+        st: &mut State,
+    ) -> Result<(), Vec<LineError>> {
+        let changed = match self.validate(node, input, st)? {
+            Cow::Owned(value) => Some(value),
+            Cow::Borrowed(_) => None,
+        };
+        if let Some(value) = changed {
+            *input = value;
+        }
+        Ok(())
+    }
+}
+
+/// A model's fields as validated: each given field's value and each default
+/// taken (by field index), the extra keys kept, whether any value differs
+/// from the input, and how many fields the input set.
+struct ModelFields<'a> {
+    values: Vec<(usize, Cow<'a, Json>)>,
+    extras: Vec<(&'a String, Cow<'a, Json>)>,
+    changed: bool,
+    set: usize,
+}
+
+impl ModelFields<'_> {
+    /// Whether the input can stand for the model as it is: every field given
+    /// and unchanged, and no keys beyond them (pydantic drops unknown keys,
+    /// or with extras allowed writes them after the fields).
+    fn stands(&self, map: &JsonMap) -> bool {
+        !self.changed && map.len() == self.set
+    }
+}
+
+/// The choice a discriminated union's tag names.
+fn tag_index(tagged: &Tagged, input: &Json) -> Result<usize, Vec<LineError>> {
+    let Json::Object(map) = input else {
+        return Err(one(e::model_attributes_type()));
+    };
+    let Some(tag) = map.get(&tagged.key) else {
+        return Err(one(e::union_tag_not_found(&tagged.key)));
+    };
+    let found = match tag {
+        Json::Str(s) => tagged.choices.iter().position(|(t, _)| t == s),
+        _ => None,
+    };
+    // The tag's text only for the error: a frame that fits pays nothing for it.
+    found.ok_or_else(|| {
+        one(e::union_tag_invalid(
+            &tagged.key,
+            &py_str(tag),
+            &tagged.expected_tags,
+        ))
+    })
 }
 
 /// An untyped value as generated code holds it (a `serde_json::Value`)

@@ -887,12 +887,12 @@ pub mod channels {
             }
 
             fn decode(
-                value: &::chanx_runtime::json::Json,
+                value: &mut ::chanx_runtime::json::Json,
             ) -> ::std::result::Result<Self, ::chanx_runtime::DecodeError> {
-                let (choice, value) = super::PROGRAM.validate(0, value)?;
+                let choice = super::PROGRAM.validate_in_place(0, value)?;
                 match choice {
-                    0 => ::chanx_runtime::__private::from_json(&value).map(Self::Chat),
-                    _ => ::chanx_runtime::__private::from_json(&value).map(Self::Ping),
+                    0 => ::chanx_runtime::__private::from_json(value).map(Self::Chat),
+                    _ => ::chanx_runtime::__private::from_json(value).map(Self::Ping),
                 }
             }
         }
@@ -962,19 +962,19 @@ pub mod channels {
             }
 
             fn decode(
-                value: &::chanx_runtime::json::Json,
+                value: &mut ::chanx_runtime::json::Json,
             ) -> ::std::result::Result<Self, ::chanx_runtime::DecodeError> {
-                let (choice, value) = super::PROGRAM.validate(1, value)?;
+                let choice = super::PROGRAM.validate_in_place(1, value)?;
                 match choice {
                     0 => {
-                        ::chanx_runtime::__private::from_json(&value)
+                        ::chanx_runtime::__private::from_json(value)
                             .map(Self::ChatNotification)
                     }
                     1 => {
-                        ::chanx_runtime::__private::from_json(&value)
+                        ::chanx_runtime::__private::from_json(value)
                             .map(Self::Notification)
                     }
-                    _ => ::chanx_runtime::__private::from_json(&value).map(Self::Pong),
+                    _ => ::chanx_runtime::__private::from_json(value).map(Self::Pong),
                 }
             }
         }
@@ -1309,11 +1309,11 @@ pub mod channels {
             }
 
             fn decode(
-                value: &::chanx_runtime::json::Json,
+                value: &mut ::chanx_runtime::json::Json,
             ) -> ::std::result::Result<Self, ::chanx_runtime::DecodeError> {
-                let (choice, value) = super::PROGRAM.validate(2, value)?;
+                let choice = super::PROGRAM.validate_in_place(2, value)?;
                 let _ = choice;
-                ::chanx_runtime::__private::from_json(&value).map(Self::RoomPost)
+                ::chanx_runtime::__private::from_json(value).map(Self::RoomPost)
             }
         }
 
@@ -1365,15 +1365,13 @@ pub mod channels {
             }
 
             fn decode(
-                value: &::chanx_runtime::json::Json,
+                value: &mut ::chanx_runtime::json::Json,
             ) -> ::std::result::Result<Self, ::chanx_runtime::DecodeError> {
-                let (choice, value) = super::PROGRAM.validate(3, value)?;
+                let choice = super::PROGRAM.validate_in_place(3, value)?;
                 match choice {
-                    0 => {
-                        ::chanx_runtime::__private::from_json(&value).map(Self::RoomChat)
-                    }
+                    0 => ::chanx_runtime::__private::from_json(value).map(Self::RoomChat),
                     _ => {
-                        ::chanx_runtime::__private::from_json(&value)
+                        ::chanx_runtime::__private::from_json(value)
                             .map(Self::RoomJoined)
                     }
                 }
