@@ -37,7 +37,7 @@ pub struct Envelope {
 pub fn take(frame: &mut Json) -> Result<Envelope, DecodeError> {
     // Most frames carry no envelope key: nothing to check or strip.
     if let Json::Object(map) = &*frame
-        && !FIELDS.iter().any(|key| map.contains_key(*key))
+        && !FIELDS.iter().any(|key| map.contains_key(key))
     {
         return Ok(Envelope::default());
     }

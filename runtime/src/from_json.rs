@@ -393,10 +393,7 @@ impl<'de> de::Visitor<'de> for JsonVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Json, A::Error> {
-        let mut map = JsonMap::with_capacity_and_hasher(
-            access.size_hint().unwrap_or(0).min(4096),
-            Default::default(),
-        );
+        let mut map = JsonMap::with_capacity(access.size_hint().unwrap_or(0).min(4096));
         while let Some((key, value)) = access.next_entry::<String, Json>()? {
             map.insert(key, value);
         }

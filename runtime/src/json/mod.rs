@@ -11,16 +11,18 @@
 
 mod de;
 mod dump;
+pub mod map;
 mod parse;
 mod value;
 
 pub use de::{DeError, from_json};
 pub use dump::{DumpError, MAX_DUMP_DEPTH, to_frame, to_string, write_float_repr, write_string};
+pub use map::{JsonHasher, JsonMap};
 pub use parse::{
     DEFAULT_MAX_DEPTH, INT_MAX_STR_DIGITS, ParseError, ParseErrorKind, parse, parse_measured,
     parse_with_limit,
 };
-pub use value::{Json, JsonHasher, JsonMap};
+pub use value::Json;
 
 #[cfg(test)]
 mod python_tests;

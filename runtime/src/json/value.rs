@@ -1,17 +1,6 @@
 //! The value tree of a parsed frame.
 
-use indexmap::IndexMap;
-
-/// An object: keys in the order they first appeared (a repeated key keeps
-/// its first position and takes its last value, as a Python `dict` does).
-///
-/// Hashed with foldhash's quality hasher, seeded at random per process:
-/// several times faster than SipHash on short keys, and a frame's key count
-/// is bounded by the message size limit.
-pub type JsonMap = IndexMap<String, Json, JsonHasher>;
-
-/// The hasher of [`JsonMap`].
-pub type JsonHasher = foldhash::quality::RandomState;
+pub(crate) use super::map::JsonMap;
 
 /// A JSON value as Python's `json.loads` produces it.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -461,7 +461,7 @@ impl Engine<'_> {
         let Json::Object(map) = input else {
             return Err(one(e::simple("dict_type")));
         };
-        let mut output = JsonMap::with_capacity_and_hasher(map.len(), Default::default());
+        let mut output = JsonMap::with_capacity(map.len());
         let mut changed = false;
         let mut errors = Vec::new();
         for (count, (key, value)) in map.iter().enumerate() {
@@ -528,10 +528,7 @@ impl Engine<'_> {
         if fields.stands(map) {
             return Ok(Cow::Borrowed(input));
         }
-        let mut output = JsonMap::with_capacity_and_hasher(
-            fields.values.len() + fields.extras.len(),
-            Default::default(),
-        );
+        let mut output = JsonMap::with_capacity(fields.values.len() + fields.extras.len());
         for (index, value) in fields.values {
             output.insert(model.fields[index].name.clone(), value.into_owned());
         }
