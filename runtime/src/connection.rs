@@ -897,6 +897,9 @@ enum Input<T> {
 struct Pending {
     queue: VecDeque<Bytes>,
     capacity: usize,
+    /// The inbox is asked for a message only once its sender woke it: an
+    /// empty inbox was otherwise asked twice per client frame.
+    inbox_gate: WhenWoken,
 }
 
 impl Pending {
@@ -904,6 +907,7 @@ impl Pending {
         Pending {
             queue: VecDeque::new(),
             capacity: capacity.max(1),
+            inbox_gate: WhenWoken::new(),
         }
     }
 
@@ -926,11 +930,12 @@ impl Pending {
     ) -> Input<St::Item> {
         outbox.room(headroom).await;
         let queue = &mut self.queue;
+        let gate = &mut self.inbox_gate;
         // Polled only when chosen: takes a message only when it returns it.
         let layer = async {
             match queue.pop_front() {
                 Some(bytes) => Some(bytes),
-                None => inbox.recv().await,
+                None => std::future::poll_fn(|cx| gate.poll(cx, |cx| inbox.poll_recv(cx))).await,
             }
         };
         if layer_first {
@@ -960,10 +965,13 @@ impl Pending {
         inbox: &mut mpsc::Receiver<Bytes>,
     ) -> F::Output {
         loop {
+            let room = self.queue.len() < self.capacity;
+            let gate = &mut self.inbox_gate;
+            let next = std::future::poll_fn(|cx| gate.poll(cx, |cx| inbox.poll_recv(cx)));
             tokio::select! {
                 biased;
                 done = work.as_mut() => return done,
-                Some(bytes) = inbox.recv(), if self.queue.len() < self.capacity => {
+                Some(bytes) = next, if room => {
                     self.queue.push_back(bytes);
                 }
             }

@@ -22,6 +22,9 @@ pub(crate) struct WhenWoken {
     waker: Waker,
     /// Poll on the next call whether woken or not.
     due: bool,
+    /// The task waker last registered: registering again is skipped while
+    /// it stays registered (until a wake takes it) and is the same task's.
+    registered: Option<Waker>,
 }
 
 struct Signal {
@@ -50,6 +53,7 @@ impl WhenWoken {
             waker: Waker::from(Arc::clone(&signal)),
             signal,
             due: true,
+            registered: None,
         }
     }
 
@@ -61,9 +65,22 @@ impl WhenWoken {
         poll: impl FnOnce(&mut Context<'_>) -> Poll<T>,
     ) -> Poll<T> {
         // Registered before the flag is read: a wake after the read still
-        // reaches this task.
-        self.signal.task.register(cx.waker());
+        // reaches this task. A wake sets the flag before it takes the
+        // registered waker, so while the flag is down the waker is still
+        // registered; once it was up, the waker is registered again before
+        // anything is polled.
+        let same_task = self
+            .registered
+            .as_ref()
+            .is_some_and(|waker| waker.will_wake(cx.waker()));
+        if !same_task {
+            self.signal.task.register(cx.waker());
+            self.registered = Some(cx.waker().clone());
+        }
         let woken = self.signal.woken.swap(false, Ordering::AcqRel);
+        if woken && same_task {
+            self.signal.task.register(cx.waker());
+        }
         if !std::mem::take(&mut self.due) && !woken {
             return Poll::Pending;
         }
