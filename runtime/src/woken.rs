@@ -77,7 +77,10 @@ impl WhenWoken {
             self.signal.task.register(cx.waker());
             self.registered = Some(cx.waker().clone());
         }
-        let woken = self.signal.woken.swap(false, Ordering::AcqRel);
+        // A plain load first: the flag is almost always down, and a swap
+        // (a locked write) on every poll cost more than the rest of it.
+        let woken = self.signal.woken.load(Ordering::Acquire)
+            && self.signal.woken.swap(false, Ordering::AcqRel);
         if woken && same_task {
             self.signal.task.register(cx.waker());
         }
