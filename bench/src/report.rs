@@ -235,7 +235,10 @@ generator (`bench/src/load.rs`) is tokio-tungstenite in the bench process.
 no log subscriber; *hand-written* parses the JSON, matches the action and
 replies, and broadcasts through per-connection bounded queues
 (`bench/src/servers.rs`). Ping → pong is closed-loop, one frame in flight per
-connection, 0.5 s warm-up then 3 s measured. The broadcast is the chat
+connection, 0.5 s warm-up then 3 s measured. The paired rows run the two
+servers in five alternating rounds and give each server's median round (the
+machine's load from its neighbours moved single runs by a tenth either way).
+The broadcast is the chat
 example's: one publisher sends `chat`, the server relays `chat_notification`
 to every connection in the room; at most 8 broadcasts are in flight so no
 queue overflows; latency is from the publisher's send to each subscriber's
@@ -379,43 +382,48 @@ lines) the compiler's own memory use grows faster than the module; splitting
 a document that large into several crates is the way out.
 
 **Runtime.** Kernel time (one `recvfrom` and one `sendto` per round trip,
-the same for both servers) is most of each server's CPU; chanx spends about
-2× the hand-written server's user time per round trip. The framework's own
-work is the in-process row: 1.65 µs per ping on this run's machine (2.5–2.8
-µs on the previous run's, which was about twice as slow at compiling too;
-ping → pong over sockets went from 0.64–0.77× to 0.81–0.86× of the
-hand-written server between the two, so the gap is partly the machine's),
-spread over parsing the
-frame into a Python-compatible JSON tree, the pydantic-compatible validation
-program, decoding the typed message, the reply written in `json.dumps`
-layout, the outgoing queue and the connection's select over client frames,
-its inbox, timers and stop signals. No single item is above a few percent of
-a profile; each is part of answering exactly as chanx does. Profiled with `perf` at 100 connections (on the previous run's machine),
-the chanx server used about 19.5 µs of CPU per round trip against 12 µs
-for the hand-written one: kernel 11 µs against 9, user 8 µs against 3 (the
-connection task 5.7 µs: tungstenite's frame reading, the framework's work
-above and the select; the writer task 1.7 µs; scheduling 1 µs). Reaching
-0.9× needs the user time within about 1.5 µs of the hand-written server's,
-more than the framework's whole in-process cost. On this run's machine, at
-100 connections, `perf` puts 69 % of the chanx server's CPU in the kernel,
-and `strace -c` counts one `sendto` and one `recvfrom` per round trip for
-both servers: no extra system calls, the gap is user time. Under callgrind
-the in-process rows spend about 18 % of their instructions in glibc's
-allocator, about 29 allocations per frame with the test client's (JSON
-objects' index tables, the validated tree, each incoming frame's copy into
-a `String`, the reply's text): fewer allocations per frame (small objects
-without a hash table, frames read where tungstenite put them) is the next
-step. Fixed before: the stop
-signals, keep-alive ping and idle timer are polled only after one of them
-woke the connection (`WhenWoken`), not on every frame; they were a
-twentieth of a connection's work (the in-process rows take 10 % fewer
-instructions, 11.5 → 10.3 billion under valgrind). Earlier: the stop
-signals and the writer's overflow watch made once per connection instead
-of once per frame, the topic lock taken only for topic frames, foldhash
-instead of SipHash for frame objects, and a writer that writes every
-queued frame before one flush. That last one is why broadcasts beat the
-hand-written server, which flushes per frame; a group send also hands
-every member the same `Bytes` instead of a copy each.
+the same for both servers: `strace -c` counts them) is most of each server's
+CPU. At 100 connections `perf` puts about 70 % of the chanx server's CPU in
+the kernel and 78 % of the hand-written one's: the gap is user time, about
+30 % of chanx's CPU against 22 %. The framework's own work is the
+in-process rows: parsing the frame into a Python-compatible JSON tree, the
+pydantic-compatible validation program, decoding the typed message, the
+reply written in `json.dumps` layout, the outgoing queue and the
+connection's select over client frames, its inbox, timers and stop signals.
+This run took a fifth off a ping's instructions in process (callgrind,
+140,000 frames with the test client: 2.023 → 1.616 billion; 1.65 → 1.42 µs
+per ping): a batch the socket takes at once is written without arming a
+timer, and the writer's overflow watch is polled only when it woke
+(−5.9 %); validation works on the frame in place, so a ping that leaves
+out its payload is no longer copied to add `payload: null` (−6.6 %: six of the thirteen
+allocations per ping); JSON objects of up to 16 members are a list instead
+of a hash table (−5.4 %, and −5.5 % for a chat frame); the layer inbox is
+asked for a message only when it was woken (−4.0 %). Over sockets the gain
+is smaller than in process: the instructions removed were cheap ones, and
+what is left is cache misses spread over the connection's layers. At 1,000
+connections `perf` shows it plainly: the functions on top are the ones that
+first touch a connection's state (its wake flags, the socket's gate, its
+futures), which is cold by the time its next frame comes, and chanx touches
+more separate allocations per frame than the hand-written server (reader
+and writer tasks and their wake flags, the outgoing queue and its shared
+state, the split socket's lock, the adapters around the socket). Two such
+touches are gone: the socket's gate once it is open, and a locked swap of a
+wake flag on every poll (now a load). Tried and not kept: running the
+writer in the reader's task, so that a reply wakes no other task: the same
+CPU per round trip at 100 connections, about 7 % less throughput at 1,000
+and a third less at 1 connection, where the reply then waits for the
+reader's thread instead of another worker sending it. What 0.9× at every
+load needs is the per-connection state in fewer allocations and fewer
+layers around the socket (the split lock, `With` and `SinkMapErr` on the
+sink, two wrappers on the stream): each is under 1 % of the server's CPU,
+together they are the gap. Fixed in earlier runs: the stop signals,
+keep-alive ping and idle timer polled only after one of them woke the
+connection (`WhenWoken`); the stop signals and the writer's overflow watch
+made once per connection instead of once per frame; the topic lock taken
+only for topic frames; foldhash instead of SipHash for frame objects; and a
+writer that writes every queued frame before one flush. That last one is
+why broadcasts beat the hand-written server, which flushes per frame; a
+group send also hands every member the same `Bytes` instead of a copy each.
 Left: decoding frames straight into the typed message with a borrowed
 envelope, and a `WsMessage` that shares tungstenite's buffers (it copies
 each text frame into a `String`).

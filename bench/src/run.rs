@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 
 use crate::codegen::{self, Budget, Document};
 use crate::load::{self, Measured, ServerProcess};
@@ -272,6 +272,11 @@ impl Sizes {
         if self.smoke { 1 } else { 3 }
     }
 
+    /// Rounds of the rows that pair chanx with the hand-written server.
+    fn paired_rounds(self) -> usize {
+        if self.smoke { 1 } else { 5 }
+    }
+
     /// Warm-up and measured time of one load.
     fn load_time(self) -> (Duration, Duration) {
         if self.smoke {
@@ -310,12 +315,21 @@ pub fn runtime(sizes: Sizes) -> Result<Vec<Table>> {
             "target",
         ],
     );
+    // The two servers in alternating rounds, each row the median round of
+    // each: one run apiece swung the ratio by a tenth either way on a
+    // shared machine.
+    let rounds = sizes.paired_rounds();
     let both = |f: &dyn Fn(u16) -> Result<Measured>| -> Result<(Measured, Measured)> {
-        let chanx = ServerProcess::start(Kind::Chanx)?;
-        let ours = f(chanx.port)?;
-        drop(chanx);
-        let baseline = ServerProcess::start(Kind::Baseline)?;
-        let theirs = f(baseline.port)?;
+        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+        for _ in 0..rounds {
+            let chanx = ServerProcess::start(Kind::Chanx)?;
+            ours.push(f(chanx.port)?);
+            drop(chanx);
+            let baseline = ServerProcess::start(Kind::Baseline)?;
+            theirs.push(f(baseline.port)?);
+        }
+        let ours = median_run(ours).context("no chanx run")?;
+        let theirs = median_run(theirs).context("no hand-written run")?;
         Ok((ours, theirs))
     };
     for &connections in ping_connections {
