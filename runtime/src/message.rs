@@ -14,9 +14,10 @@ pub trait ChannelMessage: Sized + Send + 'static {
     /// Validates a frame (its envelope already removed) and builds the
     /// message; errors are pydantic's (type, loc, msg).
     ///
-    /// Validation works on the frame in place: on success `value` holds
-    /// what pydantic would have made of it (defaults added, coercions
-    /// applied), which saves copying it; on an error it is left as it was.
+    /// Validation works on the frame in place: once it succeeds `value`
+    /// holds what pydantic would have made of it (defaults added, coercions
+    /// applied), which saves copying it; a frame that fails validation is
+    /// left as it was.
     fn decode(value: &mut Json) -> Result<Self, DecodeError>;
 }
 

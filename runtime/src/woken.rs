@@ -22,9 +22,6 @@ pub(crate) struct WhenWoken {
     waker: Waker,
     /// Poll on the next call whether woken or not.
     due: bool,
-    /// The task waker last registered: registering again is skipped while
-    /// it stays registered (until a wake takes it) and is the same task's.
-    registered: Option<Waker>,
 }
 
 struct Signal {
@@ -53,7 +50,6 @@ impl WhenWoken {
             waker: Waker::from(Arc::clone(&signal)),
             signal,
             due: true,
-            registered: None,
         }
     }
 
@@ -64,26 +60,16 @@ impl WhenWoken {
         cx: &mut Context<'_>,
         poll: impl FnOnce(&mut Context<'_>) -> Poll<T>,
     ) -> Poll<T> {
-        // Registered before the flag is read: a wake after the read still
-        // reaches this task. A wake sets the flag before it takes the
-        // registered waker, so while the flag is down the waker is still
-        // registered; once it was up, the waker is registered again before
-        // anything is polled.
-        let same_task = self
-            .registered
-            .as_ref()
-            .is_some_and(|waker| waker.will_wake(cx.waker()));
-        if !same_task {
-            self.signal.task.register(cx.waker());
-            self.registered = Some(cx.waker().clone());
-        }
+        // Registered on every poll, before the flag is read: a wake after
+        // the read still reaches this task. (Skipping it while the flag is
+        // down loses wakes: a wake raises the flag before it takes the
+        // registered waker, so a poll between the two clears the flag and
+        // the take then leaves no waker for the next wake.)
+        self.signal.task.register(cx.waker());
         // A plain load first: the flag is almost always down, and a swap
         // (a locked write) on every poll cost more than the rest of it.
         let woken = self.signal.woken.load(Ordering::Acquire)
             && self.signal.woken.swap(false, Ordering::AcqRel);
-        if woken && same_task {
-            self.signal.task.register(cx.waker());
-        }
         if !std::mem::take(&mut self.due) && !woken {
             return Poll::Pending;
         }
@@ -133,6 +119,89 @@ mod tests {
         }
         sent.await.expect("sender task");
         assert_eq!(received, vec![Some(7), Some(8)]);
+    }
+
+    struct Counting(std::sync::atomic::AtomicUsize);
+
+    impl Wake for Counting {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// The interleaving a wake from another thread can have with a poll:
+    /// the flag raised, the task polled (clearing it), and only then the
+    /// registered waker taken. The next wake must still reach the task.
+    #[test]
+    fn a_poll_between_a_wakes_two_steps_keeps_the_task_registered() {
+        let task = Arc::new(Counting(std::sync::atomic::AtomicUsize::new(0)));
+        let task_waker = Waker::from(Arc::clone(&task));
+        let mut cx = Context::from_waker(&task_waker);
+        let mut gate = WhenWoken::new();
+        // First poll: due, polled, pending; the task is registered.
+        assert!(gate.poll(&mut cx, |_| Poll::<()>::Pending).is_pending());
+        // A wake's first step: the flag.
+        gate.signal.woken.store(true, Ordering::SeqCst);
+        let mut polled = false;
+        let _ = gate.poll(&mut cx, |_| {
+            polled = true;
+            Poll::<()>::Pending
+        });
+        assert!(polled, "a raised flag gets the inner future polled");
+        // The wake's second step: it takes the registered waker and wakes it.
+        gate.signal.task.wake();
+        assert_eq!(task.0.load(Ordering::SeqCst), 1);
+        // A poll with the flag down, then a whole wake: it reaches the task.
+        assert!(gate.poll(&mut cx, |_| Poll::<()>::Pending).is_pending());
+        gate.waker.wake_by_ref();
+        assert_eq!(task.0.load(Ordering::SeqCst), 2, "the wake was lost");
+    }
+
+    /// Wakes from another thread while the task is also polled for other
+    /// reasons (as a connection is, by its client's frames): every message
+    /// still arrives through the gate.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn no_wake_is_lost_while_the_task_is_busy_with_other_wakes() {
+        const MESSAGES: u32 = 20_000;
+        let (sender, mut gated) = tokio::sync::mpsc::unbounded_channel::<u32>();
+        let (noise_tx, mut noise) = tokio::sync::mpsc::unbounded_channel::<()>();
+        let stop = Arc::new(AtomicBool::new(false));
+        let noise_stop = Arc::clone(&stop);
+        let noise_thread = std::thread::spawn(move || {
+            while !noise_stop.load(Ordering::Relaxed) {
+                let _ = noise_tx.send(());
+                std::thread::yield_now();
+            }
+        });
+        let sender_thread = std::thread::spawn(move || {
+            for n in 0..MESSAGES {
+                sender.send(n).expect("receiver alive");
+                if n % 3 == 0 {
+                    std::thread::yield_now();
+                }
+            }
+        });
+        let mut gate = WhenWoken::new();
+        let received = tokio::time::timeout(Duration::from_secs(30), async {
+            let mut received = 0;
+            loop {
+                tokio::select! {
+                    message = poll_fn(|cx| gate.poll(cx, |cx| gated.poll_recv(cx))) => match message {
+                        Some(_) => received += 1,
+                        None => return received,
+                    },
+                    Some(()) = noise.recv() => {}
+                }
+            }
+        })
+        .await;
+        stop.store(true, Ordering::Relaxed);
+        sender_thread.join().expect("sender thread");
+        noise_thread.join().expect("noise thread");
+        assert_eq!(
+            received.expect("a wake was lost: the gate stopped polling"),
+            MESSAGES
+        );
     }
 
     #[tokio::test]
