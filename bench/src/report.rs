@@ -236,7 +236,8 @@ no log subscriber; *hand-written* parses the JSON, matches the action and
 replies, and broadcasts through per-connection bounded queues
 (`bench/src/servers.rs`). Ping → pong is closed-loop, one frame in flight per
 connection, 0.5 s warm-up then 3 s measured. The paired rows run the two
-servers in five alternating rounds and give each server's median round (the
+servers in five rounds, each first in every other round, and give each
+server's median round (the
 machine's load from its neighbours moved single runs by a tenth either way).
 The broadcast is the chat
 example's: one publisher sends `chat`, the server relays `chat_notification`

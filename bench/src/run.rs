@@ -321,12 +321,21 @@ pub fn runtime(sizes: Sizes) -> Result<Vec<Table>> {
     let rounds = sizes.paired_rounds();
     let both = |f: &dyn Fn(u16) -> Result<Measured>| -> Result<(Measured, Measured)> {
         let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-        for _ in 0..rounds {
-            let chanx = ServerProcess::start(Kind::Chanx)?;
-            ours.push(f(chanx.port)?);
-            drop(chanx);
-            let baseline = ServerProcess::start(Kind::Baseline)?;
-            theirs.push(f(baseline.port)?);
+        for round in 0..rounds {
+            // Each goes first in every other round.
+            let order = if round % 2 == 0 {
+                [Kind::Chanx, Kind::Baseline]
+            } else {
+                [Kind::Baseline, Kind::Chanx]
+            };
+            for kind in order {
+                let server = ServerProcess::start(kind)?;
+                let measured = f(server.port)?;
+                match kind {
+                    Kind::Chanx => ours.push(measured),
+                    _ => theirs.push(measured),
+                }
+            }
         }
         let ours = median_run(ours).context("no chanx run")?;
         let theirs = median_run(theirs).context("no hand-written run")?;
