@@ -392,14 +392,14 @@ pydantic-compatible validation program, decoding the typed message, the
 reply written in `json.dumps` layout, the outgoing queue and the
 connection's select over client frames, its inbox, timers and stop signals.
 This run took a fifth off a ping's instructions in process (callgrind,
-140,000 frames with the test client: 2.023 → 1.616 billion; 1.65 → 1.42 µs
+140,000 frames with the test client: 2.023 → 1.632 billion; 1.65 → 1.42 µs
 per ping): a batch the socket takes at once is written without arming a
 timer, and the writer's overflow watch is polled only when it woke
 (−5.9 %); validation works on the frame in place, so a ping that leaves
 out its payload is no longer copied to add `payload: null` (−6.6 %: six of the thirteen
 allocations per ping); JSON objects of up to 16 members are a list instead
 of a hash table (−5.4 %, and −5.5 % for a chat frame); the layer inbox is
-asked for a message only when it was woken (−4.0 %). Over sockets the gain
+asked for a message only when it was woken (−3.0 %). Over sockets the gain
 is smaller than in process: the instructions removed were cheap ones, and
 what is left is cache misses spread over the connection's layers. At 1,000
 connections `perf` shows it plainly: the functions on top are the ones that
