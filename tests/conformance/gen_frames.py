@@ -846,6 +846,32 @@ def duplicate_fields():
                     ("payload", SCALARS_MIN))))
 
 
+def in_place():
+    """Frames for validation in place: the frame's own object is changed
+    (defaults added, coerced values replaced, unknown keys dropped), small
+    objects and ones past 16 keys (kept as a list and as a hash table).
+    Each gives `origin`, whose default the document does not carry (see
+    missing/payload-defaults), so what is compared is the rest."""
+    origin = {"x": 1, "y": 2}
+    frame("in-place/unknown-keys-around-defaults",
+          enc(Pairs(("zz", 1), ("action", "defaults"), ("payload", {"title": "t", "origin": origin}),
+                    ("yy", [1]))))
+    frame("in-place/payload-first-coerced",
+          enc(Pairs(("payload", {"count": "7", "flag": "yes", "origin": origin}), ("action", "defaults"))))
+    frame("in-place/payload-twice",
+          enc(Pairs(("action", "defaults"), ("payload", {"title": "a"}),
+                    ("payload", {"count": 2, "origin": origin}))))
+    frame("in-place/many-unknown-top-keys",
+          enc(Pairs(("action", "defaults"), ("payload", {"origin": origin}),
+                    *((f"k{i}", i) for i in range(20)))))
+    frame("in-place/many-unknown-payload-keys",
+          enc({"action": "defaults",
+               "payload": {**{f"k{i}": i for i in range(20)}, "ratio": "2.5", "origin": origin}}))
+    frame("in-place/invalid-beside-defaults",
+          enc(Pairs(("action", "defaults"), ("payload", {"count": "x", "zz": 1}), ("ref", "r"))))
+    frame("in-place/scalars-unknown-and-coerced",
+          enc({"action": "scalars", "payload": with_(SCALARS_MIN, count="12", zzz=1), "meta": 1}))
+
 def main():
     valid()
     constraints()
@@ -865,6 +891,7 @@ def main():
     actions()
     big()
     duplicate_fields()
+    in_place()
     text = "".join(json.dumps(f, ensure_ascii=False) + "\n" for f in FRAMES)
     if sys.argv[1:] == ["--check"]:
         if OUTPUT.read_text(encoding="utf-8") != text:
