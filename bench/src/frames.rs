@@ -48,9 +48,18 @@ pub fn cost(
             Arc::new(Router::new().route(Route::new(ChatServer::new(Chat)).config(config)));
         let mut client = Communicator::connect(router, "/ws/chat");
         let mut results = Vec::new();
-        let chosen = FRAMES
+        let chosen: Vec<_> = FRAMES
             .into_iter()
-            .filter(|(name, _, _)| only.is_none_or(|prefix| name.starts_with(prefix)));
+            .filter(|(name, _, _)| only.is_none_or(|prefix| name.starts_with(prefix)))
+            .collect();
+        if chosen.is_empty() {
+            let names: Vec<&str> = FRAMES.iter().map(|(name, _, _)| *name).collect();
+            let prefix = only.unwrap_or_default();
+            bail!(
+                "no frame's name starts with {prefix:?} (frames: {})",
+                names.join(", ")
+            );
+        }
         for (name, frame, answer) in chosen {
             let mut best = f64::INFINITY;
             for _ in 0..rounds {

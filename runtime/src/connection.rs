@@ -935,7 +935,7 @@ impl Pending {
         let layer = async {
             match queue.pop_front() {
                 Some(bytes) => Some(bytes),
-                None => std::future::poll_fn(|cx| gate.poll(cx, |cx| inbox.poll_recv(cx))).await,
+                None => gated_recv(gate, inbox).await,
             }
         };
         if layer_first {
@@ -967,7 +967,7 @@ impl Pending {
         loop {
             let room = self.queue.len() < self.capacity;
             let gate = &mut self.inbox_gate;
-            let next = std::future::poll_fn(|cx| gate.poll(cx, |cx| inbox.poll_recv(cx)));
+            let next = gated_recv(gate, inbox);
             tokio::select! {
                 biased;
                 done = work.as_mut() => return done,
@@ -977,6 +977,11 @@ impl Pending {
             }
         }
     }
+}
+
+/// The inbox's next message, asked for only once its sender woke `gate`.
+async fn gated_recv(gate: &mut WhenWoken, inbox: &mut mpsc::Receiver<Bytes>) -> Option<Bytes> {
+    std::future::poll_fn(|cx| gate.poll(cx, |cx| inbox.poll_recv(cx))).await
 }
 
 /// The ping interval's next tick, if there is an interval.

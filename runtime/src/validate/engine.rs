@@ -522,9 +522,6 @@ impl Engine<'_> {
             return Err(one(e::model_type(&model.name)));
         };
         let fields = self.model_fields(model, map, st)?;
-        // Building a model from a dict is never an exact match.
-        st.floor(Exactness::Strict);
-        st.fields_set = Some(fields.set);
         if fields.stands(map) {
             return Ok(Cow::Borrowed(input));
         }
@@ -552,8 +549,6 @@ impl Engine<'_> {
             return Err(one(e::model_type(&model.name)));
         };
         let fields = self.model_fields(model, map, st)?;
-        st.floor(Exactness::Strict);
-        st.fields_set = Some(fields.set);
         if fields.stands(map) {
             return Ok(());
         }
@@ -597,7 +592,9 @@ impl Engine<'_> {
         Ok(())
     }
 
-    /// A model's fields (and extra keys) validated, or every error.
+    /// A model's fields (and extra keys) validated, or every error. Notes
+    /// in `st` what validating a model tells a union: how many fields the
+    /// input set, and that the match is not exact.
     fn model_fields<'a>(
         &self,
         model: &'a Model,
@@ -667,6 +664,9 @@ impl Engine<'_> {
         if !errors.is_empty() {
             return Err(errors);
         }
+        // Building a model from a dict is never an exact match.
+        st.floor(Exactness::Strict);
+        st.fields_set = Some(fields_set);
         Ok(ModelFields {
             values: validated,
             extras,
