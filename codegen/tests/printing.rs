@@ -97,6 +97,15 @@ fn text_items_print_as_prettyplease_at_every_length() {
         "))\n            else {\n",
         "\n            ) = (\n                fields.take(0),\n",
         &format!("pub struct S{} {{", "x".repeat(90)),
+        // Impl headers broken before `for`.
+        "    impl ::chanx_runtime::__private::FromJson\n    for S",
+        "    impl ::serde::Serialize\n    for S",
+        // The wire names broken one per line.
+        "                &[\n                    \"h",
+        // A field's type broken around its generic argument.
+        ": ::std::option::Option<\n            i64,\n        >,\n",
+        // A `StructWriter` call broken one argument per line.
+        "            out.optional(\n                \"q",
         // A string enum's `Serialize`.
         "::chanx_runtime::__private::unit_variant(\n                serializer,\n                \"Q\",\n                *self as usize,\n                &[\"a\"],\n            )\n",
     ] {

@@ -122,7 +122,19 @@ pub fn serialize(name: &str, type_name: &str, fields: &[FieldText]) -> Option<St
     for field in fields {
         let method = if field.optional { "optional" } else { "field" };
         let wire = string(field.wire)?;
-        out.line(3, &format!("out.{method}({wire}, &self.{});", field.ident))?;
+        let value = format!("&self.{}", field.ident);
+        let line = format!("out.{method}({wire}, {value});");
+        match width(3, &line) {
+            w if w <= FITS => out.line(3, &line)?,
+            // Whether the `;` counts against the margin is not probed.
+            w if w - 1 <= FITS => return None,
+            _ => {
+                out.line(3, &format!("out.{method}("))?;
+                out.line(4, &format!("{wire},"))?;
+                out.line(4, &format!("{value},"))?;
+                out.line(3, ");")?;
+            }
+        }
     }
     out.line(3, "out.end()")?;
     out.line(2, "}")?;
@@ -132,7 +144,7 @@ pub fn serialize(name: &str, type_name: &str, fields: &[FieldText]) -> Option<St
 
 /// `impl Serialize for Name {` and its method's signature.
 fn serialize_open(out: &mut Lines, name: &str) -> Option<()> {
-    out.line(1, &format!("impl ::serde::Serialize for {name} {{"))?;
+    impl_header(out, "::serde::Serialize", name)?;
     out.line(2, "fn serialize<S: ::serde::Serializer>(")?;
     out.line(3, "&self,")?;
     out.line(3, "serializer: S,")?;
@@ -167,20 +179,20 @@ pub fn from_json(name: &str, type_name: &str, fields: &[FieldText]) -> Option<St
         return None;
     }
     let name_literal = string(type_name)?;
-    let mut wires = String::from("&[");
-    for (i, field) in fields.iter().enumerate() {
-        if i > 0 {
-            wires.push_str(", ");
-        }
-        wires.push_str(&string(field.wire)?);
-    }
-    wires.push(']');
+    let wires: Vec<String> = fields
+        .iter()
+        .map(|field| string(field.wire))
+        .collect::<Option<_>>()?;
     let mut out = Lines::new();
     from_json_open(&mut out, name)?;
     call(
         &mut out,
         "let fields = ::chanx_runtime::__private::Fields::new(",
-        &["value", &name_literal, &wires],
+        &[
+            Arg::Text("value"),
+            Arg::Text(&name_literal),
+            Arg::Slice(&wires),
+        ],
         ")?;",
     )?;
     let mut patterns = Vec::with_capacity(fields.len());
@@ -341,25 +353,51 @@ fn sum(out: &mut Lines, terms: &[String]) -> Option<()> {
     out.line(level, &line)
 }
 
-/// A statement `open args… close` at level 3: on one line if it fits, else
-/// one argument per line.
-fn call(out: &mut Lines, open: &str, args: &[&str], close: &str) -> Option<()> {
-    let mut one_line = String::from(open);
-    for (i, arg) in args.iter().enumerate() {
-        if i > 0 {
-            one_line.push_str(", ");
+/// An argument of [`call`].
+enum Arg<'a> {
+    Text(&'a str),
+    /// `&[a, b, …]`, broken one element per line when too long.
+    Slice(&'a [String]),
+}
+
+impl Arg<'_> {
+    fn one_line(&self) -> String {
+        match self {
+            Arg::Text(text) => (*text).to_owned(),
+            Arg::Slice(elements) => format!("&[{}]", elements.join(", ")),
         }
-        one_line.push_str(arg);
     }
-    one_line.push_str(close);
+}
+
+/// A statement `open args… close` at level 3: on one line if it fits, else
+/// one argument per line (a slice too long for its line broken in turn,
+/// one element per line).
+fn call(out: &mut Lines, open: &str, args: &[Arg], close: &str) -> Option<()> {
+    let args_text: Vec<String> = args.iter().map(Arg::one_line).collect();
+    let one_line = format!("{open}{}{close}", args_text.join(", "));
     match width(3, &one_line) {
         w if w <= FITS => out.line(3, &one_line),
         w if w >= BREAKS => {
             out.line(3, open)?;
-            for arg in args {
-                let mut line = String::with_capacity(arg.len() + 1);
-                let _ = write!(line, "{arg},");
-                out.line(4, &line)?;
+            for (arg, text) in args.iter().zip(&args_text) {
+                let mut line = String::with_capacity(text.len() + 1);
+                let _ = write!(line, "{text},");
+                match arg {
+                    Arg::Slice(elements) if width(4, &line) > FITS => {
+                        // The comma after `]` may or may not count against
+                        // the margin: a slice that fits only without it is
+                        // left to the printer.
+                        if width(4, text) <= FITS {
+                            return None;
+                        }
+                        out.line(4, "&[")?;
+                        elements
+                            .iter()
+                            .try_for_each(|element| out.line(5, &format!("{element},")))?;
+                        out.line(4, "],")?;
+                    }
+                    _ => out.line(4, &line)?,
+                }
             }
             out.line(3, close)
         }
@@ -399,10 +437,46 @@ pub fn struct_def(
             out.doc(2, " Deprecated.")?;
         }
         let ty = type_text(field.ty)?;
-        out.line(2, &format!("pub {}: {ty},", field.ident))?;
+        field_line(&mut out, field.ident, &ty)?;
     }
     out.line(1, "}")?;
     Some(out.text)
+}
+
+/// `pub name: Type,`, or when too long, `Type`'s one generic argument on
+/// a line of its own: `pub name: Outer<` / `Inner,` / `>,`. Anything else
+/// too long (several arguments, an argument that is itself too long) is
+/// left to the printer, as is a line that fits only without its comma.
+fn field_line(out: &mut Lines, ident: &str, ty: &str) -> Option<()> {
+    let line = format!("pub {ident}: {ty},");
+    if width(2, &line) <= FITS {
+        return out.line(2, &line);
+    }
+    if width(2, &line) - 1 <= FITS {
+        return None;
+    }
+    let (outer, inner) = ty.split_once('<')?;
+    let inner = inner.strip_suffix('>')?;
+    if has_top_level_comma(inner) {
+        return None;
+    }
+    out.line(2, &format!("pub {ident}: {outer}<"))?;
+    out.line(3, &format!("{inner},"))?;
+    out.line(2, ">,")
+}
+
+/// Whether `args` (generic arguments) holds a `,` outside any `<…>`.
+fn has_top_level_comma(args: &str) -> bool {
+    let mut depth = 0usize;
+    for c in args.chars() {
+        match c {
+            '<' => depth += 1,
+            '>' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// A type's tokens as printed: paths and generic arguments only (no
@@ -549,16 +623,24 @@ fn type_header(out: &mut Lines, doc: Option<&str>, derives: &[&str], open: &str)
 
 /// `impl FromJson for Name {` and its method's signature.
 fn from_json_open(out: &mut Lines, name: &str) -> Option<()> {
-    out.line(
-        1,
-        &format!("impl ::chanx_runtime::__private::FromJson for {name} {{"),
-    )?;
+    impl_header(out, "::chanx_runtime::__private::FromJson", name)?;
     out.line(2, "fn from_json(")?;
     out.line(3, "value: &::chanx_runtime::json::Json,")?;
     out.line(
         2,
         ") -> ::std::result::Result<Self, ::chanx_runtime::__private::DeError> {",
     )
+}
+
+/// `impl Trait for Name {` on one line if it fits, else broken before
+/// `for` (both lines at the item's level).
+fn impl_header(out: &mut Lines, trait_path: &str, name: &str) -> Option<()> {
+    let one_line = format!("impl {trait_path} for {name} {{");
+    if width(1, &one_line) <= FITS {
+        return out.line(1, &one_line);
+    }
+    out.line(1, &format!("impl {trait_path}"))?;
+    out.line(1, &format!("for {name} {{"))
 }
 
 /// `#[derive(…)]` on one line if it fits, else one derive per line.
