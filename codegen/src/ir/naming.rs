@@ -16,8 +16,7 @@ use crate::ir::Name;
 /// `digit_prefix` is put in front when the name would start with a digit.
 pub fn ident_forms(raw: &str, digit_prefix: &str) -> Option<(String, String)> {
     let words = ascii_words(raw);
-    let pascal = words.to_upper_camel_case();
-    let snake = words.to_snake_case();
+    let (pascal, snake) = ascii_case_forms(&words);
     if pascal.is_empty() || snake.is_empty() {
         return None;
     }
@@ -30,6 +29,69 @@ pub fn ident_forms(raw: &str, digit_prefix: &str) -> Option<(String, String)> {
         ));
     }
     Some((pascal, snake))
+}
+
+/// `words` (ASCII, as [`ascii_words`] makes it) in `UpperCamelCase` and
+/// `snake_case`: what heck's `to_upper_camel_case` and `to_snake_case`
+/// make of it (a test compares them), in one pass over the bytes instead
+/// of two over chars. Naming was a tenth of building a large document's
+/// model, most of it in heck's Unicode-aware case tests.
+fn ascii_case_forms(words: &str) -> (String, String) {
+    let mut pascal = String::with_capacity(words.len());
+    let mut snake = String::with_capacity(words.len() + 8);
+    let mut push_word = |word: &[u8]| {
+        if !snake.is_empty() {
+            snake.push('_');
+        }
+        for (i, &b) in word.iter().enumerate() {
+            let c = if i == 0 {
+                b.to_ascii_uppercase()
+            } else {
+                b.to_ascii_lowercase()
+            };
+            pascal.push(char::from(c));
+            snake.push(char::from(b.to_ascii_lowercase()));
+        }
+    };
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mode {
+        Boundary,
+        Lower,
+        Upper,
+    }
+    for word in words.as_bytes().split(|b| !b.is_ascii_alphanumeric()) {
+        // heck's rules: a word ends after a lowercase letter followed by
+        // a capital, and before a capital that follows a capital and
+        // precedes a lowercase letter (`XMLHttp` is `XML Http`).
+        let mut start = 0;
+        let mut mode = Mode::Boundary;
+        for i in 0..word.len() {
+            let c = word[i];
+            let Some(&next) = word.get(i + 1) else {
+                push_word(&word[start..]);
+                break;
+            };
+            let next_mode = if c.is_ascii_lowercase() {
+                Mode::Lower
+            } else if c.is_ascii_uppercase() {
+                Mode::Upper
+            } else {
+                mode
+            };
+            if next_mode == Mode::Lower && next.is_ascii_uppercase() {
+                push_word(&word[start..=i]);
+                start = i + 1;
+                mode = Mode::Boundary;
+            } else if mode == Mode::Upper && c.is_ascii_uppercase() && next.is_ascii_lowercase() {
+                push_word(&word[start..i]);
+                start = i;
+                mode = Mode::Boundary;
+            } else {
+                mode = next_mode;
+            }
+        }
+    }
+    (pascal, snake)
 }
 
 /// `raw` as ASCII letters and digits separated by spaces.
@@ -241,11 +303,43 @@ impl Namespace {
 
     /// Claims already computed forms: both free, or both with the same suffix.
     pub fn claim_forms(&mut self, spec: &str, pascal: String, snake: String) -> Name {
-        let n = self.take_family(|n| vec![suffixed(&pascal, n), suffixed(&snake, n)]);
+        // `take_family` of the pair, without building each candidate
+        // name and folding it again: a suffixed name's key is its base's
+        // key with the suffix's key appended.
+        let pascal_key = self.key(&pascal);
+        let snake_key = self.key(&snake);
+        let mut family_key = String::with_capacity(pascal_key.len() + snake_key.len() + 1);
+        family_key.push_str(&pascal_key);
+        family_key.push('\0');
+        family_key.push_str(&snake_key);
+        let mut n = self.next.get(&family_key).copied().unwrap_or(1);
+        let (pascal_taken, snake_taken) = loop {
+            let pascal_taken = self.suffixed_key(&pascal_key, n);
+            let snake_taken = self.suffixed_key(&snake_key, n);
+            if !self.taken.contains(&pascal_taken) && !self.taken.contains(&snake_taken) {
+                break (pascal_taken, snake_taken);
+            }
+            n += 1;
+        };
+        self.taken.insert(pascal_taken);
+        self.taken.insert(snake_taken);
+        self.next.insert(family_key, n + 1);
         Name {
             spec: spec.to_string(),
-            pascal: suffixed(&pascal, n),
-            snake: suffixed(&snake, n),
+            pascal: if n <= 1 { pascal } else { suffixed(&pascal, n) },
+            snake: if n <= 1 { snake } else { suffixed(&snake, n) },
+        }
+    }
+
+    /// `self.key(&suffixed(name, n))` from `key = self.key(name)`.
+    fn suffixed_key(&self, key: &str, n: usize) -> String {
+        if n <= 1 {
+            key.to_string()
+        } else if self.exact {
+            format!("{key}_{n}")
+        } else {
+            // Folding drops the `_` and leaves the digits.
+            format!("{key}{n}")
         }
     }
 }
@@ -260,6 +354,101 @@ fn fold(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Words from a small alphabet that hits every rule: case changes,
+    /// runs of capitals, digits, separators (xorshift, fixed seed).
+    fn random_words(count: usize) -> Vec<String> {
+        let alphabet = b"aAbBxXyY019 _-.";
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        (0..count)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let len = (state % 12) as usize;
+                (0..len)
+                    .map(|i| {
+                        let pick = (state >> (i * 5)) as usize % alphabet.len();
+                        char::from(alphabet[pick])
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ascii_case_forms_are_hecks() {
+        let mut inputs: Vec<String> = [
+            "",
+            " ",
+            "a",
+            "A",
+            "XMLHttpRequest",
+            "userName",
+            "user_name2x",
+            "ABC",
+            "aBC",
+            "Object 2 Data",
+            "HTTPServer2Go",
+            "x1Y2z3",
+            "__a__B__",
+            "already_snake",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        inputs.extend(random_words(20_000));
+        for words in &inputs {
+            let words = ascii_words(words);
+            assert_eq!(
+                ascii_case_forms(&words),
+                (words.to_upper_camel_case(), words.to_snake_case()),
+                "{words:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn claiming_forms_takes_the_names_a_family_would() {
+        // The pair taken as a two-name family, as before the shortcut.
+        fn by_family(ns: &mut Namespace, pascal: &str, snake: &str) -> (String, String) {
+            let n = ns.take_family(|n| vec![suffixed(pascal, n), suffixed(snake, n)]);
+            (suffixed(pascal, n), suffixed(snake, n))
+        }
+        for exact in [false, true] {
+            let fresh = || {
+                if exact {
+                    Namespace::exact()
+                } else {
+                    Namespace::new()
+                }
+            };
+            let (mut fast, mut reference) = (fresh(), fresh());
+            let mut clashes = 0;
+            for raw in random_words(3_000) {
+                let Some((pascal, snake)) = ident_forms(&raw, "N") else {
+                    continue;
+                };
+                // Reserved names in between, as emitters make them.
+                if raw.len() % 7 == 0 {
+                    fast.reserve([format!("{pascal}_2")]);
+                    reference.reserve([format!("{pascal}_2")]);
+                }
+                let name = fast.claim_forms(&raw, pascal.clone(), snake.clone());
+                let expected = by_family(&mut reference, &pascal, &snake);
+                clashes += usize::from(name.pascal.contains('_'));
+                assert_eq!(
+                    (name.pascal, name.snake),
+                    expected,
+                    "{raw:?} (exact: {exact})"
+                );
+            }
+            assert!(
+                clashes > 500,
+                "only {clashes} suffixed names (exact: {exact})"
+            );
+        }
+    }
 
     fn claim_all(specs: &[&str]) -> Vec<(String, String)> {
         let mut ns = Namespace::new();
