@@ -96,11 +96,17 @@ pub fn generate(
         }
         Ok(files)
     };
-    let ((), loaded, files) = load_document_and(spec, options, drop, emit)?;
+    let ((), loaded, files) = load_document_and(spec, options, drop_in_background, emit)?;
+    let Loaded {
+        api,
+        inputs,
+        warnings,
+    } = loaded;
+    drop_in_background(api);
     Ok(Generated {
         files: files?,
-        inputs: loaded.inputs,
-        warnings: loaded.warnings,
+        inputs,
+        warnings,
     })
 }
 
@@ -191,6 +197,7 @@ fn load_document_and<D, T: Send>(
     keep: impl FnOnce(Arc<Document>) -> D,
     then: impl FnOnce(&Api) -> T + Send,
 ) -> Result<(D, Loaded, T), Diagnostics> {
+    crate::validate::prepare_in_background(path);
     let (doc, mut diags) = crate::load::load_collecting(path, &options.load);
     let Some(doc) = doc else {
         return Err(diags);
@@ -244,6 +251,17 @@ fn load_document_and<D, T: Send>(
         warnings,
     };
     Ok((doc, loaded, made))
+}
+
+/// Drops `value` on a thread of its own: freeing a large document's parsed
+/// files or model takes a millisecond or more that nothing needs to wait
+/// for (the files are written meanwhile).
+fn drop_in_background<T: Send + 'static>(value: T) {
+    // With no thread to spare, the closure (and `value` in it) is dropped
+    // here instead.
+    let _ = std::thread::Builder::new()
+        .name("chanx-drop".into())
+        .spawn(move || drop(value));
 }
 
 /// A scoped thread's result; its panic goes on in the caller.
@@ -305,7 +323,6 @@ pub fn write_if_changed(path: &Path, contents: &str) -> io::Result<bool> {
     let result = (|| {
         let mut file = fs::File::create(&tmp)?;
         file.write_all(contents.as_bytes())?;
-        file.sync_all()?;
         fs::rename(&tmp, path)
     })();
     if result.is_err() {

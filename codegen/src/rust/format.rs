@@ -12,6 +12,7 @@
 
 use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 
+use super::layout::push_split_doc_lines;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 
 /// An item of a module: tokens to print, or text already printed as
@@ -68,7 +69,7 @@ impl Module {
             return Ok(());
         }
         let printed = print(in_module(item))?;
-        self.text.push_str(module_body(&printed)?);
+        push_split_doc_lines(module_body(&printed)?, &mut self.text);
         Ok(())
     }
 
@@ -78,7 +79,7 @@ impl Module {
             Piece::Tokens(item) => self.item(item),
             Piece::Printed { text, tokens } => {
                 check_printed(&text, tokens)?;
-                self.text.push_str(&text);
+                push_split_doc_lines(&text, &mut self.text);
                 Ok(())
             }
         }
@@ -93,7 +94,9 @@ impl Module {
                 text
             }
         };
-        self.text.insert_str(self.body_start, &text);
+        let mut split = String::with_capacity(text.len());
+        push_split_doc_lines(&text, &mut split);
+        self.text.insert_str(self.body_start, &split);
         Ok(())
     }
 

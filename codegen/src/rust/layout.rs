@@ -554,6 +554,18 @@ pub fn split_doc_lines(text: String) -> String {
         return text;
     }
     let mut out = String::with_capacity(text.len() + text.len() / 4);
+    push_split_doc_lines(&text, &mut out);
+    out
+}
+
+/// Appends `text` to `out` with [`split_doc_lines`] applied: the module
+/// applies it to each item as the item is added, on the thread that made
+/// it, rather than to the whole module in one last pass of its own.
+pub fn push_split_doc_lines(text: &str, out: &mut String) {
+    if !text.contains(LINE_SEPARATOR) {
+        out.push_str(text);
+        return;
+    }
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start();
         match trimmed.strip_prefix("///") {
@@ -576,7 +588,6 @@ pub fn split_doc_lines(text: String) -> String {
             _ => out.push_str(line),
         }
     }
-    out
 }
 
 #[cfg(test)]

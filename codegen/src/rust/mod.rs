@@ -118,6 +118,8 @@ pub fn generate(api: &ir::Api, options: &RustOptions) -> Result<String, Diagnost
     });
     types?;
     spacer.feed_items(&channels?, &mut code);
+    // Items had their doc lines split as they were added; this only
+    // checks that none is left.
     Ok(layout::split_doc_lines(code))
 }
 

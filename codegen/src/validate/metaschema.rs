@@ -289,6 +289,35 @@ pub fn compiled_for(version: SpecVersion, document: &Value) -> Result<Arc<Compil
     Ok(compiled)
 }
 
+/// Parses the embedded meta-schema of the version `text` (the start of a
+/// document) most likely declares, and lists its declared properties:
+/// the part of checking a document that does not depend on it, for a
+/// thread to do while the document is still being parsed. Whatever the
+/// version, the check itself is unchanged (the cells are filled once).
+pub fn prepare(text: &[u8]) {
+    let version = if sniffs_3_1(text) {
+        SpecVersion::V3_1
+    } else {
+        SpecVersion::V3_0
+    };
+    if let Ok(full) = parsed(version) {
+        declared(version, full);
+    }
+}
+
+/// Whether `text` has `asyncapi` followed, within a few characters, by
+/// `3.1` (`asyncapi: 3.1.0`, `"asyncapi": "3.1.0"`).
+fn sniffs_3_1(text: &[u8]) -> bool {
+    let key = b"asyncapi";
+    text.windows(key.len())
+        .position(|w| w == key)
+        .map(|at| &text[at + key.len()..])
+        .is_some_and(|rest| {
+            let rest = &rest[..rest.len().min(16)];
+            rest.windows(3).any(|w| w == b"3.1")
+        })
+}
+
 /// The embedded meta-schema of `version`, parsed once per process.
 fn parsed(version: SpecVersion) -> Result<&'static Value, String> {
     static V3_0: OnceLock<Result<Value, String>> = OnceLock::new();

@@ -17,6 +17,34 @@ pub use semantic::TAG_PROPERTY;
 use crate::diag::Diagnostics;
 use crate::load::{Document, LoadOptions, load_collecting};
 
+/// Starts, on a thread of its own, the part of checking `path` that does
+/// not depend on its content (parsing the embedded meta-schema), so that
+/// it runs while the document is read and parsed. Once per process: the
+/// parsed meta-schema is kept.
+pub fn prepare_in_background(path: &Path) {
+    static STARTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if STARTED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
+    let path = path.to_path_buf();
+    // Detached: it only fills caches, which whoever needs them first
+    // finishes filling (a `OnceLock` waits for a fill under way).
+    let started = std::thread::Builder::new()
+        .name("chanx-meta-schema".into())
+        .spawn(move || {
+            use std::io::Read;
+            let mut start = Vec::with_capacity(4096);
+            if let Ok(file) = std::fs::File::open(&path) {
+                let _ = file.take(4096).read_to_end(&mut start);
+            }
+            metaschema::prepare(&start);
+        });
+    if started.is_err() {
+        // No thread to spare: the check parses the meta-schema itself.
+        STARTED.store(false, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// Checks a loaded document; returns errors and warnings, sorted.
 pub fn validate(doc: &Document) -> Diagnostics {
     let mut diags = Diagnostics::default();
