@@ -86,8 +86,8 @@ pub fn emit<'a, E>(
             }
         })?;
     }
-    let program = super::literal::raw_string(&crate::text::json_for_code(api.program.text(&roots)));
-    let literal = program.to_string();
+    let literal =
+        super::literal::raw_string_text(&crate::text::json_for_code(api.program.text(&roots)));
     // Written as prettyplease prints it when the literal is too long to
     // share the declaration's line (always, but for a module without
     // channels): neither parsed nor printed (it runs to megabytes).
@@ -100,6 +100,7 @@ pub fn emit<'a, E>(
         )
     });
     Ok(Piece::printed_or(text, || {
+        let program = super::literal::lexed(&literal);
         quote! {
             /// How incoming frames are validated (pydantic's rules), compiled at first use.
             static PROGRAM: ::chanx_runtime::__private::Program = ::chanx_runtime::__private::Program::new(#program);

@@ -389,6 +389,38 @@ impl Spacer {
     }
 }
 
+impl Spacer {
+    /// A spacer in the file's block after an item of several lines, with
+    /// nothing open: where the whole module's spacer is once a module
+    /// (`pub mod types { … }`) has been fed. A later part can be spaced
+    /// from here on another thread, and its text used as is once
+    /// [`Self::is_between_items`] confirms the whole spacer got there.
+    pub fn between_items() -> Self {
+        Spacer {
+            lexer: Lexer::default(),
+            stack: vec![Container {
+                depth: 0,
+                item: None,
+                previous_one_line: Some(false),
+            }],
+            index: 0,
+        }
+    }
+
+    /// Whether this spacer is where [`Self::between_items`] starts (which
+    /// line it is at does not matter: lines are only compared with the
+    /// first line of an item under way, and none is).
+    pub fn is_between_items(&self) -> bool {
+        let start = Spacer::between_items();
+        self.lexer.state == start.lexer.state
+            && self.lexer.depth == start.lexer.depth
+            && self.stack.len() == 1
+            && self.stack[0].depth == 0
+            && self.stack[0].item.is_none()
+            && self.stack[0].previous_one_line == Some(false)
+    }
+}
+
 impl Default for Spacer {
     fn default() -> Self {
         Self::new()
@@ -593,6 +625,27 @@ pub fn push_split_doc_lines(text: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_part_spaced_between_items_is_spaced_as_in_the_whole() {
+        let first = "// @generated\n\npub static D: u8 = 1;\n#[allow(x)]\npub mod types {\n    pub struct A {}\n    pub struct B {\n        a: u8,\n    }\n}\n";
+        let second = "#[allow(dead_code)]\npub mod channels {\n    static P: u8 = 1;\n    pub mod x {\n        pub const A: u8 = 1;\n        pub const B: u8 = 2;\n        pub fn f() {}\n        impl X {\n            fn g() {}\n            fn h() {}\n        }\n    }\n}\n";
+        let mut whole = Spacer::new();
+        let mut expected = String::new();
+        whole.feed(first, &mut expected);
+        assert!(whole.is_between_items());
+        let mut parts = expected.clone();
+        whole.feed(second, &mut expected);
+        Spacer::between_items().feed(second, &mut parts);
+        assert_eq!(parts, expected);
+        // Inside a block, or after a one-line item, it is not.
+        let mut inside = Spacer::new();
+        inside.feed("pub mod m {\n    struct A;\n", &mut String::new());
+        assert!(!inside.is_between_items());
+        let mut after_one_line = Spacer::new();
+        after_one_line.feed("struct A;\n", &mut String::new());
+        assert!(!after_one_line.is_between_items());
+    }
 
     fn spaced(input: &str) -> String {
         let output = space_items(input);

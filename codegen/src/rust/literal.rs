@@ -70,16 +70,25 @@ pub fn json_text(value: &Value) -> String {
     value.to_string()
 }
 
+/// A literal's source text (from [`raw_string_text`]) as a token.
+pub fn lexed(literal: &str) -> Literal {
+    literal
+        .parse()
+        .unwrap_or_else(|_| Literal::string("a literal that did not lex"))
+}
+
 /// A raw string literal (`r#"…"#`) holding `text`, with enough `#`s that
 /// nothing inside ends it; a plain literal when `text` holds what a raw
 /// string cannot (a carriage return, a quote followed by 255 `#`s) or
 /// should not (bidirectional controls, which rustc denies in literals).
-pub fn raw_string(text: &str) -> Literal {
+/// Written as source text, without lexing it into a [`Literal`] (the
+/// document and the validator program run to megabytes).
+pub fn raw_string_text(text: &str) -> String {
     // ASCII holds no bidi control: checked a byte at a time first.
     let ascii = text.is_ascii();
     if text.bytes().any(|b| b == b'\r') || !ascii && text.chars().any(crate::text::is_bidi_control)
     {
-        return Literal::string(text);
+        return Literal::string(text).to_string();
     }
     // One more `#` than the longest run of them after a quote (bytes: no
     // other character's encoding holds either).
@@ -97,12 +106,17 @@ pub fn raw_string(text: &str) -> Literal {
     }
     // Rust allows at most 255.
     if longest >= 255 {
-        return Literal::string(text);
+        return Literal::string(text).to_string();
     }
     let fence = "#".repeat(longest + 1);
-    format!("r{fence}\"{text}\"{fence}")
-        .parse()
-        .unwrap_or_else(|_| Literal::string(text))
+    let mut literal = String::with_capacity(text.len() + 2 * fence.len() + 3);
+    literal.push('r');
+    literal.push_str(&fence);
+    literal.push('"');
+    literal.push_str(text);
+    literal.push('"');
+    literal.push_str(&fence);
+    literal
 }
 
 #[cfg(test)]
@@ -111,13 +125,26 @@ mod tests {
 
     #[test]
     fn raw_strings_are_never_ended_early() {
-        assert_eq!(raw_string("{}").to_string(), "r#\"{}\"#");
-        assert_eq!(raw_string("a\"#b").to_string(), "r##\"a\"#b\"##");
+        assert_eq!(raw_string_text("{}").to_string(), "r#\"{}\"#");
+        assert_eq!(raw_string_text("a\"#b").to_string(), "r##\"a\"#b\"##");
         let quotes = format!("\"{}", "#".repeat(100_000));
-        assert!(raw_string(&quotes).to_string().starts_with("\"\\\"###"));
+        assert!(
+            raw_string_text(&quotes)
+                .to_string()
+                .starts_with("\"\\\"###")
+        );
         let most = format!("\"{}", "#".repeat(254));
-        assert!(raw_string(&most).to_string().ends_with(&"#".repeat(255)));
-        assert_eq!(raw_string("a\rb").to_string(), "\"a\\rb\"");
-        assert_eq!(raw_string("\u{202e}").to_string(), "\"\\u{202e}\"");
+        assert!(
+            raw_string_text(&most)
+                .to_string()
+                .ends_with(&"#".repeat(255))
+        );
+        assert_eq!(raw_string_text("a\rb").to_string(), "\"a\\rb\"");
+        assert_eq!(raw_string_text("\u{202e}").to_string(), "\"\\u{202e}\"");
+        // The text lexes as the literal it spells.
+        for text in ["{}", "a\"#b", "a\rb", "\u{202e}", "é\n\"##x"] {
+            let literal = raw_string_text(text);
+            assert_eq!(lexed(&literal).to_string(), literal);
+        }
     }
 }

@@ -64,7 +64,7 @@ pub fn generate(api: &ir::Api, options: &RustOptions) -> Result<String, Diagnost
     check_type_ids(api)?;
     let document = match &api.document {
         Some(document) if options.server() => {
-            let json = literal::raw_string(&crate::text::json_for_code(document.clone()));
+            let json = literal::raw_string_text(&crate::text::json_for_code(document.clone()));
             // Written as prettyplease prints it: a literal holding the whole
             // document (never short enough to share a line) is then neither
             // parsed nor printed (megabytes on a large document).
@@ -78,6 +78,7 @@ pub fn generate(api: &ir::Api, options: &RustOptions) -> Result<String, Diagnost
                  );\n"
             );
             format::checked_text(text, || {
+                let json = literal::lexed(&json);
                 quote! {
                     /// The AsyncAPI document this module comes from, every `$ref`'d
                     /// file merged in: a router of these channels serves it
@@ -112,12 +113,25 @@ pub fn generate(api: &ir::Api, options: &RustOptions) -> Result<String, Diagnost
     // token streams cannot cross threads. The types module goes straight
     // into the output; the channels module (smaller) is appended after.
     let (types, channels) = std::thread::scope(|scope| {
-        let channels = scope.spawn(|| channels_module(api, options));
+        // The channels module is spaced on its own thread too, from where
+        // the types module leaves the spacer (checked below).
+        let channels = scope.spawn(|| {
+            channels_module(api, options).map(|module| {
+                let mut spaced = String::with_capacity(module.len() + module.len() / 8);
+                layout::Spacer::between_items().feed_items(&module, &mut spaced);
+                (module, spaced)
+            })
+        });
         let types = types_module(api, options, &mut spacer, &mut code);
         (types, crate::generate::join_or_resume(channels))
     });
     types?;
-    spacer.feed_items(&channels?, &mut code);
+    let (channels, spaced) = channels?;
+    if spacer.is_between_items() {
+        code.push_str(&spaced);
+    } else {
+        spacer.feed_items(&channels, &mut code);
+    }
     // Items had their doc lines split as they were added; this only
     // checks that none is left.
     Ok(layout::split_doc_lines(code))
