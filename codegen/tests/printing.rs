@@ -53,6 +53,14 @@ fn sweep_document(max: usize) -> String {
             "    U{schema}:\n      type: object\n      properties:\n        q{}:\n          type: integer\n",
             "y".repeat(len)
         ));
+        // String enums without a default: a short name with values of
+        // this length (every way the `variant_index(…).map(…)` chain
+        // breaks), and a name of this length (`unit_enum_impls!` broken).
+        schemas.push_str(&format!(
+            "    E{len}:\n      type: string\n      enum: [a{z}, b{z}, c{z}, d]\n    F{x}:\n      type: string\n      enum: [a]\n",
+            z = "z".repeat(len),
+            x = "x".repeat(len)
+        ));
     }
     // The narrowest string enum: its `Serialize` call is still broken.
     schemas.push_str("    Q:\n      type: string\n      enum: [a]\n");
@@ -106,6 +114,13 @@ fn text_items_print_as_prettyplease_at_every_length() {
         ": ::std::option::Option<\n            i64,\n        >,\n",
         // A `StructWriter` call broken one argument per line.
         "            out.optional(\n                \"q",
+        // A string enum's `variant_index` chain, broken every way.
+        "\n                .map(|index| [Self::",
+        "            ::chanx_runtime::__private::variant_index(\n                    value,\n                    &[\"a",
+        "                    &[\n                        \"a",
+        "\n                .map(|index| {\n                    [Self::",
+        "\n                    ][index]\n                })\n",
+        "    ::chanx_runtime::__private::unit_enum_impls!(\n        Fxx",
         // A string enum's `Serialize`.
         "::chanx_runtime::__private::unit_variant(\n                serializer,\n                \"Q\",\n                *self as usize,\n                &[\"a\"],\n            )\n",
     ] {

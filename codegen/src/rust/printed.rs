@@ -157,16 +157,12 @@ fn serialize_open(out: &mut Lines, name: &str) -> Option<()> {
 /// arguments go one per line; a list of strings too long for its line is
 /// left to the printer.
 fn unit_variant_serialize(out: &mut Lines, name: &str, wires: &[String]) -> Option<()> {
-    let wires = format!("&[{}],", wires.join(", "));
-    if width(4, &wires) > FITS {
-        return None;
-    }
     serialize_open(out, name)?;
     out.line(3, "::chanx_runtime::__private::unit_variant(")?;
     out.line(4, "serializer,")?;
     out.line(4, &format!("{},", string(name)?))?;
     out.line(4, "*self as usize,")?;
-    out.line(4, &wires)?;
+    slice_arg(out, 4, wires)?;
     out.line(3, ")")?;
     out.line(2, "}")?;
     out.line(1, "}")
@@ -369,6 +365,24 @@ impl Arg<'_> {
     }
 }
 
+/// `&[a, b, …],` as an argument on a line of its own at `level`, or when
+/// too long, one element per line. A slice that fits only without its
+/// comma is left to the printer.
+fn slice_arg(out: &mut Lines, level: usize, elements: &[String]) -> Option<()> {
+    let slice = format!("&[{}]", elements.join(", "));
+    if width(level, &slice) < FITS {
+        return out.line(level, &format!("{slice},"));
+    }
+    if width(level, &slice) == FITS {
+        return None;
+    }
+    out.line(level, "&[")?;
+    for element in elements {
+        out.line(level + 1, &format!("{element},"))?;
+    }
+    out.line(level, "],")
+}
+
 /// A statement `open args… close` at level 3: on one line if it fits, else
 /// one argument per line (a slice too long for its line broken in turn,
 /// one element per line).
@@ -383,20 +397,8 @@ fn call(out: &mut Lines, open: &str, args: &[Arg], close: &str) -> Option<()> {
                 let mut line = String::with_capacity(text.len() + 1);
                 let _ = write!(line, "{text},");
                 match arg {
-                    Arg::Slice(elements) if width(4, &line) > FITS => {
-                        // The comma after `]` may or may not count against
-                        // the margin: a slice that fits only without it is
-                        // left to the printer.
-                        if width(4, text) <= FITS {
-                            return None;
-                        }
-                        out.line(4, "&[")?;
-                        elements
-                            .iter()
-                            .try_for_each(|element| out.line(5, &format!("{element},")))?;
-                        out.line(4, "],")?;
-                    }
-                    _ => out.line(4, &line)?,
+                    Arg::Slice(elements) => slice_arg(out, 4, elements)?,
+                    Arg::Text(_) => out.line(4, &line)?,
                 }
             }
             out.line(3, close)
@@ -579,12 +581,18 @@ pub fn string_enum(
         Some(variant) => format!(", default {}", variant.ident),
         None => String::new(),
     };
-    // Too long for one line: left to prettyplease.
     let impls = format!("::chanx_runtime::__private::unit_enum_impls!({name}{default});");
-    if width(1, &impls) > FITS {
+    if width(1, &impls) <= FITS {
+        out.line(1, &impls)?;
+    } else if default.is_empty() {
+        // Broken around the name, as `deserialize_through_from_json!`.
+        out.line(1, "::chanx_runtime::__private::unit_enum_impls!(")?;
+        out.line(2, name)?;
+        out.line(1, ");")?;
+    } else {
+        // `Name, default Variant` is no expression list: left to the printer.
         return None;
     }
-    out.line(1, &impls)?;
     let strings: Vec<String> = wires.iter().map(|w| string(w)).collect::<Option<_>>()?;
     unit_variant_serialize(&mut out, name, &strings)?;
     from_json_open(&mut out, name)?;
@@ -598,13 +606,36 @@ pub fn string_enum(
         .collect();
     let map = format!(".map(|index| [{}][index])", selves.join(", "));
     let one_line = format!("{call}{map}");
-    match width(3, &one_line) {
-        w if w <= FITS => out.line(3, &one_line)?,
-        w if w >= BREAKS => {
+    if width(3, &one_line) <= FITS {
+        out.line(3, &one_line)?;
+    } else {
+        // A broken method chain: the call, its arguments one per line
+        // two levels in when it does not fit; then `.map(…)` one level in,
+        // its closure's body in a block when it does not fit either.
+        if width(3, &call) <= FITS {
             out.line(3, &call)?;
-            out.line(4, &map)?;
+        } else {
+            out.line(3, "::chanx_runtime::__private::variant_index(")?;
+            out.line(5, "value,")?;
+            slice_arg(&mut out, 5, &strings)?;
+            out.line(4, ")")?;
         }
-        _ => return None,
+        if width(4, &map) <= FITS {
+            out.line(4, &map)?;
+        } else {
+            out.line(4, ".map(|index| {")?;
+            let array = format!("[{}][index]", selves.join(", "));
+            if width(5, &array) <= FITS {
+                out.line(5, &array)?;
+            } else {
+                out.line(5, "[")?;
+                for variant in &selves {
+                    out.line(6, &format!("{variant},"))?;
+                }
+                out.line(5, "][index]")?;
+            }
+            out.line(4, "})")?;
+        }
     }
     out.line(2, "}")?;
     out.line(1, "}")?;
