@@ -4,6 +4,7 @@
 mod cmd;
 mod report;
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -22,13 +23,41 @@ unsafe extern "C" {
 /// `mi_option_purge_delay` in mimalloc.h's `mi_option_e`.
 const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 
-/// Memory freed is given back to the system at once rather than after
-/// 10 ms: a generation's phases (parse, model, code) each free most of
-/// what the previous one made, and the peak is what users see.
-fn return_freed_memory_at_once() {
-    // SAFETY: a plain store into mimalloc's option table, made first
-    // thing in `main`, before this process starts any other thread.
-    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+/// Input files from this many bytes in all make memory freed go back to
+/// the system at once.
+const LARGE_INPUT_BYTES: u64 = 1024 * 1024;
+
+/// For large inputs, memory freed is given back to the system at once
+/// rather than after mimalloc's 10 ms: a generation's phases (parse,
+/// model, code) each free most of what the previous one made, and on a
+/// 100,000-line document the peak is 87 MiB instead of 160. Giving memory
+/// back has its price (page faults to take it again, and other cores'
+/// address caches flushed): on smaller documents, where the peak is tens
+/// of megabytes either way, keeping it makes a run 10-15 % faster.
+fn return_freed_memory_at_once_for(inputs: &[&Path]) {
+    let bytes: u64 = inputs
+        .iter()
+        .filter_map(|path| std::fs::metadata(path).ok())
+        .map(|meta| meta.len())
+        .sum();
+    if bytes >= LARGE_INPUT_BYTES {
+        // SAFETY: a plain store into mimalloc's option table, made in
+        // `main` before this process starts any other thread.
+        unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+    }
+}
+
+impl Command {
+    /// The documents the command reads (the files they `$ref` aside).
+    fn inputs(&self) -> Vec<&Path> {
+        match self {
+            Command::Validate(args) => args.files.iter().map(PathBuf::as_path).collect(),
+            Command::Inspect(args) => vec![args.file.as_path()],
+            Command::Generate(args) => args.files.iter().map(PathBuf::as_path).collect(),
+            Command::Diff(args) => args.files.iter().map(PathBuf::as_path).collect(),
+            Command::Docs(args) => vec![args.file.as_path()],
+        }
+    }
 }
 
 #[derive(Debug, Parser)]
@@ -58,8 +87,8 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    return_freed_memory_at_once();
     let cli = Cli::parse();
+    return_freed_memory_at_once_for(&cli.command.inputs());
     let result = match cli.command {
         Command::Validate(args) => cmd::validate::run(&args),
         Command::Inspect(args) => cmd::inspect::run(&args),
