@@ -276,43 +276,68 @@ meta-schema is compiled with only what the document can reach: protocol
 bindings and schema formats it never uses, and every `properties` entry for
 a key no object of the document has, are left out (358–493 subschemas for
 the corpus documents instead of 1,692; a test compares the verdicts, error
-for error, on every document). On small documents that compilation is
-still the longest thread (about 12 % of the Binance document's
-instructions), so they run at about the speed of one core's work plus
-start-up. The items every type has (struct and string-enum definitions,
+for error, on every document). The embedded meta-schema itself is parsed
+on a thread started with the run, while the document is still being
+read. The items every type has (struct and string-enum definitions,
 their `Serialize`, `FromJson` and `Deserialize`, constructors) are written
-straight as the text prettyplease prints for them; debug builds print both
-and compare, so every test that generates code checks that text, and a
-sweep of name lengths across the 89-column margin does too. The channel modules still go through `syn` and `prettyplease` (about 12 % of
-the instructions on the synthetic 10k document, most of it `syn` parsing).
-The module is spaced (one blank line between items) as it is printed and
-written straight into its output, reserved up front, so no second copy of it
-is ever made; items written as text are spaced by their indentation, without
-the lexer the printed ones need (debug builds space them both ways and
-compare). The static `DOCUMENT` and the validator program, literals of up to
-megabytes, are written as text too. The bundled document and the model are
-made on two threads, beside the meta-schema check. JSON Pointers still walk
-from their file's root, but a small object (8 members or fewer) is read in
-order instead of hashing the token, tokens are split and unescaped a byte at
-a time, and the generator's own maps hash with foldhash. On the synthetic
-10k document that took the whole process from 812 to 640 million
-instructions (callgrind), which now split: building the model and the
-validation program 21 %, the types module 21 %, the channel modules 19 %,
-checking the document 13 % (on its own thread), YAML with positions 13 %,
-the bundled document 4 %, TypeScript 4 %; SipHash (the `serde_json` objects'
-own index) is under 4 %. The two cores do not give two cores' speed (a run
-pinned to one core takes about 1.35 times as long), so the total is what
-counts: 100× Modelina on the 10k and 100k documents needs about 1.35× and
-2.7× less work still (this run's ratios: 74.1× and 37.3×), which means the channel modules written as text, the
-validation program built without a `serde_json` tree per definition, and
-fewer allocations (about a million on the 10k document). Memory:
-the `chanx` command runs on mimalloc (no transparent huge pages, freed
-memory returned at once), the parsed document is freed as soon as the model
-is built and checked, and the bundled document is kept as its JSON text
-(made beside the model). On the 100k document the
-peak RSS is under 90 MiB: the model and validation program (about 40 MB,
-live to the end because Rust and TypeScript are both generated from them)
-and the 22 MB module.
+straight as the text prettyplease prints for them, broken over lines as
+prettyplease breaks them when a line passes its margin (long impl headers,
+lists of wire names, generic field types, `StructWriter` calls, the
+`variant_index` chain of a string enum); debug builds print both and
+compare, so every test that generates code checks that text, and a sweep
+of name, value and list lengths across the 89-column margin does too. Of
+the Binance document's types, two structs (serde attributes) still go
+through the printer. The channel modules still go through `syn` and
+`prettyplease` (about 13 % of the instructions on the synthetic 10k
+document, most of it `syn` parsing), on a thread of their own, which also
+spaces them. The module is spaced (one blank line between items) as it is
+printed and written straight into its output, reserved up front, so no
+second copy of it is ever made; items written as text are spaced by their
+indentation, without the lexer the printed ones need (debug builds space
+them both ways and compare); doc comments are split into lines as each
+item is added. The static `DOCUMENT` and the validator program, literals
+of up to megabytes, are written as text, never lexed. The bundled document
+and the model are made on two threads, beside the meta-schema check.
+Identifier forms are made from ASCII words in one pass (heck's rules; a
+test compares them on 20,000 inputs). JSON Pointers still walk from their
+file's root, but a small object (8 members or fewer) is read in order
+instead of hashing the token, tokens are split and unescaped a byte at a
+time, and the generator's own maps hash with foldhash. Work no other core
+can share was taken off the main thread, which a timeline of phases showed
+it waiting on: output files are no longer flushed to disk before their
+rename (1.5 ms for the Binance document; a generated file is remade from
+its document), and the parsed document and the model are freed on a thread
+of their own (0.7 and 1.3 ms on the synthetic 10k document). On the
+synthetic 10k document the whole process executes 620 million
+instructions (callgrind), split: the types module 20 %, the channel
+modules 20 %, building the model and the validation program 18 %,
+checking the document 13 % (on its own thread), YAML with positions 11 %,
+the bundled document 4 %, TypeScript 4 %; SipHash (the `serde_json`
+objects' own index) is about 7 %. The two cores do not give two cores'
+speed (a run pinned to one core takes about 1.35 times as long): parsing
+the YAML is a ninth of the work and nothing can share its core, and the
+phases after it keep both cores busy, so the total is what counts. 100×
+Modelina on the 10k and 100k documents needs about 1.13× and 2.8× less
+time still (this run's ratios: 88.9× and 36.2×), which means the channel
+modules written as text, the validation program built without a
+`serde_json` tree per definition, and fewer allocations. Tried and not
+kept: parsing a large YAML file in two parts on two threads (a run of
+members of a block mapping, cut where its lines alone show it safe, the
+parts joined and checked to give the same tree and positions at every cut
+of every document): parsing the 100k document took 60 ms instead of 90,
+but the run was no faster on two cores and used more CPU. Memory: the
+`chanx` command runs on mimalloc (no transparent huge pages); for inputs
+of 1 MiB or more, freed memory is returned to the system at once, so the
+100k document's peak stays under 100 MiB (160 MiB without: a generation's
+phases each free most of what the previous one made). Returning memory
+has its price, pages faulted in again and the other core's address caches
+flushed on each return, so smaller inputs keep mimalloc's 10 ms delay:
+that made the Binance and 10k documents' runs 12-14 % faster, for 5-8 MiB
+more peak. The parsed document is freed as soon as the model is built and
+checked, and the bundled document is kept as its JSON text (made beside
+the model). On the 100k document the peak RSS is about 90 MiB: the model
+and validation program (about 40 MB, live to the end because Rust and
+TypeScript are both generated from them) and the 22 MB module.
 
 **Compiling generated Rust.** Per-item experiments (one kind of item
 replaced by a trivial one at a time, `cargo check` timed) showed serde's
