@@ -87,6 +87,21 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     Ok(bytes)
 }
 
+/// Up to `n` bytes from the start of the regular file at `path`; nothing
+/// when it is anything else (a named pipe is never opened, so never
+/// waited on and never read from) or cannot be read.
+pub(crate) fn read_start(path: &Path, n: u64) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let regular = |meta: io::Result<std::fs::Metadata>| meta.is_ok_and(|m| m.is_file());
+    if regular(std::fs::metadata(path))
+        && let Ok(file) = open_nonblocking(path)
+        && regular(file.metadata())
+    {
+        let _ = file.take(n).read_to_end(&mut bytes);
+    }
+    bytes
+}
+
 fn check_type(meta: &std::fs::Metadata) -> Result<(), ReadError> {
     let kind = meta.file_type();
     if kind.is_file() {
@@ -136,6 +151,26 @@ fn open_nonblocking(path: &Path) -> io::Result<File> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn the_start_of_a_regular_file_only() {
+        let dir = std::env::temp_dir().join(format!("chanx-read-start-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("f.yaml");
+        std::fs::write(&file, "asyncapi: 3.1.0\n").unwrap();
+        assert_eq!(read_start(&file, 8), b"asyncapi");
+        assert_eq!(read_start(&file, 100), b"asyncapi: 3.1.0\n");
+        // A named pipe with no writer: not opened, so nothing waits.
+        let fifo = dir.join("pipe");
+        let name = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+        assert!(read_start(&fifo, 100).is_empty());
+        assert!(read_start(&dir, 100).is_empty());
+        assert!(read_start(&dir.join("missing"), 100).is_empty());
+        std::fs::remove_dir_all(&dir).ok();
+    }
 
     #[test]
     fn reads_regular_files_up_to_the_limit() {

@@ -483,6 +483,21 @@ mod tests {
 
     use super::*;
 
+    #[test]
+    fn the_version_is_guessed_from_the_start_of_a_file() {
+        assert!(sniffs_3_1(b"asyncapi: 3.1.0\ninfo: {}"));
+        assert!(sniffs_3_1(b"{\n  \"asyncapi\": \"3.1.0\","));
+        assert!(!sniffs_3_1(b"asyncapi: 3.0.0\n"));
+        assert!(!sniffs_3_1(
+            b"info:\n  description: 3.1 is out\nasyncapi: 3.0.0"
+        ));
+        assert!(!sniffs_3_1(b""));
+        // Filling the caches for either guess leaves compiling unchanged.
+        prepare(b"asyncapi: 3.1.0");
+        prepare(b"");
+        assert!(compiled_for(SpecVersion::V3_1, &Value::Null).is_ok());
+    }
+
     fn kept_for(document: Value) -> Kept {
         let version = SpecVersion::V3_0;
         Kept::of(version, parsed(version).unwrap(), &document)

@@ -31,14 +31,7 @@ pub fn prepare_in_background(path: &Path) {
     // finishes filling (a `OnceLock` waits for a fill under way).
     let started = std::thread::Builder::new()
         .name("chanx-meta-schema".into())
-        .spawn(move || {
-            use std::io::Read;
-            let mut start = Vec::with_capacity(4096);
-            if let Ok(file) = std::fs::File::open(&path) {
-                let _ = file.take(4096).read_to_end(&mut start);
-            }
-            metaschema::prepare(&start);
-        });
+        .spawn(move || metaschema::prepare(&crate::read::read_start(&path, 4096)));
     if started.is_err() {
         // No thread to spare: the check parses the meta-schema itself.
         STARTED.store(false, std::sync::atomic::Ordering::Relaxed);
