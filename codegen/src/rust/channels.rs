@@ -86,8 +86,8 @@ pub fn emit<'a, E>(
             }
         })?;
     }
-    let literal =
-        super::literal::raw_string_text(&crate::text::json_for_code(api.program.text(&roots)));
+    let program_text = crate::text::json_for_code(api.program.text(&roots));
+    let literal = super::literal::raw_string_text(&program_text);
     // Written as prettyplease prints it when the literal is too long to
     // share the declaration's line (always, but for a module without
     // channels): neither parsed nor printed (it runs to megabytes).
@@ -100,7 +100,7 @@ pub fn emit<'a, E>(
         )
     });
     Ok(Piece::printed_or(text, || {
-        let program = super::literal::lexed(&literal);
+        let program = super::literal::lexed(&literal, &program_text);
         quote! {
             /// How incoming frames are validated (pydantic's rules), compiled at first use.
             static PROGRAM: ::chanx_runtime::__private::Program = ::chanx_runtime::__private::Program::new(#program);

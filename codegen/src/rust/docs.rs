@@ -9,7 +9,8 @@ use crate::ir::{Name, Origin};
 /// whole doc comment as one attribute (one token, however many lines it
 /// has, so a description of millions of lines costs no more than its
 /// bytes), and [`super::layout::split_doc_lines`] turns it into one `///`
-/// line per line once the module is printed. Spec text never holds it
+/// line per line as each item is added to the module (and once more over
+/// the whole module, for doc comments written inside macro calls). Spec text never holds it
 /// ([`crate::text::clean`] drops control characters).
 pub const LINE_SEPARATOR: char = '\u{1f}';
 

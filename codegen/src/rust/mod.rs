@@ -64,7 +64,8 @@ pub fn generate(api: &ir::Api, options: &RustOptions) -> Result<String, Diagnost
     check_type_ids(api)?;
     let document = match &api.document {
         Some(document) if options.server() => {
-            let json = literal::raw_string_text(&crate::text::json_for_code(document.clone()));
+            let json_text = crate::text::json_for_code(document.clone());
+            let json = literal::raw_string_text(&json_text);
             // Written as prettyplease prints it: a literal holding the whole
             // document (never short enough to share a line) is then neither
             // parsed nor printed (megabytes on a large document).
@@ -78,7 +79,7 @@ pub fn generate(api: &ir::Api, options: &RustOptions) -> Result<String, Diagnost
                  );\n"
             );
             format::checked_text(text, || {
-                let json = literal::lexed(&json);
+                let json = literal::lexed(&json, &json_text);
                 quote! {
                     /// The AsyncAPI document this module comes from, every `$ref`'d
                     /// file merged in: a router of these channels serves it
@@ -132,8 +133,12 @@ pub fn generate(api: &ir::Api, options: &RustOptions) -> Result<String, Diagnost
     } else {
         spacer.feed_items(&channels, &mut code);
     }
-    // Items had their doc lines split as they were added; this only
-    // checks that none is left.
+    // Nothing is spaced after the channels module (and `spacer` does not
+    // know about the text spaced on its thread).
+    drop(spacer);
+    // Items had their doc lines split as they were added, so this pass
+    // usually only scans; it still splits the doc comments
+    // `doc_comments_in_macros` writes inside macro calls while spacing.
     Ok(layout::split_doc_lines(code))
 }
 

@@ -5,9 +5,10 @@
 //! Parsing and printing token trees was most of generating a large
 //! document, and these impls are most of its items. They have a fixed
 //! shape, so their printed form is known; where it would depend on
-//! prettyplease's line breaking (a line near the margin, an unusual string
-//! literal, a long name), the function returns `None` and the caller prints
-//! tokens as before. Debug builds print the tokens too and check that both
+//! prettyplease's line breaking in a way not written out here (a line at
+//! the margin, where a trailing comma may or may not count; an unusual
+//! string literal; a name too long for any line), the function returns
+//! `None` and the caller prints tokens as before. Debug builds print the tokens too and check that both
 //! agree (`format::Module::printed`), so every test of generated code checks
 //! this module against prettyplease.
 
@@ -155,7 +156,7 @@ fn serialize_open(out: &mut Lines, name: &str) -> Option<()> {
 /// `unit_variant`, as serde's derive would serialize it. The call never
 /// fits on one line (93 columns with a one-letter name and value), so its
 /// arguments go one per line; a list of strings too long for its line is
-/// left to the printer.
+/// broken one per line too ([`slice_arg`]).
 fn unit_variant_serialize(out: &mut Lines, name: &str, wires: &[String]) -> Option<()> {
     serialize_open(out, name)?;
     out.line(3, "::chanx_runtime::__private::unit_variant(")?;
@@ -394,11 +395,13 @@ fn call(out: &mut Lines, open: &str, args: &[Arg], close: &str) -> Option<()> {
         w if w >= BREAKS => {
             out.line(3, open)?;
             for (arg, text) in args.iter().zip(&args_text) {
-                let mut line = String::with_capacity(text.len() + 1);
-                let _ = write!(line, "{text},");
                 match arg {
                     Arg::Slice(elements) => slice_arg(out, 4, elements)?,
-                    Arg::Text(_) => out.line(4, &line)?,
+                    Arg::Text(_) => {
+                        let mut line = String::with_capacity(text.len() + 1);
+                        let _ = write!(line, "{text},");
+                        out.line(4, &line)?;
+                    }
                 }
             }
             out.line(3, close)
@@ -459,12 +462,31 @@ fn field_line(out: &mut Lines, ident: &str, ty: &str) -> Option<()> {
     }
     let (outer, inner) = ty.split_once('<')?;
     let inner = inner.strip_suffix('>')?;
-    if has_top_level_comma(inner) {
+    // One generic argument list, the type's last part (not `A<X>::B<Y>`),
+    // holding one argument.
+    if !closes_at_end(inner) || has_top_level_comma(inner) {
         return None;
     }
     out.line(2, &format!("pub {ident}: {outer}<"))?;
     out.line(3, &format!("{inner},"))?;
     out.line(2, ">,")
+}
+
+/// Whether every `<` in `args` (the text between a generic list's `<` and
+/// its last `>`) is closed inside it: the list's own `<` closes last.
+fn closes_at_end(args: &str) -> bool {
+    let mut depth = 0usize;
+    for c in args.chars() {
+        match c {
+            '<' => depth += 1,
+            '>' => match depth.checked_sub(1) {
+                Some(less) => depth = less,
+                None => return false,
+            },
+            _ => {}
+        }
+    }
+    depth == 0
 }
 
 /// Whether `args` (generic arguments) holds a `,` outside any `<…>`.
@@ -688,5 +710,106 @@ fn derive(out: &mut Lines, derives: &[&str]) -> Option<()> {
             out.line(1, ")]")
         }
         _ => None,
+    }
+}
+
+/// Each broken shape is written as text (not left to the printer), and a
+/// width where prettyplease's choice was not probed is left to it.
+/// (Whether the text is what prettyplease prints is checked by every test
+/// that generates code, in debug builds.)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field<'a>(ident: &'a str, read: &'a Read) -> FieldText<'a> {
+        FieldText {
+            ident,
+            wire: ident,
+            optional: true,
+            read,
+        }
+    }
+
+    #[test]
+    fn long_impl_headers_slices_and_calls_are_broken_as_text() {
+        let name = format!("N{}", "x".repeat(50));
+        let read = Read::OrDefault;
+        let long = format!("f{}", "y".repeat(40));
+        let fields: Vec<FieldText> = (0..6)
+            .map(|_| field(&long, &read))
+            .chain([field("a", &read)])
+            .collect();
+        let text = from_json(&name, &name, &fields[5..]).expect("written as text");
+        assert!(text.starts_with(&format!(
+            "    impl ::chanx_runtime::__private::FromJson\n    for {name} {{\n"
+        )));
+        let text = serialize(&name, &name, &fields[..1]).expect("written as text");
+        assert!(text.contains(&format!(
+            "            out.optional(\n                \"{long}\",\n                &self.{long},\n            );\n"
+        )));
+        let mut out = Lines::new();
+        let wires: Vec<String> = (0..4)
+            .map(|i| format!("\"w{i}{}\"", "z".repeat(20)))
+            .collect();
+        slice_arg(&mut out, 4, &wires).expect("written as text");
+        assert!(
+            out.text
+                .starts_with("                &[\n                    \"w0")
+        );
+    }
+
+    #[test]
+    fn a_slice_at_the_margin_is_left_to_the_printer() {
+        // `&[…]` exactly 89 columns at level 4: fits only without its comma.
+        let element = format!("\"{}\"", "e".repeat(89 - 16 - 5));
+        assert_eq!(width(4, &format!("&[{element}]")), FITS);
+        assert!(slice_arg(&mut Lines::new(), 4, &[element]).is_none());
+    }
+
+    #[test]
+    fn field_types_break_around_one_generic_list_only() {
+        let ident = format!("f{}", "y".repeat(40));
+        let mut out = Lines::new();
+        field_line(
+            &mut out,
+            &ident,
+            "::std::option::Option<::std::vec::Vec<::std::string::String>>",
+        )
+        .expect("written as text");
+        assert_eq!(
+            out.text,
+            format!(
+                "        pub {ident}: ::std::option::Option<\n            ::std::vec::Vec<::std::string::String>,\n        >,\n"
+            )
+        );
+        // Two arguments, or a generic list that is not the type's last part.
+        let two = "::std::collections::HashMap<::std::string::String, ::serde_json::Value>";
+        assert!(field_line(&mut Lines::new(), &ident, two).is_none());
+        let path = "a::Bbbbbbbbbbbbbbbbbbbbbb<Xxxxxxxxxxxx>::Cccccccccccccccccccc<Yyyyyyyyyyyyyy>";
+        assert!(field_line(&mut Lines::new(), &ident, path).is_none());
+    }
+
+    #[test]
+    fn long_string_enum_chains_are_broken_as_text() {
+        let values: Vec<String> = (0..4).map(|i| format!("V{i}{}", "z".repeat(16))).collect();
+        let variants: Vec<VariantDef> = values
+            .iter()
+            .map(|ident| VariantDef {
+                doc: None,
+                is_default: false,
+                ident,
+            })
+            .collect();
+        let wires: Vec<&str> = values.iter().map(String::as_str).collect();
+        let text = string_enum(None, "E", &variants, &wires).expect("written as text");
+        assert!(text.contains(
+            "            ::chanx_runtime::__private::variant_index(\n                    value,\n"
+        ));
+        assert!(text.contains("                .map(|index| {\n                    [\n"));
+        let long_name = format!("E{}", "x".repeat(60));
+        let text = string_enum(None, &long_name, &variants[..1], &wires[..1]).expect("as text");
+        assert!(text.contains(&format!(
+            "    ::chanx_runtime::__private::unit_enum_impls!(\n        {long_name}\n    );\n"
+        )));
     }
 }
