@@ -125,11 +125,10 @@ pub fn serialize(name: &str, type_name: &str, fields: &[FieldText]) -> Option<St
         let wire = string(field.wire)?;
         let value = format!("&self.{}", field.ident);
         let line = format!("out.{method}({wire}, {value});");
-        match width(3, &line) {
-            w if w <= FITS => out.line(3, &line)?,
-            // Whether the `;` counts against the margin is not probed.
-            w if w - 1 <= FITS => return None,
-            _ => {
+        match fit(3, &line) {
+            Fit::OneLine => out.line(3, &line)?,
+            Fit::AtMargin => return None,
+            Fit::Broken => {
                 out.line(3, &format!("out.{method}("))?;
                 out.line(4, &format!("{wire},"))?;
                 out.line(4, &format!("{value},"))?;
@@ -326,6 +325,23 @@ fn width(level: usize, text: &str) -> usize {
     level * 4 + text.chars().count()
 }
 
+/// How a line ending in a comma or semicolon fits at `level`.
+enum Fit {
+    OneLine,
+    /// Fits only without its last character: whether prettyplease lets
+    /// that pass the margin was not probed, so it is left to the printer.
+    AtMargin,
+    Broken,
+}
+
+fn fit(level: usize, line: &str) -> Fit {
+    match width(level, line) {
+        w if w <= FITS => Fit::OneLine,
+        w if w == BREAKS => Fit::AtMargin,
+        _ => Fit::Broken,
+    }
+}
+
 /// `terms` joined by ` + ` as the last argument of a broken call (level
 /// 4, then a comma): as prettyplease fills a binary expression, each
 /// `+ term` goes on the line if it fits, else starts the next one, four
@@ -370,12 +386,11 @@ impl Arg<'_> {
 /// too long, one element per line. A slice that fits only without its
 /// comma is left to the printer.
 fn slice_arg(out: &mut Lines, level: usize, elements: &[String]) -> Option<()> {
-    let slice = format!("&[{}]", elements.join(", "));
-    if width(level, &slice) < FITS {
-        return out.line(level, &format!("{slice},"));
-    }
-    if width(level, &slice) == FITS {
-        return None;
+    let slice = format!("&[{}],", elements.join(", "));
+    match fit(level, &slice) {
+        Fit::OneLine => return out.line(level, &slice),
+        Fit::AtMargin => return None,
+        Fit::Broken => {}
     }
     out.line(level, "&[")?;
     for element in elements {
@@ -454,17 +469,14 @@ pub fn struct_def(
 /// left to the printer, as is a line that fits only without its comma.
 fn field_line(out: &mut Lines, ident: &str, ty: &str) -> Option<()> {
     let line = format!("pub {ident}: {ty},");
-    if width(2, &line) <= FITS {
-        return out.line(2, &line);
-    }
-    if width(2, &line) - 1 <= FITS {
-        return None;
+    match fit(2, &line) {
+        Fit::OneLine => return out.line(2, &line),
+        Fit::AtMargin => return None,
+        Fit::Broken => {}
     }
     let (outer, inner) = ty.split_once('<')?;
     let inner = inner.strip_suffix('>')?;
-    // One generic argument list, the type's last part (not `A<X>::B<Y>`),
-    // holding one argument.
-    if !closes_at_end(inner) || has_top_level_comma(inner) {
+    if !one_generic_argument(inner) {
         return None;
     }
     out.line(2, &format!("pub {ident}: {outer}<"))?;
@@ -472,9 +484,10 @@ fn field_line(out: &mut Lines, ident: &str, ty: &str) -> Option<()> {
     out.line(2, ">,")
 }
 
-/// Whether every `<` in `args` (the text between a generic list's `<` and
-/// its last `>`) is closed inside it: the list's own `<` closes last.
-fn closes_at_end(args: &str) -> bool {
+/// Whether `args`, the text between a type's first `<` and its last `>`,
+/// is one generic argument of that list: every `<` in it closed inside it
+/// (not `A<X>::B<Y>`), and no `,` outside them.
+fn one_generic_argument(args: &str) -> bool {
     let mut depth = 0usize;
     for c in args.chars() {
         match c {
@@ -483,24 +496,11 @@ fn closes_at_end(args: &str) -> bool {
                 Some(less) => depth = less,
                 None => return false,
             },
+            ',' if depth == 0 => return false,
             _ => {}
         }
     }
     depth == 0
-}
-
-/// Whether `args` (generic arguments) holds a `,` outside any `<…>`.
-fn has_top_level_comma(args: &str) -> bool {
-    let mut depth = 0usize;
-    for c in args.chars() {
-        match c {
-            '<' => depth += 1,
-            '>' => depth = depth.saturating_sub(1),
-            ',' if depth == 0 => return true,
-            _ => {}
-        }
-    }
-    false
 }
 
 /// A type's tokens as printed: paths and generic arguments only (no
