@@ -8,13 +8,14 @@ use quote::quote;
 use serde_json::{Value, json};
 
 use super::RustOptions;
-use super::docs::{doc_attrs, doc_line};
+use super::docs::{doc_attrs, doc_line, doc_text};
 use super::format::Piece;
 use super::names::{Namer, ident};
 use super::types::TypesModule;
 use crate::ir::{Action, Api, Channel, ChannelId, MessageId, Operation, TypeRef};
 
 mod client;
+mod printed;
 mod topics;
 
 /// Names every channel module defines (or imports) itself; the server type
@@ -55,13 +56,14 @@ enum Kind {
     StandaloneTopic,
 }
 
-/// Hands each channel module to `item` as soon as it is built, then the
-/// validator program they share (which belongs first in the module).
+/// Hands each channel module to `item` as soon as it is built (its header:
+/// attributes and `pub mod NAME {}`, and its items), then the validator
+/// program they share (which belongs first in the module).
 pub fn emit<'a, E>(
     api: &'a Api,
     options: &'a RustOptions,
     types: &'a TypesModule<'a>,
-    item: &mut impl FnMut(TokenStream) -> Result<(), E>,
+    item: &mut impl FnMut(TokenStream, Vec<Piece>) -> Result<(), E>,
 ) -> Result<Piece, E> {
     let mut namer = Namer::default();
     let mut roots = Vec::new();
@@ -77,14 +79,15 @@ pub fn emit<'a, E>(
             channel.summary.as_deref(),
             channel.description.as_deref(),
         ]);
-        let body =
+        let items =
             ChannelEmitter::new(api, options, types, id, channel, &module_names).emit(&mut roots);
-        item(quote! {
-            #docs
-            pub mod #module {
-                #body
-            }
-        })?;
+        item(
+            quote! {
+                #docs
+                pub mod #module {}
+            },
+            items,
+        )?;
     }
     let program_text = crate::text::json_for_code(api.program.text(&roots));
     let literal = super::literal::raw_string_text(&program_text);
@@ -201,7 +204,7 @@ impl<'a> ChannelEmitter<'a> {
         }
     }
 
-    fn emit(mut self, roots: &mut Vec<Value>) -> TokenStream {
+    fn emit(mut self, roots: &mut Vec<Value>) -> Vec<Piece> {
         let constants = self.emit_constants();
         let params = match self.kind {
             Kind::Consumer => self.emit_params(),
@@ -212,13 +215,13 @@ impl<'a> ChannelEmitter<'a> {
                 quote!(#address #topic)
             }
         };
-        let incoming = self.emit_message_enum(
+        let (incoming, incoming_from) = self.emit_message_enum(
             &ident("Incoming"),
             " Messages this side receives on the channel.",
             &self.incoming,
             roots,
         );
-        let outgoing = self.emit_message_enum(
+        let (outgoing, outgoing_from) = self.emit_message_enum(
             &ident("Outgoing"),
             " Messages this side sends on the channel (replies included).",
             &self.outgoing,
@@ -239,8 +242,8 @@ impl<'a> ChannelEmitter<'a> {
                 )
             }
             Kind::HostedTopic => (
-                self.emit_topic_trait(&routes),
-                self.emit_served(&routes),
+                Piece::Tokens(self.emit_topic_trait(&routes)),
+                Piece::Tokens(self.emit_served(&routes)),
                 self.emit_topic_handle(&routes),
             ),
             Kind::StandaloneTopic => {
@@ -249,8 +252,8 @@ impl<'a> ChannelEmitter<'a> {
                 let handle = self.emit_topic_handle(&routes);
                 let client = self.emit_client(&routes, &[]);
                 (
-                    self.emit_topic_trait(&routes),
-                    quote!(#served #server),
+                    Piece::Tokens(self.emit_topic_trait(&routes)),
+                    Piece::Tokens(quote!(#served #server)),
                     quote!(#handle #client),
                 )
             }
@@ -258,7 +261,7 @@ impl<'a> ChannelEmitter<'a> {
         let (consumer, server) = if self.options.server() {
             (consumer, server)
         } else {
-            (quote!(), quote!())
+            (Piece::Tokens(quote!()), Piece::Tokens(quote!()))
         };
         let uses_types = self
             .incoming
@@ -266,17 +269,20 @@ impl<'a> ChannelEmitter<'a> {
             .chain(&self.outgoing)
             .any(|e| e.uses_types);
         let import = uses_types.then(|| quote! { use super::super::types; });
-        quote! {
+        let mut items = vec![Piece::Tokens(quote! {
             #import
             #constants
             #params
             #incoming
-            #outgoing
-            #(#route_enums)*
-            #consumer
-            #server
-            #client
-        }
+        })];
+        items.extend(incoming_from);
+        items.push(Piece::Tokens(outgoing));
+        items.extend(outgoing_from);
+        items.push(Piece::Tokens(quote!(#(#route_enums)*)));
+        items.push(consumer);
+        items.push(server);
+        items.push(Piece::Tokens(client));
+        items
     }
 
     fn emit_constants(&self) -> TokenStream {
@@ -389,7 +395,7 @@ impl<'a> ChannelEmitter<'a> {
         doc: &str,
         entries: &[Entry],
         roots: &mut Vec<Value>,
-    ) -> TokenStream {
+    ) -> (TokenStream, Vec<Piece>) {
         let variants: Vec<&Ident> = entries.iter().map(|e| &e.variant).collect();
         let tys: Vec<&TokenStream> = entries.iter().map(|e| &e.ty).collect();
         let docs = entries.iter().map(|e| &e.docs);
@@ -424,15 +430,20 @@ impl<'a> ChannelEmitter<'a> {
         };
         let conversions = unique_type_indices(entries).into_iter().map(|i| {
             let (variant, ty) = (&entries[i].variant, &entries[i].ty);
-            quote! {
-                impl ::std::convert::From<#ty> for #name {
-                    fn from(message: #ty) -> Self {
-                        Self::#variant(message)
+            let text = printed_type(ty)
+                .and_then(|ty| printed::from_impl(&name.to_string(), &ty, &variant.to_string()));
+            Piece::printed_or(text, || {
+                quote! {
+                    impl ::std::convert::From<#ty> for #name {
+                        fn from(message: #ty) -> Self {
+                            Self::#variant(message)
+                        }
                     }
                 }
-            }
+            })
         });
-        quote! {
+        let conversions = conversions.collect();
+        let definition = quote! {
             #[doc = #doc]
             #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub enum #name {
@@ -457,8 +468,8 @@ impl<'a> ChannelEmitter<'a> {
                     #decode
                 }
             }
-            #(#conversions)*
-        }
+        };
+        (definition, conversions)
     }
 
     /// Validates against this enum's root in the program, then builds the
@@ -698,7 +709,46 @@ impl<'a> ChannelEmitter<'a> {
         quote!(#input #reply)
     }
 
-    fn emit_consumer(&self, routes: &[Route], hosted: &[topics::Hosted]) -> TokenStream {
+    fn emit_consumer(&self, routes: &[Route], hosted: &[topics::Hosted]) -> Piece {
+        let text = if hosted.is_empty() && !self.options.default_stubs {
+            self.consumer_text(routes)
+        } else {
+            None
+        };
+        Piece::printed_or(text, || self.consumer_tokens(routes, hosted))
+    }
+
+    /// The `Consumer` trait written as text, when its every line's layout is known.
+    fn consumer_text(&self, routes: &[Route]) -> Option<String> {
+        let mut docs = Vec::with_capacity(routes.len());
+        let mut types = Vec::with_capacity(routes.len());
+        for route in routes {
+            docs.push(self.route_doc(route)?);
+            let input = match &route.input {
+                Input::Single(i) => printed_type(&self.incoming[*i].ty)?,
+                Input::Several { name, .. } => name.to_string(),
+            };
+            let reply = match &route.reply {
+                ReplyShape::None => "()".to_owned(),
+                ReplyShape::Single(i) => printed_type(&self.outgoing[*i].ty)?,
+                ReplyShape::Several { name, .. } => name.to_string(),
+            };
+            types.push((route.method.to_string(), input, reply));
+        }
+        let methods: Vec<printed::Method> = docs
+            .iter()
+            .zip(&types)
+            .map(|(doc, (name, input, reply))| printed::Method {
+                doc,
+                name,
+                input,
+                reply,
+            })
+            .collect();
+        printed::consumer_trait(&methods)
+    }
+
+    fn consumer_tokens(&self, routes: &[Route], hosted: &[topics::Hosted]) -> TokenStream {
         let context = quote!(Ctx);
         let methods = self.emit_handler_methods(routes);
         let topic_items = topics::consumer_items(hosted);
@@ -735,28 +785,41 @@ impl<'a> ChannelEmitter<'a> {
         }
     }
 
+    /// The doc comment of a route's trait method (`None`: it has none).
+    fn route_doc(&self, route: &Route) -> Option<String> {
+        match route.operation {
+            Some(op) => {
+                let kind = if op.reply.is_some() {
+                    "Request/reply operation"
+                } else {
+                    "Receive operation"
+                };
+                let heading = format!("{kind} `{}`.", op.name.spec);
+                doc_text([
+                    Some(heading.as_str()),
+                    op.summary.as_deref(),
+                    op.description.as_deref(),
+                ])
+            }
+            None => {
+                let heading = match &route.input {
+                    Input::Single(i) => format!(
+                        "Receives `{}`, which no receive operation lists.",
+                        self.incoming[*i].variant
+                    ),
+                    Input::Several { .. } => String::new(),
+                };
+                doc_text([Some(heading.as_str())])
+            }
+        }
+    }
+
     /// One trait method per route: the consumer's or topic's handlers.
     fn emit_handler_methods(&self, routes: &[Route]) -> Vec<TokenStream> {
         let context = quote!(Ctx);
         routes.iter().map(|route| {
             let method = &route.method;
-            let docs = match route.operation {
-                Some(op) => {
-                    let kind = if op.reply.is_some() { "Request/reply operation" } else { "Receive operation" };
-                    let heading = format!("{kind} `{}`.", op.name.spec);
-                    doc_attrs([Some(heading.as_str()), op.summary.as_deref(), op.description.as_deref()])
-                }
-                None => {
-                    let heading = match &route.input {
-                        Input::Single(i) => format!(
-                            "Receives `{}`, which no receive operation lists.",
-                            self.incoming[*i].variant
-                        ),
-                        Input::Several { .. } => String::new(),
-                    };
-                    doc_attrs([Some(heading.as_str())])
-                }
-            };
+            let docs = self.route_doc(route).map(|doc| quote!(#[doc = #doc]));
             let input = match &route.input {
                 Input::Single(i) => self.incoming[*i].ty.clone(),
                 Input::Several { name, .. } => quote!(#name),
@@ -835,7 +898,69 @@ impl<'a> ChannelEmitter<'a> {
         arms
     }
 
-    fn emit_server(&self, routes: &[Route], hosted: &[topics::Hosted]) -> TokenStream {
+    fn emit_server(&self, routes: &[Route], hosted: &[topics::Hosted]) -> Piece {
+        let text = if hosted.is_empty() {
+            self.server_text(routes)
+        } else {
+            None
+        };
+        Piece::printed_or(text, || self.server_tokens(routes, hosted))
+    }
+
+    /// `<Channel>Server` and its impls written as text, when every line's
+    /// layout is known.
+    fn server_text(&self, routes: &[Route]) -> Option<String> {
+        struct ArmText {
+            variant: String,
+            method: String,
+            argument: String,
+            reply: Option<String>,
+        }
+        let mut arms = Vec::new();
+        for route in routes {
+            let reply = match &route.reply {
+                ReplyShape::None => None,
+                ReplyShape::Single(reply) => Some(self.outgoing[*reply].variant.to_string()),
+                ReplyShape::Several { .. } => return None,
+            };
+            let handled: Vec<(usize, String)> = match &route.input {
+                Input::Single(i) => vec![(*i, "message".to_owned())],
+                Input::Several { name, entries } => entries
+                    .iter()
+                    .map(|&i| (i, format!("{name}::{}(message)", self.incoming[i].variant)))
+                    .collect(),
+            };
+            for (i, argument) in handled {
+                arms.push(ArmText {
+                    variant: self.incoming[i].variant.to_string(),
+                    method: route.method.to_string(),
+                    argument,
+                    reply: reply.clone(),
+                });
+            }
+        }
+        let arms: Vec<printed::Arm> = arms
+            .iter()
+            .map(|arm| printed::Arm {
+                variant: &arm.variant,
+                method: &arm.method,
+                argument: &arm.argument,
+                reply: match &arm.reply {
+                    None => printed::ArmReply::None,
+                    Some(variant) => printed::ArmReply::Single(variant),
+                },
+            })
+            .collect();
+        printed::server(&printed::Server {
+            name: &self.server.to_string(),
+            address: self.channel.address.as_deref(),
+            tag_key: self.channel.tag_key.as_deref(),
+            document: self.api.document.is_some(),
+            arms: &arms,
+        })
+    }
+
+    fn server_tokens(&self, routes: &[Route], hosted: &[topics::Hosted]) -> TokenStream {
         let context = quote!(Ctx);
         let server = &self.server;
         let route_doc = format!(" `chanx_runtime::Route::new({server}::new(consumer))`.");
@@ -974,6 +1099,11 @@ fn names_a_type(ty: &TypeRef) -> bool {
         }
         _ => false,
     }
+}
+
+/// A message type as prettyplease prints it, when it is a plain path.
+fn printed_type(ty: &TokenStream) -> Option<String> {
+    super::printed::type_text(ty)
 }
 
 fn option_str(value: Option<&str>) -> TokenStream {

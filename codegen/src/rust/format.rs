@@ -6,9 +6,10 @@
 //! next item is built. Memory stays close to the size of the printed text
 //! instead of many times the size of the whole module's syntax tree.
 //!
-//! The items every type has are not printed this way but written as text
-//! ([`Piece::Printed`], from [`super::printed`]): the same text, without
-//! the parse.
+//! The items every type has, and most of a channel module's, are not
+//! printed this way but written as text ([`Piece::Printed`], from
+//! [`super::printed`] and `channels::printed`): the same text, without the
+//! parse.
 
 use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 
@@ -83,6 +84,43 @@ impl Module {
                 Ok(())
             }
         }
+    }
+
+    /// Adds a module nested in this one: `header` (its attributes and
+    /// `mod NAME {}`) and `items`, each printed (or checked, in debug
+    /// builds) one level deeper, as in the whole file.
+    pub fn nested(&mut self, header: TokenStream, items: Vec<Piece>) -> Result<(), Diagnostics> {
+        let printed = print(in_module(header))?;
+        let header = module_body(&printed)?;
+        let open = header
+            .strip_suffix("{}\n")
+            .ok_or_else(|| bug("a module header did not print as `mod NAME {}`".into()))?;
+        let mut body = String::new();
+        for piece in items {
+            match piece {
+                Piece::Tokens(item) if item.is_empty() => {}
+                Piece::Tokens(item) => {
+                    let printed = print(in_module(in_module(item)))?;
+                    push_split_doc_lines(nested_body(&printed)?, &mut body);
+                }
+                Piece::Printed { text, tokens } => {
+                    if let Some(tokens) = tokens {
+                        let printed = print(in_module(in_module(tokens)))?;
+                        same_as_printed(&text, nested_body(&printed)?)?;
+                    }
+                    push_split_doc_lines(&text, &mut body);
+                }
+            }
+        }
+        if body.is_empty() {
+            push_split_doc_lines(header, &mut self.text);
+            return Ok(());
+        }
+        push_split_doc_lines(open, &mut self.text);
+        self.text.push_str("{\n");
+        self.text.push_str(&body);
+        self.text.push_str("    }\n");
+        Ok(())
     }
 
     /// Adds `piece` before the items printed so far.
@@ -167,6 +205,21 @@ fn module_body(printed: &str) -> Result<&str, Diagnostics> {
     printed
         .strip_prefix("mod m {\n")
         .and_then(|rest| rest.strip_suffix("}\n"))
+        .ok_or_else(|| bug("an item did not print inside its module".into()))
+}
+
+/// `item` printed two levels in, as a channel module's items are.
+#[cfg(test)]
+pub fn print_nested(item: TokenStream) -> String {
+    let printed = print(in_module(in_module(item))).expect("tokens that parse");
+    nested_body(&printed).expect("a nested module").to_owned()
+}
+
+/// The body of a printed `mod m { mod m { … } }`: items two levels in.
+fn nested_body(printed: &str) -> Result<&str, Diagnostics> {
+    module_body(printed)?
+        .strip_prefix("    mod m {\n")
+        .and_then(|rest| rest.strip_suffix("    }\n"))
         .ok_or_else(|| bug("an item did not print inside its module".into()))
 }
 

@@ -198,7 +198,9 @@ fn channels_module(api: &ir::Api, options: &RustOptions) -> Result<String, Diagn
         )]
         pub mod channels {}
     })?;
-    let program = channels::emit(api, options, &types, &mut |item| module.item(item))?;
+    let program = channels::emit(api, options, &types, &mut |header, items| {
+        module.nested(header, items)
+    })?;
     module.piece_first(program)?;
     Ok(module.close())
 }

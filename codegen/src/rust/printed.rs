@@ -17,8 +17,8 @@ use std::fmt::Write;
 /// prettyplease's margin is 89 columns: a line is taken as fitting only
 /// well inside it, and as breaking only well beyond it, so that a width
 /// near the margin (where its algorithm's details decide) is never guessed.
-const FITS: usize = 89;
-const BREAKS: usize = 90;
+pub(super) const FITS: usize = 89;
+pub(super) const BREAKS: usize = 90;
 
 /// The widest struct literal (`Self { a: x }`) prettyplease keeps on one
 /// line: its box may be 34 columns wide, up to the space before `}`.
@@ -44,19 +44,19 @@ pub struct FieldText<'a> {
 }
 
 /// Lines at the module's item level (indented 4 columns).
-struct Lines {
-    text: String,
+pub(super) struct Lines {
+    pub(super) text: String,
 }
 
 impl Lines {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Lines {
             text: String::with_capacity(1024),
         }
     }
 
     /// One line at `level` (the item is level 1), if it fits.
-    fn line(&mut self, level: usize, text: &str) -> Option<()> {
+    pub(super) fn line(&mut self, level: usize, text: &str) -> Option<()> {
         let width = level * 4 + text.chars().count();
         if width > FITS {
             return None;
@@ -71,7 +71,7 @@ impl Lines {
 
     /// `#[doc = "…"]` as prettyplease prints it: `///` and the text, its
     /// trailing spaces dropped (comments are not wrapped, so any width).
-    fn doc(&mut self, level: usize, doc: &str) -> Option<()> {
+    pub(super) fn doc(&mut self, level: usize, doc: &str) -> Option<()> {
         if doc.contains('\n') || doc.starts_with('/') {
             return None;
         }
@@ -87,7 +87,7 @@ impl Lines {
 
 /// `"text"` as the code generator's string literals print it, for text
 /// whose literal is itself between quotes (printable ASCII, no `"` or `\`).
-fn string(text: &str) -> Option<String> {
+pub(super) fn string(text: &str) -> Option<String> {
     text.bytes()
         .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
         .then(|| format!("\"{text}\""))
@@ -321,12 +321,12 @@ pub fn deserialize(name: &str) -> Option<String> {
     Some(out.text)
 }
 
-fn width(level: usize, text: &str) -> usize {
+pub(super) fn width(level: usize, text: &str) -> usize {
     level * 4 + text.chars().count()
 }
 
 /// How a line ending in a comma or semicolon fits at `level`.
-enum Fit {
+pub(super) enum Fit {
     OneLine,
     /// Fits only without its last character: whether prettyplease lets
     /// that pass the margin was not probed, so it is left to the printer.
@@ -334,7 +334,7 @@ enum Fit {
     Broken,
 }
 
-fn fit(level: usize, line: &str) -> Fit {
+pub(super) fn fit(level: usize, line: &str) -> Fit {
     match width(level, line) {
         w if w <= FITS => Fit::OneLine,
         w if w == BREAKS => Fit::AtMargin,
