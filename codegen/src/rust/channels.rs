@@ -130,7 +130,8 @@ struct Entry {
     ty: TokenStream,
     /// Whether `ty` names something in the `types` module.
     uses_types: bool,
-    docs: TokenStream,
+    /// The value of its doc attribute, if it has one.
+    doc: Option<String>,
 }
 
 /// What a `Consumer` method receives: one message type, or a generated enum
@@ -269,14 +270,16 @@ impl<'a> ChannelEmitter<'a> {
             .chain(&self.outgoing)
             .any(|e| e.uses_types);
         let import = uses_types.then(|| quote! { use super::super::types; });
-        let mut items = vec![Piece::Tokens(quote! {
-            #import
-            #constants
-            #params
-            #incoming
-        })];
+        let mut items = vec![
+            Piece::Tokens(quote! {
+                #import
+                #constants
+                #params
+            }),
+            incoming,
+        ];
         items.extend(incoming_from);
-        items.push(Piece::Tokens(outgoing));
+        items.push(outgoing);
         items.extend(outgoing_from);
         items.push(Piece::Tokens(quote!(#(#route_enums)*)));
         items.push(consumer);
@@ -395,10 +398,12 @@ impl<'a> ChannelEmitter<'a> {
         doc: &str,
         entries: &[Entry],
         roots: &mut Vec<Value>,
-    ) -> (TokenStream, Vec<Piece>) {
+    ) -> (Piece, Vec<Piece>) {
         let variants: Vec<&Ident> = entries.iter().map(|e| &e.variant).collect();
         let tys: Vec<&TokenStream> = entries.iter().map(|e| &e.ty).collect();
-        let docs = entries.iter().map(|e| &e.docs);
+        let docs = entries
+            .iter()
+            .map(|e| e.doc.as_ref().map(|doc| quote!(#[doc = #doc])));
         let tagged = self.tagged(entries);
         let (tags_const, tag_fn) = if entries.is_empty() {
             (quote!(&[]), quote!(match *self {}))
@@ -415,7 +420,7 @@ impl<'a> ChannelEmitter<'a> {
         } else {
             (quote!(&[]), quote!(::std::option::Option::None))
         };
-        let decode = self.decode(entries, tagged, roots);
+        let (decode, root, order) = self.decode(entries, tagged, roots);
         let serialize_body = if entries.is_empty() {
             quote! {
                 let _ = serializer;
@@ -443,32 +448,36 @@ impl<'a> ChannelEmitter<'a> {
             })
         });
         let conversions = conversions.collect();
-        let definition = quote! {
-            #[doc = #doc]
-            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-            pub enum #name {
-                #(#docs #variants(#tys),)*
-            }
-            impl ::serde::Serialize for #name {
-                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                    #serialize_body
+        let tokens = || {
+            quote! {
+                #[doc = #doc]
+                #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+                pub enum #name {
+                    #(#docs #variants(#tys),)*
                 }
-            }
-            impl<'de> ::serde::Deserialize<'de> for #name {
-                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                    ::chanx_runtime::__private::deserialize_message(deserializer)
+                impl ::serde::Serialize for #name {
+                    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                        #serialize_body
+                    }
                 }
-            }
-            impl ::chanx_runtime::ChannelMessage for #name {
-                const TAGS: &'static [&'static str] = #tags_const;
-                fn tag(&self) -> ::std::option::Option<&'static str> {
-                    #tag_fn
+                impl<'de> ::serde::Deserialize<'de> for #name {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                        ::chanx_runtime::__private::deserialize_message(deserializer)
+                    }
                 }
-                fn decode(value: &mut ::chanx_runtime::json::Json) -> ::std::result::Result<Self, ::chanx_runtime::DecodeError> {
-                    #decode
+                impl ::chanx_runtime::ChannelMessage for #name {
+                    const TAGS: &'static [&'static str] = #tags_const;
+                    fn tag(&self) -> ::std::option::Option<&'static str> {
+                        #tag_fn
+                    }
+                    fn decode(value: &mut ::chanx_runtime::json::Json) -> ::std::result::Result<Self, ::chanx_runtime::DecodeError> {
+                        #decode
+                    }
                 }
             }
         };
+        let text = self.message_enum_text(name, doc, entries, tagged, root, &order);
+        let definition = Piece::printed_or(text, tokens);
         (definition, conversions)
     }
 
@@ -480,7 +489,14 @@ impl<'a> ChannelEmitter<'a> {
     /// message too, since pydantic reads a discriminator on a single model
     /// as a union of one), an untagged channel's only message itself, or a
     /// smart union otherwise.
-    fn decode(&self, entries: &[Entry], tagged: bool, roots: &mut Vec<Value>) -> TokenStream {
+    /// Its body, the program root it validates against and the variants in
+    /// the order of that root's choices.
+    fn decode(
+        &self,
+        entries: &[Entry],
+        tagged: bool,
+        roots: &mut Vec<Value>,
+    ) -> (TokenStream, usize, Vec<usize>) {
         let schema = |entry: &Entry| match self
             .api
             .messages
@@ -517,38 +533,83 @@ impl<'a> ChannelEmitter<'a> {
                 (json!({"t": "union", "choices": choices}), order)
             }
         };
-        let index = Literal::usize_unsuffixed(roots.len());
+        let root_index = roots.len();
+        let index = Literal::usize_unsuffixed(root_index);
         roots.push(root);
         let validate = quote! {
             let choice = super::PROGRAM.validate_in_place(#index, value)?;
         };
         let Some((&last, rest)) = order.split_last() else {
             let channel = &self.channel.name.spec;
-            return quote! {
+            let body = quote! {
                 let _ = super::PROGRAM.validate_in_place(#index, value)?;
                 ::std::result::Result::Err(::chanx_runtime::DecodeError::no_messages(#channel))
             };
+            return (body, root_index, order);
         };
         let last_variant = &entries[last].variant;
         if rest.is_empty() {
-            return quote! {
+            let body = quote! {
                 #validate
                 let _ = choice;
                 ::chanx_runtime::__private::from_json(value).map(Self::#last_variant)
             };
+            return (body, root_index, order);
         }
         let arms = rest.iter().enumerate().map(|(choice, &i)| {
             let variant = &entries[i].variant;
             let choice = Literal::usize_unsuffixed(choice);
             quote!(#choice => ::chanx_runtime::__private::from_json(value).map(Self::#variant),)
         });
-        quote! {
+        let body = quote! {
             #validate
             match choice {
                 #(#arms)*
                 _ => ::chanx_runtime::__private::from_json(value).map(Self::#last_variant),
             }
-        }
+        };
+        (body, root_index, order)
+    }
+
+    /// A message enum and its impls written as text, when every line's
+    /// layout is known.
+    fn message_enum_text(
+        &self,
+        name: &Ident,
+        doc: &str,
+        entries: &[Entry],
+        tagged: bool,
+        root: usize,
+        order: &[usize],
+    ) -> Option<String> {
+        let types = entries
+            .iter()
+            .map(|e| printed_type(&e.ty))
+            .collect::<Option<Vec<String>>>()?;
+        let names: Vec<String> = entries.iter().map(|e| e.variant.to_string()).collect();
+        let variants: Vec<printed::Variant> = entries
+            .iter()
+            .zip(&names)
+            .zip(&types)
+            .map(|((e, name), ty)| printed::Variant {
+                doc: e.doc.as_deref(),
+                name,
+                ty,
+            })
+            .collect();
+        let tags: Option<Vec<&str>> = if tagged {
+            Some(entries.iter().filter_map(|e| e.tag.as_deref()).collect())
+        } else {
+            None
+        };
+        printed::message_enum(&printed::MessageEnum {
+            name: &name.to_string(),
+            doc,
+            variants: &variants,
+            tags: tags.as_deref(),
+            root,
+            order,
+        })
     }
 
     fn specificity_order(&self, entries: &[Entry]) -> Vec<usize> {
@@ -1070,7 +1131,7 @@ fn entries(api: &Api, types: &TypesModule, channel: &Channel, ids: &[MessageId])
                 tag,
                 ty,
                 uses_types,
-                docs: doc_attrs([
+                doc: doc_text([
                     message.title.as_deref(),
                     message.summary.as_deref(),
                     message.description.as_deref(),

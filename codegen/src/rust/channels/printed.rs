@@ -357,6 +357,190 @@ const HANDLER_DISPATCH_CLOSE: &str = "                }
             }
 ";
 
+/// One variant of a message enum.
+pub(super) struct Variant<'a> {
+    /// The value of its doc attribute, if it has one.
+    pub doc: Option<&'a str>,
+    pub name: &'a str,
+    /// The payload type.
+    pub ty: &'a str,
+}
+
+/// A message enum (`Incoming` / `Outgoing`) and its `Serialize`,
+/// `Deserialize` and `ChannelMessage` impls, for an enum of at least two
+/// variants decoded by a `match` on the program's choice.
+pub(super) struct MessageEnum<'a> {
+    pub name: &'a str,
+    /// The value of its doc attribute.
+    pub doc: &'a str,
+    pub variants: &'a [Variant<'a>],
+    /// Each variant's tag, when the channel's messages are tagged.
+    pub tags: Option<&'a [&'a str]>,
+    /// The program root `decode` validates against.
+    pub root: usize,
+    /// Variant indices in the order of the program's choices.
+    pub order: &'a [usize],
+}
+
+pub(super) fn message_enum(e: &MessageEnum) -> Option<String> {
+    let (Some((&last, rest)), [_, _, ..]) = (e.order.split_last(), e.variants) else {
+        return None;
+    };
+    if rest.is_empty() {
+        return None;
+    }
+    let name = e.name;
+    let mut out = Lines::new();
+    out.doc(ITEM, e.doc)?;
+    out.line(
+        ITEM,
+        "#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]",
+    )?;
+    out.line(ITEM, &format!("pub enum {name} {{"))?;
+    for variant in e.variants {
+        if let Some(doc) = variant.doc {
+            out.doc(ITEM + 1, doc)?;
+        }
+        out.line(ITEM + 1, &format!("{}({}),", variant.name, variant.ty))?;
+    }
+    out.line(ITEM, "}")?;
+    // Serialize: each arm's one-line form is always past the margin.
+    impl_header(&mut out, "::serde::Serialize", name)?;
+    out.text.push_str(SERIALIZE_OPEN);
+    for variant in e.variants {
+        out.line(ITEM + 3, &format!("Self::{}(message) => {{", variant.name))?;
+        out.line(
+            ITEM + 4,
+            "::serde::Serialize::serialize(message, serializer)",
+        )?;
+        out.line(ITEM + 3, "}")?;
+    }
+    out.line(ITEM + 2, "}")?;
+    out.line(ITEM + 1, "}")?;
+    out.line(ITEM, "}")?;
+    out.line(
+        ITEM,
+        &format!("impl<'de> ::serde::Deserialize<'de> for {name} {{"),
+    )?;
+    out.text.push_str(DESERIALIZE_BODY);
+    out.line(ITEM, "}")?;
+    impl_header(&mut out, "::chanx_runtime::ChannelMessage", name)?;
+    tags_const(&mut out, e.tags.unwrap_or_default())?;
+    out.line(
+        ITEM + 1,
+        "fn tag(&self) -> ::std::option::Option<&'static str> {",
+    )?;
+    match e.tags {
+        Some(tags) => {
+            out.line(ITEM + 2, "match self {")?;
+            for (variant, tag) in e.variants.iter().zip(tags) {
+                let tag = super::super::printed::string(tag)?;
+                let pattern = format!("Self::{}(_)", variant.name);
+                let some = format!("::std::option::Option::Some({tag})");
+                if !match_arm(&mut out, ITEM + 3, &pattern, &some)? {
+                    return None;
+                }
+            }
+            out.line(ITEM + 2, "}")?;
+        }
+        None => out.line(ITEM + 2, "::std::option::Option::None")?,
+    }
+    out.line(ITEM + 1, "}")?;
+    out.text.push_str(DECODE_OPEN);
+    out.line(
+        ITEM + 2,
+        &format!(
+            "let choice = super::PROGRAM.validate_in_place({}, value)?;",
+            e.root
+        ),
+    )?;
+    out.line(ITEM + 2, "match choice {")?;
+    for (choice, &i) in rest.iter().enumerate() {
+        decode_arm(&mut out, &choice.to_string(), e.variants.get(i)?.name)?;
+    }
+    decode_arm(&mut out, "_", e.variants.get(last)?.name)?;
+    out.line(ITEM + 2, "}")?;
+    out.line(ITEM + 1, "}")?;
+    out.line(ITEM, "}")?;
+    Some(out.text)
+}
+
+/// `const TAGS: &'static [&'static str] = &[…];`, one tag per line when
+/// the list does not fit on one.
+fn tags_const(out: &mut Lines, tags: &[&str]) -> Option<()> {
+    let literals = tags
+        .iter()
+        .map(|tag| super::super::printed::string(tag))
+        .collect::<Option<Vec<_>>>()?;
+    let open = "const TAGS: &'static [&'static str] = &[";
+    let one_line = format!("{open}{}];", literals.join(", "));
+    match fit(ITEM + 1, &one_line) {
+        Fit::OneLine => out.line(ITEM + 1, &one_line),
+        Fit::AtMargin => None,
+        Fit::Broken => {
+            out.line(ITEM + 1, open)?;
+            for literal in &literals {
+                out.line(ITEM + 2, &format!("{literal},"))?;
+            }
+            out.line(ITEM + 1, "];")
+        }
+    }
+}
+
+/// `CHOICE => from_json(value).map(Self::VARIANT),`: on one line, else
+/// in a block, its method chain broken when it does not fit either.
+fn decode_arm(out: &mut Lines, choice: &str, variant: &str) -> Option<()> {
+    let level = ITEM + 3;
+    let call = "::chanx_runtime::__private::from_json(value)";
+    let chain = format!("{call}.map(Self::{variant})");
+    if match_arm(out, level, choice, &chain)? {
+        return Some(());
+    }
+    out.line(level + 1, call)?;
+    out.line(level + 2, &format!(".map(Self::{variant})"))?;
+    out.line(level, "}")
+}
+
+/// `PATTERN => EXPR,` on one line (its comma may pass the margin), else
+/// `PATTERN => {` and EXPR on a line of its own, if it fits there:
+/// `Some(true)` once the arm is written, `Some(false)` when only its
+/// opening line is (EXPR is the caller's to break).
+fn match_arm(out: &mut Lines, level: usize, pattern: &str, expr: &str) -> Option<bool> {
+    let one_line = format!("{pattern} => {expr},");
+    if width(level, &one_line) <= FITS + 1 {
+        out.text.push_str(&"    ".repeat(level));
+        out.text.push_str(&one_line);
+        out.text.push('\n');
+        return Some(true);
+    }
+    out.line(level, &format!("{pattern} => {{"))?;
+    if width(level + 1, expr) > FITS {
+        return Some(false);
+    }
+    out.line(level + 1, expr)?;
+    out.line(level, "}")?;
+    Some(true)
+}
+
+const SERIALIZE_OPEN: &str = "            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+";
+
+const DESERIALIZE_BODY: &str = "            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::chanx_runtime::__private::deserialize_message(deserializer)
+            }
+";
+
+const DECODE_OPEN: &str = "            fn decode(
+                value: &mut ::chanx_runtime::json::Json,
+            ) -> ::std::result::Result<Self, ::chanx_runtime::DecodeError> {
+";
+
 /// Every width the writers handle, swept across the margin: what they write
 /// is what prettyplease prints, and they write most shapes (not only the
 /// easy ones).
@@ -574,6 +758,109 @@ mod tests {
                             &mut counts,
                         );
                     }
+                }
+            }
+        }
+        let [total, written] = counts;
+        assert!(written * 10 >= total * 9, "{written} of {total}");
+    }
+
+    #[test]
+    fn message_enums_print_as_prettyplease_prints_them() {
+        let mut counts = [0, 0];
+        for variant_len in 1..=60 {
+            for (tagged, tag_len, count) in [
+                (false, 0, 2),
+                (true, 3, 2),
+                (true, 12, 5),
+                (true, 20, 2),
+                (true, 30, 3),
+                (true, 45, 2),
+            ] {
+                for ty_len in [1, 30, 60] {
+                    let names: Vec<String> = (0..count)
+                        .map(|i| format!("{}{i}", name('V', variant_len)))
+                        .collect();
+                    let ty_names: Vec<String> = (0..count)
+                        .map(|i| format!("types::{}{i}", name('T', ty_len)))
+                        .collect();
+                    let tags: Vec<String> = (0..count)
+                        .map(|i| format!("{}{i}", name('t', tag_len)))
+                        .collect();
+                    let tag_refs: Vec<&str> = tags.iter().map(String::as_str).collect();
+                    let order: Vec<usize> = (0..count).rev().collect();
+                    let variants: Vec<Variant> = names
+                        .iter()
+                        .zip(&ty_names)
+                        .enumerate()
+                        .map(|(i, (name, ty))| Variant {
+                            doc: (i == 0).then_some(" The first."),
+                            name,
+                            ty,
+                        })
+                        .collect();
+                    let text = message_enum(&MessageEnum {
+                        name: "Incoming",
+                        doc: " Messages this side receives on the channel.",
+                        variants: &variants,
+                        tags: tagged.then_some(&tag_refs[..]),
+                        root: 12,
+                        order: &order,
+                    });
+                    let idents: Vec<proc_macro2::Ident> =
+                        names.iter().map(|n| format_ident!("{n}")).collect();
+                    let tys: Vec<TokenStream> =
+                        ty_names.iter().map(|t| t.parse().unwrap()).collect();
+                    let docs = (0..count).map(|i| (i == 0).then(|| quote!(#[doc = " The first."])));
+                    let (tags_const, tag_fn) = if tagged {
+                        (
+                            quote!(&[#(#tag_refs),*]),
+                            quote!(match self { #(Self::#idents(_) => ::std::option::Option::Some(#tag_refs),)* }),
+                        )
+                    } else {
+                        (quote!(&[]), quote!(::std::option::Option::None))
+                    };
+                    let (last, rest) = order.split_last().unwrap();
+                    let arms = rest.iter().enumerate().map(|(choice, &i)| {
+                        let variant = &idents[i];
+                        let choice = proc_macro2::Literal::usize_unsuffixed(choice);
+                        quote!(#choice => ::chanx_runtime::__private::from_json(value).map(Self::#variant),)
+                    });
+                    let last = &idents[*last];
+                    let tokens = quote! {
+                        #[doc = " Messages this side receives on the channel."]
+                        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+                        pub enum Incoming {
+                            #(#docs #idents(#tys),)*
+                        }
+                        impl ::serde::Serialize for Incoming {
+                            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                                match self {
+                                    #(Self::#idents(message) => ::serde::Serialize::serialize(message, serializer),)*
+                                }
+                            }
+                        }
+                        impl<'de> ::serde::Deserialize<'de> for Incoming {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                                ::chanx_runtime::__private::deserialize_message(deserializer)
+                            }
+                        }
+                        impl ::chanx_runtime::ChannelMessage for Incoming {
+                            const TAGS: &'static [&'static str] = #tags_const;
+                            fn tag(&self) -> ::std::option::Option<&'static str> {
+                                #tag_fn
+                            }
+                            fn decode(value: &mut ::chanx_runtime::json::Json) -> ::std::result::Result<Self, ::chanx_runtime::DecodeError> {
+                                let choice = super::PROGRAM.validate_in_place(12, value)?;
+                                match choice {
+                                    #(#arms)*
+                                    _ => ::chanx_runtime::__private::from_json(value).map(Self::#last),
+                                }
+                            }
+                        }
+                    };
+                    let expected = variant_len <= 40 && ty_len <= 30 && tag_len <= 20;
+                    check(text, tokens, expected, &mut counts);
                 }
             }
         }
