@@ -81,7 +81,7 @@ pub fn json_for_code(json: String) -> String {
         |c: char| c == '\u{2028}' || c == '\u{2029}' || is_bidi_control(c) || c.is_control();
     // Printable ASCII needs nothing: checked a byte at a time first (the
     // document and the validator program run to megabytes).
-    if json.bytes().all(|b| (b' '..=b'~').contains(&b)) || !json.chars().any(needs) {
+    if is_printable_ascii(json.as_bytes()) || !json.chars().any(needs) {
         return json;
     }
     let mut out = String::with_capacity(json.len() + 16);
@@ -95,9 +95,44 @@ pub fn json_for_code(json: String) -> String {
     out
 }
 
+/// Whether every byte is printable ASCII (space to `~`): in blocks with no
+/// early exit, which the compiler turns into vector instructions.
+pub fn is_printable_ascii(bytes: &[u8]) -> bool {
+    bytes.chunks(64).all(|block| {
+        block
+            .iter()
+            .fold(true, |all, &b| all & (b.wrapping_sub(b' ') < 0x5f))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printable_ascii_is_space_to_tilde_in_any_block() {
+        for len in [0, 1, 63, 64, 65, 200] {
+            let plain = vec![b'a'; len];
+            assert!(is_printable_ascii(&plain));
+            for at in [0, len / 2, len.saturating_sub(1)] {
+                if len == 0 {
+                    continue;
+                }
+                for (b, printable) in [
+                    (0x1f, false),
+                    (b' ', true),
+                    (b'~', true),
+                    (0x7f, false),
+                    (0x80, false),
+                    (0xff, false),
+                ] {
+                    let mut bytes = plain.clone();
+                    bytes[at] = b;
+                    assert_eq!(is_printable_ascii(&bytes), printable, "{len} {at} {b}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn line_breaks_of_every_kind_become_newlines() {

@@ -263,7 +263,7 @@ impl Spacer {
     /// (each line with its line break).
     pub fn feed(&mut self, text: &str, out: &mut String) {
         let stack = &mut self.stack;
-        for line in text.lines() {
+        for line in lines(text) {
             let index = self.index;
             self.index += 1;
             let info = self.lexer.line(line);
@@ -340,7 +340,7 @@ impl Spacer {
             return self.feed(text, out);
         };
         let indent = 4 * top.depth;
-        for line in text.lines() {
+        for line in lines(text) {
             let index = self.index;
             self.index += 1;
             let code = line.get(indent..).filter(|rest| {
@@ -425,6 +425,26 @@ impl Default for Spacer {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// The lines of `text` as `str::lines` splits them, found with a plain
+/// byte loop: its search is made for long haystacks, and generated lines
+/// are short (a tenth of making the types module went to it).
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        match rest.bytes().position(|b| b == b'\n') {
+            Some(end) => {
+                let line = &rest[..end];
+                rest = &rest[end + 1..];
+                Some(line.strip_suffix('\r').unwrap_or(line))
+            }
+            None => Some(std::mem::take(&mut rest)),
+        }
+    })
 }
 
 /// Whether an item gets a blank line before it: not as its block's first,
@@ -625,6 +645,27 @@ pub fn push_split_doc_lines(text: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_split_as_str_lines_does() {
+        for text in [
+            "",
+            "a",
+            "a\n",
+            "a\nb",
+            "a\r\nb\r\n",
+            "\n\n",
+            "a\r",
+            "x\ry\n",
+            "é\nü",
+        ] {
+            assert_eq!(
+                lines(text).collect::<Vec<_>>(),
+                text.lines().collect::<Vec<_>>(),
+                "{text:?}"
+            );
+        }
+    }
 
     #[test]
     fn a_part_spaced_between_items_is_spaced_as_in_the_whole() {

@@ -85,7 +85,7 @@ pub fn lexed(literal: &str, text: &str) -> Literal {
 pub fn raw_string_text(text: &str) -> String {
     // ASCII holds no bidi control: checked a byte at a time first.
     let ascii = text.is_ascii();
-    if text.bytes().any(|b| b == b'\r') || !ascii && text.chars().any(crate::text::is_bidi_control)
+    if text.as_bytes().contains(&b'\r') || !ascii && text.chars().any(crate::text::is_bidi_control)
     {
         return Literal::string(text).to_string();
     }
@@ -93,7 +93,13 @@ pub fn raw_string_text(text: &str) -> String {
     // other character's encoding holds either).
     let mut longest = 0;
     let mut run: Option<usize> = None;
-    for b in text.bytes() {
+    // Without a `#` (the program, most documents) there is no run to find.
+    let hashes = if text.as_bytes().contains(&b'#') {
+        text.as_bytes()
+    } else {
+        &[]
+    };
+    for &b in hashes {
         run = match (b, run) {
             (b'"', _) => Some(0),
             (b'#', Some(n)) => Some(n + 1),

@@ -57,7 +57,7 @@ impl Lines {
 
     /// One line at `level` (the item is level 1), if it fits.
     pub(super) fn line(&mut self, level: usize, text: &str) -> Option<()> {
-        let width = level * 4 + text.chars().count();
+        let width = width(level, text);
         if width > FITS {
             return None;
         }
@@ -321,8 +321,15 @@ pub fn deserialize(name: &str) -> Option<String> {
     Some(out.text)
 }
 
+/// The columns `text` takes at `level` (its characters: generated code is
+/// nearly all ASCII, checked a word at a time before counting).
 pub(super) fn width(level: usize, text: &str) -> usize {
-    level * 4 + text.chars().count()
+    let chars = if text.is_ascii() {
+        text.len()
+    } else {
+        text.chars().count()
+    };
+    level * 4 + chars
 }
 
 /// How a line ending in a comma or semicolon fits at `level`.
