@@ -206,16 +206,6 @@ impl<'a> ChannelEmitter<'a> {
     }
 
     fn emit(mut self, roots: &mut Vec<Value>) -> Vec<Piece> {
-        let constants = self.emit_constants();
-        let params = match self.kind {
-            Kind::Consumer => self.emit_params(),
-            Kind::HostedTopic => self.emit_topic_params(),
-            Kind::StandaloneTopic => {
-                let address = self.emit_params();
-                let topic = self.emit_topic_params();
-                quote!(#address #topic)
-            }
-        };
         let (incoming, incoming_from) = self.emit_message_enum(
             &ident("Incoming"),
             " Messages this side receives on the channel.",
@@ -269,15 +259,36 @@ impl<'a> ChannelEmitter<'a> {
             .iter()
             .chain(&self.outgoing)
             .any(|e| e.uses_types);
-        let import = uses_types.then(|| quote! { use super::super::types; });
-        let mut items = vec![
-            Piece::Tokens(quote! {
+        let head_text = (self.kind == Kind::Consumer
+            && self.options.server()
+            && self.channel.parameters.is_empty())
+        .then(|| {
+            printed::consumer_head(
+                uses_types,
+                self.channel.address.as_deref(),
+                self.channel.tag_key.as_deref(),
+            )
+        })
+        .flatten();
+        let head = Piece::printed_or(head_text, || {
+            let import = uses_types.then(|| quote! { use super::super::types; });
+            let constants = self.emit_constants();
+            let params = match self.kind {
+                Kind::Consumer => self.emit_params(),
+                Kind::HostedTopic => self.emit_topic_params(),
+                Kind::StandaloneTopic => {
+                    let address = self.emit_params();
+                    let topic = self.emit_topic_params();
+                    quote!(#address #topic)
+                }
+            };
+            quote! {
                 #import
                 #constants
                 #params
-            }),
-            incoming,
-        ];
+            }
+        });
+        let mut items = vec![head, incoming];
         items.extend(incoming_from);
         items.push(outgoing);
         items.extend(outgoing_from);

@@ -541,6 +541,62 @@ const DECODE_OPEN: &str = "            fn decode(
             ) -> ::std::result::Result<Self, ::chanx_runtime::DecodeError> {
 ";
 
+/// The items a consumer's module opens with when its address has no
+/// parameters: the `types` import (when used), `ADDRESS`, `TAG_KEY`, `Ctx`
+/// and the empty `Params` with its impl.
+pub(super) fn consumer_head(
+    import: bool,
+    address: Option<&str>,
+    tag_key: Option<&str>,
+) -> Option<String> {
+    let mut out = Lines::new();
+    if import {
+        out.line(ITEM, "use super::super::types;")?;
+    }
+    if let Some(address) = address {
+        let literal = super::super::printed::string(address)?;
+        out.line(ITEM, "/// The channel address as written in the document.")?;
+        let line = format!("pub const ADDRESS: &str = {literal};");
+        match fit(ITEM, &line) {
+            Fit::OneLine => out.line(ITEM, &line)?,
+            Fit::AtMargin | Fit::Broken => return None,
+        }
+    }
+    out.line(ITEM, "/// The property that tags this channel's messages.")?;
+    let declared = "pub const TAG_KEY: ::std::option::Option<&str> = ::std::option::Option::";
+    match tag_key {
+        None => out.line(ITEM, &format!("{declared}None;"))?,
+        // Never fits on one line: the literal goes on a line of its own.
+        Some(tag_key) => {
+            let literal = super::super::printed::string(tag_key)?;
+            out.line(ITEM, &format!("{declared}Some("))?;
+            out.line(ITEM + 1, &format!("{literal},"))?;
+            out.line(ITEM, ");")?;
+        }
+    }
+    out.text.push_str(CONSUMER_CTX_AND_PARAMS);
+    Some(out.text)
+}
+
+const CONSUMER_CTX_AND_PARAMS: &str = "        /// The context every handler of this channel gets.
+        pub type Ctx = ::chanx_runtime::Context<Outgoing, Params>;
+        /// The address parameters of a connection.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq
+        )]
+        pub struct Params {}
+        impl ::chanx_runtime::Params for Params {
+            fn from_path(
+                _path: &::chanx_runtime::PathParams,
+            ) -> ::std::result::Result<Self, ::chanx_runtime::ParamError> {
+                ::std::result::Result::Ok(Self {})
+            }
+        }
+";
+
 /// Every width the writers handle, swept across the margin: what they write
 /// is what prettyplease prints, and they write most shapes (not only the
 /// easy ones).
@@ -861,6 +917,61 @@ mod tests {
                     };
                     let expected = variant_len <= 40 && ty_len <= 30 && tag_len <= 20;
                     check(text, tokens, expected, &mut counts);
+                }
+            }
+        }
+        let [total, written] = counts;
+        assert!(written * 10 >= total * 9, "{written} of {total}");
+    }
+
+    #[test]
+    fn consumer_heads_print_as_prettyplease_prints_them() {
+        let mut counts = [0, 0];
+        for address_len in (0..=90).step_by(3) {
+            for tag_len in 0..=80 {
+                let address = (address_len > 0).then(|| name('a', address_len));
+                let tag_key = (tag_len > 0).then(|| name('k', tag_len));
+                for import in [false, true] {
+                    let text = consumer_head(import, address.as_deref(), tag_key.as_deref());
+                    let import_tokens = import.then(|| {
+                        quote!(
+                            use super::super::types;
+                        )
+                    });
+                    let address_tokens = address.as_deref().map(|address| {
+                        quote! {
+                            /// The channel address as written in the document.
+                            pub const ADDRESS: &str = #address;
+                        }
+                    });
+                    let tag_tokens = match tag_key.as_deref() {
+                        Some(tag) => quote!(::std::option::Option::Some(#tag)),
+                        None => quote!(::std::option::Option::None),
+                    };
+                    let tokens = quote! {
+                        #import_tokens
+                        #address_tokens
+                        /// The property that tags this channel's messages.
+                        pub const TAG_KEY: ::std::option::Option<&str> = #tag_tokens;
+                        /// The context every handler of this channel gets.
+                        pub type Ctx = ::chanx_runtime::Context<Outgoing, Params>;
+                        /// The address parameters of a connection.
+                        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
+                        pub struct Params {}
+                        impl ::chanx_runtime::Params for Params {
+                            fn from_path(
+                                _path: &::chanx_runtime::PathParams,
+                            ) -> ::std::result::Result<Self, ::chanx_runtime::ParamError> {
+                                ::std::result::Result::Ok(Self {})
+                            }
+                        }
+                    };
+                    check(
+                        text,
+                        tokens,
+                        address_len <= 50 && tag_len <= 60,
+                        &mut counts,
+                    );
                 }
             }
         }
