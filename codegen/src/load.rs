@@ -384,7 +384,7 @@ fn member<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
 }
 
 /// The `$ref` string `value` holds, if it is a Reference Object.
-fn reference_in(value: &Value) -> Option<&str> {
+pub(crate) fn reference_in(value: &Value) -> Option<&str> {
     value.as_object()?.get("$ref")?.as_str()
 }
 

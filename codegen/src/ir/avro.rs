@@ -104,7 +104,7 @@ impl Avro {
         let mut members = Vec::new();
         for i in 0..count {
             let branch = node.child(&i.to_string());
-            if cx.doc.raw(&branch).and_then(Value::as_str) == Some("null") {
+            if cx.raw(&branch).and_then(Value::as_str) == Some("null") {
                 nullable = true;
             } else {
                 members.push(branch);
@@ -234,7 +234,7 @@ impl Avro {
             .map_or(0, Vec::len);
         for i in 0..count {
             let field_node = node.child("fields").child(&i.to_string());
-            let Some(field) = cx.doc.raw(&field_node).and_then(Value::as_object) else {
+            let Some(field) = cx.raw(&field_node).and_then(Value::as_object) else {
                 cx.warn(
                     Code::UnsupportedSchema,
                     &field_node,

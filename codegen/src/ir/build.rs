@@ -148,7 +148,7 @@ impl ModelBuilder {
         let schemas = cx.entries(&root.child("components").child("schemas"));
         // Claim every component's own name before any inline schema is named.
         for (key, node) in &schemas {
-            if cx.doc.ref_of(node).is_none() {
+            if cx.ref_of(node).is_none() {
                 self.types.reserve(node.clone(), key);
             }
         }
@@ -301,7 +301,7 @@ impl ModelBuilder {
                 .unwrap_or_default();
             let text = |cx: &mut Context<'_>, k: &str| {
                 let at = with_traits(cx, &target, map, k)?;
-                cx.doc.raw(&at).and_then(Value::as_str).map(str::to_string)
+                cx.raw(&at).and_then(Value::as_str).map(str::to_string)
             };
             operations.push(Operation {
                 name: names.claim(&key, "Operation", "N"),
@@ -321,7 +321,7 @@ impl ModelBuilder {
     }
 
     fn channel_ref(&mut self, cx: &mut Context<'_>, at: &NodeRef) -> Option<ChannelId> {
-        cx.doc.raw(at)?;
+        cx.raw(at)?;
         let (target, _) = cx.resolve(at)?;
         let key = last_token(&target.pointer).unwrap_or_else(|| "channel".into());
         self.channel(cx, at, &key)
@@ -336,7 +336,7 @@ impl ModelBuilder {
 
     /// The messages of a `messages` list, or `None` when there is no list.
     fn message_list(&mut self, cx: &mut Context<'_>, at: &NodeRef) -> Option<Vec<MessageId>> {
-        let count = cx.doc.raw(at)?.as_array()?.len();
+        let count = cx.raw(at)?.as_array()?.len();
         if count > crate::ir::context::MAX_MEMBERS {
             // Refused (and reported) before any is built.
             cx.members(at, count, "messages");
@@ -681,14 +681,14 @@ fn scalar_text(v: &Value) -> String {
 
 /// Security scheme names: the component key of each referenced scheme.
 fn security_names(cx: &mut Context<'_>, at: &NodeRef) -> Vec<String> {
-    let count = cx.doc.raw(at).and_then(Value::as_array).map_or(0, Vec::len);
+    let count = cx.raw(at).and_then(Value::as_array).map_or(0, Vec::len);
     let mut names = Vec::new();
     for i in 0..count {
         let item = at.child(&i.to_string());
         let Some((target, map)) = cx.object(&item) else {
             continue;
         };
-        let name = if cx.doc.ref_of(&item).is_some() {
+        let name = if cx.ref_of(&item).is_some() {
             last_token(&target.pointer)
         } else {
             str_field(map, "name").or_else(|| str_field(map, "type"))

@@ -1,10 +1,13 @@
 //! What every builder step shares: the document and the diagnostics so far.
 
+use std::cell::RefCell;
+
+use foldhash::HashMap;
 use serde_json::{Map, Value};
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::ir::Origin;
-use crate::load::{Document, NodeRef};
+use crate::load::{Document, NodeRef, RefError};
 
 /// Most members (properties, `required` names, enum values, union
 /// variants, messages) one schema or channel may have.
@@ -19,6 +22,11 @@ pub struct Context<'d> {
     pub diags: Diagnostics,
     /// Members of the model so far (see [`Context::members`]).
     members: usize,
+    /// What each pointer read so far found, per file: the builders read
+    /// most nodes several times (a type, then its validation, its fields'
+    /// owners…), and each read walked the pointer from the file's root
+    /// (seven reads in eight were repeats, on a large document).
+    walked: RefCell<Vec<HashMap<Box<str>, Option<&'d Value>>>>,
 }
 
 impl<'d> Context<'d> {
@@ -27,7 +35,46 @@ impl<'d> Context<'d> {
             doc,
             diags: Diagnostics::default(),
             members: 0,
+            walked: RefCell::new(Vec::new()),
         }
+    }
+
+    /// [`Document::raw`], each pointer walked once.
+    pub fn raw(&self, node: &NodeRef) -> Option<&'d Value> {
+        let mut walked = self.walked.borrow_mut();
+        if walked.len() <= node.file {
+            walked.resize_with(node.file + 1, HashMap::default);
+        }
+        let file = &mut walked[node.file];
+        if let Some(&found) = file.get(node.pointer.as_str()) {
+            return found;
+        }
+        let found = self.doc.raw(node);
+        file.insert(node.pointer.as_str().into(), found);
+        found
+    }
+
+    /// [`Document::value`], its values read through [`Context::raw`].
+    pub fn value(&self, node: &NodeRef) -> Result<(NodeRef, &'d Value), RefError> {
+        if let Some(value) = self.raw(node)
+            && crate::load::reference_in(value).is_none()
+        {
+            return Ok((node.clone(), value));
+        }
+        let target = self.doc.resolve(node)?;
+        match self.raw(&target) {
+            Some(value) => Ok((target, value)),
+            None => Err(RefError::NotFound {
+                reference: target.pointer.clone(),
+                missing: target.pointer,
+                parent: None,
+            }),
+        }
+    }
+
+    /// [`Document::ref_of`], through [`Context::raw`].
+    pub fn ref_of(&self, node: &NodeRef) -> Option<&'d str> {
+        crate::load::reference_in(self.raw(node)?)
     }
 
     /// Counts `count` members of the schema or channel at `node` before
@@ -86,7 +133,7 @@ impl<'d> Context<'d> {
 
     /// Resolves `node`, reporting a reference that leads nowhere as a warning.
     pub fn resolve(&mut self, node: &NodeRef) -> Option<(NodeRef, &'d Value)> {
-        match self.doc.value(node) {
+        match self.value(node) {
             Ok(found) => Some(found),
             Err(e) => {
                 let mut d = e.diagnostic(self.doc, node);
@@ -115,8 +162,7 @@ impl<'d> Context<'d> {
 
     /// The entries of the object at `node` (resolved), in document order.
     pub fn entries(&mut self, node: &NodeRef) -> Vec<(String, NodeRef)> {
-        let doc = self.doc;
-        if doc.raw(node).is_none() {
+        if self.raw(node).is_none() {
             return Vec::new();
         }
         match self.object(node) {

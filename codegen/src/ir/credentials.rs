@@ -35,7 +35,7 @@ pub struct Credential {
 
 /// The credentials of a `security` list (resolved scheme objects).
 pub(super) fn from_security(cx: &mut Context<'_>, at: &NodeRef) -> Vec<Credential> {
-    let count = cx.doc.raw(at).and_then(Value::as_array).map_or(0, Vec::len);
+    let count = cx.raw(at).and_then(Value::as_array).map_or(0, Vec::len);
     let mut out = Vec::new();
     for i in 0..count {
         let Some((_, scheme)) = cx.object(&at.child(&i.to_string())) else {

@@ -85,7 +85,7 @@ impl MessageBuilder {
         let field = |cx: &mut Context<'_>, k: &str| with_traits(cx, &target, map, k);
         let text = |cx: &mut Context<'_>, k: &str| {
             let at = with_traits(cx, &target, map, k)?;
-            cx.doc.raw(&at).and_then(Value::as_str).map(str::to_string)
+            cx.raw(&at).and_then(Value::as_str).map(str::to_string)
         };
         let payload_at = field(cx, "payload");
         let payload = payload_at
@@ -177,7 +177,7 @@ fn schema_of(cx: &mut Context<'_>, types: &mut TypeBuilder, at: &NodeRef, hint: 
 /// The JSON Schema a payload is written in, if it is one (not Avro or an
 /// unknown format).
 fn json_schema_of(cx: &Context<'_>, at: &NodeRef) -> Option<NodeRef> {
-    let Ok((resolved, value)) = cx.doc.value(at) else {
+    let Ok((resolved, value)) = cx.value(at) else {
         return Some(at.clone());
     };
     let format = value

@@ -67,7 +67,7 @@ pub fn is_passthrough(operation: &super::Operation) -> bool {
 /// What `x-topic` says, before hosts are assigned.
 pub(crate) fn read(cx: &mut Context<'_>, channel: &NodeRef, key: &str) -> Option<Topic> {
     let at = channel.child(TOPIC_EXTENSION);
-    let value = cx.doc.raw(&at)?;
+    let value = cx.raw(&at)?;
     let Some(map) = value.as_object() else {
         cx.error(
             Code::TopicExtension,

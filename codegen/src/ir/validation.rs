@@ -146,7 +146,7 @@ impl ProgramBuilder {
 
     /// A schema reached through `$ref` (or a named one) becomes a definition.
     fn node(&mut self, cx: &Context<'_>, node: &NodeRef, depth: usize) -> Value {
-        if cx.doc.ref_of(node).is_some() {
+        if cx.ref_of(node).is_some() {
             return json!({"t": "ref", "def": self.definition(cx, node)});
         }
         self.schema_at(cx, node, depth)
@@ -176,7 +176,7 @@ impl ProgramBuilder {
         if depth > MAX_DEPTH || !self.charge(1) {
             return json!({"t": "any"});
         }
-        let Ok((target, value)) = cx.doc.value(node) else {
+        let Ok((target, value)) = cx.value(node) else {
             return json!({"t": "any"});
         };
         let map = match value {
@@ -190,11 +190,11 @@ impl ProgramBuilder {
         inner
     }
 
-    fn shape(
+    fn shape<'d>(
         &mut self,
-        cx: &Context<'_>,
+        cx: &Context<'d>,
         node: &NodeRef,
-        map: &Map<String, Value>,
+        map: &'d Map<String, Value>,
         depth: usize,
     ) -> Value {
         if let Some(constant) = map.get("const") {
@@ -351,11 +351,11 @@ impl ProgramBuilder {
 
     /// `allOf`: object parts merge into one model, as the type space merges
     /// them; otherwise the first part stands for the whole.
-    fn all_of(
+    fn all_of<'d>(
         &mut self,
-        cx: &Context<'_>,
+        cx: &Context<'d>,
         node: &NodeRef,
-        map: &Map<String, Value>,
+        map: &'d Map<String, Value>,
         count: usize,
         depth: usize,
     ) -> Value {
@@ -416,7 +416,7 @@ impl ProgramBuilder {
     /// schema without a `type` (pydantic writes `{"minLength": 2}`) is one
     /// for strings.
     fn property_names(&mut self, cx: &Context<'_>, at: &NodeRef, depth: usize) -> Value {
-        if let Ok((_, Value::Object(map))) = cx.doc.value(at)
+        if let Ok((_, Value::Object(map))) = cx.value(at)
             && !map.contains_key("type")
             && ["minLength", "maxLength", "pattern", "format"]
                 .iter()
@@ -487,8 +487,8 @@ impl ProgramBuilder {
                 }
                 // A `$ref` may carry its own `default` beside it (pydantic
                 // writes enum defaults so); the referenced schema's counts otherwise.
-                let own = cx.doc.raw(at).and_then(|v| v.get("default"));
-                let referenced = || match cx.doc.value(at) {
+                let own = cx.raw(at).and_then(|v| v.get("default"));
+                let referenced = || match cx.value(at) {
                     Ok((_, Value::Object(prop))) => prop.get("default"),
                     _ => None,
                 };
@@ -515,7 +515,7 @@ impl ProgramBuilder {
                     .rev()
                     .map(|(n, _)| n.clone())
                     .chain(std::iter::once(node.clone()))
-                    .find(|n| cx.doc.raw(&n.child("additionalProperties")).is_some())
+                    .find(|n| cx.raw(&n.child("additionalProperties")).is_some())
                     .unwrap_or_else(|| node.clone());
                 model["extra"] = json!("allow");
                 model["extra_schema"] = self.node(cx, &at.child("additionalProperties"), depth + 1);
@@ -669,7 +669,7 @@ fn discriminator(map: &Map<String, Value>) -> Option<String> {
 
 /// The constants of `tag_key` in a union member (its `const`, or `enum` values).
 fn member_tags(cx: &Context<'_>, member: &NodeRef, tag_key: &str) -> Vec<String> {
-    let Ok((target, Value::Object(map))) = cx.doc.value(member) else {
+    let Ok((target, Value::Object(map))) = cx.value(member) else {
         return Vec::new();
     };
     let Some(properties) = map.get("properties").and_then(Value::as_object) else {
@@ -683,7 +683,7 @@ fn member_tags(cx: &Context<'_>, member: &NodeRef, tag_key: &str) -> Vec<String>
         .doc
         .resolve(&target.child("properties"))
         .unwrap_or_else(|_| target.child("properties"));
-    let Ok((_, Value::Object(prop))) = cx.doc.value(&props_node.child(tag_key)) else {
+    let Ok((_, Value::Object(prop))) = cx.value(&props_node.child(tag_key)) else {
         return Vec::new();
     };
     let as_text = |v: &Value| match v {
@@ -701,7 +701,7 @@ fn member_tags(cx: &Context<'_>, member: &NodeRef, tag_key: &str) -> Vec<String>
 
 /// `{"type": ty}` and nothing else (no `$ref`).
 fn is_plain_type(cx: &Context<'_>, node: &NodeRef, ty: &str) -> bool {
-    match cx.doc.raw(node) {
+    match cx.raw(node) {
         Some(Value::Object(map)) => {
             map.len() == 1 && map.get("type").and_then(Value::as_str) == Some(ty)
         }
@@ -710,7 +710,7 @@ fn is_plain_type(cx: &Context<'_>, node: &NodeRef, ty: &str) -> bool {
 }
 
 fn is_null_schema(cx: &Context<'_>, node: &NodeRef) -> bool {
-    let Ok((_, Value::Object(map))) = cx.doc.value(node) else {
+    let Ok((_, Value::Object(map))) = cx.value(node) else {
         return false;
     };
     map.get("type").and_then(Value::as_str) == Some("null")
@@ -753,7 +753,7 @@ fn collect_all_of<'m>(
         }
         let member = node.child("allOf").child(&i.to_string());
         *i += 1;
-        let Ok((target, value)) = cx.doc.value(&member) else {
+        let Ok((target, value)) = cx.value(&member) else {
             continue;
         };
         if !visited.insert(target.clone()) {

@@ -87,7 +87,7 @@ impl TypeBuilder {
         let mut names = Namespace::new();
         let mut fields = Vec::new();
         for (i, (wire, prop)) in properties.iter().enumerate() {
-            let raw = cx.doc.raw(prop).and_then(Value::as_object);
+            let raw = cx.raw(prop).and_then(Value::as_object);
             // A name with nothing identifier-like falls back to the property's title.
             let fallback = raw
                 .and_then(|m| str_field(m, "title"))
@@ -108,10 +108,10 @@ impl TypeBuilder {
         let additional_at = std::iter::once(own_node.clone())
             .chain(parts.iter().rev().map(|p| p.node.clone()))
             .map(|n| n.child("additionalProperties"))
-            .find(|n| cx.doc.raw(n).is_some());
+            .find(|n| cx.raw(n).is_some());
         let additional = match additional_at {
             None => Additional::Unset,
-            Some(at) => match cx.doc.raw(&at) {
+            Some(at) => match cx.raw(&at) {
                 None => Additional::Unset,
                 Some(Value::Bool(false)) => Additional::Forbidden,
                 Some(Value::Bool(true)) => Additional::Allowed(TypeRef::Any),

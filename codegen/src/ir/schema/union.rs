@@ -201,7 +201,7 @@ fn is_struct(space: &TypeSpace, ty: &TypeRef) -> bool {
 
 /// `{type: null}`, `{const: null}`, `{enum: [null]}`.
 fn is_null_schema(cx: &mut Context<'_>, node: &NodeRef) -> bool {
-    let Ok((_, value)) = cx.doc.value(node) else {
+    let Ok((_, value)) = cx.value(node) else {
         return false;
     };
     let Some(map) = value.as_object() else {
@@ -232,7 +232,7 @@ fn variant_hint(
     tag: Option<&str>,
     index: usize,
 ) -> String {
-    let map = cx.doc.raw(member).and_then(Value::as_object);
+    let map = cx.raw(member).and_then(Value::as_object);
     let word = map.and_then(|m| {
         str_field(m, "title").or_else(|| {
             let props = m.get("properties")?.as_object()?;
