@@ -421,6 +421,62 @@ impl Spacer {
     }
 }
 
+impl Spacer {
+    /// This spacer once an item of several lines has ended in its
+    /// innermost block, nothing open: where a later part of the same block
+    /// can be spaced from on another thread, its text used as is once
+    /// [`Self::same_state`] confirms the whole spacer got there.
+    pub fn after_item(&self) -> Spacer {
+        let mut after = self.clone();
+        if let Some(top) = after.stack.last_mut() {
+            top.item = None;
+            top.previous_one_line = Some(false);
+        }
+        after
+    }
+
+    /// `spaced`, spaced from `start` (an [`Self::after_item`]), as this
+    /// spacer would space it: the same text when both are in the same
+    /// state; when they differ only in whether the innermost block's
+    /// previous item was one line, the same text but for the blank line
+    /// before its first item (decided by that item's first line). `None`
+    /// when they differ in more.
+    pub fn continued<'t>(&self, start: &Spacer, spaced: &'t str) -> Option<&'t str> {
+        if self.same_state(start) {
+            return Some(spaced);
+        }
+        let mut adjusted = start.clone();
+        adjusted.stack.last_mut()?.previous_one_line = self.stack.last()?.previous_one_line;
+        if !self.same_state(&adjusted) {
+            return None;
+        }
+        // After an item of several lines, the first item always had a blank line before it.
+        let rest = spaced.strip_prefix('\n')?;
+        let first_line = &rest[..rest.find('\n')? + 1];
+        let mut probe = String::new();
+        adjusted.feed(first_line, &mut probe);
+        Some(if probe.starts_with('\n') {
+            spaced
+        } else {
+            rest
+        })
+    }
+
+    /// Whether `other` would space what follows as this spacer does: the
+    /// same lexer state and blocks, items under way begun at the same line.
+    pub fn same_state(&self, other: &Spacer) -> bool {
+        let item = |i: &Option<Item>| i.as_ref().map(|i| (i.first_line, i.holds_items));
+        self.lexer.state == other.lexer.state
+            && self.lexer.depth == other.lexer.depth
+            && self.stack.len() == other.stack.len()
+            && self.stack.iter().zip(&other.stack).all(|(a, b)| {
+                a.depth == b.depth
+                    && item(&a.item) == item(&b.item)
+                    && a.previous_one_line == b.previous_one_line
+            })
+    }
+}
+
 impl Default for Spacer {
     fn default() -> Self {
         Self::new()
@@ -645,6 +701,42 @@ pub fn push_split_doc_lines(text: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_part_spaced_ahead_is_continued_as_the_whole_would_be() {
+        let header = "#[allow(x)]\npub mod types {\n";
+        let items = [
+            "    pub struct A {\n        a: u8,\n    }\n",
+            "    pub type B = u8;\n",
+            "    unit_enum_impls!(C);\n",
+            "    /// Docs.\n    pub type D = u8;\n",
+            "    #[derive(Debug)]\n    pub struct E {}\n",
+            "    impl F {\n        fn f() {}\n        fn g() {}\n    }\n",
+            "    pub const G: u8 = 1;\n",
+        ];
+        for cut in 1..items.len() {
+            for rotate in 0..items.len() {
+                let mut order = items.to_vec();
+                order.rotate_left(rotate);
+                let whole = format!("{header}{}}}\n", order.concat());
+                let mut expected = String::new();
+                Spacer::new().feed(&whole, &mut expected);
+
+                let mut spacer = Spacer::new();
+                let mut out = String::new();
+                spacer.feed(header, &mut out);
+                let start = spacer.after_item();
+                let mut ahead = start.clone();
+                let mut second = String::new();
+                ahead.feed(&order[cut..].concat(), &mut second);
+                spacer.feed(&order[..cut].concat(), &mut out);
+                let continued = spacer.continued(&start, &second).expect("same blocks");
+                out.push_str(continued);
+                ahead.feed("}\n", &mut out);
+                assert_eq!(out, expected, "cut {cut}, rotated {rotate}");
+            }
+        }
+    }
 
     #[test]
     fn lines_split_as_str_lines_does() {

@@ -143,14 +143,117 @@ pub fn generate(api: &ir::Api, options: &RustOptions) -> Result<String, Diagnost
 }
 
 /// `pub mod types`: every type of the model, spaced into `out`.
+///
+/// A large module is made in two parts at once: the types of its second
+/// half on a thread of their own, spaced from where the first half is
+/// expected to leave the spacer (checked; remade in place otherwise).
 fn types_module(
     api: &ir::Api,
     options: &RustOptions,
     spacer: &mut layout::Spacer,
     out: &mut String,
 ) -> Result<(), Diagnostics> {
+    types_module_in_parts(api, options, types_split(&api.types.types), spacer, out)
+}
+
+/// [`types_module`], the types from `split` on made on a thread of their own.
+fn types_module_in_parts(
+    api: &ir::Api,
+    options: &RustOptions,
+    split: usize,
+    spacer: &mut layout::Spacer,
+    out: &mut String,
+) -> Result<(), Diagnostics> {
     let types = types::TypesModule::new(api, options);
-    let mut module = format::Module::open(quote! {
+    let mut module = format::Module::open(types_module_header())?;
+    spacer.feed_items(&module.take_text(), out);
+    let (first, second) = api.types.types.split_at(split);
+    let start = spacer.after_item();
+    std::thread::scope(|scope| {
+        let second_part = (!second.is_empty()).then(|| {
+            let start = start.clone();
+            scope.spawn(move || types_part(api, options, first, second, start))
+        });
+        let mut default_fns = names::Namer::default();
+        types.emit_defs(first, &mut default_fns, &mut |piece| {
+            add_type_piece(piece, &mut module, spacer, out)
+        })?;
+        if let Some(handle) = second_part {
+            let (text, end) = crate::generate::join_or_resume(handle)?;
+            match spacer.continued(&start, &text) {
+                Some(text) => {
+                    out.push_str(text);
+                    *spacer = end;
+                }
+                None => {
+                    types.claim_default_fns(first, &mut default_fns);
+                    types.emit_defs(second, &mut default_fns, &mut |piece| {
+                        add_type_piece(piece, &mut module, spacer, out)
+                    })?;
+                }
+            }
+        }
+        types.emit_markers(&mut |piece| add_type_piece(piece, &mut module, spacer, out))?;
+        spacer.feed_items(&module.close(), out);
+        Ok(())
+    })
+}
+
+/// Where the types module is cut in two ([`types_module`]): halfway, for a
+/// module large enough to be worth a thread and small enough that holding
+/// the second half's text beside the first costs little (a 100,000-line
+/// document's module would pass 100 MiB with it).
+fn types_split(defs: &[ir::TypeDef]) -> usize {
+    const FROM: usize = 200;
+    const UP_TO: usize = 20_000;
+    if (FROM..=UP_TO).contains(&defs.len()) {
+        defs.len() / 2
+    } else {
+        defs.len()
+    }
+}
+
+/// The types after `first`, spaced from `spacer`: their text and where
+/// the spacer ends.
+fn types_part(
+    api: &ir::Api,
+    options: &RustOptions,
+    first: &[ir::TypeDef],
+    second: &[ir::TypeDef],
+    mut spacer: layout::Spacer,
+) -> Result<(String, layout::Spacer), Diagnostics> {
+    let types = types::TypesModule::new(api, options);
+    let mut default_fns = names::Namer::default();
+    types.claim_default_fns(first, &mut default_fns);
+    let mut module = format::Module::open(types_module_header())?;
+    module.take_text();
+    let mut out = String::with_capacity(3 * 1024 * second.len());
+    types.emit_defs(second, &mut default_fns, &mut |piece| {
+        add_type_piece(piece, &mut module, &mut spacer, &mut out)
+    })?;
+    Ok((out, spacer))
+}
+
+/// Adds one piece of the types module, spaced into `out`.
+fn add_type_piece(
+    piece: format::Piece,
+    module: &mut format::Module,
+    spacer: &mut layout::Spacer,
+    out: &mut String,
+) -> Result<(), Diagnostics> {
+    let printed = matches!(piece, format::Piece::Printed { .. });
+    module.piece(piece)?;
+    let text = module.take_text();
+    if printed {
+        spacer.feed_printed_items(&text, out);
+    } else {
+        spacer.feed_items(&text, out);
+    }
+    Ok(())
+}
+
+fn types_module_header() -> TokenStream {
+    quote! {
         #[allow(
             dead_code,
             non_camel_case_types,
@@ -165,21 +268,7 @@ fn types_module(
             clippy::module_inception
         )]
         pub mod types {}
-    })?;
-    spacer.feed_items(&module.take_text(), out);
-    types.emit(&mut |piece| {
-        let printed = matches!(piece, format::Piece::Printed { .. });
-        module.piece(piece)?;
-        let text = module.take_text();
-        if printed {
-            spacer.feed_printed_items(&text, out);
-        } else {
-            spacer.feed_items(&text, out);
-        }
-        Ok::<(), Diagnostics>(())
-    })?;
-    spacer.feed_items(&module.close(), out);
-    Ok(())
+    }
 }
 
 /// `pub mod channels`: the message enums, handlers and routes of each channel.
@@ -276,5 +365,33 @@ fn visit_named(ty: &TypeRef, f: &mut impl FnMut(ir::TypeId)) {
             visit_named(inner, f)
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// Cut anywhere, the types module is the one made in one part.
+    #[test]
+    fn the_types_module_made_in_two_parts_is_the_same() {
+        let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/types.yaml");
+        let options = crate::generate::Options::default();
+        let loaded = crate::generate::load_api(&spec, &options).expect("the example loads");
+        let api = &loaded.api;
+        let count = api.types.types.len();
+        assert!(count > 10, "{count} types");
+        let made = |split: usize| {
+            let mut spacer = layout::Spacer::new();
+            let mut out = String::new();
+            types_module_in_parts(api, &options.rust, split, &mut spacer, &mut out).expect("made");
+            out
+        };
+        let whole = made(count);
+        for split in 0..count {
+            assert_eq!(made(split), whole, "cut before type {split}");
+        }
     }
 }

@@ -247,12 +247,18 @@ impl<'a> TypesModule<'a> {
         }
     }
 
-    /// Hands each item of the module to `item`, in order, as soon as it is
-    /// built: the caller formats it and drops its tokens before the next.
-    pub fn emit<E>(&self, item: &mut impl FnMut(Piece) -> Result<(), E>) -> Result<(), E> {
-        let mut default_fns = Namer::default();
-        for def in &self.api.types.types {
-            match self.emit_def(def, &mut default_fns) {
+    /// Hands each item of `defs` (a run of the model's types) to `item`, in
+    /// order, as soon as it is built: the caller formats it and drops its
+    /// tokens before the next. `default_fns` holds the default functions'
+    /// names the types before them took.
+    pub fn emit_defs<E>(
+        &self,
+        defs: &[TypeDef],
+        default_fns: &mut Namer,
+        item: &mut impl FnMut(Piece) -> Result<(), E>,
+    ) -> Result<(), E> {
+        for def in defs {
+            match self.emit_def(def, default_fns) {
                 Emitted::Tokens(tokens) => item(Piece::Tokens(tokens))?,
                 Emitted::Pieces(pieces) => {
                     for piece in pieces {
@@ -261,6 +267,39 @@ impl<'a> TypesModule<'a> {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Takes in `default_fns` the default functions' names `defs` take,
+    /// without making their items: where [`Self::emit_defs`] of the types
+    /// after them starts.
+    pub fn claim_default_fns(&self, defs: &[TypeDef], default_fns: &mut Namer) {
+        for def in defs {
+            if let TypeKind::Struct { fields, .. } = &def.kind {
+                for field in fields {
+                    let shape = self.field_shape(def.id, field);
+                    if self.custom_default(shape, field).is_some() {
+                        default_fns.ident(&default_fn_base(def, field));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The default a field's own function returns, when it has one.
+    fn custom_default<'f>(&self, shape: FieldShape, field: &'f Field) -> Option<&'f Value> {
+        match (shape, &field.default) {
+            (FieldShape::Defaulted, Some(default))
+                if !self.is_natural_default(&field.ty, default) =>
+            {
+                Some(default)
+            }
+            _ => None,
+        }
+    }
+
+    /// The const markers and the string constants module, after every type.
+    pub fn emit_markers<E>(&self, item: &mut impl FnMut(Piece) -> Result<(), E>) -> Result<(), E> {
         let mut markers: Vec<&Marker> = self.markers.values().collect();
         markers.sort_by_key(|m| m.order);
         for marker in &markers {
@@ -354,14 +393,11 @@ impl<'a> TypesModule<'a> {
         for field in fields {
             let shape = self.field_shape(def.id, field);
             all_defaultable &= shape.defaultable();
-            let custom = match (shape, &field.default) {
-                (FieldShape::Defaulted, Some(default))
-                    if !self.is_natural_default(&field.ty, default) =>
-                {
+            let custom = match self.custom_default(shape, field) {
+                Some(default) => {
                     let expr = self.default_expr(&field.ty, default, Some(def.id));
                     let ty = self.rust_type(&field.ty, Some(def.id), &quote!());
-                    let function = default_fns
-                        .ident(&format!("default_{}_{}", def.name.snake, field.name.snake));
+                    let function = default_fns.ident(&default_fn_base(def, field));
                     helpers.push(quote! {
                         fn #function() -> #ty {
                             #expr
@@ -370,7 +406,7 @@ impl<'a> TypesModule<'a> {
                     derive_default = false;
                     Some(function)
                 }
-                _ => None,
+                None => None,
             };
             default_texts.push(match (&custom, shape) {
                 (Some(function), _) => Some(format!("{function}()")),
@@ -1277,4 +1313,9 @@ fn from_json_through_serde(name: &Ident) -> TokenStream {
             }
         }
     }
+}
+
+/// The name a field's default function is made from (clashes get a suffix).
+fn default_fn_base(def: &TypeDef, field: &Field) -> String {
+    format!("default_{}_{}", def.name.snake, field.name.snake)
 }
