@@ -7,6 +7,7 @@
 //! `$ref`, never the working directory.
 
 use foldhash::{HashMap, HashSet};
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -721,12 +722,12 @@ fn read_file(path: &Path, display: &str, limits: &Limits) -> Result<ParsedFile, 
 fn collect_refs<'v>(value: &'v Value, pointer: &mut String, out: &mut Vec<(String, &'v str)>) {
     match value {
         Value::Object(map) => {
-            if let Some(Value::String(r)) = map.get("$ref") {
+            if let Some(Value::String(r)) = member(map, "$ref") {
                 out.push((pointer.clone(), r));
             }
             for (k, v) in map {
                 let len = pointer.len();
-                *pointer = source::push_token(pointer, k);
+                source::append_token(pointer, k);
                 collect_refs(v, pointer, out);
                 pointer.truncate(len);
             }
@@ -735,7 +736,7 @@ fn collect_refs<'v>(value: &'v Value, pointer: &mut String, out: &mut Vec<(Strin
             for (i, v) in items.iter().enumerate() {
                 let len = pointer.len();
                 pointer.push('/');
-                pointer.push_str(&i.to_string());
+                let _ = write!(pointer, "{i}");
                 collect_refs(v, pointer, out);
                 pointer.truncate(len);
             }
