@@ -287,10 +287,23 @@ lists of wire names, generic field types, `StructWriter` calls, the
 compare, so every test that generates code checks that text, and a sweep
 of name, value and list lengths across the 89-column margin does too. Of
 the Binance document's types, two structs (serde attributes) still go
-through the printer. The channel modules still go through `syn` and
-`prettyplease` (about 13 % of the instructions on the synthetic 10k
-document, most of it `syn` parsing), on a thread of their own, which also
-spaces them. The module is spaced (one blank line between items) as it is
+through the printer. The channel modules are written the same way
+(`channels/printed.rs`): the message enums with their `Serialize`,
+`Deserialize` and `ChannelMessage` impls, the `From` conversions, the
+`Consumer` trait, the server glue and a consumer's constants, each
+compared with prettyplease by a sweep of name, type, tag and address
+lengths; what is left to the printer (channels with address parameters,
+topic modules, per-operation enums, clients, operations with several
+replies) is printed item by item, two levels in. That took the channel
+modules from 20 % of the synthetic 10k document's instructions to 6 %;
+they are made on a thread of their own, which also spaces them. A types
+module of 200 to 20,000 types is made in two halves at once, the second
+on a thread of its own, spaced from where the first half is expected to
+leave off (checked at the join; the one possible difference, a blank line
+before its first item, is fixed, anything else makes it again in place);
+above 20,000 types the second half's text held beside the first would
+cost more memory than the time saved. The module is spaced (one blank
+line between items) as it is
 printed and written straight into its output, reserved up front, so no
 second copy of it is ever made; items written as text are spaced by their
 indentation, without the lexer the printed ones need (debug builds space
@@ -299,33 +312,42 @@ item is added. The static `DOCUMENT` and the validator program, literals
 of up to megabytes, are written as text, never lexed. The bundled document
 and the model are made on two threads, beside the meta-schema check.
 Identifier forms are made from ASCII words in one pass (heck's rules; a
-test compares them on 20,000 inputs). JSON Pointers still walk from their
+test compares them on 20,000 inputs). JSON Pointers walk from their
 file's root, but a small object (8 members or fewer) is read in order
 instead of hashing the token, tokens are split and unescaped a byte at a
-time, and the generator's own maps hash with foldhash. Work no other core
+time, the model's builders keep what each pointer found (seven reads in
+eight were repeats), and the generator's own maps hash with foldhash.
+Loading hashes each mapping key once and appends pointer tokens in
+place. Work no other core
 can share was taken off the main thread, which a timeline of phases showed
 it waiting on: output files are no longer flushed to disk before their
 rename (1.5 ms for the Binance document; a generated file is remade from
 its document), and the parsed document and the model are freed on a thread
 of their own (0.7 and 1.3 ms on the synthetic 10k document). On the
-synthetic 10k document the whole process executes 620 million
-instructions (callgrind), split: the types module 20 %, the channel
-modules 20 %, building the model and the validation program 18 %,
-checking the document 13 % (on its own thread), YAML with positions 11 %,
-the bundled document 4 %, TypeScript 4 %; SipHash (the `serde_json`
-objects' own index) is about 7 %. The two cores do not give two cores'
-speed (a run pinned to one core takes about 1.35 times as long): parsing
-the YAML is a ninth of the work and nothing can share its core, and the
-phases after it keep both cores busy, so the total is what counts. 100×
-Modelina on the 10k and 100k documents needs about 1.13× and 2.8× less
-time still (this run's ratios: 88.9× and 36.2×), which means the channel
-modules written as text, the validation program built without a
+synthetic 10k document the whole process executes 515 million
+instructions (callgrind; 618 million before the channel modules were
+written as text), split: the types module 25 % (two halves at once),
+building the model and the validation program 19 %, loading (YAML with
+positions, references) 15 %, checking the document 15 % (on its own
+thread), the channel modules 6 %, the bundled document 5 %, TypeScript
+5 %; hashing is about an eighth of it (SipHash: the `serde_json` objects'
+own index). The two cores do not give two cores' speed: loading is a
+sixth of the work and nothing can share its core, and the phases after it
+keep both cores busy, so the total is what counts. 100× Modelina on the
+10k and 100k documents needs about 1.1× and 2.5× less time still (this
+run's ratios: 91.3× and 39.5×; the 10k ratio was 98.1× in the run before,
+the two programs' times moving by about 5 % between runs), which means
+loading split over both cores, the validation program built without a
 `serde_json` tree per definition, and fewer allocations. Tried and not
-kept: parsing a large YAML file in two parts on two threads (a run of
+kept: compiling the validation program on a thread of its own beside the
+rest of the model (no faster: that phase already shares both cores with
+the check against the meta-schema); parsing a large YAML file in two
+parts on two threads (a run of
 members of a block mapping, cut where its lines alone show it safe, the
 parts joined and checked to give the same tree and positions at every cut
 of every document): parsing the 100k document took 60 ms instead of 90,
-but the run was no faster on two cores and used more CPU. Memory: the
+but the run was no faster on two cores and used more CPU (the phases after
+loading held the time then). Memory: the
 `chanx` command runs on mimalloc (no transparent huge pages); for inputs
 of 1 MiB or more, freed memory is returned to the system at once, so the
 100k document's peak stays under 100 MiB (160 MiB without: a generation's
