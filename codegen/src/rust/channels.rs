@@ -156,6 +156,17 @@ struct Route<'a> {
     reply: ReplyShape,
 }
 
+impl Route<'_> {
+    /// The incoming variants its method handles, each with the enum that
+    /// wraps it for the method when the operation lists several messages.
+    fn handled(&self) -> Vec<(usize, Option<&Ident>)> {
+        match &self.input {
+            Input::Single(i) => vec![(*i, None)],
+            Input::Several { name, entries } => entries.iter().map(|&i| (i, Some(name))).collect(),
+        }
+    }
+}
+
 struct ChannelEmitter<'a> {
     api: &'a Api,
     options: &'a RustOptions,
@@ -448,15 +459,7 @@ impl<'a> ChannelEmitter<'a> {
             let (variant, ty) = (&entries[i].variant, &entries[i].ty);
             let text = printed_type(ty)
                 .and_then(|ty| printed::from_impl(&name.to_string(), &ty, &variant.to_string()));
-            Piece::printed_or(text, || {
-                quote! {
-                    impl ::std::convert::From<#ty> for #name {
-                        fn from(message: #ty) -> Self {
-                            Self::#variant(message)
-                        }
-                    }
-                }
-            })
+            Piece::printed_or(text, || from_impl_tokens(name, ty, variant))
         });
         let conversions = conversions.collect();
         let tokens = || {
@@ -821,40 +824,10 @@ impl<'a> ChannelEmitter<'a> {
     }
 
     fn consumer_tokens(&self, routes: &[Route], hosted: &[topics::Hosted]) -> TokenStream {
-        let context = quote!(Ctx);
-        let methods = self.emit_handler_methods(routes);
-        let topic_items = topics::consumer_items(hosted);
-        quote! {
-            /// The application side of the channel: one method per receive operation.
-            pub trait Consumer: ::std::marker::Send + ::std::marker::Sync + 'static {
-                /// Events this consumer receives through the channel layer (`()` when unused).
-                type Event: ::chanx_runtime::Event;
-                #topic_items
-                #(#methods)*
-                /// Runs after the connection is accepted (join groups here).
-                fn on_connect(&self, ctx: &mut #context)
-                    -> impl ::std::future::Future<Output = ::std::result::Result<(), ::chanx_runtime::HandlerError>> + ::std::marker::Send
-                {
-                    let _ = ctx;
-                    async { ::std::result::Result::Ok(()) }
-                }
-                /// An event from `send_event` / `broadcast_event`; a returned message goes to the client.
-                fn on_event(&self, ctx: &mut #context, event: Self::Event)
-                    -> impl ::std::future::Future<Output = ::std::result::Result<::std::option::Option<Outgoing>, ::chanx_runtime::HandlerError>> + ::std::marker::Send
-                {
-                    let _ = (ctx, event);
-                    async { ::std::result::Result::Ok(::std::option::Option::None) }
-                }
-                /// Runs once the connection has ended (every topic already
-                /// unsubscribed): release what `on_connect` took.
-                fn on_disconnect(&self, ctx: &mut #context)
-                    -> impl ::std::future::Future<Output = ()> + ::std::marker::Send
-                {
-                    let _ = ctx;
-                    async {}
-                }
-            }
-        }
+        consumer_trait_tokens(
+            topics::consumer_items(hosted),
+            &self.emit_handler_methods(routes),
+        )
     }
 
     /// The doc comment of a route's trait method (`None`: it has none).
@@ -888,7 +861,6 @@ impl<'a> ChannelEmitter<'a> {
 
     /// One trait method per route: the consumer's or topic's handlers.
     fn emit_handler_methods(&self, routes: &[Route]) -> Vec<TokenStream> {
-        let context = quote!(Ctx);
         routes.iter().map(|route| {
             let method = &route.method;
             let docs = self.route_doc(route).map(|doc| quote!(#[doc = #doc]));
@@ -901,10 +873,7 @@ impl<'a> ChannelEmitter<'a> {
                 ReplyShape::Single(i) => self.outgoing[*i].ty.clone(),
                 ReplyShape::Several { name, .. } => quote!(#name),
             };
-            let signature = quote! {
-                fn #method(&self, ctx: &mut #context, message: #input)
-                    -> impl ::std::future::Future<Output = ::std::result::Result<#reply, ::chanx_runtime::HandlerError>> + ::std::marker::Send
-            };
+            let signature = handler_signature_tokens(method, &input, &reply);
             let body = if self.options.default_stubs {
                 let name = route
                     .operation
@@ -933,18 +902,12 @@ impl<'a> ChannelEmitter<'a> {
         let mut arms = Vec::new();
         for route in routes {
             let method = &route.method;
-            let handled: Vec<(usize, TokenStream)> = match &route.input {
-                Input::Single(i) => vec![(*i, quote!(message))],
-                Input::Several { name, entries } => entries
-                    .iter()
-                    .map(|&i| {
-                        let variant = &self.incoming[i].variant;
-                        (i, quote!(#name::#variant(message)))
-                    })
-                    .collect(),
-            };
-            for (i, argument) in handled {
+            for (i, several) in route.handled() {
                 let variant = &self.incoming[i].variant;
+                let argument = match several {
+                    Some(name) => quote!(#name::#variant(message)),
+                    None => quote!(message),
+                };
                 let call = call(method, argument);
                 let call = quote!(#call.await?);
                 let body = match &route.reply {
@@ -995,18 +958,15 @@ impl<'a> ChannelEmitter<'a> {
                 ReplyShape::Single(reply) => Some(self.outgoing[*reply].variant.to_string()),
                 ReplyShape::Several { .. } => return None,
             };
-            let handled: Vec<(usize, String)> = match &route.input {
-                Input::Single(i) => vec![(*i, "message".to_owned())],
-                Input::Several { name, entries } => entries
-                    .iter()
-                    .map(|&i| (i, format!("{name}::{}(message)", self.incoming[i].variant)))
-                    .collect(),
-            };
-            for (i, argument) in handled {
+            for (i, several) in route.handled() {
+                let variant = &self.incoming[i].variant;
                 arms.push(ArmText {
-                    variant: self.incoming[i].variant.to_string(),
+                    variant: variant.to_string(),
                     method: route.method.to_string(),
-                    argument,
+                    argument: match several {
+                        Some(name) => format!("{name}::{variant}(message)"),
+                        None => "message".to_owned(),
+                    },
                     reply: reply.clone(),
                 });
             }
@@ -1170,6 +1130,66 @@ fn names_a_type(ty: &TypeRef) -> bool {
             names_a_type(inner)
         }
         _ => false,
+    }
+}
+
+/// `impl From<TY> for NAME`, into its variant `variant`.
+fn from_impl_tokens(name: &Ident, ty: &TokenStream, variant: &Ident) -> TokenStream {
+    quote! {
+        impl ::std::convert::From<#ty> for #name {
+            fn from(message: #ty) -> Self {
+                Self::#variant(message)
+            }
+        }
+    }
+}
+
+/// The `Consumer` trait: `topic_items` and the handler `methods`, then the
+/// methods with default bodies every consumer has.
+fn consumer_trait_tokens(topic_items: TokenStream, methods: &[TokenStream]) -> TokenStream {
+    let context = quote!(Ctx);
+    quote! {
+        /// The application side of the channel: one method per receive operation.
+        pub trait Consumer: ::std::marker::Send + ::std::marker::Sync + 'static {
+            /// Events this consumer receives through the channel layer (`()` when unused).
+            type Event: ::chanx_runtime::Event;
+            #topic_items
+            #(#methods)*
+            /// Runs after the connection is accepted (join groups here).
+            fn on_connect(&self, ctx: &mut #context)
+                -> impl ::std::future::Future<Output = ::std::result::Result<(), ::chanx_runtime::HandlerError>> + ::std::marker::Send
+            {
+                let _ = ctx;
+                async { ::std::result::Result::Ok(()) }
+            }
+            /// An event from `send_event` / `broadcast_event`; a returned message goes to the client.
+            fn on_event(&self, ctx: &mut #context, event: Self::Event)
+                -> impl ::std::future::Future<Output = ::std::result::Result<::std::option::Option<Outgoing>, ::chanx_runtime::HandlerError>> + ::std::marker::Send
+            {
+                let _ = (ctx, event);
+                async { ::std::result::Result::Ok(::std::option::Option::None) }
+            }
+            /// Runs once the connection has ended (every topic already
+            /// unsubscribed): release what `on_connect` took.
+            fn on_disconnect(&self, ctx: &mut #context)
+                -> impl ::std::future::Future<Output = ()> + ::std::marker::Send
+            {
+                let _ = ctx;
+                async {}
+            }
+        }
+    }
+}
+
+/// A handler method's signature: it receives `input` and replies `reply`.
+fn handler_signature_tokens(
+    method: &Ident,
+    input: &TokenStream,
+    reply: &TokenStream,
+) -> TokenStream {
+    quote! {
+        fn #method(&self, ctx: &mut Ctx, message: #input)
+            -> impl ::std::future::Future<Output = ::std::result::Result<#reply, ::chanx_runtime::HandlerError>> + ::std::marker::Send
     }
 }
 

@@ -612,43 +612,55 @@ mod tests {
         std::iter::repeat_n(letter, len).collect()
     }
 
-    /// Checks `text` against the printed `tokens`; counts it among the
-    /// shapes that must be written (`expected`) and those that were.
-    fn check(text: Option<String>, tokens: TokenStream, expected: bool, counts: &mut [usize; 2]) {
-        if let Some(text) = &text {
-            assert_eq!(*text, print_nested(tokens));
+    /// Shapes a sweep tried: each written one must print as its tokens do,
+    /// and nine in ten of those that must be written were.
+    #[derive(Default)]
+    struct Sweep {
+        expected: usize,
+        written: usize,
+    }
+
+    impl Sweep {
+        /// Checks `text` against the printed `tokens`; counts it among the
+        /// shapes that must be written (`expected`) and those that were.
+        fn check(&mut self, text: Option<String>, tokens: TokenStream, expected: bool) {
+            if let Some(text) = &text {
+                assert_eq!(*text, print_nested(tokens));
+            }
+            if expected {
+                self.expected += 1;
+                self.written += usize::from(text.is_some());
+            }
         }
-        if expected {
-            counts[0] += 1;
-            counts[1] += usize::from(text.is_some());
+
+        fn most_written(self) {
+            let Sweep { expected, written } = self;
+            assert!(written * 10 >= expected * 9, "{written} of {expected}");
         }
     }
 
     #[test]
     fn from_impls_print_as_prettyplease_prints_them() {
-        let mut counts = [0, 0];
+        let mut sweep = Sweep::default();
         for ty_len in 1..=90 {
             for variant_len in [1, 20, 40, 60, 70, 75, 80] {
                 let ty = format_ident!("{}", name('T', ty_len));
                 let variant = format_ident!("{}", name('V', variant_len));
                 let text = from_impl("Incoming", &format!("types::{ty}"), &variant.to_string());
-                let tokens = quote! {
-                    impl ::std::convert::From<types::#ty> for Incoming {
-                        fn from(message: types::#ty) -> Self {
-                            Self::#variant(message)
-                        }
-                    }
-                };
-                check(text, tokens, ty_len <= 40 && variant_len <= 40, &mut counts);
+                let tokens = super::super::from_impl_tokens(
+                    &format_ident!("Incoming"),
+                    &quote!(types::#ty),
+                    &variant,
+                );
+                sweep.check(text, tokens, ty_len <= 40 && variant_len <= 40);
             }
         }
-        let [total, written] = counts;
-        assert!(written * 10 >= total * 9, "{written} of {total}");
+        sweep.most_written();
     }
 
     #[test]
     fn consumer_traits_print_as_prettyplease_prints_them() {
-        let mut counts = [0, 0];
+        let mut sweep = Sweep::default();
         for method_len in [1, 30, 60, 70, 75, 80] {
             for input_len in (1..=80).step_by(3) {
                 for reply_len in 0..=70 {
@@ -667,50 +679,24 @@ mod tests {
                         input: &format!("types::{input}"),
                         reply: &reply_text,
                     }]);
-                    let tokens = quote! {
-                        /// The application side of the channel: one method per receive operation.
-                        pub trait Consumer: ::std::marker::Send + ::std::marker::Sync + 'static {
-                            /// Events this consumer receives through the channel layer (`()` when unused).
-                            type Event: ::chanx_runtime::Event;
-                            #[doc = #doc]
-                            fn #method(&self, ctx: &mut Ctx, message: types::#input)
-                                -> impl ::std::future::Future<Output = ::std::result::Result<#reply, ::chanx_runtime::HandlerError>> + ::std::marker::Send;
-                            /// Runs after the connection is accepted (join groups here).
-                            fn on_connect(&self, ctx: &mut Ctx)
-                                -> impl ::std::future::Future<Output = ::std::result::Result<(), ::chanx_runtime::HandlerError>> + ::std::marker::Send
-                            {
-                                let _ = ctx;
-                                async { ::std::result::Result::Ok(()) }
-                            }
-                            /// An event from `send_event` / `broadcast_event`; a returned message goes to the client.
-                            fn on_event(&self, ctx: &mut Ctx, event: Self::Event)
-                                -> impl ::std::future::Future<Output = ::std::result::Result<::std::option::Option<Outgoing>, ::chanx_runtime::HandlerError>> + ::std::marker::Send
-                            {
-                                let _ = (ctx, event);
-                                async { ::std::result::Result::Ok(::std::option::Option::None) }
-                            }
-                            /// Runs once the connection has ended (every topic already
-                            /// unsubscribed): release what `on_connect` took.
-                            fn on_disconnect(&self, ctx: &mut Ctx)
-                                -> impl ::std::future::Future<Output = ()> + ::std::marker::Send
-                            {
-                                let _ = ctx;
-                                async {}
-                            }
-                        }
-                    };
+                    let doc_attr = quote!(#[doc = #doc]);
+                    let input = quote!(types::#input);
+                    let signature = super::super::handler_signature_tokens(&method, &input, &reply);
+                    let tokens = super::super::consumer_trait_tokens(
+                        TokenStream::new(),
+                        &[quote!(#doc_attr #signature;)],
+                    );
                     let expected = method_len <= 60 && input_len <= 60 && reply_len <= 50;
-                    check(text, tokens, expected, &mut counts);
+                    sweep.check(text, tokens, expected);
                 }
             }
         }
-        let [total, written] = counts;
-        assert!(written * 10 >= total * 9, "{written} of {total}");
+        sweep.most_written();
     }
 
     #[test]
     fn servers_print_as_prettyplease_prints_them() {
-        let mut counts = [0, 0];
+        let mut sweep = Sweep::default();
         for name_len in [1, 20, 40, 50, 60] {
             for method_len in 1..=75 {
                 for (reply, argument) in
@@ -807,23 +793,17 @@ mod tests {
                             document: true,
                             arms: &[arm],
                         });
-                        check(
-                            text,
-                            tokens,
-                            name_len <= 40 && method_len <= 35,
-                            &mut counts,
-                        );
+                        sweep.check(text, tokens, name_len <= 40 && method_len <= 35);
                     }
                 }
             }
         }
-        let [total, written] = counts;
-        assert!(written * 10 >= total * 9, "{written} of {total}");
+        sweep.most_written();
     }
 
     #[test]
     fn message_enums_print_as_prettyplease_prints_them() {
-        let mut counts = [0, 0];
+        let mut sweep = Sweep::default();
         for variant_len in 1..=60 {
             for (tagged, tag_len, count) in [
                 (false, 0, 2),
@@ -916,17 +896,16 @@ mod tests {
                         }
                     };
                     let expected = variant_len <= 40 && ty_len <= 30 && tag_len <= 20;
-                    check(text, tokens, expected, &mut counts);
+                    sweep.check(text, tokens, expected);
                 }
             }
         }
-        let [total, written] = counts;
-        assert!(written * 10 >= total * 9, "{written} of {total}");
+        sweep.most_written();
     }
 
     #[test]
     fn consumer_heads_print_as_prettyplease_prints_them() {
-        let mut counts = [0, 0];
+        let mut sweep = Sweep::default();
         for address_len in (0..=90).step_by(3) {
             for tag_len in 0..=80 {
                 let address = (address_len > 0).then(|| name('a', address_len));
@@ -966,16 +945,10 @@ mod tests {
                             }
                         }
                     };
-                    check(
-                        text,
-                        tokens,
-                        address_len <= 50 && tag_len <= 60,
-                        &mut counts,
-                    );
+                    sweep.check(text, tokens, address_len <= 50 && tag_len <= 60);
                 }
             }
         }
-        let [total, written] = counts;
-        assert!(written * 10 >= total * 9, "{written} of {total}");
+        sweep.most_written();
     }
 }
