@@ -70,15 +70,34 @@ pub fn to_frame<T: Serialize + ?Sized>(value: &T) -> Result<String, DumpError> {
     write(value, MAX_DUMP_DEPTH)
 }
 
+thread_local! {
+    /// Where this thread writes: kept for its capacity between values.
+    static SCRATCH: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+}
+
+/// The most scratch capacity a thread keeps after writing a large value.
+const SCRATCH_KEPT: usize = 64 * 1024;
+
+/// Writes into the thread's scratch text and returns a copy of exactly its
+/// length: a frame's text becomes the transport's buffer as it is, where a
+/// string with room to spare costs the transport another allocation, and
+/// growing a fresh string costs several. (A `Serialize` impl that writes
+/// another value meanwhile finds the scratch taken and starts its own.)
 fn write<T: Serialize + ?Sized>(value: &T, max_depth: usize) -> Result<String, DumpError> {
+    let mut out = SCRATCH.take();
+    out.clear();
     let mut writer = Writer {
-        out: String::with_capacity(128),
+        out,
         raw: Raw::No,
         depth: 0,
         max_depth,
     };
-    value.serialize(&mut writer)?;
-    Ok(writer.out)
+    let written = value.serialize(&mut writer);
+    let text = written.map(|()| writer.out.as_str().to_owned());
+    if writer.out.capacity() <= SCRATCH_KEPT {
+        SCRATCH.set(writer.out);
+    }
+    text
 }
 
 /// Appends `value` as a JSON string literal the way Python's

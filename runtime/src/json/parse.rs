@@ -263,6 +263,13 @@ pub fn parse_measured(text: &str, max_depth: usize) -> Result<(Json, usize), Par
 /// [`ParseError`] (code point positions) only once, at the end.
 type Fail = (ParseErrorKind, usize);
 
+thread_local! {
+    static STACK: std::cell::Cell<Vec<Frame>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// The most open containers a thread's stack keeps room for between parses.
+const STACK_KEPT: usize = 64;
+
 /// An open container on the explicit stack.
 enum Frame {
     Array(Vec<Json>),
@@ -311,8 +318,20 @@ impl Parser<'_> {
     }
 
     /// The value at `pos` (whitespace already skipped), containers included.
+    /// The stack of open containers is the thread's, kept between frames:
+    /// a fresh one was an allocation on every frame.
     fn parse_document(&mut self, max_depth: usize) -> Result<Json, Fail> {
-        let mut stack: Vec<Frame> = Vec::new();
+        let mut stack = STACK.take();
+        let parsed = self.parse_with_stack(max_depth, &mut stack);
+        // What a failed parse left open is dropped here.
+        stack.clear();
+        if stack.capacity() <= STACK_KEPT {
+            STACK.set(stack);
+        }
+        parsed
+    }
+
+    fn parse_with_stack(&mut self, max_depth: usize, stack: &mut Vec<Frame>) -> Result<Json, Fail> {
         'value: loop {
             let mut value = match self.peek() {
                 Some(b'[') => {

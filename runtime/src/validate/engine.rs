@@ -525,9 +525,18 @@ impl Engine<'_> {
         if fields.stands(map) {
             return Ok(Cow::Borrowed(input));
         }
-        let mut output = JsonMap::with_capacity(fields.values.len() + fields.extras.len());
-        for (index, value) in fields.values {
-            output.insert(model.fields[index].name.clone(), value.into_owned());
+        let mut output = JsonMap::with_capacity(model.fields.len() + fields.extras.len());
+        let mut changed = fields.values.into_iter().peekable();
+        for (index, field) in model.fields.iter().enumerate() {
+            let value = match changed.next_if(|(at, _)| *at == index) {
+                Some((_, value)) => value.into_owned(),
+                // Not in the list: given, and valid as it is.
+                None => match map.get(&field.name) {
+                    Some(value) => value.clone(),
+                    None => continue,
+                },
+            };
+            output.insert(field.name.clone(), value);
         }
         for (key, value) in fields.extras {
             output.insert(key.clone(), value.into_owned());
@@ -601,7 +610,9 @@ impl Engine<'_> {
         map: &'a JsonMap,
         st: &mut State,
     ) -> Result<ModelFields<'a>, Vec<LineError>> {
-        let mut validated: Vec<(usize, Cow<'a, Json>)> = Vec::with_capacity(model.fields.len());
+        // Only what differs from the input: most frames change nothing, and
+        // then nothing is allocated.
+        let mut validated: Vec<(usize, Cow<'a, Json>)> = Vec::new();
         let mut changed = false;
         let mut errors = Vec::new();
         let mut fields_set = 0;
@@ -612,8 +623,10 @@ impl Engine<'_> {
                     let saved = st.fields_set.take();
                     match self.validate(&field.schema, value, st) {
                         Ok(v) => {
-                            changed |= matches!(v, Cow::Owned(_));
-                            validated.push((index, v));
+                            if let Cow::Owned(_) = v {
+                                changed = true;
+                                validated.push((index, v));
+                            }
                             fields_set += 1;
                         }
                         Err(mut found) => {
@@ -790,9 +803,10 @@ impl Engine<'_> {
     }
 }
 
-/// A model's fields as validated: each given field's value and each default
-/// taken (by field index), the extra keys kept, whether any value differs
-/// from the input, and how many fields the input set.
+/// A model's fields as validated: each given field's value that differs
+/// from the input and each default taken (by field index, in order), the
+/// extra keys kept, whether any value differs from the input, and how many
+/// fields the input set. A given field not listed is valid as it is.
 struct ModelFields<'a> {
     values: Vec<(usize, Cow<'a, Json>)>,
     extras: Vec<(&'a String, Cow<'a, Json>)>,
