@@ -96,11 +96,36 @@ fn main() -> ExitCode {
         Command::Diff(args) => cmd::diff::run(&args),
         Command::Docs(args) => cmd::docs::run(&args),
     };
-    match result {
+    let code = match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
-    }
+    };
+    exit_at_once(code)
+}
+
+unsafe extern "C" {
+    /// POSIX `_exit`: ends the process without running exit handlers.
+    fn _exit(status: std::ffi::c_int) -> !;
+}
+
+/// Ends the process once its work is done, with the allocator's exit
+/// handler skipped: statically linked mimalloc frees every page it holds
+/// when the process exits, memory the kernel takes back anyway. On a
+/// 10,000-line document that was 1.5 ms of a 45 ms run. Every file is
+/// written and closed by now (on this thread); what is left of the other
+/// threads only frees memory. Standard output is flushed first.
+fn exit_at_once(code: ExitCode) -> ! {
+    use std::io::Write as _;
+    let status = [0u8, 1, 2]
+        .into_iter()
+        .find(|&n| ExitCode::from(n) == code)
+        .map_or(1, std::ffi::c_int::from);
+    // As at a normal exit, a reader that went away is not an error.
+    let _ = std::io::stdout().flush();
+    // SAFETY: `_exit` only ends the process; nothing of this process's
+    // state is touched after it.
+    unsafe { _exit(status) }
 }
