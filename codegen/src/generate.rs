@@ -197,8 +197,17 @@ fn load_document_and<D, T: Send>(
     keep: impl FnOnce(Arc<Document>) -> D,
     then: impl FnOnce(&Api) -> T + Send,
 ) -> Result<(D, Loaded, T), Diagnostics> {
-    crate::validate::prepare_in_background(path);
+    // The meta-schema is made ready beside the loading, unless the file
+    // is parsed in two parts: then both cores parse, and it is made ready
+    // beside the model, well before the check needs it.
+    let parsed_in_two = crate::source::parsed_in_two(path);
+    if !parsed_in_two {
+        crate::validate::prepare_in_background(path);
+    }
     let (doc, mut diags) = crate::load::load_collecting(path, &options.load);
+    if parsed_in_two {
+        crate::validate::prepare_in_background(path);
+    }
     let Some(doc) = doc else {
         return Err(diags);
     };

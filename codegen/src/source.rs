@@ -11,6 +11,7 @@
 mod json;
 mod lenient;
 mod positions;
+mod split;
 
 use foldhash::HashMap;
 
@@ -63,6 +64,15 @@ pub struct ParsedFile {
     pub positions: Positions,
 }
 
+/// Whether the file at `path` is likely parsed in two parts at once (a
+/// YAML file large enough).
+pub fn parsed_in_two(path: &std::path::Path) -> bool {
+    !path
+        .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("json"))
+        && split::large_enough(path)
+}
+
 /// Parses YAML (JSON is YAML 1.2, but gets serde_json's error messages first).
 pub fn parse(text: &str, display_name: &str, limits: &Limits) -> Result<ParsedFile, Diagnostic> {
     if text.len() as u64 > limits.max_file_bytes {
@@ -104,6 +114,9 @@ pub fn parse(text: &str, display_name: &str, limits: &Limits) -> Result<ParsedFi
 }
 
 fn parse_yaml(text: &str, display_name: &str, limits: &Limits) -> Result<ParsedFile, Diagnostic> {
+    if let Some(parsed) = split::parse_in_two(text, limits) {
+        return Ok(parsed);
+    }
     let mut builder = TreeBuilder::new(limits);
     let mut parser = Parser::new_from_str(text);
     if let Err(e) = parser.load(&mut builder, true) {
@@ -223,6 +236,11 @@ enum Frame {
 
 struct TreeBuilder<'l> {
     limits: &'l Limits,
+    /// The pointer of the top node: the root, or for a part of a file
+    /// parsed on its own ([`split`]) the mapping the part belongs to.
+    base: PathKey,
+    /// How many containers hold the top node in the whole file.
+    base_depth: usize,
     stack: Vec<Frame>,
     root: Option<Value>,
     anchors: HashMap<usize, Value>,
@@ -238,6 +256,8 @@ impl<'l> TreeBuilder<'l> {
     fn new(limits: &'l Limits) -> Self {
         TreeBuilder {
             limits,
+            base: PathKey::root(),
+            base_depth: 0,
             stack: Vec::new(),
             root: None,
             anchors: HashMap::default(),
@@ -257,7 +277,7 @@ impl<'l> TreeBuilder<'l> {
     /// The pointer the next node will have, or `None` when it is a mapping key.
     fn next_path(&self) -> Option<PathKey> {
         match self.stack.last() {
-            None => Some(PathKey::root()),
+            None => Some(self.base.clone()),
             Some(Frame::Seq { items, path, .. }) => Some(path.index(items.len())),
             Some(Frame::Map { key: None, .. }) => None,
             Some(Frame::Map {
@@ -322,7 +342,7 @@ impl<'l> TreeBuilder<'l> {
             });
             return;
         };
-        if self.stack.len() >= self.limits.max_depth {
+        if self.stack.len() + self.base_depth >= self.limits.max_depth {
             self.fail(
                 mark,
                 Code::TooDeep,

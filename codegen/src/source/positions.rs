@@ -39,6 +39,22 @@ impl Positions {
     }
 
     /// Moves the node at `key` earlier when `at` is before where it is.
+    /// Adds the positions of a part of the same file parsed on its own
+    /// (`split`), but that of its top node `except`.
+    pub(super) fn absorb(&mut self, part: Positions, except: &PathKey) {
+        let skip = except.finish();
+        self.by_key.reserve(part.by_key.len());
+        self.keys.reserve(part.keys.len());
+        self.by_key
+            .extend(part.by_key.into_iter().filter(|&(key, _)| key != skip));
+        self.keys.extend(part.keys);
+    }
+
+    #[cfg(test)]
+    pub(super) fn same_as(&self, other: &Positions) -> bool {
+        self.by_key == other.by_key && self.keys == other.keys
+    }
+
     pub(super) fn move_earlier(&mut self, key: &PathKey, at: (u32, u32)) {
         if let Some(old) = self.by_key.get_mut(&key.finish())
             && at < *old
