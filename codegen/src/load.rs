@@ -384,6 +384,26 @@ fn member<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
     }
 }
 
+/// [`member`] as a method: what the model's builders and the checks read
+/// a schema's keywords with (`type`, `properties`, `enum`, …), on objects
+/// of a few keys, where serde_json's `get` hashes the key with SipHash.
+pub(crate) trait Members {
+    /// The value of `key`, if this is an object that has it.
+    fn member(&self, key: &str) -> Option<&Value>;
+}
+
+impl Members for Map<String, Value> {
+    fn member(&self, key: &str) -> Option<&Value> {
+        member(self, key)
+    }
+}
+
+impl Members for Value {
+    fn member(&self, key: &str) -> Option<&Value> {
+        member(self.as_object()?, key)
+    }
+}
+
 /// The `$ref` string `value` holds, if it is a Reference Object.
 pub(crate) fn reference_in(value: &Value) -> Option<&str> {
     value.as_object()?.get("$ref")?.as_str()

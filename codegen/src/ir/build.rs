@@ -5,6 +5,7 @@
 //! and tag. Everything is visited in document order, so the same input
 //! always gives the same model.
 
+use crate::load::Members;
 use foldhash::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
@@ -102,7 +103,7 @@ fn build_model(
             "the validation of incoming messages grows past its limit: `allOf` copies schemas too many times",
         );
     }
-    let info = root_map.get("info").and_then(Value::as_object);
+    let info = root_map.member("info").and_then(Value::as_object);
     let info_str = |k: &str| info.and_then(|i| str_field(i, k));
     let api = Api {
         source: doc
@@ -169,7 +170,7 @@ impl ModelBuilder {
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| key.to_string());
         let name = self.channel_names.claim(&spec, "Channel", "N");
-        let address = match map.get("address") {
+        let address = match map.member("address") {
             Some(Value::String(a)) => Some(a.clone()),
             Some(Value::Null) | None => None,
             Some(_) => {
@@ -183,7 +184,7 @@ impl ModelBuilder {
         };
         let parameters = parameters(cx, &target, address.as_deref());
         let bindings = map
-            .get("bindings")
+            .member("bindings")
             .and_then(|_| cx.resolve(&target.child("bindings")))
             .map(|(_, v)| v.clone());
         self.channels.push(Channel {
@@ -260,7 +261,7 @@ impl ModelBuilder {
             let Some((target, map)) = cx.object(&node) else {
                 continue;
             };
-            let action = match map.get("action").and_then(Value::as_str) {
+            let action = match map.member("action").and_then(Value::as_str) {
                 Some("send") => Action::Send,
                 Some("receive") => Action::Receive,
                 other => {
@@ -605,7 +606,7 @@ pub(crate) fn action_key_extension(map: &Map<String, Value>) -> Option<String> {
 /// A channel's own extension wins over this one.
 pub(crate) fn document_action_key(root: &Map<String, Value>) -> Option<String> {
     action_key_extension(root).or_else(|| {
-        root.get("info")
+        root.member("info")
             .and_then(Value::as_object)
             .and_then(action_key_extension)
     })
@@ -664,7 +665,7 @@ fn parameters(cx: &mut Context<'_>, channel: &NodeRef, address: Option<&str>) ->
                 name: names.claim(&spec, "Param", "N"),
                 description: map.and_then(|m| str_field(m, "description")),
                 enum_values: strings("enum"),
-                default: map.and_then(|m| m.get("default")).map(scalar_text),
+                default: map.and_then(|m| m.member("default")).map(scalar_text),
                 examples: strings("examples"),
                 location: map.and_then(|m| str_field(m, "location")),
             }

@@ -1,6 +1,7 @@
 //! Message Objects → [`Message`]s, deduplicated by their resolved node, with
 //! payloads dispatched on their `schemaFormat`.
 
+use crate::load::Members;
 use foldhash::HashMap;
 
 use serde_json::{Map, Value};
@@ -130,7 +131,7 @@ pub fn with_traits(
         return Some(node.child(key));
     }
     let count = map
-        .get("traits")
+        .member("traits")
         .and_then(Value::as_array)
         .map_or(0, Vec::len);
     for i in 0..count {
@@ -154,7 +155,7 @@ fn schema_of(cx: &mut Context<'_>, types: &mut TypeBuilder, at: &NodeRef, hint: 
     let format = value
         .as_object()
         .filter(|m| m.contains_key("schema"))
-        .and_then(|m| m.get("schemaFormat"))
+        .and_then(|m| m.member("schemaFormat"))
         .and_then(Value::as_str);
     let Some(format) = format else {
         return types.schema(cx, at, hint);
@@ -183,7 +184,7 @@ fn json_schema_of(cx: &Context<'_>, at: &NodeRef) -> Option<NodeRef> {
     let format = value
         .as_object()
         .filter(|m| m.contains_key("schema"))
-        .and_then(|m| m.get("schemaFormat"))
+        .and_then(|m| m.member("schemaFormat"))
         .and_then(Value::as_str);
     match format.map(SchemaFormat::parse) {
         None => Some(at.clone()),
@@ -219,8 +220,8 @@ fn examples(cx: &mut Context<'_>, at: &NodeRef) -> Vec<MessageExample> {
             Some(MessageExample {
                 name: str_field(map, "name"),
                 summary: str_field(map, "summary"),
-                payload: map.get("payload").cloned(),
-                headers: map.get("headers").cloned(),
+                payload: map.member("payload").cloned(),
+                headers: map.member("headers").cloned(),
             })
         })
         .collect()

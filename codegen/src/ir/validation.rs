@@ -12,6 +12,7 @@
 //! The program is JSON (see `docs/generated-rust.md`): named and recursive
 //! schemas are definitions, referred to by index.
 
+use crate::load::Members;
 use foldhash::{HashMap, HashSet};
 
 use serde::Serialize;
@@ -184,7 +185,7 @@ impl ProgramBuilder {
             _ => return json!({"t": "any"}),
         };
         let inner = self.shape(cx, &target, map, depth);
-        if map.get("nullable") == Some(&Value::Bool(true)) {
+        if map.member("nullable") == Some(&Value::Bool(true)) {
             return nullable(inner);
         }
         inner
@@ -197,26 +198,26 @@ impl ProgramBuilder {
         map: &'d Map<String, Value>,
         depth: usize,
     ) -> Value {
-        if let Some(constant) = map.get("const") {
+        if let Some(constant) = map.member("const") {
             return json!({"t": "literal", "values": [constant]});
         }
-        if let Some(Value::Array(values)) = map.get("enum") {
+        if let Some(Value::Array(values)) = map.member("enum") {
             if !self.charge(values.len()) {
                 return json!({"t": "any"});
             }
             return self.enumeration(node, map, values);
         }
         let union = map
-            .get("oneOf")
+            .member("oneOf")
             .map(|_| "oneOf")
-            .or_else(|| map.get("anyOf").map(|_| "anyOf"));
+            .or_else(|| map.member("anyOf").map(|_| "anyOf"));
         if let Some(key) = union {
             return self.union(cx, node, map, key, depth);
         }
-        if let Some(Value::Array(parts)) = map.get("allOf") {
+        if let Some(Value::Array(parts)) = map.member("allOf") {
             return self.all_of(cx, node, map, parts.len(), depth);
         }
-        let types: Vec<&str> = match map.get("type") {
+        let types: Vec<&str> = match map.member("type") {
             Some(Value::String(t)) => vec![t.as_str()],
             Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
             _ => Vec::new(),
@@ -393,13 +394,13 @@ impl ProgramBuilder {
         depth: usize,
     ) -> Value {
         let has_properties = map
-            .get("properties")
+            .member("properties")
             .and_then(Value::as_object)
             .is_some_and(|p| !p.is_empty());
-        if has_properties || map.get("additionalProperties") == Some(&Value::Bool(false)) {
+        if has_properties || map.member("additionalProperties") == Some(&Value::Bool(false)) {
             return self.model(cx, node, map, &[(node.clone(), map)], depth);
         }
-        let values = match map.get("additionalProperties") {
+        let values = match map.member("additionalProperties") {
             Some(Value::Object(_)) => self.node(cx, &node.child("additionalProperties"), depth + 1),
             _ => json!({"t": "any"}),
         };
@@ -455,7 +456,7 @@ impl ProgramBuilder {
         let mut index: HashMap<String, usize> = HashMap::default();
         let mut required: HashSet<String> = HashSet::default();
         for (part_node, part) in parts {
-            if let Some(props) = part.get("properties").and_then(Value::as_object) {
+            if let Some(props) = part.member("properties").and_then(Value::as_object) {
                 let props_node = cx
                     .doc
                     .resolve(&part_node.child("properties"))
@@ -471,7 +472,7 @@ impl ProgramBuilder {
                     }
                 }
             }
-            if let Some(names) = part.get("required").and_then(Value::as_array) {
+            if let Some(names) = part.member("required").and_then(Value::as_array) {
                 required.extend(names.iter().filter_map(Value::as_str).map(str::to_owned));
             }
         }
@@ -487,9 +488,9 @@ impl ProgramBuilder {
                 }
                 // A `$ref` may carry its own `default` beside it (pydantic
                 // writes enum defaults so); the referenced schema's counts otherwise.
-                let own = cx.raw(at).and_then(|v| v.get("default"));
+                let own = cx.raw(at).and_then(|v| v.member("default"));
                 let referenced = || match cx.value(at) {
-                    Ok((_, Value::Object(prop))) => prop.get("default"),
+                    Ok((_, Value::Object(prop))) => prop.member("default"),
                     _ => None,
                 };
                 if let Some(default) = own.or_else(referenced) {
@@ -500,7 +501,7 @@ impl ProgramBuilder {
             .collect();
         let additional = std::iter::once(map)
             .chain(parts.iter().rev().map(|(_, p)| *p))
-            .find_map(|m| m.get("additionalProperties"));
+            .find_map(|m| m.member("additionalProperties"));
         let mut model = json!({
             "t": "model",
             "name": model_name(node, map),
@@ -532,7 +533,7 @@ impl ProgramBuilder {
         map: &Map<String, Value>,
         depth: usize,
     ) -> Value {
-        if let Some(Value::Array(prefix)) = map.get("prefixItems") {
+        if let Some(Value::Array(prefix)) = map.member("prefixItems") {
             let prefix: Vec<Value> = (0..prefix.len())
                 .map(|i| {
                     self.node(
@@ -543,33 +544,33 @@ impl ProgramBuilder {
                 })
                 .collect();
             let mut tuple = json!({"t": "tuple", "prefix": prefix});
-            if let Some(Value::Object(_)) = map.get("items") {
+            if let Some(Value::Object(_)) = map.member("items") {
                 tuple["rest"] = self.node(cx, &node.child("items"), depth + 1);
             }
             copy_count(map, "minItems", &mut tuple, "min_length");
             copy_count(map, "maxItems", &mut tuple, "max_length");
             return tuple;
         }
-        if let Some(Value::Array(items)) = map.get("items") {
+        if let Some(Value::Array(items)) = map.member("items") {
             // Draft 4–7 tuple form.
             let prefix: Vec<Value> = (0..items.len())
                 .map(|i| self.node(cx, &node.child("items").child(&i.to_string()), depth + 1))
                 .collect();
             let mut tuple = json!({"t": "tuple", "prefix": prefix});
-            if let Some(Value::Object(_)) = map.get("additionalItems") {
+            if let Some(Value::Object(_)) = map.member("additionalItems") {
                 tuple["rest"] = self.node(cx, &node.child("additionalItems"), depth + 1);
-            } else if map.get("additionalItems") != Some(&Value::Bool(false)) {
+            } else if map.member("additionalItems") != Some(&Value::Bool(false)) {
                 tuple["rest"] = json!({"t": "any"});
             }
             copy_count(map, "minItems", &mut tuple, "min_length");
             copy_count(map, "maxItems", &mut tuple, "max_length");
             return tuple;
         }
-        let items = match map.get("items") {
+        let items = match map.member("items") {
             Some(Value::Object(_)) => self.node(cx, &node.child("items"), depth + 1),
             _ => json!({"t": "any"}),
         };
-        let kind = if map.get("uniqueItems") == Some(&Value::Bool(true)) {
+        let kind = if map.member("uniqueItems") == Some(&Value::Bool(true)) {
             "set"
         } else {
             "list"
@@ -582,14 +583,14 @@ impl ProgramBuilder {
 }
 
 fn nullable(inner: Value) -> Value {
-    match inner.get("t").and_then(Value::as_str) {
+    match inner.member("t").and_then(Value::as_str) {
         Some("none" | "any" | "nullable") => inner,
         _ => json!({"t": "nullable", "inner": inner}),
     }
 }
 
 fn string(map: &Map<String, Value>) -> Value {
-    let format = map.get("format").and_then(Value::as_str);
+    let format = map.member("format").and_then(Value::as_str);
     let mut node = match format {
         Some(f) if FORMATS.contains(&f) => json!({"t": "format", "format": f}),
         _ => json!({"t": "str"}),
@@ -597,7 +598,7 @@ fn string(map: &Map<String, Value>) -> Value {
     copy_count(map, "minLength", &mut node, "min_length");
     copy_count(map, "maxLength", &mut node, "max_length");
     if node["t"] == "str"
-        && let Some(Value::String(pattern)) = map.get("pattern")
+        && let Some(Value::String(pattern)) = map.member("pattern")
     {
         node["pattern"] = json!(pattern);
     }
@@ -630,7 +631,7 @@ fn numeric(kind: &str, map: &Map<String, Value>) -> Value {
         node["gt"] = gt;
     }
     if kind == "int"
-        && let Some(Value::String(format)) = map.get("format")
+        && let Some(Value::String(format)) = map.member("format")
     {
         node["format"] = json!(format);
     }
@@ -645,7 +646,7 @@ fn copy_count(map: &Map<String, Value>, from: &str, node: &mut Value, to: &str) 
 
 /// The class name a model or enum goes by: its title, else its component key.
 fn model_name(node: &NodeRef, map: &Map<String, Value>) -> String {
-    if let Some(Value::String(title)) = map.get("title") {
+    if let Some(Value::String(title)) = map.member("title") {
         return title.clone();
     }
     if is_component(node)
@@ -657,10 +658,10 @@ fn model_name(node: &NodeRef, map: &Map<String, Value>) -> String {
 }
 
 fn discriminator(map: &Map<String, Value>) -> Option<String> {
-    match map.get("discriminator")? {
+    match map.member("discriminator")? {
         Value::String(s) => Some(s.clone()),
         Value::Object(o) => o
-            .get("propertyName")
+            .member("propertyName")
             .and_then(Value::as_str)
             .map(str::to_owned),
         _ => None,
@@ -672,7 +673,7 @@ fn member_tags(cx: &Context<'_>, member: &NodeRef, tag_key: &str) -> Vec<String>
     let Ok((target, Value::Object(map))) = cx.value(member) else {
         return Vec::new();
     };
-    let Some(properties) = map.get("properties").and_then(Value::as_object) else {
+    let Some(properties) = map.member("properties").and_then(Value::as_object) else {
         // A member named by its schema, as AsyncAPI's discriminator allows.
         return last_token(&target.pointer).into_iter().collect();
     };
@@ -690,10 +691,10 @@ fn member_tags(cx: &Context<'_>, member: &NodeRef, tag_key: &str) -> Vec<String>
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    if let Some(constant) = prop.get("const") {
+    if let Some(constant) = prop.member("const") {
         return vec![as_text(constant)];
     }
-    match prop.get("enum") {
+    match prop.member("enum") {
         Some(Value::Array(values)) => values.iter().map(as_text).collect(),
         _ => Vec::new(),
     }
@@ -703,7 +704,7 @@ fn member_tags(cx: &Context<'_>, member: &NodeRef, tag_key: &str) -> Vec<String>
 fn is_plain_type(cx: &Context<'_>, node: &NodeRef, ty: &str) -> bool {
     match cx.raw(node) {
         Some(Value::Object(map)) => {
-            map.len() == 1 && map.get("type").and_then(Value::as_str) == Some(ty)
+            map.len() == 1 && map.member("type").and_then(Value::as_str) == Some(ty)
         }
         _ => false,
     }
@@ -713,10 +714,10 @@ fn is_null_schema(cx: &Context<'_>, node: &NodeRef) -> bool {
     let Ok((_, Value::Object(map))) = cx.value(node) else {
         return false;
     };
-    map.get("type").and_then(Value::as_str) == Some("null")
-        || map.get("const") == Some(&Value::Null)
+    map.member("type").and_then(Value::as_str) == Some("null")
+        || map.member("const") == Some(&Value::Null)
         || map
-            .get("enum")
+            .member("enum")
             .and_then(Value::as_array)
             .is_some_and(|e| e.len() == 1 && e[0].is_null())
 }
@@ -739,7 +740,7 @@ fn collect_all_of<'m>(
     visited: &mut HashSet<NodeRef>,
 ) {
     let all_of_len = |map: &Map<String, Value>| {
-        map.get("allOf")
+        map.member("allOf")
             .and_then(Value::as_array)
             .map_or(0, Vec::len)
     };
@@ -766,7 +767,7 @@ fn collect_all_of<'m>(
         let is_object = part.contains_key("properties")
             || part.contains_key("required")
             || part.contains_key("additionalProperties")
-            || part.get("type").and_then(Value::as_str) == Some("object");
+            || part.member("type").and_then(Value::as_str) == Some("object");
         if is_object {
             parts.push((target.clone(), part));
         } else if part.contains_key("type")

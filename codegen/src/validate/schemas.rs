@@ -5,6 +5,7 @@
 //! `const`, `enum`, extensions) and payloads in a non-JSON-Schema format
 //! (Avro, OpenAPI, ...), where these rules do not apply.
 
+use crate::load::Members;
 use serde_json::{Map, Value};
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
@@ -15,7 +16,7 @@ pub const DISCRIMINATOR_OBJECT_PREFIX: &str = "discriminator must be a string";
 /// Message and hint for an OpenAPI-style `discriminator: {propertyName: ...}`.
 pub fn discriminator_object_message(object: &Value) -> (String, String) {
     let name = object
-        .get("propertyName")
+        .member("propertyName")
         .and_then(Value::as_str)
         .unwrap_or("<propertyName>");
     (
@@ -68,7 +69,7 @@ fn walk(doc: &Document, node: &NodeRef, value: &Value, diags: &mut Diagnostics) 
 
 /// A Multi Format Schema Object whose `schema` is not JSON Schema.
 fn has_foreign_format(map: &Map<String, Value>) -> bool {
-    let Some(format) = map.get("schemaFormat").and_then(Value::as_str) else {
+    let Some(format) = map.member("schemaFormat").and_then(Value::as_str) else {
         return false;
     };
     let format = format.to_ascii_lowercase();
@@ -78,7 +79,7 @@ fn has_foreign_format(map: &Map<String, Value>) -> bool {
 }
 
 fn check_object(doc: &Document, node: &NodeRef, map: &Map<String, Value>, diags: &mut Diagnostics) {
-    if let Some(discriminator @ Value::Object(d)) = map.get("discriminator")
+    if let Some(discriminator @ Value::Object(d)) = map.member("discriminator")
         && d.contains_key("propertyName")
     {
         let at = node.child("discriminator");
@@ -114,12 +115,12 @@ fn check_required(
     diags: &mut Diagnostics,
 ) {
     let (Some(Value::Array(required)), Some(Value::Object(properties))) =
-        (map.get("required"), map.get("properties"))
+        (map.member("required"), map.member("properties"))
     else {
         return;
     };
     if map
-        .get("additionalProperties")
+        .member("additionalProperties")
         .is_some_and(Value::is_object)
         || COMPOSING_KEYS.iter().any(|k| map.contains_key(*k))
     {

@@ -1,6 +1,7 @@
 //! `allOf`: the object parts merged into one struct; a lone part, or parts
 //! that are not objects, stand for their own type.
 
+use crate::load::Members;
 use std::collections::HashSet;
 
 use serde_json::{Map, Value};
@@ -92,7 +93,7 @@ fn flatten_all_of(
     parts: &mut Parts,
 ) {
     let all_of_len = |map: &Map<String, Value>| {
-        map.get("allOf")
+        map.member("allOf")
             .and_then(Value::as_array)
             .map_or(0, Vec::len)
     };
@@ -132,5 +133,5 @@ fn has_object_keywords(map: &Map<String, Value>) -> bool {
     map.contains_key("properties")
         || map.contains_key("required")
         || map.contains_key("additionalProperties")
-        || map.get("type").and_then(Value::as_str) == Some("object")
+        || map.member("type").and_then(Value::as_str) == Some("object")
 }

@@ -1,6 +1,7 @@
 //! `enum` schemas: a closed set of scalar values (`null` among them makes
 //! the type nullable).
 
+use crate::load::Members;
 use serde_json::{Map, Value};
 
 use super::{SchemaAt, TypeBuilder, wrap};
@@ -42,7 +43,7 @@ impl TypeBuilder {
 /// The values (none of them `null`), each named, with their
 /// `x-enum-descriptions`.
 fn enum_kind(values: &[Value], map: &Map<String, Value>) -> TypeKind {
-    let descriptions = map.get("x-enum-descriptions").and_then(Value::as_array);
+    let descriptions = map.member("x-enum-descriptions").and_then(Value::as_array);
     let mut names = Namespace::new();
     let values = values
         .iter()

@@ -14,6 +14,7 @@ mod enums;
 mod object;
 mod union;
 
+use crate::load::Members;
 use foldhash::HashMap;
 
 use serde_json::{Map, Value};
@@ -162,7 +163,7 @@ impl TypeBuilder {
             }
         };
         let id = self.space.types.len();
-        let examples = match (s.map.get("examples"), s.map.get("example")) {
+        let examples = match (s.map.member("examples"), s.map.member("example")) {
             (Some(Value::Array(items)), _) => items.clone(),
             (_, Some(one)) => vec![one.clone()],
             _ => Vec::new(),
@@ -175,7 +176,7 @@ impl TypeBuilder {
             kind: TypeKind::Alias {
                 target: TypeRef::Any,
             },
-            default: s.map.get("default").cloned(),
+            default: s.map.member("default").cloned(),
             examples,
             origin: cx.origin(s.node),
         });
@@ -203,10 +204,10 @@ impl TypeBuilder {
             map,
             hint,
             component: is_component(node),
-            nullable: map.get("nullable") == Some(&Value::Bool(true)),
+            nullable: map.member("nullable") == Some(&Value::Bool(true)),
         };
 
-        if let Some(value) = map.get("const") {
+        if let Some(value) = map.member("const") {
             let ty = if value.is_null() {
                 TypeRef::Null
             } else {
@@ -215,12 +216,12 @@ impl TypeBuilder {
             return self.finish_inline(cx, s.nullable(false), ty);
         }
 
-        if let Some(values) = map.get("enum") {
+        if let Some(values) = map.member("enum") {
             return self.enum_schema(cx, s, values);
         }
 
-        let one_of = map.get("oneOf").and_then(Value::as_array);
-        let any_of = map.get("anyOf").and_then(Value::as_array);
+        let one_of = map.member("oneOf").and_then(Value::as_array);
+        let any_of = map.member("anyOf").and_then(Value::as_array);
         if let Some((key, exclusive)) = match (one_of, any_of) {
             (Some(_), _) => Some(("oneOf", true)),
             (None, Some(_)) => Some(("anyOf", false)),
@@ -236,11 +237,11 @@ impl TypeBuilder {
             return self.union_schema(cx, s, key, exclusive);
         }
 
-        if let Some(parts) = map.get("allOf").and_then(Value::as_array) {
+        if let Some(parts) = map.member("allOf").and_then(Value::as_array) {
             return self.all_of_schema(cx, s, parts.len());
         }
 
-        let mut types: Vec<String> = match map.get("type") {
+        let mut types: Vec<String> = match map.member("type") {
             Some(Value::String(t)) => vec![t.clone()],
             Some(Value::Array(ts)) => ts
                 .iter()
@@ -309,7 +310,7 @@ impl TypeBuilder {
                     self.set_kind(id, kind);
                     return TypeRef::Named(id);
                 }
-                match s.map.get("additionalProperties") {
+                match s.map.member("additionalProperties") {
                     Some(Value::Object(_)) => {
                         let value = self.schema(
                             cx,
@@ -341,7 +342,7 @@ impl TypeBuilder {
             );
             return TypeRef::Array(Box::new(TypeRef::Any));
         }
-        match s.map.get("items") {
+        match s.map.member("items") {
             Some(Value::Object(_)) | Some(Value::Bool(_)) => {
                 let item = self.schema(cx, &s.node.child("items"), &format!("{}Item", s.hint));
                 TypeRef::Array(Box::new(item))

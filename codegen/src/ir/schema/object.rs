@@ -1,6 +1,7 @@
 //! Object schemas as structs: the properties of one schema, or of every
 //! `allOf` part merged (see [`super::all_of`]).
 
+use crate::load::Members;
 use foldhash::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
@@ -20,7 +21,7 @@ pub(super) struct ObjectPart {
 impl ObjectPart {
     pub(super) fn new(node: &NodeRef, map: &Map<String, Value>) -> Self {
         let required = map
-            .get("required")
+            .member("required")
             .and_then(Value::as_array)
             .map(|r| {
                 r.iter()
@@ -98,8 +99,8 @@ impl TypeBuilder {
             fields.push(Field {
                 required: required.contains(wire),
                 description: field_str("description"),
-                default: raw.and_then(|m| m.get("default").cloned()),
-                deprecated: raw.and_then(|m| m.get("deprecated")) == Some(&Value::Bool(true)),
+                default: raw.and_then(|m| m.member("default").cloned()),
+                deprecated: raw.and_then(|m| m.member("deprecated")) == Some(&Value::Bool(true)),
                 name,
                 ty,
             });
@@ -125,8 +126,8 @@ impl TypeBuilder {
 /// Whether an object schema is a struct rather than a map.
 pub(super) fn needs_struct(map: &Map<String, Value>) -> bool {
     let has_properties = map
-        .get("properties")
+        .member("properties")
         .and_then(Value::as_object)
         .is_some_and(|p| !p.is_empty());
-    has_properties || map.get("additionalProperties") == Some(&Value::Bool(false))
+    has_properties || map.member("additionalProperties") == Some(&Value::Bool(false))
 }

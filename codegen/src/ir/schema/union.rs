@@ -3,6 +3,7 @@
 //! are named after their types, and a union whose struct variants share a
 //! constant property with distinct values is tagged by it.
 
+use crate::load::Members;
 use serde_json::{Map, Value};
 
 use super::{SchemaAt, TAG_PREFERENCE, TypeBuilder, wrap};
@@ -207,17 +208,17 @@ fn is_null_schema(cx: &mut Context<'_>, node: &NodeRef) -> bool {
     let Some(map) = value.as_object() else {
         return false;
     };
-    map.get("type").and_then(Value::as_str) == Some("null")
-        || map.get("const") == Some(&Value::Null)
+    map.member("type").and_then(Value::as_str) == Some("null")
+        || map.member("const") == Some(&Value::Null)
         || map
-            .get("enum")
+            .member("enum")
             .and_then(Value::as_array)
             .is_some_and(|e| e.len() == 1 && e[0].is_null())
 }
 
 /// The AsyncAPI `discriminator` (a string), or OpenAPI's `propertyName`.
 fn discriminator(map: &Map<String, Value>) -> Option<String> {
-    match map.get("discriminator")? {
+    match map.member("discriminator")? {
         Value::String(s) => Some(s.clone()),
         Value::Object(o) => str_field(o, "propertyName"),
         _ => None,
@@ -235,8 +236,8 @@ fn variant_hint(
     let map = cx.raw(member).and_then(Value::as_object);
     let word = map.and_then(|m| {
         str_field(m, "title").or_else(|| {
-            let props = m.get("properties")?.as_object()?;
-            let const_of = |k: &str| props.get(k)?.get("const")?.as_str().map(str::to_string);
+            let props = m.member("properties")?.as_object()?;
+            let const_of = |k: &str| props.get(k)?.member("const")?.as_str().map(str::to_string);
             match tag {
                 Some(t) => const_of(t),
                 None => TAG_PREFERENCE.iter().find_map(|k| const_of(k)),
