@@ -319,36 +319,52 @@ instead of hashing the token, tokens are split and unescaped a byte at a
 time, the model's builders keep what each pointer found (seven reads in
 eight were repeats), and the generator's own maps hash with foldhash.
 Loading hashes each mapping key once and appends pointer tokens in
-place. Work no other core
+place; the model's builders and the schema checks read a schema's
+keywords (`type`, `properties`, `enum`, ...) the same way, in order on
+small objects, where `serde_json`'s own lookup hashes each key with
+SipHash (2.5 % of the 10k document's instructions). A YAML file of 64 KiB
+or more is parsed in two parts on two threads: the members of its
+longest block mapping from a line near the middle of the file on, and the
+rest of the file, each from a copy with the other part's lines left blank
+so that every line and column is the whole file's; the second part's
+members are then added to the mapping. The cut is found from indentation
+alone, and any doubt (an error in either part, a key in both, an anchor
+or alias in the second part, a directive) parses the file whole; a test
+makes every member line of a sample the cut, for documents built to break
+a part, and checks that the result is the whole file's or none. The
+meta-schema is then made ready after loading, beside the model, so that
+both parses have a core. Work no other core
 can share was taken off the main thread, which a timeline of phases showed
 it waiting on: output files are no longer flushed to disk before their
 rename (1.5 ms for the Binance document; a generated file is remade from
 its document), and the parsed document and the model are freed on a thread
-of their own (0.7 and 1.3 ms on the synthetic 10k document). On the
-synthetic 10k document the whole process executes 515 million
-instructions (callgrind; 618 million before the channel modules were
-written as text), split: the types module 25 % (two halves at once),
-building the model and the validation program 19 %, loading (YAML with
-positions, references) 15 %, checking the document 15 % (on its own
-thread), the channel modules 6 %, the bundled document 5 %, TypeScript
-5 %; hashing is about an eighth of it (SipHash: the `serde_json` objects'
-own index). The two cores do not give two cores' speed: loading is a
-sixth of the work and nothing can share its core, and the phases after it
-keep both cores busy, so the total is what counts. 100× Modelina on the
-10k and 100k documents needs about 1.1× and 2.5× less time still (this
-run's ratios: 91.3× and 39.5×; the 10k ratio was 98.1× in the run before,
-the two programs' times moving by about 5 % between runs), which means
-loading split over both cores, the validation program built without a
-`serde_json` tree per definition, and fewer allocations. Tried and not
+of their own (0.7 and 1.3 ms on the synthetic 10k document). The command
+ends with `_exit` once its files are written, skipping mimalloc's exit
+handler, which freed every page the kernel takes back anyway (1.5 ms on
+the 10k document). Release builds use fat LTO and one codegen unit:
+inlining across yaml-rust2, `serde_json`, indexmap and the generator made
+a run 4-7 % faster. On the synthetic 10k document the whole process
+executes 478 million instructions (callgrind; 618 million before the
+channel modules were written as text, 515 million before LTO and the
+changes above), split: loading (YAML with positions, references) 17 %,
+now on two cores for its YAML, building the model and the validation
+program 18 %, checking the document 14 % (on its own thread), the types
+module about a quarter (two halves at once), the channel modules 6 %,
+TypeScript 5 %; hashing is still about a fifteenth of it (SipHash: the
+`serde_json` objects' index of large objects). The two cores do not give
+two cores' speed: after loading, the model and the meta-schema check (with
+the bundled document) each keep a core busy, then the four modules share
+both, and what is left is the total. This run: 109× Modelina on the 10k
+document (37.7 ms against 4.11 s) and 52.0× on the 100k one (403 ms
+against 21.0 s); the 100k document needs about 2× less time still, which
+means less work in every phase rather than more threads: the validation
+program built without a `serde_json` tree per definition, fewer
+allocations, and one naming of the types instead of three. Tried and not
 kept: compiling the validation program on a thread of its own beside the
 rest of the model (no faster: that phase already shares both cores with
-the check against the meta-schema); parsing a large YAML file in two
-parts on two threads (a run of
-members of a block mapping, cut where its lines alone show it safe, the
-parts joined and checked to give the same tree and positions at every cut
-of every document): parsing the 100k document took 60 ms instead of 90,
-but the run was no faster on two cores and used more CPU (the phases after
-loading held the time then). Memory: the
+the check against the meta-schema); moving the cut of the types module
+from half its types to 55, 60 or 65 % (no change beyond the run-to-run
+spread). Memory: the
 `chanx` command runs on mimalloc (no transparent huge pages); for inputs
 of 1 MiB or more, freed memory is returned to the system at once, so the
 100k document's peak stays under 100 MiB (160 MiB without: a generation's
