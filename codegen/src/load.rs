@@ -406,7 +406,7 @@ impl Members for Value {
 
 /// The `$ref` string `value` holds, if it is a Reference Object.
 pub(crate) fn reference_in(value: &Value) -> Option<&str> {
-    value.as_object()?.get("$ref")?.as_str()
+    value.member("$ref")?.as_str()
 }
 
 /// An array index as JSON Pointer writes it (no sign, no leading zero).

@@ -254,10 +254,16 @@ struct TreeBuilder<'l> {
 
 impl<'l> TreeBuilder<'l> {
     fn new(limits: &'l Limits) -> Self {
+        Self::part(limits, PathKey::root(), 0)
+    }
+
+    /// A builder whose top node is at `base`, under `base_depth`
+    /// containers of the whole file.
+    fn part(limits: &'l Limits, base: PathKey, base_depth: usize) -> Self {
         TreeBuilder {
             limits,
-            base: PathKey::root(),
-            base_depth: 0,
+            base,
+            base_depth,
             stack: Vec::new(),
             root: None,
             anchors: HashMap::default(),

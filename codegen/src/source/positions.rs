@@ -10,7 +10,7 @@ use foldhash::HashMap;
 use std::hash::{DefaultHasher, Hasher};
 
 /// Line and column (1-based) of every node of one file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Positions {
     by_key: HashMap<u64, (u32, u32)>,
     /// Where the key naming each member of a mapping is written, so an
@@ -38,7 +38,6 @@ impl Positions {
         self.by_key.insert(key.finish(), at);
     }
 
-    /// Moves the node at `key` earlier when `at` is before where it is.
     /// Adds the positions of a part of the same file parsed on its own
     /// (`split`), but that of its top node `except`.
     pub(super) fn absorb(&mut self, part: Positions, except: &PathKey) {
@@ -50,11 +49,7 @@ impl Positions {
         self.keys.extend(part.keys);
     }
 
-    #[cfg(test)]
-    pub(super) fn same_as(&self, other: &Positions) -> bool {
-        self.by_key == other.by_key && self.keys == other.keys
-    }
-
+    /// Moves the node at `key` earlier when `at` is before where it is.
     pub(super) fn move_earlier(&mut self, key: &PathKey, at: (u32, u32)) {
         if let Some(old) = self.by_key.get_mut(&key.finish())
             && at < *old

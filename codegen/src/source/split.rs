@@ -98,9 +98,7 @@ fn parse_part<'l>(
     base: PathKey,
     base_depth: usize,
 ) -> Option<TreeBuilder<'l>> {
-    let mut builder = TreeBuilder::new(limits);
-    builder.base = base;
-    builder.base_depth = base_depth;
+    let mut builder = TreeBuilder::part(limits, base, base_depth);
     Parser::new_from_str(text).load(&mut builder, true).ok()?;
     (builder.error.is_none() && builder.documents == 1).then_some(builder)
 }
@@ -263,7 +261,7 @@ mod tests {
     }
 
     fn same(a: &ParsedFile, b: &ParsedFile) -> bool {
-        a.value == b.value && a.positions.same_as(&b.positions)
+        a.value == b.value && a.positions == b.positions
     }
 
     #[test]

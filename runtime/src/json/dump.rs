@@ -84,20 +84,24 @@ const SCRATCH_KEPT: usize = 64 * 1024;
 /// growing a fresh string costs several. (A `Serialize` impl that writes
 /// another value meanwhile finds the scratch taken and starts its own.)
 fn write<T: Serialize + ?Sized>(value: &T, max_depth: usize) -> Result<String, DumpError> {
-    let mut out = SCRATCH.take();
-    out.clear();
-    let mut writer = Writer {
-        out,
-        raw: Raw::No,
-        depth: 0,
-        max_depth,
-    };
-    let written = value.serialize(&mut writer);
-    let text = written.map(|()| writer.out.as_str().to_owned());
-    if writer.out.capacity() <= SCRATCH_KEPT {
-        SCRATCH.set(writer.out);
-    }
-    text
+    super::with_reused(
+        &SCRATCH,
+        |out| {
+            let mut writer = Writer {
+                out: std::mem::take(out),
+                raw: Raw::No,
+                depth: 0,
+                max_depth,
+            };
+            let written = value.serialize(&mut writer);
+            *out = writer.out;
+            written.map(|()| out.as_str().to_owned())
+        },
+        |out| {
+            out.clear();
+            out.capacity() <= SCRATCH_KEPT
+        },
+    )
 }
 
 /// Appends `value` as a JSON string literal the way Python's

@@ -24,6 +24,24 @@ pub use parse::{
 };
 pub use value::Json;
 
+/// Runs `work` on this thread's buffer in `slot`, kept between calls for
+/// its capacity (a frame's parse or write otherwise allocates a fresh one
+/// every time). The buffer is taken while `work` runs, so a nested call
+/// starts an empty one. `emptied` clears it and says whether it is small
+/// enough to keep for the next call.
+fn with_reused<T: Default, R>(
+    slot: &'static std::thread::LocalKey<std::cell::Cell<T>>,
+    work: impl FnOnce(&mut T) -> R,
+    emptied: impl FnOnce(&mut T) -> bool,
+) -> R {
+    let mut buffer = slot.take();
+    let result = work(&mut buffer);
+    if emptied(&mut buffer) {
+        slot.set(buffer);
+    }
+    result
+}
+
 #[cfg(test)]
 mod python_tests;
 

@@ -321,14 +321,15 @@ impl Parser<'_> {
     /// The stack of open containers is the thread's, kept between frames:
     /// a fresh one was an allocation on every frame.
     fn parse_document(&mut self, max_depth: usize) -> Result<Json, Fail> {
-        let mut stack = STACK.take();
-        let parsed = self.parse_with_stack(max_depth, &mut stack);
-        // What a failed parse left open is dropped here.
-        stack.clear();
-        if stack.capacity() <= STACK_KEPT {
-            STACK.set(stack);
-        }
-        parsed
+        super::with_reused(
+            &STACK,
+            |stack| self.parse_with_stack(max_depth, stack),
+            |stack| {
+                // What a failed parse left open is dropped here.
+                stack.clear();
+                stack.capacity() <= STACK_KEPT
+            },
+        )
     }
 
     fn parse_with_stack(&mut self, max_depth: usize, stack: &mut Vec<Frame>) -> Result<Json, Fail> {

@@ -562,16 +562,12 @@ impl Engine<'_> {
             return Ok(());
         }
         let drop_unknown = fields.set < map.len() && matches!(model.extra, Extra::Ignore);
-        // Owned before the map is changed: the fields borrow from it.
+        // Owned before the map is changed: the fields borrow from it. Only
+        // changed values and defaults (of absent fields) are listed.
         let values: Vec<(usize, Json)> = fields
             .values
             .into_iter()
-            .filter_map(|(index, value)| match value {
-                Cow::Owned(value) => Some((index, value)),
-                Cow::Borrowed(_) if map.contains_key(&model.fields[index].name) => None,
-                // A default: the field is absent.
-                Cow::Borrowed(default) => Some((index, default.clone())),
-            })
+            .map(|(index, value)| (index, value.into_owned()))
             .collect();
         let extras: Vec<(String, Json)> = fields
             .extras
