@@ -871,6 +871,26 @@ def in_place():
           enc(Pairs(("action", "defaults"), ("payload", {"count": "x", "zz": 1}), ("ref", "r"))))
     frame("in-place/scalars-unknown-and-coerced",
           enc({"action": "scalars", "payload": with_(SCALARS_MIN, count="12", zzz=1), "meta": 1}))
+    # Nested models are rebuilt (not changed in place) when a field of
+    # theirs changed: in the model's field order, whatever the input's, with
+    # the unchanged fields copied, defaults added and unknown keys dropped.
+    trunk = {"name": "t", "branch": {"label": "b", "leaf": {"value": 1}}}
+    frame("in-place/nested-changed-after-unchanged",
+          enc({"action": "nested", "payload": {"trunk": trunk, "leaves": [{"note": "x", "value": "7"}]}}))
+    frame("in-place/nested-default-filled-and-changed",
+          enc({"action": "nested", "payload": {
+              "trunk": {"name": "t", "branch": {"label": "b", "leaf": {"value": "3"}}},
+              "leaves": [{"value": "7"}, {"value": 8}]}}))
+    frame("in-place/nested-unknown-key-dropped",
+          enc({"action": "nested", "payload": {
+              "trunk": {"name": "t", "branch": {"label": "b", "leaf": {"value": 1}},
+                        "spare": {"leaf": {"value": 1}, "label": "s", "q": 2}},
+              "leaves": [{"note": "x", "value": 7, "zz": 1}]}}))
+    frame("in-place/nested-deep-changed-middle",
+          enc({"action": "nested", "payload": {
+              "trunk": {"branch": {"leaf": {"note": "n", "value": "4"}, "label": "b"}, "name": "t",
+                        "spare": {"label": "s", "leaf": {"value": "5"}}},
+              "maybe_leaf": {"note": "m", "value": "6", "extra": [1]}}}))
 
 def main():
     valid()
