@@ -255,3 +255,16 @@ fn base_compares_with_the_committed_version_and_its_referenced_files() {
     let leftovers = std::fs::read_dir(repo.tmp()).unwrap().count();
     assert_eq!(leftovers, 0, "the extracted trees are removed");
 }
+
+#[test]
+fn misuse_exits_two_as_clap_does() {
+    let out = chanx(&["diff", "tests/diff/rewritten/old.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "error: give OLD and NEW documents, or --base GIT-REF and one FILE\n"
+    );
+    assert!(out.stdout.is_empty());
+    // clap's own usage error, for comparison.
+    assert_eq!(chanx(&["diff", "--no-such-flag"]).status.code(), Some(2));
+}

@@ -199,7 +199,8 @@ fn load_document_and<D, T: Send>(
 ) -> Result<(D, Loaded, T), Diagnostics> {
     // The meta-schema is made ready beside the loading, unless the file
     // is parsed in two parts: then both cores parse, and it is made ready
-    // beside the model, well before the check needs it.
+    // beside the model, well before the check needs it. (Whether it is is
+    // known from the file's size and first bytes, before it is read.)
     let parsed_in_two = crate::source::parsed_in_two(path);
     if !parsed_in_two {
         crate::validate::prepare_in_background(path);

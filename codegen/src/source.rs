@@ -64,13 +64,18 @@ pub struct ParsedFile {
     pub positions: Positions,
 }
 
-/// Whether the file at `path` is likely parsed in two parts at once (a
-/// YAML file large enough).
+/// Whether [`parse`] will read the file at `path` in two parts at once, as
+/// far as its size and first bytes tell: a file large enough that is not
+/// JSON (by its content, as `parse` decides, not by its name) and starts
+/// with no directive. (One whose mappings offer no cut is still parsed
+/// whole.)
 pub fn parsed_in_two(path: &std::path::Path) -> bool {
-    !path
-        .extension()
-        .is_some_and(|ext| ext.eq_ignore_ascii_case("json"))
-        && split::large_enough(path)
+    if !split::large_enough(path) {
+        return false;
+    }
+    let start = crate::read::read_start(path, 4096);
+    let start = String::from_utf8_lossy(&start);
+    !looks_like_json(&start) && !start.starts_with('%')
 }
 
 /// Parses YAML (JSON is YAML 1.2, but gets serde_json's error messages first).
@@ -577,6 +582,40 @@ impl MarkedEventReceiver for TreeBuilder<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The guess made before reading, to decide when the meta-schema is
+    /// made ready, agrees with what parsing then does.
+    #[test]
+    fn parsed_in_two_foretells_the_parse() {
+        let mut yaml = String::from("asyncapi: 3.0.0\ncomponents:\n  schemas:\n");
+        for i in 0..3000 {
+            yaml.push_str(&format!("    Schema{i}:\n      type: string\n"));
+        }
+        yaml.push_str("  messages:\n    Hello:\n      payload:\n        type: string\n");
+        let value = parse(&yaml, "t.yaml", &Limits::default()).unwrap().value;
+        let json = serde_json::to_string_pretty(&value).unwrap();
+        let dir = std::env::temp_dir().join(format!("chanx-in-two-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let cases = [
+            ("large YAML", yaml.clone(), true),
+            ("large JSON named .yaml", json, false),
+            (
+                "large YAML with a directive",
+                format!("%YAML 1.2\n---\n{yaml}"),
+                false,
+            ),
+            ("small YAML", "asyncapi: 3.0.0\n".to_owned(), false),
+        ];
+        for (case, text, in_two) in cases {
+            let path = dir.join("doc.yaml");
+            std::fs::write(&path, &text).unwrap();
+            let split =
+                !looks_like_json(&text) && split::parse_in_two(&text, &Limits::default()).is_some();
+            assert_eq!(split, in_two, "{case}: the parse");
+            assert_eq!(parsed_in_two(&path), in_two, "{case}: the guess");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     fn parse_ok(text: &str) -> ParsedFile {
         parse(text, "t.yaml", &Limits::default()).expect("parses")

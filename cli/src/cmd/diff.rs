@@ -1,9 +1,9 @@
 //! `chanx diff OLD NEW`: what a change to a document breaks, judged on the
 //! wire (the rules are in docs/diff.md).
 
+use crate::cmd::Exit;
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use chanx_codegen::Diagnostics;
 use chanx_codegen::diff::{Breaks, Change, Summary, diff_files};
@@ -67,7 +67,7 @@ pub struct Args {
     pub load: LoadArgs,
 }
 
-pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+pub fn run(args: &Args) -> anyhow::Result<Exit> {
     let (checkout, old, new) = match (&args.base, args.files.as_slice()) {
         (Some(base), [file]) => {
             let checkout = Checkout::new(base, file)?;
@@ -97,7 +97,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 report.add(new_shown, diagnostics);
             }
             report.print(args.format)?;
-            return Ok(ExitCode::FAILURE);
+            return Ok(Exit::Failure);
         }
     };
     let changes: Vec<Change> = changes
@@ -153,16 +153,16 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         _ => {}
     }
     Ok(if breaking {
-        ExitCode::FAILURE
+        Exit::Failure
     } else {
-        ExitCode::SUCCESS
+        Exit::Success
     })
 }
 
 /// A usage error: exit status 2, as clap's own.
-fn usage(message: &str) -> anyhow::Result<ExitCode> {
+fn usage(message: &str) -> anyhow::Result<Exit> {
     eprintln!("error: {message}");
-    Ok(ExitCode::from(2))
+    Ok(Exit::Usage)
 }
 
 fn renamed(mut diagnostics: Diagnostics, rename: &dyn Fn(&str) -> String) -> Diagnostics {

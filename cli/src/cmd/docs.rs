@@ -1,8 +1,8 @@
 //! `chanx docs FILE`: the docs page a server generated from FILE serves at
 //! `/asyncapi`, as one file to publish.
 
+use crate::cmd::Exit;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use anyhow::Context;
 use chanx_codegen::{docs_page, write_if_changed};
@@ -34,14 +34,14 @@ pub struct Args {
     pub load: LoadArgs,
 }
 
-pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+pub fn run(args: &Args) -> anyhow::Result<Exit> {
     let page = match docs_page(&args.file, &args.load.options()) {
         Ok(page) => page,
         Err(diagnostics) => {
             let mut report = Report::default();
             report.add(args.file.display().to_string(), diagnostics);
             report.print(Format::Text)?;
-            return Ok(ExitCode::FAILURE);
+            return Ok(Exit::Failure);
         }
     };
     crate::report::write_diagnostics(&mut std::io::stderr().lock(), &page.warnings, true)?;
@@ -54,5 +54,5 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }
         None => print!("{}", page.html),
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }

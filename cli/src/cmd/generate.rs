@@ -1,7 +1,7 @@
 //! `chanx generate FILE...`: typed Rust and TypeScript from AsyncAPI documents.
 
+use crate::cmd::Exit;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use chanx_codegen::{
@@ -86,7 +86,7 @@ pub struct Args {
     pub load: LoadArgs,
 }
 
-pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+pub fn run(args: &Args) -> anyhow::Result<Exit> {
     if args.stdout && (args.lang == Lang::All || args.files.len() != 1) {
         bail!("--stdout prints one language of one document: add --lang rust or --lang ts");
     }
@@ -117,7 +117,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     if report.fails(args.deny_warnings) {
         report.print(args.format)?;
-        return Ok(ExitCode::FAILURE);
+        return Ok(Exit::Failure);
     }
     report.print_diagnostics_only(args.format)?;
 
@@ -125,7 +125,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         if let Some(output) = outputs.first() {
             print!("{}", output.contents);
         }
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Exit::Success);
     }
     if args.check {
         return check(&outputs);
@@ -136,11 +136,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         let state = if written { "wrote" } else { "unchanged" };
         println!("{state} {}", output.path.display());
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 /// `--check`: a short summary per stale file, exit 1 when any is stale.
-fn check(outputs: &[GeneratedFile]) -> anyhow::Result<ExitCode> {
+fn check(outputs: &[GeneratedFile]) -> anyhow::Result<Exit> {
     let mut stale = 0;
     for output in outputs {
         // Whatever is at the path is read only if it is a regular file, and
@@ -176,9 +176,9 @@ fn check(outputs: &[GeneratedFile]) -> anyhow::Result<ExitCode> {
     }
     if stale > 0 {
         eprintln!("{stale} generated file(s) out of date: run `chanx generate` without --check");
-        return Ok(ExitCode::FAILURE);
+        return Ok(Exit::Failure);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 /// `first difference at line 12; 3 lines only on disk, 5 only generated`.

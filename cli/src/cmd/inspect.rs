@@ -1,7 +1,7 @@
 //! `chanx inspect FILE`: what will be generated, read from the model.
 
+use crate::cmd::Exit;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use clap::Args as ClapArgs;
 
@@ -28,7 +28,7 @@ pub struct Args {
     pub load: LoadArgs,
 }
 
-pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+pub fn run(args: &Args) -> anyhow::Result<Exit> {
     let file = args.file.display().to_string();
     match chanx_codegen::inspect(&args.file, &args.load.options()) {
         Ok(inspection) => {
@@ -41,13 +41,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 Format::Text | Format::Short => print!("{}", inspection.text),
                 Format::Json => println!("{}", inspection.json),
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::Success)
         }
         Err(diagnostics) => {
             let mut report = Report::default();
             report.add(file, diagnostics);
             report.print(args.format)?;
-            Ok(ExitCode::FAILURE)
+            Ok(Exit::Failure)
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `chanx validate FILE...`
 
+use crate::cmd::Exit;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use chanx_codegen::{LoadOptions, RemoteRefs};
 use clap::Args as ClapArgs;
@@ -39,7 +39,7 @@ pub struct Args {
     pub map_url: Vec<(String, PathBuf)>,
 }
 
-pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+pub fn run(args: &Args) -> anyhow::Result<Exit> {
     let options = LoadOptions {
         remote: RemoteRefs {
             mappings: args.map_url.clone(),
@@ -56,8 +56,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     report.print(args.format)?;
     Ok(if report.fails(args.deny_warnings) {
-        ExitCode::FAILURE
+        Exit::Failure
     } else {
-        ExitCode::SUCCESS
+        Exit::Success
     })
 }

@@ -164,9 +164,8 @@ fn types_module_in_parts(
     spacer: &mut layout::Spacer,
     out: &mut String,
 ) -> Result<(), Diagnostics> {
-    let types = types::TypesModule::new(api, options);
-    let mut module = format::Module::open(types_module_header())?;
-    spacer.feed_items(&module.take_text(), out);
+    let (mut writer, opening) = TypesWriter::open(api, options)?;
+    spacer.feed_items(&opening, out);
     let (first, second) = api.types.types.split_at(split);
     let start = spacer.after_item();
     std::thread::scope(|scope| {
@@ -174,10 +173,7 @@ fn types_module_in_parts(
             let start = start.clone();
             scope.spawn(move || types_part(api, options, first, second, start))
         });
-        let mut default_fns = names::Namer::default();
-        types.emit_defs(first, &mut default_fns, &mut |piece| {
-            add_type_piece(piece, &mut module, spacer, out)
-        })?;
+        writer.write(first, spacer, out)?;
         if let Some(handle) = second_part {
             let (text, end) = crate::generate::join_or_resume(handle)?;
             match spacer.continued(&start, &text) {
@@ -185,18 +181,76 @@ fn types_module_in_parts(
                     out.push_str(text);
                     *spacer = end;
                 }
-                None => {
-                    types.claim_default_fns(first, &mut default_fns);
-                    types.emit_defs(second, &mut default_fns, &mut |piece| {
-                        add_type_piece(piece, &mut module, spacer, out)
-                    })?;
-                }
+                // Spaced from another start than the first part's end:
+                // written again here, after the first.
+                None => writer.write(second, spacer, out)?,
             }
         }
+        writer.close(spacer, out)
+    })
+}
+
+/// Writes the types module's definitions, a run at a time, in order.
+struct TypesWriter<'a> {
+    types: types::TypesModule<'a>,
+    /// The default functions' names the types written so far took.
+    default_fns: names::Namer,
+    module: format::Module,
+}
+
+impl<'a> TypesWriter<'a> {
+    /// A writer at the start of the module, and the text that opens it.
+    fn open(api: &'a ir::Api, options: &'a RustOptions) -> Result<(Self, String), Diagnostics> {
+        let mut module = format::Module::open(types_module_header())?;
+        let opening = module.take_text();
+        let writer = TypesWriter {
+            types: types::TypesModule::new(api, options),
+            default_fns: names::Namer::default(),
+            module,
+        };
+        Ok((writer, opening))
+    }
+
+    /// A writer that goes on after `first`, as if it had written them (their
+    /// text and the module's opening are another writer's).
+    fn after(
+        api: &'a ir::Api,
+        options: &'a RustOptions,
+        first: &[ir::TypeDef],
+    ) -> Result<Self, Diagnostics> {
+        let (mut writer, _opening) = Self::open(api, options)?;
+        writer
+            .types
+            .claim_default_fns(first, &mut writer.default_fns);
+        Ok(writer)
+    }
+
+    /// Writes `defs`, the types after those written so far, spaced into `out`.
+    fn write(
+        &mut self,
+        defs: &[ir::TypeDef],
+        spacer: &mut layout::Spacer,
+        out: &mut String,
+    ) -> Result<(), Diagnostics> {
+        let TypesWriter {
+            types,
+            default_fns,
+            module,
+        } = self;
+        types.emit_defs(defs, default_fns, &mut |piece| {
+            add_type_piece(piece, module, spacer, out)
+        })
+    }
+
+    /// Writes the string markers and closes the module.
+    fn close(self, spacer: &mut layout::Spacer, out: &mut String) -> Result<(), Diagnostics> {
+        let TypesWriter {
+            types, mut module, ..
+        } = self;
         types.emit_markers(&mut |piece| add_type_piece(piece, &mut module, spacer, out))?;
         spacer.feed_items(&module.close(), out);
         Ok(())
-    })
+    }
 }
 
 /// Where the types module is cut in two ([`types_module`]): halfway, for a
@@ -223,15 +277,9 @@ fn types_part(
     second: &[ir::TypeDef],
     mut spacer: layout::Spacer,
 ) -> Result<(String, layout::Spacer), Diagnostics> {
-    let types = types::TypesModule::new(api, options);
-    let mut default_fns = names::Namer::default();
-    types.claim_default_fns(first, &mut default_fns);
-    let mut module = format::Module::open(types_module_header())?;
-    module.take_text();
+    let mut writer = TypesWriter::after(api, options, first)?;
     let mut out = String::with_capacity(3 * 1024 * second.len());
-    types.emit_defs(second, &mut default_fns, &mut |piece| {
-        add_type_piece(piece, &mut module, &mut spacer, &mut out)
-    })?;
+    writer.write(second, &mut spacer, &mut out)?;
     Ok((out, spacer))
 }
 
@@ -393,6 +441,23 @@ mod tests {
         let whole = made(count);
         for split in 0..count {
             assert_eq!(made(split), whole, "cut before type {split}");
+        }
+        // What the module falls back to when the second part's text cannot
+        // be continued: the first part's writer writes the second part too.
+        let types = &api.types.types;
+        for split in 0..count {
+            let mut spacer = layout::Spacer::new();
+            let mut out = String::new();
+            let (mut writer, opening) = TypesWriter::open(api, &options.rust).expect("opens");
+            spacer.feed_items(&opening, &mut out);
+            writer
+                .write(&types[..split], &mut spacer, &mut out)
+                .expect("first part");
+            writer
+                .write(&types[split..], &mut spacer, &mut out)
+                .expect("second part");
+            writer.close(&mut spacer, &mut out).expect("closes");
+            assert_eq!(out, whole, "written in turn, cut before type {split}");
         }
     }
 }
