@@ -79,9 +79,10 @@ pub fn one_line(text: &str) -> Cow<'_, str> {
 pub fn json_for_code(json: String) -> String {
     let needs =
         |c: char| c == '\u{2028}' || c == '\u{2029}' || is_bidi_control(c) || c.is_control();
-    // Printable ASCII needs nothing: checked a byte at a time first (the
-    // document and the validator program run to megabytes).
-    if is_printable_ascii(json.as_bytes()) || !json.chars().any(needs) {
+    // Printable ASCII and line breaks need nothing: checked a byte at a
+    // time first (the document and the validator program, one definition
+    // per line, run to megabytes).
+    if is_ascii_lines(json.as_bytes()) || !json.chars().any(needs) {
         return json;
     }
     let mut out = String::with_capacity(json.len() + 16);
@@ -95,13 +96,14 @@ pub fn json_for_code(json: String) -> String {
     out
 }
 
-/// Whether every byte is printable ASCII (space to `~`): in blocks with no
-/// early exit, which the compiler turns into vector instructions.
-pub fn is_printable_ascii(bytes: &[u8]) -> bool {
+/// Whether every byte is printable ASCII (space to `~`), a tab, a line feed
+/// or a carriage return: in blocks with no early exit, which the compiler
+/// turns into vector instructions.
+pub fn is_ascii_lines(bytes: &[u8]) -> bool {
     bytes.chunks(64).all(|block| {
-        block
-            .iter()
-            .fold(true, |all, &b| all & (b.wrapping_sub(b' ') < 0x5f))
+        block.iter().fold(true, |all, &b| {
+            all & ((b.wrapping_sub(b' ') < 0x5f) | (b == b'\n') | (b == b'\t') | (b == b'\r'))
+        })
     })
 }
 
@@ -110,28 +112,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn printable_ascii_is_space_to_tilde_in_any_block() {
-        for len in [0, 1, 63, 64, 65, 200] {
-            let plain = vec![b'a'; len];
-            assert!(is_printable_ascii(&plain));
-            for at in [0, len / 2, len.saturating_sub(1)] {
-                if len == 0 {
-                    continue;
-                }
-                for (b, printable) in [
-                    (0x1f, false),
-                    (b' ', true),
-                    (b'~', true),
-                    (0x7f, false),
-                    (0x80, false),
-                    (0xff, false),
-                ] {
-                    let mut bytes = plain.clone();
-                    bytes[at] = b;
-                    assert_eq!(is_printable_ascii(&bytes), printable, "{len} {at} {b}");
-                }
+    fn ascii_lines_are_printable_ascii_and_line_breaks() {
+        for b in 0..=255u8 {
+            let expected = (b' '..=b'~').contains(&b) || matches!(b, b'\n' | b'\t' | b'\r');
+            for len in [1, 64, 65, 200] {
+                let mut bytes = vec![b'a'; len];
+                bytes[len / 2] = b;
+                assert_eq!(is_ascii_lines(&bytes), expected, "{len} {b}");
             }
         }
+        assert!(is_ascii_lines(b""));
+        let program = "{\"defs\":[\n{\"t\":\"any\"},\n{\"t\":\"str\"}\n]}".to_owned();
+        assert_eq!(json_for_code(program.clone()), program);
+        assert_eq!(
+            json_for_code("[\"a\u{2028}b\"]\n".to_owned()),
+            "[\"a\\u2028b\"]\n"
+        );
     }
 
     #[test]

@@ -23,6 +23,17 @@ use crate::ir::context::{Context, last_token};
 use crate::ir::schema::is_component;
 use crate::load::NodeRef;
 
+/// A program node, an object of these members in this order, each value
+/// moved in: `json!` copies a `Value` it is given by serializing it, and
+/// nodes nest, so a definition was copied once per level it is deep.
+macro_rules! node {
+    ({ $($key:literal : $value:expr),* $(,)? }) => {{
+        let mut members = Map::new();
+        $( members.insert($key.to_owned(), Value::from($value)); )*
+        Value::Object(members)
+    }};
+}
+
 /// The program format version (`chanx_runtime`'s `PROGRAM_VERSION`).
 pub const PROGRAM_VERSION: u32 = 1;
 
@@ -64,18 +75,22 @@ impl Program {
     /// The program text with `roots` (one per channel direction): compact
     /// JSON, one definition or root per line so generated code stays readable.
     pub fn text(&self, roots: &[Value]) -> String {
-        let lines = |items: &[Value]| {
-            items
-                .iter()
-                .map(Value::to_string)
-                .collect::<Vec<_>>()
-                .join(",\n")
-        };
-        format!(
-            "{{\"version\":{PROGRAM_VERSION},\"defs\":[\n{}\n],\"roots\":[\n{}\n]}}",
-            lines(&self.defs),
-            lines(roots)
-        )
+        // Written straight into one buffer: through `Display`, one string
+        // per definition, then joined, this was three times the work.
+        fn lines(out: &mut Vec<u8>, items: &[Value]) {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.extend_from_slice(b",\n");
+                }
+                serde_json::to_writer(&mut *out, item).expect("a JSON value writes to memory");
+            }
+        }
+        let mut out = format!("{{\"version\":{PROGRAM_VERSION},\"defs\":[\n").into_bytes();
+        lines(&mut out, &self.defs);
+        out.extend_from_slice(b"\n],\"roots\":[\n");
+        lines(&mut out, roots);
+        out.extend_from_slice(b"\n]}");
+        String::from_utf8(out).expect("serde_json writes UTF-8")
     }
 }
 
@@ -194,7 +209,7 @@ impl ProgramBuilder {
 
     /// A definition standing for any value (payloads in formats not read here).
     pub fn any(&mut self) -> usize {
-        self.program.defs.push(json!({"t": "any"}));
+        self.program.defs.push(node!({"t": "any"}));
         self.program.origins.push(None);
         self.program.defs.len() - 1
     }
@@ -205,7 +220,7 @@ impl ProgramBuilder {
             return index;
         }
         let index = self.program.defs.len();
-        self.program.defs.push(json!({"t": "any"}));
+        self.program.defs.push(node!({"t": "any"}));
         self.program.origins.push(Some(cx.origin(&target)));
         self.defs.insert(target.clone(), index);
         if self.nesting >= MAX_NESTING {
@@ -226,7 +241,7 @@ impl ProgramBuilder {
     /// A schema reached through `$ref` (or a named one) becomes a definition.
     fn node(&mut self, cx: &Context<'_>, node: &NodeRef, depth: usize) -> Value {
         if cx.ref_of(node).is_some() {
-            return json!({"t": "ref", "def": self.definition(cx, node)});
+            return node!({"t": "ref", "def": self.definition(cx, node)});
         }
         self.schema_at(cx, node, depth)
     }
@@ -253,14 +268,14 @@ impl ProgramBuilder {
 
     fn schema_at(&mut self, cx: &Context<'_>, node: &NodeRef, depth: usize) -> Value {
         if depth > MAX_DEPTH || !self.charge(1) {
-            return json!({"t": "any"});
+            return node!({"t": "any"});
         }
         let Ok((target, value)) = cx.value(node) else {
-            return json!({"t": "any"});
+            return node!({"t": "any"});
         };
         let map = match value {
             Value::Object(map) => map,
-            _ => return json!({"t": "any"}),
+            _ => return node!({"t": "any"}),
         };
         let inner = self.shape(cx, &target, map, depth);
         if map.member("nullable") == Some(&Value::Bool(true)) {
@@ -277,11 +292,11 @@ impl ProgramBuilder {
         depth: usize,
     ) -> Value {
         if let Some(constant) = map.member("const") {
-            return json!({"t": "literal", "values": [constant]});
+            return node!({"t": "literal", "values": vec![constant.clone()]});
         }
         if let Some(Value::Array(values)) = map.member("enum") {
             if !self.charge(values.len()) {
-                return json!({"t": "any"});
+                return node!({"t": "any"});
             }
             return self.enumeration(node, map, values);
         }
@@ -312,14 +327,14 @@ impl ProgramBuilder {
             [] if map.contains_key("items") || map.contains_key("prefixItems") => {
                 self.array(cx, node, map, depth)
             }
-            [] => json!({"t": "any"}),
+            [] => node!({"t": "any"}),
             [one] => self.typed(cx, node, map, one, depth),
             several => {
                 let choices: Vec<Value> = several
                     .iter()
                     .map(|t| self.typed(cx, node, map, t, depth))
                     .collect();
-                json!({"t": "union", "choices": choices})
+                node!({"t": "union", "choices": choices})
             }
         };
         if nullable_type {
@@ -341,11 +356,11 @@ impl ProgramBuilder {
             "string" => string(map),
             "integer" => numeric("int", map),
             "number" => numeric("float", map),
-            "boolean" => json!({"t": "bool"}),
-            "null" => json!({"t": "none"}),
+            "boolean" => node!({"t": "bool"}),
+            "null" => node!({"t": "none"}),
             "array" => self.array(cx, node, map, depth),
             "object" => self.object(cx, node, map, depth),
-            _ => json!({"t": "any"}),
+            _ => node!({"t": "any"}),
         }
     }
 
@@ -353,9 +368,9 @@ impl ProgramBuilder {
     fn enumeration(&self, node: &NodeRef, map: &Map<String, Value>, values: &[Value]) -> Value {
         if is_component(node) {
             let name = model_name(node, map);
-            return json!({"t": "enum", "name": name, "values": values});
+            return node!({"t": "enum", "name": name, "values": values.to_vec()});
         }
-        json!({"t": "literal", "values": values})
+        node!({"t": "literal", "values": values.to_vec()})
     }
 
     fn union(
@@ -368,7 +383,7 @@ impl ProgramBuilder {
     ) -> Value {
         let count = map.get(key).and_then(Value::as_array).map_or(0, Vec::len);
         if !self.charge(count) {
-            return json!({"t": "any"});
+            return node!({"t": "any"});
         }
         let mut nullable_union = false;
         let mut members = Vec::new();
@@ -381,10 +396,10 @@ impl ProgramBuilder {
             }
         }
         let shape = match members.as_slice() {
-            [] => json!({"t": "none"}),
+            [] => node!({"t": "none"}),
             // pydantic writes `Decimal` (validation mode) as exactly this.
             [a, b] if is_plain_type(cx, a, "number") && is_plain_type(cx, b, "string") => {
-                json!({"t": "format", "format": "decimal"})
+                node!({"t": "format", "format": "decimal"})
             }
             [only] => self.node(cx, only, depth + 1),
             _ => match discriminator(map) {
@@ -394,7 +409,7 @@ impl ProgramBuilder {
                         .iter()
                         .map(|m| self.node(cx, m, depth + 1))
                         .collect();
-                    json!({"t": "union", "choices": choices})
+                    node!({"t": "union", "choices": choices})
                 }
             },
         };
@@ -419,13 +434,13 @@ impl ProgramBuilder {
             let tags = member_tags(cx, member, tag_key);
             // Each tag holds its own copy of the member's schema.
             if !self.charge(tags.len()) || !self.charge_copies(tags.len(), &compiled) {
-                return json!({"t": "any"});
+                return node!({"t": "any"});
             }
             for tag in tags {
-                choices.push(json!([tag, compiled.clone()]));
+                choices.push(Value::Array(vec![Value::from(tag), compiled.clone()]));
             }
         }
-        json!({"t": "tagged", "key": tag_key, "choices": choices})
+        node!({"t": "tagged", "key": tag_key, "choices": choices})
     }
 
     /// `allOf`: object parts merge into one model, as the type space merges
@@ -457,7 +472,7 @@ impl ProgramBuilder {
                 .cloned()
                 .unwrap_or_else(|| node.child("allOf").child("0"));
             if count == 0 {
-                return json!({"t": "any"});
+                return node!({"t": "any"});
             }
             return self.node(cx, &first, depth + 1);
         }
@@ -480,9 +495,9 @@ impl ProgramBuilder {
         }
         let values = match map.member("additionalProperties") {
             Some(Value::Object(_)) => self.node(cx, &node.child("additionalProperties"), depth + 1),
-            _ => json!({"t": "any"}),
+            _ => node!({"t": "any"}),
         };
-        let mut dict = json!({"t": "dict", "values": values});
+        let mut dict = node!({"t": "dict", "values": values});
         if map.contains_key("propertyNames") {
             dict["keys"] = self.property_names(cx, &node.child("propertyNames"), depth);
         }
@@ -527,7 +542,7 @@ impl ProgramBuilder {
             })
             .sum();
         if !self.charge(count) {
-            return json!({"t": "any"});
+            return node!({"t": "any"});
         }
         let mut properties: Vec<(String, NodeRef)> = Vec::new();
         // Where each property is in `properties` (a schema may have many).
@@ -557,8 +572,8 @@ impl ProgramBuilder {
         let fields: Vec<Value> = properties
             .iter()
             .map(|(name, at)| {
-                let mut field = json!({
-                    "name": name,
+                let mut field = node!({
+                    "name": name.as_str(),
                     "schema": self.node(cx, at, depth + 1),
                 });
                 if required.contains(name) {
@@ -580,7 +595,7 @@ impl ProgramBuilder {
         let additional = std::iter::once(map)
             .chain(parts.iter().rev().map(|(_, p)| *p))
             .find_map(|m| m.member("additionalProperties"));
-        let mut model = json!({
+        let mut model = node!({
             "t": "model",
             "name": model_name(node, map),
             "fields": fields,
@@ -621,7 +636,7 @@ impl ProgramBuilder {
                     )
                 })
                 .collect();
-            let mut tuple = json!({"t": "tuple", "prefix": prefix});
+            let mut tuple = node!({"t": "tuple", "prefix": prefix});
             if let Some(Value::Object(_)) = map.member("items") {
                 tuple["rest"] = self.node(cx, &node.child("items"), depth + 1);
             }
@@ -634,11 +649,11 @@ impl ProgramBuilder {
             let prefix: Vec<Value> = (0..items.len())
                 .map(|i| self.node(cx, &node.child("items").child(&i.to_string()), depth + 1))
                 .collect();
-            let mut tuple = json!({"t": "tuple", "prefix": prefix});
+            let mut tuple = node!({"t": "tuple", "prefix": prefix});
             if let Some(Value::Object(_)) = map.member("additionalItems") {
                 tuple["rest"] = self.node(cx, &node.child("additionalItems"), depth + 1);
             } else if map.member("additionalItems") != Some(&Value::Bool(false)) {
-                tuple["rest"] = json!({"t": "any"});
+                tuple["rest"] = node!({"t": "any"});
             }
             copy_count(map, "minItems", &mut tuple, "min_length");
             copy_count(map, "maxItems", &mut tuple, "max_length");
@@ -646,14 +661,14 @@ impl ProgramBuilder {
         }
         let items = match map.member("items") {
             Some(Value::Object(_)) => self.node(cx, &node.child("items"), depth + 1),
-            _ => json!({"t": "any"}),
+            _ => node!({"t": "any"}),
         };
         let kind = if map.member("uniqueItems") == Some(&Value::Bool(true)) {
             "set"
         } else {
             "list"
         };
-        let mut list = json!({"t": kind, "items": items});
+        let mut list = node!({"t": kind, "items": items});
         copy_count(map, "minItems", &mut list, "min_length");
         copy_count(map, "maxItems", &mut list, "max_length");
         list
@@ -663,15 +678,15 @@ impl ProgramBuilder {
 fn nullable(inner: Value) -> Value {
     match inner.member("t").and_then(Value::as_str) {
         Some("none" | "any" | "nullable") => inner,
-        _ => json!({"t": "nullable", "inner": inner}),
+        _ => node!({"t": "nullable", "inner": inner}),
     }
 }
 
 fn string(map: &Map<String, Value>) -> Value {
     let format = map.member("format").and_then(Value::as_str);
     let mut node = match format {
-        Some(f) if FORMATS.contains(&f) => json!({"t": "format", "format": f}),
-        _ => json!({"t": "str"}),
+        Some(f) if FORMATS.contains(&f) => node!({"t": "format", "format": f}),
+        _ => node!({"t": "str"}),
     };
     copy_count(map, "minLength", &mut node, "min_length");
     copy_count(map, "maxLength", &mut node, "max_length");
@@ -686,7 +701,7 @@ fn string(map: &Map<String, Value>) -> Value {
 /// `int` / `float` with bounds; draft-4 / OpenAPI boolean `exclusiveMinimum`
 /// turns `minimum` into a strict bound.
 fn numeric(kind: &str, map: &Map<String, Value>) -> Value {
-    let mut node = json!({"t": kind});
+    let mut node = node!({"t": kind});
     let number = |k: &str| map.get(k).filter(|v| v.is_number()).cloned();
     let exclusive = |k: &str| map.get(k) == Some(&Value::Bool(true));
     if let Some(m) = number("multipleOf") {
