@@ -17,7 +17,6 @@ use crate::ir::messages::{MessageBuilder, with_traits};
 use crate::ir::naming::{Namespace, ident_forms};
 use crate::ir::schema::TypeBuilder;
 use crate::ir::tags;
-use crate::ir::validation::{ProgramBuilder, Requests};
 use crate::ir::{
     Action, Api, Channel, ChannelId, ChannelMessage, MessageId, Operation, Parameter, Reply, Server,
 };
@@ -44,13 +43,9 @@ pub fn build(doc: &Document, options: &BuildOptions) -> Result<(Api, Diagnostics
     // The bundled document is made beside the model (it needs nothing from
     // it: a sixth of the model's time, off the path to the output). Kept as
     // text: the tree is five times the size, and only its text is used.
-    // The validator program is built beside it too, as messages ask for it.
     std::thread::scope(|scope| {
         let document = scope.spawn(|| crate::bundle::bundle(doc).to_string());
-        let (requests, received) = ProgramBuilder::queue();
-        let program = scope.spawn(move || ProgramBuilder::serve(doc, received));
-        let program = || crate::generate::join_or_resume(program);
-        let model = build_model(doc, options, cx, root_map, requests, program);
+        let model = build_model(doc, options, cx, root_map);
         let document = crate::generate::join_or_resume(document);
         model.map(|(api, diags)| {
             (
@@ -70,13 +65,11 @@ fn build_model(
     options: &BuildOptions,
     mut cx: Context<'_>,
     root_map: &Map<String, Value>,
-    requests: Requests,
-    program: impl FnOnce() -> (ProgramBuilder, Vec<usize>),
 ) -> Result<(Api, Diagnostics), Diagnostics> {
     let root = doc.root();
     let mut b = ModelBuilder {
         types: TypeBuilder::default(),
-        messages: MessageBuilder::new(str_field(root_map, "defaultContentType"), requests),
+        messages: MessageBuilder::new(str_field(root_map, "defaultContentType")),
         channels: Vec::new(),
         channel_by_node: HashMap::default(),
         channel_names: Namespace::new(),
@@ -103,8 +96,7 @@ fn build_model(
     let root_key = document_action_key(root_map);
     b.tag_channels(&mut cx, options.action_key.as_deref(), root_key.as_deref());
 
-    let (messages, program) = b.messages.finish(program);
-    if program.over_limit && !cx.diags.0.iter().any(|d| d.code == Code::ModelTooLarge) {
+    if b.messages.program.over_limit && !cx.diags.0.iter().any(|d| d.code == Code::ModelTooLarge) {
         cx.error(
             Code::ModelTooLarge,
             &root,
@@ -126,9 +118,9 @@ fn build_model(
         servers,
         channels: b.channels,
         operations,
-        messages,
+        messages: b.messages.messages,
         types: b.types.space,
-        program: program.program,
+        program: b.messages.program.program,
         document: None,
     };
     let mut diags = cx.diags;
@@ -705,77 +697,4 @@ fn security_names(cx: &mut Context<'_>, at: &NodeRef) -> Vec<String> {
         names.push(name.unwrap_or_else(|| format!("scheme{}", i + 1)));
     }
     names
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::load::{LoadOptions, load};
-    use std::path::{Path, PathBuf};
-
-    fn documents(dir: &Path, found: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                documents(&path, found);
-            } else if matches!(
-                path.extension().and_then(|e| e.to_str()),
-                Some("yaml" | "yml" | "json")
-            ) {
-                found.push(path);
-            }
-        }
-    }
-
-    /// The program is built from the requests foreseen, beside the types,
-    /// only when they are what the model asks: for the documents people
-    /// write, they should be, or that time is lost.
-    #[test]
-    fn the_program_requests_of_real_documents_are_foreseen() {
-        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let mut paths = Vec::new();
-        documents(&repo.join("specs"), &mut paths);
-        documents(&repo.join("tests/corpus"), &mut paths);
-        // Where it is present beside the repository.
-        documents(&repo.join("../shared/specs-corpus"), &mut paths);
-        paths.sort();
-        let mut built = 0;
-        for path in &paths {
-            let Ok((doc, _)) = load(path, &LoadOptions::default()) else {
-                continue;
-            };
-            let Some(root_map) = doc.raw(&doc.root()).and_then(Value::as_object) else {
-                continue;
-            };
-            let mut kept = None;
-            std::thread::scope(|scope| {
-                let (requests, received) = ProgramBuilder::queue();
-                let served = scope.spawn(|| ProgramBuilder::serve(&doc, received));
-                let program = || {
-                    let (builder, indexes) = served.join().expect("the program is built");
-                    kept = Some(builder.foresight_kept);
-                    (builder, indexes)
-                };
-                let cx = Context::new(&doc);
-                if build_model(
-                    &doc,
-                    &BuildOptions::default(),
-                    cx,
-                    root_map,
-                    requests,
-                    program,
-                )
-                .is_ok()
-                {
-                    built += 1;
-                    assert_eq!(kept, Some(true), "{}", path.display());
-                }
-            });
-        }
-        // Not vacuous: the examples and the corpus copies hold 30 that build.
-        assert!(built >= 30, "only {built} documents built");
-    }
 }

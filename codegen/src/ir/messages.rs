@@ -11,7 +11,7 @@ use crate::ir::avro::avro_type;
 use crate::ir::context::{Context, last_token, str_field};
 use crate::ir::naming::Namespace;
 use crate::ir::schema::TypeBuilder;
-use crate::ir::validation::{ProgramBuilder, Request, Requests};
+use crate::ir::validation::ProgramBuilder;
 use crate::ir::{CorrelationId, Message, MessageExample, MessageId, TypeRef};
 use crate::load::NodeRef;
 
@@ -43,49 +43,23 @@ impl SchemaFormat {
     }
 }
 
+#[derive(Default)]
 pub struct MessageBuilder {
     pub messages: Vec<Message>,
     by_node: HashMap<NodeRef, MessageId>,
     names: Namespace,
     /// The root's `defaultContentType`.
     default_content_type: Option<String>,
-    /// The validator program of every payload, built elsewhere: each
-    /// message's `validator` is its request's number until
-    /// [`MessageBuilder::finish`].
-    program: Requests,
+    /// The validator program of every payload.
+    pub program: ProgramBuilder,
 }
 
 impl MessageBuilder {
-    pub fn new(default_content_type: Option<String>, program: Requests) -> Self {
+    pub fn new(default_content_type: Option<String>) -> Self {
         MessageBuilder {
-            messages: Vec::new(),
-            by_node: HashMap::default(),
-            names: Namespace::default(),
             default_content_type,
-            program,
+            ..MessageBuilder::default()
         }
-    }
-
-    /// Ends the requests, then takes the program `built` returns (the
-    /// program and each request's definition index) and gives each
-    /// message the definition index of its request.
-    pub fn finish(
-        self,
-        built: impl FnOnce() -> (ProgramBuilder, Vec<usize>),
-    ) -> (Vec<Message>, ProgramBuilder) {
-        let MessageBuilder {
-            mut messages,
-            program: requests,
-            ..
-        } = self;
-        // The builder's queue ends here: it returns once it has built what
-        // is asked.
-        drop(requests);
-        let (program, indexes) = built();
-        for message in &mut messages {
-            message.validator = message.validator.map(|request| indexes[request]);
-        }
-        (messages, program)
     }
 
     /// The id of the message at `node` (a Message Object or a ref to one),
@@ -119,8 +93,8 @@ impl MessageBuilder {
             .as_ref()
             .map(|at| schema_of(cx, types, at, &format!("{}Payload", name.pascal)));
         let validator = payload_at.map(|at| match json_schema_of(cx, &at) {
-            Some(schema) => self.program.ask(Request::Payload(schema)),
-            None => self.program.ask(Request::Any),
+            Some(schema) => self.program.payload(cx, &schema),
+            None => self.program.any(),
         });
         let headers = field(cx, "headers")
             .map(|at| schema_of(cx, types, &at, &format!("{}Headers", name.pascal)));
@@ -144,43 +118,6 @@ impl MessageBuilder {
         self.messages.push(message);
         Some(id)
     }
-}
-
-/// The program requests the model's messages will make, in the order it
-/// will make them, as far as a walk of the channels' messages and then the
-/// components' can tell: the program is built from these while the model
-/// builds its types, and kept only if the model asks exactly this
-/// ([`ProgramBuilder::serve`]).
-pub fn foreseen_requests(cx: &mut Context<'_>) -> Vec<Request> {
-    let root = cx.doc.root();
-    let mut seen = foldhash::HashSet::default();
-    let mut requests = Vec::new();
-    let mut message = |cx: &mut Context<'_>, node: &NodeRef| {
-        let Some((target, map)) = cx.object(node) else {
-            return;
-        };
-        if !seen.insert(target.clone()) {
-            return;
-        }
-        if let Some(at) = with_traits(cx, &target, map, "payload") {
-            requests.push(match json_schema_of(cx, &at) {
-                Some(schema) => Request::Payload(schema),
-                None => Request::Any,
-            });
-        }
-    };
-    for (_, channel) in cx.entries(&root.child("channels")) {
-        let Some((target, _)) = cx.object(&channel) else {
-            continue;
-        };
-        for (_, node) in cx.entries(&target.child("messages")) {
-            message(cx, &node);
-        }
-    }
-    for (_, node) in cx.entries(&root.child("components").child("messages")) {
-        message(cx, &node);
-    }
-    requests
 }
 
 /// A field of a Message (or Operation) Object, else of its first trait that has it.

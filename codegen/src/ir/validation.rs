@@ -106,9 +106,6 @@ pub struct ProgramBuilder {
     built: usize,
     /// Whether the program grew past [`MAX_PROGRAM_NODES`] (and is incomplete).
     pub over_limit: bool,
-    /// Whether [`ProgramBuilder::serve`] kept what it built from the
-    /// requests it foresaw (tests check it does for real documents).
-    pub foresight_kept: bool,
     /// Definitions being compiled inside one another.
     nesting: usize,
     /// Definitions numbered but left to compile once the current payload's
@@ -122,82 +119,7 @@ pub struct ProgramBuilder {
 /// definitions keep the numbers a depth-first walk gives them.
 const MAX_NESTING: usize = 32;
 
-/// What a message asks of the program: the definition of its payload
-/// schema, or one that takes any value (payloads in formats not read here).
-#[derive(PartialEq, Eq)]
-pub enum Request {
-    Payload(NodeRef),
-    Any,
-}
-
-/// The model's end of the program: requests are numbered in the order they
-/// are made and built in that order on another thread
-/// ([`ProgramBuilder::serve`]), beside the rest of the model, which needs
-/// nothing from the program but its definition numbers at the end (a
-/// program is two fifths of the model's work).
-pub struct Requests {
-    sender: std::sync::mpsc::Sender<Request>,
-    made: usize,
-}
-
-impl Requests {
-    /// The number of the request, to look up in what
-    /// [`ProgramBuilder::serve`] returns.
-    pub fn ask(&mut self, request: Request) -> usize {
-        // The builder stops early only by panicking, which the model's
-        // thread gets when it joins it.
-        let _ = self.sender.send(request);
-        self.made += 1;
-        self.made - 1
-    }
-}
-
 impl ProgramBuilder {
-    /// A request queue and its receiving end, for [`ProgramBuilder::serve`].
-    pub fn queue() -> (Requests, std::sync::mpsc::Receiver<Request>) {
-        let (sender, receiver) = std::sync::mpsc::channel();
-        (Requests { sender, made: 0 }, receiver)
-    }
-
-    /// Builds every request until the queue's sender is dropped; returns
-    /// the program and each request's definition index. The definitions
-    /// are numbered exactly as if the model had built them as it asked.
-    ///
-    /// The model asks for programs once it has built its types, late; so
-    /// the requests it will make are foreseen
-    /// ([`foreseen_requests`](crate::ir::messages::foreseen_requests)) and
-    /// built meanwhile. Numbering depends only on the order of requests:
-    /// when the foreseen ones are the first the model made, the program
-    /// built from them is the one it would have built, and goes on from
-    /// there; otherwise it is built again from what was asked.
-    pub fn serve(
-        doc: &crate::load::Document,
-        requests: std::sync::mpsc::Receiver<Request>,
-    ) -> (ProgramBuilder, Vec<usize>) {
-        let mut cx = Context::new(doc);
-        let foreseen = crate::ir::messages::foreseen_requests(&mut cx);
-        let mut builder = ProgramBuilder::default();
-        let mut indexes: Vec<usize> = foreseen.iter().map(|r| builder.build(&cx, r)).collect();
-        let asked: Vec<Request> = requests.into_iter().collect();
-        if asked.starts_with(&foreseen) {
-            builder.foresight_kept = true;
-        } else {
-            builder = ProgramBuilder::default();
-            indexes.clear();
-        }
-        for request in &asked[indexes.len()..] {
-            indexes.push(builder.build(&cx, request));
-        }
-        (builder, indexes)
-    }
-
-    fn build(&mut self, cx: &Context<'_>, request: &Request) -> usize {
-        match request {
-            Request::Payload(node) => self.payload(cx, node),
-            Request::Any => self.any(),
-        }
-    }
-
     /// The definition index of the payload schema at `node`.
     pub fn payload(&mut self, cx: &Context<'_>, node: &NodeRef) -> usize {
         let index = self.definition(cx, node);
@@ -872,79 +794,5 @@ fn collect_all_of<'m>(
             others.push(member);
         }
         walk.push((target, all_of_len(part), 0));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::load::{LoadOptions, load};
-
-    fn document(name: &str) -> crate::load::Document {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../specs")
-            .join(name);
-        load(&path, &LoadOptions::default())
-            .expect("the example loads")
-            .0
-    }
-
-    /// What `serve` returns for requests made in this order.
-    fn served(
-        doc: &crate::load::Document,
-        asked: impl IntoIterator<Item = Request>,
-    ) -> (ProgramBuilder, Vec<usize>) {
-        let (mut requests, received) = ProgramBuilder::queue();
-        for request in asked {
-            requests.ask(request);
-        }
-        drop(requests);
-        ProgramBuilder::serve(doc, received)
-    }
-
-    /// The program built by asking for each request in turn, as the model
-    /// did before the program had a thread of its own.
-    fn in_turn(doc: &crate::load::Document, asked: &[Request]) -> (Program, Vec<usize>) {
-        let cx = Context::new(doc);
-        let mut builder = ProgramBuilder::default();
-        let indexes = asked.iter().map(|r| builder.build(&cx, r)).collect();
-        (builder.program, indexes)
-    }
-
-    fn copy(requests: &[Request]) -> Vec<Request> {
-        requests
-            .iter()
-            .map(|r| match r {
-                Request::Payload(node) => Request::Payload(node.clone()),
-                Request::Any => Request::Any,
-            })
-            .collect()
-    }
-
-    #[test]
-    fn any_order_of_requests_numbers_the_program_as_building_in_turn_would() {
-        let doc = document("chat.yaml");
-        let foreseen = crate::ir::messages::foreseen_requests(&mut Context::new(&doc));
-        assert!(foreseen.len() >= 4, "the example has several payloads");
-        let mut more = copy(&foreseen);
-        more.push(Request::Any);
-        more.push(copy(&foreseen[..1]).remove(0));
-        let mut reversed = copy(&foreseen);
-        reversed.reverse();
-        let cases = [
-            ("as foreseen", copy(&foreseen), true),
-            ("foreseen, then more", more, true),
-            ("in another order", reversed, false),
-            ("the first left out", copy(&foreseen[1..]), false),
-            ("none", Vec::new(), foreseen.is_empty()),
-        ];
-        for (case, asked, kept) in cases {
-            let (builder, indexes) = served(&doc, copy(&asked));
-            let (program, expected) = in_turn(&doc, &asked);
-            assert_eq!(builder.foresight_kept, kept, "{case}");
-            assert_eq!(indexes, expected, "{case}");
-            assert_eq!(builder.program.defs, program.defs, "{case}");
-            assert_eq!(builder.program.origins, program.origins, "{case}");
-        }
     }
 }
