@@ -343,28 +343,44 @@ ends with `_exit` once its files are written, skipping mimalloc's exit
 handler, which freed every page the kernel takes back anyway (1.5 ms on
 the 10k document). Release builds use fat LTO and one codegen unit:
 inlining across yaml-rust2, `serde_json`, indexmap and the generator made
-a run 4-7 % faster. On the synthetic 10k document the whole process
-executes 478 million instructions (callgrind; 618 million before the
-channel modules were written as text, 515 million before LTO and the
-changes above), split: loading (YAML with positions, references) 17 %,
-now on two cores for its YAML, building the model and the validation
-program 18 %, checking the document 14 % (on its own thread), the types
-module about a quarter (two halves at once), the channel modules 6 %,
-TypeScript 5 %; hashing is still about a fifteenth of it (SipHash: the
-`serde_json` objects' index of large objects). The two cores do not give
-two cores' speed: after loading, the model and the meta-schema check (with
-the bundled document) each keep a core busy, then the four modules share
-both, and what is left is the total. This run: 109× Modelina on the 10k
-document (37.7 ms against 4.11 s) and 52.0× on the 100k one (403 ms
-against 21.0 s); the 100k document needs about 2× less time still, which
-means less work in every phase rather than more threads: the validation
-program built without a `serde_json` tree per definition, fewer
-allocations, and one naming of the types instead of three. Tried and not
-kept: compiling the validation program on a thread of its own beside the
-rest of the model (no faster: that phase already shares both cores with
-the check against the meta-schema); moving the cut of the types module
+a run 4-7 % faster. The validation program's nodes are built by moving
+their parts in, each object with room for exactly its members (`json!`
+copied a node's children by serializing them, so a definition was copied
+once per level of its depth), and its text is written into one buffer
+instead of a string per definition joined: that halved the program's
+share. On the synthetic 10k document the whole process executes 449
+million instructions (callgrind; 618 million before the channel modules
+were written as text, 515 million before LTO, 484 million before the
+program changes), split: loading (YAML with positions, references) about
+a fifth, on two cores for its YAML, building the model 15 % (of which
+the validation program 4 %), checking the document 18 % (on its own
+thread; compiling the meta-schema is half of that, the same on every
+document), the types module about a quarter (two halves at once), the
+channel modules 5 %, TypeScript 5 %; hashing is still about a fifteenth
+of it (SipHash: the `serde_json` objects' index of large objects). The two
+cores do not give two cores' speed: after loading, the model and the
+meta-schema check (with the bundled document) each keep a core busy,
+then the four modules share both, and what is left is the total. This
+run: 106× Modelina on the 10k document (34.5 ms against 3.66 s) and
+52.7× on the 100k one (347 ms against 18.3 s); the 100k document needs
+about 2× less time still, which means less work in every phase rather
+than more threads: fewer allocations in the text writers (`format!` is
+about a tenth of the 100k document's instructions), pointers walked
+from the root for every node read, and one naming of the types instead
+of three. Tried and not kept: compiling the validation program on a
+thread of its own beside the rest of the model. Built as the model asks,
+it gained nothing, because the model asks for programs only after its
+types; built beside the types from the requests it would get (foreseen
+by walking the channels' messages, kept only when they are the first the
+model makes), it kept both cores busy through the build phase and made
+the 100k document 2 % faster, but the program, the bundled document's
+tree and the type space alive at once put that document's peak at 96 to
+114 MiB over repeated runs. Also tried: moving the cut of the types module
 from half its types to 55, 60 or 65 % (no change beyond the run-to-run
-spread). Memory: the
+spread); transparent huge pages for mimalloc (fewer page faults, 3-5 %
+faster on the 100k document, but a peak of 107-129 MiB); returning freed
+memory after 1 to 10 ms instead of at once (no faster beyond the spread,
+up to 107 MiB). Memory: the
 `chanx` command runs on mimalloc (no transparent huge pages); for inputs
 of 1 MiB or more, freed memory is returned to the system at once, so the
 100k document's peak stays under 100 MiB (160 MiB without: a generation's
@@ -374,7 +390,7 @@ flushed on each return, so smaller inputs keep mimalloc's 10 ms delay:
 that made the Binance and 10k documents' runs 12-14 % faster, for 5-8 MiB
 more peak. The parsed document is freed as soon as the model is built and
 checked, and the bundled document is kept as its JSON text (made beside
-the model). On the 100k document the peak RSS is about 90 MiB: the model
+the model). On the 100k document the peak RSS is 92 to 97 MiB: the model
 and validation program (about 40 MB, live to the end because Rust and
 TypeScript are both generated from them) and the 22 MB module.
 
