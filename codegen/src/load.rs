@@ -342,15 +342,20 @@ fn pointer_get<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> {
     let rest = pointer.strip_prefix('/')?;
     let mut target = value;
     for segment in tokens(rest) {
-        let key = unescape_token(segment);
-        let key = key.as_ref();
-        target = match target {
-            Value::Object(map) => member(map, key)?,
-            Value::Array(items) => items.get(array_index(key)?)?,
-            _ => return None,
-        };
+        target = pointer_step(target, segment)?;
     }
     Some(target)
+}
+
+/// The value one (still escaped) pointer token below `value`.
+pub(crate) fn pointer_step<'a>(value: &'a Value, token: &str) -> Option<&'a Value> {
+    let key = unescape_token(token);
+    let key = key.as_ref();
+    match value {
+        Value::Object(map) => member(map, key),
+        Value::Array(items) => items.get(array_index(key)?),
+        _ => None,
+    }
 }
 
 /// The `/`-separated tokens of `text`, found byte by byte (see

@@ -49,7 +49,18 @@ impl<'d> Context<'d> {
         if let Some(&found) = file.get(node.pointer.as_str()) {
             return found;
         }
-        let found = self.doc.raw(node);
+        // A node whose parent was read before is one step from it, not a
+        // walk from the root (0.7 % of the 100k synthetic document's
+        // instructions: most reads of a new node have no parent read).
+        let parent = node
+            .pointer
+            .rfind('/')
+            .and_then(|slash| Some((file.get(&node.pointer[..slash])?, slash)));
+        let found = match parent {
+            Some((&parent, slash)) => parent
+                .and_then(|parent| crate::load::pointer_step(parent, &node.pointer[slash + 1..])),
+            None => self.doc.raw(node),
+        };
         file.insert(node.pointer.as_str().into(), found);
         found
     }
@@ -192,4 +203,78 @@ pub fn str_field(map: &Map<String, Value>, key: &str) -> Option<String> {
 /// The last token of a JSON pointer, unescaped.
 pub fn last_token(pointer: &str) -> Option<String> {
     crate::load::pointer_tokens(pointer).last()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{LoadOptions, load};
+
+    /// Every node below `value` at `node`, parents before their children,
+    /// and for each a few that are not there.
+    fn nodes(value: &Value, node: NodeRef, out: &mut Vec<NodeRef>) {
+        out.push(node.child("missing"));
+        out.push(node.child("01"));
+        out.push(node.clone());
+        match value {
+            Value::Object(map) => {
+                for (key, member) in map {
+                    nodes(member, node.child(key), out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    nodes(item, node.child(&i.to_string()), out);
+                }
+                out.push(node.child(&items.len().to_string()));
+            }
+            _ => {}
+        }
+    }
+
+    /// Read one step from a parent already read or walked from the root,
+    /// in any order, a node is the one the document has.
+    #[test]
+    fn raw_reads_agree_with_the_document_in_any_order() {
+        let dir = std::env::temp_dir().join(format!("chanx-context-raw-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("doc.yaml");
+        std::fs::write(
+            &path,
+            "asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\ncomponents:\n  schemas:\n    \
+             'a/b': {type: string}\n    '~x~1': {enum: [1, [2, {'': 3}]]}\n    '': {items: [{}, null]}\n    \
+             plain: {properties: {'0': {type: integer}, '-': {}}}\n",
+        )
+        .unwrap();
+        let (doc, _) = load(&path, &LoadOptions::default()).expect("loads");
+        std::fs::remove_dir_all(&dir).unwrap();
+        let root = doc.root();
+        let mut all = Vec::new();
+        nodes(doc.raw(&root).unwrap(), root, &mut all);
+        let reversed: Vec<NodeRef> = all.iter().rev().cloned().collect();
+        let alternate: Vec<NodeRef> = all
+            .iter()
+            .step_by(2)
+            .chain(all.iter().skip(1).step_by(2))
+            .cloned()
+            .collect();
+        for (order, nodes) in [
+            ("parents first", &all),
+            ("children first", &reversed),
+            ("alternate", &alternate),
+        ] {
+            let cx = Context::new(&doc);
+            for node in nodes {
+                assert_eq!(cx.raw(node), doc.raw(node), "{order}: {}", node.pointer);
+                // A second read comes from what the first found.
+                assert_eq!(
+                    cx.raw(node),
+                    doc.raw(node),
+                    "{order}, again: {}",
+                    node.pointer
+                );
+            }
+        }
+        assert!(all.len() > 40, "{} nodes", all.len());
+    }
 }
