@@ -43,6 +43,10 @@ pub struct FieldText<'a> {
     pub read: &'a Read,
 }
 
+// Lines are put together with `[…].concat()` rather than `format!`:
+// the formatting machinery cost several times the copying, and was a
+// tenth of a large document's instructions.
+
 /// Lines at the module's item level (indented 4 columns).
 pub(super) struct Lines {
     pub(super) text: String,
@@ -90,7 +94,7 @@ impl Lines {
 pub(super) fn string(text: &str) -> Option<String> {
     text.bytes()
         .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
-        .then(|| format!("\"{text}\""))
+        .then(|| ["\"", text, "\""].concat())
 }
 
 /// The `Serialize` impl of a struct with at least one field.
@@ -105,33 +109,41 @@ pub fn serialize(name: &str, type_name: &str, fields: &[FieldText]) -> Option<St
         len.push(always.to_string());
     }
     for field in fields.iter().filter(|f| f.optional) {
-        len.push(format!("usize::from(self.{}.is_some())", field.ident));
+        len.push(["usize::from(self.", field.ident, ".is_some())"].concat());
     }
     let mut out = Lines::new();
     serialize_open(&mut out, name)?;
     let open = "let mut out = ::chanx_runtime::__private::StructWriter::new(";
-    let one_line = format!("{open}serializer, {name_literal}, {});", len.join(" + "));
+    let one_line = [
+        open,
+        "serializer, ",
+        &name_literal,
+        ", ",
+        &len.join(" + "),
+        ");",
+    ]
+    .concat();
     if width(3, &one_line) <= FITS {
         out.line(3, &one_line)?;
     } else {
         out.line(3, open)?;
         out.line(4, "serializer,")?;
-        out.line(4, &format!("{name_literal},"))?;
+        out.line(4, &[&name_literal, ","].concat())?;
         sum(&mut out, &len)?;
         out.line(3, ");")?;
     }
     for field in fields {
         let method = if field.optional { "optional" } else { "field" };
         let wire = string(field.wire)?;
-        let value = format!("&self.{}", field.ident);
-        let line = format!("out.{method}({wire}, {value});");
+        let value = ["&self.", field.ident].concat();
+        let line = ["out.", method, "(", &wire, ", ", &value, ");"].concat();
         match fit(3, &line) {
             Fit::OneLine => out.line(3, &line)?,
             Fit::AtMargin => return None,
             Fit::Broken => {
-                out.line(3, &format!("out.{method}("))?;
-                out.line(4, &format!("{wire},"))?;
-                out.line(4, &format!("{value},"))?;
+                out.line(3, &["out.", method, "("].concat())?;
+                out.line(4, &[&wire, ","].concat())?;
+                out.line(4, &[&value, ","].concat())?;
                 out.line(3, ");")?;
             }
         }
@@ -194,25 +206,28 @@ pub fn from_json(name: &str, type_name: &str, fields: &[FieldText]) -> Option<St
     let mut patterns = Vec::with_capacity(fields.len());
     let mut reads = Vec::with_capacity(fields.len());
     for (index, field) in fields.iter().enumerate() {
-        patterns.push(format!("::std::option::Option::Some(f{index})"));
+        let index_text = index.to_string();
+        patterns.push(["::std::option::Option::Some(f", &index_text, ")"].concat());
         reads.push(match &field.read {
-            Read::Required => format!("fields.take({index})"),
-            Read::OrDefault => format!("fields.take_or_default({index})"),
-            Read::Present => format!("fields.take_present({index})"),
-            Read::OrElse(function) => format!("fields.take_or_else({index}, {function})"),
+            Read::Required => ["fields.take(", &index_text, ")"].concat(),
+            Read::OrDefault => ["fields.take_or_default(", &index_text, ")"].concat(),
+            Read::Present => ["fields.take_present(", &index_text, ")"].concat(),
+            Read::OrElse(function) => {
+                ["fields.take_or_else(", &index_text, ", ", function, ")"].concat()
+            }
         });
     }
     let_else(&mut out, &patterns, &reads)?;
     let inits: Vec<String> = fields
         .iter()
         .enumerate()
-        .map(|(index, field)| format!("{}: f{index}", field.ident))
+        .map(|(index, field)| [field.ident, ": f", &index.to_string()].concat())
         .collect();
     // prettyplease keeps a struct literal on one line only when
     // `Self { fields ` is at most 34 columns wide (its box's maximum
     // width), so the literal at most 35 (and the line fits).
     let literal = format!("Self {{ {} }}", inits.join(", "));
-    let one_line = format!("::std::result::Result::Ok({literal})");
+    let one_line = ["::std::result::Result::Ok(", &literal, ")"].concat();
     match literal.chars().count() {
         n if n <= STRUCT_LITERAL_ONE_LINE && width(3, &one_line) <= FITS => {
             out.line(3, &one_line)?
@@ -220,7 +235,7 @@ pub fn from_json(name: &str, type_name: &str, fields: &[FieldText]) -> Option<St
         n if n > STRUCT_LITERAL_ONE_LINE => {
             out.line(3, "::std::result::Result::Ok(Self {")?;
             for init in &inits {
-                out.line(4, &format!("{init},"))?;
+                out.line(4, &[init, ","].concat())?;
             }
             out.line(3, "})")?;
         }
@@ -250,9 +265,9 @@ fn let_else(out: &mut Lines, patterns: &[String], reads: &[String]) -> Option<()
     }
     let pattern = tuple(patterns);
     let read = tuple(reads);
-    let one_line = format!("let {pattern} = {read} else {{");
-    let without_else = format!("let {pattern} = {read}");
-    let open = format!("let {pattern} = (");
+    let one_line = ["let ", &pattern, " = ", &read, " else {"].concat();
+    let without_else = ["let ", &pattern, " = ", &read].concat();
+    let open = ["let ", &pattern, " = ("].concat();
     if width(3, &one_line) <= FITS {
         out.line(3, &one_line)?;
     } else if width(3, &one_line) == BREAKS {
@@ -270,8 +285,8 @@ fn let_else(out: &mut Lines, patterns: &[String], reads: &[String]) -> Option<()
     } else {
         out.line(3, "let (")?;
         elements(out, patterns)?;
-        let rest = format!(") = {read} else {{");
-        let rest_without_else = format!(") = {read}");
+        let rest = [") = ", &read, " else {"].concat();
+        let rest_without_else = [") = ", &read].concat();
         if width(3, &rest) <= FITS {
             out.line(3, &rest)?;
         } else if width(3, &rest) == BREAKS {
@@ -300,14 +315,19 @@ fn tuple(elements: &[String]) -> String {
 fn elements(out: &mut Lines, elements: &[String]) -> Option<()> {
     elements
         .iter()
-        .try_for_each(|element| out.line(4, &format!("{element},")))
+        .try_for_each(|element| out.line(4, &[element.as_str(), ","].concat()))
 }
 
 /// `deserialize_through_from_json!(Name);`, broken around `Name` when
 /// the line does not fit.
 pub fn deserialize(name: &str) -> Option<String> {
     let mut out = Lines::new();
-    let one_line = format!("::chanx_runtime::__private::deserialize_through_from_json!({name});");
+    let one_line = [
+        "::chanx_runtime::__private::deserialize_through_from_json!(",
+        name,
+        ");",
+    ]
+    .concat();
     if width(1, &one_line) <= FITS {
         out.line(1, &one_line)?;
     } else {
@@ -366,7 +386,7 @@ fn sum(out: &mut Lines, terms: &[String]) -> Option<()> {
         } else {
             out.line(level, &line)?;
             level = 5;
-            line = format!("+ {term}");
+            line = ["+ ", term].concat();
         }
     }
     line.push(',');
@@ -401,7 +421,7 @@ fn slice_arg(out: &mut Lines, level: usize, elements: &[String]) -> Option<()> {
     }
     out.line(level, "&[")?;
     for element in elements {
-        out.line(level + 1, &format!("{element},"))?;
+        out.line(level + 1, &[element, ","].concat())?;
     }
     out.line(level, "],")
 }
@@ -454,7 +474,12 @@ pub fn struct_def(
         return None;
     }
     let mut out = Lines::new();
-    type_header(&mut out, doc, derives, &format!("pub struct {name} {{"))?;
+    type_header(
+        &mut out,
+        doc,
+        derives,
+        &["pub struct ", name, " {"].concat(),
+    )?;
     for field in fields {
         if let Some(doc) = &field.doc {
             out.doc(2, doc)?;
@@ -475,7 +500,7 @@ pub fn struct_def(
 /// too long (several arguments, an argument that is itself too long) is
 /// left to the printer, as is a line that fits only without its comma.
 fn field_line(out: &mut Lines, ident: &str, ty: &str) -> Option<()> {
-    let line = format!("pub {ident}: {ty},");
+    let line = ["pub ", ident, ": ", ty, ","].concat();
     match fit(2, &line) {
         Fit::OneLine => return out.line(2, &line),
         Fit::AtMargin => return None,
@@ -486,8 +511,8 @@ fn field_line(out: &mut Lines, ident: &str, ty: &str) -> Option<()> {
     if !one_generic_argument(inner) {
         return None;
     }
-    out.line(2, &format!("pub {ident}: {outer}<"))?;
-    out.line(3, &format!("{inner},"))?;
+    out.line(2, &["pub ", ident, ": ", outer, "<"].concat())?;
+    out.line(3, &[inner, ","].concat())?;
     out.line(2, ">,")
 }
 
@@ -543,7 +568,7 @@ pub fn type_text(tokens: &proc_macro2::TokenStream) -> Option<String> {
 /// are `ident: Type` texts, `inits` field initialisers.
 pub fn constructor(name: &str, params: &[String], inits: &[String]) -> Option<String> {
     let mut out = Lines::new();
-    out.line(1, &format!("impl {name} {{"))?;
+    out.line(1, &["impl ", name, " {"].concat())?;
     out.doc(
         2,
         " Builds the value from its required fields; every other field takes its default.",
@@ -554,7 +579,7 @@ pub fn constructor(name: &str, params: &[String], inits: &[String]) -> Option<St
         w if w >= BREAKS => {
             out.line(2, "pub fn new(")?;
             for param in params {
-                out.line(3, &format!("{param},"))?;
+                out.line(3, &[param, ","].concat())?;
             }
             out.line(2, ") -> Self {")?;
         }
@@ -566,7 +591,7 @@ pub fn constructor(name: &str, params: &[String], inits: &[String]) -> Option<St
         n if n > STRUCT_LITERAL_ONE_LINE => {
             out.line(3, "Self {")?;
             for init in inits {
-                out.line(4, &format!("{init},"))?;
+                out.line(4, &[init, ","].concat())?;
             }
             out.line(3, "}")?;
         }
@@ -598,19 +623,25 @@ pub fn string_enum(
     }
     let mut out = Lines::new();
     let derives = ["::std::fmt::Debug", "::std::cmp::PartialEq"];
-    type_header(&mut out, doc, &derives, &format!("pub enum {name} {{"))?;
+    type_header(&mut out, doc, &derives, &["pub enum ", name, " {"].concat())?;
     for variant in variants {
         if let Some(doc) = &variant.doc {
             out.doc(2, doc)?;
         }
-        out.line(2, &format!("{},", variant.ident))?;
+        out.line(2, &[variant.ident, ","].concat())?;
     }
     out.line(1, "}")?;
     let default = match variants.iter().find(|v| v.is_default) {
-        Some(variant) => format!(", default {}", variant.ident),
+        Some(variant) => [", default ", variant.ident].concat(),
         None => String::new(),
     };
-    let impls = format!("::chanx_runtime::__private::unit_enum_impls!({name}{default});");
+    let impls = [
+        "::chanx_runtime::__private::unit_enum_impls!(",
+        name,
+        &default,
+        ");",
+    ]
+    .concat();
     if width(1, &impls) <= FITS {
         out.line(1, &impls)?;
     } else if default.is_empty() {
@@ -631,10 +662,10 @@ pub fn string_enum(
     );
     let selves: Vec<String> = variants
         .iter()
-        .map(|v| format!("Self::{}", v.ident))
+        .map(|v| ["Self::", v.ident].concat())
         .collect();
     let map = format!(".map(|index| [{}][index])", selves.join(", "));
-    let one_line = format!("{call}{map}");
+    let one_line = [call.as_str(), &map].concat();
     if width(3, &one_line) <= FITS {
         out.line(3, &one_line)?;
     } else {
@@ -659,7 +690,7 @@ pub fn string_enum(
             } else {
                 out.line(5, "[")?;
                 for variant in &selves {
-                    out.line(6, &format!("{variant},"))?;
+                    out.line(6, &[variant, ","].concat())?;
                 }
                 out.line(5, "][index]")?;
             }
@@ -695,24 +726,24 @@ fn from_json_open(out: &mut Lines, name: &str) -> Option<()> {
 /// `impl Trait for Name {` on one line if it fits, else broken before
 /// `for` (both lines at the item's level).
 fn impl_header(out: &mut Lines, trait_path: &str, name: &str) -> Option<()> {
-    let one_line = format!("impl {trait_path} for {name} {{");
+    let one_line = ["impl ", trait_path, " for ", name, " {"].concat();
     if width(1, &one_line) <= FITS {
         return out.line(1, &one_line);
     }
-    out.line(1, &format!("impl {trait_path}"))?;
-    out.line(1, &format!("for {name} {{"))
+    out.line(1, &["impl ", trait_path].concat())?;
+    out.line(1, &["for ", name, " {"].concat())
 }
 
 /// `#[derive(…)]` on one line if it fits, else one derive per line.
 fn derive(out: &mut Lines, derives: &[&str]) -> Option<()> {
-    let one_line = format!("#[derive({})]", derives.join(", "));
+    let one_line = ["#[derive(", &derives.join(", "), ")]"].concat();
     match width(1, &one_line) {
         w if w <= FITS => out.line(1, &one_line),
         w if w >= BREAKS => {
             out.line(1, "#[derive(")?;
             for (i, derive) in derives.iter().enumerate() {
                 let comma = if i + 1 < derives.len() { "," } else { "" };
-                out.line(2, &format!("{derive}{comma}"))?;
+                out.line(2, &[derive, comma].concat())?;
             }
             out.line(1, ")]")
         }

@@ -81,18 +81,20 @@ impl<'a> TypesModule<'a> {
             match &def.kind {
                 TypeKind::Struct { fields, additional } => {
                     for field in fields {
-                        uses.push((format!("{owner}{}", field.name.pascal), &field.ty));
+                        uses.push(([owner.as_str(), &field.name.pascal].concat(), &field.ty));
                     }
                     if let Some(extra) = additional.allowed() {
-                        uses.push((format!("{owner}Additional"), extra));
+                        uses.push(([owner.as_str(), "Additional"].concat(), extra));
                     }
                 }
                 TypeKind::Union { variants, .. } => {
                     for variant in variants {
-                        uses.push((format!("{owner}{}", variant.name.pascal), &variant.ty));
+                        uses.push(([owner.as_str(), &variant.name.pascal].concat(), &variant.ty));
                     }
                 }
-                TypeKind::Alias { target } => uses.push((format!("{owner}Value"), target)),
+                TypeKind::Alias { target } => {
+                    uses.push(([owner.as_str(), "Value"].concat(), target))
+                }
                 TypeKind::Enum { .. } => {}
             }
         }
@@ -1317,5 +1319,5 @@ fn from_json_through_serde(name: &Ident) -> TokenStream {
 
 /// The name a field's default function is made from (clashes get a suffix).
 fn default_fn_base(def: &TypeDef, field: &Field) -> String {
-    format!("default_{}_{}", def.name.snake, field.name.snake)
+    ["default_", &def.name.snake, "_", &field.name.snake].concat()
 }
