@@ -94,7 +94,7 @@ impl TypeBuilder {
                 .and_then(|m| str_field(m, "title"))
                 .unwrap_or_else(|| format!("Field{}", i + 1));
             let name = names.claim(wire, &fallback, "N");
-            let ty = self.schema(cx, prop, &format!("{owner}{}", name.pascal));
+            let ty = self.schema(cx, prop, &[owner.as_str(), name.pascal.as_str()].concat());
             let field_str = |key: &str| raw.and_then(|m| str_field(m, key));
             fields.push(Field {
                 required: required.contains(wire),
