@@ -348,26 +348,31 @@ their parts in, each object with room for exactly its members (`json!`
 copied a node's children by serializing them, so a definition was copied
 once per level of its depth), and its text is written into one buffer
 instead of a string per definition joined: that halved the program's
-share. On the synthetic 10k document the whole process executes 449
-million instructions (callgrind; 618 million before the channel modules
-were written as text, 515 million before LTO, 484 million before the
-program changes), split: loading (YAML with positions, references) about
-a fifth, on two cores for its YAML, building the model 15 % (of which
-the validation program 4 %), checking the document 18 % (on its own
-thread; compiling the meta-schema is half of that, the same on every
-document), the types module about a quarter (two halves at once), the
-channel modules 5 %, TypeScript 5 %; hashing is still about a fifteenth
-of it (SipHash: the `serde_json` objects' index of large objects). The two
-cores do not give two cores' speed: after loading, the model and the
-meta-schema check (with the bundled document) each keep a core busy,
-then the four modules share both, and what is left is the total. This
-run: 106× Modelina on the 10k document (34.5 ms against 3.66 s) and
-52.7× on the 100k one (347 ms against 18.3 s); the 100k document needs
-about 2× less time still, which means less work in every phase rather
-than more threads: fewer allocations in the text writers (`format!` is
-about a tenth of the 100k document's instructions), pointers walked
-from the root for every node read, and one naming of the types instead
-of three. Tried and not kept: compiling the validation program on a
+share. Printed lines are put together with `[…].concat()` rather than
+`format!`, whose formatting machinery cost several times the copying
+(`format!` had grown to a tenth of the 100k document's instructions; it
+is now 3 %), and a pointer whose parent was read before is read one step
+from it instead of from the file's root. On the synthetic 10k document
+the whole process executes 425 million instructions (callgrind; 618
+million before the channel modules were written as text, 515 million
+before LTO, 484 million before the program, `format!` and pointer
+changes), split: loading (YAML with positions, references) about a
+fifth, on two cores for its YAML, building the model 15 % (of which the
+validation program 4 %), checking the document 19 % (on its own thread;
+compiling the meta-schema is half of that, the same on every document),
+the types module about a fifth (two halves at once), the channel modules
+5 %, TypeScript 5 %; hashing is still about a fifteenth of it (SipHash:
+the `serde_json` objects' index of large objects). The two cores do not
+give two cores' speed: after loading, the model and the meta-schema check
+(with the bundled document) each keep a core busy, then the four modules
+share both, and what is left is the total. This run: 118× Modelina on
+the 10k document (33.3 ms against 3.93 s) and 57.9× on the 100k one (315
+ms against 18.2 s); the 100k document needs about 1.7× less time still,
+which means less work in every phase rather than more threads, and what
+is left is spread thin: SipHash in large `serde_json` objects (about 6 %
+on the 100k document), pointers walked from the root (3 %), the
+remaining `format!` (3 %), and one naming of the types instead of three.
+Tried and not kept: compiling the validation program on a
 thread of its own beside the rest of the model. Built as the model asks,
 it gained nothing, because the model asks for programs only after its
 types; built beside the types from the requests it would get (foreseen
@@ -383,14 +388,17 @@ memory after 1 to 10 ms instead of at once (no faster beyond the spread,
 up to 107 MiB). Memory: the
 `chanx` command runs on mimalloc (no transparent huge pages); for inputs
 of 1 MiB or more, freed memory is returned to the system at once, so the
-100k document's peak stays under 100 MiB (160 MiB without: a generation's
+100k document's peak stays near 95 MiB (160 MiB without: a generation's
 phases each free most of what the previous one made). Returning memory
 has its price, pages faulted in again and the other core's address caches
 flushed on each return, so smaller inputs keep mimalloc's 10 ms delay:
 that made the Binance and 10k documents' runs 12-14 % faster, for 5-8 MiB
 more peak. The parsed document is freed as soon as the model is built and
 checked, and the bundled document is kept as its JSON text (made beside
-the model). On the 100k document the peak RSS is 92 to 97 MiB: the model
+the model). On the 100k document the peak RSS is 92 to 98 MiB in most
+runs, at the end of building the model, and now and then a few MiB more
+(up to 102 MiB in 40 runs, depending on how the threads' work
+overlaps): the model
 and validation program (about 40 MB, live to the end because Rust and
 TypeScript are both generated from them) and the 22 MB module.
 
