@@ -37,6 +37,71 @@ pub fn bundle(doc: &Document) -> Value {
     out
 }
 
+/// The bundled document's JSON text: [`bundle`]'s value, written.
+///
+/// A document of one file is its own bundle but for its references, each
+/// rewritten as `#` and its target's pointer (an unresolved one kept as it
+/// is, with what it holds): its text is written straight from the parsed
+/// tree, references rewritten on the way, with no copy of the tree, which
+/// is five times the text's size and was made while the model is built.
+pub fn bundle_text(doc: &Document) -> String {
+    let root = doc.root();
+    match (doc.files.len(), doc.raw(&root)) {
+        (1, Some(value)) => {
+            serde_json::to_string(&OneFile { doc, value }).expect("a JSON value writes to memory")
+        }
+        _ => bundle(doc).to_string(),
+    }
+}
+
+/// A value of a one-file document, serialized as [`bundle`] writes it.
+struct OneFile<'d> {
+    doc: &'d Document,
+    value: &'d Value,
+}
+
+impl serde::Serialize for OneFile<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        let inner = |value| OneFile {
+            doc: self.doc,
+            value,
+        };
+        match self.value {
+            Value::Object(map) => {
+                let reference = match map.get("$ref") {
+                    Some(Value::String(reference)) => {
+                        match self.doc.target_of(&self.doc.root(), reference) {
+                            Ok(target) => Some(format!("#{}", encode(&target.pointer))),
+                            // As `Bundler::reference` keeps it: all of it as written.
+                            Err(_) => return self.value.serialize(serializer),
+                        }
+                    }
+                    _ => None,
+                };
+                let mut members = serializer.serialize_map(Some(map.len()))?;
+                for (key, value) in map {
+                    match &reference {
+                        Some(reference) if key == "$ref" => {
+                            members.serialize_entry(key, reference)?
+                        }
+                        _ => members.serialize_entry(key, &inner(value))?,
+                    }
+                }
+                members.end()
+            }
+            Value::Array(items) => {
+                let mut list = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    list.serialize_element(&inner(item))?;
+                }
+                list.end()
+            }
+            scalar => scalar.serialize(serializer),
+        }
+    }
+}
+
 struct Bundler<'d> {
     doc: &'d Document,
     /// A node of another file → where it is written.
@@ -220,6 +285,88 @@ mod tests {
         assert!(may_hold_value(
             "/components/schemas/messages/properties/channel"
         ));
+    }
+
+    fn documents(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                documents(&path, found);
+            } else if matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml" | "json")
+            ) {
+                found.push(path);
+            }
+        }
+    }
+
+    /// A one-file document's text, written from its parsed tree, is the
+    /// text of the bundle made as for any document.
+    #[test]
+    fn one_file_text_is_the_bundle_written() {
+        use crate::load::{LoadOptions, load_collecting};
+        let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let dir = std::env::temp_dir().join(format!("chanx-bundle-text-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // References in other forms than `#` and the target's pointer: a
+        // percent-encoded one, one through another reference, one naming
+        // its own file, one not found (with a reference inside it), and
+        // `$ref` as a property name and as a non-string.
+        std::fs::write(
+            dir.join("refs.yaml"),
+            concat!(
+                "asyncapi: 3.0.0\n",
+                "info: {title: t, version: '1'}\n",
+                "components:\n",
+                "  schemas:\n",
+                "    'A B': {type: string}\n",
+                "    Alias: {$ref: '#/components/schemas/Holder'}\n",
+                "    Holder: {properties: {inner: {type: integer}, $ref: {type: string}}}\n",
+                "    Encoded: {$ref: '#/components/schemas/A%20B'}\n",
+                "    Through: {$ref: '#/components/schemas/Alias/properties/inner'}\n",
+                "    Self: {$ref: 'refs.yaml#/components/schemas/Holder'}\n",
+                "    Missing: {$ref: '#/nowhere', items: {$ref: '#/components/schemas/A%20B'}}\n",
+                "    Odd: {$ref: 5, description: d}\n",
+            ),
+        )
+        .unwrap();
+        let mut paths = vec![dir.join("refs.yaml")];
+        documents(&repo.join("specs"), &mut paths);
+        documents(&repo.join("tests/corpus"), &mut paths);
+        documents(&repo.join("../shared/specs-corpus"), &mut paths);
+        let mut compared = 0;
+        for path in &paths {
+            // Documents with errors too: their references are written as well.
+            let (doc, diags) = load_collecting(path, &LoadOptions::default());
+            let Some(doc) = doc else {
+                assert!(compared > 0 || !path.ends_with("refs.yaml"), "{diags:?}");
+                continue;
+            };
+            if doc.files.len() != 1 {
+                continue;
+            }
+            let text = bundle_text(&doc);
+            assert_eq!(text, bundle(&doc).to_string(), "{}", path.display());
+            if compared == 0 {
+                // The references above, each in the one form.
+                for written in [
+                    r##""Encoded":{"$ref":"#/components/schemas/A%20B"}"##,
+                    r##""Through":{"$ref":"#/components/schemas/Holder/properties/inner"}"##,
+                    r##""Self":{"$ref":"#/components/schemas/Holder"}"##,
+                    r##""Missing":{"$ref":"#/nowhere","items":{"$ref":"#/components/schemas/A%20B"}}"##,
+                    r##""Odd":{"$ref":5,"description":"d"}"##,
+                ] {
+                    assert!(text.contains(written), "{written} in {text}");
+                }
+            }
+            compared += 1;
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(compared >= 30, "only {compared} one-file documents");
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub fn build(doc: &Document, options: &BuildOptions) -> Result<(Api, Diagnostics
     // it: a sixth of the model's time, off the path to the output). Kept as
     // text: the tree is five times the size, and only its text is used.
     std::thread::scope(|scope| {
-        let document = scope.spawn(|| crate::bundle::bundle(doc).to_string());
+        let document = scope.spawn(|| crate::bundle::bundle_text(doc));
         let model = build_model(doc, options, cx, root_map);
         let document = crate::generate::join_or_resume(document);
         model.map(|(api, diags)| {
