@@ -351,23 +351,27 @@ instead of a string per definition joined: that halved the program's
 share. Printed lines are put together with `[…].concat()` rather than
 `format!`, whose formatting machinery cost several times the copying
 (`format!` had grown to a tenth of the 100k document's instructions; it
-is now 3 %), and a pointer whose parent was read before is read one step
-from it instead of from the file's root. On the synthetic 10k document
-the whole process executes 425 million instructions (callgrind; 618
-million before the channel modules were written as text, 515 million
-before LTO, 484 million before the program, `format!` and pointer
-changes), split: loading (YAML with positions, references) about a
+is now 3 %), a pointer whose parent was read before is read one step
+from it instead of from the file's root, and a document of one file,
+which is its own bundle but for its references, has its bundled text
+written straight from the parsed tree with each `$ref` rewritten on the
+way (the bundle had been a copy of the whole tree: 5 % of the 10k
+document's instructions). On the synthetic 10k document the whole
+process executes 403 million instructions (callgrind; 618 million before
+the channel modules were written as text, 515 million before LTO, 484
+million before the program, `format!`, pointer and bundle changes),
+split: loading (YAML with positions, references) about a
 fifth, on two cores for its YAML, building the model 15 % (of which the
-validation program 4 %), checking the document 19 % (on its own thread;
+validation program 4 %), checking the document 20 % (on its own thread;
 compiling the meta-schema is half of that, the same on every document),
 the types module about a fifth (two halves at once), the channel modules
 5 %, TypeScript 5 %; hashing is still about a fifteenth of it (SipHash:
 the `serde_json` objects' index of large objects). The two cores do not
 give two cores' speed: after loading, the model and the meta-schema check
 (with the bundled document) each keep a core busy, then the four modules
-share both, and what is left is the total. This run: 118× Modelina on
-the 10k document (33.3 ms against 3.93 s) and 57.9× on the 100k one (315
-ms against 18.2 s); the 100k document needs about 1.7× less time still,
+share both, and what is left is the total. This run: 120× Modelina on
+the 10k document (32.2 ms against 3.87 s) and 61.3× on the 100k one (329
+ms against 20.1 s); the 100k document needs about 1.6× less time still,
 which means less work in every phase rather than more threads, and what
 is left is spread thin: SipHash in large `serde_json` objects (about 6 %
 on the 100k document), pointers walked from the root (3 %), the
@@ -397,7 +401,7 @@ more peak. The parsed document is freed as soon as the model is built and
 checked, and the bundled document is kept as its JSON text (made beside
 the model). On the 100k document the peak RSS is 92 to 98 MiB in most
 runs, at the end of building the model, and now and then a few MiB more
-(up to 102 MiB in 40 runs, depending on how the threads' work
+(up to 101 MiB in 45 runs, depending on how the threads' work
 overlaps): the model
 and validation program (about 40 MB, live to the end because Rust and
 TypeScript are both generated from them) and the 22 MB module.
