@@ -287,29 +287,11 @@ mod tests {
         ));
     }
 
-    fn documents(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                documents(&path, found);
-            } else if matches!(
-                path.extension().and_then(|e| e.to_str()),
-                Some("yaml" | "yml" | "json")
-            ) {
-                found.push(path);
-            }
-        }
-    }
-
     /// A one-file document's text, written from its parsed tree, is the
     /// text of the bundle made as for any document.
     #[test]
     fn one_file_text_is_the_bundle_written() {
         use crate::load::{LoadOptions, load_collecting};
-        let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let dir = std::env::temp_dir().join(format!("chanx-bundle-text-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         // References in other forms than `#` and the target's pointer: a
@@ -335,9 +317,10 @@ mod tests {
         )
         .unwrap();
         let mut paths = vec![dir.join("refs.yaml")];
-        documents(&repo.join("specs"), &mut paths);
-        documents(&repo.join("tests/corpus"), &mut paths);
-        documents(&repo.join("../shared/specs-corpus"), &mut paths);
+        paths.extend(crate::test_files::under(
+            &["specs", "tests/corpus", "../shared/specs-corpus"],
+            &["yaml", "yml", "json"],
+        ));
         let mut compared = 0;
         for path in &paths {
             // Documents with errors too: their references are written as well.

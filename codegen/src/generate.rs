@@ -201,13 +201,13 @@ fn load_document_and<D, T: Send>(
     // is parsed in two parts: then both cores parse, and it is made ready
     // beside the model, well before the check needs it. (Whether it is is
     // known from the file's size and first bytes, before it is read.)
-    let parsed_in_two = crate::source::parsed_in_two(path);
-    if !parsed_in_two {
-        crate::validate::prepare_in_background(path);
+    let mut start = Some(crate::read::read_start(path, 4096));
+    if let Some(bytes) = start.take_if(|bytes| !crate::source::parsed_in_two(path, bytes)) {
+        crate::validate::prepare_in_background(bytes);
     }
     let (doc, mut diags) = crate::load::load_collecting(path, &options.load);
-    if parsed_in_two {
-        crate::validate::prepare_in_background(path);
+    if let Some(bytes) = start {
+        crate::validate::prepare_in_background(bytes);
     }
     let Some(doc) = doc else {
         return Err(diags);

@@ -36,6 +36,8 @@ mod render;
 mod rust;
 #[allow(missing_docs)]
 mod source;
+#[cfg(test)]
+mod test_files;
 mod text;
 #[allow(missing_docs)]
 mod ts;

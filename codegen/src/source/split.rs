@@ -373,19 +373,7 @@ mod tests {
     /// whatever their size: two parts give the whole file.
     #[test]
     fn the_corpus_parses_the_same_in_two_parts() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let mut files = Vec::new();
-        let mut dirs = vec![root.join("tests/corpus"), root.join("specs")];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-                    files.push(path);
-                }
-            }
-        }
+        let files = crate::test_files::under(&["tests/corpus", "specs"], &["yaml", "yml"]);
         let mut two_parts = 0;
         for path in &files {
             let text = std::fs::read_to_string(path).unwrap();

@@ -605,17 +605,18 @@ mod tests {
     /// meta-schema as from the whole one.
     #[test]
     fn pruning_never_changes_a_verdict() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let mut files = Vec::new();
-        for dir in [
-            "specs",
-            "tests/broken",
-            "tests/corpus",
-            "tests/accepted",
-            "../shared/specs-corpus",
-        ] {
-            collect(&root.join(dir), &mut files);
-        }
+        let mut files = crate::test_files::under(
+            &[
+                "specs",
+                "tests/broken",
+                "tests/corpus",
+                "tests/accepted",
+                "../shared/specs-corpus",
+            ],
+            &["yaml", "yml", "json"],
+        );
+        // The meta-schemas themselves.
+        files.retain(|path| !path.to_string_lossy().ends_with("-schema.json"));
         let whole = [
             compile(
                 SpecVersion::V3_0,
@@ -657,23 +658,5 @@ mod tests {
             }
         }
         assert!(compared > 150, "only {compared} comparisons");
-    }
-
-    fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                collect(&path, out);
-            } else if path
-                .extension()
-                .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
-                && !path.to_string_lossy().ends_with("-schema.json")
-            {
-                out.push(path);
-            }
-        }
     }
 }

@@ -17,21 +17,20 @@ pub use semantic::TAG_PROPERTY;
 use crate::diag::Diagnostics;
 use crate::load::{Document, LoadOptions, load_collecting};
 
-/// Starts, on a thread of its own, the part of checking `path` that does
-/// not depend on its content (parsing the embedded meta-schema), so that
-/// it runs while the document is read and parsed. Once per process: the
-/// parsed meta-schema is kept.
-pub fn prepare_in_background(path: &Path) {
+/// Starts, on a thread of its own, the part of checking a document that
+/// does not depend on its content (parsing the embedded meta-schema its
+/// first bytes, `start`, name), so that it runs while the document is read
+/// and parsed. Once per process: the parsed meta-schema is kept.
+pub fn prepare_in_background(start: Vec<u8>) {
     static STARTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
     if STARTED.swap(true, std::sync::atomic::Ordering::Relaxed) {
         return;
     }
-    let path = path.to_path_buf();
     // Detached: it only fills caches, which whoever needs them first
     // finishes filling (a `OnceLock` waits for a fill under way).
     let started = std::thread::Builder::new()
         .name("chanx-meta-schema".into())
-        .spawn(move || metaschema::prepare(&crate::read::read_start(&path, 4096)));
+        .spawn(move || metaschema::prepare(&start));
     if started.is_err() {
         // No thread to spare: the check parses the meta-schema itself.
         STARTED.store(false, std::sync::atomic::Ordering::Relaxed);
