@@ -107,13 +107,22 @@ fn write<T: Serialize + ?Sized>(value: &T, max_depth: usize) -> Result<String, D
 /// Appends `value` as a JSON string literal the way Python's
 /// `json.dumps(str)` writes it (`ensure_ascii`).
 pub fn write_string(out: &mut String, value: &str) {
-    out.push('"');
     let bytes = value.as_bytes();
+    // Most strings (keys, actions, words) need no escape: checked first,
+    // then copied at once.
+    if !bytes.iter().any(|&b| needs_escape(b)) {
+        out.reserve(bytes.len() + 2);
+        out.push('"');
+        out.push_str(value);
+        out.push('"');
+        return;
+    }
+    out.push('"');
     let mut run = 0;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\' {
+        if !needs_escape(b) {
             i += 1;
             continue;
         }
@@ -142,6 +151,13 @@ pub fn write_string(out: &mut String, value: &str) {
     }
     out.push_str(&value[run..]);
     out.push('"');
+}
+
+/// Whether `json.dumps` (with `ensure_ascii`) writes this byte otherwise
+/// than as itself: quote, backslash, control characters and non-ASCII.
+#[inline]
+fn needs_escape(b: u8) -> bool {
+    !(0x20..0x7f).contains(&b) | (b == b'"') | (b == b'\\')
 }
 
 fn push_unicode_escape(out: &mut String, unit: u16) {

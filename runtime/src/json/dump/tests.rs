@@ -60,6 +60,51 @@ fn strings_are_ascii_with_python_escapes() {
     assert_eq!(dumps(&'é'), r#""\u00e9""#);
 }
 
+/// `json.dumps(str)` with `ensure_ascii`, one character at a time.
+fn reference_string(value: &str) -> String {
+    let mut out = String::from('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            ' '..='~' => out.push(c),
+            _ => {
+                for unit in c.encode_utf16(&mut [0; 2]) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[test]
+fn every_character_class_is_escaped_as_python_does_alone_and_in_runs() {
+    let samples = (0u32..0x300)
+        .chain([
+            0x7ff, 0x800, 0x2028, 0xfffd, 0xffff, 0x10000, 0x1f600, 0x10ffff,
+        ])
+        .filter_map(char::from_u32);
+    for c in samples {
+        for text in [
+            c.to_string(),
+            format!("key{c}"),
+            format!("{c}tail"),
+            format!("a long plain run before {c} and after"),
+        ] {
+            let mut out = String::new();
+            crate::json::write_string(&mut out, &text);
+            assert_eq!(out, reference_string(&text), "{text:?}");
+        }
+    }
+}
+
 #[test]
 fn containers_use_python_separators() {
     assert_eq!(dumps(&json!([])), "[]");
