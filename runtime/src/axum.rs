@@ -60,7 +60,7 @@ use crate::{
     connection::{Accepted, TransportError},
     router::{BoxSink, BoxStream, RouteError, Router},
     template::{AddressTemplate, Segment},
-    ws::{CloseFrame, WsMessage},
+    ws::{CloseFrame, ReadFrame, WsMessage},
 };
 
 /// An axum router that serves every route of `router`: one axum route per
@@ -264,7 +264,7 @@ async fn upgrade(
                         }),
                 );
             let stream: BoxStream = Box::pin(stream.map(|item| {
-                item.map(from_axum)
+                item.map(|message| ReadFrame::from(from_axum(message)))
                     .map_err(|e| TransportError::from_tungstenite_text(e.to_string()))
             }));
             let accepted = Accepted {

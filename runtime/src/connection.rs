@@ -47,7 +47,7 @@ use crate::{
     router::Route,
     topic::Subscriptions,
     woken::WhenWoken,
-    ws::{WsMessage, close_code},
+    ws::{ReadFrame, WsMessage, close_code},
 };
 
 /// A transport read failure.
@@ -170,7 +170,7 @@ pub async fn serve_connection<H, Si, St, E>(
     H: Handler,
     Si: Sink<WsMessage> + Send + Unpin + 'static,
     Si::Error: Display,
-    St: Stream<Item = Result<WsMessage, E>> + Send + Unpin,
+    St: Stream<Item = Result<ReadFrame, E>> + Send + Unpin,
     E: Into<TransportError>,
 {
     let config = route.settings();
@@ -251,7 +251,7 @@ impl<H: Handler> Core<'_, H> {
         stream: St,
     ) -> Option<(u16, &'static str)>
     where
-        St: Stream<Item = Result<WsMessage, E>> + Send + Unpin,
+        St: Stream<Item = Result<ReadFrame, E>> + Send + Unpin,
         E: Into<TransportError>,
     {
         let params = match H::Params::from_path(&accepted.path_params) {
@@ -381,7 +381,7 @@ impl<H: Handler> Core<'_, H> {
         mut stream: St,
     ) -> End
     where
-        St: Stream<Item = Result<WsMessage, E>> + Send + Unpin,
+        St: Stream<Item = Result<ReadFrame, E>> + Send + Unpin,
         E: Into<TransportError>,
     {
         let config = self.route.settings();
@@ -523,19 +523,19 @@ impl<H: Handler> Core<'_, H> {
                         last_activity = Instant::now();
                     }
                     match message {
-                        WsMessage::Text(text) if text.len() > config.max_message_bytes => {
+                        ReadFrame::Text(text) if text.len() > config.max_message_bytes => {
                             return End::Close(close_code::MESSAGE_TOO_BIG, "message too big");
                         }
-                        WsMessage::Binary(bytes) if bytes.len() > config.max_message_bytes => {
+                        ReadFrame::Binary(len) if len > config.max_message_bytes => {
                             return End::Close(close_code::MESSAGE_TOO_BIG, "message too big");
                         }
-                        WsMessage::Text(text) => {
-                            let handled = std::pin::pin!(self.on_text(ctx, &text));
+                        ReadFrame::Text(text) => {
+                            let handled = std::pin::pin!(self.on_text(ctx, text.as_str()));
                             pending.drain_while(handled, &mut inbox.receiver).await;
                         }
-                        WsMessage::Binary(_) => self.on_binary(),
-                        WsMessage::Ping(_) | WsMessage::Pong(_) => {}
-                        WsMessage::Close(_) => return End::ClientGone,
+                        ReadFrame::Binary(_) => self.on_binary(),
+                        ReadFrame::Control => {}
+                        ReadFrame::Close => return End::ClientGone,
                     }
                 }
             }
@@ -593,18 +593,23 @@ impl<H: Handler> Core<'_, H> {
                 topic = topic.as_str(),
                 r#ref = received.reference
             );
-            self.topics
-                .lock()
-                .await
-                .on_frame(
-                    ctx.connection(),
-                    &mut value,
-                    depth,
-                    &topic,
-                    envelope.reference.as_deref(),
-                )
-                .instrument(span)
-                .await;
+            // Boxed: a topic frame's work is far larger than a message's,
+            // and in place it would size every frame's future by it.
+            Box::pin(async {
+                self.topics
+                    .lock()
+                    .await
+                    .on_frame(
+                        ctx.connection(),
+                        &mut value,
+                        depth,
+                        &topic,
+                        envelope.reference.as_deref(),
+                    )
+                    .instrument(span)
+                    .await
+            })
+            .await;
             handled(started, received, "done");
             return;
         }

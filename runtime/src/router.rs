@@ -3,7 +3,7 @@
 use std::{fmt::Display, future::Future, pin::Pin, sync::Arc};
 
 use futures_util::{Sink, Stream};
-use tokio::sync::watch;
+use tokio::{sync::watch, task::JoinHandle};
 
 use crate::{
     auth::{Authenticator, ConnectRequest, DynAuthenticator},
@@ -14,7 +14,7 @@ use crate::{
     layer::Layer,
     template::AddressTemplate,
     topic::Topics,
-    ws::WsMessage,
+    ws::{ReadFrame, WsMessage},
 };
 
 /// One served channel: a handler, its address, settings and authenticator.
@@ -80,22 +80,23 @@ impl<H: Handler> Route<H> {
     }
 }
 
-type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 pub(crate) type BoxSink = Pin<Box<dyn Sink<WsMessage, Error = TransportError> + Send>>;
-pub(crate) type BoxStream = Pin<Box<dyn Stream<Item = Result<WsMessage, TransportError>> + Send>>;
+pub(crate) type BoxStream = Pin<Box<dyn Stream<Item = Result<ReadFrame, TransportError>> + Send>>;
 
 /// A route with its handler type erased.
 pub(crate) trait Endpoint: Send + Sync + 'static {
     fn check_params(&self, params: &PathParams) -> Result<(), ParamError>;
     fn max_message_bytes(&self) -> usize;
-    fn serve(
+    /// Runs the connection as a task of its own, in `span`.
+    fn spawn(
         self: Arc<Self>,
         accepted: Accepted,
         layer: Layer,
         shutdown: watch::Receiver<bool>,
         sink: BoxSink,
         stream: BoxStream,
-    ) -> BoxFuture;
+        span: tracing::Span,
+    ) -> JoinHandle<()>;
 }
 
 impl<H: Handler> Endpoint for Route<H> {
@@ -107,17 +108,18 @@ impl<H: Handler> Endpoint for Route<H> {
         self.config.max_message_bytes
     }
 
-    fn serve(
+    fn spawn(
         self: Arc<Self>,
         accepted: Accepted,
         layer: Layer,
         shutdown: watch::Receiver<bool>,
         sink: BoxSink,
         stream: BoxStream,
-    ) -> BoxFuture {
-        Box::pin(
-            async move { serve_connection(&self, accepted, layer, shutdown, sink, stream).await },
-        )
+        span: tracing::Span,
+    ) -> JoinHandle<()> {
+        let connection =
+            async move { serve_connection(&self, accepted, layer, shutdown, sink, stream).await };
+        tokio::spawn(tracing::Instrument::instrument(connection, span))
     }
 }
 
@@ -279,7 +281,8 @@ impl Router {
         use futures_util::{SinkExt, StreamExt};
         let (endpoint, path_params) = self.find(&request.path)?;
         let sink: BoxSink = Box::pin(sink.sink_map_err(|e| TransportError::Other(e.to_string())));
-        let stream: BoxStream = Box::pin(stream.map(|item| item.map_err(Into::into)));
+        let stream: BoxStream =
+            Box::pin(stream.map(|item| item.map(ReadFrame::from).map_err(Into::into)));
         self.serve_endpoint(
             endpoint,
             Accepted {
@@ -303,10 +306,38 @@ impl Router {
     ) {
         let span = tracing::info_span!("connection", path = %accepted.request.path, channel = tracing::field::Empty);
         let shutdown = self.shutdown.subscribe();
-        tracing::Instrument::instrument(
-            endpoint.serve(accepted, self.layer.clone(), shutdown, sink, stream),
-            span,
-        )
-        .await
+        // A task of its own: each frame polls the connection's state
+        // directly, not through the accepting task's (handshake, routing)
+        // layers, which at thousands of connections cost cache misses.
+        // Awaited, and aborted when this is dropped, so that it still lives
+        // exactly as long as this call (a server's drain, an upgrade task).
+        let task =
+            AbortOnDrop(endpoint.spawn(accepted, self.layer.clone(), shutdown, sink, stream, span));
+        if let Err(error) = task.await
+            && error.is_panic()
+        {
+            // As if the connection had run here.
+            std::panic::resume_unwind(error.into_panic());
+        }
+    }
+}
+
+/// A task aborted when its handle is dropped.
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Future for AbortOnDrop {
+    type Output = Result<(), tokio::task::JoinError>;
+
+    fn poll(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        Pin::new(&mut self.0).poll(cx)
+    }
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }

@@ -1,8 +1,15 @@
 //! Serving a [`Router`] on a TCP listener with tokio-tungstenite.
 
-use std::{io, net::SocketAddr, sync::Arc, time::Duration};
+use std::{
+    io,
+    net::SocketAddr,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll},
+    time::Duration,
+};
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{Sink, Stream, StreamExt};
 use tokio::{
     net::{TcpListener, TcpStream, ToSocketAddrs},
     sync::{OwnedSemaphorePermit, Semaphore},
@@ -26,7 +33,7 @@ use crate::{
         DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_PENDING_HANDSHAKES, HeldWrites, Lingering, accept,
         ws_settings,
     },
-    ws::WsMessage,
+    ws::{ReadFrame, WsMessage},
 };
 
 /// A WebSocket server: accepts connections and routes them by path.
@@ -215,14 +222,8 @@ async fn serve_tcp(
         return;
     };
     let (sink, stream) = socket.split();
-    let sink: BoxSink = Box::pin(
-        sink.sink_map_err(TransportError::from)
-            .with(|message: WsMessage| async move {
-                Ok::<_, TransportError>(tungstenite::Message::from(message))
-            }),
-    );
-    let stream: BoxStream =
-        Box::pin(stream.map(|item| item.map(WsMessage::from).map_err(TransportError::from)));
+    let sink: BoxSink = Box::pin(MessageSink(sink));
+    let stream: BoxStream = Box::pin(FrameStream(stream));
     router
         .serve_endpoint(endpoint, accepted, sink, stream)
         .await;
@@ -236,4 +237,62 @@ fn refusal(error: &RouteError) -> ErrorResponse {
     let mut response = ErrorResponse::new(Some(error.to_string()));
     *response.status_mut() = status;
     response
+}
+
+/// tungstenite's sink taking [`WsMessage`]s: one adapter, where `with` and
+/// `sink_map_err` made a future per frame and two layers around the sink.
+struct MessageSink<S>(S);
+
+impl<S> Sink<WsMessage> for MessageSink<S>
+where
+    S: Sink<tungstenite::Message, Error = tungstenite::Error> + Unpin,
+{
+    type Error = TransportError;
+
+    fn poll_ready(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Pin::new(&mut self.0).poll_ready(cx).map_err(write_error)
+    }
+
+    fn start_send(mut self: Pin<&mut Self>, item: WsMessage) -> Result<(), Self::Error> {
+        Pin::new(&mut self.0)
+            .start_send(tungstenite::Message::from(item))
+            .map_err(write_error)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Pin::new(&mut self.0).poll_flush(cx).map_err(write_error)
+    }
+
+    fn poll_close(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Pin::new(&mut self.0).poll_close(cx).map_err(write_error)
+    }
+}
+
+/// tungstenite's stream as the connection reads it ([`ReadFrame`]: a text
+/// frame keeps tungstenite's buffer).
+struct FrameStream<S>(S);
+
+impl<S> Stream for FrameStream<S>
+where
+    S: Stream<Item = Result<tungstenite::Message, tungstenite::Error>> + Unpin,
+{
+    type Item = Result<ReadFrame, TransportError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        Pin::new(&mut self.0).poll_next(cx).map(|item| match item? {
+            Ok(message) => Some(Ok(ReadFrame::from(message))),
+            Err(error) => Some(Err(read_error(error))),
+        })
+    }
+}
+
+// Failures end the connection: kept out of the per-frame code.
+#[cold]
+fn write_error(error: tungstenite::Error) -> TransportError {
+    TransportError::from(error)
+}
+
+#[cold]
+fn read_error(error: tungstenite::Error) -> TransportError {
+    TransportError::from(error)
 }

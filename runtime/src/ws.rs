@@ -65,6 +65,48 @@ impl WsMessage {
     }
 }
 
+/// A client frame as a connection reads it: a text frame keeps the
+/// transport's buffer instead of being copied into a `String`, and of the
+/// others only what the connection acts on is kept.
+#[cfg(feature = "server")]
+#[derive(Debug)]
+pub(crate) enum ReadFrame {
+    Text(tungstenite::Utf8Bytes),
+    /// A binary frame of this many bytes.
+    Binary(usize),
+    /// A ping or pong: the transport answers pings itself.
+    Control,
+    Close,
+}
+
+#[cfg(feature = "server")]
+impl From<WsMessage> for ReadFrame {
+    fn from(message: WsMessage) -> Self {
+        match message {
+            // Takes the string's buffer: no copy.
+            WsMessage::Text(text) => ReadFrame::Text(text.into()),
+            WsMessage::Binary(bytes) => ReadFrame::Binary(bytes.len()),
+            WsMessage::Ping(_) | WsMessage::Pong(_) => ReadFrame::Control,
+            WsMessage::Close(_) => ReadFrame::Close,
+        }
+    }
+}
+
+#[cfg(feature = "server")]
+impl From<tungstenite::Message> for ReadFrame {
+    fn from(message: tungstenite::Message) -> Self {
+        use tungstenite::Message as M;
+        match message {
+            M::Text(text) => ReadFrame::Text(text),
+            M::Binary(bytes) => ReadFrame::Binary(bytes.len()),
+            M::Ping(_) | M::Pong(_) => ReadFrame::Control,
+            M::Close(_) => ReadFrame::Close,
+            // Raw frames only appear when writing; treat one read as binary data.
+            M::Frame(frame) => ReadFrame::Binary(frame.len()),
+        }
+    }
+}
+
 impl From<tungstenite::Message> for WsMessage {
     fn from(message: tungstenite::Message) -> Self {
         use tungstenite::Message as M;
@@ -95,6 +137,50 @@ impl From<WsMessage> for tungstenite::Message {
                 code: TCloseCode::from(f.code),
                 reason: f.reason.into(),
             })),
+        }
+    }
+}
+
+#[cfg(all(test, feature = "server"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_frame_is_read_in_the_buffer_it_came_in() {
+        let text = String::from(r#"{"action": "ping"}"#);
+        let at = text.as_ptr();
+        let ReadFrame::Text(read) = ReadFrame::from(WsMessage::Text(text)) else {
+            panic!("not text");
+        };
+        assert_eq!(
+            (read.as_str(), read.as_str().as_ptr()),
+            (r#"{"action": "ping"}"#, at)
+        );
+
+        let message = tungstenite::Message::text("hello");
+        let at = message.to_text().unwrap().as_ptr();
+        let ReadFrame::Text(read) = ReadFrame::from(message) else {
+            panic!("not text");
+        };
+        assert_eq!((read.as_str(), read.as_str().as_ptr()), ("hello", at));
+    }
+
+    #[test]
+    fn other_frames_keep_what_the_connection_acts_on() {
+        use tungstenite::Message as M;
+        let cases = [
+            (
+                ReadFrame::from(WsMessage::Binary(vec![1, 2, 3])),
+                "Binary(3)",
+            ),
+            (ReadFrame::from(M::binary(vec![0; 5])), "Binary(5)"),
+            (ReadFrame::from(WsMessage::Ping(vec![1])), "Control"),
+            (ReadFrame::from(M::Pong(Default::default())), "Control"),
+            (ReadFrame::from(WsMessage::close(1000, "bye")), "Close"),
+            (ReadFrame::from(M::Close(None)), "Close"),
+        ];
+        for (read, expected) in cases {
+            assert_eq!(format!("{read:?}"), expected);
         }
     }
 }

@@ -5,8 +5,8 @@ mod support;
 use std::{sync::Arc, time::Duration};
 
 use chanx_runtime::{
-    ConsumerConfig, Context, Handler, HandlerError, InMemoryLayer, Layer, ParamError, Params,
-    PathParams, Route, Router,
+    ConnectRequest, ConsumerConfig, Context, Handler, HandlerError, InMemoryLayer, Layer,
+    ParamError, Params, PathParams, Route, Router, WsMessage,
     testing::{Communicator, RecordingLayer, Target},
 };
 use serde_json::json;
@@ -198,5 +198,129 @@ async fn address_parameters_reach_the_handler_and_bad_ones_get_400() {
     let refused = tokio_tungstenite::connect_async(server.url("/ws/rooms/lobby/page-x")).await;
     assert!(
         matches!(refused, Err(tokio_tungstenite::tungstenite::Error::Http(r)) if r.status() == 400)
+    );
+}
+
+/// In-memory socket halves for [`Router::serve`]: what the test sends, and
+/// what the server writes.
+#[allow(clippy::type_complexity)]
+fn memory_socket() -> (
+    tokio::sync::mpsc::UnboundedSender<WsMessage>,
+    tokio::sync::mpsc::UnboundedReceiver<WsMessage>,
+    impl futures_util::Sink<WsMessage, Error = std::io::Error> + Send + Unpin + 'static,
+    impl futures_util::Stream<Item = Result<WsMessage, std::convert::Infallible>>
+    + Send
+    + Unpin
+    + 'static,
+) {
+    let (to_server, server_rx) = tokio::sync::mpsc::unbounded_channel::<WsMessage>();
+    let (server_tx, from_server) = tokio::sync::mpsc::unbounded_channel::<WsMessage>();
+    let sink = Box::pin(futures_util::sink::unfold(
+        server_tx,
+        |tx, message: WsMessage| async move {
+            tx.send(message).map_err(std::io::Error::other)?;
+            Ok::<_, std::io::Error>(tx)
+        },
+    ));
+    let stream = Box::pin(futures_util::stream::unfold(
+        server_rx,
+        |mut rx| async move { rx.recv().await.map(|m| (Ok(m), rx)) },
+    ));
+    (to_server, from_server, sink, stream)
+}
+
+fn chat_request() -> ConnectRequest {
+    ConnectRequest {
+        path: "/ws/chat".into(),
+        ..ConnectRequest::default()
+    }
+}
+
+/// The connection runs as a task of its own, but no longer than the
+/// `serve` call that started it: a server that drops it (shutdown after
+/// its grace period) drops the connection with it.
+#[tokio::test]
+async fn a_dropped_serve_call_ends_its_connection() {
+    let router = chat_router(Layer::new(InMemoryLayer::default()));
+    let (to_server, mut from_server, sink, stream) = memory_socket();
+    let serving = tokio::spawn(async move { router.serve(chat_request(), sink, stream).await });
+    to_server
+        .send(WsMessage::Text(r#"{"action": "ping"}"#.into()))
+        .unwrap();
+    let pong = tokio::time::timeout(Duration::from_secs(2), from_server.recv()).await;
+    assert_eq!(
+        pong.ok().flatten(),
+        Some(WsMessage::Text(
+            r#"{"action": "pong", "payload": null}"#.into()
+        ))
+    );
+
+    serving.abort();
+    // The connection's task is gone: its sink, and with it the server's
+    // sender, dropped; so is its stream (the test's receiver side).
+    let drained = tokio::time::timeout(Duration::from_secs(2), async {
+        while from_server.recv().await.is_some() {}
+    })
+    .await;
+    assert!(drained.is_ok(), "the connection outlived its serve call");
+    assert!(to_server.is_closed());
+}
+
+/// A handler that panics on a chat message.
+struct Panics;
+
+impl Handler for Panics {
+    type Incoming = Incoming;
+    type Outgoing = Outgoing;
+    type Params = ();
+    type Event = NotificationPayload;
+    const ADDRESS: Option<&'static str> = Some("ws/chat");
+    const TAG_KEY: Option<&'static str> = Some("action");
+
+    async fn on_connect(&self, _ctx: &mut Context<Outgoing, ()>) -> Result<(), HandlerError> {
+        Ok(())
+    }
+
+    async fn on_event(
+        &self,
+        _ctx: &mut Context<Outgoing, ()>,
+        _event: NotificationPayload,
+    ) -> Result<Option<Outgoing>, HandlerError> {
+        Ok(None)
+    }
+
+    async fn dispatch(
+        &self,
+        _ctx: &mut Context<Outgoing, ()>,
+        message: Incoming,
+    ) -> Result<Option<Outgoing>, HandlerError> {
+        match message {
+            Incoming::Ping(_) => Ok(Some(Outgoing::Pong(PongMessage::default()))),
+            Incoming::Chat(_) => panic!("the handler panicked"),
+        }
+    }
+}
+
+/// A panic in the connection's task reaches the `serve` call, as if the
+/// connection had run in it.
+#[tokio::test]
+async fn a_handler_panic_reaches_the_serve_call() {
+    let router = Arc::new(Router::new().handler(Panics));
+    let (to_server, _from_server, sink, stream) = memory_socket();
+    let serving = tokio::spawn(async move { router.serve(chat_request(), sink, stream).await });
+    to_server
+        .send(WsMessage::Text(
+            r#"{"action": "chat", "payload": {"message": "boom"}}"#.into(),
+        ))
+        .unwrap();
+    let ended = tokio::time::timeout(Duration::from_secs(2), serving)
+        .await
+        .expect("the serve call ended");
+    let error = ended.expect_err("the serve call panicked");
+    assert!(error.is_panic());
+    let message = error.into_panic();
+    assert_eq!(
+        message.downcast_ref::<&str>(),
+        Some(&"the handler panicked")
     );
 }
