@@ -64,6 +64,16 @@ impl Module {
         })
     }
 
+    /// Goes on with a module whose opening another `Module` printed (and
+    /// took with [`take_text`](Self::take_text)): what this one prints
+    /// follows that one's text.
+    pub fn continued() -> Self {
+        Module {
+            text: String::new(),
+            body_start: 0,
+        }
+    }
+
     /// Prints `item` (one or more items) into the module.
     pub fn item(&mut self, item: TokenStream) -> Result<(), Diagnostics> {
         if item.is_empty() {

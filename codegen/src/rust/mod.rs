@@ -213,16 +213,16 @@ impl<'a> TypesWriter<'a> {
 
     /// A writer that goes on after `first`, as if it had written them (their
     /// text and the module's opening are another writer's).
-    fn after(
-        api: &'a ir::Api,
-        options: &'a RustOptions,
-        first: &[ir::TypeDef],
-    ) -> Result<Self, Diagnostics> {
-        let (mut writer, _opening) = Self::open(api, options)?;
+    fn after(api: &'a ir::Api, options: &'a RustOptions, first: &[ir::TypeDef]) -> Self {
+        let mut writer = TypesWriter {
+            types: types::TypesModule::new(api, options),
+            default_fns: names::Namer::default(),
+            module: format::Module::continued(),
+        };
         writer
             .types
             .claim_default_fns(first, &mut writer.default_fns);
-        Ok(writer)
+        writer
     }
 
     /// Writes `defs`, the types after those written so far, spaced into `out`.
@@ -277,7 +277,7 @@ fn types_part(
     second: &[ir::TypeDef],
     mut spacer: layout::Spacer,
 ) -> Result<(String, layout::Spacer), Diagnostics> {
-    let mut writer = TypesWriter::after(api, options, first)?;
+    let mut writer = TypesWriter::after(api, options, first);
     let mut out = String::with_capacity(3 * 1024 * second.len());
     writer.write(second, &mut spacer, &mut out)?;
     Ok((out, spacer))
