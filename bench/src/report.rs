@@ -483,55 +483,58 @@ in-process rows: parsing the frame into a Python-compatible JSON tree, the
 pydantic-compatible validation program, decoding the typed message, the
 reply written in `json.dumps` layout, the outgoing queue and the
 connection's select over client frames, its inbox, timers and stop signals.
-This run took a fifth off a ping's instructions in process (callgrind,
-140,000 frames with the test client: 2.023 → 1.632 billion; 1.65 → 1.42 µs
-per ping): a batch the socket takes at once is written without arming a
-timer, and the writer's overflow watch is polled only when it woke
-(−5.9 %); validation works on the frame in place, so a ping that leaves
-out its payload is no longer copied to add `payload: null` (−6.6 %: six of the thirteen
-allocations per ping); JSON objects of up to 16 members are a list instead
-of a hash table (−5.4 %, and −5.5 % for a chat frame); the layer inbox is
-asked for a message only when it was woken (−3.0 %). Over sockets the gain
-is smaller than in process: the instructions removed were cheap ones, and
-what is left is cache misses spread over the connection's layers. At 1,000
-connections `perf` shows it plainly: the functions on top are the ones that
-first touch a connection's state (its wake flags, the socket's gate, its
-futures), which is cold by the time its next frame comes, and chanx touches
-more separate allocations per frame than the hand-written server (reader
-and writer tasks and their wake flags, the outgoing queue and its shared
-state, the split socket's lock, the adapters around the socket). Two such
-touches are gone: the socket's gate once it is open, and a locked swap of a
-wake flag on every poll (now a load). Tried and not kept: running the
-writer in the reader's task, so that a reply wakes no other task: the same
-CPU per round trip at 100 connections, about 7 % less throughput at 1,000
-and a third less at 1 connection, where the reply then waits for the
-reader's thread instead of another worker sending it. What 0.9× at every
-load needs is the per-connection state in fewer allocations and fewer
-layers around the socket (the split lock, `With` and `SinkMapErr` on the
-sink, two wrappers on the stream): each is under 1 % of the server's CPU,
-together they are the gap. Fixed in earlier runs: the stop signals,
-keep-alive ping and idle timer polled only after one of them woke the
-connection (`WhenWoken`); the stop signals and the writer's overflow watch
-made once per connection instead of once per frame; the topic lock taken
-only for topic frames; foldhash instead of SipHash for frame objects; and a
-writer that writes every queued frame before one flush. That last one is
+Where the rest of the gap sits was measured at 1,000 connections with
+callgrind's cache simulation (32 KiB first level, 2 MiB last level; this VM
+has no hardware counters) over 20 s of load. Per round trip the
+hand-written server executes about 5,700 instructions outside the kernel
+and chanx about 11,500, and chanx misses the last level about 46 times on
+reads against 21. (Both also zero tungstenite's 8 KiB read buffer before
+every read, twice per round trip: about 16,000 more counted instructions
+and most of either server's write misses.) A chanx build that answered
+every ping with a fixed pong, skipping parsing, validation, decoding, the
+handler and the reply, ran 7,600 instructions with 44 read misses, and used
+6.9 µs of server CPU per round trip, against 7.5 µs for the full path and
+6.0 µs for the hand-written server in the same run. So the framework's work
+per frame is about 40 % of the gap, mostly instructions and
+instruction-cache misses (its code does not stay in a 32 KiB cache between
+frames). The rest is the connection's plumbing: data misses on
+per-connection state that is cold when the connection's next frame comes.
+This run removed three layers of it. A text frame is read in tungstenite's
+buffer instead of being copied into a `String`. One sink adapter replaces
+`With` and `SinkMapErr`, which made a future per frame. The connection runs
+as a task of its own instead of inside the accepting task's 5.4 KB future
+of handshake and routing state; it is still awaited and aborted with it. A
+topic frame's work is boxed, which took every frame's future from 1,408 to
+928 bytes. Tried and not kept, each measured the same way: boxing every
+frame's future (10 fewer write misses per round trip at 1,000 connections,
+but 300 more instructions per frame, which the loads whose state stays in
+cache pay for nothing); boxing the writer's batch (7 fewer write misses,
+the same cost); boxing the wait for a frame or an inbox message (no change:
+it lasts through the idle time and goes cold anyway). What is left is the
+reader's loop state and the writer's (about 12 and 9 read misses per round
+trip, against 4 and 3 for the hand-written server's two tasks), which a
+hand-written state machine in place of the nested async functions would
+make compact, and the framework's instructions: parsing, validating and
+decoding a ping take about 3,000, the reply about 1,200 (the hand-written
+server's typed decode about 800). Earlier runs took a fifth off a ping's
+instructions in process: a batch the socket takes at once is written
+without arming a timer; validation works on the frame in place; JSON
+objects of up to 16 members are a list, not a hash table; the layer inbox,
+the stop signals, keep-alive ping and idle timer are polled only after they
+woke the connection (`WhenWoken`); the topic lock is taken only for topic
+frames; the JSON parser's stack is kept per thread; a reply is copied out
+of a per-thread scratch text at its exact length. Tried then and not kept:
+running the writer in the reader's task (the same CPU per round trip at 100
+connections, 7 % less throughput at 1,000 and a third less at 1
+connection). A writer that writes every queued frame before one flush is
 why broadcasts beat the hand-written server, which flushes per frame; a
 group send also hands every member the same `Bytes` instead of a copy each.
-A ping made nine allocations against the hand-written server's one; three
-are gone (the JSON parser's stack kept per thread, validation listing only
-the fields it changed, a reply copied out of a per-thread scratch text at
-its exact length, which the transport takes as its buffer without another
-allocation): about 400 fewer instructions per round trip of some 15,000
-outside the socket read, and the in-process rows fell by about a tenth
-with LTO. This run is 0.885-0.907× on ping → pong; a second run straight
-after, not written here, gave 0.946×, 0.892×, 0.891× and 0.832× for 1,
-10, 100 and 1,000 connections. The ratio moves by several percent from run
-to run, so 0.9× is at the edge, not held at every load. Left: decoding
-frames straight into the typed message with a borrowed envelope (parsing
-into the tree, validating and decoding are about 3,500 instructions per
-ping, the hand-written server's typed decode about 800), and a `WsMessage`
-that shares tungstenite's buffers (it copies each text frame into a
-`String`).
+This run is 1.06×, 0.890×, 0.904× and 0.883× on ping → pong for 1, 10, 100
+and 1,000 connections, with both servers faster than in the previous run
+(chanx 149,000 round trips/s at 1,000 connections against 107,000; the
+hand-written server 169,000 against 118,000): the machine's speed moves
+between runs, and the ratio by several percent with it, so 0.9× is at the
+edge, not held at every load.
 
 **Redis.** The channels_redis format costs per broadcast what its design
 does: `group_send` lists the group's members (one `ZRANGE` of every channel
