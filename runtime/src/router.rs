@@ -266,6 +266,12 @@ impl Router {
 
     /// Serves one already-upgraded connection from any transport: finds the
     /// route for `request.path` and runs it until the connection ends.
+    ///
+    /// The connection runs as a task of its own (spawned on the current
+    /// tokio runtime), which this call awaits and aborts if it is dropped. So
+    /// a `tokio::task_local!` scope set around the call does not reach the
+    /// handler, nor, on a multi-thread runtime, does a thread-local tracing
+    /// subscriber; a global subscriber and the span current at the call do.
     pub async fn serve<Si, St, E>(
         &self,
         request: ConnectRequest,
@@ -309,8 +315,9 @@ impl Router {
         // A task of its own: each frame polls the connection's state
         // directly, not through the accepting task's (handshake, routing)
         // layers, which at thousands of connections cost cache misses.
-        // Awaited, and aborted when this is dropped, so that it still lives
-        // exactly as long as this call (a server's drain, an upgrade task).
+        // Awaited, and aborted when this call is dropped, so that a server's
+        // drain and abort, or an upgrade task, still bound it (an aborted
+        // task is dropped by the scheduler shortly after, not at once).
         let task =
             AbortOnDrop(endpoint.spawn(accepted, self.layer.clone(), shutdown, sink, stream, span));
         if let Err(error) = task.await

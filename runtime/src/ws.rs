@@ -102,7 +102,7 @@ impl From<tungstenite::Message> for ReadFrame {
             M::Ping(_) | M::Pong(_) => ReadFrame::Control,
             M::Close(_) => ReadFrame::Close,
             // Raw frames only appear when writing; treat one read as binary data.
-            M::Frame(frame) => ReadFrame::Binary(frame.len()),
+            M::Frame(frame) => ReadFrame::Binary(frame.payload().len()),
         }
     }
 }
@@ -174,6 +174,17 @@ mod tests {
                 "Binary(3)",
             ),
             (ReadFrame::from(M::binary(vec![0; 5])), "Binary(5)"),
+            // Its payload's size, as for a binary message (not the header).
+            (
+                ReadFrame::from(M::Frame(tungstenite::protocol::frame::Frame::message(
+                    vec![0; 7],
+                    tungstenite::protocol::frame::coding::OpCode::Data(
+                        tungstenite::protocol::frame::coding::Data::Binary,
+                    ),
+                    true,
+                ))),
+                "Binary(7)",
+            ),
             (ReadFrame::from(WsMessage::Ping(vec![1])), "Control"),
             (ReadFrame::from(M::Pong(Default::default())), "Control"),
             (ReadFrame::from(WsMessage::close(1000, "bye")), "Close"),

@@ -256,8 +256,9 @@ async fn a_dropped_serve_call_ends_its_connection() {
     );
 
     serving.abort();
-    // The connection's task is gone: its sink, and with it the server's
-    // sender, dropped; so is its stream (the test's receiver side).
+    // The connection's task is gone: its stream (the test's receiver side)
+    // is dropped, and so, once its writer task has finished, is its sink
+    // with the server's sender.
     let drained = tokio::time::timeout(Duration::from_secs(2), async {
         while from_server.recv().await.is_some() {}
     })

@@ -168,7 +168,7 @@ impl IntoFuture for Serve {
 }
 
 /// One HTTP/1.1 connection, until it ends or is upgraded (the WebSocket
-/// then lives on in axum's upgrade task).
+/// then lives on in a task of its own, which axum's upgrade task awaits).
 async fn serve_connection(
     stream: TcpStream,
     peer: SocketAddr,
