@@ -66,9 +66,8 @@ pub struct ParsedFile {
 
 /// Whether [`parse`] will read the file at `path`, which starts with
 /// `start`, in two parts at once, as far as its size and first bytes tell:
-/// a file large enough that is not
-/// JSON (by its content, as `parse` decides, not by its name) and starts
-/// with no directive. (One whose mappings offer no cut is still parsed
+/// a file large enough that is not JSON (by its content, as `parse`
+/// decides, not by its name) and starts with no directive. (One whose mappings offer no cut is still parsed
 /// whole.)
 pub fn parsed_in_two(path: &std::path::Path, start: &[u8]) -> bool {
     if !split::large_enough(path) {

@@ -250,21 +250,27 @@ where
     type Error = TransportError;
 
     fn poll_ready(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        Pin::new(&mut self.0).poll_ready(cx).map_err(write_error)
+        Pin::new(&mut self.0)
+            .poll_ready(cx)
+            .map_err(transport_error)
     }
 
     fn start_send(mut self: Pin<&mut Self>, item: WsMessage) -> Result<(), Self::Error> {
         Pin::new(&mut self.0)
             .start_send(tungstenite::Message::from(item))
-            .map_err(write_error)
+            .map_err(transport_error)
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        Pin::new(&mut self.0).poll_flush(cx).map_err(write_error)
+        Pin::new(&mut self.0)
+            .poll_flush(cx)
+            .map_err(transport_error)
     }
 
     fn poll_close(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        Pin::new(&mut self.0).poll_close(cx).map_err(write_error)
+        Pin::new(&mut self.0)
+            .poll_close(cx)
+            .map_err(transport_error)
     }
 }
 
@@ -281,18 +287,13 @@ where
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         Pin::new(&mut self.0).poll_next(cx).map(|item| match item? {
             Ok(message) => Some(Ok(ReadFrame::from(message))),
-            Err(error) => Some(Err(read_error(error))),
+            Err(error) => Some(Err(transport_error(error))),
         })
     }
 }
 
 // Failures end the connection: kept out of the per-frame code.
 #[cold]
-fn write_error(error: tungstenite::Error) -> TransportError {
-    TransportError::from(error)
-}
-
-#[cold]
-fn read_error(error: tungstenite::Error) -> TransportError {
+fn transport_error(error: tungstenite::Error) -> TransportError {
     TransportError::from(error)
 }

@@ -61,14 +61,23 @@ impl Lines {
 
     /// One line at `level` (the item is level 1), if it fits.
     pub(super) fn line(&mut self, level: usize, text: &str) -> Option<()> {
-        let width = width(level, text);
-        if width > FITS {
+        self.line_ending(level, text, "")
+    }
+
+    /// One element of a list broken one per line, `text,`, if it fits.
+    pub(super) fn element(&mut self, level: usize, text: &str) -> Option<()> {
+        self.line_ending(level, text, ",")
+    }
+
+    fn line_ending(&mut self, level: usize, text: &str, end: &str) -> Option<()> {
+        if width(level, text) + end.len() > FITS {
             return None;
         }
         for _ in 0..level {
             self.text.push_str("    ");
         }
         self.text.push_str(text);
+        self.text.push_str(end);
         self.text.push('\n');
         Some(())
     }
@@ -128,7 +137,7 @@ pub fn serialize(name: &str, type_name: &str, fields: &[FieldText]) -> Option<St
     } else {
         out.line(3, open)?;
         out.line(4, "serializer,")?;
-        out.line(4, &[&name_literal, ","].concat())?;
+        out.element(4, &name_literal)?;
         sum(&mut out, &len)?;
         out.line(3, ");")?;
     }
@@ -142,8 +151,8 @@ pub fn serialize(name: &str, type_name: &str, fields: &[FieldText]) -> Option<St
             Fit::AtMargin => return None,
             Fit::Broken => {
                 out.line(3, &["out.", method, "("].concat())?;
-                out.line(4, &[&wire, ","].concat())?;
-                out.line(4, &[&value, ","].concat())?;
+                out.element(4, &wire)?;
+                out.element(4, &value)?;
                 out.line(3, ");")?;
             }
         }
@@ -235,7 +244,7 @@ pub fn from_json(name: &str, type_name: &str, fields: &[FieldText]) -> Option<St
         n if n > STRUCT_LITERAL_ONE_LINE => {
             out.line(3, "::std::result::Result::Ok(Self {")?;
             for init in &inits {
-                out.line(4, &[init, ","].concat())?;
+                out.element(4, init)?;
             }
             out.line(3, "})")?;
         }
@@ -315,7 +324,7 @@ fn tuple(elements: &[String]) -> String {
 fn elements(out: &mut Lines, elements: &[String]) -> Option<()> {
     elements
         .iter()
-        .try_for_each(|element| out.line(4, &[element.as_str(), ","].concat()))
+        .try_for_each(|element| out.element(4, element))
 }
 
 /// `deserialize_through_from_json!(Name);`, broken around `Name` when
@@ -421,7 +430,7 @@ fn slice_arg(out: &mut Lines, level: usize, elements: &[String]) -> Option<()> {
     }
     out.line(level, "&[")?;
     for element in elements {
-        out.line(level + 1, &[element, ","].concat())?;
+        out.element(level + 1, element)?;
     }
     out.line(level, "],")
 }
@@ -512,7 +521,7 @@ fn field_line(out: &mut Lines, ident: &str, ty: &str) -> Option<()> {
         return None;
     }
     out.line(2, &["pub ", ident, ": ", outer, "<"].concat())?;
-    out.line(3, &[inner, ","].concat())?;
+    out.element(3, inner)?;
     out.line(2, ">,")
 }
 
@@ -579,7 +588,7 @@ pub fn constructor(name: &str, params: &[String], inits: &[String]) -> Option<St
         w if w >= BREAKS => {
             out.line(2, "pub fn new(")?;
             for param in params {
-                out.line(3, &[param, ","].concat())?;
+                out.element(3, param)?;
             }
             out.line(2, ") -> Self {")?;
         }
@@ -591,7 +600,7 @@ pub fn constructor(name: &str, params: &[String], inits: &[String]) -> Option<St
         n if n > STRUCT_LITERAL_ONE_LINE => {
             out.line(3, "Self {")?;
             for init in inits {
-                out.line(4, &[init, ","].concat())?;
+                out.element(4, init)?;
             }
             out.line(3, "}")?;
         }
@@ -628,7 +637,7 @@ pub fn string_enum(
         if let Some(doc) = &variant.doc {
             out.doc(2, doc)?;
         }
-        out.line(2, &[variant.ident, ","].concat())?;
+        out.element(2, variant.ident)?;
     }
     out.line(1, "}")?;
     let default = match variants.iter().find(|v| v.is_default) {
@@ -690,7 +699,7 @@ pub fn string_enum(
             } else {
                 out.line(5, "[")?;
                 for variant in &selves {
-                    out.line(6, &[variant, ","].concat())?;
+                    out.element(6, variant)?;
                 }
                 out.line(5, "][index]")?;
             }
