@@ -71,13 +71,13 @@ fn the_runtime_validates_as_pydantic_does() {
             .expect("message exists");
         let mut ours = json::JsonMap::default();
         match program.validate(root, &input) {
-            Ok((_, value)) => ours.insert("ok".into(), value.into_owned()),
+            Ok((_, value)) => ours.insert("ok", value.into_owned()),
             Err(error) => {
                 let errors = error
                     .errors
                     .iter()
                     .map(|e| json::Json::from(e.to_json(true)));
-                ours.insert("errors".into(), json::Json::Array(errors.collect()))
+                ours.insert("errors", json::Json::Array(errors.collect()))
             }
         };
         let ours = json::to_string(&json::Json::Object(ours)).expect("answers serialize");

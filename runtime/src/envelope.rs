@@ -45,7 +45,7 @@ pub fn take(frame: &mut Json) -> Result<Envelope, DecodeError> {
     let validated = validated.into_owned();
     let field = |key: &str| validated.as_object().and_then(|m| m.get(key)).cloned();
     let text = |value: Option<Json>| match value {
-        Some(Json::Str(s)) => Some(s),
+        Some(Json::Str(s)) => Some(s.into_string()),
         _ => None,
     };
     let envelope = Envelope {

@@ -90,7 +90,7 @@ impl<T: FromJson> FromJson for IndexMap<String, T> {
         match value {
             Json::Object(map) => map
                 .iter()
-                .map(|(key, value)| Ok((key.clone(), T::from_json(value)?)))
+                .map(|(key, value)| Ok((key.to_string(), T::from_json(value)?)))
                 .collect(),
             other => Err(invalid_type(other, &"a map")),
         }
@@ -279,7 +279,7 @@ impl<'a> Fields<'a> {
             Source::Object(map) => map
                 .iter()
                 .filter(|(key, _)| !self.names.contains(&key.as_str()))
-                .map(|(key, value)| Ok((key.clone(), T::from_json(value)?)))
+                .map(|(key, value)| Ok((key.to_string(), T::from_json(value)?)))
                 .collect(),
             Source::Sequence(_) => Ok(IndexMap::new()),
         }
@@ -361,11 +361,11 @@ impl<'de> de::Visitor<'de> for JsonVisitor {
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<Json, E> {
-        Ok(Json::Str(value.to_owned()))
+        Ok(Json::from(value.to_owned()))
     }
 
     fn visit_string<E: de::Error>(self, value: String) -> Result<Json, E> {
-        Ok(Json::Str(value))
+        Ok(Json::from(value))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Json, E> {

@@ -47,10 +47,10 @@ impl<'a> Stamp<'a> {
         }
         let mut entries = vec![("version", Json::Int(crate::envelope::VERSION as i64))];
         if let Some(topic) = self.topic {
-            entries.push(("topic", Json::Str(topic.to_owned())));
+            entries.push(("topic", Json::from(topic.to_owned())));
         }
         if let Some(reference) = self.reference {
-            entries.push(("ref", Json::Str(reference.to_owned())));
+            entries.push(("ref", Json::from(reference.to_owned())));
         }
         if let (Some(seq), Some(_)) = (self.seq, self.topic) {
             entries.push(("seq", seq.clone()));
@@ -63,7 +63,7 @@ impl<'a> Stamp<'a> {
     pub(crate) fn apply(&self, mut frame: Json) -> Json {
         if let Json::Object(map) = &mut frame {
             for (key, value) in self.entries() {
-                map.insert(key.to_owned(), value);
+                map.insert(key, value);
             }
         }
         frame

@@ -330,7 +330,7 @@ pub(crate) fn decimal(
     if max_digits.is_some() || decimal_places.is_some() {
         check_digits(&coefficient, exponent, max_digits, decimal_places)?;
     }
-    Ok(Json::Str(to_string(negative, &coefficient, exponent)))
+    Ok(Json::from(to_string(negative, &coefficient, exponent)))
 }
 
 fn decimal_type() -> FormatError {

@@ -189,14 +189,14 @@ fn format_v6(value: u128, scope: Option<&str>) -> String {
 /// `ipaddress.IPv4Address` (`{"type": "string", "format": "ipv4"}`).
 pub(crate) fn ipv4(input: &Json) -> Result<Json, FormatError> {
     v4(input)
-        .map(|value| Json::Str(format_v4(value)))
+        .map(|value| Json::from(format_v4(value)))
         .ok_or_else(|| FormatError::new("ip_v4_address", "Input is not a valid IPv4 address"))
 }
 
 /// `ipaddress.IPv6Address` (`{"type": "string", "format": "ipv6"}`).
 pub(crate) fn ipv6(input: &Json) -> Result<Json, FormatError> {
     v6(input)
-        .map(|(value, scope)| Json::Str(format_v6(value, scope.as_deref())))
+        .map(|(value, scope)| Json::from(format_v6(value, scope.as_deref())))
         .ok_or_else(|| FormatError::new("ip_v6_address", "Input is not a valid IPv6 address"))
 }
 
@@ -204,10 +204,10 @@ pub(crate) fn ipv6(input: &Json) -> Result<Json, FormatError> {
 /// "ipvanyaddress"}`): IPv4 first, then IPv6.
 pub(crate) fn ip_any(input: &Json) -> Result<Json, FormatError> {
     if let Some(value) = v4(input) {
-        return Ok(Json::Str(format_v4(value)));
+        return Ok(Json::from(format_v4(value)));
     }
     v6(input)
-        .map(|(value, scope)| Json::Str(format_v6(value, scope.as_deref())))
+        .map(|(value, scope)| Json::from(format_v6(value, scope.as_deref())))
         .ok_or_else(|| {
             FormatError::new(
                 "ip_any_address",
@@ -305,7 +305,7 @@ impl Family {
         }
         let (value, scope) = match self {
             Family::V4 => (u128::from(parse_v4(address)?), None),
-            Family::V6 => v6(&Json::Str(address.to_owned()))?,
+            Family::V6 => v6(&Json::from(address.to_owned()))?,
         };
         let prefix = match mask {
             Some(mask) => self.prefix(mask)?,
@@ -342,7 +342,7 @@ impl Family {
 pub(crate) fn ipv4_network(input: &Json) -> Result<Json, FormatError> {
     Family::V4
         .network(input)
-        .map(Json::Str)
+        .map(Json::from)
         .ok_or_else(|| FormatError::new("ip_v4_network", "Input is not a valid IPv4 network"))
 }
 
@@ -350,7 +350,7 @@ pub(crate) fn ipv4_network(input: &Json) -> Result<Json, FormatError> {
 pub(crate) fn ipv6_network(input: &Json) -> Result<Json, FormatError> {
     Family::V6
         .network(input)
-        .map(Json::Str)
+        .map(Json::from)
         .ok_or_else(|| FormatError::new("ip_v6_network", "Input is not a valid IPv6 network"))
 }
 
@@ -360,7 +360,7 @@ pub(crate) fn ip_any_network(input: &Json) -> Result<Json, FormatError> {
     Family::V4
         .network(input)
         .or_else(|| Family::V6.network(input))
-        .map(Json::Str)
+        .map(Json::from)
         .ok_or_else(|| {
             FormatError::new(
                 "ip_any_network",
@@ -374,7 +374,7 @@ pub(crate) fn ip_any_network(input: &Json) -> Result<Json, FormatError> {
 pub(crate) fn ipv4_interface(input: &Json) -> Result<Json, FormatError> {
     Family::V4
         .interface(input)
-        .map(Json::Str)
+        .map(Json::from)
         .ok_or_else(|| FormatError::new("ip_v4_interface", "Input is not a valid IPv4 interface"))
 }
 
@@ -383,7 +383,7 @@ pub(crate) fn ipv4_interface(input: &Json) -> Result<Json, FormatError> {
 pub(crate) fn ipv6_interface(input: &Json) -> Result<Json, FormatError> {
     Family::V6
         .interface(input)
-        .map(Json::Str)
+        .map(Json::from)
         .ok_or_else(|| FormatError::new("ip_v6_interface", "Input is not a valid IPv6 interface"))
 }
 
@@ -393,7 +393,7 @@ pub(crate) fn ip_any_interface(input: &Json) -> Result<Json, FormatError> {
     Family::V4
         .interface(input)
         .or_else(|| Family::V6.interface(input))
-        .map(Json::Str)
+        .map(Json::from)
         .ok_or_else(|| {
             FormatError::new(
                 "ip_any_interface",

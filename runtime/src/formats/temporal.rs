@@ -79,7 +79,7 @@ fn with_error(kind: &'static str, prefix: &str, error: ParseError) -> FormatErro
     FormatError {
         kind,
         message: format!("{prefix}, {}", error.0),
-        ctx: vec![("error", Json::Str(error.0.to_owned()))],
+        ctx: vec![("error", Json::from(error.0.to_owned()))],
     }
 }
 
@@ -947,7 +947,7 @@ pub(crate) fn date(input: &Json) -> Result<Json, FormatError> {
     if date.year == 0 {
         return Err(date_parsing(YEAR_ZERO));
     }
-    Ok(Json::Str(date.iso()))
+    Ok(Json::from(date.iso()))
 }
 
 /// `datetime.datetime` (`{"type": "string", "format": "date-time"}`):
@@ -984,7 +984,7 @@ pub(crate) fn datetime(input: &Json) -> Result<Json, FormatError> {
     if datetime.date.year == 0 {
         return Err(datetime_parsing(YEAR_ZERO));
     }
-    Ok(Json::Str(format!(
+    Ok(Json::from(format!(
         "{}T{}",
         datetime.date.iso(),
         datetime.time.iso()
@@ -1017,7 +1017,7 @@ pub(crate) fn time(input: &Json) -> Result<Json, FormatError> {
             }
         },
     };
-    Ok(Json::Str(time.map_err(time_parsing)?.iso()))
+    Ok(Json::from(time.map_err(time_parsing)?.iso()))
 }
 
 /// `datetime.timedelta` (`{"type": "string", "format": "duration"}`): ISO
@@ -1082,5 +1082,5 @@ pub(crate) fn timedelta(input: &Json) -> Result<Json, FormatError> {
             ctx: Vec::new(),
         });
     }
-    Ok(Json::Str(duration.iso()))
+    Ok(Json::from(duration.iso()))
 }

@@ -11,7 +11,7 @@ fn parsing(error: String) -> FormatError {
     FormatError {
         kind: "url_parsing",
         message: format!("Input should be a valid URL, {error}"),
-        ctx: vec![("error", Json::Str(error))],
+        ctx: vec![("error", Json::from(error))],
     }
 }
 
@@ -68,8 +68,8 @@ pub(crate) fn url(
         return Err(FormatError {
             kind: "url_scheme",
             message: format!("URL scheme should be {expected}"),
-            ctx: vec![("expected_schemes", Json::Str(expected))],
+            ctx: vec![("expected_schemes", Json::from(expected))],
         });
     }
-    Ok(Json::Str(url.into()))
+    Ok(Json::from(String::from(url)))
 }

@@ -11,7 +11,7 @@ fn parsing(error: String) -> FormatError {
     FormatError {
         kind: "uuid_parsing",
         message: format!("Input should be a valid UUID, {error}"),
-        ctx: vec![("error", Json::Str(error))],
+        ctx: vec![("error", Json::from(error))],
     }
 }
 
@@ -158,7 +158,7 @@ pub(crate) fn uuid(input: &Json, version: Option<u8>) -> Result<Json, FormatErro
         });
     }
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    Ok(Json::Str(format!(
+    Ok(Json::from(format!(
         "{}-{}-{}-{}-{}",
         &hex[..8],
         &hex[8..12],

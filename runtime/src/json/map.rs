@@ -11,6 +11,7 @@ use std::fmt;
 
 use indexmap::IndexMap;
 
+use super::string::JsonStr;
 use super::value::Json;
 
 /// The hasher of a large [`JsonMap`]: foldhash's quality hasher, seeded at
@@ -29,8 +30,10 @@ pub struct JsonMap(Repr);
 
 #[derive(Clone)]
 enum Repr {
-    Small(Vec<(String, Json)>),
-    Large(IndexMap<String, Json, JsonHasher>),
+    Small(Vec<(JsonStr, Json)>),
+    // Boxed: most objects are small, and a `Json` is as large as its
+    // largest variant (32 bytes with this boxed, 64 without).
+    Large(Box<IndexMap<JsonStr, Json, JsonHasher>>),
 }
 
 impl Default for Repr {
@@ -50,10 +53,10 @@ impl JsonMap {
         JsonMap(if capacity <= SMALL {
             Repr::Small(Vec::with_capacity(capacity))
         } else {
-            Repr::Large(IndexMap::with_capacity_and_hasher(
+            Repr::Large(Box::new(IndexMap::with_capacity_and_hasher(
                 capacity,
                 JsonHasher::default(),
-            ))
+            )))
         })
     }
 
@@ -70,11 +73,12 @@ impl JsonMap {
         self.len() == 0
     }
 
-    fn position(entries: &[(String, Json)], key: &str) -> Option<usize> {
+    fn position(entries: &[(JsonStr, Json)], key: &str) -> Option<usize> {
         entries.iter().position(|(k, _)| k == key)
     }
 
     /// The value of `key`.
+    #[inline]
     pub fn get(&self, key: &str) -> Option<&Json> {
         match &self.0 {
             Repr::Small(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
@@ -97,7 +101,8 @@ impl JsonMap {
 
     /// Sets `key` to `value`: a new key goes last, a present one keeps its
     /// place. Returns the value it replaced.
-    pub fn insert(&mut self, key: String, value: Json) -> Option<Json> {
+    pub fn insert(&mut self, key: impl Into<JsonStr>, value: Json) -> Option<Json> {
+        let key = key.into();
         match &mut self.0 {
             Repr::Small(entries) => {
                 if let Some(at) = Self::position(entries, &key) {
@@ -111,7 +116,7 @@ impl JsonMap {
                     IndexMap::with_capacity_and_hasher(entries.len() * 2, JsonHasher::default());
                 map.extend(std::mem::take(entries));
                 map.insert(key, value);
-                self.0 = Repr::Large(map);
+                self.0 = Repr::Large(Box::new(map));
                 None
             }
             Repr::Large(map) => map.insert(key, value),
@@ -127,7 +132,7 @@ impl JsonMap {
     }
 
     /// Keeps only the members `keep` says yes to, in their order.
-    pub fn retain(&mut self, mut keep: impl FnMut(&String, &mut Json) -> bool) {
+    pub fn retain(&mut self, mut keep: impl FnMut(&JsonStr, &mut Json) -> bool) {
         match &mut self.0 {
             Repr::Small(entries) => entries.retain_mut(|(k, v)| keep(k, v)),
             Repr::Large(map) => map.retain(|k, v| keep(k, v)),
@@ -151,7 +156,7 @@ impl JsonMap {
     }
 
     /// The keys in order.
-    pub fn keys(&self) -> impl Iterator<Item = &String> + '_ {
+    pub fn keys(&self) -> impl Iterator<Item = &JsonStr> + '_ {
         self.iter().map(|(k, _)| k)
     }
 
@@ -180,8 +185,8 @@ impl serde::Serialize for JsonMap {
     }
 }
 
-impl FromIterator<(String, Json)> for JsonMap {
-    fn from_iter<I: IntoIterator<Item = (String, Json)>>(members: I) -> Self {
+impl<K: Into<JsonStr>> FromIterator<(K, Json)> for JsonMap {
+    fn from_iter<I: IntoIterator<Item = (K, Json)>>(members: I) -> Self {
         let members = members.into_iter();
         let mut map = JsonMap::with_capacity(members.size_hint().0);
         map.extend(members);
@@ -189,8 +194,8 @@ impl FromIterator<(String, Json)> for JsonMap {
     }
 }
 
-impl Extend<(String, Json)> for JsonMap {
-    fn extend<I: IntoIterator<Item = (String, Json)>>(&mut self, members: I) {
+impl<K: Into<JsonStr>> Extend<(K, Json)> for JsonMap {
+    fn extend<I: IntoIterator<Item = (K, Json)>>(&mut self, members: I) {
         for (key, value) in members {
             self.insert(key, value);
         }
@@ -201,12 +206,12 @@ impl Extend<(String, Json)> for JsonMap {
 pub struct Iter<'a>(IterRepr<'a>);
 
 enum IterRepr<'a> {
-    Small(std::slice::Iter<'a, (String, Json)>),
-    Large(indexmap::map::Iter<'a, String, Json>),
+    Small(std::slice::Iter<'a, (JsonStr, Json)>),
+    Large(indexmap::map::Iter<'a, JsonStr, Json>),
 }
 
 impl<'a> Iterator for Iter<'a> {
-    type Item = (&'a String, &'a Json);
+    type Item = (&'a JsonStr, &'a Json);
 
     fn next(&mut self) -> Option<Self::Item> {
         match &mut self.0 {
@@ -229,12 +234,12 @@ impl ExactSizeIterator for Iter<'_> {}
 pub struct IterMut<'a>(IterMutRepr<'a>);
 
 enum IterMutRepr<'a> {
-    Small(std::slice::IterMut<'a, (String, Json)>),
-    Large(indexmap::map::IterMut<'a, String, Json>),
+    Small(std::slice::IterMut<'a, (JsonStr, Json)>),
+    Large(indexmap::map::IterMut<'a, JsonStr, Json>),
 }
 
 impl<'a> Iterator for IterMut<'a> {
-    type Item = (&'a String, &'a mut Json);
+    type Item = (&'a JsonStr, &'a mut Json);
 
     fn next(&mut self) -> Option<Self::Item> {
         match &mut self.0 {
@@ -248,12 +253,12 @@ impl<'a> Iterator for IterMut<'a> {
 pub struct IntoIter(IntoIterRepr);
 
 enum IntoIterRepr {
-    Small(std::vec::IntoIter<(String, Json)>),
-    Large(indexmap::map::IntoIter<String, Json>),
+    Small(std::vec::IntoIter<(JsonStr, Json)>),
+    Large(indexmap::map::IntoIter<JsonStr, Json>),
 }
 
 impl Iterator for IntoIter {
-    type Item = (String, Json);
+    type Item = (JsonStr, Json);
 
     fn next(&mut self) -> Option<Self::Item> {
         match &mut self.0 {
@@ -264,19 +269,19 @@ impl Iterator for IntoIter {
 }
 
 impl IntoIterator for JsonMap {
-    type Item = (String, Json);
+    type Item = (JsonStr, Json);
     type IntoIter = IntoIter;
 
     fn into_iter(self) -> IntoIter {
         IntoIter(match self.0 {
             Repr::Small(entries) => IntoIterRepr::Small(entries.into_iter()),
-            Repr::Large(map) => IntoIterRepr::Large(map.into_iter()),
+            Repr::Large(map) => IntoIterRepr::Large((*map).into_iter()),
         })
     }
 }
 
 impl<'a> IntoIterator for &'a JsonMap {
-    type Item = (&'a String, &'a Json);
+    type Item = (&'a JsonStr, &'a Json);
     type IntoIter = Iter<'a>;
 
     fn into_iter(self) -> Iter<'a> {
@@ -285,7 +290,7 @@ impl<'a> IntoIterator for &'a JsonMap {
 }
 
 impl<'a> IntoIterator for &'a mut JsonMap {
-    type Item = (&'a String, &'a mut Json);
+    type Item = (&'a JsonStr, &'a mut Json);
     type IntoIter = IterMut<'a>;
 
     fn into_iter(self) -> IterMut<'a> {
@@ -315,7 +320,7 @@ mod tests {
                 assert_eq!(map.insert(key(i), Json::Int(-1)), Some(Json::Int(i as i64)));
             }
             assert_eq!(map.len(), count);
-            let keys: Vec<String> = map.keys().cloned().collect();
+            let keys: Vec<String> = map.keys().map(|k| k.to_string()).collect();
             assert_eq!(keys, (0..count).map(key).collect::<Vec<_>>());
             for i in 0..count {
                 let expected = if i % 3 == 0 { -1 } else { i as i64 };
@@ -325,7 +330,7 @@ mod tests {
             if count > 1 {
                 assert!(map.shift_remove(&key(1)).is_some());
                 assert!(!map.contains_key(&key(1)));
-                let keys: Vec<String> = map.keys().cloned().collect();
+                let keys: Vec<String> = map.keys().map(|k| k.to_string()).collect();
                 let expected: Vec<String> = (0..count).filter(|&i| i != 1).map(key).collect();
                 assert_eq!(keys, expected);
             }
@@ -338,14 +343,14 @@ mod tests {
 
     #[test]
     fn equality_ignores_order_as_a_dicts_does() {
-        let ab: JsonMap = [("a".into(), Json::Int(1)), ("b".into(), Json::Int(2))]
+        let ab: JsonMap = [("a", Json::Int(1)), ("b", Json::Int(2))]
             .into_iter()
             .collect();
-        let ba: JsonMap = [("b".into(), Json::Int(2)), ("a".into(), Json::Int(1))]
+        let ba: JsonMap = [("b", Json::Int(2)), ("a", Json::Int(1))]
             .into_iter()
             .collect();
         assert_eq!(ab, ba);
-        let other: JsonMap = [("a".into(), Json::Int(1)), ("b".into(), Json::Int(3))]
+        let other: JsonMap = [("a", Json::Int(1)), ("b", Json::Int(3))]
             .into_iter()
             .collect();
         assert_ne!(ab, other);

@@ -13,6 +13,7 @@ mod de;
 mod dump;
 pub mod map;
 mod parse;
+mod string;
 mod value;
 
 pub use de::{DeError, from_json};
@@ -22,6 +23,7 @@ pub use parse::{
     DEFAULT_MAX_DEPTH, INT_MAX_STR_DIGITS, ParseError, ParseErrorKind, parse, parse_measured,
     parse_with_limit,
 };
+pub use string::JsonStr;
 pub use value::Json;
 
 /// Runs `work` on this thread's buffer in `slot`, kept between calls for

@@ -40,7 +40,7 @@
 
 use std::fmt;
 
-use super::value::{Json, JsonMap};
+use super::value::{Json, JsonMap, JsonStr};
 
 /// The nesting depth [`parse`] allows: the deepest frame chanx 2.13 reads.
 ///
@@ -274,7 +274,7 @@ const STACK_KEPT: usize = 64;
 enum Frame {
     Array(Vec<Json>),
     /// The object so far and the key whose value is being parsed.
-    Object(JsonMap, String),
+    Object(JsonMap, JsonStr),
 }
 
 struct Parser<'a> {
@@ -443,7 +443,7 @@ impl Parser<'_> {
     }
 
     /// A key, its `:` and the whitespace after it.
-    fn parse_key(&mut self) -> Result<String, Fail> {
+    fn parse_key(&mut self) -> Result<JsonStr, Fail> {
         if self.peek() != Some(b'"') {
             return Err((ParseErrorKind::ExpectingPropertyName, self.pos));
         }
@@ -458,7 +458,7 @@ impl Parser<'_> {
     }
 
     /// The string whose opening quote is at `pos`.
-    fn parse_string(&mut self) -> Result<String, Fail> {
+    fn parse_string(&mut self) -> Result<JsonStr, Fail> {
         let bytes = self.bytes;
         let begin = self.pos;
         let start = begin + 1;
@@ -466,7 +466,7 @@ impl Parser<'_> {
         match bytes.get(i) {
             Some(b'"') => {
                 self.pos = i + 1;
-                return Ok(self.text[start..i].to_owned());
+                return Ok(JsonStr::from(&self.text[start..i]));
             }
             Some(b'\\') => {}
             Some(_) => return Err((ParseErrorKind::InvalidControlCharacter, i)),
@@ -520,7 +520,7 @@ impl Parser<'_> {
             match bytes.get(i) {
                 Some(b'"') => {
                     self.pos = i + 1;
-                    return Ok(out);
+                    return Ok(out.into());
                 }
                 Some(b'\\') => {}
                 Some(_) => return Err((ParseErrorKind::InvalidControlCharacter, i)),

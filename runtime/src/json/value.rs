@@ -1,6 +1,7 @@
 //! The value tree of a parsed frame.
 
 pub(crate) use super::map::JsonMap;
+pub use super::string::JsonStr;
 
 /// A JSON value as Python's `json.loads` produces it.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -19,7 +20,7 @@ pub enum Json {
     Float(f64),
     /// A string. Where Python's would hold a lone surrogate (from an escape
     /// such as `"\ud800"`), this one holds U+FFFD: a Rust string cannot.
-    Str(String),
+    Str(JsonStr),
     /// A list.
     Array(Vec<Json>),
     /// An object (a Python `dict`).
@@ -111,11 +112,11 @@ impl Json {
                     .map_or(Value::Null, Value::Number),
             },
             Json::Float(f) => Number::from_f64(*f).map_or(Value::Null, Value::Number),
-            Json::Str(s) => Value::String(s.clone()),
+            Json::Str(s) => Value::String(s.to_string()),
             Json::Array(items) => Value::Array(items.iter().map(Json::to_serde_value).collect()),
             Json::Object(map) => Value::Object(
                 map.iter()
-                    .map(|(k, v)| (k.clone(), v.to_serde_value()))
+                    .map(|(k, v)| (k.to_string(), v.to_serde_value()))
                     .collect(),
             ),
         }
@@ -134,10 +135,10 @@ impl From<serde_json::Value> for Json {
                 (_, _, Some(f)) => Json::Float(f),
                 _ => Json::Null,
             },
-            Value::String(s) => Json::Str(s),
+            Value::String(s) => Json::Str(s.into()),
             Value::Array(items) => Json::Array(items.into_iter().map(Json::from).collect()),
             Value::Object(map) => {
-                Json::Object(map.into_iter().map(|(k, v)| (k, v.into())).collect())
+                Json::Object(map.into_iter().map(|(k, v)| (k, Json::from(v))).collect())
             }
         }
     }
@@ -145,12 +146,18 @@ impl From<serde_json::Value> for Json {
 
 impl From<&str> for Json {
     fn from(s: &str) -> Self {
-        Json::Str(s.to_owned())
+        Json::Str(s.into())
     }
 }
 
 impl From<String> for Json {
     fn from(s: String) -> Self {
+        Json::Str(s.into())
+    }
+}
+
+impl From<JsonStr> for Json {
+    fn from(s: JsonStr) -> Self {
         Json::Str(s)
     }
 }

@@ -13,7 +13,7 @@ use super::node::{
 };
 use super::repr::py_str;
 use super::scalars::{self, compare, float_is_multiple, int_is_multiple};
-use crate::json::{Json, JsonMap};
+use crate::json::{Json, JsonMap, JsonStr};
 
 /// The validated value: the input itself when validation changed nothing
 /// (the common case: no copy), or what pydantic would have made of it.
@@ -479,7 +479,7 @@ impl Engine<'_> {
                 }
                 Ok(Cow::Owned(other)) => {
                     changed = true;
-                    Some(py_str(&other))
+                    Some(py_str(&other).into())
                 }
                 Err(mut found) => {
                     for error in &mut found {
@@ -536,7 +536,7 @@ impl Engine<'_> {
                     None => continue,
                 },
             };
-            output.insert(field.name.clone(), value);
+            output.insert(field.name.as_str(), value);
         }
         for (key, value) in fields.extras {
             output.insert(key.clone(), value.into_owned());
@@ -557,32 +557,35 @@ impl Engine<'_> {
         let Json::Object(map) = input else {
             return Err(one(e::model_type(&model.name)));
         };
-        let fields = self.model_fields(model, map, st)?;
-        if fields.stands(map) {
-            return Ok(());
-        }
-        let drop_unknown = fields.set < map.len() && matches!(model.extra, Extra::Ignore);
         // Owned before the map is changed: the fields borrow from it. Only
         // changed values and defaults (of absent fields) are listed.
-        let values: Vec<(usize, Json)> = fields
-            .values
-            .into_iter()
-            .map(|(index, value)| (index, value.into_owned()))
-            .collect();
-        let extras: Vec<(String, Json)> = fields
-            .extras
-            .into_iter()
-            .filter_map(|(key, value)| match value {
-                Cow::Owned(value) => Some((key.clone(), value)),
-                Cow::Borrowed(_) => None,
-            })
-            .collect();
+        let (values, extras, drop_unknown) = {
+            let fields = self.model_fields(model, map, st)?;
+            if fields.stands(map) {
+                return Ok(());
+            }
+            let drop_unknown = fields.set < map.len() && matches!(model.extra, Extra::Ignore);
+            let values: Vec<(usize, Json)> = fields
+                .values
+                .into_iter()
+                .map(|(index, value)| (index, value.into_owned()))
+                .collect();
+            let extras: Vec<(JsonStr, Json)> = fields
+                .extras
+                .into_iter()
+                .filter_map(|(key, value)| match value {
+                    Cow::Owned(value) => Some((key.clone(), value)),
+                    Cow::Borrowed(_) => None,
+                })
+                .collect();
+            (values, extras, drop_unknown)
+        };
         for (index, value) in values {
             let name = &model.fields[index].name;
             match map.get_mut(name) {
                 Some(slot) => *slot = value,
                 None => {
-                    map.insert(name.clone(), value);
+                    map.insert(name.as_str(), value);
                 }
             }
         }
@@ -642,7 +645,7 @@ impl Engine<'_> {
                 },
             }
         }
-        let mut extras: Vec<(&String, Cow<'_, Json>)> = Vec::new();
+        let mut extras: Vec<(&JsonStr, Cow<'_, Json>)> = Vec::new();
         match &model.extra {
             Extra::Ignore => {}
             Extra::Forbid => {
@@ -805,7 +808,7 @@ impl Engine<'_> {
 /// fields the input set. A given field not listed is valid as it is.
 struct ModelFields<'a> {
     values: Vec<(usize, Cow<'a, Json>)>,
-    extras: Vec<(&'a String, Cow<'a, Json>)>,
+    extras: Vec<(&'a JsonStr, Cow<'a, Json>)>,
     changed: bool,
     set: usize,
 }

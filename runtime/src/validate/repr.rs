@@ -13,7 +13,7 @@ pub fn py_repr(value: &Json) -> String {
 /// `str(value)`: a string as it is, anything else as its `repr`.
 pub fn py_str(value: &Json) -> String {
     match value {
-        Json::Str(s) => s.clone(),
+        Json::Str(s) => s.to_string(),
         other => py_repr(other),
     }
 }
