@@ -110,7 +110,7 @@ pub fn write_string(out: &mut String, value: &str) {
     let bytes = value.as_bytes();
     // Most strings (keys, actions, words) need no escape: checked first,
     // then copied at once.
-    if !bytes.iter().any(|&b| needs_escape(b)) {
+    if all_plain(bytes) {
         out.reserve(bytes.len() + 2);
         out.push('"');
         out.push_str(value);
@@ -151,6 +151,40 @@ pub fn write_string(out: &mut String, value: &str) {
     }
     out.push_str(&value[run..]);
     out.push('"');
+}
+
+/// Whether `json.dumps` writes every byte as itself; eight bytes at a
+/// time (a byte at a time was most of writing a short key).
+#[inline]
+fn all_plain(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        if word_needs_escape(u64::from_le_bytes(word.try_into().expect("eight bytes"))) {
+            return false;
+        }
+    }
+    // The last bytes as one word, filled up with a plain byte.
+    let last = words
+        .remainder()
+        .iter()
+        .fold(u64::from_le_bytes([b'a'; 8]), |word, &b| {
+            word << 8 | u64::from(b)
+        });
+    !word_needs_escape(last)
+}
+
+/// Whether any byte of the word is one [`needs_escape`] is true of.
+#[inline]
+fn word_needs_escape(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let quote = has_zero(word ^ (ONES * u64::from(b'"')));
+    let backslash = has_zero(word ^ (ONES * 0x5c));
+    let delete = has_zero(word ^ (ONES * 0x7f));
+    // Below 0x20: subtracting 0x20 borrows into the byte's high bit.
+    let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+    (quote | backslash | delete | control | (word & HIGHS)) != 0
 }
 
 /// Whether `json.dumps` (with `ensure_ascii`) writes this byte otherwise

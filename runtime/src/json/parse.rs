@@ -285,6 +285,9 @@ struct Parser<'a> {
     deepest: usize,
 }
 
+/// Members a non-empty object has room for when its first key is read.
+const OBJECT_ROOM: usize = 4;
+
 /// Bytes that end the plain run of a string: the quote, the backslash and
 /// the control characters Python refuses.
 static STRING_STOP: [bool; 256] = {
@@ -362,7 +365,10 @@ impl Parser<'_> {
                         Json::Object(JsonMap::default())
                     } else {
                         let key = self.parse_key()?;
-                        stack.push(Frame::Object(JsonMap::default(), key));
+                        // Room for a frame's few keys at once, not grown
+                        // from none on the first insert.
+                        let members = JsonMap::with_capacity(OBJECT_ROOM);
+                        stack.push(Frame::Object(members, key));
                         continue 'value;
                     }
                 }
@@ -536,8 +542,10 @@ impl Parser<'_> {
         // Eight bytes at a time while none of them needs a look.
         while i + 8 <= bytes.len() {
             let chunk = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("eight bytes"));
-            if word_has_stop(chunk) {
-                break;
+            let stops = word_stops(chunk);
+            if stops != 0 {
+                // The lowest mark is the first stop byte (see `word_stops`).
+                return i + (stops.trailing_zeros() / 8) as usize;
             }
             i += 8;
         }
@@ -641,9 +649,12 @@ impl Parser<'_> {
     }
 }
 
-/// Whether any byte of the little-endian word is `"`, `\` or below 0x20.
+/// The high bit of each byte of the little-endian word that is `"`, `\`
+/// or below 0x20; zero when there is none. Bytes after the first stop may
+/// be marked falsely (a borrow runs on into the next byte), but no byte
+/// before it is, so the lowest mark is exact.
 #[inline]
-fn word_has_stop(word: u64) -> bool {
+fn word_stops(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
@@ -652,7 +663,7 @@ fn word_has_stop(word: u64) -> bool {
     // A byte below 0x20: subtracting 0x20 borrows into its high bit (for
     // bytes already >= 0x80 the `!word` mask clears the false hit).
     let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
-    (quote | backslash | control) != 0
+    quote | backslash | control
 }
 
 #[cfg(test)]

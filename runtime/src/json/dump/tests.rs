@@ -105,6 +105,25 @@ fn every_character_class_is_escaped_as_python_does_alone_and_in_runs() {
     }
 }
 
+/// Strings are checked eight bytes at a time: a character needing an
+/// escape is found at every place in a word and in the last short word.
+#[test]
+fn an_escape_is_found_at_every_place_in_a_word() {
+    let samples = [
+        '"', '\\', '\u{0}', '\u{1f}', ' ', '~', '\u{7f}', 'é', '🦀', 'a',
+    ];
+    for c in samples {
+        for before in 0..=17 {
+            for after in [0, 1, 6, 7, 8, 9, 15] {
+                let text = format!("{}{c}{}", "x".repeat(before), "y".repeat(after));
+                let mut out = String::new();
+                crate::json::write_string(&mut out, &text);
+                assert_eq!(out, reference_string(&text), "{text:?}");
+            }
+        }
+    }
+}
+
 #[test]
 fn containers_use_python_separators() {
     assert_eq!(dumps(&json!([])), "[]");

@@ -287,15 +287,29 @@ fn depth_is_limited_without_recursion() {
 
 #[test]
 fn swar_scan_finds_every_stop_byte() {
-    for stop in (0u8..0x20).chain([b'"', b'\\']) {
+    let stops = || (0u8..0x20).chain([b'"', b'\\']);
+    for stop in stops() {
         for at in 0..8 {
-            let mut word = [b'a'; 8];
+            // The first stop is found whatever follows it: plain, high or
+            // other stop bytes.
+            for after in [b'a', 0xff, 0x80, stop, b'"', 0x00, 0x1f] {
+                let mut word = [after; 8];
+                word[..at].fill(b'a');
+                word[at] = stop;
+                let marks = word_stops(u64::from_le_bytes(word));
+                assert_eq!(marks.trailing_zeros() / 8, at as u32, "{stop:#x} at {at}");
+            }
+            // High bytes before it mark nothing.
+            let mut word = [0xc3; 8];
             word[at] = stop;
-            assert!(word_has_stop(u64::from_le_bytes(word)), "{stop:#x} at {at}");
+            assert_eq!(
+                word_stops(u64::from_le_bytes(word)).trailing_zeros() / 8,
+                at as u32
+            );
         }
     }
     for plain in (0x20u8..=0xff).filter(|b| *b != b'"' && *b != b'\\') {
-        assert!(!word_has_stop(u64::from_le_bytes([plain; 8])), "{plain:#x}");
+        assert_eq!(word_stops(u64::from_le_bytes([plain; 8])), 0, "{plain:#x}");
     }
     // Stops after a long plain run and after high bytes.
     let text = format!("\"{}é\u{1}\"", "x".repeat(37));
