@@ -526,14 +526,18 @@ impl Engine<'_> {
             return Ok(Cow::Borrowed(input));
         }
         let mut output = JsonMap::with_capacity(model.fields.len() + fields.extras.len());
+        let defaults = fields.defaults;
         let mut changed = fields.values.into_iter().peekable();
         for (index, field) in model.fields.iter().enumerate() {
             let value = match changed.next_if(|(at, _)| *at == index) {
                 Some((_, value)) => value.into_owned(),
-                // Not in the list: given, and valid as it is.
-                None => match map.get(&field.name) {
-                    Some(value) => value.clone(),
-                    None => continue,
+                None => match (defaults.has(index), &field.default) {
+                    (true, Some(default)) => default.clone(),
+                    // Not listed: given, and valid as it is.
+                    _ => match map.get(&field.name) {
+                        Some(value) => value.clone(),
+                        None => continue,
+                    },
                 },
             };
             output.insert(field.name.as_str(), value);
@@ -559,7 +563,7 @@ impl Engine<'_> {
         };
         // Owned before the map is changed: the fields borrow from it. Only
         // changed values and defaults (of absent fields) are listed.
-        let (values, extras, drop_unknown) = {
+        let (values, defaults, extras, drop_unknown) = {
             let fields = self.model_fields(model, map, st)?;
             if fields.stands(map) {
                 return Ok(());
@@ -578,8 +582,18 @@ impl Engine<'_> {
                     Cow::Borrowed(_) => None,
                 })
                 .collect();
-            (values, extras, drop_unknown)
+            (values, fields.defaults, extras, drop_unknown)
         };
+        // Defaults first: the fields beyond the bits are listed in `values`,
+        // so all go in in field order.
+        for field in defaults
+            .indices()
+            .filter_map(|index| model.fields.get(index))
+        {
+            if let Some(default) = &field.default {
+                map.insert(field.name.as_str(), default.clone());
+            }
+        }
         for (index, value) in values {
             let name = &model.fields[index].name;
             match map.get_mut(name) {
@@ -612,6 +626,7 @@ impl Engine<'_> {
         // Only what differs from the input: most frames change nothing, and
         // then nothing is allocated.
         let mut validated: Vec<(usize, Cow<'a, Json>)> = Vec::new();
+        let mut defaults = Defaults::default();
         let mut changed = false;
         let mut errors = Vec::new();
         let mut fields_set = 0;
@@ -638,7 +653,9 @@ impl Engine<'_> {
                 None => match &field.default {
                     Some(default) => {
                         changed = true;
-                        validated.push((index, Cow::Borrowed(default)));
+                        if !defaults.add(index) {
+                            validated.push((index, Cow::Borrowed(default)));
+                        }
                     }
                     None if field.required => errors.push(e::missing().at(field.name.as_str())),
                     None => {}
@@ -681,6 +698,7 @@ impl Engine<'_> {
         st.fields_set = Some(fields_set);
         Ok(ModelFields {
             values: validated,
+            defaults,
             extras,
             changed,
             set: fields_set,
@@ -803,14 +821,52 @@ impl Engine<'_> {
 }
 
 /// A model's fields as validated: each given field's value that differs
-/// from the input and each default taken (by field index, in order), the
+/// from the input and each default taken (by field index, in order; the
+/// first 64 defaults as bits in `defaults`), the
 /// extra keys kept, whether any value differs from the input, and how many
 /// fields the input set. A given field not listed is valid as it is.
 struct ModelFields<'a> {
     values: Vec<(usize, Cow<'a, Json>)>,
+    defaults: Defaults,
     extras: Vec<(&'a JsonStr, Cow<'a, Json>)>,
     changed: bool,
     set: usize,
+}
+
+/// The first 64 fields whose default was taken, as bits: most frames leave
+/// out a field with a default (a `payload` of `None`), and listing it in
+/// `values` cost an allocation per frame. Later fields are listed there.
+#[derive(Clone, Copy, Default)]
+struct Defaults(u64);
+
+impl Defaults {
+    /// Notes field `index`; false if it is beyond the bits.
+    fn add(&mut self, index: usize) -> bool {
+        let Some(bit) = u32::try_from(index).ok().and_then(|i| 1u64.checked_shl(i)) else {
+            return false;
+        };
+        self.0 |= bit;
+        true
+    }
+
+    /// The fields noted, in order.
+    fn indices(self) -> impl Iterator<Item = usize> {
+        let mut bits = self.0;
+        std::iter::from_fn(move || {
+            let index = bits.trailing_zeros();
+            (bits != 0).then(|| {
+                bits &= bits - 1;
+                index as usize
+            })
+        })
+    }
+
+    fn has(self, index: usize) -> bool {
+        u32::try_from(index)
+            .ok()
+            .and_then(|i| 1u64.checked_shl(i))
+            .is_some_and(|bit| self.0 & bit != 0)
+    }
 }
 
 impl ModelFields<'_> {

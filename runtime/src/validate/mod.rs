@@ -268,6 +268,66 @@ mod tests {
         }
     }
 
+    /// A model of 70 fields, each with a default: the first 64 defaults
+    /// taken are noted as bits, the rest listed; in place and copying, every
+    /// default goes in, in field order, beside given and coerced values.
+    #[test]
+    fn defaults_beyond_sixty_four_fields_go_in_in_field_order() {
+        let fields: Vec<String> = (0..70)
+            .map(|i| {
+                format!(
+                    r#"{{"name":"f{i}","schema":{{"t":"int"}},"required":false,"default":{i}}}"#
+                )
+            })
+            .collect();
+        let text = format!(
+            r#"{{"version":1,"defs":[],"roots":[{{"t":"model","name":"Wide","fields":[{}]}}]}}"#,
+            fields.join(",")
+        );
+        let program = Program::new(Box::leak(text.into_boxed_str()));
+        for frame in [r#"{}"#, r#"{"f3":"30","f66":"660","f69":69}"#] {
+            let original = parse(frame);
+            let (_, copied) = program.validate(0, &original).expect("valid");
+            let copied = copied.into_owned();
+            let mut in_place = original.clone();
+            assert_eq!(program.validate_in_place(0, &mut in_place), Ok(0));
+            assert_eq!(in_place, copied, "{frame}");
+            let map = in_place.as_object().expect("an object");
+            assert_eq!(map.len(), 70, "{frame}");
+            let given_any = !original.as_object().expect("an object").is_empty();
+            for i in 0..70i64 {
+                let expected = match i {
+                    3 if given_any => 30,
+                    66 if given_any => 660,
+                    other => other,
+                };
+                assert_eq!(
+                    map.get(&format!("f{i}")),
+                    Some(&Json::Int(expected)),
+                    "{frame}"
+                );
+            }
+            // Given keys keep their place; the defaults follow in field order.
+            let keys: Vec<&str> = map.keys().map(|k| k.as_str()).collect();
+            let given: Vec<&str> = original
+                .as_object()
+                .expect("an object")
+                .keys()
+                .map(|k| k.as_str())
+                .collect();
+            let defaults: Vec<String> = (0..70)
+                .map(|i| format!("f{i}"))
+                .filter(|k| !given.contains(&k.as_str()))
+                .collect();
+            assert_eq!(keys[..given.len()], given[..], "{frame}");
+            assert_eq!(
+                keys[given.len()..],
+                defaults.iter().map(String::as_str).collect::<Vec<_>>()[..],
+                "{frame}"
+            );
+        }
+    }
+
     /// The defaults and coercions are there after validation in place.
     #[test]
     fn validation_in_place_adds_defaults_and_coerces() {
