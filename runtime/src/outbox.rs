@@ -429,7 +429,10 @@ where
     sink.feed(first).await?;
     let mut closed = first_closes;
     let mut written = 1;
-    while !closed && written < BATCH {
+    // `is_empty` first: a failed `try_recv` costs several times as much,
+    // and most batches are one frame. A frame being queued right now may
+    // read as absent; it goes in the next batch.
+    while !closed && written < BATCH && !receiver.is_empty() {
         let Ok(Queued { message, .. }) = receiver.try_recv() else {
             break;
         };
