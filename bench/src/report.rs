@@ -236,9 +236,12 @@ no log subscriber; *hand-written* parses the JSON, matches the action and
 replies, and broadcasts through per-connection bounded queues
 (`bench/src/servers.rs`). Ping → pong is closed-loop, one frame in flight per
 connection, 0.5 s warm-up then 3 s measured. The paired rows run the two
-servers in five rounds, each first in every other round, and give each
+servers in seven rounds, each first in every other round, and give each
 server's median round (the
-machine's load from its neighbours moved single runs by a tenth either way).
+machine's load from its neighbours moved single runs by a tenth either way);
+their ratio is the median of the rounds' own ratios, a round's two runs
+being back to back, so that a slow spell of the machine weighs on both
+sides of a round rather than on one server's median.
 The broadcast is the chat
 example's: one publisher sends `chat`, the server relays `chat_notification`
 to every connection in the room; at most 8 broadcasts are in flight so no
