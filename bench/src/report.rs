@@ -502,23 +502,39 @@ per frame is about 40 % of the gap, mostly instructions and
 instruction-cache misses (its code does not stay in a 32 KiB cache between
 frames). The rest is the connection's plumbing: data misses on
 per-connection state that is cold when the connection's next frame comes.
-This run removed three layers of it. A text frame is read in tungstenite's
-buffer instead of being copied into a `String`. One sink adapter replaces
-`With` and `SinkMapErr`, which made a future per frame. The connection runs
-as a task of its own instead of inside the accepting task's 5.4 KB future
-of handshake and routing state; it is still awaited and aborted with it. A
-topic frame's work is boxed, which took every frame's future from 1,408 to
-928 bytes. Tried and not kept, each measured the same way: boxing every
-frame's future (10 fewer write misses per round trip at 1,000 connections,
-but 300 more instructions per frame, which the loads whose state stays in
-cache pay for nothing); boxing the writer's batch (7 fewer write misses,
-the same cost); boxing the wait for a frame or an inbox message (no change:
-it lasts through the idle time and goes cold anyway). What is left is the
-reader's loop state and the writer's (about 12 and 9 read misses per round
-trip, against 4 and 3 for the hand-written server's two tasks), which a
-hand-written state machine in place of the nested async functions would
-make compact, and the framework's instructions: parsing, validating and
-decoding a ping take about 3,000, the reply about 1,200 (the hand-written
+An earlier run removed three layers of it. A text frame is read in
+tungstenite's buffer instead of being copied into a `String`. One sink
+adapter replaces `With` and `SinkMapErr`, which made a future per frame.
+The connection runs as a task of its own instead of inside the accepting
+task's 5.4 KB future of handshake and routing state; it is still awaited
+and aborted with it. A topic frame's work is boxed, which took every
+frame's future from 1,408 to 928 bytes. Tried then and not kept, each
+measured the same way: boxing every frame's future (10 fewer write misses
+per round trip at 1,000 connections, but 300 more instructions per frame,
+which the loads whose state stays in cache pay for nothing); boxing the
+writer's batch (7 fewer write misses, the same cost); boxing the wait for a
+frame or an inbox message (no change: it lasts through the idle time and
+goes cold anyway). This run cut the framework's own work per frame. A
+frame's keys and string values are held in place up to 30 bytes
+(`JsonStr`), where each was a `String`: an allocation and a free per
+string. A large object's hash table is boxed, so a JSON value is 32 bytes
+instead of 64. The defaults a model takes are noted as bits instead of
+listed (a ping leaves out its `payload`, and the list cost an allocation
+and a copy per frame). Strings are checked eight bytes at a time when
+written, and the parser finds a string's end within its word; a parsed
+object starts with room for four members; the writer checks that its queue
+is empty before trying to take a second frame into a batch. In process, a
+ping's handling went from 9,758 to 9,033 instructions (harness included)
+and its allocations from six to two. A fresh simulation at 1,000
+connections, as above, counts about 10,900 instructions per round trip
+outside the kernel and the buffer zeroing, against 11,300 for the build
+before these changes and 5,800 for the hand-written server (the
+simulation moves by a few per cent from run to run). What is left is the reader's loop
+state and the writer's (about 12 and 9 read misses per round trip, against
+4 and 3 for the hand-written server's two tasks), which a hand-written
+state machine in place of the nested async functions would make compact,
+and the framework's instructions: parsing, validating and decoding a ping
+take about 2,400, the reply about 1,200 (the hand-written
 server's typed decode about 800). Earlier runs took a fifth off a ping's
 instructions in process: a batch the socket takes at once is written
 without arming a timer; validation works on the frame in place; JSON
@@ -532,12 +548,14 @@ connections, 7 % less throughput at 1,000 and a third less at 1
 connection). A writer that writes every queued frame before one flush is
 why broadcasts beat the hand-written server, which flushes per frame; a
 group send also hands every member the same `Bytes` instead of a copy each.
-This run is 1.06×, 0.890×, 0.904× and 0.883× on ping → pong for 1, 10, 100
-and 1,000 connections, with both servers faster than in the previous run
-(chanx 149,000 round trips/s at 1,000 connections against 107,000; the
-hand-written server 169,000 against 118,000): the machine's speed moves
-between runs, and the ratio by several percent with it, so 0.9× is at the
-edge, not held at every load.
+This run is 0.900×, 0.908×, 0.931× and 0.867× on ping → pong for 1, 10, 100
+and 1,000 connections, each the median of seven rounds' ratios. Two runs of
+the same build with the earlier method (each server's median of five
+rounds) gave 1.05×, 1.07×, 0.930× and 1.03×, then 0.797×, 0.925×, 0.872×
+and 0.988×: the machine's speed moves within and between runs by more than
+the margin, so 0.9× is at the edge, not held at every load, and 1,000
+connections, where neither the connections' state nor the framework's code
+stays in cache between frames, is the load most often below it.
 
 **Redis.** The channels_redis format costs per broadcast what its design
 does: `group_send` lists the group's members (one `ZRANGE` of every channel
