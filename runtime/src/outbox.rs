@@ -430,8 +430,8 @@ where
     let mut closed = first_closes;
     let mut written = 1;
     // `is_empty` first: a failed `try_recv` costs several times as much,
-    // and most batches are one frame. A frame being queued right now may
-    // read as absent; it goes in the next batch.
+    // and most batches are one frame. A frame queued after the check goes
+    // in the next batch, in order.
     while !closed && written < BATCH && !receiver.is_empty() {
         let Ok(Queued { message, .. }) = receiver.try_recv() else {
             break;

@@ -365,8 +365,8 @@ impl Parser<'_> {
                         Json::Object(JsonMap::default())
                     } else {
                         let key = self.parse_key()?;
-                        // Room for a frame's few keys at once, not grown
-                        // from none on the first insert.
+                        // Room for a frame's few keys made up front, not
+                        // through the growth path on the first insert.
                         let members = JsonMap::with_capacity(OBJECT_ROOM);
                         stack.push(Frame::Object(members, key));
                         continue 'value;
