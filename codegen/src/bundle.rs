@@ -224,14 +224,10 @@ impl Bundler<'_> {
         if node.file == 0 {
             return Some(node.pointer.clone());
         }
-        let mut prefix = node.pointer.as_str();
-        loop {
-            let ancestor = NodeRef::new(node.file, prefix);
-            if let Some(place) = self.placed.get(&ancestor) {
-                return Some(format!("{place}{}", &node.pointer[prefix.len()..]));
-            }
-            prefix = &prefix[..prefix.rfind('/')?];
-        }
+        crate::load::pointer_ancestors(&node.pointer).find_map(|prefix| {
+            let place = self.placed.get(&NodeRef::new(node.file, prefix))?;
+            Some(format!("{place}{}", &node.pointer[prefix.len()..]))
+        })
     }
 }
 

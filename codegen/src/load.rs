@@ -347,6 +347,19 @@ fn pointer_get<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> {
     Some(target)
 }
 
+/// A JSON pointer and each of its ancestors, nearest first, down to the
+/// document's root `""`.
+pub(crate) fn pointer_ancestors(pointer: &str) -> impl Iterator<Item = &str> {
+    std::iter::successors(Some(pointer), |up| up.rfind('/').map(|slash| &up[..slash]))
+}
+
+/// A JSON pointer's parent and its last (still escaped) token; `None` for
+/// the root.
+pub(crate) fn pointer_parent(pointer: &str) -> Option<(&str, &str)> {
+    let slash = pointer.rfind('/')?;
+    Some((&pointer[..slash], &pointer[slash + 1..]))
+}
+
 /// The value one (still escaped) pointer token below `value`.
 pub(crate) fn pointer_step<'a>(value: &'a Value, token: &str) -> Option<&'a Value> {
     let key = unescape_token(token);
@@ -465,26 +478,14 @@ impl Document {
     /// Where `node` is written: its own position, or its nearest ancestor's.
     pub fn location(&self, node: &NodeRef) -> Option<Location> {
         let file = self.files.get(node.file)?;
-        let mut pointer = node.pointer.as_str();
-        loop {
-            if let Some((line, col)) = file.parsed.positions.get(pointer) {
-                return Some(Location {
-                    file: file.display.clone(),
-                    line,
-                    col,
-                });
-            }
-            match pointer.rfind('/') {
-                Some(i) => pointer = &pointer[..i],
-                None => {
-                    return Some(Location {
-                        file: file.display.clone(),
-                        line: 1,
-                        col: 1,
-                    });
-                }
-            }
-        }
+        let (line, col) = pointer_ancestors(&node.pointer)
+            .find_map(|pointer| file.parsed.positions.get(pointer))
+            .unwrap_or((1, 1));
+        Some(Location {
+            file: file.display.clone(),
+            line,
+            col,
+        })
     }
 
     /// The `$ref` string of `node`, if `node` is a Reference Object.
@@ -945,6 +946,17 @@ fn load_references(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pointers_walk_up_to_the_root_token_by_token() {
+        let up: Vec<&str> = pointer_ancestors("/a/b~1c/0").collect();
+        assert_eq!(up, ["/a/b~1c/0", "/a/b~1c", "/a", ""]);
+        assert_eq!(pointer_ancestors("").collect::<Vec<_>>(), [""]);
+        assert_eq!(pointer_parent("/a/b~1c"), Some(("/a", "b~1c")));
+        assert_eq!(pointer_parent("/a"), Some(("", "a")));
+        assert_eq!(pointer_parent("/"), Some(("", "")));
+        assert_eq!(pointer_parent(""), None);
+    }
 
     #[test]
     fn pointer_get_agrees_with_serde_json() {

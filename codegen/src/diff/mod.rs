@@ -276,13 +276,10 @@ impl Site {
         let Some(file) = doc.files.iter().position(|f| f.display == self.file) else {
             return;
         };
-        let mut node = NodeRef::new(file, self.pointer.clone());
-        while doc.raw(&node).is_none() {
-            match node.pointer.rfind('/') {
-                Some(i) => node.pointer.truncate(i),
-                None => break,
-            }
-        }
+        let nearest = crate::load::pointer_ancestors(&self.pointer)
+            .find(|up| doc.raw(&NodeRef::new(file, *up)).is_some())
+            .unwrap_or("");
+        let node = NodeRef::new(file, nearest);
         self.pointer = node.pointer.clone();
         if let Some(location) = doc.location(&node) {
             self.line = location.line;

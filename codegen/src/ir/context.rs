@@ -52,13 +52,12 @@ impl<'d> Context<'d> {
         // A node whose parent was read before is one step from it, not a
         // walk from the root (0.7 % of the 100k synthetic document's
         // instructions: most reads of a new node have no parent read).
-        let parent = node
-            .pointer
-            .rfind('/')
-            .and_then(|slash| Some((file.get(&node.pointer[..slash])?, slash)));
+        let parent = crate::load::pointer_parent(&node.pointer)
+            .and_then(|(up, token)| Some((file.get(up)?, token)));
         let found = match parent {
-            Some((&parent, slash)) => parent
-                .and_then(|parent| crate::load::pointer_step(parent, &node.pointer[slash + 1..])),
+            Some((&parent, token)) => {
+                parent.and_then(|parent| crate::load::pointer_step(parent, token))
+            }
             None => self.doc.raw(node),
         };
         file.insert(node.pointer.as_str().into(), found);

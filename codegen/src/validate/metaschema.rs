@@ -230,13 +230,13 @@ fn reached_pointers(schema: &Value) -> HashSet<String> {
                 if let Some(Value::String(target)) = map.get("$ref")
                     && let Some(pointer) = target.strip_prefix('#')
                 {
-                    let mut end = pointer.len();
-                    loop {
-                        reached.insert(pointer[..end].to_string());
-                        match pointer[..end].rfind('/') {
-                            Some(slash) if slash > 0 => end = slash,
-                            _ => break,
+                    // The target and its ancestors; the root only when it
+                    // is the target.
+                    for (step, up) in crate::load::pointer_ancestors(pointer).enumerate() {
+                        if step > 0 && up.is_empty() {
+                            break;
                         }
+                        reached.insert(up.to_string());
                     }
                 }
                 stack.extend(map.values());
