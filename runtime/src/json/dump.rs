@@ -176,15 +176,9 @@ fn all_plain(bytes: &[u8]) -> bool {
 /// Whether any byte of the word is one [`needs_escape`] is true of.
 #[inline]
 fn word_needs_escape(word: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
-    let quote = has_zero(word ^ (ONES * u64::from(b'"')));
-    let backslash = has_zero(word ^ (ONES * 0x5c));
-    let delete = has_zero(word ^ (ONES * 0x7f));
-    // Below 0x20: subtracting 0x20 borrows into the byte's high bit.
-    let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
-    (quote | backslash | delete | control | (word & HIGHS)) != 0
+    use super::word;
+    // The parser's stop bytes, DEL and every non-ASCII byte.
+    (word::stops(word) | word::marks_byte(word, 0x7f) | (word & word::HIGHS)) != 0
 }
 
 /// Whether `json.dumps` (with `ensure_ascii`) writes this byte otherwise

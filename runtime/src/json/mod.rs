@@ -15,6 +15,7 @@ pub mod map;
 mod parse;
 mod string;
 mod value;
+mod word;
 
 pub use de::{DeError, from_json};
 pub use dump::{DumpError, MAX_DUMP_DEPTH, to_frame, to_string, write_float_repr, write_string};

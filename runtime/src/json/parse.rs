@@ -542,9 +542,9 @@ impl Parser<'_> {
         // Eight bytes at a time while none of them needs a look.
         while i + 8 <= bytes.len() {
             let chunk = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("eight bytes"));
-            let stops = word_stops(chunk);
+            let stops = super::word::stops(chunk);
             if stops != 0 {
-                // The lowest mark is the first stop byte (see `word_stops`).
+                // The lowest mark is the first stop byte (see `word::stops`).
                 return i + (stops.trailing_zeros() / 8) as usize;
             }
             i += 8;
@@ -647,23 +647,6 @@ impl Parser<'_> {
         }
         Ok(Json::BigInt(literal.into()))
     }
-}
-
-/// The high bit of each byte of the little-endian word that is `"`, `\`
-/// or below 0x20; zero when there is none. Bytes after the first stop may
-/// be marked falsely (a borrow runs on into the next byte), but no byte
-/// before it is, so the lowest mark is exact.
-#[inline]
-fn word_stops(word: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
-    let quote = has_zero(word ^ (ONES * u64::from(b'"')));
-    let backslash = has_zero(word ^ (ONES * u64::from(b'\\')));
-    // A byte below 0x20: subtracting 0x20 borrows into its high bit (for
-    // bytes already >= 0x80 the `!word` mask clears the false hit).
-    let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
-    quote | backslash | control
 }
 
 #[cfg(test)]

@@ -842,11 +842,16 @@ struct Defaults(u64);
 impl Defaults {
     /// Notes field `index`; false if it is beyond the bits.
     fn add(&mut self, index: usize) -> bool {
-        let Some(bit) = u32::try_from(index).ok().and_then(|i| 1u64.checked_shl(i)) else {
+        let Some(bit) = Self::bit(index) else {
             return false;
         };
         self.0 |= bit;
         true
+    }
+
+    /// The bit of field `index`, if it has one.
+    fn bit(index: usize) -> Option<u64> {
+        u32::try_from(index).ok().and_then(|i| 1u64.checked_shl(i))
     }
 
     /// The fields noted, in order.
@@ -862,10 +867,7 @@ impl Defaults {
     }
 
     fn has(self, index: usize) -> bool {
-        u32::try_from(index)
-            .ok()
-            .and_then(|i| 1u64.checked_shl(i))
-            .is_some_and(|bit| self.0 & bit != 0)
+        Self::bit(index).is_some_and(|bit| self.0 & bit != 0)
     }
 }
 

@@ -1,4 +1,5 @@
 use super::*;
+use crate::json::word::stops as word_stops;
 
 fn ok(text: &str) -> Json {
     parse(text).unwrap_or_else(|e| panic!("{text:?}: {e}"))
