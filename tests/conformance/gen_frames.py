@@ -892,6 +892,31 @@ def in_place():
                         "spare": {"label": "s", "leaf": {"value": "5"}}},
               "maybe_leaf": {"note": "m", "value": "6", "extra": [1]}}}))
 
+def string_lengths():
+    """Strings around the sizes the runtime treats differently: up to 30
+    bytes a parsed string is held in place, longer ones on the heap; the
+    parser and writer check eight bytes at a time. As values echoed back,
+    as dict keys, as the input of an error, with an escape or a multi-byte
+    character across the edges, and as an unknown tag or forbidden key."""
+    for n in (7, 8, 9, 15, 16, 17, 29, 30, 31, 32, 64):
+        message(f"strings/text-{n}-bytes", "scalars", with_(SCALARS_MIN, text="x" * n))
+        message(f"strings/key-{n}-bytes", "collections",
+                with_(COLLECTIONS_MIN, counts={"k" * n: n}))
+    message("strings/multibyte-across-30", "scalars", with_(SCALARS_MIN, text="x" * 29 + "\u00e9"))
+    message("strings/emoji-across-30", "scalars", with_(SCALARS_MIN, text="x" * 28 + "\U0001F980"))
+    message("strings/quote-at-byte-8", "scalars", with_(SCALARS_MIN, text="x" * 7 + '"' + "y" * 30))
+    message("strings/del-at-byte-16", "scalars", with_(SCALARS_MIN, text="x" * 15 + "\u007f"))
+    base = enc({"action": "scalars", "payload": with_(SCALARS_MIN, text=Raw('"@"'))})
+    frame("strings/escape-ends-at-30", base.replace("@", "x" * 28 + "\\n"))
+    frame("strings/escape-crosses-30", base.replace("@", "x" * 29 + "\\u00e9"))
+    frame("strings/escaped-31-bytes", base.replace("@", "\\t" * 31))
+    message("strings/too-long-31-bytes", "constraints", with_(CONSTRAINTS_MIN, name="n" * 31))
+    message("strings/pattern-fails-31-bytes", "constraints", with_(CONSTRAINTS_MIN, sku="S" * 31))
+    frame("strings/unknown-action-31-bytes", enc({"action": "a" * 31}))
+    frame("strings/unknown-action-30-bytes", enc({"action": "a" * 30}))
+    message("strings/forbidden-key-31-bytes", "strict_extra", with_(STRICT_MIN, **{"z" * 31: 1}))
+
+
 def main():
     valid()
     constraints()
@@ -912,6 +937,7 @@ def main():
     big()
     duplicate_fields()
     in_place()
+    string_lengths()
     text = "".join(json.dumps(f, ensure_ascii=False) + "\n" for f in FRAMES)
     if sys.argv[1:] == ["--check"]:
         if OUTPUT.read_text(encoding="utf-8") != text:
