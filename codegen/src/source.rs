@@ -8,6 +8,7 @@
 //! token of a flow collection until it ends, about 50 bytes per byte of a
 //! JSON file.
 
+mod fast;
 mod json;
 mod lenient;
 mod positions;
@@ -18,6 +19,33 @@ use foldhash::HashMap;
 use serde_json::{Map, Number, Value};
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+/// A place in the text: line (from 1) and column (from 0, in characters),
+/// as yaml_rust2's [`Marker`] gives them; the [`fast`] scanner makes its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Mark {
+    line: usize,
+    col: usize,
+}
+
+impl Mark {
+    fn line(self) -> usize {
+        self.line
+    }
+
+    fn col(self) -> usize {
+        self.col
+    }
+}
+
+impl From<Marker> for Mark {
+    fn from(marker: Marker) -> Self {
+        Mark {
+            line: marker.line(),
+            col: marker.col(),
+        }
+    }
+}
 
 use crate::diag::{Code, Diagnostic, Location};
 pub use positions::{PathKey, Positions};
@@ -121,6 +149,11 @@ fn parse_yaml(text: &str, display_name: &str, limits: &Limits) -> Result<ParsedF
     if let Some(parsed) = split::parse_in_two(text, limits) {
         return Ok(parsed);
     }
+    let mut builder = TreeBuilder::new(limits);
+    if fast::load(text, &mut builder).is_ok() && builder.error.is_none() {
+        return Ok(builder.parsed());
+    }
+    // Read by yaml_rust2 from the start, errors and all.
     let mut builder = TreeBuilder::new(limits);
     let mut parser = Parser::new_from_str(text);
     if let Err(e) = parser.load(&mut builder, true) {
@@ -234,7 +267,7 @@ enum Frame {
         anchor: usize,
         path: PathKey,
         /// The key read, waiting for its value, and where it is.
-        key: Option<(String, Marker)>,
+        key: Option<(String, Mark)>,
     },
 }
 
@@ -253,7 +286,7 @@ struct TreeBuilder<'l> {
     copied: (usize, usize),
     /// YAML documents seen in the stream; only one is allowed.
     documents: usize,
-    error: Option<(Marker, Code, String)>,
+    error: Option<(Mark, Code, String)>,
 }
 
 impl<'l> TreeBuilder<'l> {
@@ -278,7 +311,15 @@ impl<'l> TreeBuilder<'l> {
         }
     }
 
-    fn fail(&mut self, mark: Marker, code: Code, message: String) {
+    /// The file read, once [`fast::load`] read it all with no error.
+    fn parsed(self) -> ParsedFile {
+        ParsedFile {
+            value: self.root.unwrap_or(Value::Null),
+            positions: self.positions,
+        }
+    }
+
+    fn fail(&mut self, mark: Mark, code: Code, message: String) {
         if self.error.is_none() {
             self.error = Some((mark, code, message));
         }
@@ -299,7 +340,7 @@ impl<'l> TreeBuilder<'l> {
     }
 
     /// Records where the next node starts; refuses a path over the limit.
-    fn place(&mut self, mark: Marker, path: &PathKey) {
+    fn place(&mut self, mark: Mark, path: &PathKey) {
         if path.bytes() > self.limits.max_path_bytes {
             self.fail(
                 mark,
@@ -317,7 +358,7 @@ impl<'l> TreeBuilder<'l> {
 
     /// Counts a copy made for an anchor or an alias; false (and an error)
     /// once the copies exceed the limits.
-    fn charge_copy(&mut self, mark: Marker, value: &Value) -> bool {
+    fn charge_copy(&mut self, mark: Mark, value: &Value) -> bool {
         let (nodes, bytes) = size_of(value);
         self.copied.0 = self.copied.0.saturating_add(nodes);
         self.copied.1 = self.copied.1.saturating_add(bytes);
@@ -337,7 +378,7 @@ impl<'l> TreeBuilder<'l> {
         false
     }
 
-    fn start_container(&mut self, mark: Marker, anchor: usize, is_map: bool) {
+    fn start_container(&mut self, mark: Mark, anchor: usize, is_map: bool) {
         let Some(path) = self.next_path() else {
             self.fail(
                 mark,
@@ -379,7 +420,7 @@ impl<'l> TreeBuilder<'l> {
         });
     }
 
-    fn end_container(&mut self, mark: Marker) {
+    fn end_container(&mut self, mark: Mark) {
         let (value, anchor) = match self.stack.pop() {
             Some(Frame::Seq { items, anchor, .. }) => (Value::Array(items), anchor),
             Some(Frame::Map { map, anchor, .. }) => (Value::Object(map), anchor),
@@ -392,7 +433,7 @@ impl<'l> TreeBuilder<'l> {
     }
 
     /// Places a finished node into its parent (or as the root).
-    fn add_value(&mut self, mark: Marker, value: Value) {
+    fn add_value(&mut self, mark: Mark, value: Value) {
         let mut duplicate = None;
         let mut key_of = None;
         match self.stack.last_mut() {
@@ -441,7 +482,7 @@ impl<'l> TreeBuilder<'l> {
 
     fn scalar(
         &mut self,
-        mark: Marker,
+        mark: Mark,
         text: String,
         style: TScalarStyle,
         anchor: usize,
@@ -469,7 +510,7 @@ impl<'l> TreeBuilder<'l> {
 
     /// The parser marks a block mapping where it sees the first `:`; the
     /// mapping really starts at its first key, which is where users look.
-    fn place_block_mapping_at_first_key(&mut self, key_mark: Marker) {
+    fn place_block_mapping_at_first_key(&mut self, key_mark: Mark) {
         let Some(Frame::Map { map, path, .. }) = self.stack.last() else {
             return;
         };
@@ -480,7 +521,7 @@ impl<'l> TreeBuilder<'l> {
         self.positions.move_earlier(path, key_at);
     }
 
-    fn alias(&mut self, mark: Marker, id: usize) {
+    fn alias(&mut self, mark: Mark, id: usize) {
         let Some(value) = self.anchors.get(&id).cloned() else {
             self.fail(mark, Code::Syntax, "alias to an unknown anchor".into());
             return;
@@ -550,7 +591,8 @@ fn plain_scalar(text: &str) -> Value {
 }
 
 impl MarkedEventReceiver for TreeBuilder<'_> {
-    fn on_event(&mut self, ev: Event, mark: Marker) {
+    fn on_event(&mut self, ev: Event, marker: Marker) {
+        let mark = Mark::from(marker);
         if self.error.is_some() && !matches!(ev, Event::StreamEnd) {
             return;
         }

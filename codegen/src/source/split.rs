@@ -98,8 +98,11 @@ fn parse_part<'l>(
     base: PathKey,
     base_depth: usize,
 ) -> Option<TreeBuilder<'l>> {
-    let mut builder = TreeBuilder::part(limits, base, base_depth);
-    Parser::new_from_str(text).load(&mut builder, true).ok()?;
+    let mut builder = TreeBuilder::part(limits, base.clone(), base_depth);
+    if super::fast::load(text, &mut builder).is_err() || builder.error.is_some() {
+        builder = TreeBuilder::part(limits, base, base_depth);
+        Parser::new_from_str(text).load(&mut builder, true).ok()?;
+    }
     (builder.error.is_none() && builder.documents == 1).then_some(builder)
 }
 

@@ -1,0 +1,773 @@
+//! Block YAML as documents are mostly written, read straight into the
+//! tree without yaml_rust2's scanner (its token queue and per-character
+//! bookkeeping were most of loading a large document).
+//!
+//! Only a plain subset is read here: block mappings and sequences
+//! indented with spaces, keys and values on one line each (plain, or
+//! quoted without escapes), one-line flow sequences of such scalars, `{}`,
+//! comments and blank lines. Anything else (a block scalar, a value
+//! continued on the next line, an anchor, a tag, a tab, an empty value, a
+//! document marker, an escape...) and [`load`] gives up: the caller then
+//! parses the text with yaml_rust2 from the start, so what a document
+//! means, and every error, is always what yaml_rust2 makes of it. The
+//! tests check that both read every document of the corpus, and mutants
+//! of them, into the same tree and positions.
+
+use yaml_rust2::scanner::TScalarStyle;
+
+use super::{Mark, TreeBuilder};
+
+/// The text is not read here; parse it with yaml_rust2.
+#[derive(Debug)]
+pub(super) struct Unsupported;
+
+type Read<T> = Result<T, Unsupported>;
+
+/// Nesting followed here; deeper documents are left to yaml_rust2 (and
+/// its limit).
+const MAX_NESTING: usize = 64;
+
+/// Reads `text` into `builder`. On `Err`, `builder` holds part of the
+/// document and must be dropped.
+pub(super) fn load(text: &str, builder: &mut TreeBuilder<'_>) -> Read<()> {
+    // A tab or carriage return may be indentation or separation, whose
+    // rules are left to yaml_rust2; so is a byte order mark anywhere.
+    // (yaml_rust2 also reads a NUL as the end of the text.)
+    if text.bytes().any(|b| matches!(b, b'\t' | b'\r' | b'\0')) || text.contains('\u{feff}') {
+        return Err(Unsupported);
+    }
+    let mut scanner = Scanner {
+        text,
+        next: 0,
+        number: 0,
+        line: None,
+    };
+    scanner.advance();
+    builder.documents += 1;
+    scanner.node_below(builder, 0, 0)?;
+    // One document, nothing after its top node.
+    match scanner.line {
+        None => Ok(()),
+        Some(_) => Err(Unsupported),
+    }
+}
+
+/// A line with content: its number (from 1), indentation and text (no newline).
+#[derive(Clone, Copy)]
+struct Line<'t> {
+    number: usize,
+    indent: usize,
+    text: &'t str,
+}
+
+impl Line<'_> {
+    /// Whether a block sequence entry (`- ` or a lone `-`) starts at `at`.
+    fn entry_at(&self, at: usize) -> bool {
+        let rest = &self.text.as_bytes()[at..];
+        rest.first() == Some(&b'-') && matches!(rest.get(1), None | Some(b' '))
+    }
+
+    fn mark(&self, at: usize) -> Mark {
+        let before = &self.text[..at];
+        let col = if before.is_ascii() {
+            at
+        } else {
+            before.chars().count()
+        };
+        Mark {
+            line: self.number,
+            col,
+        }
+    }
+}
+
+struct Scanner<'t> {
+    text: &'t str,
+    /// Where the line after `line` starts.
+    next: usize,
+    /// The number of the last line read.
+    number: usize,
+    /// The current line with content; `None` at the end of the text.
+    line: Option<Line<'t>>,
+}
+
+impl<'t> Scanner<'t> {
+    /// Moves to the next line with content (not blank, not only a comment).
+    fn advance(&mut self) {
+        self.line = None;
+        // Byte loops: lines are short, and `find` and `trim` cost more in
+        // setting up than in searching.
+        let bytes = self.text.as_bytes();
+        while self.next < bytes.len() {
+            let start = self.next;
+            let mut indent = 0;
+            while bytes.get(start + indent) == Some(&b' ') {
+                indent += 1;
+            }
+            let mut end = start + indent;
+            while end < bytes.len() && bytes[end] != b'\n' {
+                end += 1;
+            }
+            self.next = end + 1;
+            self.number += 1;
+            if start + indent == end || bytes[start + indent] == b'#' {
+                continue;
+            }
+            self.line = Some(Line {
+                number: self.number,
+                indent,
+                text: &self.text[start..end],
+            });
+            return;
+        }
+    }
+
+    fn current(&self) -> Read<Line<'t>> {
+        self.line.ok_or(Unsupported)
+    }
+
+    /// The block node starting on the current line, indented at least
+    /// `min_indent`.
+    fn node_below(
+        &mut self,
+        builder: &mut TreeBuilder<'_>,
+        min_indent: usize,
+        depth: usize,
+    ) -> Read<()> {
+        let line = self.current()?;
+        if line.indent < min_indent || depth > MAX_NESTING {
+            return Err(Unsupported);
+        }
+        if line.entry_at(line.indent) {
+            self.sequence(builder, line.indent, false, depth)
+        } else {
+            self.mapping(builder, line.indent, depth)
+        }
+    }
+
+    /// A block mapping whose keys are at column `col`, the first on the
+    /// current line.
+    fn mapping(&mut self, builder: &mut TreeBuilder<'_>, col: usize, depth: usize) -> Read<()> {
+        let first = self.current()?;
+        builder.start_container(first.mark(col), 0, true);
+        loop {
+            let line = self.current()?;
+            let key = key_at(line.text, col).ok_or(Unsupported)?;
+            builder.scalar(line.mark(col), key.text, key.style, 0, None);
+            match value_start(line.text, key.colon + 1) {
+                Some(at) => {
+                    self.inline_value(builder, line, at, depth)?;
+                    self.advance();
+                }
+                None => {
+                    self.advance();
+                    // A sequence may sit at its key's own indentation.
+                    match self.line {
+                        Some(next) if next.indent == col && next.entry_at(col) => {
+                            self.sequence(builder, col, true, depth + 1)?
+                        }
+                        _ => self.node_below(builder, col + 1, depth + 1)?,
+                    }
+                }
+            }
+            match self.line {
+                Some(next) if next.indent == col && !next.entry_at(col) => continue,
+                Some(next) if next.indent > col => return Err(Unsupported),
+                _ => break,
+            }
+        }
+        builder.end_container(self.end_mark());
+        Ok(())
+    }
+
+    /// A block sequence whose `-` are at column `col`, the first on the
+    /// current line. `indentless`: it is a mapping value at its key's
+    /// column, which yaml_rust2 marks where its first entry's content
+    /// starts (or where the line ends), not at the `-`.
+    fn sequence(
+        &mut self,
+        builder: &mut TreeBuilder<'_>,
+        col: usize,
+        indentless: bool,
+        depth: usize,
+    ) -> Read<()> {
+        let first = self.current()?;
+        let start = match indentless {
+            true => value_start(first.text, col + 1).unwrap_or(first.text.len()),
+            false => col,
+        };
+        builder.start_container(first.mark(start), 0, false);
+        loop {
+            let line = self.current()?;
+            match value_start(line.text, col + 1) {
+                None => {
+                    self.advance();
+                    self.node_below(builder, col + 1, depth + 1)?;
+                }
+                Some(at) if line.entry_at(at) => return Err(Unsupported),
+                Some(at) if key_at(line.text, at).is_some() => {
+                    // `- key: value`: a mapping whose keys line up after the `- `.
+                    if at != col + 2 {
+                        return Err(Unsupported);
+                    }
+                    self.mapping(builder, at, depth + 1)?;
+                }
+                Some(at) => {
+                    self.inline_value(builder, line, at, depth)?;
+                    self.advance();
+                }
+            }
+            match self.line {
+                Some(next) if next.indent == col && next.entry_at(col) => continue,
+                Some(next) if next.indent > col => return Err(Unsupported),
+                _ => break,
+            }
+        }
+        builder.end_container(self.end_mark());
+        Ok(())
+    }
+
+    /// Where a collection ends: the builder keeps it only for messages
+    /// about anchors, which are never read here.
+    fn end_mark(&self) -> Mark {
+        Mark {
+            line: self.number,
+            col: 0,
+        }
+    }
+
+    /// The value written on `line` from byte `at`, to the end of the line.
+    fn inline_value(
+        &mut self,
+        builder: &mut TreeBuilder<'_>,
+        line: Line<'t>,
+        at: usize,
+        depth: usize,
+    ) -> Read<()> {
+        let rest = &line.text[at..];
+        match rest.as_bytes()[0] {
+            b'[' => {
+                if depth + 1 > MAX_NESTING {
+                    return Err(Unsupported);
+                }
+                builder.start_container(line.mark(at), 0, false);
+                let close = flow_items(rest).ok_or(Unsupported)?;
+                for (start, end, style) in close.items {
+                    let item = &line.text[at + start..at + end];
+                    let text = scalar_text(item, style).ok_or(Unsupported)?;
+                    builder.scalar(line.mark(at + start), text, style, 0, None);
+                }
+                builder.end_container(line.mark(at + close.end - 1));
+                Ok(())
+            }
+            b'{' => {
+                if !rest.starts_with("{}") || !only_comment(&rest[2..]) {
+                    return Err(Unsupported);
+                }
+                builder.start_container(line.mark(at), 0, true);
+                builder.end_container(line.mark(at + 1));
+                Ok(())
+            }
+            quote @ (b'\'' | b'"') => {
+                let close = closing_quote(rest, quote).ok_or(Unsupported)?;
+                if !only_comment(&rest[close + 1..]) {
+                    return Err(Unsupported);
+                }
+                let style = quote_style(quote);
+                let text = scalar_text(&rest[..=close], style).ok_or(Unsupported)?;
+                builder.scalar(line.mark(at), text, style, 0, None);
+                Ok(())
+            }
+            _ => {
+                let end = rest.find(" #").unwrap_or(rest.len());
+                let text = rest[..end].trim_end_matches(' ');
+                if !plain_in_block(text) {
+                    return Err(Unsupported);
+                }
+                builder.scalar(line.mark(at), text.to_owned(), TScalarStyle::Plain, 0, None);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A key read: its text, style, and where its `:` is.
+struct Key {
+    text: String,
+    style: TScalarStyle,
+    colon: usize,
+}
+
+/// The key of a mapping entry starting at byte `at` of `line`, if one
+/// starts there (a plain or quoted scalar, then `:` and a space or the end
+/// of the line).
+fn key_at(line: &str, at: usize) -> Option<Key> {
+    let rest = &line[at..];
+    let first = *rest.as_bytes().first()?;
+    let (text, style, colon) = match first {
+        b'\'' | b'"' => {
+            let close = closing_quote(rest, first)?;
+            let style = quote_style(first);
+            (scalar_text(&rest[..=close], style)?, style, close + 1)
+        }
+        _ => {
+            let colon = plain_key_end(rest)?;
+            let text = &rest[..colon];
+            if !plain_in_block(text) {
+                return None;
+            }
+            (text.to_owned(), TScalarStyle::Plain, colon)
+        }
+    };
+    // yaml_rust2 refuses keys over 1,024 characters.
+    if colon > 1000 {
+        return None;
+    }
+    let after = rest.as_bytes().get(colon + 1);
+    (rest.as_bytes().get(colon) == Some(&b':') && matches!(after, None | Some(b' '))).then(|| Key {
+        text,
+        style,
+        colon: at + colon,
+    })
+}
+
+/// Where the `:` ending a plain key is: the first `: ` (or `:` ending the
+/// line) before any comment.
+fn plain_key_end(rest: &str) -> Option<usize> {
+    let bytes = rest.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            b':' if matches!(bytes.get(at + 1), None | Some(b' ')) => return Some(at),
+            b'#' if at > 0 && bytes[at - 1] == b' ' => return None,
+            _ => {}
+        }
+        at += 1;
+    }
+    None
+}
+
+/// Where the value after a key's `:` (or a sequence entry's `-`) starts,
+/// from byte `from`; `None` when the line ends there (or only a comment
+/// follows).
+fn value_start(line: &str, from: usize) -> Option<usize> {
+    let rest = line.get(from..)?;
+    // `from` is a space or the end of the line (see `key_at` and
+    // `Line::entry_at`), so a `#` after spaces starts a comment.
+    let content = rest.trim_start_matches(' ');
+    if content.is_empty() || content.starts_with('#') {
+        return None;
+    }
+    Some(line.len() - content.len())
+}
+
+/// Whether `text` is only spaces and then maybe a comment.
+fn only_comment(text: &str) -> bool {
+    let content = text.trim_start_matches(' ');
+    content.is_empty() || (content.starts_with('#') && content.len() < text.len())
+}
+
+/// Whether `text` is read as the same plain scalar in block context by any
+/// YAML reader: it starts with no indicator, and holds no `: `, ` #` or
+/// trailing `:` (the rest of the rules need no checking then).
+fn plain_in_block(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let Some(&first) = bytes.first() else {
+        return false;
+    };
+    let indicator = matches!(
+        first,
+        b'-' | b'?'
+            | b':'
+            | b','
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'#'
+            | b'&'
+            | b'*'
+            | b'!'
+            | b'|'
+            | b'>'
+            | b'\''
+            | b'"'
+            | b'%'
+            | b'@'
+            | b'`'
+            | b' '
+    );
+    // `-1` and `-.5` are plain; any other leading `-` is left to yaml_rust2.
+    let negative = first == b'-' && matches!(bytes.get(1), Some(b'0'..=b'9' | b'.'));
+    if (indicator && !negative) || matches!(bytes[bytes.len() - 1], b':' | b' ') {
+        return false;
+    }
+    // No `: ` and no ` #`, in one pass.
+    bytes
+        .windows(2)
+        .all(|pair| !matches!(pair, [b':', b' '] | [b' ', b'#']))
+}
+
+fn quote_style(quote: u8) -> TScalarStyle {
+    if quote == b'"' {
+        TScalarStyle::DoubleQuoted
+    } else {
+        TScalarStyle::SingleQuoted
+    }
+}
+
+/// The closing quote of the quoted scalar `text` starts with, on this line.
+/// `''` inside single quotes is a quote; a backslash inside double quotes
+/// (an escape) is not read here.
+fn closing_quote(text: &str, quote: u8) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = 1;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'\\' if quote == b'"' => return None,
+            b if b == quote => {
+                if quote == b'\'' && bytes.get(at + 1) == Some(&b'\'') {
+                    at += 2;
+                    continue;
+                }
+                return Some(at);
+            }
+            _ => at += 1,
+        }
+    }
+    None
+}
+
+/// The text of a scalar as written (`item`, quotes included).
+fn scalar_text(item: &str, style: TScalarStyle) -> Option<String> {
+    match style {
+        TScalarStyle::SingleQuoted => Some(item[1..item.len() - 1].replace("''", "'")),
+        TScalarStyle::DoubleQuoted => Some(item[1..item.len() - 1].to_owned()),
+        TScalarStyle::Plain => Some(item.to_owned()),
+        _ => None,
+    }
+}
+
+/// The items of a one-line flow sequence (`text` starts with `[`).
+struct FlowItems {
+    /// Each item's start and end byte in `text`, and its style.
+    items: Vec<(usize, usize, TScalarStyle)>,
+    /// The byte after the closing `]`.
+    end: usize,
+}
+
+/// `[a, 'b', "c"]` on one line, followed by nothing or a comment.
+fn flow_items(text: &str) -> Option<FlowItems> {
+    let bytes = text.as_bytes();
+    let mut items = Vec::new();
+    let mut at = 1;
+    let skip_spaces = |mut at: usize| {
+        while bytes.get(at) == Some(&b' ') {
+            at += 1;
+        }
+        at
+    };
+    at = skip_spaces(at);
+    if bytes.get(at) == Some(&b']') {
+        return only_comment(&text[at + 1..]).then_some(FlowItems { items, end: at + 1 });
+    }
+    loop {
+        let start = at;
+        let (end, style) = match *bytes.get(at)? {
+            quote @ (b'\'' | b'"') => (
+                at + closing_quote(&text[at..], quote)? + 1,
+                quote_style(quote),
+            ),
+            _ => {
+                let len = text[at..].find([',', ']'])?;
+                let item = text[at..at + len].trim_end_matches(' ');
+                if !plain_in_flow(item) {
+                    return None;
+                }
+                (at + item.len(), TScalarStyle::Plain)
+            }
+        };
+        items.push((start, end, style));
+        at = skip_spaces(end);
+        match *bytes.get(at)? {
+            b',' => {
+                at = skip_spaces(at + 1);
+                // A trailing comma (`[a, ]`) is left to yaml_rust2.
+                if bytes.get(at) == Some(&b']') {
+                    return None;
+                }
+            }
+            b']' => {
+                return only_comment(&text[at + 1..]).then_some(FlowItems { items, end: at + 1 });
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// [`plain_in_block`], and none of the flow indicators nor `:` anywhere.
+fn plain_in_flow(text: &str) -> bool {
+    plain_in_block(text) && !text.contains(['[', ']', '{', '}', ',', ':', '#'])
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use yaml_rust2::parser::Parser;
+
+    use super::super::{Limits, TreeBuilder};
+    use super::*;
+
+    type Tree = (serde_json::Value, super::super::Positions);
+
+    /// `text` read here, or `None` when it is left to yaml_rust2.
+    fn fast(text: &str, limits: &Limits) -> Option<Tree> {
+        let mut builder = TreeBuilder::new(limits);
+        load(text, &mut builder).ok()?;
+        builder.error.is_none().then(|| {
+            let parsed = builder.parsed();
+            (parsed.value, parsed.positions)
+        })
+    }
+
+    /// `text` read by yaml_rust2, or `None` on any error.
+    fn yaml(text: &str, limits: &Limits) -> Option<Tree> {
+        let mut builder = TreeBuilder::new(limits);
+        Parser::new_from_str(text).load(&mut builder, true).ok()?;
+        (builder.error.is_none() && builder.documents == 1).then(|| {
+            let parsed = builder.parsed();
+            (parsed.value, parsed.positions)
+        })
+    }
+
+    /// Whether `text` is read here, failing if yaml_rust2 reads it otherwise.
+    fn agrees(text: &str, what: &str) -> bool {
+        let limits = Limits::default();
+        let Some(read) = fast(text, &limits) else {
+            return false;
+        };
+        match yaml(text, &limits) {
+            Some(reference) => {
+                assert!(
+                    read.0 == reference.0,
+                    "{what}: the value differs\n{text}\nhere: {}\nyaml_rust2: {}",
+                    read.0,
+                    reference.0
+                );
+                if read.1 != reference.1 {
+                    let mut pointers = Vec::new();
+                    pointers_of(&read.0, String::new(), &mut pointers);
+                    let differ: Vec<String> = pointers
+                        .iter()
+                        .filter_map(|p| {
+                            let (here, there) = (read.1.get(p), reference.1.get(p));
+                            let (key, key_there) = (read.1.key(p), reference.1.key(p));
+                            (here != there || key != key_there).then(|| {
+                                format!("{p}: here {here:?} key {key:?}, yaml_rust2 {there:?} key {key_there:?}")
+                            })
+                        })
+                        .collect();
+                    panic!(
+                        "{what}: the positions differ\n{text}\n{}",
+                        differ.join("\n")
+                    );
+                }
+            }
+            None => panic!("{what}: read here, refused by yaml_rust2:\n{text}"),
+        }
+        true
+    }
+
+    #[test]
+    fn plain_block_yaml_is_read_as_yaml_rust2_reads_it() {
+        let cases = [
+            "a: 1\nb: two\nc: 'three'\nd: \"four\"\n",
+            "a:\n  b:\n    c: x\n  d: [1, 'two', \"three\", -4, 5.5]\ne: {}\nf: []\n",
+            "list:\n- a\n- b: 1\n  c: 2\n-\n  d: 3\n- [x, y]\nnext: true\n",
+            "# a comment\n\nkey: value # trailing\nother: 'it''s' # and more\n\n",
+            "'quoted key': 1\n\"double\": 2\n200: ok\n/ws/path: x\n$ref: '#/a/b'\n",
+            "é: ünïcode\nkey: 'ñ quoted' \nnested:\n  ü: [á, 'é']\n",
+            "a: null\nb: ~\nc: true\nd: False\ne: 0x1F\nf: 1e3\ng: .inf\nh: -.5\n",
+            "a: x:y\nb: http://host:80/p\nc: a#b\nd: 'x: y'\n",
+            "top:\n    deep:\n        deeper: [a,b ,  c]\n    back: 1\n",
+            "- a\n- b\n",
+            "a: 1\na: 2\n",
+            "a:\n  - x\n b: 1\n",
+            "list:\n  - 1\n  - - nested\n",
+        ];
+        for (i, case) in cases.iter().enumerate() {
+            agrees(case, &format!("case {i}"));
+        }
+        // The common shapes are read here, not left to yaml_rust2.
+        for case in &cases[..10] {
+            assert!(
+                fast(case, &Limits::default()).is_some(),
+                "not read here:\n{case}"
+            );
+        }
+    }
+
+    #[test]
+    fn what_is_not_plain_is_left_to_yaml_rust2() {
+        let cases = [
+            "a: |\n  block\n",
+            "a: >\n  folded\n",
+            "a: &x 1\nb: *x\n",
+            "a: !!str 1\n",
+            "a:\tb\n",
+            "a: b\r\n",
+            "a: multi\n  line\n",
+            "a:\nb: 1\n",
+            "---\na: 1\n",
+            "a: 1\n---\nb: 2\n",
+            "a: \"esc\\n\"\n",
+            "a: 'open\n  quote'\n",
+            "a: [x, [y]]\n",
+            "a: {b: 1}\n",
+            "a: [x,]\n",
+            "? complex\n: value\n",
+            "a: - b\n",
+            "-   a: 1\n    b: 2\n",
+            "a: 1\n  b: 2\n",
+            "a: x\0y\n",
+            "a: \u{feff}x\n",
+            "%YAML 1.2\n---\na: 1\n",
+        ];
+        for case in cases {
+            let limits = Limits::default();
+            assert!(fast(case, &limits).is_none(), "read here:\n{case}");
+        }
+    }
+
+    /// Every YAML document of the repository and the shared corpus, and
+    /// mutants of each, read here only as yaml_rust2 reads them.
+    #[test]
+    fn documents_and_their_mutants_read_as_yaml_rust2_reads_them() {
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in [
+            "../specs",
+            "../tests",
+            "../examples",
+            "../../shared/specs-corpus",
+        ] {
+            yaml_files(&manifest.join(dir), &mut files);
+        }
+        assert!(files.len() >= 20, "documents: {files:?}");
+        let (mut read, mut mutants_read) = (0, 0);
+        let mut random = 0x9e37_79b9_7f4a_7c15_u64;
+        for file in &files {
+            let Ok(text) = std::fs::read_to_string(file) else {
+                continue;
+            };
+            if text.len() > 4 * 1024 * 1024 {
+                continue;
+            }
+            let name = file.display().to_string();
+            read += usize::from(agrees(&text, &name));
+            let lines: Vec<&str> = text.lines().collect();
+            if lines.is_empty() || lines.len() > 5_000 {
+                continue;
+            }
+            for m in 0..80 {
+                let mut mutant = mutate(&lines, &mut random);
+                if m % 2 == 1 {
+                    let once: Vec<&str> = mutant.lines().collect();
+                    if !once.is_empty() {
+                        mutant = mutate(&once, &mut random);
+                    }
+                }
+                mutants_read += usize::from(agrees(&mutant, &format!("{name}, mutant {m}")));
+            }
+        }
+        eprintln!(
+            "{read} of {} documents and {mutants_read} mutants read here",
+            files.len()
+        );
+        // Not a test of nothing: most documents are plain block YAML.
+        assert!(
+            read * 3 >= files.len(),
+            "{read} of {} documents read here",
+            files.len()
+        );
+        assert!(mutants_read > 1000, "{mutants_read} mutants read here");
+    }
+
+    fn pointers_of(value: &serde_json::Value, pointer: String, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, member) in map {
+                    pointers_of(member, crate::source::push_token(&pointer, key), out);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    pointers_of(item, format!("{pointer}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+        out.push(pointer);
+    }
+
+    fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        entries.sort();
+        for path in entries {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if path.is_dir() {
+                if !matches!(name, "node_modules" | "target" | "snapshots") {
+                    yaml_files(&path, out);
+                }
+            } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+                out.push(path);
+            }
+        }
+    }
+
+    fn next(random: &mut u64) -> u64 {
+        *random ^= *random << 13;
+        *random ^= *random >> 7;
+        *random ^= *random << 17;
+        *random
+    }
+
+    /// One line changed: indented, outdented, removed, repeated, joined to
+    /// the next, or given a character YAML gives meaning to.
+    fn mutate(lines: &[&str], random: &mut u64) -> String {
+        let mut lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        let at = next(random) as usize % lines.len();
+        let line = lines[at].clone();
+        let pick = |random: &mut u64, n: usize| next(random) as usize % n;
+        match pick(random, 7) {
+            0 => lines[at] = format!("{}{line}", " ".repeat(1 + pick(random, 3))),
+            1 => lines[at] = line.chars().skip(1 + pick(random, 2)).collect(),
+            2 => {
+                lines.remove(at);
+            }
+            3 => lines.insert(at, line),
+            4 if at + 1 < lines.len() => {
+                let joined = format!("{line} {}", lines[at + 1].trim_start());
+                lines[at] = joined;
+                lines.remove(at + 1);
+            }
+            _ => {
+                let inserts = [
+                    ":", ": ", " #", "#", "'", "''", "\"", "-", "- ", "[", "]", ",", "{}", "? ",
+                    "&a ", "*a", "!", "|", "~", "é", "  ",
+                ];
+                let insert = inserts[pick(random, inserts.len())];
+                let mut cut = pick(random, line.len() + 1);
+                while !line.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                lines[at] = format!("{}{insert}{}", &line[..cut], &line[cut..]);
+            }
+        }
+        lines.join("\n") + "\n"
+    }
+}
