@@ -340,28 +340,51 @@ impl Spacer {
             return self.feed(text, out);
         };
         let indent = 4 * top.depth;
+        // The text is copied a run of lines at a time, up to where a blank
+        // line goes (copying each line on its own was most of this step);
+        // a text with a carriage return is copied line by line, which
+        // drops it as `lines` does.
+        let by_line = text.contains('\r');
+        let mut copied = 0;
+        let mut line_start = 0;
         for line in lines(text) {
             let index = self.index;
             self.index += 1;
-            let code = line.get(indent..).filter(|rest| {
-                line.as_bytes()[..indent].iter().all(|&b| b == b' ')
-                    && !rest.starts_with(' ')
-                    && !is_attribute_or_comment(rest)
-            });
-            let ends = code.is_some_and(|code| code.ends_with(';') || code.ends_with('}'));
+            let bytes = line.as_bytes();
+            // Only a line at the block's indentation can end an item.
+            let at_indent = bytes.len() > indent
+                && bytes[indent] != b' '
+                && bytes[..indent].iter().all(|&b| b == b' ');
+            let ends = at_indent
+                && matches!(bytes[bytes.len() - 1], b';' | b'}')
+                && !is_attribute_or_comment(&line[indent..]);
             if top.item.is_none() {
                 top.item = Some(Item {
                     first_line: index,
                     holds_items: None,
                 });
                 if blank_before(top.previous_one_line, ends) {
+                    if !by_line {
+                        out.push_str(&text[copied..line_start]);
+                        copied = line_start;
+                    }
                     out.push('\n');
                 }
             }
-            out.push_str(line);
-            out.push('\n');
+            if by_line {
+                out.push_str(line);
+                out.push('\n');
+            }
             if ends && let Some(item) = top.item.take() {
                 top.previous_one_line = Some(item.first_line == index);
+            }
+            line_start += line.len() + 1;
+        }
+        if !by_line {
+            out.push_str(&text[copied..]);
+            // Every line ends with a newline, the last one too.
+            if !text.is_empty() && !text.ends_with('\n') {
+                out.push('\n');
             }
         }
         #[cfg(debug_assertions)]
@@ -492,7 +515,7 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
         if rest.is_empty() {
             return None;
         }
-        match rest.bytes().position(|b| b == b'\n') {
+        match memchr::memchr(b'\n', rest.as_bytes()) {
             Some(end) => {
                 let line = &rest[..end];
                 rest = &rest[end + 1..];
@@ -658,7 +681,7 @@ fn unescape(literal: &str) -> Option<String> {
 /// separator raw (literals escape it, document text never has it), and a
 /// doc comment is never inside a string.
 pub fn split_doc_lines(text: String) -> String {
-    if !text.contains(LINE_SEPARATOR) {
+    if !holds_line_separator(&text) {
         return text;
     }
     let mut out = String::with_capacity(text.len() + text.len() / 4);
@@ -666,18 +689,25 @@ pub fn split_doc_lines(text: String) -> String {
     out
 }
 
+/// Whether `text` holds a [`LINE_SEPARATOR`] (an ASCII byte, so found as
+/// a byte; this scans the whole module).
+fn holds_line_separator(text: &str) -> bool {
+    const _: () = assert!(LINE_SEPARATOR.is_ascii());
+    memchr::memchr(LINE_SEPARATOR as u8, text.as_bytes()).is_some()
+}
+
 /// Appends `text` to `out` with [`split_doc_lines`] applied: the module
 /// applies it to each item as the item is added, on the thread that made
 /// it, rather than to the whole module in one last pass of its own.
 pub fn push_split_doc_lines(text: &str, out: &mut String) {
-    if !text.contains(LINE_SEPARATOR) {
+    if !holds_line_separator(text) {
         out.push_str(text);
         return;
     }
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start();
         match trimmed.strip_prefix("///") {
-            Some(doc) if doc.contains(LINE_SEPARATOR) => {
+            Some(doc) if holds_line_separator(doc) => {
                 let indent = &line[..line.len() - trimmed.len()];
                 let (doc, end) = match doc.strip_suffix('\n') {
                     Some(doc) => (doc, "\n"),

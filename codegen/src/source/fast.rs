@@ -33,7 +33,8 @@ pub(super) fn load(text: &str, builder: &mut TreeBuilder<'_>) -> Read<()> {
     // A tab or carriage return may be indentation or separation, whose
     // rules are left to yaml_rust2; so is a byte order mark anywhere.
     // (yaml_rust2 also reads a NUL as the end of the text.)
-    if text.bytes().any(|b| matches!(b, b'\t' | b'\r' | b'\0')) || text.contains('\u{feff}') {
+    if memchr::memchr3(b'\t', b'\r', b'\0', text.as_bytes()).is_some() || text.contains('\u{feff}')
+    {
         return Err(Unsupported);
     }
     let mut scanner = Scanner {
@@ -95,8 +96,8 @@ impl<'t> Scanner<'t> {
     /// Moves to the next line with content (not blank, not only a comment).
     fn advance(&mut self) {
         self.line = None;
-        // Byte loops: lines are short, and `find` and `trim` cost more in
-        // setting up than in searching.
+        // Lines are short: `find` and `trim` cost more in setting up than
+        // in searching.
         let bytes = self.text.as_bytes();
         while self.next < bytes.len() {
             let start = self.next;
@@ -104,10 +105,8 @@ impl<'t> Scanner<'t> {
             while bytes.get(start + indent) == Some(&b' ') {
                 indent += 1;
             }
-            let mut end = start + indent;
-            while end < bytes.len() && bytes[end] != b'\n' {
-                end += 1;
-            }
+            let from = start + indent;
+            let end = memchr::memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |at| from + at);
             self.next = end + 1;
             self.number += 1;
             if start + indent == end || bytes[start + indent] == b'#' {
