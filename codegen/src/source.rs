@@ -267,7 +267,7 @@ enum Frame {
         anchor: usize,
         path: PathKey,
         /// The key read, waiting for its value, and where it is.
-        key: Option<(String, Mark)>,
+        key: Option<(String, Mark, PathKey)>,
     },
 }
 
@@ -331,11 +331,11 @@ impl<'l> TreeBuilder<'l> {
             None => Some(self.base.clone()),
             Some(Frame::Seq { items, path, .. }) => Some(path.index(items.len())),
             Some(Frame::Map { key: None, .. }) => None,
+            // Worked out once, when the key was read.
             Some(Frame::Map {
-                key: Some((k, _)),
-                path,
+                key: Some((_, _, member)),
                 ..
-            }) => Some(path.child(k)),
+            }) => Some(member.clone()),
         }
     }
 
@@ -435,7 +435,6 @@ impl<'l> TreeBuilder<'l> {
     /// Places a finished node into its parent (or as the root).
     fn add_value(&mut self, mark: Mark, value: Value) {
         let mut duplicate = None;
-        let mut key_of = None;
         match self.stack.last_mut() {
             None => {
                 if self.root.is_none() {
@@ -452,11 +451,13 @@ impl<'l> TreeBuilder<'l> {
                         Value::Number(n) => n.to_string(),
                         _ => return,
                     };
-                    key_of = Some(path.child(&name));
-                    *key = Some((name, mark));
+                    let member = path.child(&name);
+                    self.positions
+                        .insert_key(&member, (mark.line() as u32, mark.col() as u32 + 1));
+                    *key = Some((name, mark, member));
                 }
                 // One lookup (hashing the key twice was a tenth of this step).
-                Some((k, key_mark)) => match map.entry(k) {
+                Some((k, key_mark, _)) => match map.entry(k) {
                     // Reported at the repeated key, not where its value ends.
                     serde_json::map::Entry::Occupied(entry) => {
                         duplicate = Some((entry.key().clone(), key_mark));
@@ -466,10 +467,6 @@ impl<'l> TreeBuilder<'l> {
                     }
                 },
             },
-        }
-        if let Some(member) = key_of {
-            self.positions
-                .insert_key(&member, (mark.line() as u32, mark.col() as u32 + 1));
         }
         if let Some((k, key_mark)) = duplicate {
             self.fail(
@@ -489,11 +486,10 @@ impl<'l> TreeBuilder<'l> {
         tag: Option<String>,
     ) {
         let value = if style == TScalarStyle::Plain && tag.is_none() {
-            plain_scalar(&text)
+            plain_scalar(text)
         } else {
             match tag.as_deref() {
-                Some("int" | "float") => plain_scalar(&text),
-                Some("bool") => plain_scalar(&text),
+                Some("int" | "float" | "bool") => plain_scalar(text),
                 Some("null") => Value::Null,
                 _ => Value::String(text),
             }
@@ -550,9 +546,10 @@ fn size_of(value: &Value) -> (usize, usize) {
     }
 }
 
-/// YAML 1.2 core schema resolution of an untagged plain scalar.
-fn plain_scalar(text: &str) -> Value {
-    match text {
+/// YAML 1.2 core schema resolution of an untagged plain scalar; a string
+/// keeps `text`'s buffer.
+fn plain_scalar(text: String) -> Value {
+    match text.as_str() {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "true" | "True" | "TRUE" => return Value::Bool(true),
         "false" | "False" | "FALSE" => return Value::Bool(false),
@@ -587,7 +584,7 @@ fn plain_scalar(text: &str) -> Value {
         }
     }
     // `.inf` / `.nan` have no JSON form; they stay strings.
-    Value::String(text.to_string())
+    Value::String(text)
 }
 
 impl MarkedEventReceiver for TreeBuilder<'_> {
@@ -744,11 +741,11 @@ mod tests {
 
     #[test]
     fn plain_scalars_follow_yaml_1_2_core() {
-        assert_eq!(plain_scalar("0x1F"), serde_json::json!(31));
-        assert_eq!(plain_scalar("-12"), serde_json::json!(-12));
-        assert_eq!(plain_scalar("1e3"), serde_json::json!(1000.0));
-        assert_eq!(plain_scalar("1.0.0"), serde_json::json!("1.0.0"));
-        assert_eq!(plain_scalar("yes"), serde_json::json!("yes"));
-        assert_eq!(plain_scalar(".inf"), serde_json::json!(".inf"));
+        assert_eq!(plain_scalar("0x1F".into()), serde_json::json!(31));
+        assert_eq!(plain_scalar("-12".into()), serde_json::json!(-12));
+        assert_eq!(plain_scalar("1e3".into()), serde_json::json!(1000.0));
+        assert_eq!(plain_scalar("1.0.0".into()), serde_json::json!("1.0.0"));
+        assert_eq!(plain_scalar("yes".into()), serde_json::json!("yes"));
+        assert_eq!(plain_scalar(".inf".into()), serde_json::json!(".inf"));
     }
 }

@@ -118,7 +118,20 @@ impl PathKey {
 
     /// The child at array index `index`.
     pub fn index(&self, index: usize) -> Self {
-        self.child(&index.to_string())
+        // Written in place: a `String` per sequence item was an allocation each.
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut rest = index;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        let token = std::str::from_utf8(&digits[at..]).expect("ASCII digits");
+        self.child(token)
     }
 
     /// The pointer's length in bytes, escaped.
@@ -146,5 +159,15 @@ mod tests {
         assert_eq!(positions.get(""), Some((1, 1)));
         assert_eq!(positions.get("/a~1b~0c/3"), None);
         assert_eq!(positions.get("/a~1b~0c"), None);
+    }
+
+    #[test]
+    fn an_index_is_its_decimal_token() {
+        for index in [0, 7, 10, 99, 1234, usize::MAX] {
+            let key = PathKey::root().child("items").index(index);
+            let pointer = format!("/items/{index}");
+            assert_eq!(key.finish(), PathKey::of(&pointer).finish(), "{pointer}");
+            assert_eq!(key.bytes(), pointer.len(), "{pointer}");
+        }
     }
 }
