@@ -17,7 +17,6 @@ use crate::ir::messages::{MessageBuilder, with_traits};
 use crate::ir::naming::{Namespace, ident_forms};
 use crate::ir::schema::TypeBuilder;
 use crate::ir::tags;
-use crate::ir::validation::{self, PayloadQueue, ProgramBuilder};
 use crate::ir::{
     Action, Api, Channel, ChannelId, ChannelMessage, MessageId, Operation, Parameter, Reply, Server,
 };
@@ -44,15 +43,9 @@ pub fn build(doc: &Document, options: &BuildOptions) -> Result<(Api, Diagnostics
     // The bundled document is made beside the model (it needs nothing from
     // it: a sixth of the model's time, off the path to the output). Kept as
     // text: the tree is five times the size, and only its text is used.
-    // So are the payloads' validator programs, as their messages are built.
     std::thread::scope(|scope| {
         let document = scope.spawn(|| crate::bundle::bundle_text(doc));
-        let (payloads, queue) = std::sync::mpsc::channel();
-        let programs = scope.spawn(move || validation::compile_payloads(doc, queue));
-        let payloads = PayloadQueue::new(payloads);
-        let model = build_model(doc, options, cx, root_map, payloads, || {
-            crate::generate::join_or_resume(programs)
-        });
+        let model = build_model(doc, options, cx, root_map);
         let document = crate::generate::join_or_resume(document);
         model.map(|(api, diags)| {
             (
@@ -72,13 +65,11 @@ fn build_model(
     options: &BuildOptions,
     mut cx: Context<'_>,
     root_map: &Map<String, Value>,
-    payloads: PayloadQueue,
-    compiled: impl FnOnce() -> (ProgramBuilder, Vec<usize>),
 ) -> Result<(Api, Diagnostics), Diagnostics> {
     let root = doc.root();
     let mut b = ModelBuilder {
         types: TypeBuilder::default(),
-        messages: MessageBuilder::new(str_field(root_map, "defaultContentType"), payloads),
+        messages: MessageBuilder::new(str_field(root_map, "defaultContentType")),
         channels: Vec::new(),
         channel_by_node: HashMap::default(),
         channel_names: Namespace::new(),
@@ -105,13 +96,7 @@ fn build_model(
     let root_key = document_action_key(root_map);
     b.tag_channels(&mut cx, options.action_key.as_deref(), root_key.as_deref());
 
-    // Every message is built: the last payload is queued.
-    drop(b.messages.payloads.take());
-    let (program, definitions) = compiled();
-    for message in &mut b.messages.messages {
-        message.validator = message.validator.map(|payload| definitions[payload]);
-    }
-    if program.over_limit && !cx.diags.0.iter().any(|d| d.code == Code::ModelTooLarge) {
+    if b.messages.program.over_limit && !cx.diags.0.iter().any(|d| d.code == Code::ModelTooLarge) {
         cx.error(
             Code::ModelTooLarge,
             &root,
@@ -135,7 +120,7 @@ fn build_model(
         operations,
         messages: b.messages.messages,
         types: b.types.space,
-        program: program.program,
+        program: b.messages.program.program,
         document: None,
     };
     let mut diags = cx.diags;

@@ -11,7 +11,7 @@ use crate::ir::avro::avro_type;
 use crate::ir::context::{Context, last_token, str_field};
 use crate::ir::naming::Namespace;
 use crate::ir::schema::TypeBuilder;
-use crate::ir::validation::PayloadQueue;
+use crate::ir::validation::ProgramBuilder;
 use crate::ir::{CorrelationId, Message, MessageExample, MessageId, TypeRef};
 use crate::load::NodeRef;
 
@@ -43,27 +43,22 @@ impl SchemaFormat {
     }
 }
 
+#[derive(Default)]
 pub struct MessageBuilder {
-    /// The messages built, each `validator` the number of its payload in
-    /// `payloads` (not yet a definition of the program).
     pub messages: Vec<Message>,
     by_node: HashMap<NodeRef, MessageId>,
     names: Namespace,
     /// The root's `defaultContentType`.
     default_content_type: Option<String>,
-    /// Every payload, for the validator program; `None` once all messages
-    /// are built.
-    pub payloads: Option<PayloadQueue>,
+    /// The validator program of every payload.
+    pub program: ProgramBuilder,
 }
 
 impl MessageBuilder {
-    pub fn new(default_content_type: Option<String>, payloads: PayloadQueue) -> Self {
+    pub fn new(default_content_type: Option<String>) -> Self {
         MessageBuilder {
-            messages: Vec::new(),
-            by_node: HashMap::default(),
-            names: Namespace::default(),
             default_content_type,
-            payloads: Some(payloads),
+            ..MessageBuilder::default()
         }
     }
 
@@ -97,12 +92,9 @@ impl MessageBuilder {
         let payload = payload_at
             .as_ref()
             .map(|at| schema_of(cx, types, at, &format!("{}Payload", name.pascal)));
-        let validator = payload_at.map(|at| {
-            let payload = json_schema_of(cx, &at);
-            self.payloads
-                .as_mut()
-                .expect("payloads are queued until the model is built")
-                .push(payload)
+        let validator = payload_at.map(|at| match json_schema_of(cx, &at) {
+            Some(schema) => self.program.payload(cx, &schema),
+            None => self.program.any(),
         });
         let headers = field(cx, "headers")
             .map(|at| schema_of(cx, types, &at, &format!("{}Headers", name.pascal)));

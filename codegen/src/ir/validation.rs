@@ -124,54 +124,6 @@ pub struct ProgramBuilder {
 /// definitions keep the numbers a depth-first walk gives them.
 const MAX_NESTING: usize = 32;
 
-/// A payload whose validator is to be compiled: its JSON Schema, or `None`
-/// for one in a format not read here (any value).
-pub type Payload = Option<NodeRef>;
-
-/// Where the model builder queues payloads; each is numbered in the order
-/// it is queued, and [`compile_payloads`] gives each number its definition.
-pub struct PayloadQueue {
-    sender: std::sync::mpsc::Sender<Payload>,
-    queued: usize,
-}
-
-impl PayloadQueue {
-    pub fn new(sender: std::sync::mpsc::Sender<Payload>) -> Self {
-        PayloadQueue { sender, queued: 0 }
-    }
-
-    /// Queues `payload`; returns its number.
-    pub fn push(&mut self, payload: Payload) -> usize {
-        // The compiling thread lives as long as this queue (it ends when the
-        // queue is dropped), so only its panic makes the send fail; that
-        // panic is resumed when the thread is joined.
-        let _ = self.sender.send(payload);
-        self.queued += 1;
-        self.queued - 1
-    }
-}
-
-/// The validator program of every payload `queue` receives, compiled in
-/// the order received (so definitions are numbered as if compiled while the
-/// model is built), and each payload's definition index by its number.
-/// Runs on a thread of its own beside the model's: it reads only the
-/// document, and was a quarter of the model's time on large documents.
-pub fn compile_payloads(
-    doc: &crate::load::Document,
-    queue: std::sync::mpsc::Receiver<Payload>,
-) -> (ProgramBuilder, Vec<usize>) {
-    let cx = Context::new(doc);
-    let mut program = ProgramBuilder::default();
-    let definitions = queue
-        .into_iter()
-        .map(|payload| match payload {
-            Some(schema) => program.payload(&cx, &schema),
-            None => program.any(),
-        })
-        .collect();
-    (program, definitions)
-}
-
 impl ProgramBuilder {
     /// The definition index of the payload schema at `node`.
     pub fn payload(&mut self, cx: &Context<'_>, node: &NodeRef) -> usize {
