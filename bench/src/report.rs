@@ -311,8 +311,10 @@ line between items) as it is
 printed and written straight into its output, reserved up front, so no
 second copy of it is ever made; items written as text are spaced by their
 indentation, without the lexer the printed ones need (debug builds space
-them both ways and compare); doc comments are split into lines as each
-item is added. The static `DOCUMENT` and the validator program, literals
+them both ways and compare), a run of lines at a time; doc comments are
+split into lines as each item is added. Line ends and the doc-line
+separator are found with memchr (a vector at a time, where a byte at a
+time was 4 % of the 100k document's instructions). The static `DOCUMENT` and the validator program, literals
 of up to megabytes, are written as text, never lexed. The bundled document
 and the model are made on two threads, beside the meta-schema check.
 Identifier forms are made from ASCII words in one pass (heck's rules; a
@@ -325,7 +327,19 @@ Loading hashes each mapping key once and appends pointer tokens in
 place; the model's builders and the schema checks read a schema's
 keywords (`type`, `properties`, `enum`, ...) the same way, in order on
 small objects, where `serde_json`'s own lookup hashes each key with
-SipHash (2.5 % of the 10k document's instructions). A YAML file of 64 KiB
+SipHash (2.5 % of the 10k document's instructions). YAML written in the
+plain block shapes documents are mostly written in (block mappings and
+sequences indented with spaces, one-line plain or quoted scalars without
+escapes, one-line flow sequences, comments) is read by the generator's
+own scanner (`source/fast.rs`) straight into the tree, with the places
+yaml-rust2 gives; anything else (a block scalar, a value continued on the
+next line, an anchor, a tag, a tab, an escape, an empty value) makes it
+give up, and the file is read by yaml-rust2 from the start, so meaning and
+errors are always yaml-rust2's. A test reads every YAML document of the
+repository and the shared corpus (163 of 212 are read by the scanner) and
+80 mutants of each both ways, and compares trees and positions. That took
+the YAML of the synthetic 10k document from 65 to 27 million
+instructions. A YAML file of 64 KiB
 or more is parsed in two parts on two threads: the members of its
 longest block mapping from a line near the middle of the file on, and the
 rest of the file, each from a copy with the other part's lines left blank
@@ -360,25 +374,30 @@ which is its own bundle but for its references, has its bundled text
 written straight from the parsed tree with each `$ref` rewritten on the
 way (the bundle had been a copy of the whole tree: 5 % of the 10k
 document's instructions). On the synthetic 10k document the whole
-process executes 403 million instructions (callgrind; 618 million before
+process executes 353 million instructions (callgrind; 403 million before
+the YAML scanner and memchr, 618 million before
 the channel modules were written as text, 515 million before LTO, 484
 million before the program, `format!`, pointer and bundle changes),
-split: loading (YAML with positions, references) about a
-fifth, on two cores for its YAML, building the model 15 % (of which the
+split: loading (YAML with positions, references) about an
+eighth, on two cores for its YAML, building the model 17 % (of which the
 validation program 4 %), checking the document 20 % (on its own thread;
 compiling the meta-schema is half of that, the same on every document),
-the types module about a fifth (two halves at once), the channel modules
-5 %, TypeScript 5 %; hashing is still about a fifteenth of it (SipHash:
+the types module about a quarter (two halves at once), the channel modules
+5 %, TypeScript 6 %; hashing is still about a fifteenth of it (SipHash:
 the `serde_json` objects' index of large objects). The two cores do not
 give two cores' speed: after loading, the model and the meta-schema check
 (with the bundled document) each keep a core busy, then the four modules
-share both, and what is left is the total. This run: 120× Modelina on
-the 10k document (32.2 ms against 3.87 s) and 61.3× on the 100k one (329
-ms against 20.1 s); the 100k document needs about 1.6× less time still,
+share both, and what is left is the total. This run: 154× Modelina on
+the 10k document (24.5 ms against 3.77 s) and 64.2× on the 100k one (281
+ms against 18.1 s; Modelina's own time moves by a tenth between runs);
+the 100k document needs about 1.6× less time still,
 which means less work in every phase rather than more threads, and what
-is left is spread thin: SipHash in large `serde_json` objects (about 6 %
-on the 100k document), pointers walked from the root (3 %), the
-remaining `format!` (3 %), and one naming of the types instead of three.
+is left is spread thin: the allocator (14 % of the 100k document's
+instructions: millions of small strings, vectors and tables), SipHash in
+large `serde_json` objects (6 %), pointers walked from the root (3 %), the
+remaining `format!` (3 %), and one naming of the types instead of three;
+and a fifth of its CPU time is the kernel's, taking back and faulting in
+again the memory returned at once to keep the peak under 100 MiB.
 Tried and not kept: compiling the validation program on a
 thread of its own beside the rest of the model. Built as the model asks,
 it gained nothing, because the model asks for programs only after its
@@ -387,7 +406,10 @@ by walking the channels' messages, kept only when they are the first the
 model makes), it kept both cores busy through the build phase and made
 the 100k document 2 % faster, but the program, the bundled document's
 tree and the type space alive at once put that document's peak at 96 to
-114 MiB over repeated runs. Also tried: moving the cut of the types module
+114 MiB over repeated runs. (Tried again as the model asks, after the YAML
+scanner: 3,181 million instructions on the 100k document against 3,114
+without, the thread reading the document through a cache of its own, and
+no faster.) Also tried: moving the cut of the types module
 from half its types to 55, 60 or 65 % (no change beyond the run-to-run
 spread); transparent huge pages for mimalloc (fewer page faults, 3-5 %
 faster on the 100k document, but a peak of 107-129 MiB); returning freed
@@ -404,8 +426,8 @@ more peak. The parsed document is freed as soon as the model is built and
 checked, and the bundled document is kept as its JSON text (made beside
 the model). On the 100k document the peak RSS is 92 to 98 MiB in most
 runs, at the end of building the model, and now and then a few MiB more
-(up to 101 MiB in 45 runs, depending on how the threads' work
-overlaps): the model
+(depending on how the threads' work overlaps: over 90 runs of this run's
+build, a median of 95 MiB and once above 100 MiB, at 104 MiB): the model
 and validation program (about 40 MB, live to the end because Rust and
 TypeScript are both generated from them) and the 22 MB module.
 
