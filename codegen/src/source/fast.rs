@@ -710,6 +710,157 @@ mod tests {
         out.push(pointer);
     }
 
+    /// Documents made of the shapes read here, with scalars YAML resolves
+    /// in every way (null, booleans, numbers, dates, text that only looks
+    /// like a key or a comment), read here only as yaml_rust2 reads them.
+    #[test]
+    fn generated_documents_read_as_yaml_rust2_reads_them() {
+        let mut random = 0x2545_f491_4f6c_dd1d_u64;
+        let mut read = 0;
+        for case in 0..3000 {
+            let mut text = String::new();
+            write_mapping(&mut text, 0, 0, &mut random);
+            read += usize::from(agrees(&text, &format!("generated {case}")));
+        }
+        eprintln!("{read} of 3000 generated documents read here");
+        assert!(read > 1500, "{read} of 3000 generated documents read here");
+    }
+
+    /// Scalars read here in every style.
+    const SCALARS: [&str; 32] = [
+        "a",
+        "null",
+        "Null",
+        "~",
+        "true",
+        "False",
+        "TRUE",
+        "yes",
+        "on",
+        "1",
+        "-1",
+        "+1",
+        "007",
+        "1e3",
+        "1.5",
+        "-.5",
+        ".inf",
+        ".NaN",
+        "0x1F",
+        "0o17",
+        "1_000",
+        "12:30",
+        "2024-01-01",
+        "1.0.0",
+        "a b",
+        "a#b",
+        "x:y",
+        "http://h:1/p",
+        "é ü",
+        "日本",
+        "a  b",
+        "$ref",
+    ];
+
+    /// Text that only quotes make a scalar here (written plain now and
+    /// then, which leaves the document to yaml_rust2).
+    const QUOTED_ONLY: [&str; 8] = ["'", "it's", "#/a/b", "- x", "a: b", "[x]", "{y}", ""];
+
+    fn scalar(random: &mut u64) -> String {
+        if next(random).is_multiple_of(8) {
+            let text = QUOTED_ONLY[next(random) as usize % QUOTED_ONLY.len()];
+            return match next(random) % 8 {
+                0 => text.to_owned(),
+                1..4 => ["\"", text, "\""].concat(),
+                _ => ["'", &text.replace('\'', "''"), "'"].concat(),
+            };
+        }
+        let text = SCALARS[next(random) as usize % SCALARS.len()];
+        match next(random) % 4 {
+            1 => ["'", text, "'"].concat(),
+            2 => ["\"", text, "\""].concat(),
+            _ => text.to_owned(),
+        }
+    }
+
+    fn write_mapping(out: &mut String, indent: usize, depth: usize, random: &mut u64) {
+        let members = 1 + next(random) as usize % 4;
+        for member in 0..members {
+            out.push_str(&" ".repeat(indent));
+            // Numbered inside its quotes, if it has them.
+            let mut key = scalar(random);
+            let at = if key.ends_with(['\'', '"']) && key.len() > 1 {
+                key.len() - 1
+            } else {
+                key.len()
+            };
+            key.insert_str(at, &member.to_string());
+            out.push_str(&key);
+            out.push(':');
+            write_value(out, indent, depth, random);
+        }
+    }
+
+    fn write_value(out: &mut String, indent: usize, depth: usize, random: &mut u64) {
+        match next(random) % 7 {
+            0 if depth < 4 => {
+                out.push('\n');
+                write_mapping(
+                    out,
+                    indent + 2 + next(random) as usize % 3,
+                    depth + 1,
+                    random,
+                );
+            }
+            1 if depth < 4 => {
+                out.push('\n');
+                // At the key's own column, or further in.
+                let at = indent + 2 * (next(random) as usize % 2);
+                for _ in 0..1 + next(random) as usize % 3 {
+                    out.push_str(&" ".repeat(at));
+                    out.push('-');
+                    match next(random) % 3 {
+                        0 => {
+                            out.push(' ');
+                            out.push_str(&scalar(random));
+                            out.push('\n');
+                        }
+                        1 => {
+                            out.push(' ');
+                            let key = scalar(random);
+                            out.push_str(&format!("{key}k: {}\n", scalar(random)));
+                            out.push_str(&" ".repeat(at + 2));
+                            out.push_str(&format!("second: {}\n", scalar(random)));
+                        }
+                        _ => {
+                            out.push('\n');
+                            write_mapping(out, at + 2, depth + 1, random);
+                        }
+                    }
+                }
+            }
+            2 => {
+                let items: Vec<String> = (0..next(random) % 4).map(|_| scalar(random)).collect();
+                out.push_str(&format!(" [{}]", items.join(", ")));
+                out.push_str(if next(random).is_multiple_of(2) {
+                    " # note\n"
+                } else {
+                    "\n"
+                });
+            }
+            3 => out.push_str(" {}\n"),
+            _ => {
+                out.push(' ');
+                out.push_str(&scalar(random));
+                out.push_str(if next(random).is_multiple_of(3) {
+                    "  # note\n"
+                } else {
+                    "\n"
+                });
+            }
+        }
+    }
+
     fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;
