@@ -147,6 +147,12 @@ impl<'t> Scanner<'t> {
     /// A block mapping whose keys are at column `col`, the first on the
     /// current line.
     fn mapping(&mut self, builder: &mut TreeBuilder<'_>, col: usize, depth: usize) -> Read<()> {
+        // Checked here too, not only in `node_below`: a mapping in a
+        // sequence at its key's column in a mapping in a sequence... nests
+        // without passing through it.
+        if depth > MAX_NESTING {
+            return Err(Unsupported);
+        }
         let first = self.current()?;
         builder.start_container(first.mark(col), 0, true);
         loop {
@@ -190,6 +196,9 @@ impl<'t> Scanner<'t> {
         indentless: bool,
         depth: usize,
     ) -> Read<()> {
+        if depth > MAX_NESTING {
+            return Err(Unsupported);
+        }
         let first = self.current()?;
         let start = match indentless {
             true => value_start(first.text, col + 1).unwrap_or(first.text.len()),
@@ -637,6 +646,30 @@ mod tests {
             let limits = Limits::default();
             assert!(fast(case, &limits).is_none(), "read here:\n{case}");
         }
+    }
+
+    /// Mappings and sequences nested through each other without a line of
+    /// their own (`- a:` then `  - a:`...) are bounded too: a hostile file
+    /// must not run the reader out of stack.
+    #[test]
+    fn nesting_without_lines_of_its_own_is_bounded() {
+        let nested = |levels: usize| -> String {
+            (0..levels)
+                .map(|level| format!("{}- a:\n", "  ".repeat(level)))
+                .collect::<String>()
+                + &"  ".repeat(levels)
+                + "- end\n"
+        };
+        assert!(fast(&nested(10), &Limits::default()).is_some());
+        let deep = nested(3_000);
+        // A small stack: unbounded recursion would overflow it.
+        let read = std::thread::Builder::new()
+            .stack_size(512 * 1024)
+            .spawn(move || fast(&deep, &Limits::default()).is_some())
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(!read, "3,000 levels are left to yaml_rust2");
     }
 
     /// Every YAML document of the repository and the shared corpus, and
