@@ -69,15 +69,27 @@ impl Line<'_> {
     }
 
     fn mark(&self, at: usize) -> Mark {
-        let before = &self.text[..at];
-        let col = if before.is_ascii() {
-            at
+        self.mark_after(
+            0,
+            Mark {
+                line: self.number,
+                col: 0,
+            },
+            at,
+        )
+    }
+
+    /// The mark of byte `at`, from `mark`, that of byte `from` before it.
+    fn mark_after(&self, from: usize, mark: Mark, at: usize) -> Mark {
+        let between = &self.text[from..at];
+        let chars = if between.is_ascii() {
+            between.len()
         } else {
-            before.chars().count()
+            between.chars().count()
         };
         Mark {
             line: self.number,
-            col,
+            col: mark.col + chars,
         }
     }
 }
@@ -258,14 +270,24 @@ impl<'t> Scanner<'t> {
                 if depth + 1 > MAX_NESTING {
                     return Err(Unsupported);
                 }
-                builder.start_container(line.mark(at), 0, false);
+                let open = line.mark(at);
+                builder.start_container(open, 0, false);
                 let close = flow_items(rest).ok_or(Unsupported)?;
+                // Columns counted on from the previous item, not from the
+                // start of the line for each (a long line was quadratic).
+                let mut place = (at, open);
+                let mut mark_at = |to: usize| {
+                    let (from, mark) = place;
+                    let mark = line.mark_after(from, mark, to);
+                    place = (to, mark);
+                    mark
+                };
                 for (start, end, style) in close.items {
                     let item = &line.text[at + start..at + end];
                     let text = scalar_text(item, style).ok_or(Unsupported)?;
-                    builder.scalar(line.mark(at + start), text, style, 0, None);
+                    builder.scalar(mark_at(at + start), text, style, 0, None);
                 }
-                builder.end_container(line.mark(at + close.end - 1));
+                builder.end_container(mark_at(at + close.end - 1));
                 Ok(())
             }
             b'{' => {
@@ -312,6 +334,12 @@ struct Key {
 fn key_at(line: &str, at: usize) -> Option<Key> {
     let rest = &line[at..];
     let first = *rest.as_bytes().first()?;
+    // `...` and `---` at the start of a line, then a space, mark a
+    // document's end or start, not a key.
+    let marker = rest.starts_with("...") || rest.starts_with("---");
+    if at == 0 && marker && matches!(rest.as_bytes().get(3), None | Some(b' ')) {
+        return None;
+    }
     let (text, style, colon) = match first {
         b'\'' | b'"' => {
             let close = closing_quote(rest, first)?;
@@ -513,9 +541,13 @@ fn flow_items(text: &str) -> Option<FlowItems> {
     }
 }
 
-/// [`plain_in_block`], and none of the flow indicators nor `:` anywhere.
+/// [`plain_in_block`], and none of the flow indicators nor `:` anywhere,
+/// nor ` -` (yaml_rust2 refuses a `-` after a space that a `,` or `]`
+/// follows).
 fn plain_in_flow(text: &str) -> bool {
-    plain_in_block(text) && !text.contains(['[', ']', '{', '}', ',', ':', '#'])
+    plain_in_block(text)
+        && !text.contains(['[', ']', '{', '}', ',', ':', '#'])
+        && !text.contains(" -")
 }
 
 #[cfg(test)]
@@ -599,6 +631,7 @@ mod tests {
             "a: null\nb: ~\nc: true\nd: False\ne: 0x1F\nf: 1e3\ng: .inf\nh: -.5\n",
             "a: x:y\nb: http://host:80/p\nc: a#b\nd: 'x: y'\n",
             "top:\n    deep:\n        deeper: [a,b ,  c]\n    back: 1\n",
+            "é: [ü, 'ñ', \"日本\", x]\n",
             "- a\n- b\n",
             "a: 1\na: 2\n",
             "a:\n  - x\n b: 1\n",
@@ -634,6 +667,12 @@ mod tests {
             "a: [x, [y]]\n",
             "a: {b: 1}\n",
             "a: [x,]\n",
+            "... x: y\n",
+            "a: 1\n... b: 2\n",
+            "--- a: 1\n",
+            "a: [a -]\n",
+            "a: [a -, b]\n",
+            "- [x -]\n",
             "? complex\n: value\n",
             "a: - b\n",
             "-   a: 1\n    b: 2\n",
@@ -646,6 +685,21 @@ mod tests {
             let limits = Limits::default();
             assert!(fast(case, &limits).is_none(), "read here:\n{case}");
         }
+    }
+
+    /// Each item of a long flow sequence with characters of several bytes
+    /// is marked at its column (counted on from the item before).
+    #[test]
+    fn a_long_flow_line_is_marked_as_yaml_rust2_marks_it() {
+        let items: Vec<String> = (0..5_000)
+            .map(|i| match i % 3 {
+                0 => format!("é{i}"),
+                1 => format!("'日本{i}'"),
+                _ => format!("x{i}"),
+            })
+            .collect();
+        let text = format!("ü: [{}]\nnext: 1\n", items.join(", "));
+        assert!(agrees(&text, "a long flow line"), "not read here");
     }
 
     /// Mappings and sequences nested through each other without a line of
