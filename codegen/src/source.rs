@@ -20,6 +20,9 @@ use serde_json::{Map, Number, Value};
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
+use crate::diag::{Code, Diagnostic, Location};
+pub use positions::{PathKey, Positions};
+
 /// A place in the text: line (from 1) and column (from 0, in characters),
 /// as yaml_rust2's [`Marker`] gives them; the [`fast`] scanner makes its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,9 +49,6 @@ impl From<Marker> for Mark {
         }
     }
 }
-
-use crate::diag::{Code, Diagnostic, Location};
-pub use positions::{PathKey, Positions};
 
 /// Limits against hostile input; each one exceeded is a clear error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,14 +149,8 @@ fn parse_yaml(text: &str, display_name: &str, limits: &Limits) -> Result<ParsedF
     if let Some(parsed) = split::parse_in_two(text, limits) {
         return Ok(parsed);
     }
-    let mut builder = TreeBuilder::new(limits);
-    if fast::load(text, &mut builder).is_ok() && builder.error.is_none() {
-        return Ok(builder.parsed());
-    }
-    // Read by yaml_rust2 from the start, errors and all.
-    let mut builder = TreeBuilder::new(limits);
-    let mut parser = Parser::new_from_str(text);
-    if let Err(e) = parser.load(&mut builder, true) {
+    let (builder, scanned) = read_tree(text, || TreeBuilder::new(limits));
+    if let Err(e) = scanned {
         let m = e.marker();
         let (code, message) = if e.info().contains("recursion limit") {
             (
@@ -199,6 +193,22 @@ fn parse_yaml(text: &str, display_name: &str, limits: &Limits) -> Result<ParsedF
             "file holds no document".to_string(),
         )),
     }
+}
+
+/// `text` read into a builder `new` makes: by the [`fast`] reader when it
+/// reads all of it with no error, else by yaml_rust2 from the start (so
+/// meaning and errors are always yaml_rust2's), with its scanner's error.
+fn read_tree<'l>(
+    text: &str,
+    new: impl Fn() -> TreeBuilder<'l>,
+) -> (TreeBuilder<'l>, Result<(), yaml_rust2::ScanError>) {
+    let mut builder = new();
+    if fast::load(text, &mut builder).is_ok() && builder.error.is_none() {
+        return (builder, Ok(()));
+    }
+    let mut builder = new();
+    let scanned = Parser::new_from_str(text).load(&mut builder, true);
+    (builder, scanned)
 }
 
 /// The first tab on line `line` (1-based) or after it: line and column.
@@ -308,14 +318,6 @@ impl<'l> TreeBuilder<'l> {
             copied: (0, 0),
             documents: 0,
             error: None,
-        }
-    }
-
-    /// The file read, once [`fast::load`] read it all with no error.
-    fn parsed(self) -> ParsedFile {
-        ParsedFile {
-            value: self.root.unwrap_or(Value::Null),
-            positions: self.positions,
         }
     }
 

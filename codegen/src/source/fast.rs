@@ -284,7 +284,7 @@ impl<'t> Scanner<'t> {
                 };
                 for (start, end, style) in close.items {
                     let item = &line.text[at + start..at + end];
-                    let text = scalar_text(item, style).ok_or(Unsupported)?;
+                    let text = scalar_text(item, style);
                     builder.scalar(mark_at(at + start), text, style, 0, None);
                 }
                 builder.end_container(mark_at(at + close.end - 1));
@@ -304,7 +304,7 @@ impl<'t> Scanner<'t> {
                     return Err(Unsupported);
                 }
                 let style = quote_style(quote);
-                let text = scalar_text(&rest[..=close], style).ok_or(Unsupported)?;
+                let text = scalar_text(&rest[..=close], style);
                 builder.scalar(line.mark(at), text, style, 0, None);
                 Ok(())
             }
@@ -344,7 +344,7 @@ fn key_at(line: &str, at: usize) -> Option<Key> {
         b'\'' | b'"' => {
             let close = closing_quote(rest, first)?;
             let style = quote_style(first);
-            (scalar_text(&rest[..=close], style)?, style, close + 1)
+            (scalar_text(&rest[..=close], style), style, close + 1)
         }
         _ => {
             let colon = plain_key_end(rest)?;
@@ -475,12 +475,12 @@ fn closing_quote(text: &str, quote: u8) -> Option<usize> {
 }
 
 /// The text of a scalar as written (`item`, quotes included).
-fn scalar_text(item: &str, style: TScalarStyle) -> Option<String> {
+fn scalar_text(item: &str, style: TScalarStyle) -> String {
     match style {
-        TScalarStyle::SingleQuoted => Some(item[1..item.len() - 1].replace("''", "'")),
-        TScalarStyle::DoubleQuoted => Some(item[1..item.len() - 1].to_owned()),
-        TScalarStyle::Plain => Some(item.to_owned()),
-        _ => None,
+        TScalarStyle::SingleQuoted => item[1..item.len() - 1].replace("''", "'"),
+        TScalarStyle::DoubleQuoted => item[1..item.len() - 1].to_owned(),
+        // Plain: the only other style made here.
+        _ => item.to_owned(),
     }
 }
 
@@ -565,20 +565,25 @@ mod tests {
     fn fast(text: &str, limits: &Limits) -> Option<Tree> {
         let mut builder = TreeBuilder::new(limits);
         load(text, &mut builder).ok()?;
-        builder.error.is_none().then(|| {
-            let parsed = builder.parsed();
-            (parsed.value, parsed.positions)
-        })
+        tree(builder)
     }
 
     /// `text` read by yaml_rust2, or `None` on any error.
     fn yaml(text: &str, limits: &Limits) -> Option<Tree> {
         let mut builder = TreeBuilder::new(limits);
         Parser::new_from_str(text).load(&mut builder, true).ok()?;
-        (builder.error.is_none() && builder.documents == 1).then(|| {
-            let parsed = builder.parsed();
-            (parsed.value, parsed.positions)
-        })
+        if builder.documents != 1 {
+            return None;
+        }
+        tree(builder)
+    }
+
+    /// What `builder` read, if it met no error.
+    fn tree(builder: TreeBuilder<'_>) -> Option<Tree> {
+        match (builder.error, builder.root) {
+            (None, Some(root)) => Some((root, builder.positions)),
+            _ => None,
+        }
     }
 
     /// Whether `text` is read here, failing if yaml_rust2 reads it otherwise.

@@ -118,20 +118,7 @@ impl PathKey {
 
     /// The child at array index `index`.
     pub fn index(&self, index: usize) -> Self {
-        // Written in place: a `String` per sequence item was an allocation each.
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        let mut rest = index;
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
-        let token = std::str::from_utf8(&digits[at..]).expect("ASCII digits");
-        self.child(token)
+        self.child(&index.to_string())
     }
 
     /// The pointer's length in bytes, escaped.

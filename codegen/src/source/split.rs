@@ -15,7 +15,6 @@
 //! gives the error its usual message.
 
 use serde_json::Value;
-use yaml_rust2::parser::Parser;
 
 use super::{Limits, ParsedFile, PathKey, TreeBuilder};
 
@@ -98,11 +97,9 @@ fn parse_part<'l>(
     base: PathKey,
     base_depth: usize,
 ) -> Option<TreeBuilder<'l>> {
-    let mut builder = TreeBuilder::part(limits, base.clone(), base_depth);
-    if super::fast::load(text, &mut builder).is_err() || builder.error.is_some() {
-        builder = TreeBuilder::part(limits, base, base_depth);
-        Parser::new_from_str(text).load(&mut builder, true).ok()?;
-    }
+    let (builder, scanned) =
+        super::read_tree(text, || TreeBuilder::part(limits, base.clone(), base_depth));
+    scanned.ok()?;
     (builder.error.is_none() && builder.documents == 1).then_some(builder)
 }
 
@@ -232,6 +229,8 @@ fn part_texts(text: &str, lines: &[usize], cut: &Cut) -> (String, String) {
 
 #[cfg(test)]
 mod tests {
+    use yaml_rust2::parser::Parser;
+
     use super::*;
 
     /// A document like the large ones: a long `components/schemas`.
