@@ -24,14 +24,11 @@ use tokio_tungstenite::tungstenite::{
 use crate::{
     auth::ConnectRequest,
     connection::{Accepted, TransportError},
-    docs::{
-        DocFile,
-        http::{Rewind, intercept},
-    },
+    docs::{DocFile, http::intercept},
     router::{BoxSink, BoxStream, RouteError, Router, ShutdownHandle},
     transport::{
-        DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_PENDING_HANDSHAKES, HeldWrites, Lingering, accept,
-        ws_settings,
+        DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_PENDING_HANDSHAKES, HeldWrites, Lingering,
+        ReadAhead, accept, ws_settings,
     },
     ws::{ReadFrame, WsMessage},
 };
@@ -166,7 +163,7 @@ async fn serve_tcp(
     let _ = stream.set_nodelay(true);
     // A plain GET of a docs path is answered here; the rest is a handshake.
     let stream = if docs.is_empty() {
-        Rewind::new(stream)
+        ReadAhead::new(stream)
     } else {
         match tokio::time::timeout(timeout, intercept(stream, &docs)).await {
             Ok(Ok(Some(stream))) => stream,
@@ -203,7 +200,7 @@ async fn serve_tcp(
             Err(error) => Err(refusal(&error)),
         }
     };
-    let config = ws_settings(&router).tungstenite();
+    let config = ws_settings(&router).over_read_ahead().tungstenite();
     let handshake = tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(config));
     let handshake = tokio::time::timeout(timeout, handshake).await;
     drop(handshake_permit);

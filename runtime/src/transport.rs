@@ -19,9 +19,17 @@ use tokio::{
 
 use crate::router::Router;
 
-/// Size of each connection's read buffer. tungstenite's default (128 KiB)
-/// is zero-filled on the first read, so it would cost every idle connection
-/// 128 KiB of memory; larger frames still arrive, in several reads.
+mod read_ahead;
+
+pub(crate) use read_ahead::ReadAhead;
+
+/// How much of the socket each connection reads at a time. tungstenite's
+/// default (128 KiB) is zero-filled on the first read, so it would cost
+/// every idle connection 128 KiB of memory; larger frames still arrive, in
+/// several reads. The [`Server`](crate::Server) reads the socket into a
+/// buffer of this size that is never zero-filled, and tungstenite reads
+/// from it a kilobyte at a time; the axum adapter, whose socket is read by
+/// whatever serves it, gives this size to tungstenite.
 pub const READ_BUFFER_BYTES: usize = 8 * 1024;
 
 /// How long an entry point gives a client to complete its upgrade request,
@@ -68,6 +76,15 @@ pub(crate) fn ws_settings(router: &Router) -> WsSettings {
 }
 
 impl WsSettings {
+    /// The settings for a stream read through a [`ReadAhead`], which
+    /// buffers the socket's reads: tungstenite then reads little at a time.
+    pub(crate) fn over_read_ahead(self) -> Self {
+        WsSettings {
+            read_buffer_size: read_ahead::FRAME_READ_BYTES,
+            ..self
+        }
+    }
+
     pub(crate) fn tungstenite(self) -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
         tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
             .read_buffer_size(self.read_buffer_size)

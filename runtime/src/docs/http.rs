@@ -7,85 +7,21 @@
 //! the bytes already read put back in front of the stream.
 
 use std::io;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
 use super::DocFile;
+use crate::transport::ReadAhead;
 
 /// The longest request head looked at; a longer one goes to the handshake.
 const MAX_HEAD: usize = 16 * 1024;
-
-/// A stream with bytes already read from it put back in front.
-pub(crate) struct Rewind<S> {
-    read: Vec<u8>,
-    at: usize,
-    inner: S,
-}
-
-impl<S> Rewind<S> {
-    /// The same connection, with what was read still to be read, over
-    /// `wrap(inner)`.
-    pub(crate) fn map_inner<T>(self, wrap: impl FnOnce(S) -> T) -> Rewind<T> {
-        Rewind {
-            read: self.read,
-            at: self.at,
-            inner: wrap(self.inner),
-        }
-    }
-
-    pub(crate) fn new(inner: S) -> Self {
-        Rewind {
-            read: Vec::new(),
-            at: 0,
-            inner,
-        }
-    }
-}
-
-impl<S: AsyncRead + Unpin> AsyncRead for Rewind<S> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        if self.at < self.read.len() {
-            let n = buf.remaining().min(self.read.len() - self.at);
-            let at = self.at;
-            buf.put_slice(&self.read[at..at + n]);
-            self.at += n;
-            return Poll::Ready(Ok(()));
-        }
-        Pin::new(&mut self.inner).poll_read(cx, buf)
-    }
-}
-
-impl<S: AsyncWrite + Unpin> AsyncWrite for Rewind<S> {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
-}
 
 /// Answers a docs request, or hands the connection on (`Some`) with what
 /// was read put back.
 pub(crate) async fn intercept(
     stream: TcpStream,
     files: &[DocFile],
-) -> io::Result<Option<Rewind<TcpStream>>> {
+) -> io::Result<Option<ReadAhead<TcpStream>>> {
     let mut head = Vec::with_capacity(1024);
     let mut chunk = [0u8; 4096];
     while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < MAX_HEAD {
@@ -101,11 +37,7 @@ pub(crate) async fn intercept(
         write_all(&stream, &response).await?;
         return Ok(None);
     }
-    Ok(Some(Rewind {
-        read: head,
-        at: 0,
-        inner: stream,
-    }))
+    Ok(Some(ReadAhead::with_read(head, stream)))
 }
 
 /// The response to a request for a docs file; `None` for every other request.
