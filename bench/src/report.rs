@@ -108,8 +108,10 @@ pub fn hostile_section(table: &Table, sizes: Sizes) -> String {
 const HOSTILE_METHOD: &str = "
 **Idle connections.** As in the runtime table: the server's RSS grows by this
 much per upgraded connection that then sends nothing. Both chanx entry points
-read with an 8 KiB buffer (`READ_BUFFER_BYTES`); tungstenite's default, 128
-KiB zero-filled on the first read, would cost each idle connection that much.
+read the socket 8 KiB at a time (`READ_BUFFER_BYTES`: the `Server` into a
+buffer of its own that is never cleared, the axum adapter through
+tungstenite's); tungstenite's default, 128 KiB zero-filled on the first
+read, would cost each idle connection that much.
 
 **Stalled handshakes.** Connections that send half an upgrade request and
 then nothing, opened at once; *RSS per stalled handshake* is what the server
@@ -513,9 +515,10 @@ callgrind's cache simulation (32 KiB first level, 2 MiB last level; this VM
 has no hardware counters) over 20 s of load. Per round trip the
 hand-written server executes about 5,700 instructions outside the kernel
 and chanx about 11,500, and chanx misses the last level about 46 times on
-reads against 21. (Both also zero tungstenite's 8 KiB read buffer before
+reads against 21. (Both also zeroed tungstenite's 8 KiB read buffer before
 every read, twice per round trip: about 16,000 more counted instructions
-and most of either server's write misses.) A chanx build that answered
+and most of either server's write misses. chanx no longer does: see this
+run below.) A chanx build that answered
 every ping with a fixed pong, skipping parsing, validation, decoding, the
 handler and the reply, ran 7,600 instructions with 44 read misses, and used
 6.9 µs of server CPU per round trip, against 7.5 µs for the full path and
@@ -570,14 +573,28 @@ connections, 7 % less throughput at 1,000 and a third less at 1
 connection). A writer that writes every queued frame before one flush is
 why broadcasts beat the hand-written server, which flushes per frame; a
 group send also hands every member the same `Bytes` instead of a copy each.
-This run is 0.900×, 0.908×, 0.931× and 0.867× on ping → pong for 1, 10, 100
-and 1,000 connections, each the median of seven rounds' ratios. Two runs of
+This run stops the zeroing. tungstenite clears the free space of its read
+buffer, up to its read size, before each read. The `Server` now reads the
+socket 8 KiB at a time into a buffer of its own that is never cleared, and
+gives tungstenite a 1 KiB read size over it, so tungstenite clears 1 KiB,
+mostly in cache. In the same simulation at 1,000 connections the server's
+last-level write misses went from 151 to 25 per round trip, and its counted
+instructions from 27,950 to 10,840 (the zeroing included: valgrind counts
+it store by store). In paired rounds at 1,000 connections (each chanx round
+beside a hand-written one, ten rounds) the median ratio went from 0.900× to
+0.938×; at 1 and 10 connections, where the buffer stays in cache, no change
+stood out of the spread. Idle memory went from 27.5 to 24.7 KiB per
+connection. The axum adapter keeps the 8 KiB read size, since its socket is
+read by whatever serves it. This run is 1.00×, 0.931×, 0.919× and 0.890× on
+ping → pong for 1, 10, 100 and 1,000 connections, each the median of seven
+rounds' ratios. Two runs of
 the same build with the earlier method (each server's median of five
 rounds) gave 1.05×, 1.07×, 0.930× and 1.03×, then 0.797×, 0.925×, 0.872×
 and 0.988×: the machine's speed moves within and between runs by more than
 the margin, so 0.9× is at the edge, not held at every load, and 1,000
 connections, where neither the connections' state nor the framework's code
-stays in cache between frames, is the load most often below it.
+stays in cache between frames, is the load most often below it (as in
+this run).
 
 **Redis.** The channels_redis format costs per broadcast what its design
 does: `group_send` lists the group's members (one `ZRANGE` of every channel
