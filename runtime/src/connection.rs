@@ -462,33 +462,16 @@ impl<H: Handler> Core<'_, H> {
             tokio::select! {
                 biased;
                 event = rare_event => match event {
-                    Rare::Stop(stop) => match stop {
-                    Stop::Overflow => return End::ClientGone,
-                    Stop::CutOff => {
-                        // The layer dropped a message for this client: it does
-                        // not keep up, and must not stay open having missed it.
-                        self.outbox.close_slow("messages dropped: client too slow");
-                        return End::ClientGone;
-                    }
-                    Stop::Shutdown => {
-                        // Relays and events already queued (such as the broadcast
-                        // of the handler that just finished) still go out.
-                        while let Some(bytes) = pending.pop().or_else(|| inbox.receiver.try_recv().ok()) {
-                            self.on_layer_message(ctx, &bytes).await;
-                        }
+                    Rare::Stop(Stop::Shutdown) => {
+                        // Boxed: rare work, kept out of the loop's own state.
+                        Box::pin(self.flush_on_shutdown(ctx, &mut pending, &mut inbox.receiver)).await;
                         return End::Close(close_code::GOING_AWAY, "server shutting down");
                     }
-                    },
+                    Rare::Stop(stop) => return self.stopped(stop),
                     Rare::Ping => self.outbox.push_if_room(WsMessage::Ping(Vec::new())),
                     Rare::IdleTimer => {
-                        let idle = config.idle_timeout.unwrap_or_default();
-                        let deadline = last_activity + idle;
-                        match idle_timer.as_mut() {
-                            Some(timer) if Instant::now() < deadline => timer.as_mut().reset(deadline),
-                            _ => {
-                                tracing::info!("closing idle connection");
-                                return End::Close(close_code::NORMAL, "idle timeout");
-                            }
+                        if let Some(end) = idle_timer_fired(config.idle_timeout, last_activity, &mut idle_timer) {
+                            return end;
                         }
                     }
                 },
@@ -504,19 +487,7 @@ impl<H: Handler> Core<'_, H> {
                     };
                     let message = match frame {
                         None => return End::ClientGone,
-                        Some(Err(error)) => {
-                            let error = error.into();
-                            return match error.close() {
-                                Some((code, reason)) => {
-                                    tracing::info!(%error, code, "closing: the client broke the protocol");
-                                    End::Close(code, reason)
-                                }
-                                None => {
-                                    tracing::debug!(%error, "websocket read failed");
-                                    End::ClientGone
-                                }
-                            };
-                        }
+                        Some(Err(error)) => return read_failed(error.into()),
                         Some(Ok(message)) => message,
                     };
                     if idle_timer.is_some() {
@@ -524,11 +495,9 @@ impl<H: Handler> Core<'_, H> {
                     }
                     match message {
                         ReadFrame::Text(text) if text.len() > config.max_message_bytes => {
-                            return End::Close(close_code::MESSAGE_TOO_BIG, "message too big");
+                            return too_big();
                         }
-                        ReadFrame::Binary(len) if len > config.max_message_bytes => {
-                            return End::Close(close_code::MESSAGE_TOO_BIG, "message too big");
-                        }
+                        ReadFrame::Binary(len) if len > config.max_message_bytes => return too_big(),
                         ReadFrame::Text(text) => {
                             let handled = std::pin::pin!(self.on_text(ctx, text.as_str()));
                             pending.drain_while(handled, &mut inbox.receiver).await;
@@ -542,6 +511,31 @@ impl<H: Handler> Core<'_, H> {
         }
     }
 
+    /// How the connection ends when stopped from outside, but for a shutdown.
+    #[cold]
+    #[inline(never)]
+    fn stopped(&self, stop: Stop) -> End {
+        if let Stop::CutOff = stop {
+            // The layer dropped a message for this client: it does not
+            // keep up, and must not stay open having missed it.
+            self.outbox.close_slow("messages dropped: client too slow");
+        }
+        End::ClientGone
+    }
+
+    /// On shutdown: relays and events already queued (such as the broadcast
+    /// of the handler that just finished) still go out.
+    async fn flush_on_shutdown(
+        &self,
+        ctx: &mut Context<H::Outgoing, H::Params>,
+        pending: &mut Pending,
+        inbox: &mut mpsc::Receiver<Bytes>,
+    ) {
+        while let Some(bytes) = pending.pop().or_else(|| inbox.try_recv().ok()) {
+            self.on_layer_message(ctx, &bytes).await;
+        }
+    }
+
     /// A text frame: JSON → decode → dispatch → reply, errors and completion.
     async fn on_text(&self, ctx: &mut Context<H::Outgoing, H::Params>, text: &str) {
         // Read as Python's `json.loads` reads (NaN, integers of any size, its
@@ -549,28 +543,13 @@ impl<H: Handler> Core<'_, H> {
         let (mut value, depth) =
             match crate::json::parse_measured(text, crate::json::DEFAULT_MAX_DEPTH) {
                 Ok(parsed) => parsed,
-                Err(error) => {
-                    crate::observe::frame_received(crate::observe::INVALID);
-                    self.frame_in(Received::invalid(), text);
-                    self.responder
-                        .validation_error(&DecodeError::json_invalid(error), Stamp::default());
-                    self.responder
-                        .complete(Completion::Message, Stamp::default());
-                    return;
-                }
+                Err(error) => return self.unreadable(&DecodeError::json_invalid(error), text),
             };
         // chanx validates the routing envelope (`version`, `topic`, `ref`,
         // `seq`) first and strips it before the message is decoded.
         let envelope = match crate::envelope::take(&mut value) {
             Ok(envelope) => envelope,
-            Err(error) => {
-                crate::observe::frame_received(crate::observe::INVALID);
-                self.frame_in(Received::invalid(), text);
-                self.responder.validation_error(&error, Stamp::default());
-                self.responder
-                    .complete(Completion::Message, Stamp::default());
-                return;
-            }
+            Err(error) => return self.unreadable(&error, text),
         };
         // On a topic's own route, frames without a topic belong to it.
         let topic = envelope
@@ -657,10 +636,18 @@ impl<H: Handler> Core<'_, H> {
     /// Binary frames are not JSON text: answered with a `json_invalid` error,
     /// the connection stays open.
     fn on_binary(&self) {
-        crate::observe::frame_received(crate::observe::INVALID);
-        self.frame_in(Received::invalid(), "<binary>");
         let error = DecodeError::json_invalid("binary frames are not supported");
-        self.responder.validation_error(&error, Stamp::default());
+        self.unreadable(&error, "<binary>");
+    }
+
+    /// A frame that is not a JSON object with a valid envelope: answered
+    /// with its error and a completion, the connection stays open.
+    #[cold]
+    #[inline(never)]
+    fn unreadable(&self, error: &DecodeError, text: &str) {
+        crate::observe::frame_received(crate::observe::INVALID);
+        self.frame_in(Received::invalid(), text);
+        self.responder.validation_error(error, Stamp::default());
         self.responder
             .complete(Completion::Message, Stamp::default());
     }
@@ -980,6 +967,50 @@ impl Pending {
                     self.queue.push_back(bytes);
                 }
             }
+        }
+    }
+}
+
+/// The end of a connection whose client frame could not be read.
+#[cold]
+#[inline(never)]
+fn read_failed(error: TransportError) -> End {
+    match error.close() {
+        Some((code, reason)) => {
+            tracing::info!(%error, code, "closing: the client broke the protocol");
+            End::Close(code, reason)
+        }
+        None => {
+            tracing::debug!(%error, "websocket read failed");
+            End::ClientGone
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn too_big() -> End {
+    End::Close(close_code::MESSAGE_TOO_BIG, "message too big")
+}
+
+/// The idle timer fired: the end of the connection if it was idle that
+/// long, or else the timer set again for the last activity.
+#[cold]
+#[inline(never)]
+fn idle_timer_fired(
+    idle_timeout: Option<Duration>,
+    last_activity: Instant,
+    timer: &mut Option<Pin<Box<Sleep>>>,
+) -> Option<End> {
+    let deadline = last_activity + idle_timeout.unwrap_or_default();
+    match timer.as_mut() {
+        Some(timer) if Instant::now() < deadline => {
+            timer.as_mut().reset(deadline);
+            None
+        }
+        _ => {
+            tracing::info!("closing idle connection");
+            Some(End::Close(close_code::NORMAL, "idle timeout"))
         }
     }
 }
