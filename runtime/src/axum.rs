@@ -46,7 +46,7 @@ pub use serve::{Serve, serve};
 
 use axum::{
     extract::{
-        State,
+        Extension, State,
         ws::{self, WebSocket, WebSocketUpgrade, rejection::WebSocketUpgradeRejection},
     },
     http::{HeaderMap, StatusCode, Uri},
@@ -227,6 +227,7 @@ async fn upgrade(
     State(router): State<Arc<Router>>,
     uri: Uri,
     headers: HeaderMap,
+    read_ahead: Option<Extension<serve::ReadAheadBelow>>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     let path = uri.path().to_owned();
@@ -249,7 +250,12 @@ async fn upgrade(
         query: uri.query().map(str::to_owned),
         headers,
     };
-    let settings = crate::transport::ws_settings(&router);
+    let mut settings = crate::transport::ws_settings(&router);
+    // Under [`serve`], the socket is read ahead below tungstenite, as on
+    // the `Server`; under another server, tungstenite reads it itself.
+    if read_ahead.is_some() {
+        settings = settings.over_read_ahead();
+    }
     upgrade
         .read_buffer_size(settings.read_buffer_size)
         .max_message_size(settings.max_message_size)

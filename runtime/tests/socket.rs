@@ -10,7 +10,6 @@ use support::{
     app::{ChatApp, TokenAuth, start},
     chat::{channels::chat::ChatServer, types::NotificationPayload},
     client::Client,
-    raw::{self, Raw},
 };
 use tokio_tungstenite::tungstenite::Message;
 
@@ -736,83 +735,4 @@ async fn a_slow_client_is_closed_1013_without_holding_up_others() {
     let stats = layer.stats();
     assert_eq!(stats.closed_slow_clients, 1, "{stats:?}");
     assert_eq!(stats.dropped_full, 0, "{stats:?}");
-}
-
-/// Text that shows where a piece went missing or out of order.
-fn numbered(len: usize) -> String {
-    (0..len)
-        .map(|i| char::from(b'a' + (i % 26) as u8))
-        .collect()
-}
-
-fn chat_frame(message: &str) -> String {
-    json!({"action": "chat", "payload": {"message": message}}).to_string()
-}
-
-fn relayed(message: &str) -> serde_json::Value {
-    json!({"action": "chat_notification", "payload": {"message": format!("anonymous: {message}")}})
-}
-
-/// The server reads the socket 8 KiB at a time and hands tungstenite a
-/// kilobyte at a time: frames of every size around those, up to the 1 MiB
-/// limit, arrive whole.
-#[tokio::test]
-async fn frames_of_every_size_arrive_whole() {
-    let server = start(chat_router(ChatApp::default(), config())).await;
-    let mut client = Client::connect(&server.url("/ws/chat")).await;
-    let envelope = chat_frame("").len();
-    let sizes = [
-        1,
-        1000,
-        1023,
-        1024,
-        1025,
-        4096,
-        8191,
-        8192,
-        8193,
-        16_385,
-        70_000,
-        1024 * 1024 - envelope,
-    ];
-    for frame_len in sizes {
-        let message = numbered(frame_len.saturating_sub(envelope).max(1));
-        client.send_text(&chat_frame(&message)).await;
-        client.expect(relayed(&message)).await;
-    }
-}
-
-/// However TCP cuts or packs them: several frames in one write, a frame a
-/// few bytes at a time.
-#[tokio::test]
-async fn frames_arrive_whole_however_the_socket_cuts_them() {
-    let server = start(chat_router(ChatApp::default(), config())).await;
-    let wait = Duration::from_secs(5);
-    let mut client = Raw::connect(server.addr, "/ws/chat").await;
-
-    // Many frames of mixed sizes in one write.
-    let messages: Vec<String> = [5, 3000, 9000, 20, 8192, 1]
-        .into_iter()
-        .map(numbered)
-        .collect();
-    let packed: Vec<u8> = messages
-        .iter()
-        .flat_map(|message| raw::text(&chat_frame(message)))
-        .collect();
-    client.send(&packed).await;
-    for message in &messages {
-        let answer: serde_json::Value =
-            serde_json::from_str(&client.next_text(wait).await).unwrap();
-        assert_eq!(answer, relayed(message));
-    }
-
-    // One frame in pieces of a few bytes, each its own write.
-    let message = numbered(2500);
-    let frame = raw::text(&chat_frame(&message));
-    for piece in frame.chunks(97) {
-        client.send(piece).await;
-        tokio::task::yield_now().await;
-    }
-    let answer: serde_json::Value = serde_json::from_str(&client.next_text(wait).await).unwrap();
-    assert_eq!(answer, relayed(&message));
 }

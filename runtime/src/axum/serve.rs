@@ -22,7 +22,9 @@ use tokio::{
 };
 
 use crate::{
-    transport::{DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_PENDING_HANDSHAKES, Lingering, accept},
+    transport::{
+        DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_PENDING_HANDSHAKES, Lingering, ReadAhead, accept,
+    },
     util::became_true,
 };
 
@@ -167,6 +169,11 @@ impl IntoFuture for Serve {
     }
 }
 
+/// Marks a request whose connection is read through a [`ReadAhead`]: its
+/// upgrade gives tungstenite the small read size that suits it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ReadAheadBelow;
+
 /// One HTTP/1.1 connection, until it ends or is upgraded (the WebSocket
 /// then lives on in a task of its own, which axum's upgrade task awaits).
 async fn serve_connection(
@@ -179,12 +186,15 @@ async fn serve_connection(
 ) {
     let _ = stream.set_nodelay(true);
     // Closed gracefully when dropped (by hyper, or by axum's WebSocket
-    // after an upgrade), so the last frames reach the client.
-    let io = TokioIo::new(Lingering::new(stream));
+    // after an upgrade), so the last frames reach the client; read ahead,
+    // as on the `Server`, once upgraded (hyper's own reads are larger than
+    // the buffer and go straight to the socket).
+    let io = TokioIo::new(ReadAhead::new(Lingering::new(stream)));
     let (head_read, mut first_request) = watch::channel(false);
     let app = TowerToHyperService::new(app);
-    let service = service_fn(move |request: Request<Incoming>| {
+    let service = service_fn(move |mut request: Request<Incoming>| {
         head_read.send_replace(true);
+        request.extensions_mut().insert(ReadAheadBelow);
         hyper::service::Service::call(&app, request)
     });
     let mut builder = http1::Builder::new();
