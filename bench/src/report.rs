@@ -583,18 +583,29 @@ instructions from 27,950 to 10,840 (the zeroing included: valgrind counts
 it store by store). In paired rounds at 1,000 connections (each chanx round
 beside a hand-written one, ten rounds) the median ratio went from 0.900× to
 0.938×; at 1 and 10 connections, where the buffer stays in cache, no change
-stood out of the spread. Idle memory went from 27.5 to 24.7 KiB per
-connection. The axum adapter keeps the 8 KiB read size, since its socket is
-read by whatever serves it. This run is 1.00×, 0.931×, 0.919× and 0.890× on
-ping → pong for 1, 10, 100 and 1,000 connections, each the median of seven
-rounds' ratios. Two runs of
+stood out of the spread. Idle memory went from 27.5 to 24.6 KiB per
+connection. The axum adapter does the same under `chanx_runtime::axum::serve`
+(idle memory 26.4 → 23.5 KiB per connection); under another server it gives
+tungstenite the 8 KiB read size, since its socket is read by whatever serves
+it. The cost falls on large messages: tungstenite reads at most its read
+size at once, so a 1 MiB message takes a thousand copies of a kilobyte from
+the buffer where it took 128 reads of the socket. Timed round trips of 64
+KiB and 1 MiB messages through the `Server` (0.12–0.19 ms and 3.6–4.1 ms)
+did not move beyond their spread between runs with tungstenite's read size
+at 1, 2, 4 or 8 KiB. The
+connection loop's rare paths (stop signals, the idle timer firing, read
+errors, oversized or unreadable frames) were also moved into cold functions
+out of the loop: 614 → 596 instruction-cache misses per round trip in the
+same simulation. A run of the build with only the read buffer gave 1.00×,
+0.931×, 0.919× and 0.890×; this run, of the final build, is 1.14×, 0.913×,
+0.902× and 0.903× on ping → pong for 1, 10, 100 and 1,000 connections,
+each the median of seven rounds' ratios. Two runs of
 the same build with the earlier method (each server's median of five
 rounds) gave 1.05×, 1.07×, 0.930× and 1.03×, then 0.797×, 0.925×, 0.872×
 and 0.988×: the machine's speed moves within and between runs by more than
 the margin, so 0.9× is at the edge, not held at every load, and 1,000
 connections, where neither the connections' state nor the framework's code
-stays in cache between frames, is the load most often below it (as in
-this run).
+stays in cache between frames, is the load most often below it.
 
 **Redis.** The channels_redis format costs per broadcast what its design
 does: `group_send` lists the group's members (one `ZRANGE` of every channel

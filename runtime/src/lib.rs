@@ -35,8 +35,8 @@
 //! side down and discards what the client still sends for a moment before
 //! closing the socket, so the close frame is not lost to a TCP reset. Every
 //! entry point ([`Server`], [`axum`](crate::axum)) does the same, with the
-//! same WebSocket settings ([`READ_BUFFER_BYTES`], message and frame limits
-//! from the router).
+//! same message and frame limits from the router, and reads the socket
+//! [`READ_BUFFER_BYTES`] at a time.
 //!
 //! # Handshakes
 //!

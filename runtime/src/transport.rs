@@ -28,8 +28,9 @@ pub(crate) use read_ahead::ReadAhead;
 /// every idle connection 128 KiB of memory; larger frames still arrive, in
 /// several reads. The [`Server`](crate::Server) reads the socket into a
 /// buffer of this size that is never zero-filled, and tungstenite reads
-/// from it a kilobyte at a time; the axum adapter, whose socket is read by
-/// whatever serves it, gives this size to tungstenite.
+/// from it a kilobyte at a time; so does the axum adapter under its own
+/// `chanx_runtime::axum::serve`, and under any other server it gives
+/// this size to tungstenite, which then reads the socket itself.
 pub const READ_BUFFER_BYTES: usize = 8 * 1024;
 
 /// How long an entry point gives a client to complete its upgrade request,

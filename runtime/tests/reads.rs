@@ -7,7 +7,7 @@ mod support;
 
 use std::{net::SocketAddr, time::Duration};
 
-use chanx_runtime::{ConsumerConfig, Route, Router, Server};
+use chanx_runtime::{ConsumerConfig, DocsConfig, Route, Router, Server};
 use serde_json::{Value, json};
 use support::{
     app::ChatApp,
@@ -20,6 +20,8 @@ use tokio::net::TcpListener;
 #[derive(Debug, Clone, Copy)]
 enum Entry {
     Server,
+    /// Without docs, no request head is read before the handshake.
+    ServerWithoutDocs,
     #[cfg(feature = "axum")]
     ChanxAxumServe,
     #[cfg(feature = "axum")]
@@ -28,6 +30,7 @@ enum Entry {
 
 const ENTRIES: &[Entry] = &[
     Entry::Server,
+    Entry::ServerWithoutDocs,
     #[cfg(feature = "axum")]
     Entry::ChanxAxumServe,
     #[cfg(feature = "axum")]
@@ -45,6 +48,10 @@ async fn start(entry: Entry) -> SocketAddr {
     let addr = listener.local_addr().expect("addr");
     match entry {
         Entry::Server => {
+            tokio::spawn(Server::from_listener(listener, router).run());
+        }
+        Entry::ServerWithoutDocs => {
+            let router = router.docs(DocsConfig::off());
             tokio::spawn(Server::from_listener(listener, router).run());
         }
         #[cfg(feature = "axum")]
@@ -76,32 +83,30 @@ fn relayed(message: &str) -> Value {
     json!({"action": "chat_notification", "payload": {"message": format!("anonymous: {message}")}})
 }
 
-/// Frames of every size around 1 and 8 KiB, up to the 1 MiB limit.
+/// The default `max_message_bytes`.
+const LIMIT: usize = 1024 * 1024;
+
+/// Frames of every size around 1 and 8 KiB, up to the 1 MiB limit; one
+/// byte more closes the connection with 1009.
 #[tokio::test]
 async fn frames_of_every_size_arrive_whole() {
     let envelope = chat_frame("").len();
     let sizes = [
-        1,
-        1000,
-        1023,
-        1024,
-        1025,
-        4096,
-        8191,
-        8192,
-        8193,
-        16_385,
-        70_000,
-        1024 * 1024 - envelope,
+        1, 1000, 1023, 1024, 1025, 4096, 8191, 8192, 8193, 16_385, 70_000, LIMIT,
     ];
     for &entry in ENTRIES {
         let addr = start(entry).await;
         let mut client = Client::connect(&format!("ws://{addr}/ws/chat")).await;
         for frame_len in sizes {
             let message = numbered(frame_len.saturating_sub(envelope).max(1));
-            client.send_text(&chat_frame(&message)).await;
+            let frame = chat_frame(&message);
+            assert_eq!(frame.len(), frame_len.max(envelope + 1));
+            client.send_text(&frame).await;
             client.expect(relayed(&message)).await;
         }
+        let over = chat_frame(&numbered(LIMIT + 1 - envelope));
+        client.send_text(&over).await;
+        assert_eq!(client.expect_close().await.0, 1009, "{entry:?}");
     }
 }
 

@@ -9,6 +9,11 @@
 //! into a buffer that is never zero-filled, and tungstenite reads from it
 //! [`FRAME_READ_BYTES`] at a time (a copy from this buffer, not a system
 //! call).
+//!
+//! Large messages pay for it: tungstenite never reads more than its read
+//! size at once, so a 1 MiB message takes a thousand reads from this buffer
+//! (each a copy of a kilobyte) where it took 128 reads of the socket. Timed,
+//! that stayed within the spread between runs (BENCHMARKS.md).
 
 use std::io;
 use std::pin::Pin;
@@ -60,10 +65,15 @@ impl<S: AsyncRead + Unpin> ReadAhead<S> {
     /// Refills the empty buffer with one read of `inner`; `Ok` with nothing
     /// buffered is the end of the stream.
     fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.buffer.clear();
         self.taken = 0;
-        // Reserved once: the connection reads into the same buffer from then on.
-        self.buffer.reserve(READ_BUFFER_BYTES);
+        if self.buffer.capacity() > READ_BUFFER_BYTES {
+            // A long request head's buffer, handed out: not kept for the
+            // connection's life.
+            self.buffer = Vec::new();
+        }
+        self.buffer.clear();
+        // Made once: the connection reads into the same buffer from then on.
+        self.buffer.reserve_exact(READ_BUFFER_BYTES);
         let spare = self.buffer.spare_capacity_mut();
         let start = spare.as_ptr();
         let mut read = ReadBuf::uninit(spare);
@@ -240,6 +250,98 @@ mod tests {
         let mut reader = ReadAhead::with_read(head.clone(), Chunks::new([rest.clone()]));
         let read = read_all(&mut reader, 5).await;
         assert_eq!(read, [head, rest].concat());
+    }
+
+    #[tokio::test]
+    async fn small_and_large_reads_in_turn_keep_the_order() {
+        let sent = data(200_000);
+        let chunks = sent.chunks(5000).map(<[u8]>::to_vec);
+        let mut reader = ReadAhead::with_read(b"head".to_vec(), Chunks::new(chunks));
+        let mut read = Vec::new();
+        for step in [3, 20_000, 1, FRAME_READ_BYTES, READ_BUFFER_BYTES, 7, 30_000]
+            .into_iter()
+            .cycle()
+        {
+            let mut room = vec![0u8; step];
+            let count = reader.read(&mut room).await.unwrap();
+            if count == 0 {
+                break;
+            }
+            read.extend_from_slice(&room[..count]);
+        }
+        assert!(read == [b"head".as_slice(), &sent].concat());
+    }
+
+    #[tokio::test]
+    async fn a_long_head_is_handed_out_first_and_its_buffer_not_kept() {
+        let head = data(3 * READ_BUFFER_BYTES);
+        let rest = data(50_000);
+        let mut reader = ReadAhead::with_read(head.clone(), Chunks::new([rest.clone()]));
+        let mut room = vec![0u8; 4 * READ_BUFFER_BYTES];
+        let count = reader.read(&mut room).await.unwrap();
+        assert_eq!(&room[..count], &head[..]);
+        let read = read_all(&mut reader, FRAME_READ_BYTES).await;
+        assert!(read == rest);
+        assert_eq!(reader.buffer.capacity(), READ_BUFFER_BYTES);
+    }
+
+    /// Fails every read after its chunks.
+    struct Failing(Option<Vec<u8>>);
+
+    impl AsyncRead for Failing {
+        fn poll_read(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            buf: &mut ReadBuf<'_>,
+        ) -> Poll<io::Result<()>> {
+            match self.0.take() {
+                Some(chunk) => buf.put_slice(&chunk),
+                None => return Poll::Ready(Err(io::ErrorKind::ConnectionReset.into())),
+            }
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    #[tokio::test]
+    async fn errors_reach_the_reader_after_what_was_read() {
+        let mut reader = ReadAhead::new(Failing(Some(b"abc".to_vec())));
+        let mut room = [0u8; 2];
+        assert_eq!(reader.read(&mut room).await.unwrap(), 2);
+        assert_eq!(reader.read(&mut room).await.unwrap(), 1);
+        assert_eq!(room[0], b'c');
+        let error = reader.read(&mut room).await.unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::ConnectionReset);
+    }
+
+    /// Hands `ReadBuf` a buffer of its own instead of filling the one it got.
+    struct Swapping;
+
+    impl AsyncRead for Swapping {
+        fn poll_read(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            buf: &mut ReadBuf<'_>,
+        ) -> Poll<io::Result<()>> {
+            let other: &'static mut [u8] = Box::leak(vec![7u8; 16].into_boxed_slice());
+            *buf = ReadBuf::new(other);
+            buf.set_filled(16);
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "reader replaced the read buffer")]
+    async fn a_reader_that_swaps_the_buffer_is_caught() {
+        let mut reader = ReadAhead::new(Swapping);
+        let mut room = [0u8; 4];
+        let _ = reader.read(&mut room).await;
+    }
+
+    #[tokio::test]
+    async fn map_inner_keeps_what_was_read() {
+        let reader = ReadAhead::with_read(b"head".to_vec(), Chunks::new([]));
+        let mut reader = reader.map_inner(|_| Chunks::new([b"rest".to_vec()]));
+        assert_eq!(read_all(&mut reader, 3).await, b"headrest");
     }
 
     #[tokio::test]
