@@ -130,6 +130,8 @@ mod observe;
 pub use observe::enable_metrics;
 #[cfg(feature = "server")]
 mod outbox;
+#[cfg(any(feature = "server", feature = "client"))]
+mod read_ahead;
 #[cfg(feature = "server")]
 mod respond;
 #[cfg(feature = "server")]

@@ -19,19 +19,8 @@ use tokio::{
 
 use crate::router::Router;
 
-mod read_ahead;
-
-pub(crate) use read_ahead::ReadAhead;
-
-/// How much of the socket each connection reads at a time. tungstenite's
-/// default (128 KiB) is zero-filled on the first read, so it would cost
-/// every idle connection 128 KiB of memory; larger frames still arrive, in
-/// several reads. The [`Server`](crate::Server) reads the socket into a
-/// buffer of this size that is never zero-filled, and tungstenite reads
-/// from it a kilobyte at a time; so does the axum adapter under its own
-/// `chanx_runtime::axum::serve`, and under any other server it gives
-/// this size to tungstenite, which then reads the socket itself.
-pub const READ_BUFFER_BYTES: usize = 8 * 1024;
+pub use crate::read_ahead::READ_BUFFER_BYTES;
+pub(crate) use crate::read_ahead::ReadAhead;
 
 /// How long an entry point gives a client to complete its upgrade request,
 /// by default ([`Server::handshake_timeout`](crate::Server::handshake_timeout)).
@@ -81,7 +70,7 @@ impl WsSettings {
     /// buffers the socket's reads: tungstenite then reads little at a time.
     pub(crate) fn over_read_ahead(self) -> Self {
         WsSettings {
-            read_buffer_size: read_ahead::FRAME_READ_BYTES,
+            read_buffer_size: crate::read_ahead::FRAME_READ_BYTES,
             ..self
         }
     }

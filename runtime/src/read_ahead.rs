@@ -1,4 +1,4 @@
-//! The connection's reads, buffered below tungstenite.
+//! A connection's reads, buffered below tungstenite.
 //!
 //! tungstenite zero-fills the free space of its read buffer, up to its read
 //! size, before every read, and a frame takes two reads: the one that
@@ -21,7 +21,16 @@ use std::task::{Context, Poll, ready};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use super::READ_BUFFER_BYTES;
+/// How much of the socket each connection reads at a time. tungstenite's
+/// default (128 KiB) is zero-filled on the first read, so it would cost
+/// every idle connection 128 KiB of memory; larger frames still arrive, in
+/// several reads. The `Server` reads the socket into a
+/// buffer of this size that is never zero-filled, and tungstenite reads
+/// from it a kilobyte at a time; so do the axum adapter under its own
+/// `chanx_runtime::axum::serve` and the client. Under any other server the
+/// axum adapter gives this size to tungstenite, which then reads the socket
+/// itself.
+pub const READ_BUFFER_BYTES: usize = 8 * 1024;
 
 /// How much tungstenite reads (and zero-fills first) at a time over a
 /// [`ReadAhead`]: more than a typical JSON message, little to clear.
@@ -52,6 +61,7 @@ impl<S> ReadAhead<S> {
 
     /// The same connection, with what was read still to be read, over
     /// `wrap(inner)`.
+    #[cfg(feature = "server")]
     pub(crate) fn map_inner<T>(self, wrap: impl FnOnce(S) -> T) -> ReadAhead<T> {
         ReadAhead {
             inner: wrap(self.inner),
@@ -337,6 +347,7 @@ mod tests {
         let _ = reader.read(&mut room).await;
     }
 
+    #[cfg(feature = "server")]
     #[tokio::test]
     async fn map_inner_keeps_what_was_read() {
         let reader = ReadAhead::with_read(b"head".to_vec(), Chunks::new([]));
