@@ -467,7 +467,8 @@ impl<H: Handler> Core<'_, H> {
                         Box::pin(self.flush_on_shutdown(ctx, &mut pending, &mut inbox.receiver)).await;
                         return End::Close(close_code::GOING_AWAY, "server shutting down");
                     }
-                    Rare::Stop(stop) => return self.stopped(stop),
+                    Rare::Stop(Stop::Overflow) => return End::ClientGone,
+                    Rare::Stop(Stop::CutOff) => return self.cut_off(),
                     Rare::Ping => self.outbox.push_if_room(WsMessage::Ping(Vec::new())),
                     Rare::IdleTimer => {
                         if let Some(end) = idle_timer_fired(config.idle_timeout, last_activity, &mut idle_timer) {
@@ -511,15 +512,12 @@ impl<H: Handler> Core<'_, H> {
         }
     }
 
-    /// How the connection ends when stopped from outside, but for a shutdown.
+    /// The layer dropped a message for this client: it does not keep up,
+    /// and must not stay open having missed it.
     #[cold]
     #[inline(never)]
-    fn stopped(&self, stop: Stop) -> End {
-        if let Stop::CutOff = stop {
-            // The layer dropped a message for this client: it does not
-            // keep up, and must not stay open having missed it.
-            self.outbox.close_slow("messages dropped: client too slow");
-        }
+    fn cut_off(&self) -> End {
+        self.outbox.close_slow("messages dropped: client too slow");
         End::ClientGone
     }
 
