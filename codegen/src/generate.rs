@@ -320,8 +320,7 @@ pub fn module_name(path: &Path) -> String {
 pub fn write_if_changed(path: &Path, contents: &str) -> io::Result<bool> {
     // Only a regular file of the same size can hold the same content; a
     // device or pipe at `path` is neither read nor waited on.
-    let limit = contents.len() as u64;
-    if crate::read::read_limited(path, limit).is_ok_and(|old| old == contents.as_bytes()) {
+    if crate::read::holds_exactly(path, contents.as_bytes()) {
         return Ok(false);
     }
     let dir = path

@@ -501,15 +501,16 @@ impl Document {
 
     /// Follows `$ref`s from `node` until a non-reference value.
     pub fn resolve(&self, node: &NodeRef) -> Result<NodeRef, RefError> {
+        // The table holds every ref of a loaded document, and only refs:
+        // looked at first, a ref is not walked to from its file's root.
+        if let Some(found) = self.resolved.get(node) {
+            return found.clone();
+        }
         if self.ref_of(node).is_none() {
             return Ok(node.clone());
         }
-        match self.resolved.get(node) {
-            Some(found) => found.clone(),
-            // Every ref of a loaded document is in the table; this is for a
-            // node the table was not built with.
-            None => Resolver::new(self).follow(node),
-        }
+        // A node the table was not built with.
+        Resolver::new(self).follow(node)
     }
 
     /// Resolves `node` and returns its value.
@@ -578,12 +579,21 @@ impl<'d> Resolver<'d> {
 
     /// Where the ref at `node` (a Reference Object) finally leads.
     fn follow(&mut self, node: &NodeRef) -> Result<NodeRef, RefError> {
+        let doc = self.doc;
+        self.follow_at(node, doc.raw(node))
+    }
+
+    /// [`Resolver::follow`] for a node whose value (`doc.raw(node)`) is
+    /// already in hand: the refs of a file are found by walking its tree,
+    /// and a pointer is walked a step at a time, so neither is walked again
+    /// from the root of its file.
+    fn follow_at(&mut self, node: &NodeRef, value: Option<&'d Value>) -> Result<NodeRef, RefError> {
+        let Some(reference) = value.and_then(reference_in) else {
+            return Ok(node.clone());
+        };
         if let Some(found) = self.doc.resolved.get(node).or_else(|| self.done.get(node)) {
             return found.clone();
         }
-        let Some(reference) = self.doc.ref_of(node) else {
-            return Ok(node.clone());
-        };
         if let Some(position) = self.active.iter().position(|n| n == node) {
             return Err(RefError::Cycle {
                 cycle: self.active[position..].to_vec(),
@@ -594,8 +604,8 @@ impl<'d> Resolver<'d> {
         }
         self.active.push(node.clone());
         let result = self
-            .target_of(node, reference)
-            .and_then(|target| self.follow(&target));
+            .target_at(node, reference)
+            .and_then(|(target, value)| self.follow_at(&target, value));
         self.active.pop();
         self.done.insert(node.clone(), result.clone());
         result
@@ -604,6 +614,17 @@ impl<'d> Resolver<'d> {
     /// Where `reference`, written at `from`, points: one hop, so the
     /// target may be another ref.
     fn target_of(&mut self, from: &NodeRef, reference: &str) -> Result<NodeRef, RefError> {
+        self.target_at(from, reference).map(|(target, _)| target)
+    }
+
+    /// [`Resolver::target_of`], with the target's value (`None` when the
+    /// last token names an array index `doc.raw` would not read, such as
+    /// `01`).
+    fn target_at(
+        &mut self,
+        from: &NodeRef,
+        reference: &str,
+    ) -> Result<(NodeRef, Option<&'d Value>), RefError> {
         let doc = self.doc;
         let (file_part, fragment) = match reference.split_once('#') {
             Some((f, frag)) => (f, frag),
@@ -642,24 +663,34 @@ impl<'d> Resolver<'d> {
         }
         // The pointer is walked from the top, following refs met on the
         // way, so it may pass through a part that comes from another file.
-        let mut current = NodeRef::new(file, "");
+        let mut at = NodeRef::new(file, "");
+        let mut value = doc.files.get(file).map(|f| &f.parsed.value);
         for token in pointer_tokens(&fragment) {
-            let resolved = self.follow(&current)?;
-            let exists = match doc.raw(&resolved) {
-                Some(Value::Object(map)) => map.contains_key(&token),
-                Some(Value::Array(items)) => token.parse::<usize>().is_ok_and(|i| i < items.len()),
-                _ => false,
+            if value.is_some_and(|v| reference_in(v).is_some()) {
+                let resolved = self.follow_at(&at, value)?;
+                value = doc.raw(&resolved);
+                at = resolved;
+            }
+            let child = match value {
+                Some(Value::Object(map)) => member(map, &token).map(Some),
+                Some(Value::Array(items)) => token
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|&i| i < items.len())
+                    .map(|_| array_index(&token).and_then(|i| items.get(i))),
+                _ => None,
             };
-            if !exists {
+            let Some(child) = child else {
                 return Err(RefError::NotFound {
                     reference: reference.to_string(),
                     missing: token,
-                    parent: Some(resolved),
+                    parent: Some(at),
                 });
-            }
-            current = resolved.child(&token);
+            };
+            source::append_token(&mut at.pointer, &token);
+            value = child;
         }
-        Ok(current)
+        Ok((at, value))
     }
 }
 
@@ -744,17 +775,30 @@ fn read_file(path: &Path, display: &str, limits: &Limits) -> Result<ParsedFile, 
     source::parse(&text, display, limits)
 }
 
-/// Collects every `$ref` string in a value with the pointer of the object holding it.
-fn collect_refs<'v>(value: &'v Value, pointer: &mut String, out: &mut Vec<(String, &'v str)>) {
+/// A `$ref` found in a file: the pointer of the object holding it, the
+/// reference, and that object.
+type FoundRef<'v> = (String, &'v str, &'v Value);
+
+/// Collects the `$ref`s in a value: all of them, or with `to_other_files`
+/// only those naming a file (a ref's pointer is only copied when it is
+/// kept).
+fn collect_refs<'v>(
+    value: &'v Value,
+    pointer: &mut String,
+    to_other_files: bool,
+    out: &mut Vec<FoundRef<'v>>,
+) {
     match value {
         Value::Object(map) => {
-            if let Some(Value::String(r)) = member(map, "$ref") {
-                out.push((pointer.clone(), r));
+            if let Some(Value::String(r)) = member(map, "$ref")
+                && !(to_other_files && r.starts_with('#'))
+            {
+                out.push((pointer.clone(), r, value));
             }
             for (k, v) in map {
                 let len = pointer.len();
                 source::append_token(pointer, k);
-                collect_refs(v, pointer, out);
+                collect_refs(v, pointer, to_other_files, out);
                 pointer.truncate(len);
             }
         }
@@ -763,7 +807,7 @@ fn collect_refs<'v>(value: &'v Value, pointer: &mut String, out: &mut Vec<(Strin
                 let len = pointer.len();
                 pointer.push('/');
                 let _ = write!(pointer, "{i}");
-                collect_refs(v, pointer, out);
+                collect_refs(v, pointer, to_other_files, out);
                 pointer.truncate(len);
             }
         }
@@ -833,9 +877,14 @@ fn load_references(
     let mut next = 0;
     while next < doc.files.len() {
         let mut refs = Vec::new();
-        collect_refs(&doc.files[next].parsed.value, &mut String::new(), &mut refs);
+        collect_refs(
+            &doc.files[next].parsed.value,
+            &mut String::new(),
+            true,
+            &mut refs,
+        );
         let mut to_load = Vec::new();
-        for (pointer, reference) in refs {
+        for (pointer, reference, _) in refs {
             let file_part = reference.split_once('#').map_or(reference, |(f, _)| f);
             if file_part.is_empty() {
                 continue;
@@ -914,10 +963,15 @@ fn load_references(
     let mut reported = Vec::new();
     for file in 0..doc.files.len() {
         let mut refs = Vec::new();
-        collect_refs(&doc.files[file].parsed.value, &mut String::new(), &mut refs);
-        for (pointer, reference) in refs {
+        collect_refs(
+            &doc.files[file].parsed.value,
+            &mut String::new(),
+            false,
+            &mut refs,
+        );
+        for (pointer, reference, value) in refs {
             let at = NodeRef::new(file, pointer);
-            let result = resolver.follow(&at);
+            let result = resolver.follow_at(&at, Some(value));
             if is_remote(reference.split_once('#').map_or(reference, |(f, _)| f)) {
                 let mapped = options
                     .remote
@@ -956,6 +1010,54 @@ mod tests {
         assert_eq!(pointer_parent("/a"), Some(("", "a")));
         assert_eq!(pointer_parent("/"), Some(("", "")));
         assert_eq!(pointer_parent(""), None);
+    }
+
+    #[test]
+    fn refs_are_followed_through_refs_on_their_way() {
+        let dir = std::env::temp_dir().join(format!("chanx-refs-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let root = dir.join("root.yaml");
+        std::fs::write(
+            &root,
+            "a: {$ref: '#/b'}\n\
+             b: {list: [x, {k: v}], c: {$ref: '#/a/list'}, d: {$ref: 'other.yaml#/e'}}\n\
+             through: {$ref: '#/a/list/1/k'}\n\
+             twice: {$ref: '#/b/c/0'}\n\
+             zero: {$ref: '#/a/list/01'}\n\
+             below_zero: {$ref: '#/a/list/01/k'}\n\
+             plus: {$ref: '#/a/list/+1'}\n\
+             far: {$ref: '#/a/list/2'}\n\
+             other_file: {$ref: '#/b/d/f'}\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("other.yaml"), "e: {f: 1}\n").unwrap();
+        let (doc, diags) = load_collecting(&root, &LoadOptions::default());
+        let doc = doc.unwrap();
+        let at = |pointer: &str| NodeRef::new(0, pointer);
+        let resolved = |pointer: &str| doc.resolve(&at(pointer));
+        assert_eq!(resolved("/through"), Ok(at("/b/list/1/k")));
+        assert_eq!(resolved("/twice"), Ok(at("/b/list/0")));
+        assert_eq!(resolved("/other_file"), Ok(NodeRef::new(1, "/e/f")));
+        // An index with a leading zero or sign names an element when found,
+        // as before, but there is no value there to walk on from.
+        assert_eq!(resolved("/zero"), Ok(at("/b/list/01")));
+        assert_eq!(resolved("/plus"), Ok(at("/b/list/+1")));
+        for (pointer, missing, parent) in
+            [("/below_zero", "k", "/b/list/01"), ("/far", "2", "/b/list")]
+        {
+            match resolved(pointer) {
+                Err(RefError::NotFound {
+                    missing: m,
+                    parent: Some(p),
+                    ..
+                }) => assert_eq!((m.as_str(), p), (missing, at(parent)), "{pointer}"),
+                other => panic!("{pointer}: {other:?}"),
+            }
+        }
+        // Each broken ref is reported once, where it is written.
+        let located: Vec<_> = diags.0.iter().map(|d| d.pointer.as_str()).collect();
+        assert_eq!(located, ["/below_zero", "/far"], "{diags}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -87,6 +87,43 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     Ok(bytes)
 }
 
+/// Whether the regular file at `path` holds exactly `contents`: anything
+/// else at `path` (missing, a directory, a pipe, a file of another size)
+/// does not. The file is compared a block at a time, so checking a
+/// generated module of tens of megabytes costs no copy of it in memory.
+pub(crate) fn holds_exactly(path: &Path, contents: &[u8]) -> bool {
+    let same_size = |meta: io::Result<std::fs::Metadata>| {
+        meta.is_ok_and(|m| m.is_file() && m.len() == contents.len() as u64)
+    };
+    if !same_size(std::fs::metadata(path)) {
+        return false;
+    }
+    let Ok(mut file) = open_nonblocking(path) else {
+        return false;
+    };
+    // The path may have been swapped since; what was opened is what counts.
+    if !same_size(file.metadata()) {
+        return false;
+    }
+    let mut block = vec![0u8; COMPARE_BLOCK_BYTES.min(contents.len() + 1)];
+    let mut rest = contents;
+    loop {
+        match file.read(&mut block) {
+            // The file ended: the same only if the contents did too.
+            Ok(0) => return rest.is_empty(),
+            Ok(n) => match rest.strip_prefix(&block[..n]) {
+                Some(after) => rest = after,
+                None => return false,
+            },
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
+}
+
+/// How much of a file [`holds_exactly`] reads at once.
+const COMPARE_BLOCK_BYTES: usize = 64 * 1024;
+
 /// Up to `n` bytes from the start of the regular file at `path`; nothing
 /// when it is anything else (a named pipe is never opened, so never
 /// waited on and never read from) or cannot be read.
@@ -169,6 +206,36 @@ mod tests {
         assert!(read_start(&dir, 100).is_empty());
         assert!(read_start(&dir.join("missing"), 100).is_empty());
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn holds_exactly_compares_whole_files_block_by_block() {
+        let dir = std::env::temp_dir().join(format!("chanx-holds-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("f.rs");
+        for len in [0, 1, 65_535, 65_536, 65_537, 200_001] {
+            let contents: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+            std::fs::write(&path, &contents).unwrap();
+            assert!(holds_exactly(&path, &contents), "{len} bytes");
+            if len == 0 {
+                assert!(!holds_exactly(&path, b"x"));
+                continue;
+            }
+            // One byte changed, at the start, a block's end, or the end.
+            for at in [0, len.min(65_536) - 1, len - 1] {
+                let mut other = contents.clone();
+                other[at] ^= 1;
+                assert!(!holds_exactly(&path, &other), "{len} bytes, byte {at}");
+            }
+            // Shorter or longer than the file.
+            assert!(!holds_exactly(&path, &contents[..len - 1]), "{len} bytes");
+            let mut longer = contents.clone();
+            longer.push(0);
+            assert!(!holds_exactly(&path, &longer), "{len} bytes");
+        }
+        assert!(!holds_exactly(&dir, b""));
+        assert!(!holds_exactly(&dir.join("missing"), b""));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
