@@ -969,6 +969,8 @@ fn load_references(
             false,
             &mut refs,
         );
+        // One result per ref at least: sized once, not rehashed as it grows.
+        resolver.done.reserve(refs.len());
         for (pointer, reference, value) in refs {
             let at = NodeRef::new(file, pointer);
             let result = resolver.follow_at(&at, Some(value));

@@ -224,6 +224,14 @@ impl Namespace {
         }
     }
 
+    /// Room for `additional` more names: a namespace that will hold
+    /// thousands (a module's types) is sized once instead of rehashing
+    /// every name at each doubling.
+    pub fn reserve_capacity(&mut self, additional: usize) {
+        self.taken.reserve(additional);
+        self.next.reserve(additional);
+    }
+
     /// Marks names as used without handing them out (fixed or reserved names).
     pub fn reserve<S: AsRef<str>>(&mut self, names: impl IntoIterator<Item = S>) {
         for name in names {

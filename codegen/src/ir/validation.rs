@@ -471,10 +471,14 @@ impl ProgramBuilder {
         if !self.charge(count) {
             return node!({"t": "any"});
         }
-        let mut properties: Vec<(String, NodeRef)> = Vec::new();
+        // Sized from `count` (properties and required names): grown a
+        // doubling at a time, small tables rehash several times each.
+        let mut properties: Vec<(String, NodeRef)> = Vec::with_capacity(count);
         // Where each property is in `properties` (a schema may have many).
         let mut index: HashMap<String, usize> = HashMap::default();
+        index.reserve(count);
         let mut required: HashSet<String> = HashSet::default();
+        required.reserve(count);
         for (part_node, part) in parts {
             if let Some(props) = part.member("properties").and_then(Value::as_object) {
                 let props_node = cx

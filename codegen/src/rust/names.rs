@@ -75,6 +75,13 @@ impl Default for Namer {
 }
 
 impl Namer {
+    /// A namer with room for `names` names (see [`Namespace::reserve_capacity`]).
+    pub fn with_capacity(names: usize) -> Self {
+        let mut namer = Namer::default();
+        namer.names.reserve_capacity(names);
+        namer
+    }
+
     /// Marks names as used without handing them out (fixed names such as `on_connect`).
     pub fn reserve(&mut self, names: &[&str]) {
         self.names.reserve(names);

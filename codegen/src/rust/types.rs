@@ -52,7 +52,7 @@ struct Marker {
 
 impl<'a> TypesModule<'a> {
     pub fn new(api: &'a Api, options: &'a RustOptions) -> Self {
-        let mut namer = Namer::default();
+        let mut namer = Namer::with_capacity(api.types.types.len() + 1);
         namer.reserve(&[CONSTANTS]);
         let names: Vec<Ident> = api
             .types
@@ -376,7 +376,7 @@ impl<'a> TypesModule<'a> {
         default_fns: &mut Namer,
     ) -> Vec<Piece> {
         let name = &self.names[def.id];
-        let mut namer = Namer::default();
+        let mut namer = Namer::with_capacity(fields.len() + 1);
         let mut all_defaultable = true;
         let mut derive_default = true;
         let mut bases = Vec::new();
@@ -464,7 +464,7 @@ impl<'a> TypesModule<'a> {
                 .collect::<Vec<_>>()
         };
         let field_idents: Vec<Ident> = {
-            let mut namer = Namer::default();
+            let mut namer = Namer::with_capacity(fields.len());
             fields
                 .iter()
                 .map(|f| ident(&namer.base(&f.name.snake)))
@@ -731,7 +731,7 @@ impl<'a> TypesModule<'a> {
         if variants.is_empty() {
             return quote!(#docs pub type #name = ::serde_json::Value;);
         }
-        let mut namer = Namer::default();
+        let mut namer = Namer::with_capacity(variants.len());
         let idents: Vec<Ident> = variants
             .iter()
             .map(|v| namer.ident(&v.name.pascal))
@@ -1023,7 +1023,7 @@ fn emit_enum(
 
 /// An enum's variant identifiers, and which variant is its default.
 fn enum_variants(values: &[EnumValue], default: Option<&Value>) -> (Vec<Ident>, Option<usize>) {
-    let mut namer = Namer::default();
+    let mut namer = Namer::with_capacity(values.len());
     let idents = values.iter().map(|v| namer.ident(&v.name.pascal)).collect();
     let default_index = default.and_then(|d| values.iter().position(|v| &v.value == d));
     (idents, default_index)

@@ -45,6 +45,7 @@ impl TypeBuilder {
 fn enum_kind(values: &[Value], map: &Map<String, Value>) -> TypeKind {
     let descriptions = map.member("x-enum-descriptions").and_then(Value::as_array);
     let mut names = Namespace::new();
+    names.reserve_capacity(values.len());
     let values = values
         .iter()
         .enumerate()

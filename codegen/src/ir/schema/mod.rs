@@ -71,6 +71,16 @@ impl SchemaAt<'_> {
 impl TypeBuilder {
     /// Claims `key` as the type name of the schema at `node` before anything
     /// else is named, so a component keeps its own name.
+    /// Room for `count` component schemas, each a name, a type and a
+    /// cache entry at least: sized once rather than grown (and rehashed)
+    /// a doubling at a time.
+    pub fn expect_components(&mut self, count: usize) {
+        self.names.reserve_capacity(count);
+        self.reserved.reserve(count);
+        self.cache.reserve(count);
+        self.space.types.reserve(count);
+    }
+
     pub fn reserve(&mut self, node: NodeRef, key: &str) {
         if self.reserved.contains_key(&node) {
             return;

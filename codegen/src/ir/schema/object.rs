@@ -86,7 +86,8 @@ impl TypeBuilder {
             required.extend(part.required.iter().cloned());
         }
         let mut names = Namespace::new();
-        let mut fields = Vec::new();
+        names.reserve_capacity(properties.len());
+        let mut fields = Vec::with_capacity(properties.len());
         for (i, (wire, prop)) in properties.iter().enumerate() {
             let raw = cx.raw(prop).and_then(Value::as_object);
             // A name with nothing identifier-like falls back to the property's title.
