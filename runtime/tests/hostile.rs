@@ -7,12 +7,9 @@
 
 mod support;
 
-use std::{
-    net::SocketAddr,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
-use chanx_runtime::{ConsumerConfig, Layer, Route, Router, Server};
+use chanx_runtime::{ConsumerConfig, Layer, Route, Router};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 use support::{
@@ -23,61 +20,9 @@ use support::{
     },
     client::Client,
     raw::{self, End, FIN, PING, RSV1, Raw, TEXT},
+    serve::{Entry, LIMITED_ENTRIES, Limits, serve},
 };
-use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::Message;
-
-#[derive(Debug, Clone, Copy)]
-enum Entry {
-    Server,
-    #[cfg(feature = "axum")]
-    Axum,
-}
-
-fn entries() -> Vec<Entry> {
-    vec![
-        Entry::Server,
-        #[cfg(feature = "axum")]
-        Entry::Axum,
-    ]
-}
-
-struct Limits {
-    handshake_timeout: Duration,
-    max_pending_handshakes: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            handshake_timeout: Duration::from_secs(10),
-            max_pending_handshakes: 1024,
-        }
-    }
-}
-
-/// Serves `router` on a free port through `entry`.
-async fn start(entry: Entry, router: Router, limits: Limits) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    match entry {
-        Entry::Server => {
-            let server = Server::from_listener(listener, router)
-                .handshake_timeout(limits.handshake_timeout)
-                .max_pending_handshakes(limits.max_pending_handshakes);
-            tokio::spawn(server.run());
-        }
-        #[cfg(feature = "axum")]
-        Entry::Axum => {
-            let app = chanx_runtime::axum::routes(router);
-            let served = chanx_runtime::axum::serve(listener, app)
-                .handshake_timeout(limits.handshake_timeout)
-                .max_pending_handshakes(limits.max_pending_handshakes);
-            tokio::spawn(std::future::IntoFuture::into_future(served));
-        }
-    }
-    addr
-}
 
 fn chat_router(app: ChatApp, config: ConsumerConfig) -> Router {
     Router::new().route(Route::new(ChatServer::new(app)).config(config))
@@ -147,10 +92,10 @@ async fn protocol_violations_get_their_close_code_and_no_reset() {
         max_message_bytes: 1024,
         ..in_room()
     };
-    for entry in entries() {
+    for &entry in LIMITED_ENTRIES {
         let router = chat_router(ChatApp::default(), small.clone());
         let layer = router.layer().clone();
-        let addr = start(entry, router, Limits::default()).await;
+        let addr = serve(entry, router, Limits::default()).await;
         // A client beside the attackers gets an event after each attack.
         let mut good = Client::connect(&format!("ws://{addr}/ws/chat")).await;
         good.send_json(json!({"action": "ping"})).await;
@@ -192,7 +137,7 @@ async fn protocol_violations_get_their_close_code_and_no_reset() {
 
 #[tokio::test]
 async fn a_client_that_stops_reading_gets_its_1013() {
-    for entry in entries() {
+    for &entry in LIMITED_ENTRIES {
         let config = ConsumerConfig {
             outgoing_queue_capacity: 16,
             slow_client_timeout: Duration::from_millis(300),
@@ -202,7 +147,7 @@ async fn a_client_that_stops_reading_gets_its_1013() {
         };
         let router = chat_router(ChatApp::default(), config);
         let layer = router.layer().clone();
-        let addr = start(entry, router, Limits::default()).await;
+        let addr = serve(entry, router, Limits::default()).await;
         let mut client = Raw::connect_small(addr, "/ws/chat", 4096).await;
         client.send(&raw::text(PING_FRAME)).await;
         assert_eq!(client.next_text(Duration::from_secs(5)).await, PONG);
@@ -295,7 +240,7 @@ async fn join_lobby(client: &mut Client) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_subscriber_that_stops_reading_gets_1013_and_the_others_every_topic_event() {
-    for entry in entries() {
+    for &entry in LIMITED_ENTRIES {
         let config = ConsumerConfig {
             outgoing_queue_capacity: 16,
             // Above what a busy debug build takes to serve a reading client.
@@ -306,7 +251,7 @@ async fn a_subscriber_that_stops_reading_gets_1013_and_the_others_every_topic_ev
         };
         let router = chat_router(ChatApp::default(), config);
         let layer = router.layer().clone();
-        let addr = start(entry, router, Limits::default()).await;
+        let addr = serve(entry, router, Limits::default()).await;
         let mut stalled = Raw::connect_small(addr, "/ws/chat", 4096).await;
         stalled
             .send(&raw::text(r#"{"action":"subscribe","topic":"room:lobby"}"#))
@@ -339,7 +284,7 @@ async fn a_subscriber_that_stops_reading_gets_1013_and_the_others_every_topic_ev
 
 #[tokio::test]
 async fn a_topic_flooder_is_pushed_back_and_the_subscribers_lose_nothing() {
-    for entry in entries() {
+    for &entry in LIMITED_ENTRIES {
         let app = ChatApp::default();
         let config = ConsumerConfig {
             slow_client_timeout: Duration::from_millis(500),
@@ -348,7 +293,7 @@ async fn a_topic_flooder_is_pushed_back_and_the_subscribers_lose_nothing() {
         };
         let router = chat_router(app.clone(), config);
         let layer = router.layer().clone();
-        let addr = start(entry, router, Limits::default()).await;
+        let addr = serve(entry, router, Limits::default()).await;
         let url = format!("ws://{addr}/ws/chat");
         let mut good = Client::connect(&url).await;
         join_lobby(&mut good).await;
@@ -416,7 +361,7 @@ async fn a_topic_flooder_is_pushed_back_and_the_subscribers_lose_nothing() {
 
 #[tokio::test]
 async fn a_flooder_is_pushed_back_and_a_reader_loses_nothing() {
-    for entry in entries() {
+    for &entry in LIMITED_ENTRIES {
         let app = ChatApp::default();
         let config = ConsumerConfig {
             slow_client_timeout: Duration::from_millis(500),
@@ -426,7 +371,7 @@ async fn a_flooder_is_pushed_back_and_a_reader_loses_nothing() {
         };
         let router = chat_router(app.clone(), config);
         let layer = router.layer().clone();
-        let addr = start(entry, router, Limits::default()).await;
+        let addr = serve(entry, router, Limits::default()).await;
         let url = format!("ws://{addr}/ws/chat");
 
         // The flooder never reads; a small receive buffer makes that show soon.
@@ -560,7 +505,7 @@ async fn a_fast_sender_is_slowed_down_to_its_slowest_reader() {
     let router = Router::with_layer(Layer::new(chanx_runtime::InMemoryLayer::with_capacity(8)))
         .route(Route::new(ChatServer::new(app.clone())).config(config));
     let layer = router.layer().clone();
-    let addr = start(Entry::Server, router, Limits::default()).await;
+    let addr = serve(Entry::Server, router, Limits::default()).await;
     let url = format!("ws://{addr}/ws/chat");
     let (sender, _) = tokio_tungstenite::connect_async(url.as_str())
         .await
@@ -647,7 +592,7 @@ async fn a_fast_sender_is_slowed_down_to_its_slowest_reader() {
 
 #[tokio::test]
 async fn stalled_handshakes_are_shed_and_new_clients_still_connect() {
-    for entry in entries() {
+    for &entry in LIMITED_ENTRIES {
         const STALLED: usize = 30;
         const PENDING: usize = 10;
         let timeout = Duration::from_millis(500);
@@ -655,7 +600,7 @@ async fn stalled_handshakes_are_shed_and_new_clients_still_connect() {
             handshake_timeout: timeout,
             max_pending_handshakes: PENDING,
         };
-        let addr = start(entry, chat_router(ChatApp::default(), in_room()), limits).await;
+        let addr = serve(entry, chat_router(ChatApp::default(), in_room()), limits).await;
         let started = Instant::now();
         let mut stalled = Vec::new();
         for _ in 0..STALLED {
@@ -712,8 +657,8 @@ async fn stalled_handshakes_are_shed_and_new_clients_still_connect() {
 
 #[tokio::test]
 async fn deep_garbage_and_binary_frames_leave_the_connection_usable() {
-    for entry in entries() {
-        let addr = start(
+    for &entry in LIMITED_ENTRIES {
+        let addr = serve(
             entry,
             chat_router(ChatApp::default(), in_room()),
             Limits::default(),
@@ -758,7 +703,7 @@ async fn deep_garbage_and_binary_frames_leave_the_connection_usable() {
 async fn layer_stats_count_deliveries() {
     let router = chat_router(ChatApp::default(), in_room());
     let layer: Layer = router.layer().clone();
-    let addr = start(Entry::Server, router, Limits::default()).await;
+    let addr = serve(Entry::Server, router, Limits::default()).await;
     let mut alice = Client::connect(&format!("ws://{addr}/ws/chat")).await;
     let mut bob = Client::connect(&format!("ws://{addr}/ws/chat")).await;
     for client in [&mut alice, &mut bob] {

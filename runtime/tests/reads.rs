@@ -7,36 +7,17 @@ mod support;
 
 use std::{net::SocketAddr, time::Duration};
 
-use chanx_runtime::{ConsumerConfig, DocsConfig, Route, Router, Server};
+use chanx_runtime::{ConsumerConfig, Route, Router};
 use serde_json::{Value, json};
 use support::{
     app::ChatApp,
     chat::channels::chat::ChatServer,
     client::Client,
     raw::{self, Raw},
+    serve::{ENTRIES, Entry, Limits, serve},
 };
-use tokio::net::TcpListener;
 
-#[derive(Debug, Clone, Copy)]
-enum Entry {
-    Server,
-    /// Without docs, no request head is read before the handshake.
-    ServerWithoutDocs,
-    #[cfg(feature = "axum")]
-    ChanxAxumServe,
-    #[cfg(feature = "axum")]
-    PlainAxumServe,
-}
-
-const ENTRIES: &[Entry] = &[
-    Entry::Server,
-    Entry::ServerWithoutDocs,
-    #[cfg(feature = "axum")]
-    Entry::ChanxAxumServe,
-    #[cfg(feature = "axum")]
-    Entry::PlainAxumServe,
-];
-
+/// The chat consumer in the `chat` group, served through `entry`.
 async fn start(entry: Entry) -> SocketAddr {
     let config = ConsumerConfig {
         groups: vec!["chat".into()],
@@ -44,28 +25,7 @@ async fn start(entry: Entry) -> SocketAddr {
     };
     let router =
         Router::new().route(Route::new(ChatServer::new(ChatApp::default())).config(config));
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    match entry {
-        Entry::Server => {
-            tokio::spawn(Server::from_listener(listener, router).run());
-        }
-        Entry::ServerWithoutDocs => {
-            let router = router.docs(DocsConfig::off());
-            tokio::spawn(Server::from_listener(listener, router).run());
-        }
-        #[cfg(feature = "axum")]
-        Entry::ChanxAxumServe => {
-            let served = chanx_runtime::axum::serve(listener, chanx_runtime::axum::routes(router));
-            tokio::spawn(std::future::IntoFuture::into_future(served));
-        }
-        #[cfg(feature = "axum")]
-        Entry::PlainAxumServe => {
-            let app = chanx_runtime::axum::routes(router);
-            tokio::spawn(async move { axum::serve(listener, app).await });
-        }
-    }
-    addr
+    serve(entry, router, Limits::default()).await
 }
 
 /// Text that shows where a piece went missing or out of order.

@@ -9,3 +9,4 @@ pub mod chat;
 pub mod client;
 pub mod raw;
 pub mod redis_server;
+pub mod serve;
