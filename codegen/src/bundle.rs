@@ -288,8 +288,7 @@ mod tests {
     #[test]
     fn one_file_text_is_the_bundle_written() {
         use crate::load::{LoadOptions, load_collecting};
-        let dir = std::env::temp_dir().join(format!("chanx-bundle-text-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::test_files::scratch_dir("bundle-text");
         // References in other forms than `#` and the target's pointer: a
         // percent-encoded one, one through another reference, one naming
         // its own file, one not found (with a reference inside it), and

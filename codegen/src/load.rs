@@ -1016,8 +1016,7 @@ mod tests {
 
     #[test]
     fn refs_are_followed_through_refs_on_their_way() {
-        let dir = std::env::temp_dir().join(format!("chanx-refs-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::test_files::scratch_dir("refs");
         let root = dir.join("root.yaml");
         std::fs::write(
             &root,

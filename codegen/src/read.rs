@@ -192,8 +192,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn the_start_of_a_regular_file_only() {
-        let dir = std::env::temp_dir().join(format!("chanx-read-start-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::test_files::scratch_dir("read-start");
         let file = dir.join("f.yaml");
         std::fs::write(&file, "asyncapi: 3.1.0\n").unwrap();
         assert_eq!(read_start(&file, 8), b"asyncapi");
@@ -210,8 +209,7 @@ mod tests {
 
     #[test]
     fn holds_exactly_compares_whole_files_block_by_block() {
-        let dir = std::env::temp_dir().join(format!("chanx-holds-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::test_files::scratch_dir("holds");
         let path = dir.join("f.rs");
         for len in [0, 1, 65_535, 65_536, 65_537, 200_001] {
             let contents: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
@@ -240,8 +238,7 @@ mod tests {
 
     #[test]
     fn reads_regular_files_up_to_the_limit() {
-        let dir = std::env::temp_dir().join(format!("chanx-read-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::test_files::scratch_dir("read");
         let path = dir.join("f.txt");
         std::fs::write(&path, "12345").unwrap();
         assert_eq!(read_limited(&path, 5).unwrap(), b"12345");

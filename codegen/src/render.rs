@@ -190,8 +190,7 @@ mod tests {
 
     #[test]
     fn a_diagnostic_shows_its_line_caret_pointer_and_hint() {
-        let dir = std::env::temp_dir().join(format!("chanx-render-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::test_files::scratch_dir("render");
         let file = dir.join("doc.yaml");
         std::fs::write(&file, "a: 1\ninfo:\n  title: 5\n").unwrap();
         let name = file.display().to_string();

@@ -634,8 +634,7 @@ mod tests {
         yaml.push_str("  messages:\n    Hello:\n      payload:\n        type: string\n");
         let value = parse(&yaml, "t.yaml", &Limits::default()).unwrap().value;
         let json = serde_json::to_string_pretty(&value).unwrap();
-        let dir = std::env::temp_dir().join(format!("chanx-in-two-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::test_files::scratch_dir("in-two");
         let cases = [
             ("large YAML", yaml.clone(), true),
             ("large JSON named .yaml", json, false),

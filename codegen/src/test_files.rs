@@ -1,5 +1,5 @@
 //! The documents unit tests read: the repository's, and the shared corpus
-//! beside it where it is present.
+//! beside it where it is present; and the directories they write in.
 
 use std::path::{Path, PathBuf};
 
@@ -27,4 +27,12 @@ pub(crate) fn under(dirs: &[&str], extensions: &[&str]) -> Vec<PathBuf> {
     }
     found.sort();
     found
+}
+
+/// A directory of this test process's own under the system's temporary
+/// directory (`chanx-NAME-PID`), created; the test removes it when done.
+pub(crate) fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("chanx-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }

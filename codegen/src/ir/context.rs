@@ -235,8 +235,7 @@ mod tests {
     /// in any order, a node is the one the document has.
     #[test]
     fn raw_reads_agree_with_the_document_in_any_order() {
-        let dir = std::env::temp_dir().join(format!("chanx-context-raw-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::test_files::scratch_dir("context-raw");
         let path = dir.join("doc.yaml");
         std::fs::write(
             &path,
