@@ -658,3 +658,71 @@ fn model_snapshot_of_chat() {
     api.source = "chat.yaml".into();
     insta::assert_yaml_snapshot!("chat_model", api);
 }
+
+#[test]
+fn each_message_validates_with_its_own_payload_definition() {
+    // The program is built beside the model, from the payloads it sends in
+    // order: shared payloads share a definition, a payload in a format not
+    // read here gets a definition of its own, and each message keeps its own.
+    let text = r##"
+asyncapi: 3.0.0
+info: {title: Validators, version: 1.0.0}
+channels:
+  c:
+    address: /c
+    messages:
+      first: {$ref: '#/components/messages/first'}
+      avro: {$ref: '#/components/messages/avro'}
+      second: {$ref: '#/components/messages/second'}
+      again: {$ref: '#/components/messages/again'}
+      inline: {$ref: '#/components/messages/inline'}
+components:
+  messages:
+    first: {payload: {$ref: '#/components/schemas/Shared'}}
+    avro:
+      payload:
+        schemaFormat: application/vnd.apache.avro;version=1.9.0
+        schema: {type: record, name: A, fields: [{name: x, type: int}]}
+    second: {payload: {$ref: '#/components/schemas/Other'}}
+    again: {payload: {$ref: '#/components/schemas/Shared'}}
+    inline: {payload: {type: object, properties: {n: {type: integer, maximum: 3}}}}
+  schemas:
+    Shared: {type: object, properties: {s: {type: string, minLength: 2}}, required: [s]}
+    Other: {type: object, properties: {b: {type: boolean}}, required: [b]}
+"##;
+    let (api, _) = build_text(text, &BuildOptions::default()).expect("builds");
+    let definition = |message: &str| {
+        let message = api
+            .messages
+            .iter()
+            .find(|m| m.name.spec == message)
+            .unwrap_or_else(|| panic!("no message {message}"));
+        let index = message.validator.expect("a validator");
+        api.program.defs[index].to_string()
+    };
+    let shared = definition("first");
+    assert!(shared.contains(r#""name":"Shared""#), "{shared}");
+    assert!(shared.contains(r#""min_length":2"#), "{shared}");
+    assert_eq!(definition("again"), shared);
+    assert_eq!(definition("avro"), r#"{"t":"any"}"#);
+    let other = definition("second");
+    assert!(other.contains(r#""name":"Other""#), "{other}");
+    let inline = definition("inline");
+    assert!(inline.contains(r#""name":"n""#), "{inline}");
+    let indexes: Vec<usize> = ["first", "avro", "second", "again", "inline"]
+        .iter()
+        .map(|m| {
+            api.messages
+                .iter()
+                .find(|x| x.name.spec == *m)
+                .and_then(|x| x.validator)
+                .expect("a validator")
+        })
+        .collect();
+    assert_eq!(indexes[0], indexes[3]);
+    let mut distinct = indexes.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 4, "{indexes:?}");
+    assert!(indexes.iter().all(|&i| i < api.program.defs.len()));
+}

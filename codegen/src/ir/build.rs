@@ -7,6 +7,7 @@
 
 use crate::load::Members;
 use foldhash::{HashMap, HashSet};
+use std::sync::mpsc::Sender;
 
 use serde_json::{Map, Value};
 
@@ -17,6 +18,7 @@ use crate::ir::messages::{MessageBuilder, with_traits};
 use crate::ir::naming::{Namespace, ident_forms};
 use crate::ir::schema::TypeBuilder;
 use crate::ir::tags;
+use crate::ir::validation::{Payload, Program, build_program};
 use crate::ir::{
     Action, Api, Channel, ChannelId, ChannelMessage, MessageId, Operation, Parameter, Reply, Server,
 };
@@ -43,33 +45,52 @@ pub fn build(doc: &Document, options: &BuildOptions) -> Result<(Api, Diagnostics
     // The bundled document is made beside the model (it needs nothing from
     // it: a sixth of the model's time, off the path to the output). Kept as
     // text: the tree is five times the size, and only its text is used.
+    // So is the validator program, from the payloads the model sends it.
     std::thread::scope(|scope| {
         let document = scope.spawn(|| crate::bundle::bundle_text(doc));
-        let model = build_model(doc, options, cx, root_map);
+        let (payloads, received) = std::sync::mpsc::channel();
+        let program = scope.spawn(|| build_program(doc, received));
+        // Returns once its sender is dropped, so the program is complete.
+        let (mut cx, mut api) = build_model(doc, options, cx, root_map, payloads);
+        let program = crate::generate::join_or_resume(program);
         let document = crate::generate::join_or_resume(document);
-        model.map(|(api, diags)| {
-            (
-                Api {
-                    document: Some(document),
-                    ..api
-                },
-                diags,
-            )
-        })
+        if program.over_limit && !cx.diags.0.iter().any(|d| d.code == Code::ModelTooLarge) {
+            cx.error(
+                Code::ModelTooLarge,
+                &root,
+                "the validation of incoming messages grows past its limit: `allOf` copies schemas too many times",
+            );
+        }
+        let mut diags = cx.diags;
+        diags.sort();
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        for message in &mut api.messages {
+            message.validator = message
+                .validator
+                .and_then(|sent| program.definitions.get(sent).copied());
+        }
+        api.program = program.program;
+        api.document = Some(document);
+        Ok((api, diags))
     })
 }
 
-/// The model of `doc`, but its bundled document.
-fn build_model(
-    doc: &Document,
+/// The model of `doc` but its bundled document and validator program; each
+/// message's `validator` is the number of its payload among those sent to
+/// `payloads`. Diagnostics are left in the context.
+fn build_model<'d>(
+    doc: &'d Document,
     options: &BuildOptions,
-    mut cx: Context<'_>,
+    mut cx: Context<'d>,
     root_map: &Map<String, Value>,
-) -> Result<(Api, Diagnostics), Diagnostics> {
+    payloads: Sender<Payload>,
+) -> (Context<'d>, Api) {
     let root = doc.root();
     let mut b = ModelBuilder {
         types: TypeBuilder::default(),
-        messages: MessageBuilder::new(str_field(root_map, "defaultContentType")),
+        messages: MessageBuilder::new(str_field(root_map, "defaultContentType"), payloads),
         channels: Vec::new(),
         channel_by_node: HashMap::default(),
         channel_names: Namespace::new(),
@@ -96,13 +117,6 @@ fn build_model(
     let root_key = document_action_key(root_map);
     b.tag_channels(&mut cx, options.action_key.as_deref(), root_key.as_deref());
 
-    if b.messages.program.over_limit && !cx.diags.0.iter().any(|d| d.code == Code::ModelTooLarge) {
-        cx.error(
-            Code::ModelTooLarge,
-            &root,
-            "the validation of incoming messages grows past its limit: `allOf` copies schemas too many times",
-        );
-    }
     let info = root_map.member("info").and_then(Value::as_object);
     let info_str = |k: &str| info.and_then(|i| str_field(i, k));
     let api = Api {
@@ -120,16 +134,10 @@ fn build_model(
         operations,
         messages: b.messages.messages,
         types: b.types.space,
-        program: b.messages.program.program,
+        program: Program::default(),
         document: None,
     };
-    let mut diags = cx.diags;
-    diags.sort();
-    if diags.has_errors() {
-        Err(diags)
-    } else {
-        Ok((api, diags))
-    }
+    (cx, api)
 }
 
 struct ModelBuilder {

@@ -3,6 +3,7 @@
 
 use crate::load::Members;
 use foldhash::HashMap;
+use std::sync::mpsc::Sender;
 
 use serde_json::{Map, Value};
 
@@ -11,7 +12,7 @@ use crate::ir::avro::avro_type;
 use crate::ir::context::{Context, last_token, str_field};
 use crate::ir::naming::Namespace;
 use crate::ir::schema::TypeBuilder;
-use crate::ir::validation::ProgramBuilder;
+use crate::ir::validation::Payload;
 use crate::ir::{CorrelationId, Message, MessageExample, MessageId, TypeRef};
 use crate::load::NodeRef;
 
@@ -43,23 +44,37 @@ impl SchemaFormat {
     }
 }
 
-#[derive(Default)]
 pub struct MessageBuilder {
+    /// Each message's `validator` is, until the program is built, the
+    /// number of its payload among those sent to `payloads`.
     pub messages: Vec<Message>,
     by_node: HashMap<NodeRef, MessageId>,
     names: Namespace,
     /// The root's `defaultContentType`.
     default_content_type: Option<String>,
-    /// The validator program of every payload.
-    pub program: ProgramBuilder,
+    /// Where each payload goes to have its validator built.
+    payloads: Sender<Payload>,
+    sent: usize,
 }
 
 impl MessageBuilder {
-    pub fn new(default_content_type: Option<String>) -> Self {
+    pub fn new(default_content_type: Option<String>, payloads: Sender<Payload>) -> Self {
         MessageBuilder {
+            messages: Vec::new(),
+            by_node: HashMap::default(),
+            names: Namespace::new(),
             default_content_type,
-            ..MessageBuilder::default()
+            payloads,
+            sent: 0,
         }
+    }
+
+    /// Sends `payload` to the program's builder; its number among those sent.
+    fn validator(&mut self, payload: Payload) -> usize {
+        // The builder only stops once this sender is dropped.
+        let _ = self.payloads.send(payload);
+        self.sent += 1;
+        self.sent - 1
     }
 
     /// The id of the message at `node` (a Message Object or a ref to one),
@@ -93,8 +108,8 @@ impl MessageBuilder {
             .as_ref()
             .map(|at| schema_of(cx, types, at, &format!("{}Payload", name.pascal)));
         let validator = payload_at.map(|at| match json_schema_of(cx, &at) {
-            Some(schema) => self.program.payload(cx, &schema),
-            None => self.program.any(),
+            Some(schema) => self.validator(Payload::Schema(schema)),
+            None => self.validator(Payload::Any),
         });
         let headers = field(cx, "headers")
             .map(|at| schema_of(cx, types, &at, &format!("{}Headers", name.pascal)));

@@ -21,7 +21,7 @@ use serde_json::{Map, Value, json};
 use crate::ir::Origin;
 use crate::ir::context::{Context, last_token};
 use crate::ir::schema::is_component;
-use crate::load::NodeRef;
+use crate::load::{Document, NodeRef};
 
 /// A program node, an object of these members in this order, each value
 /// moved in: `json!` copies a `Value` it is given by serializing it, and
@@ -104,13 +104,13 @@ impl Program {
 const MAX_PROGRAM_NODES: usize = 4 * crate::ir::context::MAX_MEMBERS_TOTAL;
 
 #[derive(Default)]
-pub struct ProgramBuilder {
-    pub program: Program,
+struct ProgramBuilder {
+    program: Program,
     defs: HashMap<NodeRef, usize>,
     /// Schema nodes and members built so far.
     built: usize,
     /// Whether the program grew past [`MAX_PROGRAM_NODES`] (and is incomplete).
-    pub over_limit: bool,
+    over_limit: bool,
     /// Definitions being compiled inside one another.
     nesting: usize,
     /// Definitions numbered but left to compile once the current payload's
@@ -124,9 +124,47 @@ pub struct ProgramBuilder {
 /// definitions keep the numbers a depth-first walk gives them.
 const MAX_NESTING: usize = 32;
 
+/// What validates a message's payload.
+pub enum Payload {
+    /// The JSON Schema at this node.
+    Schema(NodeRef),
+    /// Nothing: any value (a payload in a format not read here).
+    Any,
+}
+
+/// The program of every payload asked for, and which definition each is.
+pub struct BuiltProgram {
+    pub program: Program,
+    /// Whether it grew past its limit (and is incomplete).
+    pub over_limit: bool,
+    /// The definition of each payload, in the order they were asked for.
+    pub definitions: Vec<usize>,
+}
+
+/// The program of the payloads `payloads` receives, in order, until its
+/// sender is dropped: built beside the model, which only sends what it
+/// meets and reads nothing back (a quarter of the model's time was this,
+/// with a core idle).
+pub fn build_program(doc: &Document, payloads: std::sync::mpsc::Receiver<Payload>) -> BuiltProgram {
+    let cx = Context::new(doc);
+    let mut builder = ProgramBuilder::default();
+    let definitions = payloads
+        .iter()
+        .map(|payload| match payload {
+            Payload::Schema(node) => builder.payload(&cx, &node),
+            Payload::Any => builder.any(),
+        })
+        .collect();
+    BuiltProgram {
+        program: builder.program,
+        over_limit: builder.over_limit,
+        definitions,
+    }
+}
+
 impl ProgramBuilder {
     /// The definition index of the payload schema at `node`.
-    pub fn payload(&mut self, cx: &Context<'_>, node: &NodeRef) -> usize {
+    fn payload(&mut self, cx: &Context<'_>, node: &NodeRef) -> usize {
         let index = self.definition(cx, node);
         while let Some((index, target)) = self.pending.pop() {
             self.compile(cx, index, &target);
@@ -135,7 +173,7 @@ impl ProgramBuilder {
     }
 
     /// A definition standing for any value (payloads in formats not read here).
-    pub fn any(&mut self) -> usize {
+    fn any(&mut self) -> usize {
         self.program.defs.push(node!({"t": "any"}));
         self.program.origins.push(None);
         self.program.defs.len() - 1
