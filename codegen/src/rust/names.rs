@@ -59,6 +59,15 @@ pub fn ident(base: &str) -> Ident {
     }
 }
 
+/// [`ident`]'s text, without making the identifier.
+pub fn ident_text(base: &str) -> String {
+    if RAW_KEYWORDS.contains(&base) {
+        ["r#", base].concat()
+    } else {
+        base.to_owned()
+    }
+}
+
 /// Identifiers unique within one Rust namespace (a module's types, a
 /// struct's fields, a trait's methods): the shared [`Namespace`] over the
 /// escaped spelling, so clashes get `_2`, `_3`, … like every generated name.

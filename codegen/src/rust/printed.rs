@@ -467,8 +467,8 @@ pub struct FieldDef<'a> {
     pub doc: Option<String>,
     pub deprecated: bool,
     pub ident: &'a str,
-    /// Its type, as tokens.
-    pub ty: &'a proc_macro2::TokenStream,
+    /// Its type, as [`type_text`] prints it.
+    pub ty: &'a str,
 }
 
 /// `pub struct Name { fields }` with its docs and derives, when it has at
@@ -497,8 +497,7 @@ pub fn struct_def(
             out.doc(2, "")?;
             out.doc(2, " Deprecated.")?;
         }
-        let ty = type_text(field.ty)?;
-        field_line(&mut out, field.ident, &ty)?;
+        field_line(&mut out, field.ident, field.ty)?;
     }
     out.line(1, "}")?;
     Some(out.text)

@@ -2,6 +2,7 @@
 //! markers and serde helpers they need.
 
 use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write as _;
 
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -12,7 +13,7 @@ use super::cycles::{alias_cycles, cyclic_edges};
 use super::docs::{doc_attrs, doc_line, doc_text, origin_line, title_is_name};
 use super::format::Piece;
 use super::literal::{json_text, matches_expr, serialize_expr};
-use super::names::{Namer, ident};
+use super::names::{Namer, ident, ident_text};
 use super::printed;
 use crate::ir::{Additional, Api, EnumValue, Field, TypeDef, TypeId, TypeKind, TypeRef, Variant};
 
@@ -383,14 +384,15 @@ impl<'a> TypesModule<'a> {
         let mut shapes = Vec::new();
         let mut customs = Vec::new();
         let mut read_kinds = Vec::new();
-        let mut field_types = Vec::new();
+        // Each field's type as text (`None` where only tokens print it);
+        // its tokens are made only for items printed from tokens.
+        let mut type_texts = Vec::new();
         let mut optional = Vec::new();
         let mut helpers = Vec::new();
         // serde's derive only for a struct with a flattened map (rare): it
         // writes those as a map; every other struct gets a `StructWriter` impl.
         let derive_serialize = self.extra_type(additional).is_some();
         // Each field's value in `Default` and in the constructor.
-        let mut default_values: Vec<Option<TokenStream>> = Vec::new();
         let mut default_texts: Vec<Option<String>> = Vec::new();
         for field in fields {
             let shape = self.field_shape(def.id, field);
@@ -415,11 +417,6 @@ impl<'a> TypesModule<'a> {
                 (None, FieldShape::Required) => None,
                 (None, _) => Some("::std::default::Default::default()".to_owned()),
             });
-            default_values.push(match (&custom, shape) {
-                (Some(function), _) => Some(quote!(#function())),
-                (None, FieldShape::Required) => None,
-                (None, _) => Some(quote!(::std::default::Default::default())),
-            });
             read_kinds.push(match (&custom, shape) {
                 (Some(function), _) => printed::Read::OrElse(function.to_string()),
                 (None, FieldShape::Required) => printed::Read::Required,
@@ -432,7 +429,7 @@ impl<'a> TypesModule<'a> {
                 FieldShape::Optional | FieldShape::OptionalNullable
             ));
             bases.push(namer.base(&field.name.snake));
-            field_types.push(self.field_type(def.id, field, shape));
+            type_texts.push(self.field_type_text(def.id, field, shape));
             shapes.push(shape);
         }
         let mut deny_unknown = false;
@@ -451,7 +448,26 @@ impl<'a> TypesModule<'a> {
             _ if *additional == Additional::Forbidden => deny_unknown = true,
             _ => {}
         }
+        let field_types = || -> Vec<TokenStream> {
+            fields
+                .iter()
+                .zip(&shapes)
+                .map(|(field, shape)| self.field_type(def.id, field, *shape))
+                .collect()
+        };
+        let default_values = || -> Vec<Option<TokenStream>> {
+            customs
+                .iter()
+                .zip(&shapes)
+                .map(|(custom, shape)| match (custom, shape) {
+                    (Some(function), _) => Some(quote!(#function())),
+                    (None, FieldShape::Required) => None,
+                    (None, _) => Some(quote!(::std::default::Default::default())),
+                })
+                .collect()
+        };
         let rendered = || {
+            let field_types = field_types();
             let declared = fields
                 .iter()
                 .zip(&shapes)
@@ -463,18 +479,15 @@ impl<'a> TypesModule<'a> {
                 .chain(extra_declaration.clone())
                 .collect::<Vec<_>>()
         };
-        let field_idents: Vec<Ident> = {
-            let mut namer = Namer::with_capacity(fields.len());
-            fields
-                .iter()
-                .map(|f| ident(&namer.base(&f.name.snake)))
-                .collect()
-        };
+        // The fields' names are their bases: "additional" is named after them.
+        let field_idents = || -> Vec<Ident> { bases.iter().map(|base| ident(base)).collect() };
         let (default_derive, default_impl) = match (all_defaultable, derive_default) {
             (false, _) => (None, None),
             (true, true) => (Some(quote!(::std::default::Default)), None),
             (true, false) => {
+                let default_values = default_values();
                 let values = default_values.iter().flatten();
+                let field_idents = field_idents();
                 let extra = extra_field
                     .as_ref()
                     .map(|f| quote!(#f: ::std::default::Default::default(),));
@@ -491,7 +504,7 @@ impl<'a> TypesModule<'a> {
             }
         };
         let name_text = unraw(name);
-        let ident_texts: Vec<String> = field_idents.iter().map(Ident::to_string).collect();
+        let ident_texts: Vec<String> = bases.iter().map(|base| ident_text(base)).collect();
         let field_texts: Vec<printed::FieldText> = fields
             .iter()
             .zip(&ident_texts)
@@ -527,6 +540,7 @@ impl<'a> TypesModule<'a> {
                     .chain(extra_field.as_ref().map(|_| quote!(fields.take_rest())));
                 // Bound by position (`f0`, `f1`, …): a field's own name could
                 // be a constant's in a pattern, or a name lints reject.
+                let field_idents = field_idents();
                 let members: Vec<&Ident> =
                     field_idents.iter().chain(extra_field.as_ref()).collect();
                 let bound: Vec<Ident> = (0..members.len()).map(|i| format_ident!("f{i}")).collect();
@@ -563,14 +577,16 @@ impl<'a> TypesModule<'a> {
                 let defs: Vec<printed::FieldDef> = fields
                     .iter()
                     .zip(&ident_texts)
-                    .zip(&field_types)
-                    .map(|((field, ident), ty)| printed::FieldDef {
-                        doc: doc_text([field.description.as_deref()]),
-                        deprecated: field.deprecated,
-                        ident,
-                        ty,
+                    .zip(&type_texts)
+                    .map(|((field, ident), ty)| {
+                        Some(printed::FieldDef {
+                            doc: doc_text([field.description.as_deref()]),
+                            deprecated: field.deprecated,
+                            ident,
+                            ty: ty.as_deref()?,
+                        })
                     })
-                    .collect();
+                    .collect::<Option<_>>()?;
                 printed::struct_def(doc, &derive_texts, &name_ident, &defs)
             })
             .flatten();
@@ -589,7 +605,7 @@ impl<'a> TypesModule<'a> {
             let text = printed::serialize(&name_ident, &name_text, &field_texts);
             pieces.push(Piece::printed_or(text, || {
                 let wire_names = fields.iter().map(|f| f.name.spec.as_str());
-                write_struct(name, &field_idents, wire_names, &optional)
+                write_struct(name, &field_idents(), wire_names, &optional)
             }));
         }
         pieces.push(Piece::printed_or(from_json_text, from_json));
@@ -600,14 +616,14 @@ impl<'a> TypesModule<'a> {
         if has_constructor(&default_texts, extra_field.is_some()) {
             let text = extra_field
                 .is_none()
-                .then(|| self.constructor_text(def, &ident_texts, &field_types, &default_texts))
+                .then(|| self.constructor_text(def, &ident_texts, &type_texts, &default_texts))
                 .flatten();
             pieces.push(Piece::printed_or(text, || {
                 self.emit_constructor(
                     def,
-                    &field_idents,
-                    &field_types,
-                    &default_values,
+                    &field_idents(),
+                    &field_types(),
+                    &default_values(),
                     extra_field.as_ref(),
                 )
             }));
@@ -621,7 +637,7 @@ impl<'a> TypesModule<'a> {
         &self,
         def: &TypeDef,
         idents: &[String],
-        types: &[TokenStream],
+        types: &[Option<String>],
         defaults: &[Option<String>],
     ) -> Option<String> {
         let mut params = Vec::new();
@@ -629,7 +645,7 @@ impl<'a> TypesModule<'a> {
         for ((ident, ty), default) in idents.iter().zip(types).zip(defaults) {
             match default {
                 None => {
-                    params.push(format!("{ident}: {}", printed::type_text(ty)?));
+                    params.push(format!("{ident}: {}", ty.as_deref()?));
                     inits.push(ident.clone());
                 }
                 Some(value) => inits.push(format!("{ident}: {value}")),
@@ -673,6 +689,74 @@ impl<'a> TypesModule<'a> {
                 }
             }
         }
+    }
+
+    /// [`Self::field_type`] as printed, when it prints as a path with
+    /// generic arguments (see [`printed::type_text`]).
+    fn field_type_text(&self, owner: TypeId, field: &Field, shape: FieldShape) -> Option<String> {
+        let mut text = String::with_capacity(48);
+        let optional = matches!(shape, FieldShape::Optional | FieldShape::OptionalNullable);
+        if optional {
+            text.push_str("::std::option::Option<");
+        }
+        self.write_type_text(&mut text, &field.ty, Some(owner))?;
+        if optional {
+            text.push('>');
+        }
+        Some(text)
+    }
+
+    /// Writes [`Self::rust_type`] (with no path) as [`printed::type_text`]
+    /// prints its tokens; `None` for `()`, which it leaves to the printer.
+    fn write_type_text(
+        &self,
+        text: &mut String,
+        ty: &TypeRef,
+        owner: Option<TypeId>,
+    ) -> Option<()> {
+        match ty {
+            TypeRef::Named(id) => {
+                let boxed = owner.is_some_and(|from| self.boxed.contains(&(from, *id)));
+                if boxed {
+                    text.push_str("::std::boxed::Box<");
+                }
+                write!(text, "{}", self.names[*id]).ok()?;
+                if boxed {
+                    text.push('>');
+                }
+            }
+            TypeRef::String { .. } => text.push_str("::std::string::String"),
+            TypeRef::Integer { format } => text.push_str(match format.as_deref() {
+                Some("int32") => "i32",
+                Some("uint32") => "u32",
+                Some("uint64") => "u64",
+                _ => "i64",
+            }),
+            TypeRef::Number { .. } => text.push_str("f64"),
+            TypeRef::Boolean => text.push_str("bool"),
+            TypeRef::Null => return None,
+            TypeRef::Any => text.push_str("::serde_json::Value"),
+            TypeRef::Const(value) => match self.markers.get(&value.to_string()) {
+                Some(marker) => write!(text, "{}", marker.ident).ok()?,
+                None => text.push_str("::serde_json::Value"),
+            },
+            TypeRef::Array(inner) => {
+                text.push_str("::std::vec::Vec<");
+                self.write_type_text(text, inner, None)?;
+                text.push('>');
+            }
+            TypeRef::Map(inner) => {
+                text.push_str("::chanx_runtime::IndexMap<::std::string::String, ");
+                self.write_type_text(text, inner, None)?;
+                text.push('>');
+            }
+            TypeRef::Nullable(inner) => {
+                text.push_str("::std::option::Option<");
+                self.write_type_text(text, strip_nullable(inner), owner)?;
+                text.push('>');
+            }
+        }
+        Some(())
     }
 
     /// A field's type, as declared in the struct.
