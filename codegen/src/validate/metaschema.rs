@@ -326,9 +326,123 @@ fn parsed(version: SpecVersion) -> Result<&'static Value, String> {
         SpecVersion::V3_0 => (&V3_0, SCHEMA_3_0),
         SpecVersion::V3_1 => (&V3_1, SCHEMA_3_1),
     };
-    cell.get_or_init(|| serde_json::from_str(text).map_err(|e| e.to_string()))
-        .as_ref()
-        .map_err(Clone::clone)
+    cell.get_or_init(|| {
+        let mut schema = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        check_draft_07_once(&mut schema);
+        Ok(schema)
+    })
+    .as_ref()
+    .map_err(Clone::clone)
+}
+
+/// Draft-07's meta-schema, as the meta-schemas name it.
+const DRAFT_07: &str = "json-schema-draft-07-schema";
+/// The copy of it the Schema Object uses (see [`check_draft_07_once`]).
+const DRAFT_07_IN_SCHEMA_OBJECT: &str = "json-schema-draft-07-schema-in-schema-object";
+
+/// The keywords whose subschemas AsyncAPI's additions to the Schema Object
+/// check against the Schema Object again.
+const RECHECKED_KEYWORDS: [&str; 10] = [
+    "additionalProperties",
+    "items",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "not",
+    "properties",
+    "patternProperties",
+    "propertyNames",
+    "contains",
+];
+
+/// The Schema Object is `allOf` [draft-07's meta-schema, AsyncAPI's
+/// additions]; the additions check the subschemas under `properties`,
+/// `items`, … against the Schema Object again, so against draft-07 again,
+/// and draft-07 itself also checks them against draft-07: a subschema `d`
+/// levels deep was checked against draft-07 `d + 1` times. The Schema
+/// Object now refers to a copy of draft-07 that leaves to the additions
+/// the subschemas they check (those references become `{}`); the rest of
+/// the copy, and draft-07 wherever else it is used, are unchanged. The
+/// verdict is the same: a subschema that fails draft-07 fails the Schema
+/// Object, which the additions check it against at the same place.
+fn check_draft_07_once(schema: &mut Value) {
+    let Some(definitions) = schema.get_mut("definitions").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let Some(Value::Object(mut copy)) = definitions.get(DRAFT_07).cloned() else {
+        return;
+    };
+    let rechecked: Vec<&str> = definitions
+        .get("schema")
+        .and_then(|object| object.pointer("/allOf/1/properties"))
+        .and_then(Value::as_object)
+        .map(|additions| {
+            RECHECKED_KEYWORDS
+                .into_iter()
+                .filter(|keyword| {
+                    additions
+                        .get(*keyword)
+                        .is_some_and(|checked| refers_to(checked, "#/definitions/schema"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let Some(Value::Object(properties)) = copy.get_mut("properties") else {
+        return;
+    };
+    for keyword in rechecked {
+        if let Some(value) = properties.get_mut(keyword) {
+            leave_subschemas(value);
+        }
+    }
+    // Only references to the original's definitions are used.
+    copy.remove("definitions");
+    let in_schema_object = definitions
+        .get_mut("schema")
+        .and_then(|object| object.pointer_mut("/allOf/0"));
+    let refers_to_draft_07 = Value::Object(Map::from_iter([(
+        "$ref".to_owned(),
+        Value::String(format!("#/definitions/{DRAFT_07}")),
+    )]));
+    if let Some(first) = in_schema_object.filter(|first| **first == refers_to_draft_07) {
+        *first = Value::Object(Map::from_iter([(
+            "$ref".to_owned(),
+            Value::String(format!("#/definitions/{DRAFT_07_IN_SCHEMA_OBJECT}")),
+        )]));
+        definitions.insert(DRAFT_07_IN_SCHEMA_OBJECT.to_owned(), Value::Object(copy));
+    }
+}
+
+/// Whether `value` holds a `$ref` to `target`.
+fn refers_to(value: &Value, target: &str) -> bool {
+    match value {
+        Value::Object(map) => {
+            map.get("$ref").and_then(Value::as_str) == Some(target)
+                || map.values().any(|v| refers_to(v, target))
+        }
+        Value::Array(items) => items.iter().any(|v| refers_to(v, target)),
+        _ => false,
+    }
+}
+
+/// Replaces with `{}` each reference in `value` to draft-07's meta-schema
+/// or to its list of schemas: what these subschemas are checked against
+/// is left to the Schema Object's additions.
+fn leave_subschemas(value: &mut Value) {
+    let root = format!("#/definitions/{DRAFT_07}");
+    let list = format!("#/definitions/{DRAFT_07}/definitions/schemaArray");
+    match value {
+        Value::Object(map) => {
+            let target = map.get("$ref").and_then(Value::as_str);
+            if target == Some(root.as_str()) || target == Some(list.as_str()) {
+                map.clear();
+            } else {
+                map.values_mut().for_each(leave_subschemas);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(leave_subschemas),
+        _ => {}
+    }
 }
 
 /// Where a compiled meta-schema lives. boon checks every schema it compiles
@@ -598,6 +712,135 @@ mod tests {
         let small = compile(SpecVersion::V3_0, pruned(full, &Kept::default())).unwrap();
         let whole = compile(SpecVersion::V3_0, full.clone()).unwrap();
         assert!(small.schemas.size() * 3 < whole.schemas.size() * 2);
+    }
+
+    /// The leaves of a failed check: where each error is, and what it says.
+    fn leaf_errors(error: &boon::ValidationError, out: &mut BTreeSet<String>) {
+        if error.causes.is_empty() {
+            out.insert(format!("{}: {}", error.instance_location, error.kind));
+        }
+        for cause in &error.causes {
+            leaf_errors(cause, out);
+        }
+    }
+
+    /// Documents whose schemas break draft-07 deep inside, under each
+    /// keyword whose subschemas the Schema Object's additions check again.
+    fn broken_schemas() -> Vec<Value> {
+        let deep = |schema: Value| {
+            json!({"type": "object", "properties": {"outer": {
+                "type": "object",
+                "properties": {"inner": schema},
+                "items": [{"type": "string"}, schema],
+                "additionalProperties": schema,
+                "patternProperties": {"^a": schema},
+                "allOf": [schema],
+                "anyOf": [{"type": "string"}, schema],
+                "oneOf": [schema],
+                "not": schema,
+                "propertyNames": schema,
+                "contains": schema,
+                "if": schema,
+                "then": schema,
+                "else": schema,
+                "definitions": {"d": schema},
+                "dependencies": {"a": schema, "b": ["c", 1]},
+                "additionalItems": schema
+            }}})
+        };
+        let bad = [
+            json!({"type": "strin"}),
+            json!({"minLength": -1}),
+            json!({"required": "name"}),
+            json!({"allOf": []}),
+            json!({"items": 5}),
+            json!({"properties": {"x": {"enum": 3}}}),
+            json!({"patternProperties": {"(": {}}}),
+            json!({"additionalProperties": "no"}),
+            json!({"discriminator": {"propertyName": "kind"}}),
+            json!({"deprecated": "yes"}),
+            json!({"externalDocs": {"description": "no url"}}),
+            json!(7),
+        ];
+        let mut documents: Vec<Value> = bad
+            .into_iter()
+            .map(|schema| {
+                json!({
+                    "asyncapi": "3.0.0",
+                    "info": {"title": "t", "version": "1"},
+                    "components": {
+                        "schemas": {"S": deep(schema.clone())},
+                        "messages": {"m": {"payload": {"schemaFormat": "application/schema+json;version=draft-07", "schema": deep(schema)}}}
+                    }
+                })
+            })
+            .collect();
+        documents.push(json!({
+            "asyncapi": "3.0.0",
+            "info": {"title": "t", "version": "1"},
+            "components": {"schemas": {"S": deep(json!({"type": "string", "minLength": 1}))}}
+        }));
+        documents
+    }
+
+    /// The Schema Object checking its subschemas against draft-07 once
+    /// (see [`check_draft_07_once`]) gives every document the same verdict,
+    /// with the same errors at the same places, as the meta-schema as
+    /// published.
+    #[test]
+    fn checking_draft_07_once_never_changes_a_verdict() {
+        let mut documents = broken_schemas();
+        let mut files = crate::test_files::under(
+            &[
+                "specs",
+                "tests/broken",
+                "tests/corpus",
+                "tests/accepted",
+                "../shared/specs-corpus",
+            ],
+            &["yaml", "yml", "json"],
+        );
+        files.retain(|path| !path.to_string_lossy().ends_with("-schema.json"));
+        for path in files {
+            if let (Some(doc), _) = crate::load::load_collecting(&path, &Default::default())
+                && let Some(value) = doc.raw(&doc.root())
+            {
+                documents.push(value.clone());
+            }
+        }
+        let mut compared = 0;
+        let mut invalid = 0;
+        for (version, text) in [
+            (SpecVersion::V3_0, SCHEMA_3_0),
+            (SpecVersion::V3_1, SCHEMA_3_1),
+        ] {
+            let published: Value = serde_json::from_str(text).unwrap();
+            let once = parsed(version).unwrap();
+            assert_ne!(
+                &published, once,
+                "{version:?}: the Schema Object is changed"
+            );
+            let published = compile(version, published).unwrap();
+            let once = compile(version, once.clone()).unwrap();
+            for document in &documents {
+                let verdict = |c: &Compiled| match c.schemas.validate(document, c.index) {
+                    Ok(()) => None,
+                    Err(error) => {
+                        let mut leaves = BTreeSet::new();
+                        leaf_errors(&error, &mut leaves);
+                        Some(leaves)
+                    }
+                };
+                let expected = verdict(&published);
+                invalid += usize::from(expected.is_some());
+                assert_eq!(verdict(&once), expected, "{document}");
+                compared += 1;
+            }
+        }
+        assert!(
+            compared > 200 && invalid > 50,
+            "{compared} compared, {invalid} invalid"
+        );
     }
 
     /// Every document the repository holds (and the shared corpus, when it
