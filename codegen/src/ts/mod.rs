@@ -27,7 +27,7 @@ use client::{ChannelDecl, ChannelNames, channel_decl, own_members};
 use doc::Doc;
 use names::Namespace;
 use topics::{Role, host_members};
-use types::{TypeDecl, TypeNames};
+use types::TypeNames;
 
 /// Options of the TypeScript emitter.
 #[derive(Debug, Clone)]
@@ -73,7 +73,8 @@ struct ModuleContext {
     request_timeout_ms: u32,
     /// Whether the runtime's topic machinery is emitted.
     topics: bool,
-    types: Vec<TypeDecl>,
+    /// Every type's declaration, written (see [`types::TypeDecl::write`]).
+    types: String,
     channels: Vec<ChannelDecl>,
 }
 
@@ -135,12 +136,13 @@ pub fn generate(api: &Api, options: &TsOptions) -> Result<String, Diagnostics> {
             .render(0),
         request_timeout_ms: options.default_request_timeout_ms,
         topics: api.channels.iter().any(|c| c.topic.is_some()),
-        types: api
-            .types
-            .types
-            .iter()
-            .map(|def| type_names.declaration(def))
-            .collect(),
+        types: {
+            let mut types = String::new();
+            for def in &api.types.types {
+                type_names.declaration(def).write(&mut types);
+            }
+            types
+        },
         channels: api
             .channels
             .iter()

@@ -173,18 +173,25 @@ impl<'a> TypeNames<'a> {
     }
 }
 
-/// One type declaration, ready for the template.
-#[derive(Debug, Serialize)]
+/// One type declaration.
+#[derive(Debug)]
 pub struct TypeDecl {
     pub doc: String,
     pub name: String,
-    /// `interface` or `alias`.
-    pub form: &'static str,
-    pub fields: Vec<FieldDecl>,
-    /// The index signature's value type of an interface.
-    pub index: Option<String>,
-    /// The aliased type expression.
-    pub target: Option<String>,
+    pub form: DeclForm,
+}
+
+/// What a [`TypeDecl`] declares.
+#[derive(Debug)]
+pub enum DeclForm {
+    /// `export interface Name { fields; [key: string]: index; }`
+    Interface {
+        fields: Vec<FieldDecl>,
+        /// The index signature's value type.
+        index: Option<String>,
+    },
+    /// `export type Name = target;`
+    Alias { target: String },
 }
 
 impl TypeDecl {
@@ -192,10 +199,7 @@ impl TypeDecl {
         TypeDecl {
             doc,
             name,
-            form: "interface",
-            fields,
-            index,
-            target: None,
+            form: DeclForm::Interface { fields, index },
         }
     }
 
@@ -203,10 +207,35 @@ impl TypeDecl {
         TypeDecl {
             doc,
             name,
-            form: "alias",
-            fields: Vec::new(),
-            index: None,
-            target: Some(target),
+            form: DeclForm::Alias { target },
+        }
+    }
+
+    /// Appends the declaration, after a blank line, to `out`. Written here
+    /// rather than by the module's template: a module can declare tens of
+    /// thousands of types, and the template engine took several times as
+    /// long to lay out these few lines each.
+    pub fn write(&self, out: &mut String) {
+        out.push('\n');
+        out.push_str(&self.doc);
+        match &self.form {
+            DeclForm::Interface { fields, index } => {
+                out.extend(["export interface ", &self.name, " {\n"]);
+                for field in fields {
+                    out.extend([&field.doc, "  ", &field.key]);
+                    if field.optional {
+                        out.push('?');
+                    }
+                    out.extend([": ", &field.ty, ";\n"]);
+                }
+                if let Some(index) = index {
+                    out.extend(["  [key: string]: ", index, ";\n"]);
+                }
+                out.push_str("}\n");
+            }
+            DeclForm::Alias { target } => {
+                out.extend(["export type ", &self.name, " = ", target, ";\n"]);
+            }
         }
     }
 }
