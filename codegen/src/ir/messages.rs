@@ -2,7 +2,7 @@
 //! payloads dispatched on their `schemaFormat`.
 
 use crate::load::Members;
-use foldhash::HashMap;
+use foldhash::{HashMap, HashSet};
 use std::sync::mpsc::Sender;
 
 use serde_json::{Map, Value};
@@ -107,10 +107,7 @@ impl MessageBuilder {
         let payload = payload_at
             .as_ref()
             .map(|at| schema_of(cx, types, at, &format!("{}Payload", name.pascal)));
-        let validator = payload_at.map(|at| match json_schema_of(cx, &at) {
-            Some(schema) => self.validator(Payload::Schema(schema)),
-            None => self.validator(Payload::Any),
-        });
+        let validator = payload_at.map(|at| self.validator(validated_as(cx, &at)));
         let headers = field(cx, "headers")
             .map(|at| schema_of(cx, types, &at, &format!("{}Headers", name.pascal)));
         let correlation_id = field(cx, "correlationId").and_then(|at| correlation(cx, &at));
@@ -188,6 +185,61 @@ fn schema_of(cx: &mut Context<'_>, types: &mut TypeBuilder, at: &NodeRef, hint: 
             TypeRef::Any
         }
     }
+}
+
+/// What validates the payload at `at`.
+fn validated_as(cx: &Context<'_>, at: &NodeRef) -> Payload {
+    match json_schema_of(cx, at) {
+        Some(schema) => Payload::Schema(schema),
+        None => Payload::Any,
+    }
+}
+
+/// The payloads the model sends the program's builder, in its order, as
+/// far as the channels' and the components' messages tell: each channel
+/// in order, each of its messages, then the components' messages, each
+/// message once. (Operations and replies may name messages of their own,
+/// or channels the `channels` object does not hold; the builder then
+/// finds the model sends others.) Within the model's limits on members:
+/// a document past them is refused, and reading it here would be waste.
+pub fn expected_payloads(cx: &mut Context<'_>) -> Vec<Payload> {
+    use crate::ir::context::{MAX_MEMBERS, MAX_MEMBERS_TOTAL};
+    let root = cx.doc.root();
+    let mut channels_seen = HashSet::default();
+    let mut messages_seen = HashSet::default();
+    let mut payloads = Vec::new();
+    let mut read = 0usize;
+    let mut lists = Vec::new();
+    let channels = cx.entries(&root.child("channels"));
+    if channels.len() <= MAX_MEMBERS {
+        for (_, channel) in channels {
+            if let Some((target, _)) = cx.object(&channel)
+                && channels_seen.insert(target.clone())
+            {
+                lists.push(target.child("messages"));
+            }
+        }
+    }
+    lists.push(root.child("components").child("messages"));
+    for list in lists {
+        let messages = cx.entries(&list);
+        read = read.saturating_add(messages.len());
+        if messages.len() > MAX_MEMBERS || read > MAX_MEMBERS_TOTAL {
+            continue;
+        }
+        for (_, message) in messages {
+            let Some((target, map)) = cx.object(&message) else {
+                continue;
+            };
+            if !messages_seen.insert(target.clone()) {
+                continue;
+            }
+            if let Some(at) = with_traits(cx, &target, map, "payload") {
+                payloads.push(validated_as(cx, &at));
+            }
+        }
+    }
+    payloads
 }
 
 /// The JSON Schema a payload is written in, if it is one (not Avro or an

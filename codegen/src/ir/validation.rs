@@ -20,6 +20,7 @@ use serde_json::{Map, Value, json};
 
 use crate::ir::Origin;
 use crate::ir::context::{Context, last_token};
+use crate::ir::messages::expected_payloads;
 use crate::ir::schema::is_component;
 use crate::load::{Document, NodeRef};
 
@@ -125,6 +126,7 @@ struct ProgramBuilder {
 const MAX_NESTING: usize = 32;
 
 /// What validates a message's payload.
+#[derive(Debug, PartialEq, Eq)]
 pub enum Payload {
     /// The JSON Schema at this node.
     Schema(NodeRef),
@@ -145,16 +147,34 @@ pub struct BuiltProgram {
 /// sender is dropped: built beside the model, which only sends what it
 /// meets and reads nothing back (a quarter of the model's time was this,
 /// with a core idle).
+///
+/// The model meets its first message only once it has built every
+/// component schema, so the program starts from the payloads the model is
+/// expected to send (see [`expected_payloads`]) and checks each one it
+/// does send against them. Should the model send others, or fewer, the
+/// program is built again from what it sent: definitions are numbered in
+/// the order payloads come, so the program is always the one the model's
+/// order gives.
 pub fn build_program(doc: &Document, payloads: std::sync::mpsc::Receiver<Payload>) -> BuiltProgram {
-    let cx = Context::new(doc);
+    let mut cx = Context::new(doc);
+    let expected = expected_payloads(&mut cx);
     let mut builder = ProgramBuilder::default();
-    let definitions = payloads
-        .iter()
-        .map(|payload| match payload {
-            Payload::Schema(node) => builder.payload(&cx, &node),
-            Payload::Any => builder.any(),
-        })
-        .collect();
+    let mut definitions: Vec<usize> = expected.iter().map(|p| builder.build(&cx, p)).collect();
+    let mut sent = Vec::new();
+    let mut as_expected = true;
+    for payload in payloads.iter() {
+        if as_expected {
+            match expected.get(sent.len()) {
+                Some(next) => as_expected = *next == payload,
+                None => definitions.push(builder.build(&cx, &payload)),
+            }
+        }
+        sent.push(payload);
+    }
+    if !as_expected || sent.len() != definitions.len() {
+        builder = ProgramBuilder::default();
+        definitions = sent.iter().map(|p| builder.build(&cx, p)).collect();
+    }
     BuiltProgram {
         program: builder.program,
         over_limit: builder.over_limit,
@@ -163,6 +183,14 @@ pub fn build_program(doc: &Document, payloads: std::sync::mpsc::Receiver<Payload
 }
 
 impl ProgramBuilder {
+    /// The definition index of `payload`.
+    fn build(&mut self, cx: &Context<'_>, payload: &Payload) -> usize {
+        match payload {
+            Payload::Schema(node) => self.payload(cx, node),
+            Payload::Any => self.any(),
+        }
+    }
+
     /// The definition index of the payload schema at `node`.
     fn payload(&mut self, cx: &Context<'_>, node: &NodeRef) -> usize {
         let index = self.definition(cx, node);
@@ -841,5 +869,86 @@ fn collect_all_of<'m>(
             others.push(member);
         }
         walk.push((target, all_of_len(part), 0));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{LoadOptions, load_collecting};
+
+    /// The program `sent` gives when built in that order from scratch.
+    fn in_order(doc: &Document, sent: &[Payload]) -> (Vec<Value>, Vec<usize>) {
+        let cx = Context::new(doc);
+        let mut builder = ProgramBuilder::default();
+        let definitions = sent.iter().map(|p| builder.build(&cx, p)).collect();
+        (builder.program.defs, definitions)
+    }
+
+    fn schema(doc: &Document, pointer: &str) -> Payload {
+        Payload::Schema(NodeRef::new(doc.root().file, pointer))
+    }
+
+    /// Whatever the model sends, in whatever order, the program is the
+    /// one that order gives: the program built ahead from the expected
+    /// payloads is kept only when the model sends exactly those.
+    #[test]
+    fn the_program_is_the_one_the_models_order_gives() {
+        let dir = crate::test_files::scratch_dir("program-order");
+        let path = dir.join("doc.yaml");
+        std::fs::write(
+            &path,
+            concat!(
+                "asyncapi: 3.0.0\n",
+                "info: {title: t, version: '1'}\n",
+                "channels:\n",
+                "  a: {address: /a, messages: {one: {$ref: '#/components/messages/one'}, two: {$ref: '#/components/messages/two'}}}\n",
+                "  b: {address: /b, messages: {one: {$ref: '#/components/messages/one'}}}\n",
+                "components:\n",
+                "  messages:\n",
+                "    one: {payload: {$ref: '#/components/schemas/One'}}\n",
+                "    two: {payload: {type: object, properties: {n: {$ref: '#/components/schemas/Two'}}}}\n",
+                "    three: {payload: {schemaFormat: application/vnd.apache.avro;version=1.9.0, schema: {type: int}}}\n",
+                "    four: {payload: {$ref: '#/components/schemas/Two'}}\n",
+                "  schemas:\n",
+                "    One: {type: object, properties: {s: {type: string}, two: {$ref: '#/components/schemas/Two'}}}\n",
+                "    Two: {type: integer, maximum: 9}\n",
+            ),
+        )
+        .unwrap();
+        let (doc, diags) = load_collecting(&path, &LoadOptions::default());
+        let doc = doc.unwrap_or_else(|| panic!("{diags:?}"));
+        let one = || schema(&doc, "/components/messages/one/payload");
+        let two = || schema(&doc, "/components/messages/two/payload");
+        let four = || schema(&doc, "/components/messages/four/payload");
+        let expected = expected_payloads(&mut Context::new(&doc));
+        assert_eq!(expected, [one(), two(), Payload::Any, four()]);
+        let orders: [Vec<Payload>; 6] = [
+            vec![one(), two(), Payload::Any, four()],
+            vec![
+                one(),
+                two(),
+                Payload::Any,
+                four(),
+                schema(&doc, "/components/schemas/One"),
+            ],
+            vec![one(), two(), Payload::Any],
+            vec![two(), one(), Payload::Any, four()],
+            vec![four(), one()],
+            vec![],
+        ];
+        for sent in orders {
+            let (sender, received) = std::sync::mpsc::channel();
+            let (defs, definitions) = in_order(&doc, &sent);
+            for payload in sent {
+                sender.send(payload).unwrap();
+            }
+            drop(sender);
+            let built = build_program(&doc, received);
+            assert_eq!(built.definitions, definitions);
+            assert_eq!(built.program.defs, defs);
+            assert_eq!(built.program.origins.len(), defs.len());
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
