@@ -257,6 +257,11 @@ impl Namespace {
         // field and variant name of a module goes through here.
         let family_key = self.key(wanted);
         let mut n = self.next.get(&family_key).copied().unwrap_or(1);
+        // Most names are asked for once, and are free: taken as they are.
+        if n == 1 && self.taken.insert(family_key.clone()) {
+            self.next.insert(family_key, 2);
+            return wanted.to_string();
+        }
         loop {
             let name = suffixed(wanted, n);
             if self.try_take(&name) {

@@ -20,6 +20,10 @@ const NON_RAW_KEYWORDS: &[&str] = &["self", "Self", "super", "crate", "_"];
 /// not starting with a digit, never empty. The IR already promises this; the
 /// emitter re-checks so a builder bug cannot produce unparsable code.
 fn sanitize(name: &str) -> String {
+    let plain = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if plain && name.bytes().next().is_some_and(|b| !b.is_ascii_digit()) {
+        return name.to_owned();
+    }
     let mut out: String = name
         .chars()
         .map(|c| {
