@@ -390,9 +390,13 @@ fn check_draft_07_once(schema: &mut Value) {
     let Some(Value::Object(properties)) = copy.get_mut("properties") else {
         return;
     };
+    let left = [
+        format!("#/definitions/{DRAFT_07}"),
+        format!("#/definitions/{DRAFT_07}/definitions/schemaArray"),
+    ];
     for keyword in rechecked {
         if let Some(value) = properties.get_mut(keyword) {
-            leave_subschemas(value);
+            leave_subschemas(value, &left);
         }
     }
     // Only references to the original's definitions are used.
@@ -425,22 +429,20 @@ fn refers_to(value: &Value, target: &str) -> bool {
     }
 }
 
-/// Replaces with `{}` each reference in `value` to draft-07's meta-schema
-/// or to its list of schemas: what these subschemas are checked against
-/// is left to the Schema Object's additions.
-fn leave_subschemas(value: &mut Value) {
-    let root = format!("#/definitions/{DRAFT_07}");
-    let list = format!("#/definitions/{DRAFT_07}/definitions/schemaArray");
+/// Replaces with `{}` each reference in `value` to one of `left`
+/// (draft-07's meta-schema and its list of schemas): what these
+/// subschemas are checked against is left to the Schema Object's additions.
+fn leave_subschemas(value: &mut Value, left: &[String]) {
     match value {
         Value::Object(map) => {
             let target = map.get("$ref").and_then(Value::as_str);
-            if target == Some(root.as_str()) || target == Some(list.as_str()) {
+            if target.is_some_and(|target| left.iter().any(|l| l == target)) {
                 map.clear();
             } else {
-                map.values_mut().for_each(leave_subschemas);
+                map.values_mut().for_each(|v| leave_subschemas(v, left));
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(leave_subschemas),
+        Value::Array(items) => items.iter_mut().for_each(|v| leave_subschemas(v, left)),
         _ => {}
     }
 }
@@ -714,6 +716,23 @@ mod tests {
         assert!(small.schemas.size() * 3 < whole.schemas.size() * 2);
     }
 
+    /// Every document the repository holds, and the shared corpus when it
+    /// is there, but the meta-schemas themselves.
+    fn document_files() -> Vec<std::path::PathBuf> {
+        let mut files = crate::test_files::under(
+            &[
+                "specs",
+                "tests/broken",
+                "tests/corpus",
+                "tests/accepted",
+                "../shared/specs-corpus",
+            ],
+            &["yaml", "yml", "json"],
+        );
+        files.retain(|path| !path.to_string_lossy().ends_with("-schema.json"));
+        files
+    }
+
     /// The leaves of a failed check: where each error is, and what it says.
     fn leaf_errors(error: &boon::ValidationError, out: &mut BTreeSet<String>) {
         if error.causes.is_empty() {
@@ -790,18 +809,7 @@ mod tests {
     #[test]
     fn checking_draft_07_once_never_changes_a_verdict() {
         let mut documents = broken_schemas();
-        let mut files = crate::test_files::under(
-            &[
-                "specs",
-                "tests/broken",
-                "tests/corpus",
-                "tests/accepted",
-                "../shared/specs-corpus",
-            ],
-            &["yaml", "yml", "json"],
-        );
-        files.retain(|path| !path.to_string_lossy().ends_with("-schema.json"));
-        for path in files {
+        for path in document_files() {
             if let (Some(doc), _) = crate::load::load_collecting(&path, &Default::default())
                 && let Some(value) = doc.raw(&doc.root())
             {
@@ -848,18 +856,7 @@ mod tests {
     /// meta-schema as from the whole one.
     #[test]
     fn pruning_never_changes_a_verdict() {
-        let mut files = crate::test_files::under(
-            &[
-                "specs",
-                "tests/broken",
-                "tests/corpus",
-                "tests/accepted",
-                "../shared/specs-corpus",
-            ],
-            &["yaml", "yml", "json"],
-        );
-        // The meta-schemas themselves.
-        files.retain(|path| !path.to_string_lossy().ends_with("-schema.json"));
+        let files = document_files();
         let whole = [
             compile(
                 SpecVersion::V3_0,
