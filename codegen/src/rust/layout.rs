@@ -95,19 +95,35 @@ fn lex_line(line: &str, mut state: State, mut depth: usize) -> (LineInfo, State,
                 match c {
                     b'\\' => i += 1,
                     b'"' => state = State::Code,
-                    _ => {}
+                    // Straight to the next byte that can end the string:
+                    // generated modules hold long literals.
+                    _ => match memchr::memchr2(b'"', b'\\', &bytes[i..]) {
+                        Some(next) => {
+                            i += next;
+                            continue;
+                        }
+                        None => break,
+                    },
                 }
                 i += 1;
                 continue;
             }
             State::RawStr { hashes } => {
-                if c == b'"'
-                    && bytes[i + 1..]
-                        .iter()
-                        .take(hashes)
-                        .filter(|&&h| h == b'#')
-                        .count()
-                        == hashes
+                if c != b'"' {
+                    // The validator program and the document are each one
+                    // raw string of a megabyte or more on a large document.
+                    match memchr::memchr(b'"', &bytes[i..]) {
+                        Some(next) => i += next,
+                        None => break,
+                    }
+                    continue;
+                }
+                if bytes[i + 1..]
+                    .iter()
+                    .take(hashes)
+                    .filter(|&&h| h == b'#')
+                    .count()
+                    == hashes
                 {
                     state = State::Code;
                     i += hashes;
@@ -1033,6 +1049,31 @@ pub mod channels {
         let expected = expected
             .replacen("const B", "\nconst B", 1)
             .replacen("/* a", "\n/* a", 1)
+            .replacen("fn f", "\nfn f", 1);
+        assert_eq!(spaced(input), expected);
+    }
+
+    #[test]
+    fn strings_over_several_lines_hide_their_brackets() {
+        // As the validator program and the document are written: one raw
+        // string over many lines, full of quotes and brackets.
+        let input = concat!(
+            "static P: Program = Program::new(\n",
+            "    r##\"{\"a\":\"}\"#,\n",
+            "{\"b\":[\"\\\"\"],\"c\":\"\"#}\n",
+            "\"##,\n",
+            ");\n",
+            "const S: &str = concat!(\n",
+            "    \"{ \\\"\n",
+            "} \\\\\",\n",
+            "    \"\\\n",
+            "{\",\n",
+            ");\n",
+            "fn f() {}\n",
+            "fn g() {}\n",
+        );
+        let expected = input
+            .replacen("const S", "\nconst S", 1)
             .replacen("fn f", "\nfn f", 1);
         assert_eq!(spaced(input), expected);
     }
