@@ -197,34 +197,51 @@ fn load_document_and<D, T: Send>(
     keep: impl FnOnce(Arc<Document>) -> D,
     then: impl FnOnce(&Api) -> T + Send,
 ) -> Result<(D, Loaded, T), Diagnostics> {
-    // The meta-schema is made ready beside the loading, unless the file
-    // is parsed in two parts: then both cores parse, and it is made ready
-    // beside the model, well before the check needs it. (Whether it is is
-    // known from the file's size and first bytes, before it is read.)
-    let mut start = Some(crate::read::read_start(path, 4096));
-    if let Some(bytes) = start.take_if(|bytes| !crate::source::parsed_in_two(path, bytes)) {
-        crate::validate::prepare_in_background(bytes);
+    // The meta-schema is made ready beside the parsing, unless the file is
+    // parsed in two parts: then both cores parse, and the check of the
+    // root file makes it ready itself, beside the loading of the files the
+    // root references. (Whether it is parsed in two is known from the
+    // file's size and first bytes, before it is read.)
+    let start = crate::read::read_start(path, 4096);
+    if !crate::source::parsed_in_two(path, &start) {
+        crate::validate::prepare_in_background(start);
     }
-    let (doc, mut diags) = crate::load::load_collecting(path, &options.load);
-    if let Some(bytes) = start {
-        crate::validate::prepare_in_background(bytes);
-    }
-    let Some(doc) = doc else {
-        return Err(diags);
-    };
-    let inputs: Vec<PathBuf> = doc.paths().map(Path::to_path_buf).collect();
-    // Shared by the validating thread and the model's: whichever is done
-    // last frees it.
-    let doc = Arc::new(doc);
+    let root = crate::load::read_root(path, &options.load)?;
     // Set once the document is known to be invalid, so the model's work
     // stops at its next step.
-    let invalid = AtomicBool::new(diags.has_errors());
-    let (validation, built, doc) = std::thread::scope(|scope| {
+    let invalid = AtomicBool::new(false);
+    let (validation, built, doc, inputs, mut diags) = std::thread::scope(|scope| {
+        // The root file's own checks (its version, the meta-schema: most of
+        // the checking) need nothing the references lead to, so they start
+        // at once, beside the loading of the rest.
+        let root_check = scope.spawn({
+            let alone = root.alone(&options.load);
+            let invalid = &invalid;
+            move || {
+                let checked = crate::validate::check_root(&alone);
+                if checked.1.has_errors() {
+                    invalid.store(true, Ordering::Relaxed);
+                }
+                checked
+            }
+        });
+        let (doc, diags) = crate::load::load_references(root, &options.load);
+        if diags.has_errors() {
+            invalid.store(true, Ordering::Relaxed);
+        }
+        let inputs: Vec<PathBuf> = doc.paths().map(Path::to_path_buf).collect();
+        // Shared by the validating thread and the model's: whichever is done
+        // last frees it.
+        let doc = Arc::new(doc);
         let validation = scope.spawn({
             let doc = Arc::clone(&doc);
             let invalid = &invalid;
             move || {
-                let found = crate::validate::validate(&doc);
+                let (version, mut found) = join_or_resume(root_check);
+                // A document of another version would only give noise.
+                if version.is_some() {
+                    found.extend(crate::validate::check_references(&doc));
+                }
                 if found.has_errors() {
                     invalid.store(true, Ordering::Relaxed);
                 }
@@ -241,7 +258,7 @@ fn load_document_and<D, T: Send>(
             Ok(_) => Err(Diagnostics::default()),
             Err(errors) => Err(errors),
         });
-        (join_or_resume(validation), made, doc)
+        (join_or_resume(validation), made, doc, inputs, diags)
     });
     diags.extend(validation);
     if diags.has_errors() {

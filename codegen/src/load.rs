@@ -9,6 +9,7 @@
 use foldhash::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::{Map, Value};
@@ -63,7 +64,9 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// The path as shown to the user: relative to the working directory when possible.
     pub display: String,
-    pub parsed: ParsedFile,
+    /// Shared, so the root file can be checked while the files it
+    /// references are still being loaded (see [`RootFile::alone`]).
+    pub parsed: Arc<ParsedFile>,
 }
 
 /// A document with all the files it references.
@@ -834,37 +837,70 @@ pub(crate) fn load_collecting(
     path: &Path,
     options: &LoadOptions,
 ) -> (Option<Document>, Diagnostics) {
+    match read_root(path, options) {
+        Ok(root) => {
+            let (doc, diags) = load_references(root, options);
+            (Some(doc), diags)
+        }
+        Err(diags) => (None, diags),
+    }
+}
+
+/// A document's root file, parsed, before the files it references are.
+pub(crate) struct RootFile {
+    canonical: PathBuf,
+    display: String,
+    parsed: Arc<ParsedFile>,
+}
+
+impl RootFile {
+    /// A document of the root file alone, its references not followed:
+    /// what the checks of the root file's own text (its version, the
+    /// AsyncAPI meta-schema) read, so they can start before the rest is
+    /// loaded.
+    pub fn alone(&self, options: &LoadOptions) -> Document {
+        Document {
+            files: vec![SourceFile {
+                path: self.canonical.clone(),
+                display: self.display.clone(),
+                parsed: Arc::clone(&self.parsed),
+            }],
+            remote: options.remote.clone(),
+            resolved: HashMap::default(),
+            suggestion_budget: SuggestionBudget::new(),
+        }
+    }
+}
+
+/// Reads and parses the root file of the document at `path`.
+pub(crate) fn read_root(path: &Path, options: &LoadOptions) -> Result<RootFile, Diagnostics> {
     let display = path.display().to_string();
     let canonical = match path.canonicalize() {
         Ok(c) => c,
         Err(e) => {
             let d = Diagnostic::error(Code::Io, format!("{display}: cannot read file: {e}"));
-            return (None, d.into());
+            return Err(d.into());
         }
     };
     match read_file(&canonical, &display, &options.limits) {
-        Ok(parsed) => {
-            let (doc, diags) = load_references(canonical, display, parsed, options);
-            (Some(doc), diags)
-        }
-        Err(d) => (None, d.into()),
+        Ok(parsed) => Ok(RootFile {
+            canonical,
+            display,
+            parsed: Arc::new(parsed),
+        }),
+        Err(d) => Err(d.into()),
     }
 }
 
 /// Loads every file the already parsed root references, transitively, and
 /// reports each ref that cannot be followed.
-fn load_references(
-    canonical: PathBuf,
-    display: String,
-    parsed: ParsedFile,
-    options: &LoadOptions,
-) -> (Document, Diagnostics) {
+pub(crate) fn load_references(root: RootFile, options: &LoadOptions) -> (Document, Diagnostics) {
     let mut diags = Diagnostics::default();
     let mut doc = Document {
         files: vec![SourceFile {
-            path: canonical,
-            display,
-            parsed,
+            path: root.canonical,
+            display: root.display,
+            parsed: root.parsed,
         }],
         remote: options.remote.clone(),
         resolved: HashMap::default(),
@@ -943,7 +979,7 @@ fn load_references(
                     doc.files.push(SourceFile {
                         path: canonical,
                         display,
-                        parsed,
+                        parsed: Arc::new(parsed),
                     });
                 }
                 Err(mut d) => {

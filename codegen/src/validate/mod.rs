@@ -39,17 +39,32 @@ pub fn prepare_in_background(start: Vec<u8>) {
 
 /// Checks a loaded document; returns errors and warnings, sorted.
 pub fn validate(doc: &Document) -> Diagnostics {
-    let mut diags = Diagnostics::default();
-    match version::check(doc) {
-        // A document of another version would only produce noise below.
-        Err(d) => diags.push(d),
-        Ok(version) => {
-            diags.extend(schema::check(doc, version));
-            diags.extend(semantic::check(doc));
-            diags.extend(schemas::check(doc));
-        }
+    let (version, mut diags) = check_root(doc);
+    if version.is_some() {
+        diags.extend(check_references(doc));
     }
     diags.sort();
+    diags
+}
+
+/// The checks of the root file's own text: its version, then the AsyncAPI
+/// meta-schema. They read nothing but the root file, so they can run while
+/// the files it references are loaded (on a document of that file alone,
+/// see [`crate::load::RootFile::alone`]). The version is `None` when the
+/// document is not of one chanx reads: the other checks would only
+/// produce noise then.
+pub fn check_root(doc: &Document) -> (Option<SpecVersion>, Diagnostics) {
+    match version::check(doc) {
+        Err(d) => (None, d.into()),
+        Ok(version) => (Some(version), schema::check(doc, version)),
+    }
+}
+
+/// The checks that follow references: the rules chanx needs beyond the
+/// meta-schema, for a document whose [`check_root`] found its version.
+pub fn check_references(doc: &Document) -> Diagnostics {
+    let mut diags = semantic::check(doc);
+    diags.extend(schemas::check(doc));
     diags
 }
 
