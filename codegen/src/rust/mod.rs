@@ -16,6 +16,8 @@ mod names;
 mod printed;
 mod types;
 
+use std::sync::Arc;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -109,21 +111,22 @@ pub fn generate(api: &ir::Api, options: &RustOptions) -> Result<String, Diagnost
     let mut spacer = layout::Spacer::new();
     spacer.feed_printed_items(&document, &mut code);
     drop(document);
-    // The two modules are made at once, each from its own naming of the
-    // types (the same: it is worked out from the model alone), since
-    // token streams cannot cross threads. The types module goes straight
-    // into the output; the channels module (smaller) is appended after.
+    // The two modules are made at once from one naming of the types, each
+    // thread making its own tokens (token streams cannot cross threads).
+    // The types module goes straight into the output; the channels module
+    // (smaller) is appended after.
+    let naming = Arc::new(types::TypeNaming::new(api));
     let (types, channels) = std::thread::scope(|scope| {
         // The channels module is spaced on its own thread too, from where
         // the types module leaves the spacer (checked below).
         let channels = scope.spawn(|| {
-            channels_module(api, options).map(|module| {
+            channels_module(api, options, Arc::clone(&naming)).map(|module| {
                 let mut spaced = String::with_capacity(module.len() + module.len() / 8);
                 layout::Spacer::between_items().feed_items(&module, &mut spaced);
                 (module, spaced)
             })
         });
-        let types = types_module(api, options, &mut spacer, &mut code);
+        let types = types_module(api, options, &naming, &mut spacer, &mut code);
         (types, crate::generate::join_or_resume(channels))
     });
     types?;
@@ -150,28 +153,32 @@ pub fn generate(api: &ir::Api, options: &RustOptions) -> Result<String, Diagnost
 fn types_module(
     api: &ir::Api,
     options: &RustOptions,
+    naming: &Arc<types::TypeNaming>,
     spacer: &mut layout::Spacer,
     out: &mut String,
 ) -> Result<(), Diagnostics> {
-    types_module_in_parts(api, options, types_split(&api.types.types), spacer, out)
+    let split = types_split(&api.types.types);
+    types_module_in_parts(api, options, naming, split, spacer, out)
 }
 
 /// [`types_module`], the types from `split` on made on a thread of their own.
 fn types_module_in_parts(
     api: &ir::Api,
     options: &RustOptions,
+    naming: &Arc<types::TypeNaming>,
     split: usize,
     spacer: &mut layout::Spacer,
     out: &mut String,
 ) -> Result<(), Diagnostics> {
-    let (mut writer, opening) = TypesWriter::open(api, options)?;
+    let (mut writer, opening) = TypesWriter::open(api, options, Arc::clone(naming))?;
     spacer.feed_items(&opening, out);
     let (first, second) = api.types.types.split_at(split);
     let start = spacer.after_item();
     std::thread::scope(|scope| {
         let second_part = (!second.is_empty()).then(|| {
             let start = start.clone();
-            scope.spawn(move || types_part(api, options, first, second, start))
+            let naming = Arc::clone(naming);
+            scope.spawn(move || types_part(api, options, naming, first, second, start))
         });
         writer.write(first, spacer, out)?;
         if let Some(handle) = second_part {
@@ -200,11 +207,15 @@ struct TypesWriter<'a> {
 
 impl<'a> TypesWriter<'a> {
     /// A writer at the start of the module, and the text that opens it.
-    fn open(api: &'a ir::Api, options: &'a RustOptions) -> Result<(Self, String), Diagnostics> {
+    fn open(
+        api: &'a ir::Api,
+        options: &'a RustOptions,
+        naming: Arc<types::TypeNaming>,
+    ) -> Result<(Self, String), Diagnostics> {
         let mut module = format::Module::open(types_module_header())?;
         let opening = module.take_text();
         let writer = TypesWriter {
-            types: types::TypesModule::new(api, options),
+            types: types::TypesModule::named(api, options, naming),
             default_fns: names::Namer::default(),
             module,
         };
@@ -213,9 +224,14 @@ impl<'a> TypesWriter<'a> {
 
     /// A writer that goes on after `first`, as if it had written them (their
     /// text and the module's opening are another writer's).
-    fn after(api: &'a ir::Api, options: &'a RustOptions, first: &[ir::TypeDef]) -> Self {
+    fn after(
+        api: &'a ir::Api,
+        options: &'a RustOptions,
+        naming: Arc<types::TypeNaming>,
+        first: &[ir::TypeDef],
+    ) -> Self {
         let mut writer = TypesWriter {
-            types: types::TypesModule::new(api, options),
+            types: types::TypesModule::named(api, options, naming),
             default_fns: names::Namer::default(),
             module: format::Module::continued(),
         };
@@ -273,11 +289,12 @@ fn types_split(defs: &[ir::TypeDef]) -> usize {
 fn types_part(
     api: &ir::Api,
     options: &RustOptions,
+    naming: Arc<types::TypeNaming>,
     first: &[ir::TypeDef],
     second: &[ir::TypeDef],
     mut spacer: layout::Spacer,
 ) -> Result<(String, layout::Spacer), Diagnostics> {
-    let mut writer = TypesWriter::after(api, options, first);
+    let mut writer = TypesWriter::after(api, options, naming, first);
     let mut out = String::with_capacity(3 * 1024 * second.len());
     writer.write(second, &mut spacer, &mut out)?;
     Ok((out, spacer))
@@ -321,8 +338,12 @@ fn types_module_header() -> TokenStream {
 }
 
 /// `pub mod channels`: the message enums, handlers and routes of each channel.
-fn channels_module(api: &ir::Api, options: &RustOptions) -> Result<String, Diagnostics> {
-    let types = types::TypesModule::new(api, options);
+fn channels_module(
+    api: &ir::Api,
+    options: &RustOptions,
+    naming: Arc<types::TypeNaming>,
+) -> Result<String, Diagnostics> {
+    let types = types::TypesModule::named(api, options, naming);
     let mut module = format::Module::open(quote! {
         #[allow(
             dead_code,
@@ -432,10 +453,12 @@ mod tests {
         let api = &loaded.api;
         let count = api.types.types.len();
         assert!(count > 10, "{count} types");
+        let naming = Arc::new(types::TypeNaming::new(api));
         let made = |split: usize| {
             let mut spacer = layout::Spacer::new();
             let mut out = String::new();
-            types_module_in_parts(api, &options.rust, split, &mut spacer, &mut out).expect("made");
+            types_module_in_parts(api, &options.rust, &naming, split, &mut spacer, &mut out)
+                .expect("made");
             out
         };
         let whole = made(count);
@@ -448,7 +471,8 @@ mod tests {
         for split in 0..count {
             let mut spacer = layout::Spacer::new();
             let mut out = String::new();
-            let (mut writer, opening) = TypesWriter::open(api, &options.rust).expect("opens");
+            let (mut writer, opening) =
+                TypesWriter::open(api, &options.rust, Arc::clone(&naming)).expect("opens");
             spacer.feed_items(&opening, &mut out);
             writer
                 .write(&types[..split], &mut spacer, &mut out)

@@ -63,6 +63,14 @@ pub fn ident(base: &str) -> Ident {
     }
 }
 
+/// The identifier [`ident_text`] writes as `text`.
+pub fn ident_of_text(text: &str) -> Ident {
+    match text.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(text, Span::call_site()),
+    }
+}
+
 /// [`ident`]'s text, without making the identifier.
 pub fn ident_text(base: &str) -> String {
     if RAW_KEYWORDS.contains(&base) {

@@ -2,7 +2,7 @@
 //! markers and serde helpers they need.
 
 use std::collections::{BTreeMap, HashSet};
-use std::fmt::Write as _;
+use std::sync::Arc;
 
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -13,19 +13,21 @@ use super::cycles::{alias_cycles, cyclic_edges};
 use super::docs::{doc_attrs, doc_line, doc_text, origin_line, title_is_name};
 use super::format::Piece;
 use super::literal::{json_text, matches_expr, serialize_expr};
-use super::names::{Namer, ident, ident_text};
+use super::names::{Namer, ident, ident_of_text, ident_text};
 use super::printed;
 use crate::ir::{Additional, Api, EnumValue, Field, TypeDef, TypeId, TypeKind, TypeRef, Variant};
 
 /// Everything decided about the type space before any code is written:
-/// identifiers, const markers, which references need a `Box`.
-pub struct TypesModule<'a> {
-    api: &'a Api,
-    options: &'a RustOptions,
-    /// Identifier of each type, by id.
-    names: Vec<Ident>,
+/// identifiers, const markers, which references need a `Box`. Worked out
+/// once per module and shared by the threads that write its parts, which
+/// each make their own tokens from it (tokens cannot cross threads). On a
+/// 9,000-type document, naming the types in each of three threads was a
+/// tenth of making the module.
+pub struct TypeNaming {
+    /// Identifier of each type as written (`r#type` for a keyword), by id.
+    names: Vec<String>,
     /// One marker per distinct constant, keyed by its JSON text.
-    markers: BTreeMap<String, Marker>,
+    markers: BTreeMap<String, MarkerNaming>,
     /// Direct references `(from, to)` that close a cycle and so are boxed.
     boxed: HashSet<(TypeId, TypeId)>,
     /// Aliases that refer to themselves only through other aliases: Rust
@@ -37,6 +39,91 @@ pub struct TypesModule<'a> {
     tag_fields: HashSet<(TypeId, String)>,
 }
 
+struct MarkerNaming {
+    /// Its identifier as written.
+    name: String,
+    value: Value,
+    /// Emission order: first use in the type space.
+    order: usize,
+}
+
+impl TypeNaming {
+    pub fn new(api: &Api) -> Self {
+        let mut namer = Namer::with_capacity(api.types.types.len() + 1);
+        namer.reserve(&[CONSTANTS]);
+        let names = api
+            .types
+            .types
+            .iter()
+            .map(|def| ident_text(&namer.base(&def.name.pascal)))
+            .collect();
+        TypeNaming {
+            names,
+            markers: collect_markers(api, &mut namer),
+            boxed: cyclic_edges(api),
+            newtype_aliases: alias_cycles(api),
+            tag_fields: tag_fields(api),
+        }
+    }
+}
+
+/// Finds every `Const` and names its marker after the first place it
+/// appears (`namer` holds the types' names).
+fn collect_markers(api: &Api, namer: &mut Namer) -> BTreeMap<String, MarkerNaming> {
+    let mut markers = BTreeMap::new();
+    let mut uses: Vec<(String, &TypeRef)> = Vec::new();
+    for def in &api.types.types {
+        let owner = &def.name.pascal;
+        match &def.kind {
+            TypeKind::Struct { fields, additional } => {
+                for field in fields {
+                    uses.push(([owner.as_str(), &field.name.pascal].concat(), &field.ty));
+                }
+                if let Some(extra) = additional.allowed() {
+                    uses.push(([owner.as_str(), "Additional"].concat(), extra));
+                }
+            }
+            TypeKind::Union { variants, .. } => {
+                for variant in variants {
+                    uses.push(([owner.as_str(), &variant.name.pascal].concat(), &variant.ty));
+                }
+            }
+            TypeKind::Alias { target } => uses.push(([owner.as_str(), "Value"].concat(), target)),
+            TypeKind::Enum { .. } => {}
+        }
+    }
+    for message in &api.messages {
+        if let Some(payload) = &message.payload {
+            uses.push((format!("{}Payload", message.name.pascal), payload));
+        }
+    }
+    for (context, ty) in uses {
+        let mut consts = Vec::new();
+        collect_consts(ty, &mut consts);
+        for value in consts {
+            let key = value.to_string();
+            if !markers.contains_key(&key) {
+                let order = markers.len();
+                let name = ident_text(&namer.base(&context));
+                let value = value.clone();
+                markers.insert(key, MarkerNaming { name, value, order });
+            }
+        }
+    }
+    markers
+}
+
+/// The types module's decisions ([`TypeNaming`]) as tokens, for one thread.
+pub struct TypesModule<'a> {
+    api: &'a Api,
+    options: &'a RustOptions,
+    naming: Arc<TypeNaming>,
+    /// Identifier of each type, by id.
+    names: Vec<Ident>,
+    /// One marker per distinct constant, keyed by its JSON text.
+    markers: BTreeMap<String, Marker>,
+}
+
 /// What one type definition becomes: its items as tokens, or (a struct)
 /// pieces some of which are written as text.
 enum Emitted {
@@ -46,83 +133,45 @@ enum Emitted {
 
 struct Marker {
     ident: Ident,
+    /// Its identifier as written.
+    name: String,
     value: Value,
     /// Emission order: first use in the type space.
     order: usize,
 }
 
 impl<'a> TypesModule<'a> {
+    /// The module of `api`'s types, named here (see [`Self::named`]).
     pub fn new(api: &'a Api, options: &'a RustOptions) -> Self {
-        let mut namer = Namer::with_capacity(api.types.types.len() + 1);
-        namer.reserve(&[CONSTANTS]);
-        let names: Vec<Ident> = api
-            .types
-            .types
-            .iter()
-            .map(|def| namer.ident(&def.name.pascal))
-            .collect();
-        let mut module = TypesModule {
-            api,
-            options,
-            names,
-            markers: BTreeMap::new(),
-            boxed: cyclic_edges(api),
-            newtype_aliases: alias_cycles(api),
-            tag_fields: tag_fields(api),
-        };
-        module.collect_markers(&mut namer);
-        module
+        Self::named(api, options, Arc::new(TypeNaming::new(api)))
     }
 
-    /// Finds every `Const` and names its marker after the first place it appears.
-    fn collect_markers(&mut self, namer: &mut Namer) {
-        let mut uses: Vec<(String, &TypeRef)> = Vec::new();
-        for def in &self.api.types.types {
-            let owner = &def.name.pascal;
-            match &def.kind {
-                TypeKind::Struct { fields, additional } => {
-                    for field in fields {
-                        uses.push(([owner.as_str(), &field.name.pascal].concat(), &field.ty));
-                    }
-                    if let Some(extra) = additional.allowed() {
-                        uses.push(([owner.as_str(), "Additional"].concat(), extra));
-                    }
-                }
-                TypeKind::Union { variants, .. } => {
-                    for variant in variants {
-                        uses.push(([owner.as_str(), &variant.name.pascal].concat(), &variant.ty));
-                    }
-                }
-                TypeKind::Alias { target } => {
-                    uses.push(([owner.as_str(), "Value"].concat(), target))
-                }
-                TypeKind::Enum { .. } => {}
-            }
-        }
-        for message in &self.api.messages {
-            if let Some(payload) = &message.payload {
-                uses.push((format!("{}Payload", message.name.pascal), payload));
-            }
-        }
-        for (context, ty) in uses {
-            let mut consts = Vec::new();
-            collect_consts(ty, &mut consts);
-            for value in consts {
-                let key = value.to_string();
-                if !self.markers.contains_key(&key) {
-                    let order = self.markers.len();
-                    let ident = namer.ident(&context);
-                    let value = value.clone();
-                    self.markers.insert(
-                        key,
-                        Marker {
-                            ident,
-                            value,
-                            order,
-                        },
-                    );
-                }
-            }
+    /// The module of `api`'s types, named by `naming` (made from `api`).
+    pub fn named(api: &'a Api, options: &'a RustOptions, naming: Arc<TypeNaming>) -> Self {
+        let names = naming
+            .names
+            .iter()
+            .map(|name| ident_of_text(name))
+            .collect();
+        let markers = naming
+            .markers
+            .iter()
+            .map(|(key, marker)| {
+                let marker = Marker {
+                    ident: ident_of_text(&marker.name),
+                    name: marker.name.clone(),
+                    value: marker.value.clone(),
+                    order: marker.order,
+                };
+                (key.clone(), marker)
+            })
+            .collect();
+        TypesModule {
+            api,
+            options,
+            naming,
+            names,
+            markers,
         }
     }
 
@@ -139,7 +188,7 @@ impl<'a> TypesModule<'a> {
             TypeRef::Named(id) => {
                 let name = &self.names[*id];
                 let named = quote!(#path #name);
-                if owner.is_some_and(|from| self.boxed.contains(&(from, *id))) {
+                if owner.is_some_and(|from| self.naming.boxed.contains(&(from, *id))) {
                     quote!(::std::boxed::Box<#named>)
                 } else {
                     named
@@ -189,11 +238,11 @@ impl<'a> TypesModule<'a> {
 
     /// Whether the reference from `from` to `to` is a `Box`.
     pub fn is_boxed(&self, from: TypeId, to: TypeId) -> bool {
-        self.boxed.contains(&(from, to))
+        self.naming.boxed.contains(&(from, to))
     }
 
     pub fn is_newtype(&self, id: TypeId) -> bool {
-        self.newtype_aliases.contains(&id)
+        self.naming.newtype_aliases.contains(&id)
     }
 
     /// The value type of a struct's flattened `additional` map, when it has
@@ -210,7 +259,10 @@ impl<'a> TypesModule<'a> {
 
     /// How `field` of struct `owner` is represented.
     pub fn field_shape(&self, owner: TypeId, field: &Field) -> FieldShape {
-        let is_tag = self.tag_fields.contains(&(owner, field.name.spec.clone()));
+        let is_tag = self
+            .naming
+            .tag_fields
+            .contains(&(owner, field.name.spec.clone()));
         if matches!(field.ty, TypeRef::Const(_)) && is_tag {
             return FieldShape::Const;
         }
@@ -352,7 +404,7 @@ impl<'a> TypesModule<'a> {
             TypeKind::Alias { target } => {
                 let docs = docs();
                 let target = self.rust_type(target, Some(def.id), &quote!());
-                Emitted::Tokens(if self.newtype_aliases.contains(&def.id) {
+                Emitted::Tokens(if self.naming.newtype_aliases.contains(&def.id) {
                     let from_json = from_json_through_serde(name);
                     quote! {
                         #docs
@@ -651,7 +703,7 @@ impl<'a> TypesModule<'a> {
                 Some(value) => inits.push(format!("{ident}: {value}")),
             }
         }
-        printed::constructor(&self.names[def.id].to_string(), &params, &inits)
+        printed::constructor(&self.naming.names[def.id], &params, &inits)
     }
 
     /// `Name::new(required fields…)` filling in every other field (tags,
@@ -716,11 +768,11 @@ impl<'a> TypesModule<'a> {
     ) -> Option<()> {
         match ty {
             TypeRef::Named(id) => {
-                let boxed = owner.is_some_and(|from| self.boxed.contains(&(from, *id)));
+                let boxed = owner.is_some_and(|from| self.naming.boxed.contains(&(from, *id)));
                 if boxed {
                     text.push_str("::std::boxed::Box<");
                 }
-                write!(text, "{}", self.names[*id]).ok()?;
+                text.push_str(&self.naming.names[*id]);
                 if boxed {
                     text.push('>');
                 }
@@ -737,7 +789,7 @@ impl<'a> TypesModule<'a> {
             TypeRef::Null => return None,
             TypeRef::Any => text.push_str("::serde_json::Value"),
             TypeRef::Const(value) => match self.markers.get(&value.to_string()) {
-                Some(marker) => write!(text, "{}", marker.ident).ok()?,
+                Some(marker) => text.push_str(&marker.name),
                 None => text.push_str("::serde_json::Value"),
             },
             TypeRef::Array(inner) => {
