@@ -19,6 +19,14 @@ pub struct Positions {
 }
 
 impl Positions {
+    /// Room for the positions of `nodes` nodes (and as many keys).
+    pub fn with_capacity(nodes: usize) -> Self {
+        Positions {
+            by_key: HashMap::with_capacity_and_hasher(nodes, Default::default()),
+            keys: HashMap::with_capacity_and_hasher(nodes, Default::default()),
+        }
+    }
+
     /// Where the node at `pointer` (escaped, as in [`super::push_token`])
     /// starts.
     pub fn get(&self, pointer: &str) -> Option<(u32, u32)> {

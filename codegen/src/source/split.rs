@@ -56,9 +56,16 @@ fn parse_cut(text: &str, lines: &[usize], cut: &Cut, limits: &Limits) -> Option<
     for key in &cut.path {
         base = base.child(key);
     }
+    // The first part's positions have room for the whole file's, which
+    // they take in below.
+    let second_nodes = super::nodes_for_lines(cut.to_line - cut.from_line);
+    let all_nodes = super::nodes_for_lines(lines.len());
     let (first, second) = std::thread::scope(|scope| {
-        let second = scope.spawn(|| parse_part(&second_text, limits, base.clone(), cut.path.len()));
-        let first = parse_part(&first_text, limits, PathKey::root(), 0);
+        let second = scope.spawn(|| {
+            let base = base.clone();
+            parse_part(&second_text, limits, base, cut.path.len(), second_nodes)
+        });
+        let first = parse_part(&first_text, limits, PathKey::root(), 0, all_nodes);
         (first, second.join().ok().flatten())
     });
     let (first, second) = (first?, second?);
@@ -96,9 +103,11 @@ fn parse_part<'l>(
     limits: &'l Limits,
     base: PathKey,
     base_depth: usize,
+    nodes: usize,
 ) -> Option<TreeBuilder<'l>> {
-    let (builder, scanned) =
-        super::read_tree(text, || TreeBuilder::part(limits, base.clone(), base_depth));
+    let (builder, scanned) = super::read_tree(text, || {
+        TreeBuilder::part(limits, base.clone(), base_depth, nodes)
+    });
     scanned.ok()?;
     (builder.error.is_none() && builder.documents == 1).then_some(builder)
 }
