@@ -50,6 +50,10 @@ fn scan(text: &str) -> Vec<LineInfo> {
     text.lines().map(|line| lexer.line(line)).collect()
 }
 
+/// What ends a raw string of up to 31 hashes: a quote and that many
+/// hashes (`"#` for `r#"…"#`).
+const RAW_STRING_ENDS: &[u8; 32] = b"\"###############################";
+
 /// The lexer's state between lines: [`scan`] a line at a time.
 #[derive(Clone)]
 struct Lexer {
@@ -109,21 +113,27 @@ fn lex_line(line: &str, mut state: State, mut depth: usize) -> (LineInfo, State,
                 continue;
             }
             State::RawStr { hashes } => {
-                if c != b'"' {
-                    // The validator program and the document are each one
-                    // raw string of a megabyte or more on a large document.
-                    match memchr::memchr(b'"', &bytes[i..]) {
-                        Some(next) => i += next,
+                // The validator program and the bundled document are each
+                // one raw string of a megabyte or more on a large document,
+                // full of quotes: the lexer goes straight to the quote and
+                // hashes that close it.
+                if let Some(closing) = RAW_STRING_ENDS.get(..=hashes) {
+                    match memchr::memmem::find(&bytes[i..], closing) {
+                        Some(at) => {
+                            state = State::Code;
+                            i += at + closing.len();
+                        }
                         None => break,
                     }
                     continue;
                 }
-                if bytes[i + 1..]
-                    .iter()
-                    .take(hashes)
-                    .filter(|&&h| h == b'#')
-                    .count()
-                    == hashes
+                if c == b'"'
+                    && bytes[i + 1..]
+                        .iter()
+                        .take(hashes)
+                        .filter(|&&h| h == b'#')
+                        .count()
+                        == hashes
                 {
                     state = State::Code;
                     i += hashes;
