@@ -358,10 +358,12 @@ impl Namespace {
 }
 
 fn fold(s: &str) -> String {
-    s.chars()
-        .filter(|c| *c != '_')
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+    // Sized once: collected, the key grew a doubling at a time.
+    let mut folded = String::with_capacity(s.len());
+    for c in s.chars().filter(|c| *c != '_') {
+        folded.push(c.to_ascii_lowercase());
+    }
+    folded
 }
 
 #[cfg(test)]

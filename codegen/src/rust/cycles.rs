@@ -2,7 +2,7 @@
 //! type has a finite size, and which aliases refer to themselves (Rust
 //! rejects cyclic `type` aliases, so those become newtypes).
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 use crate::ir::{Api, TypeId, TypeKind, TypeRef};
 
@@ -52,7 +52,7 @@ pub fn cyclic_edges(api: &Api) -> HashSet<(TypeId, TypeId)> {
         .collect();
     // `from → to` lies on a cycle exactly when `to` reaches `from` back.
     let component = components(&graph);
-    let mut boxed = HashSet::new();
+    let mut boxed = HashSet::default();
     for (from, targets) in graph.iter().enumerate() {
         for &to in targets {
             if component[from] == component[to] {

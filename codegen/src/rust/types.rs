@@ -1,7 +1,9 @@
 //! `pub mod types`: every named type of the type space, plus the const
 //! markers and serde helpers they need.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::HashSet;
 use std::sync::Arc;
 
 use proc_macro2::{Ident, Literal, TokenStream};
@@ -961,7 +963,7 @@ impl<'a> TypesModule<'a> {
 
 /// Properties that tag union variants and channel messages, by owning type.
 fn tag_fields(api: &Api) -> HashSet<(TypeId, String)> {
-    let mut out = HashSet::new();
+    let mut out = HashSet::default();
     for def in &api.types.types {
         if let TypeKind::Union {
             variants,
@@ -1047,7 +1049,7 @@ fn strip_nullable(ty: &TypeRef) -> &TypeRef {
 }
 
 fn all_unique(values: &[&str]) -> bool {
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     values.iter().all(|v| seen.insert(*v))
 }
 
