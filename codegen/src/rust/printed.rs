@@ -73,13 +73,24 @@ impl Lines {
         if width(level, text) + end.len() > FITS {
             return None;
         }
-        for _ in 0..level {
-            self.text.push_str("    ");
-        }
+        self.indent(level);
         self.text.push_str(text);
         self.text.push_str(end);
         self.text.push('\n');
         Some(())
+    }
+
+    /// Four spaces a level, copied at once (a line that fits is at most
+    /// [`FITS`] wide, so its indentation is too).
+    fn indent(&mut self, level: usize) {
+        const SPACES: &str = match str::from_utf8(&[b' '; FITS]) {
+            Ok(spaces) => spaces,
+            Err(_) => panic!("spaces are UTF-8"),
+        };
+        match SPACES.get(..4 * level) {
+            Some(spaces) => self.text.push_str(spaces),
+            None => (0..level).for_each(|_| self.text.push_str("    ")),
+        }
     }
 
     /// `#[doc = "…"]` as prettyplease prints it: `///` and the text, its
@@ -88,9 +99,7 @@ impl Lines {
         if doc.contains('\n') || doc.starts_with('/') {
             return None;
         }
-        for _ in 0..level {
-            self.text.push_str("    ");
-        }
+        self.indent(level);
         self.text.push_str("///");
         self.text.push_str(doc.trim_end_matches(' '));
         self.text.push('\n');
