@@ -55,8 +55,7 @@ impl TypeBuilder {
             .iter()
             .map(|part| {
                 part.required.len()
-                    + cx.doc
-                        .value(&part.node.child("properties"))
+                    + cx.value(&part.node.child("properties"))
                         .ok()
                         .and_then(|(_, v)| v.as_object())
                         .map_or(0, Map::len)
@@ -69,9 +68,10 @@ impl TypeBuilder {
             };
         }
         // Property name → node; a later part's definition replaces an earlier one in place.
-        let mut properties: Vec<(String, NodeRef)> = Vec::new();
+        let mut properties: Vec<(String, NodeRef)> = Vec::with_capacity(count);
         // Where each property is in `properties` (a schema may have many).
-        let mut index: HashMap<String, usize> = HashMap::default();
+        let mut index: HashMap<String, usize> =
+            HashMap::with_capacity_and_hasher(count, Default::default());
         let mut required: HashSet<String> = HashSet::default();
         for part in parts {
             for (name, prop) in cx.entries(&part.node.child("properties")) {
