@@ -86,9 +86,9 @@ fn squash(text: &str) -> String {
 /// The provenance line of a generated type: `From FILE#POINTER`.
 pub fn origin_line(origin: &Origin) -> String {
     if origin.pointer.is_empty() {
-        format!("From {}", origin.file)
+        ["From ", &origin.file].concat()
     } else {
-        format!("From {}#{}", origin.file, origin.pointer)
+        ["From ", &origin.file, "#", &origin.pointer].concat()
     }
 }
 

@@ -190,7 +190,7 @@ fn unit_variant_serialize(out: &mut Lines, name: &str, wires: &[String]) -> Opti
     serialize_open(out, name)?;
     out.line(3, "::chanx_runtime::__private::unit_variant(")?;
     out.line(4, "serializer,")?;
-    out.line(4, &format!("{},", string(name)?))?;
+    out.line(4, &[string(name)?.as_str(), ","].concat())?;
     out.line(4, "*self as usize,")?;
     slice_arg(out, 4, wires)?;
     out.line(3, ")")?;
@@ -244,7 +244,7 @@ pub fn from_json(name: &str, type_name: &str, fields: &[FieldText]) -> Option<St
     // prettyplease keeps a struct literal on one line only when
     // `Self { fields ` is at most 34 columns wide (its box's maximum
     // width), so the literal at most 35 (and the line fits).
-    let literal = format!("Self {{ {} }}", inits.join(", "));
+    let literal = ["Self { ", &inits.join(", "), " }"].concat();
     let one_line = ["::std::result::Result::Ok(", &literal, ")"].concat();
     match literal.chars().count() {
         n if n <= STRUCT_LITERAL_ONE_LINE && width(3, &one_line) <= FITS => {
@@ -324,7 +324,7 @@ fn let_else(out: &mut Lines, patterns: &[String], reads: &[String]) -> Option<()
 
 /// `(a, b)`, or `(a,)` for one element.
 fn tuple(elements: &[String]) -> String {
-    let mut text = format!("({}", elements.join(", "));
+    let mut text = ["(", &elements.join(", ")].concat();
     text.push_str(if elements.len() == 1 { ",)" } else { ")" });
     text
 }
@@ -422,7 +422,7 @@ impl Arg<'_> {
     fn one_line(&self) -> String {
         match self {
             Arg::Text(text) => (*text).to_owned(),
-            Arg::Slice(elements) => format!("&[{}]", elements.join(", ")),
+            Arg::Slice(elements) => ["&[", &elements.join(", "), "]"].concat(),
         }
     }
 }
@@ -431,7 +431,7 @@ impl Arg<'_> {
 /// too long, one element per line. A slice that fits only without its
 /// comma is left to the printer.
 fn slice_arg(out: &mut Lines, level: usize, elements: &[String]) -> Option<()> {
-    let slice = format!("&[{}],", elements.join(", "));
+    let slice = ["&[", &elements.join(", "), "],"].concat();
     match fit(level, &slice) {
         Fit::OneLine => return out.line(level, &slice),
         Fit::AtMargin => return None,
@@ -449,7 +449,7 @@ fn slice_arg(out: &mut Lines, level: usize, elements: &[String]) -> Option<()> {
 /// one element per line).
 fn call(out: &mut Lines, open: &str, args: &[Arg], close: &str) -> Option<()> {
     let args_text: Vec<String> = args.iter().map(Arg::one_line).collect();
-    let one_line = format!("{open}{}{close}", args_text.join(", "));
+    let one_line = [open, &args_text.join(", "), close].concat();
     match width(3, &one_line) {
         w if w <= FITS => out.line(3, &one_line),
         w if w >= BREAKS => {
@@ -590,7 +590,7 @@ pub fn constructor(name: &str, params: &[String], inits: &[String]) -> Option<St
         2,
         " Builds the value from its required fields; every other field takes its default.",
     )?;
-    let signature = format!("pub fn new({}) -> Self {{", params.join(", "));
+    let signature = ["pub fn new(", &params.join(", "), ") -> Self {"].concat();
     match width(2, &signature) {
         w if w <= FITS => out.line(2, &signature)?,
         w if w >= BREAKS => {
@@ -602,7 +602,7 @@ pub fn constructor(name: &str, params: &[String], inits: &[String]) -> Option<St
         }
         _ => return None,
     }
-    let literal = format!("Self {{ {} }}", inits.join(", "));
+    let literal = ["Self { ", &inits.join(", "), " }"].concat();
     match literal.chars().count() {
         n if n <= STRUCT_LITERAL_ONE_LINE && width(3, &literal) <= FITS => out.line(3, &literal)?,
         n if n > STRUCT_LITERAL_ONE_LINE => {

@@ -699,10 +699,10 @@ impl<'a> TypesModule<'a> {
         for ((ident, ty), default) in idents.iter().zip(types).zip(defaults) {
             match default {
                 None => {
-                    params.push(format!("{ident}: {}", ty.as_deref()?));
+                    params.push([ident.as_str(), ": ", ty.as_deref()?].concat());
                     inits.push(ident.clone());
                 }
-                Some(value) => inits.push(format!("{ident}: {value}")),
+                Some(value) => inits.push([ident.as_str(), ": ", value.as_str()].concat()),
             }
         }
         printed::constructor(&self.naming.names[def.id], &params, &inits)

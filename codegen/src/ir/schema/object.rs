@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::TypeBuilder;
 use crate::ir::context::{Context, str_field};
-use crate::ir::naming::Namespace;
+use crate::ir::naming::{Namespace, ident_forms};
 use crate::ir::{Additional, Field, TypeId, TypeKind, TypeRef};
 use crate::load::NodeRef;
 
@@ -90,11 +90,17 @@ impl TypeBuilder {
         let mut fields = Vec::with_capacity(properties.len());
         for (i, (wire, prop)) in properties.iter().enumerate() {
             let raw = cx.raw(prop).and_then(Value::as_object);
-            // A name with nothing identifier-like falls back to the property's title.
-            let fallback = raw
-                .and_then(|m| str_field(m, "title"))
-                .unwrap_or_else(|| format!("Field{}", i + 1));
-            let name = names.claim(wire, &fallback, "N");
+            // A name with nothing identifier-like falls back to the
+            // property's title (worked out only then: most names are).
+            let name = match ident_forms(wire, "N") {
+                Some((pascal, snake)) => names.claim_forms(wire, pascal, snake),
+                None => {
+                    let fallback = raw
+                        .and_then(|m| str_field(m, "title"))
+                        .unwrap_or_else(|| format!("Field{}", i + 1));
+                    names.claim(wire, &fallback, "N")
+                }
+            };
             let ty = self.schema(cx, prop, &[owner.as_str(), name.pascal.as_str()].concat());
             let field_str = |key: &str| raw.and_then(|m| str_field(m, key));
             fields.push(Field {
