@@ -371,8 +371,13 @@ alone, and any doubt (an error in either part, a key in both, an anchor
 or alias in the second part, a directive) parses the file whole; a test
 makes every member line of a sample the cut, for documents built to break
 a part, and checks that the result is the whole file's or none. The
-meta-schema is then made ready after loading, beside the model, so that
-both parses have a core. Work no other core
+checks of the root file's own text (its version, the meta-schema) then
+start at once, on a document of that file alone, beside the loading of
+the files it references, and make the meta-schema ready themselves; the
+checks that follow references come after them on the same thread. The
+position tables are sized from the line count (one node a line), the
+model's tables from the node count, and pointers are hashed with FNV-1a a
+token at a time (SipHash's per-call cost was a twentieth of parsing). Work no other core
 can share was taken off the main thread, which a timeline of phases showed
 it waiting on: output files are no longer flushed to disk before their
 rename (1.5 ms for the Binance document; a generated file is remade from
@@ -418,9 +423,13 @@ which means less work in every phase rather than more threads, and what
 is left is spread thin: the allocator (14 % of the 100k document's
 instructions: millions of small strings, vectors and tables), SipHash in
 large `serde_json` objects (6 %), pointers walked from the root (3 %), the
-remaining `format!` (3 %), and one naming of the types instead of three;
-and a fifth of its CPU time is the kernel's, taking back and faulting in
-again the memory returned at once to keep the peak under 100 MiB.
+remaining `format!` (3 %), and writing the 24 MB module (the kernel's
+copy into the page cache, 5-8 % of the wall time at the end, on one core:
+writes to one file are serialized); and a fifth of its CPU time is the
+kernel's, taking back and faulting in again the memory returned at once
+to keep the peak under 100 MiB. The types are named once for the whole
+Rust module and shared by the three threads that write it (each had
+named them all, a tenth of making the module).
 The validator program on its own thread was tried twice before and not
 kept: built as the model asks, it started only after the types and
 gained nothing; built ahead, it put the 100k document's peak at 96 to 114
@@ -430,7 +439,14 @@ is kept: the 100k document executes 2,622 million instructions (3,079
 million before the program thread, struct fields as text, the draft-07
 check once, TypeScript declarations and names taken in one lookup), its
 peak is 91.0-91.6 MiB over twenty runs, at the end of the model rather
-than of the output. Also tried: moving the cut of the types module
+than of the output. With the root file checked beside the loading, the
+types named once, the tables sized up front, FNV-1a positions and fewer
+`format!` calls, it executes 2,431 million instructions (7.3 % fewer;
+the 10k document 292 million, from 306); the medians of alternating
+runs fell 4-10 % (the machine's own speed moved as much between runs). Also tried: lowering the priority (nice) of the threads
+that check the document, so that the model keeps a core to itself (7 %
+faster, but the check then ran late, keeping the parsed document alive
+through the output: a peak of up to 117 MiB); moving the cut of the types module
 from half its types to 55, 60 or 65 % (no change beyond the run-to-run
 spread); transparent huge pages for mimalloc (fewer page faults, 3-5 %
 faster on the 100k document, but a peak of 107-129 MiB); returning freed
