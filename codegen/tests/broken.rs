@@ -67,6 +67,29 @@ fn every_broken_document_is_rejected_with_located_errors() {
     }
 }
 
+/// `generate` checks the root file beside the loading of the files it
+/// references, and what follows references after: each broken document
+/// must still get exactly the diagnostics `chanx validate` gives it.
+#[test]
+fn generate_rejects_each_broken_document_as_validate_does() {
+    let out = std::env::temp_dir().join("chanx-broken-generate-never-written");
+    let targets = chanx_codegen::Targets {
+        rust: Some(out.clone()),
+        typescript: Some(out.clone()),
+    };
+    for path in broken_cases() {
+        let validated = match load_and_validate(&path, &LoadOptions::default()) {
+            Ok(_) => panic!("{} was accepted", path.display()),
+            Err(diags) => diags,
+        };
+        match chanx_codegen::generate(&path, &chanx_codegen::Options::default(), &targets) {
+            Ok(_) => panic!("{} was generated", path.display()),
+            Err(generated) => assert_eq!(generated, validated, "{}", path.display()),
+        }
+    }
+    assert!(!out.exists(), "generate writes nothing");
+}
+
 #[test]
 fn a_file_over_the_size_limit_is_refused_before_parsing() {
     let dir = std::env::temp_dir().join(format!("chanx-large-{}", std::process::id()));
