@@ -155,12 +155,7 @@ struct ModelBuilder {
 impl ModelBuilder {
     fn component_schemas(&mut self, cx: &mut Context<'_>, root: &NodeRef) {
         let schemas = cx.entries(&root.child("components").child("schemas"));
-        let nodes = cx
-            .doc
-            .files
-            .iter()
-            .map(|f| f.parsed.positions.nodes())
-            .sum();
+        let nodes = cx.doc.files.iter().map(|f| f.parsed.positions.len()).sum();
         self.types.expect(nodes, schemas.len());
         // Claim every component's own name before any inline schema is named.
         for (key, node) in &schemas {

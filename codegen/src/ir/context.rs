@@ -53,7 +53,7 @@ impl<'d> Context<'d> {
                 .doc
                 .files
                 .get(walked.len())
-                .map_or(0, |f| f.parsed.positions.nodes());
+                .map_or(0, |f| f.parsed.positions.len());
             walked.push(HashMap::with_capacity_and_hasher(
                 nodes / 2,
                 Default::default(),

@@ -2,9 +2,9 @@
 //! markers and serde helpers they need.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use foldhash::HashSet;
-use std::sync::Arc;
 
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -29,7 +29,7 @@ pub struct TypeNaming {
     /// Identifier of each type as written (`r#type` for a keyword), by id.
     names: Vec<String>,
     /// One marker per distinct constant, keyed by its JSON text.
-    markers: BTreeMap<String, MarkerNaming>,
+    markers: BTreeMap<String, Marker>,
     /// Direct references `(from, to)` that close a cycle and so are boxed.
     boxed: HashSet<(TypeId, TypeId)>,
     /// Aliases that refer to themselves only through other aliases: Rust
@@ -41,7 +41,7 @@ pub struct TypeNaming {
     tag_fields: HashSet<(TypeId, String)>,
 }
 
-struct MarkerNaming {
+struct Marker {
     /// Its identifier as written.
     name: String,
     value: Value,
@@ -71,7 +71,7 @@ impl TypeNaming {
 
 /// Finds every `Const` and names its marker after the first place it
 /// appears (`namer` holds the types' names).
-fn collect_markers(api: &Api, namer: &mut Namer) -> BTreeMap<String, MarkerNaming> {
+fn collect_markers(api: &Api, namer: &mut Namer) -> BTreeMap<String, Marker> {
     let mut markers = BTreeMap::new();
     let mut uses: Vec<(String, &TypeRef)> = Vec::new();
     for def in &api.types.types {
@@ -108,7 +108,7 @@ fn collect_markers(api: &Api, namer: &mut Namer) -> BTreeMap<String, MarkerNamin
                 let order = markers.len();
                 let name = ident_text(&namer.base(&context));
                 let value = value.clone();
-                markers.insert(key, MarkerNaming { name, value, order });
+                markers.insert(key, Marker { name, value, order });
             }
         }
     }
@@ -122,8 +122,8 @@ pub struct TypesModule<'a> {
     naming: Arc<TypeNaming>,
     /// Identifier of each type, by id.
     names: Vec<Ident>,
-    /// One marker per distinct constant, keyed by its JSON text.
-    markers: BTreeMap<String, Marker>,
+    /// Identifier of each const marker, by its order.
+    marker_idents: Vec<Ident>,
 }
 
 /// What one type definition becomes: its items as tokens, or (a struct)
@@ -131,15 +131,6 @@ pub struct TypesModule<'a> {
 enum Emitted {
     Tokens(TokenStream),
     Pieces(Vec<Piece>),
-}
-
-struct Marker {
-    ident: Ident,
-    /// Its identifier as written.
-    name: String,
-    value: Value,
-    /// Emission order: first use in the type space.
-    order: usize,
 }
 
 impl<'a> TypesModule<'a> {
@@ -155,25 +146,15 @@ impl<'a> TypesModule<'a> {
             .iter()
             .map(|name| ident_of_text(name))
             .collect();
-        let markers = naming
-            .markers
-            .iter()
-            .map(|(key, marker)| {
-                let marker = Marker {
-                    ident: ident_of_text(&marker.name),
-                    name: marker.name.clone(),
-                    value: marker.value.clone(),
-                    order: marker.order,
-                };
-                (key.clone(), marker)
-            })
-            .collect();
+        let mut markers: Vec<&Marker> = naming.markers.values().collect();
+        markers.sort_by_key(|m| m.order);
+        let marker_idents = markers.iter().map(|m| ident_of_text(&m.name)).collect();
         TypesModule {
             api,
             options,
             naming,
             names,
-            markers,
+            marker_idents,
         }
     }
 
@@ -207,9 +188,9 @@ impl<'a> TypesModule<'a> {
             TypeRef::Boolean => quote!(bool),
             TypeRef::Null => quote!(()),
             TypeRef::Any => quote!(::serde_json::Value),
-            TypeRef::Const(value) => match self.markers.get(&value.to_string()) {
+            TypeRef::Const(value) => match self.naming.markers.get(&value.to_string()) {
                 Some(marker) => {
-                    let name = &marker.ident;
+                    let name = &self.marker_idents[marker.order];
                     quote!(#path #name)
                 }
                 // Unreachable: every const was collected up front.
@@ -357,14 +338,17 @@ impl<'a> TypesModule<'a> {
 
     /// The const markers and the string constants module, after every type.
     pub fn emit_markers<E>(&self, item: &mut impl FnMut(Piece) -> Result<(), E>) -> Result<(), E> {
-        let mut markers: Vec<&Marker> = self.markers.values().collect();
+        let mut markers: Vec<&Marker> = self.naming.markers.values().collect();
         markers.sort_by_key(|m| m.order);
         for marker in &markers {
-            item(Piece::Tokens(emit_marker(marker)))?;
+            item(Piece::Tokens(emit_marker(
+                marker,
+                &self.marker_idents[marker.order],
+            )))?;
         }
         let strings: Vec<(&Ident, &str)> = markers
             .iter()
-            .filter_map(|m| Some((&m.ident, m.value.as_str()?)))
+            .filter_map(|m| Some((&self.marker_idents[m.order], m.value.as_str()?)))
             .collect();
         if !strings.is_empty() {
             item(Piece::Tokens(constants_module(&strings)))?;
@@ -790,7 +774,7 @@ impl<'a> TypesModule<'a> {
             TypeRef::Boolean => text.push_str("bool"),
             TypeRef::Null => return None,
             TypeRef::Any => text.push_str("::serde_json::Value"),
-            TypeRef::Const(value) => match self.markers.get(&value.to_string()) {
+            TypeRef::Const(value) => match self.naming.markers.get(&value.to_string()) {
                 Some(marker) => text.push_str(&marker.name),
                 None => text.push_str("::serde_json::Value"),
             },
@@ -1302,8 +1286,7 @@ fn constants_module(strings: &[(&Ident, &str)]) -> TokenStream {
     }
 }
 
-fn emit_marker(marker: &Marker) -> TokenStream {
-    let name = &marker.ident;
+fn emit_marker(marker: &Marker, name: &Ident) -> TokenStream {
     let text = json_text(&marker.value);
     let doc = doc_line(&format!(
         "The constant `{text}`: (de)serializes exactly this value, and is the default."

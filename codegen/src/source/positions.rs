@@ -37,11 +37,6 @@ impl Positions {
         self.by_key.get(&PathKey::of(pointer).finish()).copied()
     }
 
-    /// How many nodes the file has (each has a position).
-    pub fn nodes(&self) -> usize {
-        self.by_key.len()
-    }
-
     /// Where the key of the mapping member at `pointer` is written.
     pub fn key(&self, pointer: &str) -> Option<(u32, u32)> {
         self.keys.get(&PathKey::of(pointer).finish()).copied()
