@@ -197,15 +197,8 @@ fn load_document_and<D, T: Send>(
     keep: impl FnOnce(Arc<Document>) -> D,
     then: impl FnOnce(&Api) -> T + Send,
 ) -> Result<(D, Loaded, T), Diagnostics> {
-    // The meta-schema is made ready beside the parsing, unless the file is
-    // parsed in two parts: then both cores parse, and the check of the
-    // root file makes it ready itself, beside the loading of the files the
-    // root references. (Whether it is parsed in two is known from the
-    // file's size and first bytes, before it is read.)
-    let start = crate::read::read_start(path, 4096);
-    if !crate::source::parsed_in_two(path, &start) {
-        crate::validate::prepare_in_background(start);
-    }
+    // The meta-schema is made ready beside the parsing.
+    crate::validate::prepare_for(path);
     let root = crate::load::read_root(path, &options.load)?;
     // Set once the document is known to be invalid, so the model's work
     // stops at its next step.
