@@ -203,7 +203,7 @@ fn load_document_and<D, T: Send>(
     // Set once the document is known to be invalid, so the model's work
     // stops at its next step.
     let invalid = AtomicBool::new(false);
-    let (validation, built, doc, inputs, mut diags) = std::thread::scope(|scope| {
+    let overlapped = std::thread::scope(|scope| {
         // The root file's own checks (its version, the meta-schema: most of
         // the checking) need nothing the references lead to, so they start
         // at once, beside the loading of the rest.
@@ -251,8 +251,21 @@ fn load_document_and<D, T: Send>(
             Ok(_) => Err(Diagnostics::default()),
             Err(errors) => Err(errors),
         });
-        (join_or_resume(validation), made, doc, inputs, diags)
+        Overlapped {
+            validation: join_or_resume(validation),
+            made,
+            doc,
+            inputs,
+            load_diags: diags,
+        }
     });
+    let Overlapped {
+        validation,
+        made: built,
+        doc,
+        inputs,
+        load_diags: mut diags,
+    } = overlapped;
     diags.extend(validation);
     if diags.has_errors() {
         diags.sort();
@@ -271,6 +284,17 @@ fn load_document_and<D, T: Send>(
         warnings,
     };
     Ok((doc, loaded, made))
+}
+
+/// What the threads of [`load_document_and`] leave: the checks' findings,
+/// what was made from the model (`None` if it was not built), the document
+/// as `keep` kept it, the files read and the loading's own findings.
+struct Overlapped<D, T> {
+    validation: Diagnostics,
+    made: Option<Result<(Api, Diagnostics, T), Diagnostics>>,
+    doc: D,
+    inputs: Vec<PathBuf>,
+    load_diags: Diagnostics,
 }
 
 /// Drops `value` on a thread of its own: freeing a large document's parsed
