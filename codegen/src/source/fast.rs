@@ -5,7 +5,8 @@
 //! Only a plain subset is read here: block mappings and sequences
 //! indented with spaces, keys and values on one line each (plain, or
 //! quoted without escapes), one-line flow sequences of such scalars, `{}`,
-//! comments and blank lines. Anything else (a block scalar, a value
+//! literal and folded block scalars in their common shapes (descriptions
+//! are written so), comments and blank lines. Anything else (a value
 //! continued on the next line, an anchor, a tag, a tab, an empty value, a
 //! document marker, an escape...) and [`load`] gives up: the caller then
 //! parses the text with yaml_rust2 from the start, so what a document
@@ -173,7 +174,7 @@ impl<'t> Scanner<'t> {
             builder.scalar(line.mark(col), key.text, key.style, 0, None);
             match value_start(line.text, key.colon + 1) {
                 Some(at) => {
-                    self.inline_value(builder, line, at, depth)?;
+                    self.inline_value(builder, line, at, col, depth)?;
                     self.advance();
                 }
                 None => {
@@ -233,7 +234,7 @@ impl<'t> Scanner<'t> {
                     self.mapping(builder, at, depth + 1)?;
                 }
                 Some(at) => {
-                    self.inline_value(builder, line, at, depth)?;
+                    self.inline_value(builder, line, at, col, depth)?;
                     self.advance();
                 }
             }
@@ -247,6 +248,86 @@ impl<'t> Scanner<'t> {
         Ok(())
     }
 
+    /// The text and mark (where its first line's content starts, as
+    /// yaml_rust2 marks it) of the block scalar whose header (`|`, `>`, `|-` or `>-`,
+    /// then maybe a comment) is `header`, read from the lines after the
+    /// current one, which it then moves past. Descriptions are written so
+    /// in most documents. Only the common shapes are read here: a `+`
+    /// (keep) or an indentation indicator, an empty scalar, empty lines
+    /// before its first line or with more spaces than its indentation, a
+    /// last line without a line break, and in a folded scalar a line
+    /// indented more than the rest, are left to yaml_rust2.
+    fn block_scalar(&mut self, header: &str, literal: bool, parent: usize) -> Read<(String, Mark)> {
+        let strip = header.as_bytes().get(1) == Some(&b'-');
+        if !only_comment(&header[1 + usize::from(strip)..]) {
+            return Err(Unsupported);
+        }
+        let bytes = self.text.as_bytes();
+        let mut indent = None;
+        let mut mark = None;
+        // Each line's content, `None` for an empty line.
+        let mut lines: Vec<Option<&'t str>> = Vec::new();
+        let (mut at, mut number) = (self.next, self.number);
+        // Where the line after the last with content starts, and its number.
+        let mut after = (at, number);
+        while at < bytes.len() {
+            let end = memchr::memchr(b'\n', &bytes[at..]).ok_or(Unsupported)? + at;
+            let raw = &self.text[at..end];
+            let spaces = raw.len() - raw.trim_start_matches(' ').len();
+            let width = *indent.get_or_insert(spaces);
+            if spaces == raw.len() {
+                if lines.is_empty() || spaces > width {
+                    return Err(Unsupported);
+                }
+                lines.push(None);
+            } else if spaces < width {
+                break;
+            } else {
+                if width <= parent || (!literal && spaces > width) {
+                    return Err(Unsupported);
+                }
+                lines.push(Some(&raw[width..]));
+                mark.get_or_insert(Mark {
+                    line: number + 1,
+                    col: width,
+                });
+                after = (end + 1, number + 1);
+            }
+            (at, number) = (end + 1, number + 1);
+        }
+        // Empty lines at the end are dropped by clipping and stripping.
+        while lines.last() == Some(&None) {
+            lines.pop();
+        }
+        let Some(mark) = mark else {
+            return Err(Unsupported);
+        };
+        (self.next, self.number) = after;
+        let mut text = String::new();
+        let mut breaks = 0;
+        for (i, content) in lines.iter().enumerate() {
+            let Some(content) = content else {
+                breaks += 1;
+                continue;
+            };
+            if i > 0 {
+                // A folded line break is a space, unless empty lines
+                // follow it: then each of those is one.
+                match (literal, breaks) {
+                    (false, 0) => text.push(' '),
+                    (false, n) => text.extend(std::iter::repeat_n('\n', n)),
+                    (true, n) => text.extend(std::iter::repeat_n('\n', n + 1)),
+                }
+            }
+            breaks = 0;
+            text.push_str(content);
+        }
+        if !strip {
+            text.push('\n');
+        }
+        Ok((text, mark))
+    }
+
     /// Where a collection ends: the builder keeps it only for messages
     /// about anchors, which are never read here.
     fn end_mark(&self) -> Mark {
@@ -256,16 +337,28 @@ impl<'t> Scanner<'t> {
         }
     }
 
-    /// The value written on `line` from byte `at`, to the end of the line.
+    /// The value written on `line` from byte `at`, to the end of the line
+    /// (or, for a block scalar, on the lines below, indented more than the
+    /// column `parent` of its key or `-`).
     fn inline_value(
         &mut self,
         builder: &mut TreeBuilder<'_>,
         line: Line<'t>,
         at: usize,
+        parent: usize,
         depth: usize,
     ) -> Read<()> {
         let rest = &line.text[at..];
         match rest.as_bytes()[0] {
+            indicator @ (b'|' | b'>') => {
+                let (text, mark) = self.block_scalar(rest, indicator == b'|', parent)?;
+                let style = match indicator {
+                    b'|' => TScalarStyle::Literal,
+                    _ => TScalarStyle::Folded,
+                };
+                builder.scalar(mark, text, style, 0, None);
+                Ok(())
+            }
             b'[' => {
                 if depth + 1 > MAX_NESTING {
                     return Err(Unsupported);
@@ -641,12 +734,16 @@ mod tests {
             "a: 1\na: 2\n",
             "a:\n  - x\n b: 1\n",
             "list:\n  - 1\n  - - nested\n",
+            "a: |\n  line one\n\n  line  two \n   indented\nb: >\n  folded\n  on\n\n\n  paragraphs\n",
+            "a: |-\n    stripped\n    # kept\n  # a comment\nb:\n  - >-\n    folded entry\n  - |  # note\n    literal entry\n\n\nc: 1\n",
+            "a:\n  b: |\n    deep\n   c: 1\n",
+            "- |\n x\n- >\n  y\n   z\n",
         ];
         for (i, case) in cases.iter().enumerate() {
             agrees(case, &format!("case {i}"));
         }
         // The common shapes are read here, not left to yaml_rust2.
-        for case in &cases[..10] {
+        for case in cases[..10].iter().chain(&cases[14..16]) {
             assert!(
                 fast(case, &Limits::default()).is_some(),
                 "not read here:\n{case}"
@@ -657,8 +754,13 @@ mod tests {
     #[test]
     fn what_is_not_plain_is_left_to_yaml_rust2() {
         let cases = [
-            "a: |\n  block\n",
-            "a: >\n  folded\n",
+            "a: |+\n  kept\n",
+            "a: |2\n  indicated\n",
+            "a: |\n\n  after an empty line\n",
+            "a: >\n  folded\n    more indented\n",
+            "a: |\n  no line break at the end",
+            "a: |\nb: 1\n",
+            "a: |\n  x\n     \n",
             "a: &x 1\nb: *x\n",
             "a: !!str 1\n",
             "a:\tb\n",
@@ -941,6 +1043,7 @@ mod tests {
                 });
             }
             3 => out.push_str(" {}\n"),
+            4 => write_block_scalar(out, indent, random),
             _ => {
                 out.push(' ');
                 out.push_str(&scalar(random));
@@ -949,6 +1052,39 @@ mod tests {
                 } else {
                     "\n"
                 });
+            }
+        }
+    }
+
+    /// A block scalar after a key at `indent`: literal or folded, clipped,
+    /// stripped or kept, its lines sometimes indented further, separated by
+    /// empty lines (some of them holding spaces) or ending in them.
+    fn write_block_scalar(out: &mut String, indent: usize, random: &mut u64) {
+        // The last two are left to yaml_rust2 (as are some of the lines below).
+        const HEADERS: [&str; 8] = ["|", ">", "|-", ">-", "| # note", ">- # note", "|+", "|2"];
+        const WORDS: [&str; 6] = ["text", "a: b", "# not a comment", "'q'", "x  y ", "é"];
+        out.push(' ');
+        let header = match next(random) % 10 {
+            9 => HEADERS[6 + next(random) as usize % 2],
+            _ => HEADERS[next(random) as usize % 6],
+        };
+        out.push_str(header);
+        out.push('\n');
+        let width = indent + 1 + next(random) as usize % 3;
+        out.push_str(&format!("{}{}\n", " ".repeat(width), WORDS[0]));
+        for _ in 0..next(random) % 4 {
+            match next(random) % 12 {
+                0 => out.push('\n'),
+                1 => out.push_str(&format!(
+                    "{}\n",
+                    " ".repeat(next(random) as usize % (width + 2))
+                )),
+                2 => out.push_str(&format!("{}{}\n", " ".repeat(width + 2), WORDS[0])),
+                _ => out.push_str(&format!(
+                    "{}{}\n",
+                    " ".repeat(width),
+                    WORDS[next(random) as usize % WORDS.len()]
+                )),
             }
         }
     }
