@@ -3,12 +3,13 @@
 //! bookkeeping were most of loading a large document).
 //!
 //! Only a plain subset is read here: block mappings and sequences
-//! indented with spaces, keys and values on one line each (plain, or
-//! quoted without escapes), one-line flow sequences of such scalars, `{}`,
-//! literal and folded block scalars in their common shapes (descriptions
-//! are written so), comments and blank lines. Anything else (a value
-//! continued on the next line, an anchor, a tag, a tab, an empty value, a
-//! document marker, an escape...) and [`load`] gives up: the caller then
+//! indented with spaces, keys on one line, values on one line (plain, or
+//! quoted without escapes) or quoted over several lines, one-line flow
+//! sequences of such scalars, `{}`, literal and folded block scalars in
+//! their common shapes (descriptions are written so), comments and blank
+//! lines. Anything else (a plain value continued on the next line, an
+//! anchor, a tag, a tab, an empty value, a document marker, an escape...)
+//! and [`load`] gives up: the caller then
 //! parses the text with yaml_rust2 from the start, so what a document
 //! means, and every error, is always what yaml_rust2 makes of it. The
 //! tests check that both read every document of the corpus, and mutants
@@ -248,6 +249,69 @@ impl<'t> Scanner<'t> {
         Ok(())
     }
 
+    /// The text of a quoted scalar that `first` (from its opening quote to
+    /// the end of the line) opens and a later line closes, which it then
+    /// moves past. Its lines are folded as YAML folds them: each line
+    /// break a space, or as many line breaks as empty lines follow it, the
+    /// spaces around each break dropped. PyYAML writes long descriptions
+    /// so (chanx's documents among them). A backslash in a double-quoted
+    /// one, a line not indented more than the column `parent` of its key or
+    /// `-`, or the end of the text before the closing quote, and it is left
+    /// to yaml_rust2.
+    fn quoted_over_lines(&mut self, first: &str, quote: u8, parent: usize) -> Read<String> {
+        let escapes = |text: &str| quote == b'"' && text.contains('\\');
+        if escapes(first) {
+            return Err(Unsupported);
+        }
+        let mut lines = vec![first[1..].trim_end_matches(' ')];
+        let bytes = self.text.as_bytes();
+        let (mut at, mut number) = (self.next, self.number);
+        loop {
+            let end =
+                memchr::memchr(b'\n', bytes.get(at..).ok_or(Unsupported)?).ok_or(Unsupported)? + at;
+            let raw = &self.text[at..end];
+            (at, number) = (end + 1, number + 1);
+            let content = raw.trim_start_matches(' ');
+            if content.is_empty() {
+                lines.push("");
+                continue;
+            }
+            if raw.len() - content.len() <= parent || escapes(content) {
+                return Err(Unsupported);
+            }
+            match quote_end(content, quote) {
+                Some(close) => {
+                    if !only_comment(&content[close + 1..]) {
+                        return Err(Unsupported);
+                    }
+                    lines.push(&content[..close]);
+                    break;
+                }
+                None => lines.push(content.trim_end_matches(' ')),
+            }
+        }
+        (self.next, self.number) = (at, number);
+        let last = lines.len() - 1;
+        let mut text = String::from(lines[0]);
+        let mut empty = 0;
+        for (i, line) in lines.iter().enumerate().skip(1) {
+            if line.is_empty() && i < last {
+                empty += 1;
+                continue;
+            }
+            match empty {
+                0 => text.push(' '),
+                n => text.extend(std::iter::repeat_n('\n', n)),
+            }
+            empty = 0;
+            text.push_str(line);
+        }
+        if quote == b'\'' {
+            text = text.replace("\'\'", "\'");
+        }
+        Ok(text)
+    }
+
     /// The text and mark (where its first line's content starts, as
     /// yaml_rust2 marks it) of the block scalar whose header (`|`, `>`, `|-` or `>-`,
     /// then maybe a comment) is `header`, read from the lines after the
@@ -392,7 +456,11 @@ impl<'t> Scanner<'t> {
                 Ok(())
             }
             quote @ (b'\'' | b'"') => {
-                let close = closing_quote(rest, quote).ok_or(Unsupported)?;
+                let Some(close) = closing_quote(rest, quote) else {
+                    let text = self.quoted_over_lines(rest, quote, parent)?;
+                    builder.scalar(line.mark(at), text, quote_style(quote), 0, None);
+                    return Ok(());
+                };
                 if !only_comment(&rest[close + 1..]) {
                     return Err(Unsupported);
                 }
@@ -549,8 +617,14 @@ fn quote_style(quote: u8) -> TScalarStyle {
 /// `''` inside single quotes is a quote; a backslash inside double quotes
 /// (an escape) is not read here.
 fn closing_quote(text: &str, quote: u8) -> Option<usize> {
+    quote_end(&text[1..], quote).map(|at| at + 1)
+}
+
+/// The quote that ends a quoted scalar in `text` (which does not hold its
+/// opening quote), as [`closing_quote`] finds it.
+fn quote_end(text: &str, quote: u8) -> Option<usize> {
     let bytes = text.as_bytes();
-    let mut at = 1;
+    let mut at = 0;
     while at < bytes.len() {
         match bytes[at] {
             b'\\' if quote == b'"' => return None,
@@ -738,12 +812,14 @@ mod tests {
             "a: |-\n    stripped\n    # kept\n  # a comment\nb:\n  - >-\n    folded entry\n  - |  # note\n    literal entry\n\n\nc: 1\n",
             "a:\n  b: |\n    deep\n   c: 1\n",
             "- |\n x\n- >\n  y\n   z\n",
+            "a: '\n\n    Over lines.\n\n\n    It''s   folded  \n    here.\n\n    '\nb: \"two\n  lines\" # note\n",
+            "l:\n- 'entry\n   over lines'\n- \"x:\n   # y\n\n   - z\"\nc: 1\n",
         ];
         for (i, case) in cases.iter().enumerate() {
             agrees(case, &format!("case {i}"));
         }
         // The common shapes are read here, not left to yaml_rust2.
-        for case in cases[..10].iter().chain(&cases[14..16]) {
+        for case in cases[..10].iter().chain(&cases[14..16]).chain(&cases[18..]) {
             assert!(
                 fast(case, &Limits::default()).is_some(),
                 "not read here:\n{case}"
@@ -770,7 +846,10 @@ mod tests {
             "---\na: 1\n",
             "a: 1\n---\nb: 2\n",
             "a: \"esc\\n\"\n",
-            "a: 'open\n  quote'\n",
+            "a: 'never closed\n  here\n",
+            "a: 'x\nb: 1'\n",
+            "a: 'x\n  y' z\n",
+            "a: \"x\n  \\ty\"\n",
             "a: [x, [y]]\n",
             "a: {b: 1}\n",
             "a: [x,]\n",
@@ -1044,6 +1123,7 @@ mod tests {
             }
             3 => out.push_str(" {}\n"),
             4 => write_block_scalar(out, indent, random),
+            5 => write_quoted_over_lines(out, indent, random),
             _ => {
                 out.push(' ');
                 out.push_str(&scalar(random));
@@ -1087,6 +1167,36 @@ mod tests {
                 )),
             }
         }
+    }
+
+    /// A quoted scalar over several lines after a key at `indent`, its
+    /// lines indented further (or, now and then, not), some empty, with
+    /// spaces around the breaks.
+    fn write_quoted_over_lines(out: &mut String, indent: usize, random: &mut u64) {
+        const PARTS: [&str; 6] = ["text", "a: b", "# not a comment", "it''s", "x  y ", ""];
+        let quote = if next(random).is_multiple_of(2) {
+            '\''
+        } else {
+            '"'
+        };
+        out.push_str(&format!(
+            " {quote}{}\n",
+            PARTS[next(random) as usize % PARTS.len()]
+        ));
+        for _ in 0..1 + next(random) % 4 {
+            let width = match next(random) % 12 {
+                0 => indent,
+                _ => indent + 1 + next(random) as usize % 3,
+            };
+            let part = PARTS[next(random) as usize % PARTS.len()];
+            let part = if quote == '"' {
+                part.replace("''", "'")
+            } else {
+                part.to_owned()
+            };
+            out.push_str(&format!("{}{part}\n", " ".repeat(width)));
+        }
+        out.push_str(&format!("{}end{quote}\n", " ".repeat(indent + 2)));
     }
 
     fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
