@@ -5,7 +5,7 @@
 //! Only a plain subset is read here: block mappings and sequences
 //! indented with spaces, keys on one line, values on one line (plain, or
 //! quoted without escapes) or quoted over several lines, one-line flow
-//! sequences of such scalars, `{}`, literal and folded block scalars in
+//! sequences and mappings of such scalars, literal and folded block scalars in
 //! their common shapes (descriptions are written so), comments and blank
 //! lines. Anything else (a plain value continued on the next line, an
 //! anchor, a tag, a tab, an empty value, a document marker, an escape...)
@@ -448,11 +448,27 @@ impl<'t> Scanner<'t> {
                 Ok(())
             }
             b'{' => {
-                if !rest.starts_with("{}") || !only_comment(&rest[2..]) {
+                if depth + 1 > MAX_NESTING {
                     return Err(Unsupported);
                 }
-                builder.start_container(line.mark(at), 0, true);
-                builder.end_container(line.mark(at + 1));
+                let open = line.mark(at);
+                let close = flow_members(rest).ok_or(Unsupported)?;
+                builder.start_container(open, 0, true);
+                // Columns counted on from the previous scalar, as in a
+                // flow sequence.
+                let mut place = (at, open);
+                let mut mark_at = |to: usize| {
+                    let (from, mark) = place;
+                    let mark = line.mark_after(from, mark, to);
+                    place = (to, mark);
+                    mark
+                };
+                for (start, end, style) in close.items {
+                    let item = &line.text[at + start..at + end];
+                    let text = scalar_text(item, style);
+                    builder.scalar(mark_at(at + start), text, style, 0, None);
+                }
+                builder.end_container(mark_at(at + close.end - 1));
                 Ok(())
             }
             quote @ (b'\'' | b'"') => {
@@ -708,6 +724,78 @@ fn flow_items(text: &str) -> Option<FlowItems> {
     }
 }
 
+/// `{}`, or `{a: 1, 'b': "two"}` on one line (scalar keys and values,
+/// each key followed by `: `), followed by nothing or a comment: its keys
+/// and values in turn.
+fn flow_members(text: &str) -> Option<FlowItems> {
+    let bytes = text.as_bytes();
+    let skip_spaces = |mut at: usize| {
+        while bytes.get(at) == Some(&b' ') {
+            at += 1;
+        }
+        at
+    };
+    let mut items = Vec::new();
+    let mut at = skip_spaces(1);
+    if bytes.get(at) == Some(&b'}') {
+        return only_comment(&text[at + 1..]).then_some(FlowItems { items, end: at + 1 });
+    }
+    loop {
+        // The key, up to its `: `.
+        let start = at;
+        let (end, style) = match *bytes.get(at)? {
+            quote @ (b'\'' | b'"') => (
+                at + closing_quote(&text[at..], quote)? + 1,
+                quote_style(quote),
+            ),
+            _ => {
+                let len = text[at..].find(": ")?;
+                let key = text[at..at + len].trim_end_matches(' ');
+                if !plain_in_flow(key) {
+                    return None;
+                }
+                (at + key.len(), TScalarStyle::Plain)
+            }
+        };
+        items.push((start, end, style));
+        if !text[end..].starts_with(": ") {
+            return None;
+        }
+        // The value, up to the `,` or `}` after it.
+        at = skip_spaces(end + 2);
+        let start = at;
+        let (end, style) = match *bytes.get(at)? {
+            quote @ (b'\'' | b'"') => (
+                at + closing_quote(&text[at..], quote)? + 1,
+                quote_style(quote),
+            ),
+            _ => {
+                let len = text[at..].find([',', '}'])?;
+                let value = text[at..at + len].trim_end_matches(' ');
+                if !plain_in_flow(value) {
+                    return None;
+                }
+                (at + value.len(), TScalarStyle::Plain)
+            }
+        };
+        items.push((start, end, style));
+        at = skip_spaces(end);
+        match *bytes.get(at)? {
+            b',' => {
+                at = skip_spaces(at + 1);
+                // A trailing comma (`{a: 1, }`) is left to yaml_rust2.
+                if bytes.get(at) == Some(&b'}') {
+                    return None;
+                }
+            }
+            b'}' => {
+                return only_comment(&text[at + 1..]).then_some(FlowItems { items, end: at + 1 });
+            }
+            _ => return None,
+        }
+    }
+}
+
 /// [`plain_in_block`], and none of the flow indicators nor `:` anywhere,
 /// nor ` -` (yaml_rust2 refuses a `-` after a space that a `,` or `]`
 /// follows).
@@ -814,6 +902,7 @@ mod tests {
             "- |\n x\n- >\n  y\n   z\n",
             "a: '\n\n    Over lines.\n\n\n    It''s   folded  \n    here.\n\n    '\nb: \"two\n  lines\" # note\n",
             "l:\n- 'entry\n   over lines'\n- \"x:\n   # y\n\n   - z\"\nc: 1\n",
+            "a: {b: 1, 'c d': \"two\", e:  ~ , f: -1.5} # note\nl:\n  - {type: string, const: ping}\n  - { é: ñ }\n",
         ];
         for (i, case) in cases.iter().enumerate() {
             agrees(case, &format!("case {i}"));
@@ -851,7 +940,13 @@ mod tests {
             "a: 'x\n  y' z\n",
             "a: \"x\n  \\ty\"\n",
             "a: [x, [y]]\n",
-            "a: {b: 1}\n",
+            "a: {b: {c: 1}}\n",
+            "a: {b: [1]}\n",
+            "a: {b: 1, }\n",
+            "a: {b}\n",
+            "a: {b: }\n",
+            "a: {\"b\":1}\n",
+            "a: {b: x:y}\n",
             "a: [x,]\n",
             "... x: y\n",
             "a: 1\n... b: 2\n",
@@ -996,7 +1091,7 @@ mod tests {
             read += usize::from(agrees(&text, &format!("generated {case}")));
         }
         eprintln!("{read} of 3000 generated documents read here");
-        assert!(read > 1500, "{read} of 3000 generated documents read here");
+        assert!(read > 1300, "{read} of 3000 generated documents read here");
     }
 
     /// Scalars read here in every style.
@@ -1075,7 +1170,7 @@ mod tests {
     }
 
     fn write_value(out: &mut String, indent: usize, depth: usize, random: &mut u64) {
-        match next(random) % 7 {
+        match next(random) % 8 {
             0 if depth < 4 => {
                 out.push('\n');
                 write_mapping(
@@ -1124,6 +1219,17 @@ mod tests {
             3 => out.push_str(" {}\n"),
             4 => write_block_scalar(out, indent, random),
             5 => write_quoted_over_lines(out, indent, random),
+            6 => {
+                let members: Vec<String> = (0..next(random) % 4)
+                    .map(|i| format!("{}{i}: {}", scalar(random), scalar(random)))
+                    .collect();
+                out.push_str(&format!(" {{{}}}", members.join(", ")));
+                out.push_str(if next(random).is_multiple_of(2) {
+                    " # note\n"
+                } else {
+                    "\n"
+                });
+            }
             _ => {
                 out.push(' ');
                 out.push_str(&scalar(random));
