@@ -249,6 +249,16 @@ impl<'t> Scanner<'t> {
         Ok(())
     }
 
+    /// The line starting at byte `at` as it is written (blank lines and
+    /// comments included, without its line break), and where that break
+    /// is. A line no break ends (the last, or past the end of the text)
+    /// is left to yaml_rust2 by the scalars read over several lines.
+    fn raw_line(&self, at: usize) -> Read<(&'t str, usize)> {
+        let rest = self.text.as_bytes().get(at..).ok_or(Unsupported)?;
+        let end = at + memchr::memchr(b'\n', rest).ok_or(Unsupported)?;
+        Ok((&self.text[at..end], end))
+    }
+
     /// The text of a quoted scalar that `first` (from its opening quote to
     /// the end of the line) opens and a later line closes, which it then
     /// moves past. Its lines are folded as YAML folds them: each line
@@ -264,12 +274,9 @@ impl<'t> Scanner<'t> {
             return Err(Unsupported);
         }
         let mut lines = vec![first[1..].trim_end_matches(' ')];
-        let bytes = self.text.as_bytes();
         let (mut at, mut number) = (self.next, self.number);
         loop {
-            let end =
-                memchr::memchr(b'\n', bytes.get(at..).ok_or(Unsupported)?).ok_or(Unsupported)? + at;
-            let raw = &self.text[at..end];
+            let (raw, end) = self.raw_line(at)?;
             (at, number) = (end + 1, number + 1);
             let content = raw.trim_start_matches(' ');
             if content.is_empty() {
@@ -335,8 +342,7 @@ impl<'t> Scanner<'t> {
         // Where the line after the last with content starts, and its number.
         let mut after = (at, number);
         while at < bytes.len() {
-            let end = memchr::memchr(b'\n', &bytes[at..]).ok_or(Unsupported)? + at;
-            let raw = &self.text[at..end];
+            let (raw, end) = self.raw_line(at)?;
             let spaces = raw.len() - raw.trim_start_matches(' ').len();
             let width = *indent.get_or_insert(spaces);
             if spaces == raw.len() {
@@ -423,39 +429,16 @@ impl<'t> Scanner<'t> {
                 builder.scalar(mark, text, style, 0, None);
                 Ok(())
             }
-            b'[' => {
+            open @ (b'[' | b'{') => {
                 if depth + 1 > MAX_NESTING {
                     return Err(Unsupported);
                 }
+                let mapping = open == b'{';
+                let close = flow_collection(rest, mapping).ok_or(Unsupported)?;
                 let open = line.mark(at);
-                builder.start_container(open, 0, false);
-                let close = flow_items(rest).ok_or(Unsupported)?;
-                // Columns counted on from the previous item, not from the
+                builder.start_container(open, 0, mapping);
+                // Columns counted on from the previous scalar, not from the
                 // start of the line for each (a long line was quadratic).
-                let mut place = (at, open);
-                let mut mark_at = |to: usize| {
-                    let (from, mark) = place;
-                    let mark = line.mark_after(from, mark, to);
-                    place = (to, mark);
-                    mark
-                };
-                for (start, end, style) in close.items {
-                    let item = &line.text[at + start..at + end];
-                    let text = scalar_text(item, style);
-                    builder.scalar(mark_at(at + start), text, style, 0, None);
-                }
-                builder.end_container(mark_at(at + close.end - 1));
-                Ok(())
-            }
-            b'{' => {
-                if depth + 1 > MAX_NESTING {
-                    return Err(Unsupported);
-                }
-                let open = line.mark(at);
-                let close = flow_members(rest).ok_or(Unsupported)?;
-                builder.start_container(open, 0, true);
-                // Columns counted on from the previous scalar, as in a
-                // flow sequence.
                 let mut place = (at, open);
                 let mut mark_at = |to: usize| {
                     let (from, mark) = place;
@@ -671,52 +654,54 @@ fn scalar_text(item: &str, style: TScalarStyle) -> String {
 struct FlowItems {
     /// Each item's start and end byte in `text`, and its style.
     items: Vec<(usize, usize, TScalarStyle)>,
-    /// The byte after the closing `]`.
+    /// The byte after the closing `]` or `}`.
     end: usize,
 }
 
-/// `[a, 'b', "c"]` on one line, followed by nothing or a comment.
-fn flow_items(text: &str) -> Option<FlowItems> {
+/// A flow collection of scalars on one line, followed by nothing or a
+/// comment: `[a, 'b', "c"]`, or with `mapping`, `{a: 1, 'b': "two"}`
+/// (each key followed by `: `; its keys and values in turn).
+fn flow_collection(text: &str, mapping: bool) -> Option<FlowItems> {
+    let close = if mapping { b'}' } else { b']' };
     let bytes = text.as_bytes();
-    let mut items = Vec::new();
-    let mut at = 1;
     let skip_spaces = |mut at: usize| {
         while bytes.get(at) == Some(&b' ') {
             at += 1;
         }
         at
     };
-    at = skip_spaces(at);
-    if bytes.get(at) == Some(&b']') {
+    let ends_item = |rest: &str| rest.find([',', close as char]);
+    let mut items = Vec::new();
+    let mut at = skip_spaces(1);
+    if bytes.get(at) == Some(&close) {
         return only_comment(&text[at + 1..]).then_some(FlowItems { items, end: at + 1 });
     }
     loop {
-        let start = at;
-        let (end, style) = match *bytes.get(at)? {
-            quote @ (b'\'' | b'"') => (
-                at + closing_quote(&text[at..], quote)? + 1,
-                quote_style(quote),
-            ),
-            _ => {
-                let len = text[at..].find([',', ']'])?;
-                let item = text[at..at + len].trim_end_matches(' ');
-                if !plain_in_flow(item) {
-                    return None;
-                }
-                (at + item.len(), TScalarStyle::Plain)
-            }
+        let (mut end, style) = if mapping {
+            flow_scalar(text, at, |rest| rest.find(": "))?
+        } else {
+            flow_scalar(text, at, ends_item)?
         };
-        items.push((start, end, style));
+        items.push((at, end, style));
+        if mapping {
+            if !text[end..].starts_with(": ") {
+                return None;
+            }
+            at = skip_spaces(end + 2);
+            let value;
+            (end, value) = flow_scalar(text, at, ends_item)?;
+            items.push((at, end, value));
+        }
         at = skip_spaces(end);
         match *bytes.get(at)? {
             b',' => {
                 at = skip_spaces(at + 1);
-                // A trailing comma (`[a, ]`) is left to yaml_rust2.
-                if bytes.get(at) == Some(&b']') {
+                // A trailing comma (`[a, ]`, `{a: 1, }`) is left to yaml_rust2.
+                if bytes.get(at) == Some(&close) {
                     return None;
                 }
             }
-            b']' => {
+            b if b == close => {
                 return only_comment(&text[at + 1..]).then_some(FlowItems { items, end: at + 1 });
             }
             _ => return None,
@@ -724,74 +709,23 @@ fn flow_items(text: &str) -> Option<FlowItems> {
     }
 }
 
-/// `{}`, or `{a: 1, 'b': "two"}` on one line (scalar keys and values,
-/// each key followed by `: `), followed by nothing or a comment: its keys
-/// and values in turn.
-fn flow_members(text: &str) -> Option<FlowItems> {
-    let bytes = text.as_bytes();
-    let skip_spaces = |mut at: usize| {
-        while bytes.get(at) == Some(&b' ') {
-            at += 1;
-        }
-        at
-    };
-    let mut items = Vec::new();
-    let mut at = skip_spaces(1);
-    if bytes.get(at) == Some(&b'}') {
-        return only_comment(&text[at + 1..]).then_some(FlowItems { items, end: at + 1 });
-    }
-    loop {
-        // The key, up to its `: `.
-        let start = at;
-        let (end, style) = match *bytes.get(at)? {
-            quote @ (b'\'' | b'"') => (
-                at + closing_quote(&text[at..], quote)? + 1,
-                quote_style(quote),
-            ),
-            _ => {
-                let len = text[at..].find(": ")?;
-                let key = text[at..at + len].trim_end_matches(' ');
-                if !plain_in_flow(key) {
-                    return None;
-                }
-                (at + key.len(), TScalarStyle::Plain)
-            }
-        };
-        items.push((start, end, style));
-        if !text[end..].starts_with(": ") {
-            return None;
-        }
-        // The value, up to the `,` or `}` after it.
-        at = skip_spaces(end + 2);
-        let start = at;
-        let (end, style) = match *bytes.get(at)? {
-            quote @ (b'\'' | b'"') => (
-                at + closing_quote(&text[at..], quote)? + 1,
-                quote_style(quote),
-            ),
-            _ => {
-                let len = text[at..].find([',', '}'])?;
-                let value = text[at..at + len].trim_end_matches(' ');
-                if !plain_in_flow(value) {
-                    return None;
-                }
-                (at + value.len(), TScalarStyle::Plain)
-            }
-        };
-        items.push((start, end, style));
-        at = skip_spaces(end);
-        match *bytes.get(at)? {
-            b',' => {
-                at = skip_spaces(at + 1);
-                // A trailing comma (`{a: 1, }`) is left to yaml_rust2.
-                if bytes.get(at) == Some(&b'}') {
-                    return None;
-                }
-            }
-            b'}' => {
-                return only_comment(&text[at + 1..]).then_some(FlowItems { items, end: at + 1 });
-            }
-            _ => return None,
+/// The scalar of a flow collection starting at byte `at` of `text`: where
+/// it ends, and its style. A plain one runs to where `plain_end` finds in
+/// the rest of the text, its trailing spaces aside.
+fn flow_scalar(
+    text: &str,
+    at: usize,
+    plain_end: impl Fn(&str) -> Option<usize>,
+) -> Option<(usize, TScalarStyle)> {
+    match *text.as_bytes().get(at)? {
+        quote @ (b'\'' | b'"') => Some((
+            at + closing_quote(&text[at..], quote)? + 1,
+            quote_style(quote),
+        )),
+        _ => {
+            let len = plain_end(&text[at..])?;
+            let plain = text[at..at + len].trim_end_matches(' ');
+            plain_in_flow(plain).then_some((at + plain.len(), TScalarStyle::Plain))
         }
     }
 }
