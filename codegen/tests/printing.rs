@@ -24,7 +24,7 @@ fn sweep_document(max: usize) -> String {
             "      m{len}:\n        payload:\n          $ref: '#/components/schemas/{schema}'\n"
         ));
         schemas.push_str(&format!(
-            "    {schema}:\n      type: object\n      description: A schema {len} columns longer than the first.\n      required: [{property}]\n      properties:\n        {property}:\n          type: string\n          description: Property of length {len}.\n        n{len}:\n          type: integer\n          default: {len}\n        o{len}:\n          type: array\n          items:\n            type: string\n        e{len}:\n          type: string\n          enum: [{value}, w, '{len}']\n          default: w\n"
+            "    {schema}:\n      type: object\n      description: A schema {len} columns longer than the first.\n      required: [{property}]\n      properties:\n        {property}:\n          type: string\n          description: Property of length {len}.\n        n{len}:\n          type: integer\n          default: {len}\n        o{len}:\n          type: array\n          items:\n            type: string\n        e{len}:\n          type: string\n          enum: [{value}, w, '{len}']\n          default: w\n        t{len}:\n          type: boolean\n          default: true\n        r{len}:\n          type: number\n          default: 1.5\n"
         ));
         // Several required fields of this length: constructors with long
         // parameter lists, and `StructWriter` counts of many terms.
@@ -121,6 +121,11 @@ fn text_items_print_as_prettyplease_at_every_length() {
         "\n                .map(|index| {\n                    [Self::",
         "\n                    ][index]\n                })\n",
         "    ::chanx_runtime::__private::unit_enum_impls!(\n        Fxx",
+        // Default functions of each kind of value written as text.
+        "() -> bool {\n        true\n    }\n",
+        "() -> f64 {\n        1.5f64\n    }\n",
+        "() -> i64 {\n        90i64\n    }\n",
+        "() -> SxE1 {\n        SxE1::W\n    }\n",
         // A string enum's `Serialize`.
         "::chanx_runtime::__private::unit_variant(\n                serializer,\n                \"Q\",\n                *self as usize,\n                &[\"a\"],\n            )\n",
     ] {

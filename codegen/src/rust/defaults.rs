@@ -26,6 +26,49 @@ impl TypesModule<'_> {
         self.expr(ty, value, owner, 0)
     }
 
+    /// The text [`Self::default_expr`]'s tokens print as, for the values
+    /// whose printed form is one plain token run: a string enum's variant,
+    /// a boolean, a number, a string of plain characters. `None` for any
+    /// other (the caller prints the tokens).
+    pub fn default_expr_text(&self, ty: &TypeRef, value: &Value, owner: TypeId) -> Option<String> {
+        match (ty, value) {
+            (TypeRef::Boolean, Value::Bool(b)) => Some(b.to_string()),
+            (TypeRef::Integer { .. } | TypeRef::Number { .. }, Value::Number(n))
+                if !n.to_string().starts_with('-') =>
+            {
+                // The same literal `expr` makes, printed as proc-macro2 does.
+                self.expr(ty, value, None, 0)
+                    .map(|tokens| tokens.to_string())
+            }
+            (TypeRef::String { .. }, Value::String(s))
+                if s.bytes()
+                    .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\' || b == b' ') =>
+            {
+                Some(["::std::string::String::from(\"", s, "\")"].concat())
+            }
+            (TypeRef::Named(id), value) if !self.is_boxed(owner, *id) => {
+                let TypeKind::Enum { values } = &self.type_def(*id).kind else {
+                    return None;
+                };
+                let mut namer = Namer::default();
+                let variant = values
+                    .iter()
+                    .map(|v| (namer.ident(&v.name.pascal), &v.value))
+                    .find(|(_, v)| *v == value)?
+                    .0;
+                Some(
+                    [
+                        self.type_ident(*id).to_string(),
+                        "::".to_owned(),
+                        variant.to_string(),
+                    ]
+                    .concat(),
+                )
+            }
+            _ => None,
+        }
+    }
+
     /// Whether `value` is what `Default::default()` gives for `ty`'s Rust type.
     pub fn is_natural_default(&self, ty: &TypeRef, value: &Value) -> bool {
         match (ty, value) {

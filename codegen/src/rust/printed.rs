@@ -619,6 +619,16 @@ pub fn constructor(name: &str, params: &[String], inits: &[String]) -> Option<St
     Some(out.text)
 }
 
+/// `fn name() -> Type { expr }`, a field's default function; `expr` is
+/// one line of plain tokens.
+pub fn default_fn(name: &str, ty: &str, expr: &str) -> Option<String> {
+    let mut out = Lines::new();
+    out.line(1, &["fn ", name, "() -> ", ty, " {"].concat())?;
+    out.line(2, expr)?;
+    out.line(1, "}")?;
+    Some(out.text)
+}
+
 /// A variant of a string enum.
 pub struct VariantDef<'a> {
     pub doc: Option<String>,

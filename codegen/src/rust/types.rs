@@ -440,11 +440,19 @@ impl<'a> TypesModule<'a> {
                     let expr = self.default_expr(&field.ty, default, Some(def.id));
                     let ty = self.rust_type(&field.ty, Some(def.id), &quote!());
                     let function = default_fns.ident(&default_fn_base(def, field));
-                    helpers.push(quote! {
-                        fn #function() -> #ty {
-                            #expr
-                        }
-                    });
+                    let text = printed::type_text(&ty)
+                        .zip(self.default_expr_text(&field.ty, default, def.id))
+                        .and_then(|(ty, expr)| {
+                            printed::default_fn(&function.to_string(), &ty, &expr)
+                        });
+                    helpers.push((
+                        text,
+                        quote! {
+                            fn #function() -> #ty {
+                                #expr
+                            }
+                        },
+                    ));
                     derive_default = false;
                     Some(function)
                 }
@@ -666,7 +674,11 @@ impl<'a> TypesModule<'a> {
                 )
             }));
         }
-        pieces.push(Piece::Tokens(quote!(#(#helpers)*)));
+        pieces.extend(
+            helpers
+                .into_iter()
+                .map(|(text, tokens)| Piece::printed_or(text, || tokens)),
+        );
         pieces
     }
 
