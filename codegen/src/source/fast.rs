@@ -3,13 +3,13 @@
 //! bookkeeping were most of loading a large document).
 //!
 //! Only a plain subset is read here: block mappings and sequences
-//! indented with spaces, keys on one line, values on one line (plain, or
-//! quoted without escapes) or quoted over several lines, one-line flow
-//! sequences and mappings of such scalars and of each other, literal and
-//! folded block scalars in
-//! their common shapes (descriptions are written so), comments and blank
-//! lines. Anything else (a plain value continued on the next line, an
-//! anchor, a tag, a tab, an empty value, a document marker, an escape...)
+//! indented with spaces, keys on one line, values on one line (plain or
+//! quoted, with escapes in double quotes) or quoted over several lines (no
+//! escapes), one-line flow sequences and mappings of such scalars and of
+//! each other, literal and folded block scalars in their common shapes
+//! (descriptions are written so), comments and blank lines. Anything else
+//! (a plain value continued on the next line, an anchor, a tag, a tab, an
+//! empty value, a document marker, an escaped line break...)
 //! and [`load`] gives up: the caller then
 //! parses the text with yaml_rust2 from the start, so what a document
 //! means, and every error, is always what yaml_rust2 makes of it. The
@@ -630,7 +630,9 @@ fn quote_end(text: &str, quote: u8) -> Option<usize> {
     let mut at = 0;
     while at < bytes.len() {
         match bytes[at] {
-            b'\\' if quote == b'"' => return None,
+            // An escape yaml_rust2 reads; any other (and a line break
+            // escaped at the end) is left to it, with its error.
+            b'\\' if quote == b'"' => at += 1 + escape(&text[at + 1..])?.1,
             b if b == quote => {
                 if quote == b'\'' && bytes.get(at + 1) == Some(&b'\'') {
                     at += 2;
@@ -648,10 +650,73 @@ fn quote_end(text: &str, quote: u8) -> Option<usize> {
 fn scalar_text(item: &str, style: TScalarStyle) -> String {
     match style {
         TScalarStyle::SingleQuoted => item[1..item.len() - 1].replace("''", "'"),
-        TScalarStyle::DoubleQuoted => item[1..item.len() - 1].to_owned(),
+        TScalarStyle::DoubleQuoted => unescape(&item[1..item.len() - 1]),
         // Plain: the only other style made here.
         _ => item.to_owned(),
     }
+}
+
+/// The escape of a double-quoted scalar after its `\\` at the start of
+/// `rest`, as yaml_rust2 reads it: the character and how many bytes it
+/// takes. `None` for what yaml_rust2 refuses.
+fn escape(rest: &str) -> Option<(char, usize)> {
+    let simple = match *rest.as_bytes().first()? {
+        b'0' => '\0',
+        b'a' => '\x07',
+        b'b' => '\x08',
+        b't' => '\t',
+        b'n' => '\n',
+        b'v' => '\x0b',
+        b'f' => '\x0c',
+        b'r' => '\r',
+        b'e' => '\x1b',
+        b' ' => ' ',
+        b'"' => '"',
+        b'/' => '/',
+        b'\\' => '\\',
+        b'N' => '\u{85}',
+        b'_' => '\u{a0}',
+        b'L' => '\u{2028}',
+        b'P' => '\u{2029}',
+        code => {
+            let digits = match code {
+                b'x' => 2,
+                b'u' => 4,
+                b'U' => 8,
+                _ => return None,
+            };
+            let hex = rest.get(1..=digits)?;
+            if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return None;
+            }
+            let value = u32::from_str_radix(hex, 16).ok()?;
+            return char::from_u32(value).map(|c| (c, 1 + digits));
+        }
+    };
+    Some((simple, 1))
+}
+
+/// The text of a one-line double-quoted scalar (quotes left out), its
+/// escapes read (each one checked by [`quote_end`]).
+fn unescape(text: &str) -> String {
+    if !text.contains('\\') {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        let Some((c, len)) = escape(&rest[at + 1..]) else {
+            // Not reached: the scalar was only read here if `quote_end`
+            // read each escape.
+            out.push_str(&rest[at..]);
+            return out;
+        };
+        out.push(c);
+        rest = &rest[at + 1 + len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// What a one-line flow collection holds, in order, each at its byte in
@@ -879,6 +944,7 @@ mod tests {
             "a: {b: 1, 'c d': \"two\", e:  ~ , f: -1.5} # note\nl:\n  - {type: string, const: ping}\n  - { é: ñ }\n",
             "a: [x, [y]]\nb: {c: {d: 1}}\ne: {f: [1]}\ng: [[], {}, [x, {y: z}]] # note\n",
             "- {type: array, items: {type: string, enum: [ä, 'b', \"ü\"]}}\n- [ {é: [ñ , [日本]] } ,x]\n",
+            "a: \"line\\none\\ttab \\\"q\\\" \\\\ \\/ \\0\\a\\b\\v\\f\\r\\e\\ \\N\\_\\L\\P\"\n\"k\\u00e9y\": \"\\x41\\u00e9\\U0001F303 é\\\\\" # c\nl: [\"a\\\"b\", {\"c\\\\\": \"\\x7d\"}]\n",
         ];
         for (i, case) in cases.iter().enumerate() {
             agrees(case, &format!("case {i}"));
@@ -910,7 +976,14 @@ mod tests {
             "a:\nb: 1\n",
             "---\na: 1\n",
             "a: 1\n---\nb: 2\n",
-            "a: \"esc\\n\"\n",
+            "a: \"unknown \\q\"\n",
+            "a: \"short \\x4\"\n",
+            "a: \"not hex \\u12g4\"\n",
+            "a: \"surrogate \\uD800\"\n",
+            "a: \"past unicode \\U00110000\"\n",
+            "a: \"wide \\xé1\"\n",
+            "a: \"ends escaped\\\n  here\"\n",
+            "a: \"x\\n\n  y\"\n",
             "a: 'never closed\n  here\n",
             "a: 'x\nb: 1'\n",
             "a: 'x\n  y' z\n",
@@ -1088,7 +1161,7 @@ mod tests {
     }
 
     /// Scalars read here in every style.
-    const SCALARS: [&str; 32] = [
+    const SCALARS: [&str; 35] = [
         "a",
         "null",
         "Null",
@@ -1121,6 +1194,9 @@ mod tests {
         "日本",
         "a  b",
         "$ref",
+        "line\\nbreak",
+        "\\\"q\\\" \\\\",
+        "\\u00e9\\U0001F303\\x41\\t",
     ];
 
     /// Text that only quotes make a scalar here (written plain now and
