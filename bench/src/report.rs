@@ -291,8 +291,11 @@ meta-schema as published; a tenth less work checking the 100k
 document). The embedded meta-schema itself is parsed
 on a thread started with the run, while the document is still being
 read. The items every type has (struct and string-enum definitions,
-their `Serialize`, `FromJson` and `Deserialize`, constructors) are written
-straight as the text prettyplease prints for them, broken over lines as
+their `Serialize`, `FromJson` and `Deserialize`, constructors, and a
+field's default function when its value is an enum variant, a number, a
+boolean or a plain string: these had been 2 % of the 100k document's CPU,
+and the synthetic 10k document went from 282.8 to 277.9 million
+instructions) are written straight as the text prettyplease prints for them, broken over lines as
 prettyplease breaks them when a line passes its margin (long impl headers,
 lists of wire names, generic field types, `StructWriter` calls, the
 `variant_index` chain of a string enum); debug builds print both and
