@@ -4,12 +4,12 @@
 //!
 //! Only a plain subset is read here: block mappings and sequences
 //! indented with spaces, keys on one line, values on one line (plain or
-//! quoted, with escapes in double quotes) or quoted over several lines (no
-//! escapes), one-line flow sequences and mappings of such scalars and of
-//! each other, literal and folded block scalars in their common shapes
-//! (descriptions are written so), comments and blank lines. Anything else
-//! (a plain value continued on the next line, an anchor, a tag, a tab, an
-//! empty value, a document marker, an escaped line break...)
+//! quoted, with escapes in double quotes) or plain or quoted over several
+//! lines (no escapes), one-line flow sequences and mappings of such
+//! scalars and of each other, literal and folded block scalars in their
+//! common shapes (descriptions are written so), comments and blank lines.
+//! Anything else (an anchor, a tag, a tab, an empty value, a document
+//! marker, an escaped line break...)
 //! and [`load`] gives up: the caller then
 //! parses the text with yaml_rust2 from the start, so what a document
 //! means, and every error, is always what yaml_rust2 makes of it. The
@@ -250,6 +250,46 @@ impl<'t> Scanner<'t> {
         Ok(())
     }
 
+    /// A plain scalar that starts with `first` on the current line and
+    /// goes on over the lines below indented more than the column `parent`
+    /// of its key or `-`: each line break read as a space, each empty line
+    /// between as a line break, as YAML folds a plain scalar. A line it
+    /// goes on to that is not plain text on its own (a comment, `key: `, a
+    /// leading indicator) is left to yaml_rust2.
+    fn plain_continued(&mut self, first: &str, parent: usize) -> Read<String> {
+        let mut text = first.to_owned();
+        let (mut at, mut number) = (self.next, self.number);
+        let mut empty_lines = 0;
+        while at < self.text.len() {
+            // The last line may have no line break.
+            let end = memchr::memchr(b'\n', &self.text.as_bytes()[at..])
+                .map_or(self.text.len(), |len| at + len);
+            let raw = &self.text[at..end];
+            let content = raw.trim_start_matches(' ');
+            if content.is_empty() {
+                empty_lines += 1;
+            } else if raw.len() - content.len() <= parent || content.starts_with('#') {
+                // A comment ends the scalar (a line indented more after it
+                // is then refused where the caller checks).
+                break;
+            } else {
+                let content = content.trim_end_matches(' ');
+                if !plain_in_block(content) {
+                    return Err(Unsupported);
+                }
+                match empty_lines {
+                    0 => text.push(' '),
+                    n => text.extend(std::iter::repeat_n('\n', n)),
+                }
+                text.push_str(content);
+                empty_lines = 0;
+                (self.next, self.number) = ((end + 1).min(self.text.len()), number + 1);
+            }
+            (at, number) = (end + 1, number + 1);
+        }
+        Ok(text)
+    }
+
     /// The line starting at byte `at` as it is written (blank lines and
     /// comments included, without its line break), and where that break
     /// is. A line no break ends (the last, or past the end of the text)
@@ -473,12 +513,17 @@ impl<'t> Scanner<'t> {
                 Ok(())
             }
             _ => {
-                let end = rest.find(" #").unwrap_or(rest.len());
-                let text = rest[..end].trim_end_matches(' ');
+                let comment = rest.find(" #");
+                let text = rest[..comment.unwrap_or(rest.len())].trim_end_matches(' ');
                 if !plain_in_block(text) {
                     return Err(Unsupported);
                 }
-                builder.scalar(line.mark(at), text.to_owned(), TScalarStyle::Plain, 0, None);
+                let text = match comment {
+                    // A comment ends the scalar on its line.
+                    Some(_) => text.to_owned(),
+                    None => self.plain_continued(text, parent)?,
+                };
+                builder.scalar(line.mark(at), text, TScalarStyle::Plain, 0, None);
                 Ok(())
             }
         }
@@ -846,6 +891,7 @@ fn plain_in_flow(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::cell::Cell;
     use std::path::{Path, PathBuf};
 
     use yaml_rust2::parser::Parser;
@@ -944,6 +990,8 @@ mod tests {
             "a: {b: 1, 'c d': \"two\", e:  ~ , f: -1.5} # note\nl:\n  - {type: string, const: ping}\n  - { é: ñ }\n",
             "a: [x, [y]]\nb: {c: {d: 1}}\ne: {f: [1]}\ng: [[], {}, [x, {y: z}]] # note\n",
             "- {type: array, items: {type: string, enum: [ä, 'b', \"ü\"]}}\n- [ {é: [ñ , [日本]] } ,x]\n",
+            "a: multi\n  line\n\n\n     plain  text \n  é ü\nb:\n  c: one\n     two\n  d: 1\nl:\n- x\n  y\n-   z\n    w\n\n- v\n",
+            "a: x\n    # a comment\nb: y\n   # another\n\nc: last\n  line",
             "a: \"line\\none\\ttab \\\"q\\\" \\\\ \\/ \\0\\a\\b\\v\\f\\r\\e\\ \\N\\_\\L\\P\"\n\"k\\u00e9y\": \"\\x41\\u00e9\\U0001F303 é\\\\\" # c\nl: [\"a\\\"b\", {\"c\\\\\": \"\\x7d\"}]\n",
         ];
         for (i, case) in cases.iter().enumerate() {
@@ -972,7 +1020,11 @@ mod tests {
             "a: !!str 1\n",
             "a:\tb\n",
             "a: b\r\n",
-            "a: multi\n  line\n",
+            "a: multi\n  li: ne\n",
+            "a: multi\n  # comment\n  line\n",
+            "a: multi\n  li: ne",
+            "a: multi\n  - line\n",
+            "a: multi\n  line # comment\n  more\n",
             "a:\nb: 1\n",
             "---\na: 1\n",
             "a: 1\n---\nb: 2\n",
@@ -1136,11 +1188,14 @@ mod tests {
     #[test]
     fn generated_documents_read_as_yaml_rust2_reads_them() {
         let mut random = 0x2545_f491_4f6c_dd1d_u64;
-        let (mut read, mut nested_read) = (0, 0);
+        let (mut read, mut nested_read, mut continued_read) = (0, 0, 0);
         for case in 0..3000 {
             let mut text = String::new();
+            let continued_before = CONTINUED.with(Cell::get);
             write_mapping(&mut text, 0, 0, &mut random);
+            let continued = CONTINUED.with(Cell::get) > continued_before;
             let agreed = agrees(&text, &format!("generated {case}"));
+            continued_read += usize::from(agreed && continued);
             read += usize::from(agreed);
             // A flow collection inside another on the same line.
             let nested = text.lines().any(|line| {
@@ -1150,14 +1205,24 @@ mod tests {
             nested_read += usize::from(agreed && nested);
         }
         eprintln!(
-            "{read} of 3000 generated documents read here, {nested_read} with nested flow collections"
+            "{read} of 3000 generated documents read here, {nested_read} with nested flow collections, {continued_read} with plain scalars over several lines"
         );
-        // Random scalars in flow collections often need yaml_rust2.
+        // Random scalars in flow collections, and lines a plain scalar
+        // goes on to, often need yaml_rust2.
         assert!(read > 1250, "{read} of 3000 generated documents read here");
+        assert!(
+            continued_read > 60,
+            "{continued_read} with plain scalars over lines read here"
+        );
         assert!(
             nested_read > 100,
             "{nested_read} with nested flow collections read here"
         );
+    }
+
+    thread_local! {
+        /// Plain scalars over several lines written so far.
+        static CONTINUED: Cell<usize> = const { Cell::new(0) };
     }
 
     /// Scalars read here in every style.
@@ -1299,12 +1364,29 @@ mod tests {
             }
             _ => {
                 out.push(' ');
-                out.push_str(&scalar(random));
-                out.push_str(if next(random).is_multiple_of(3) {
-                    "  # note\n"
-                } else {
-                    "\n"
-                });
+                let shape = next(random) % 6;
+                match shape {
+                    // A plain scalar to go on over lines.
+                    2 => out.push_str(SCALARS[next(random) as usize % SCALARS.len()]),
+                    _ => out.push_str(&scalar(random)),
+                }
+                match shape {
+                    0 | 1 => out.push_str("  # note\n"),
+                    2 => {
+                        CONTINUED.with(|n| n.set(n.get() + 1));
+                        out.push('\n');
+                        for _ in 0..1 + next(random) % 3 {
+                            if next(random).is_multiple_of(4) {
+                                out.push('\n');
+                            }
+                            let extra = 1 + next(random) as usize % 3;
+                            out.push_str(&" ".repeat(indent + extra));
+                            out.push_str(SCALARS[next(random) as usize % SCALARS.len()]);
+                            out.push('\n');
+                        }
+                    }
+                    _ => out.push('\n'),
+                }
             }
         }
     }
