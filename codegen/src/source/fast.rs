@@ -261,10 +261,7 @@ impl<'t> Scanner<'t> {
         let (mut at, mut number) = (self.next, self.number);
         let mut empty_lines = 0;
         while at < self.text.len() {
-            // The last line may have no line break.
-            let end = memchr::memchr(b'\n', &self.text.as_bytes()[at..])
-                .map_or(self.text.len(), |len| at + len);
-            let raw = &self.text[at..end];
+            let (raw, end) = self.raw_line(at)?;
             let content = raw.trim_start_matches(' ');
             if content.is_empty() {
                 empty_lines += 1;
@@ -292,11 +289,12 @@ impl<'t> Scanner<'t> {
 
     /// The line starting at byte `at` as it is written (blank lines and
     /// comments included, without its line break), and where that break
-    /// is. A line no break ends (the last, or past the end of the text)
-    /// is left to yaml_rust2 by the scalars read over several lines.
+    /// is (the end of the text for a last line without one). Past the end
+    /// of the text, the scalar read over several lines is left to
+    /// yaml_rust2.
     fn raw_line(&self, at: usize) -> Read<(&'t str, usize)> {
         let rest = self.text.as_bytes().get(at..).ok_or(Unsupported)?;
-        let end = at + memchr::memchr(b'\n', rest).ok_or(Unsupported)?;
+        let end = memchr::memchr(b'\n', rest).map_or(self.text.len(), |len| at + len);
         Ok((&self.text[at..end], end))
     }
 
@@ -395,6 +393,11 @@ impl<'t> Scanner<'t> {
                 break;
             } else {
                 if width <= parent || (!literal && spaces > width) {
+                    return Err(Unsupported);
+                }
+                // What clipping keeps of a last line without a line
+                // break is left to yaml_rust2.
+                if end == bytes.len() && !strip {
                     return Err(Unsupported);
                 }
                 lines.push(Some(&raw[width..]));
@@ -992,6 +995,10 @@ mod tests {
             "- {type: array, items: {type: string, enum: [ä, 'b', \"ü\"]}}\n- [ {é: [ñ , [日本]] } ,x]\n",
             "a: multi\n  line\n\n\n     plain  text \n  é ü\nb:\n  c: one\n     two\n  d: 1\nl:\n- x\n  y\n-   z\n    w\n\n- v\n",
             "a: x\n    # a comment\nb: y\n   # another\n\nc: last\n  line",
+            "a: |-\n  stripped\n\n  at the end",
+            "a: >-\n  folded\n  at the end",
+            "a: 'quoted\n  to the end'",
+            "- \"double\n  to the end\"",
             "a: \"line\\none\\ttab \\\"q\\\" \\\\ \\/ \\0\\a\\b\\v\\f\\r\\e\\ \\N\\_\\L\\P\"\n\"k\\u00e9y\": \"\\x41\\u00e9\\U0001F303 é\\\\\" # c\nl: [\"a\\\"b\", {\"c\\\\\": \"\\x7d\"}]\n",
         ];
         for (i, case) in cases.iter().enumerate() {
@@ -1014,6 +1021,8 @@ mod tests {
             "a: |\n\n  after an empty line\n",
             "a: >\n  folded\n    more indented\n",
             "a: |\n  no line break at the end",
+            "a: >\n  folded\n  without a break",
+            "a: 'never\n  closed",
             "a: |\nb: 1\n",
             "a: |\n  x\n     \n",
             "a: &x 1\nb: *x\n",
