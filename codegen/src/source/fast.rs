@@ -7,7 +7,8 @@
 //! quoted, with escapes in double quotes) or plain or quoted over several
 //! lines (no escapes), one-line flow sequences and mappings of such
 //! scalars and of each other, literal and folded block scalars in their
-//! common shapes (descriptions are written so), comments and blank lines.
+//! common shapes (descriptions are written so), comments and blank lines,
+//! with LF or CRLF line breaks.
 //! Anything else (an anchor, a tag, a tab, an empty value, a document
 //! marker, an escaped line break...)
 //! and [`load`] gives up: the caller then
@@ -33,15 +34,24 @@ const MAX_NESTING: usize = 64;
 /// Reads `text` into `builder`. On `Err`, `builder` holds part of the
 /// document and must be dropped.
 pub(super) fn load(text: &str, builder: &mut TreeBuilder<'_>) -> Read<()> {
-    // A tab or carriage return may be indentation or separation, whose
-    // rules are left to yaml_rust2; so is a byte order mark anywhere.
-    // (yaml_rust2 also reads a NUL as the end of the text.)
-    if memchr::memchr3(b'\t', b'\r', b'\0', text.as_bytes()).is_some() || text.contains('\u{feff}')
-    {
+    // A tab may be indentation or separation, whose rules are left to
+    // yaml_rust2; so is a byte order mark anywhere, and a carriage return
+    // that is not half of a CRLF line break. (yaml_rust2 also reads a NUL
+    // as the end of the text.)
+    let bytes = text.as_bytes();
+    if memchr::memchr2(b'\t', b'\0', bytes).is_some() || text.contains('\u{feff}') {
         return Err(Unsupported);
+    }
+    let mut crlf = false;
+    for at in memchr::memchr_iter(b'\r', bytes) {
+        if bytes.get(at + 1) != Some(&b'\n') {
+            return Err(Unsupported);
+        }
+        crlf = true;
     }
     let mut scanner = Scanner {
         text,
+        crlf,
         next: 0,
         number: 0,
         line: None,
@@ -99,6 +109,8 @@ impl Line<'_> {
 
 struct Scanner<'t> {
     text: &'t str,
+    /// Lines end with CRLF (each `\r` is followed by `\n`).
+    crlf: bool,
     /// Where the line after `line` starts.
     next: usize,
     /// The number of the last line read.
@@ -124,6 +136,7 @@ impl<'t> Scanner<'t> {
             let end = memchr::memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |at| from + at);
             self.next = end + 1;
             self.number += 1;
+            let end = self.content_end(from, end);
             if start + indent == end || bytes[start + indent] == b'#' {
                 continue;
             }
@@ -295,7 +308,17 @@ impl<'t> Scanner<'t> {
     fn raw_line(&self, at: usize) -> Read<(&'t str, usize)> {
         let rest = self.text.as_bytes().get(at..).ok_or(Unsupported)?;
         let end = memchr::memchr(b'\n', rest).map_or(self.text.len(), |len| at + len);
-        Ok((&self.text[at..end], end))
+        Ok((&self.text[at..self.content_end(at, end)], end))
+    }
+
+    /// Where the text of a line from `from` ends, given its `\n` at `end`:
+    /// before the `\r` of a CRLF.
+    fn content_end(&self, from: usize, end: usize) -> usize {
+        if self.crlf && end > from && self.text.as_bytes()[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        }
     }
 
     /// The text of a quoted scalar that `first` (from its opening quote to
@@ -1003,13 +1026,17 @@ mod tests {
         ];
         for (i, case) in cases.iter().enumerate() {
             agrees(case, &format!("case {i}"));
+            agrees(&case.replace('\n', "\r\n"), &format!("case {i} with CRLF"));
         }
-        // The common shapes are read here, not left to yaml_rust2.
+        // The common shapes are read here, not left to yaml_rust2, with
+        // either line break.
         for case in cases[..10].iter().chain(&cases[14..16]).chain(&cases[18..]) {
-            assert!(
-                fast(case, &Limits::default()).is_some(),
-                "not read here:\n{case}"
-            );
+            for case in [case.to_string(), case.replace('\n', "\r\n")] {
+                assert!(
+                    fast(&case, &Limits::default()).is_some(),
+                    "not read here:\n{case:?}"
+                );
+            }
         }
     }
 
@@ -1028,7 +1055,8 @@ mod tests {
             "a: &x 1\nb: *x\n",
             "a: !!str 1\n",
             "a:\tb\n",
-            "a: b\r\n",
+            "a: b\rc: d\n",
+            "a: b\r",
             "a: multi\n  li: ne\n",
             "a: multi\n  # comment\n  line\n",
             "a: multi\n  li: ne",
@@ -1135,7 +1163,7 @@ mod tests {
             yaml_files(&manifest.join(dir), &mut files);
         }
         assert!(files.len() >= 20, "documents: {files:?}");
-        let (mut read, mut mutants_read) = (0, 0);
+        let (mut read, mut mutants_read, mut crlf_read) = (0, 0, 0);
         let mut random = 0x9e37_79b9_7f4a_7c15_u64;
         for file in &files {
             let Ok(text) = std::fs::read_to_string(file) else {
@@ -1146,6 +1174,9 @@ mod tests {
             }
             let name = file.display().to_string();
             read += usize::from(agrees(&text, &name));
+            if !text.contains('\r') {
+                crlf_read += usize::from(agrees(&text.replace('\n', "\r\n"), &name));
+            }
             let lines: Vec<&str> = text.lines().collect();
             if lines.is_empty() || lines.len() > 5_000 {
                 continue;
@@ -1162,8 +1193,12 @@ mod tests {
             }
         }
         eprintln!(
-            "{read} of {} documents and {mutants_read} mutants read here",
+            "{read} of {} documents ({crlf_read} of those with LF also with CRLF) and {mutants_read} mutants read here",
             files.len()
+        );
+        assert!(
+            crlf_read * 2 >= read,
+            "{crlf_read} documents read with CRLF"
         );
         // Not a test of nothing: most documents are plain block YAML.
         assert!(
@@ -1204,6 +1239,14 @@ mod tests {
             write_mapping(&mut text, 0, 0, &mut random);
             let continued = CONTINUED.with(Cell::get) > continued_before;
             let agreed = agrees(&text, &format!("generated {case}"));
+            assert_eq!(
+                agrees(
+                    &text.replace('\n', "\r\n"),
+                    &format!("generated {case} with CRLF")
+                ),
+                agreed,
+                "generated {case}: read here with one line break and not the other"
+            );
             continued_read += usize::from(agreed && continued);
             read += usize::from(agreed);
             // A flow collection inside another on the same line.
