@@ -273,7 +273,20 @@ impl<'t> Scanner<'t> {
         let mut text = first.to_owned();
         let (mut at, mut number) = (self.next, self.number);
         let mut empty_lines = 0;
-        while at < self.text.len() {
+        let bytes = self.text.as_bytes();
+        while at < bytes.len() {
+            // Most plain values end on their line: the next line's
+            // indentation says so before the line is looked for.
+            let mut spaces = 0;
+            while bytes.get(at + spaces) == Some(&b' ') {
+                spaces += 1;
+            }
+            match bytes.get(at + spaces) {
+                None => break,
+                Some(b'\n' | b'\r') => {}
+                Some(_) if spaces <= parent => break,
+                Some(_) => {}
+            }
             let (raw, end) = self.raw_line(at)?;
             let content = raw.trim_start_matches(' ');
             if content.is_empty() {
@@ -293,7 +306,7 @@ impl<'t> Scanner<'t> {
                 }
                 text.push_str(content);
                 empty_lines = 0;
-                (self.next, self.number) = ((end + 1).min(self.text.len()), number + 1);
+                (self.next, self.number) = (end + 1, number + 1);
             }
             (at, number) = (end + 1, number + 1);
         }
