@@ -2,13 +2,13 @@
 //! plain value that is always written, as pydantic's `model_dump` writes
 //! every field that has one.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 use serde_json::Value;
 
 use super::names::{Namer, ident};
 use super::types::TypesModule;
-use crate::ir::{TypeId, TypeKind, TypeRef};
+use crate::ir::{EnumValue, TypeId, TypeKind, TypeRef};
 
 /// How deep a default value is followed (a default is data, but a hostile
 /// document could nest it deeply).
@@ -30,15 +30,21 @@ impl TypesModule<'_> {
     /// whose printed form is one plain token run: a string enum's variant,
     /// a boolean, a number, a string of plain characters. `None` for any
     /// other (the caller prints the tokens).
-    pub fn default_expr_text(&self, ty: &TypeRef, value: &Value, owner: TypeId) -> Option<String> {
+    /// `tokens` are those [`Self::default_expr`] made for it.
+    pub fn default_expr_text(
+        &self,
+        ty: &TypeRef,
+        value: &Value,
+        owner: TypeId,
+        tokens: Option<&TokenStream>,
+    ) -> Option<String> {
         match (ty, value) {
             (TypeRef::Boolean, Value::Bool(b)) => Some(b.to_string()),
             (TypeRef::Integer { .. } | TypeRef::Number { .. }, Value::Number(n))
                 if !n.to_string().starts_with('-') =>
             {
-                // The same literal `expr` makes, printed as proc-macro2 does.
-                self.expr(ty, value, None, 0)
-                    .map(|tokens| tokens.to_string())
+                // One suffixed literal, printed as proc-macro2 prints it.
+                tokens.map(TokenStream::to_string)
             }
             (TypeRef::String { .. }, Value::String(s))
                 if s.bytes()
@@ -50,12 +56,7 @@ impl TypesModule<'_> {
                 let TypeKind::Enum { values } = &self.type_def(*id).kind else {
                     return None;
                 };
-                let mut namer = Namer::default();
-                let variant = values
-                    .iter()
-                    .map(|v| (namer.ident(&v.name.pascal), &v.value))
-                    .find(|(_, v)| *v == value)?
-                    .0;
+                let variant = enum_variant(values, value)?;
                 Some(
                     [
                         self.type_ident(*id).to_string(),
@@ -173,12 +174,7 @@ impl TypesModule<'_> {
                 })
             }
             TypeKind::Enum { values } => {
-                let mut namer = Namer::default();
-                let variant = values
-                    .iter()
-                    .map(|v| (namer.ident(&v.name.pascal), &v.value))
-                    .find(|(_, v)| *v == value)?
-                    .0;
+                let variant = enum_variant(values, value)?;
                 Some(quote!(#name::#variant))
             }
             TypeKind::Struct { fields, additional } => {
@@ -206,4 +202,15 @@ impl TypesModule<'_> {
             TypeKind::Union { .. } => None,
         }
     }
+}
+
+/// The variant of a string enum whose value is `value`, named as the
+/// enum's definition names it.
+fn enum_variant(values: &[EnumValue], value: &Value) -> Option<Ident> {
+    let mut namer = Namer::default();
+    values
+        .iter()
+        .map(|v| (namer.ident(&v.name.pascal), &v.value))
+        .find(|(_, v)| *v == value)
+        .map(|(variant, _)| variant)
 }

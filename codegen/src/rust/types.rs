@@ -441,18 +441,13 @@ impl<'a> TypesModule<'a> {
                     let ty = self.rust_type(&field.ty, Some(def.id), &quote!());
                     let function = default_fns.ident(&default_fn_base(def, field));
                     let text = printed::type_text(&ty)
-                        .zip(self.default_expr_text(&field.ty, default, def.id))
+                        .zip(self.default_expr_text(&field.ty, default, def.id, expr.as_ref()))
                         .and_then(|(ty, expr)| {
                             printed::default_fn(&function.to_string(), &ty, &expr)
                         });
-                    helpers.push((
-                        text,
-                        quote! {
-                            fn #function() -> #ty {
-                                #expr
-                            }
-                        },
-                    ));
+                    // Its tokens are made only where the text is not (or
+                    // to check it, in debug builds).
+                    helpers.push((text, function.clone(), ty, expr));
                     derive_default = false;
                     Some(function)
                 }
@@ -674,11 +669,15 @@ impl<'a> TypesModule<'a> {
                 )
             }));
         }
-        pieces.extend(
-            helpers
-                .into_iter()
-                .map(|(text, tokens)| Piece::printed_or(text, || tokens)),
-        );
+        pieces.extend(helpers.into_iter().map(|(text, function, ty, expr)| {
+            Piece::printed_or(text, || {
+                quote! {
+                    fn #function() -> #ty {
+                        #expr
+                    }
+                }
+            })
+        }));
         pieces
     }
 
