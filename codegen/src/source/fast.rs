@@ -1177,7 +1177,7 @@ mod tests {
         }
         assert!(files.len() >= 20, "documents: {files:?}");
         let (mut read, mut mutants_read, mut crlf_read) = (0, 0, 0);
-        let mut random = 0x9e37_79b9_7f4a_7c15_u64;
+        let (mut random, scale) = campaign(0x9e37_79b9_7f4a_7c15);
         for file in &files {
             let Ok(text) = std::fs::read_to_string(file) else {
                 continue;
@@ -1194,7 +1194,7 @@ mod tests {
             if lines.is_empty() || lines.len() > 5_000 {
                 continue;
             }
-            for m in 0..80 {
+            for m in 0..80 * scale {
                 let mut mutant = mutate(&lines, &mut random);
                 if m % 2 == 1 {
                     let once: Vec<&str> = mutant.lines().collect();
@@ -1244,9 +1244,10 @@ mod tests {
     /// like a key or a comment), read here only as yaml_rust2 reads them.
     #[test]
     fn generated_documents_read_as_yaml_rust2_reads_them() {
-        let mut random = 0x2545_f491_4f6c_dd1d_u64;
+        let (mut random, scale) = campaign(0x2545_f491_4f6c_dd1d);
+        let cases = 3000 * scale;
         let (mut read, mut nested_read, mut continued_read) = (0, 0, 0);
-        for case in 0..3000 {
+        for case in 0..cases {
             let mut text = String::new();
             let continued_before = CONTINUED.with(Cell::get);
             write_mapping(&mut text, 0, 0, &mut random);
@@ -1270,19 +1271,37 @@ mod tests {
             nested_read += usize::from(agreed && nested);
         }
         eprintln!(
-            "{read} of 3000 generated documents read here, {nested_read} with nested flow collections, {continued_read} with plain scalars over several lines"
+            "{read} of {cases} generated documents read here, {nested_read} with nested flow collections, {continued_read} with plain scalars over several lines"
         );
         // Random scalars in flow collections, and lines a plain scalar
         // goes on to, often need yaml_rust2.
-        assert!(read > 1250, "{read} of 3000 generated documents read here");
         assert!(
-            continued_read > 60,
+            read > 1250 * scale,
+            "{read} of {cases} generated documents read here"
+        );
+        assert!(
+            continued_read > 60 * scale,
             "{continued_read} with plain scalars over lines read here"
         );
         assert!(
-            nested_read > 100,
+            nested_read > 100 * scale,
             "{nested_read} with nested flow collections read here"
         );
+    }
+
+    /// The random state and the number of rounds of a differential
+    /// campaign: a fixed seed and one round by default, so a run repeats;
+    /// `CHANX_FUZZ_SEED` (mixed into `seed`) and `CHANX_YAML_ROUNDS` run
+    /// other and longer ones locally.
+    fn campaign(seed: u64) -> (u64, usize) {
+        let number = |name: &str| std::env::var(name).ok()?.parse::<u64>().ok();
+        let random = match number("CHANX_FUZZ_SEED") {
+            // Never zero: xorshift stays at zero.
+            Some(mixed) => (seed ^ mixed.wrapping_mul(0x9e37_79b9_7f4a_7c15)).max(1),
+            None => seed,
+        };
+        let rounds = number("CHANX_YAML_ROUNDS").map_or(1, |n| n.max(1) as usize);
+        (random, rounds)
     }
 
     thread_local! {
