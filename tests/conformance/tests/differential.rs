@@ -117,6 +117,27 @@ fn known_differences() -> BTreeSet<String> {
         .collect()
 }
 
+/// The counts README.md quotes: frames sent, answers byte-identical and
+/// known differences (the numbers in "sends N frames", "finds M answers"
+/// and "the K known differences").
+fn readme_counts() -> (usize, usize, usize) {
+    let path = repo_root().join("README.md");
+    let readme = std::fs::read_to_string(&path).expect("read README.md");
+    let words: Vec<&str> = readme.split_whitespace().collect();
+    let after = |word: &str, then: &str| -> usize {
+        words
+            .windows(3)
+            .find(|w| w[0] == word && w[2] == then)
+            .and_then(|w| w[1].parse().ok())
+            .unwrap_or_else(|| panic!("README.md has no \"{word} N {then}\""))
+    };
+    (
+        after("sends", "frames"),
+        after("finds", "answers"),
+        after("the", "known"),
+    )
+}
+
 // --- talking to a server --------------------------------------------------------
 
 type Socket =
@@ -426,6 +447,14 @@ fn chanx_runtime_answers_every_frame_as_chanx() {
             "conformance: listed as known differences but now identical (remove them from docs/wire-protocol.md): {known_now_same:?}"
         ));
     }
+    // The README quotes these counts; a new frame or a mended difference
+    // is a README to update, not a stale claim.
+    assert_eq!(
+        readme_counts(),
+        (total, byte_identical, known.len()),
+        "README.md's differential test sentences (\"sends N frames … finds M answers \
+         byte-identical … the K known differences\") must quote this run's counts"
+    );
     const LISTED: usize = 40;
     let mut names = failing[..failing.len().min(LISTED)].join("\n");
     if failing.len() > LISTED {
