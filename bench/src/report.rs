@@ -488,7 +488,12 @@ runs, at the end of building the model, and now and then a few MiB more
 (depending on how the threads' work overlaps: over 90 runs of this run's
 build, a median of 95 MiB and once above 100 MiB, at 104 MiB): the model
 and validation program (about 40 MB, live to the end because Rust and
-TypeScript are both generated from them) and the 22 MB module.
+TypeScript are both generated from them) and the 22 MB module. The
+library (`chanx_codegen` in a build script) runs on whatever allocator
+its program uses: on glibc's, one generation of the 100k document peaks
+at 135 to 138 MiB (four runs on this machine), since glibc keeps freed
+memory for reuse rather than returning it, and the output's buffers
+reuse only part of what the parsed document leaves.
 
 **Compiling generated Rust.** Per-item experiments (one kind of item
 replaced by a trivial one at a time, `cargo check` timed) showed serde's
