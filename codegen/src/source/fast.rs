@@ -128,10 +128,7 @@ impl<'t> Scanner<'t> {
         let bytes = self.text.as_bytes();
         while self.next < bytes.len() {
             let start = self.next;
-            let mut indent = 0;
-            while bytes.get(start + indent) == Some(&b' ') {
-                indent += 1;
-            }
+            let indent = spaces_from(bytes, start);
             let from = start + indent;
             let end = memchr::memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |at| from + at);
             self.next = end + 1;
@@ -277,10 +274,7 @@ impl<'t> Scanner<'t> {
         while at < bytes.len() {
             // Most plain values end on their line: the next line's
             // indentation says so before the line is looked for.
-            let mut spaces = 0;
-            while bytes.get(at + spaces) == Some(&b' ') {
-                spaces += 1;
-            }
+            let spaces = spaces_from(bytes, at);
             match bytes.get(at + spaces) {
                 None => break,
                 Some(b'\n' | b'\r') => {}
@@ -288,10 +282,12 @@ impl<'t> Scanner<'t> {
                 Some(_) => {}
             }
             let (raw, end) = self.raw_line(at)?;
-            let content = raw.trim_start_matches(' ');
+            // The line from `at` holds those spaces, then its content (a
+            // CR is only ever cut from after them).
+            let content = &raw[spaces.min(raw.len())..];
             if content.is_empty() {
                 empty_lines += 1;
-            } else if raw.len() - content.len() <= parent || content.starts_with('#') {
+            } else if spaces <= parent || content.starts_with('#') {
                 // A comment ends the scalar (a line indented more after it
                 // is then refused where the caller checks).
                 break;
@@ -651,6 +647,14 @@ fn only_comment(text: &str) -> bool {
     content.is_empty() || (content.starts_with('#') && content.len() < text.len())
 }
 
+/// How many spaces `bytes` holds from `at` on (a line's indentation, from
+/// its start).
+fn spaces_from(bytes: &[u8], at: usize) -> usize {
+    bytes
+        .get(at..)
+        .map_or(0, |rest| rest.iter().take_while(|&&b| b == b' ').count())
+}
+
 /// Whether `text` is read as the same plain scalar in block context by any
 /// YAML reader: it starts with no indicator, and holds no `: `, ` #` or
 /// trailing `:` (the rest of the rules need no checking then).
@@ -843,12 +847,7 @@ fn flow_nested(
     }
     let close = if mapping { b'}' } else { b']' };
     let bytes = text.as_bytes();
-    let skip_spaces = |mut at: usize| {
-        while bytes.get(at) == Some(&b' ') {
-            at += 1;
-        }
-        at
-    };
+    let skip_spaces = |at: usize| at + spaces_from(bytes, at);
     events.push(FlowEvent::Open { at: open, mapping });
     let mut at = skip_spaces(open + 1);
     if bytes.get(at) == Some(&close) {
