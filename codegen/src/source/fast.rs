@@ -287,9 +287,11 @@ impl<'t> Scanner<'t> {
             let content = &raw[spaces.min(raw.len())..];
             if content.is_empty() {
                 empty_lines += 1;
-            } else if spaces <= parent || content.starts_with('#') {
+            } else if content.starts_with('#') {
                 // A comment ends the scalar (a line indented more after it
-                // is then refused where the caller checks).
+                // is then refused where the caller checks). A line with
+                // content here is indented past `parent`: a CR is always
+                // half of a CRLF, so only empty lines passed the check above.
                 break;
             } else {
                 let content = content.trim_end_matches(' ');

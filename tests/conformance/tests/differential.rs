@@ -127,8 +127,8 @@ fn readme_counts() -> (usize, usize, usize) {
     let after = |word: &str, then: &str| -> usize {
         words
             .windows(3)
-            .find(|w| w[0] == word && w[2] == then)
-            .and_then(|w| w[1].parse().ok())
+            .filter(|w| w[0] == word && w[2] == then)
+            .find_map(|w| w[1].parse().ok())
             .unwrap_or_else(|| panic!("README.md has no \"{word} N {then}\""))
     };
     (
