@@ -74,6 +74,8 @@ class ConstraintsPayload(BaseModel):
     ratio: float = Field(default=0.5, ge=0.0, le=1.0)
     temp: float = Field(default=20.0, gt=-273.15, lt=1000.0)
     price: float = Field(default=0.25, multiple_of=0.25)
+    # A divisor a float cannot hold exactly.
+    third: float = Field(default=0.3, multiple_of=0.3)
 
 
 # --- collections --------------------------------------------------------------

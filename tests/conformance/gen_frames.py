@@ -248,6 +248,23 @@ def constraints():
         ("price-multiple", "price", 2.5),
         ("price-multiple-tiny", "price", 1e-9),
         ("price-multiple-huge", "price", 1e20),
+        # pydantic rounds the quotient and compares its multiple with the
+        # value (within 1e-9): a quotient beyond f64 is never a multiple.
+        ("price-multiple-quotient-edge", "price", 4.49e307),
+        ("price-multiple-quotient-overflow", "price", 4.5e307),
+        ("price-multiple-max", "price", Raw("1.7976931348623157e308")),
+        ("price-multiple-minus-max", "price", Raw("-1.7976931348623157e308")),
+        ("third-multiple", "third", 0.9),
+        ("third-multiple-1e16", "third", 1e16),
+        ("third-multiple-1e17", "third", 1e17),
+        ("third-multiple-1e18", "third", 1e18),
+        ("third-multiple-1e20", "third", 1e20),
+        ("third-not-multiple", "third", 0.30000001),
+        ("third-multiple-tiny", "third", 1e-10),
+        ("third-multiple-negative", "third", -0.6),
+        ("third-nan", "third", Raw("NaN")),
+        ("third-infinity", "third", Raw("Infinity")),
+        ("third-nan-from-str", "third", "nan"),
         ("ratio-nan", "ratio", Raw("NaN")),
         ("temp-infinity", "temp", Raw("Infinity")),
     ]
@@ -259,6 +276,11 @@ def constraints():
         ("ints-max-edge", "ints", [1, 2, 3, 4, 5]),
         ("counts-empty", "counts", {}),
         ("counts-too-many", "counts", {"a": 1, "b": 2, "c": 3, "d": 4}),
+        # The bound counts the entries that validated, as each is added.
+        ("counts-too-many-last-invalid", "counts", {"a": 1, "b": 2, "c": 3, "d": "x"}),
+        ("counts-too-many-two-invalid", "counts", {"a": "x", "b": 2, "c": 3, "d": 4, "e": "y"}),
+        ("counts-too-many-after-invalid", "counts", {"a": "x", "b": 2, "c": 3, "d": 4, "e": 5}),
+        ("counts-empty-after-invalid", "counts", {"a": "x"}),
         ("positives-zero", "positives", [0]),
         ("positives-mixed", "positives", [1, -1, 0, 2]),
     ]:
@@ -335,6 +357,16 @@ def lax():
         ("bool-from-int-2", 2),
         ("bool-from-float-1", 1.0),
         ("bool-from-float-half", 0.5),
+        # A number is a bool only through an i64: integral floats inside its
+        # range cannot be parsed, the rest are not booleans at all.
+        ("bool-from-float-2", 2.0),
+        ("bool-from-float-huge", Raw("1.7976931348623157e308")),
+        ("bool-from-float-tiny", Raw("5e-324")),
+        ("bool-from-float-below-2-pow-63", Raw("9223372036854774784.0")),
+        ("bool-from-float-2-pow-63", Raw("9223372036854775807.0")),
+        ("bool-from-float-minus-2-pow-63", Raw("-9223372036854775808.0")),
+        ("bool-from-int-min-i64", Raw("-9223372036854775808")),
+        ("bool-from-int-2-pow-63", Raw("9223372036854775808")),
     ]:
         message(f"lax/{name}", "scalars", with_(SCALARS_MIN, flag=value))
     for name, value in [
@@ -443,6 +475,12 @@ def numbers():
     ]
     for name, value in values:
         message(f"numbers/int-{name}", "scalars", with_(SCALARS_MIN, count=value))
+    # The same edges as strings, which pydantic parses into an int.
+    for name, value in [
+        ("i64-max", str(2**63 - 1)),
+        ("2-pow-63", str(2**63)),
+    ]:
+        message(f"numbers/int-from-str-{name}", "scalars", with_(SCALARS_MIN, count=value))
     for name, value in values:
         message(f"numbers/float-{name}", "scalars", with_(SCALARS_MIN, ratio=value))
     for name, value in [

