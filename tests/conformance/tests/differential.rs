@@ -31,6 +31,8 @@
 //! Skips with a notice when python3 is missing (fails instead when
 //! `CHANX_E2E_REQUIRED` is set, as in `scripts/test.sh`).
 
+#[path = "support/mutate.rs"]
+mod mutate;
 #[path = "support/pyjson.rs"]
 mod pyjson;
 
@@ -317,6 +319,75 @@ fn report_line(frame: &Frame, chanx: &[Answer], rust: &[Answer], verdict: &str) 
     format!("{line}\n")
 }
 
+// --- the two servers ---------------------------------------------------------------
+
+/// The Python chanx serving `app.py` and the Rust server generated from the
+/// document it emits, each logging to `<logs>/<name>-{chanx,rust}.log`.
+struct Servers {
+    // Held to stop each server when dropped.
+    _chanx: Server,
+    _rust: Server,
+    python_port: u16,
+    rust_port: u16,
+}
+
+impl Servers {
+    fn start(python: &Path, logs: &Path, name: &str) -> Servers {
+        let python_port = e2e::free_port();
+        let mut command = Command::new(python);
+        command
+            .arg(here().join("app.py"))
+            .arg(python_port.to_string())
+            // Fixes the order in which Python iterates over a frozenset of str
+            // (see the known differences), so every run gets the same answers.
+            .env("PYTHONHASHSEED", "0");
+        let mut chanx = Server::start(command, &logs.join(format!("{name}-chanx.log")));
+        chanx.wait_for_http(python_port, "/asyncapi.json", Duration::from_secs(30));
+
+        let rust_port = e2e::free_port();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_conformance-server"));
+        command.args(["--bind", &format!("127.0.0.1:{rust_port}")]);
+        let mut rust = Server::start(command, &logs.join(format!("{name}-rust.log")));
+        rust.wait_for_listen(rust_port, Duration::from_secs(30));
+        Servers {
+            _chanx: chanx,
+            _rust: rust,
+            python_port,
+            rust_port,
+        }
+    }
+
+    /// Sends every frame to both servers, one at a time on one connection
+    /// each (reopened after a close), and returns (chanx's, the Rust
+    /// server's) answers to each.
+    fn exchange_all(&self, frames: &[Frame]) -> Vec<(Vec<Answer>, Vec<Answer>)> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a tokio runtime");
+        runtime.block_on(async {
+            let mut chanx = Peer {
+                url: format!("ws://127.0.0.1:{}/ws/conformance", self.python_port),
+                socket: None,
+                answers_every_frame: true,
+            };
+            let mut rust = Peer {
+                url: format!("ws://127.0.0.1:{}/ws/conformance", self.rust_port),
+                socket: None,
+                answers_every_frame: false,
+            };
+            let mut results = Vec::with_capacity(frames.len());
+            for (n, frame) in frames.iter().enumerate() {
+                results.push(tokio::join!(
+                    chanx.exchange(frame, n),
+                    rust.exchange(frame, n)
+                ));
+            }
+            results
+        })
+    }
+}
+
 // --- the tests ------------------------------------------------------------------
 
 #[test]
@@ -336,51 +407,11 @@ fn chanx_runtime_answers_every_frame_as_chanx() {
     );
 
     let logs = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let python_port = e2e::free_port();
-    let mut command = Command::new(&python);
-    command
-        .arg(here().join("app.py"))
-        .arg(python_port.to_string())
-        // Fixes the order in which Python iterates over a frozenset of str
-        // (see the known differences), so every run gets the same answers.
-        .env("PYTHONHASHSEED", "0");
-    let mut chanx_server = Server::start(command, &logs.join("conformance-chanx.log"));
-    chanx_server.wait_for_http(python_port, "/asyncapi.json", Duration::from_secs(30));
-
-    let rust_port = e2e::free_port();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_conformance-server"));
-    command.args(["--bind", &format!("127.0.0.1:{rust_port}")]);
-    let mut rust_server = Server::start(command, &logs.join("conformance-rust.log"));
-    rust_server.wait_for_listen(rust_port, Duration::from_secs(30));
-
+    let servers = Servers::start(&python, &logs, "conformance");
     let started = Instant::now();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
-    let results: Vec<(Vec<Answer>, Vec<Answer>)> = runtime.block_on(async {
-        let mut chanx = Peer {
-            url: format!("ws://127.0.0.1:{python_port}/ws/conformance"),
-            socket: None,
-            answers_every_frame: true,
-        };
-        let mut rust = Peer {
-            url: format!("ws://127.0.0.1:{rust_port}/ws/conformance"),
-            socket: None,
-            answers_every_frame: false,
-        };
-        let mut results = Vec::with_capacity(frames.len());
-        for (n, frame) in frames.iter().enumerate() {
-            results.push(tokio::join!(
-                chanx.exchange(frame, n),
-                rust.exchange(frame, n)
-            ));
-        }
-        results
-    });
+    let results = servers.exchange_all(&frames);
     let elapsed = started.elapsed();
-    drop(rust_server);
-    drop(chanx_server);
+    drop(servers);
 
     let total = frames.len();
     let mut identical = 0;
@@ -465,6 +496,115 @@ fn chanx_runtime_answers_every_frame_as_chanx() {
         "{} of {total} frames are answered differently by chanx-runtime and chanx \
          (every difference is printed above):\n{names}\n{summary}",
         failing.len(),
+    );
+}
+
+/// How many mutants [`mutated_frames_are_answered_as_chanx_answers`] sends
+/// unless `CHANX_CONFORMANCE_MUTANTS` says otherwise.
+const DEFAULT_MUTANTS: usize = 3000;
+
+/// A `usize` from the environment variable `name`, or `default`.
+fn env_number(name: &str, default: u64) -> u64 {
+    match std::env::var(name) {
+        Ok(text) => text
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={text:?} is not a number")),
+        Err(_) => default,
+    }
+}
+
+/// The seeded campaign: mutants of the frames of `frames.jsonl` (see
+/// `support/mutate.rs`) sent to chanx and to the Rust server, every answer
+/// compared as JSON. `CHANX_CONFORMANCE_MUTANTS` sets how many (3,000 by
+/// default), `CHANX_FUZZ_SEED` the seed; a difference is printed with the
+/// mutant that caused it, and every mutant is in
+/// `$CARGO_TARGET_TMPDIR/conformance-mutants.jsonl`.
+#[test]
+fn mutated_frames_are_answered_as_chanx_answers() {
+    let Some(python) = e2e::interop_python() else {
+        return;
+    };
+    let count = env_number("CHANX_CONFORMANCE_MUTANTS", DEFAULT_MUTANTS as u64) as usize;
+    let seed = env_number("CHANX_FUZZ_SEED", 2_013);
+    let known = known_differences();
+    let originals = load_frames();
+    let seeds = mutate::seeds(
+        originals
+            .iter()
+            .filter(|frame| !frame.binary && !known.contains(&frame.name))
+            .map(|frame| frame.text.as_str()),
+    );
+    let mutator = mutate::Mutator::new(seeds);
+    let mut rng = mutate::Rng::new(seed);
+    let mut frames = Vec::with_capacity(count);
+    let mut skipped = 0;
+    while frames.len() < count {
+        match mutator.mutant(&mut rng) {
+            Some(text) => frames.push(Frame {
+                name: format!("mutant-{}", frames.len()),
+                text,
+                binary: false,
+            }),
+            None => skipped += 1,
+        }
+    }
+
+    let logs = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let servers = Servers::start(&python, &logs, "conformance-mutants");
+    let started = Instant::now();
+    let results = servers.exchange_all(&frames);
+    let elapsed = started.elapsed();
+    drop(servers);
+
+    let mut report = String::new();
+    let mut differences = String::new();
+    let mut failing = 0;
+    let mut byte_identical = 0;
+    for (frame, (chanx, rust)) in frames.iter().zip(&results) {
+        let same = same_json(chanx, rust);
+        byte_identical += usize::from(chanx == rust);
+        let verdict = if same { "identical-json" } else { "differs" };
+        report.push_str(&report_line(frame, chanx, rust, verdict));
+        if !same {
+            failing += 1;
+            if failing <= 40 {
+                let _ = write!(
+                    differences,
+                    "\n--- DIFFERS: {}\n  frame: {}\n  chanx: {}\n  rust:  {}\n",
+                    frame.name,
+                    clip(&frame.text),
+                    show_answers(chanx),
+                    show_answers(rust),
+                );
+            }
+        }
+    }
+    let report_path = logs.join("conformance-mutants.jsonl");
+    std::fs::write(&report_path, &report).expect("write the report");
+    let summary = format!(
+        "conformance mutants (seed {seed}): {}/{count} identical as JSON, {byte_identical} \
+         byte-identical; {skipped} more made and not sent (known differences); {:.1} s; \
+         every mutant: {}",
+        count - failing,
+        elapsed.as_secs_f64(),
+        report_path.display()
+    );
+    say(&differences);
+    say(&summary);
+    // Any answer at all: a campaign whose every frame timed out or was
+    // refused at the door would compare nothing.
+    let answered = results
+        .iter()
+        .filter(|(chanx, _)| chanx.iter().any(|a| matches!(a, Answer::Text(_))))
+        .count();
+    assert!(
+        answered * 2 > count,
+        "only {answered} of {count} mutants got a text answer from chanx\n{summary}"
+    );
+    assert!(
+        failing == 0,
+        "{failing} of {count} mutants are answered differently by chanx-runtime and chanx \
+         (the first 40 are printed above)\n{summary}"
     );
 }
 
