@@ -3,7 +3,8 @@
 //! Each mutant is a frame of `frames.jsonl` that parses as a JSON object,
 //! changed one to three times: a value replaced by another of a pool that
 //! reaches every model of `app.py` (its field names, literals, enum values,
-//! formats, bounds and their neighbours), a member removed or added, a
+//! formats, bounds and their neighbours) or, under a field's own name, by
+//! one of that field's (see `field_pool`), a member removed or added, a
 //! number or string nudged, a value wrapped, the action or the payload
 //! swapped for another frame's. Mutants that fall into a documented known
 //! difference (docs/wire-protocol.md) are not sent: see [`known_class`].
@@ -379,7 +380,15 @@ impl Mutator {
     }
 
     fn mutate(&self, frame: &mut Value, rng: &mut Rng) {
-        match rng.below(10) {
+        match rng.below(11) {
+            10 => {
+                // A member of the envelope: `ref`, `topic`, a second
+                // `action`, or one no message has.
+                let key = *rng.pick(&["ref", "topic", "action", "payload", "zzz", ""]);
+                if let Some(object) = frame.as_object_mut() {
+                    object.insert(key.into(), rng.pick(&self.pool).clone());
+                }
+            }
             0 => {
                 if let Some(object) = frame.as_object_mut() {
                     object.insert("action".into(), json!(rng.pick(ACTIONS)));
@@ -398,7 +407,16 @@ impl Mutator {
                 let Some(node) = at_mut(frame, &path) else {
                     return;
                 };
-                self.mutate_node(node, rng);
+                let field: &[&str] = match path.last() {
+                    Some(Step::Key(key)) => field_pool(key),
+                    _ => &[],
+                };
+                if !field.is_empty() && rng.below(2) == 0 {
+                    let text: &str = *rng.pick(field);
+                    *node = serde_json::from_str(text).expect("the field pools are JSON texts");
+                } else {
+                    self.mutate_node(node, rng);
+                }
                 if rng.below(8) == 0 {
                     remove(frame, &path);
                 }
@@ -439,6 +457,224 @@ impl Mutator {
                 _ => nudge(node, rng),
             },
         }
+    }
+}
+
+/// Values for one field of `app.py`, chosen for how its type reads input:
+/// each format's spellings and near misses, numbers around each bound, the
+/// pattern's edges. A node under one of these keys takes a value from its
+/// list half the time it is replaced.
+fn field_pool(key: &str) -> &'static [&'static str] {
+    match key {
+        "day" => &[
+            r#""2024-01-31T00:00:00Z""#,
+            r#""2024-01-31T00:00:01Z""#,
+            r#""2024-01-31T00:00:00""#,
+            "1704067200",
+            "1704067200.0",
+            "0",
+            "-1",
+            r#""1704067200""#,
+            r#""2024-13-01""#,
+            r#""2024-02-30""#,
+            r#""0000-01-01""#,
+            r#""9999-12-31""#,
+            r#""2024/01/31""#,
+            "1e20",
+        ],
+        "moment" => &[
+            r#""2024-01-31T12:34:56.1234567Z""#,
+            r#""2024-01-31T12:34:56+2400""#,
+            r#""2024-01-31t12:34:56z""#,
+            r#""2024-01-31 12:34:56Z""#,
+            r#""2024-01-31T12:34""#,
+            r#""2024-01-31T12""#,
+            r#""2024-01-31""#,
+            "1704067200.5",
+            "-1",
+            "0",
+            "1e11",
+            "1e20",
+            r#""2024-01-31T12:34:56-00:00""#,
+            r#""2024-01-31T12:34:56+05""#,
+            r#""2024-01-31T23:59:60Z""#,
+            r#""1704067200123""#,
+        ],
+        "clock" => &[
+            r#""12:34:56Z""#,
+            r#""12:34:56.123456789""#,
+            r#""123456""#,
+            r#""12:34:56+01:00""#,
+            r#""24:00:00""#,
+            r#""12:60""#,
+            r#""1:2:3""#,
+            "3600",
+            "3600.5",
+            "-1",
+            "86400",
+            r#""T12:34""#,
+        ],
+        "span" => &[
+            r#""P1W""#,
+            r#""P0D""#,
+            r#""PT""#,
+            r#""P1DT""#,
+            r#""1:02:03""#,
+            r#""-1 day, 0:00:00""#,
+            r#""P1.5D""#,
+            "3600",
+            "-0.5",
+            "1e10",
+            r#""P1Y2M""#,
+            r#""PT1H30M15.5S""#,
+            r#""01:02:03.5""#,
+            r#""1 day""#,
+            r#""-PT1S""#,
+            r#""+P1D""#,
+            r#""2 days, 1:00:00""#,
+        ],
+        "uid" => &[
+            r#""550e8400e29b41d4a716446655440000""#,
+            r#""550E8400-E29B-41D4-A716-446655440000""#,
+            r#""{550e8400-e29b-41d4-a716-446655440000}""#,
+            r#""urn:uuid:550e8400-e29b-41d4-a716-446655440000""#,
+            r#""00000000-0000-0000-0000-000000000000""#,
+            r#""550e8400-e29b-41d4-a716-44665544000""#,
+            r#""550e8400-e29b-41d4-a716-4466554400000""#,
+            r#""550e8400-e29b-41d4-a716_446655440000""#,
+            "1",
+            r#""""#,
+        ],
+        "amount" => &[
+            r#""1e1000""#,
+            r#""-0""#,
+            r#""0E-10""#,
+            r#""1.23456789012345678901234567890""#,
+            r#""sNaN""#,
+            r#""Infinity""#,
+            r#""-inf""#,
+            r#""1_000.5""#,
+            r#"" 1.5 ""#,
+            r#""+1.5""#,
+            r#"".5""#,
+            r#""5.""#,
+            r#""1.5e""#,
+            "1.5",
+            "0.1",
+            "100",
+            r#""0x10""#,
+        ],
+        "link" | "home" => &[
+            r#""http://example.com:99999""#,
+            r#""http://exa mple.com""#,
+            r#""https://例え.jp/パス""#,
+            r#""http://a/b/../c""#,
+            r#""HTTP://Example.COM""#,
+            r#""file:///etc/passwd""#,
+            r#""http:/x""#,
+            r#""//example.com""#,
+            r#""http://user@:80""#,
+            r#""http://[::1]""#,
+            r#""https://example.com/a b?c=d e#f g""#,
+            r#""ws://x""#,
+            r#""http://x.com/%zz""#,
+            r#""https://xn--r8jz45g.jp""#,
+            r#""http://1.2.3.4:0/""#,
+            r#""http://""#,
+        ],
+        "ip" => &[
+            r#""127.1""#,
+            r#""0x7f.0.0.1""#,
+            r#""127.0.0.01""#,
+            r#""1.2.3.4 ""#,
+            r#""::1""#,
+            r#""255.255.255.255""#,
+            r#""0.0.0.0""#,
+            "2130706433",
+            r#""2130706433""#,
+            r#""1.2.3""#,
+        ],
+        "blob" => &[
+            r#""hello""#,
+            r#""é""#,
+            r#""""#,
+            r#""aGVsbG8=""#,
+            "1",
+            "[104, 105]",
+            r#""\u0000""#,
+        ],
+        "sku" => &[
+            r#""ABC-١٢""#,
+            r#""ABC-12\n""#,
+            r#""ÀBC-12""#,
+            r#""abc-12""#,
+            r#""ABC-123""#,
+            r#""ABC-1２""#,
+            r#""ABCD-12""#,
+            r#"" ABC-12""#,
+        ],
+        "code" => &[
+            r#""ab\n""#,
+            r#""éé""#,
+            r#""a""#,
+            r#""abcdef""#,
+            r#""abcdefg""#,
+            r#""AB""#,
+        ],
+        "name" | "text" | "label" | "note" | "title" => &[
+            r#""ab""#,
+            r#""abcdefgh""#,
+            r#""abcdefghi""#,
+            r#""😀😀""#,
+            r#""é""#,
+            r#""a\u0301""#,
+            r#""\ud83d\ude00""#,
+            "1",
+            "1.5",
+            "true",
+        ],
+        "count" | "age" | "level" | "step" | "value" | "lives" | "x" | "y" | "id" | "maybe" => &[
+            r#""٧""#,
+            r#""\t7\n""#,
+            r#""7.0""#,
+            r#""7.5""#,
+            r#""1_0""#,
+            r#""0b1""#,
+            r#""-0""#,
+            "7.0",
+            "7.5",
+            "-0.0",
+            "150",
+            "151",
+            "-1",
+            "0",
+            "10",
+            "9",
+            "1e2",
+            "5",
+            "15",
+        ],
+        "ratio" | "temp" | "price" | "third" | "radius" | "side" => &[
+            r#""+1.5""#,
+            r#""1_000.5""#,
+            r#""-0.0""#,
+            r#"".5""#,
+            r#""5.""#,
+            r#""infinity""#,
+            r#""-inf""#,
+            r#""iNf""#,
+            r#""nan""#,
+            r#""1e""#,
+            "-273.15",
+            "-273.14",
+            "999.9999",
+            "1000",
+            "0.75",
+            "0.9",
+            "1e-10",
+            "-0.3",
+        ],
+        _ => &[],
     }
 }
 
@@ -611,18 +847,58 @@ pub fn known_class(frame: &Value) -> bool {
 }
 
 /// Whether `value` holds an integer beyond `i64`, as a number or as a
-/// string of 19 digits or more (which pydantic parses into an int field:
+/// string of one (which pydantic parses into an int field:
 /// `numbers/int-from-str-2-pow-63`).
 fn holds_integer_beyond_i64(value: &Value) -> bool {
     match value {
         Value::Number(number) => number.is_u64() && !number.is_i64(),
-        Value::String(text) => text
-            .as_bytes()
-            .split(|b| !b.is_ascii_digit())
-            .any(|digits| digits.len() >= 19),
+        Value::String(text) => integer_text_beyond_i64(text),
         Value::Array(items) => items.iter().any(holds_integer_beyond_i64),
         Value::Object(map) => map.values().any(holds_integer_beyond_i64),
         _ => false,
+    }
+}
+
+/// Whether pydantic would read `text` as an integer of 19 digits or more:
+/// digits and underscores, spaces and a sign around them, and `.0…` after.
+fn integer_text_beyond_i64(text: &str) -> bool {
+    let text = text.trim();
+    let text = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let whole = match text.split_once('.') {
+        Some((whole, zeros)) if zeros.bytes().all(|b| b == b'0') => whole,
+        Some(_) => return false,
+        None => text,
+    };
+    whole.bytes().all(|b| b.is_ascii_digit() || b == b'_')
+        && whole.bytes().filter(u8::is_ascii_digit).count() >= 19
+}
+
+#[test]
+fn every_field_value_is_json() {
+    for key in KEYS {
+        for text in field_pool(key) {
+            let parsed = serde_json::from_str::<Value>(text);
+            assert!(parsed.is_ok(), "field_pool({key:?}): {text} is not JSON");
+        }
+    }
+}
+
+#[test]
+fn integers_beyond_i64_as_text_are_a_known_difference() {
+    for text in [
+        "9223372036854775808",
+        " -12345678901234567890 ",
+        "1_000_000_000_000_000_000_0.00",
+    ] {
+        assert!(integer_text_beyond_i64(text), "{text}");
+    }
+    for text in [
+        "9223372036854775",
+        "1.23456789012345678901234567890",
+        "1e30",
+        "abc1234567890123456789",
+    ] {
+        assert!(!integer_text_beyond_i64(text), "{text}");
     }
 }
 
