@@ -412,7 +412,7 @@ impl Mutator {
                     _ => &[],
                 };
                 if !field.is_empty() && rng.below(2) == 0 {
-                    let text: &str = *rng.pick(field);
+                    let text = *rng.pick(field);
                     *node = serde_json::from_str(text).expect("the field pools are JSON texts");
                 } else {
                     self.mutate_node(node, rng);
