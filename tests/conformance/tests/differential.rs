@@ -31,6 +31,8 @@
 //! Skips with a notice when python3 is missing (fails instead when
 //! `CHANX_E2E_REQUIRED` is set, as in `scripts/test.sh`).
 
+#[path = "support/app_vocabulary.rs"]
+mod app_vocabulary;
 #[path = "support/mutate.rs"]
 mod mutate;
 #[path = "support/pyjson.rs"]
@@ -534,7 +536,7 @@ fn mutated_frames_are_answered_as_chanx_answers() {
             .filter(|frame| !frame.binary && !known.contains(&frame.name))
             .map(|frame| frame.text.as_str()),
     );
-    let mutator = mutate::Mutator::new(seeds);
+    let mutator = mutate::Mutator::new(seeds, app_vocabulary::vocabulary());
     let mut rng = mutate::Rng::new(seed);
     let mut frames = Vec::with_capacity(count);
     let mut skipped = 0;

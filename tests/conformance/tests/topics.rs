@@ -24,6 +24,8 @@
 //! Also checks that `specs/topics.json` and `topic_steps.jsonl` are what
 //! `topics_app.py --asyncapi` and `gen_topic_steps.py` write.
 
+#[path = "support/mutate.rs"]
+mod mutate;
 #[path = "support/pyjson.rs"]
 mod pyjson;
 
@@ -124,10 +126,9 @@ impl Side {
                     .sockets
                     .get_mut(&conn)
                     .expect("the step's connection is open");
-                socket
-                    .send(Message::text(text.clone()))
-                    .await
-                    .unwrap_or_else(|e| panic!("{}: send: {e}", step.name));
+                // A send may fail when the server closed after the previous
+                // frame: what it sent is read (and compared) either way.
+                let _ = socket.send(Message::text(text.clone())).await;
             }
             Action::Broadcast(body) => {
                 let port = self.port;
@@ -169,10 +170,10 @@ impl Side {
         let mut received = BTreeMap::new();
         for (conn, socket) in &mut self.sockets {
             let sync = format!(r#"{{"action":"ping","ref":"{sync_ref}"}}"#);
-            socket
-                .send(Message::text(sync))
-                .await
-                .expect("send the sync ping");
+            if socket.send(Message::text(sync)).await.is_err() {
+                received.insert(conn.clone(), vec!["<closed>".to_owned()]);
+                continue;
+            }
             let wanted = expect.and_then(|e| e.get(conn)).map_or(0, Vec::len);
             let mut frames = Vec::new();
             let mut synced = false;
@@ -255,6 +256,35 @@ fn same_json(a: &[String], b: &[String]) -> bool {
             })
 }
 
+/// One step's answers on both sides, compared.
+struct Compared {
+    /// The same connections got the same frames, as JSON.
+    same: bool,
+    /// Frames received (the larger count of the two sides, per connection).
+    frames: usize,
+    byte_identical: usize,
+}
+
+impl Compared {
+    fn of(chanx: &BTreeMap<String, Vec<String>>, rust: &BTreeMap<String, Vec<String>>) -> Self {
+        let mut compared = Compared {
+            same: chanx.len() == rust.len(),
+            frames: 0,
+            byte_identical: 0,
+        };
+        for conn in chanx.keys().chain(rust.keys()) {
+            let (a, b) = (
+                chanx.get(conn).map_or(&[][..], Vec::as_slice),
+                rust.get(conn).map_or(&[][..], Vec::as_slice),
+            );
+            compared.same &= same_json(a, b);
+            compared.frames += a.len().max(b.len());
+            compared.byte_identical += a.iter().zip(b).filter(|(a, b)| a == b).count();
+        }
+        compared
+    }
+}
+
 fn show(frames: &BTreeMap<String, Vec<String>>) -> String {
     let mut out = String::new();
     for (conn, list) in frames {
@@ -269,75 +299,99 @@ fn show(frames: &BTreeMap<String, Vec<String>>) -> String {
     out
 }
 
+/// `topics_app.py` under the Python chanx and `topics-server`, each logging
+/// to `$CARGO_TARGET_TMPDIR/<name>-{chanx,rust}.log`.
+struct TopicServers {
+    // Held to stop each server when dropped.
+    _chanx: Server,
+    _rust: Server,
+    python_port: u16,
+    rust_port: u16,
+}
+
+impl TopicServers {
+    fn start(python: &Path, name: &str) -> TopicServers {
+        let logs = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+        let python_port = e2e::free_port();
+        let mut command = Command::new(python);
+        command
+            .arg(here().join("topics_app.py"))
+            .arg(python_port.to_string());
+        let mut chanx = Server::start(command, &logs.join(format!("{name}-chanx.log")));
+        chanx.wait_for_http(python_port, "/asyncapi.json", Duration::from_secs(30));
+
+        let rust_port = e2e::free_port();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_topics-server"));
+        command.args(["--bind", &format!("127.0.0.1:{rust_port}")]);
+        let mut rust = Server::start(command, &logs.join(format!("{name}-rust.log")));
+        rust.wait_for_listen(rust_port, Duration::from_secs(30));
+        TopicServers {
+            _chanx: chanx,
+            _rust: rust,
+            python_port,
+            rust_port,
+        }
+    }
+
+    /// No connection yet to either server.
+    fn sides(&self) -> (Side, Side) {
+        let side = |port| Side {
+            port,
+            sockets: BTreeMap::new(),
+        };
+        (side(self.python_port), side(self.rust_port))
+    }
+}
+
+/// Applies `step` to both servers and returns what every open connection
+/// of each received (chanx's, the Rust server's).
+async fn run_step(
+    chanx: &mut Side,
+    rust: &mut Side,
+    step: &Step,
+    n: usize,
+) -> (BTreeMap<String, Vec<String>>, BTreeMap<String, Vec<String>>) {
+    tokio::join!(chanx.apply(step), rust.apply(step));
+    let mut from_rust = rust.collect(n, None).await;
+    let from_chanx = chanx.collect(n, Some(&from_rust)).await;
+    // A push may also reach a Rust connection after its sync answer (a
+    // client frame and a layer message ready at once).
+    rust.top_up(&mut from_rust, &from_chanx).await;
+    (from_chanx, from_rust)
+}
+
 #[test]
 fn chanx_runtime_serves_topics_as_chanx() {
     let Some(python) = e2e::interop_python() else {
         return;
     };
     let steps = load_steps();
-    let logs = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-
-    let python_port = e2e::free_port();
-    let mut command = Command::new(&python);
-    command
-        .arg(here().join("topics_app.py"))
-        .arg(python_port.to_string());
-    let mut chanx_server = Server::start(command, &logs.join("topics-chanx.log"));
-    chanx_server.wait_for_http(python_port, "/asyncapi.json", Duration::from_secs(30));
-
-    let rust_port = e2e::free_port();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_topics-server"));
-    command.args(["--bind", &format!("127.0.0.1:{rust_port}")]);
-    let mut rust_server = Server::start(command, &logs.join("topics-rust.log"));
-    rust_server.wait_for_listen(rust_port, Duration::from_secs(30));
-
+    let servers = TopicServers::start(&python, "topics");
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("a tokio runtime");
     let started = Instant::now();
     let results = runtime.block_on(async {
-        let mut chanx = Side {
-            port: python_port,
-            sockets: BTreeMap::new(),
-        };
-        let mut rust = Side {
-            port: rust_port,
-            sockets: BTreeMap::new(),
-        };
+        let (mut chanx, mut rust) = servers.sides();
         let mut results = Vec::new();
         for (n, step) in steps.iter().enumerate() {
-            tokio::join!(chanx.apply(step), rust.apply(step));
-            let mut from_rust = rust.collect(n, None).await;
-            let from_chanx = chanx.collect(n, Some(&from_rust)).await;
-            // A push may also reach a Rust connection after its sync
-            // answer (a client frame and a layer message ready at once).
-            rust.top_up(&mut from_rust, &from_chanx).await;
-            results.push((from_chanx, from_rust));
+            results.push(run_step(&mut chanx, &mut rust, step, n).await);
         }
         results
     });
     let elapsed = started.elapsed();
-    drop(rust_server);
-    drop(chanx_server);
+    drop(servers);
 
     let mut frames = 0;
     let mut byte_identical = 0;
     let mut failures = String::new();
     let mut failing = Vec::new();
     for (step, (chanx, rust)) in steps.iter().zip(&results) {
-        let conns: Vec<&String> = chanx.keys().chain(rust.keys()).collect();
-        let mut same = chanx.len() == rust.len();
-        for conn in conns {
-            let (a, b) = (
-                chanx.get(conn).map_or(&[][..], Vec::as_slice),
-                rust.get(conn).map_or(&[][..], Vec::as_slice),
-            );
-            same &= same_json(a, b);
-            frames += a.len().max(b.len());
-            byte_identical += a.iter().zip(b).filter(|(a, b)| a == b).count();
-        }
-        if !same {
+        let compared = Compared::of(chanx, rust);
+        frames += compared.frames;
+        byte_identical += compared.byte_identical;
+        if !compared.same {
             failing.push(step.name.as_str());
             let _ = write!(
                 failures,
@@ -362,6 +416,272 @@ fn chanx_runtime_serves_topics_as_chanx() {
         steps.len()
     );
     assert!(frames > 100, "the session exchanged only {frames} frames");
+}
+
+// --- the mutant campaign ------------------------------------------------------------
+
+/// How many steps [`mutated_topic_frames_are_served_as_chanx_serves_them`]
+/// takes unless `CHANX_TOPIC_MUTANTS` says otherwise.
+const DEFAULT_TOPIC_MUTANTS: usize = 600;
+
+/// Member names of `topics_app.py`'s messages, and a few none has.
+const TOPIC_KEYS: &[&str] = &[
+    "action",
+    "topic",
+    "ref",
+    "payload",
+    "user_name",
+    "text_body",
+    "mood",
+    "userName",
+    "textBody",
+    "percent",
+    "text",
+    "level",
+    "title",
+    "rank",
+    "version",
+    "seq",
+    "extra",
+    "",
+];
+
+/// The hub's actions, the server's and some nobody handles.
+const TOPIC_ACTIONS: &[&str] = &[
+    "ping",
+    "subscribe",
+    "unsubscribe",
+    "post",
+    "progress",
+    "whoami",
+    "pong",
+    "posted",
+    "room_event",
+    "not_subscribed",
+    "error",
+    "nope",
+    "",
+];
+
+fn topic_field_pool(key: &str) -> &'static [&'static str] {
+    match key {
+        "topic" => &[
+            r#""room:42""#,
+            r#""room:1""#,
+            r#""room:7""#,
+            r#""room:""#,
+            r#""room:secret""#,
+            r#""room:s""#,
+            r#""room:v""#,
+            r#""feed:news""#,
+            r#""run:7:step:2""#,
+            r#""run:7:step:x""#,
+            r#""room:42:x""#,
+            r#""Room:42""#,
+            r#"" room:42""#,
+            r#""room:42\n""#,
+            r#""nope:1""#,
+            "42",
+            r#"["room:42"]"#,
+            "null",
+            r#""""#,
+            r#""room:café☃""#,
+            r#""room:{room_id}""#,
+            r#""room:a b""#,
+            r#""room:%34%32""#,
+        ],
+        "ref" => &[
+            r#""1""#,
+            "1",
+            "null",
+            "[1]",
+            r#"{"a": 1}"#,
+            r#""""#,
+            "true",
+            "1.5",
+            r#""sync-0""#,
+        ],
+        "user_name" | "userName" => &[
+            r#""ann""#,
+            r#""""#,
+            r#""aaaaaaaaaaaaaaaaaaaa""#,
+            r#""aaaaaaaaaaaaaaaaaaaaa""#,
+            "1",
+            r#""😀""#,
+        ],
+        "mood" => &[r#""happy""#, r#""sad""#, r#""HAPPY""#, "null", "1", r#""""#],
+        "percent" => &["0", "100", "101", "-1", "50.0", "50.5", r#""50""#, "null"],
+        _ => &[],
+    }
+}
+
+/// Broadcast bodies are taken as they are: the test endpoint of each app
+/// answers 200 only to a well-formed one.
+fn topic_vocabulary() -> mutate::Vocabulary {
+    mutate::Vocabulary {
+        keys: TOPIC_KEYS,
+        actions: TOPIC_ACTIONS,
+        envelope: &["ref", "topic", "action", "payload", "version", "zzz"],
+        field_pool: topic_field_pool,
+        values: &[r#""room:42""#, r#""feed:news""#, r#""run:7:step:2""#],
+        // chanx's topic answers have no documented difference.
+        known: |frame| mutate::holds_integer_beyond_i64(frame),
+    }
+}
+
+/// The seeded topic campaign: three hub connections and a feed connection
+/// take turns sending mutants of the hub frames of `topic_steps.jsonl`
+/// (subscribing, posting, unsubscribing with topics, refs and payloads
+/// changed), with broadcasts of the steps' bodies between them, and every
+/// connection's frames are compared after each step, as in
+/// [`chanx_runtime_serves_topics_as_chanx`]. A connection the server
+/// closes is opened again. `CHANX_TOPIC_MUTANTS` sets how many steps,
+/// `CHANX_FUZZ_SEED` the seed.
+#[test]
+fn mutated_topic_frames_are_served_as_chanx_serves_them() {
+    let Some(python) = e2e::interop_python() else {
+        return;
+    };
+    let count = env_number("CHANX_TOPIC_MUTANTS", DEFAULT_TOPIC_MUTANTS as u64) as usize;
+    let seed = env_number("CHANX_FUZZ_SEED", 2_013);
+    let recorded = load_steps();
+    let hub: Vec<&str> = recorded
+        .iter()
+        .filter(|step| matches!(step.conn.as_deref(), Some("a" | "b" | "c")))
+        .filter_map(|step| match &step.action {
+            Action::Send(text) => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    let broadcasts: Vec<&Step> = recorded
+        .iter()
+        .filter(|step| matches!(step.action, Action::Broadcast(_)))
+        .collect();
+    let mutator = mutate::Mutator::new(mutate::seeds(hub.into_iter()), topic_vocabulary());
+    let mut rng = mutate::Rng::new(seed);
+    let connections = [
+        ("a", "/ws/hub"),
+        ("b", "/ws/hub"),
+        ("c", "/ws/hub"),
+        ("f", "/ws/feed/news"),
+    ];
+    let connect = |conn: &str, path: &str| Step {
+        name: format!("connect {conn}"),
+        conn: Some(conn.to_owned()),
+        action: Action::Connect(path.to_owned()),
+    };
+
+    let servers = TopicServers::start(&python, "topics-mutants");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    let started = Instant::now();
+    let (failures, failing, frames, sent, reconnects, steps_run) = runtime.block_on(async {
+        let (mut chanx, mut rust) = servers.sides();
+        for (n, (conn, path)) in connections.iter().enumerate() {
+            run_step(&mut chanx, &mut rust, &connect(conn, path), n).await;
+        }
+        let mut failures = String::new();
+        let mut failing = 0;
+        let mut frames = 0;
+        let mut sent = 0;
+        let mut reconnects = 0;
+        let mut steps_run = 0;
+        let mut closed: Vec<&str> = Vec::new();
+        for n in connections.len()..connections.len() + count {
+            let step = if let Some(conn) = closed.pop() {
+                reconnects += 1;
+                let path = connections
+                    .iter()
+                    .find(|(c, _)| *c == conn)
+                    .map_or("", |c| c.1);
+                connect(conn, path)
+            } else if rng.below(10) == 0 {
+                let recorded = *rng.pick(&broadcasts);
+                Step {
+                    name: recorded.name.clone(),
+                    conn: None,
+                    action: match &recorded.action {
+                        Action::Broadcast(body) => Action::Broadcast(body.clone()),
+                        _ => unreachable!("only broadcasts were kept"),
+                    },
+                }
+            } else {
+                let Some(text) = mutator.mutant(&mut rng) else {
+                    continue;
+                };
+                sent += 1;
+                Step {
+                    name: text.clone(),
+                    conn: Some(rng.pick(&["a", "b", "c"]).to_string()),
+                    action: Action::Send(text),
+                }
+            };
+            let (from_chanx, from_rust) = run_step(&mut chanx, &mut rust, &step, n).await;
+            steps_run += 1;
+            let compared = Compared::of(&from_chanx, &from_rust);
+            frames += compared.frames;
+            if !compared.same {
+                failing += 1;
+                if failing <= 20 {
+                    let _ = write!(
+                        failures,
+                        "\n--- DIFFERS at step {n}: {} on {}\n  chanx:{}\n  rust:{}\n",
+                        step.name.escape_debug(),
+                        step.conn.as_deref().unwrap_or("(no connection)"),
+                        show(&from_chanx),
+                        show(&from_rust)
+                    );
+                }
+            }
+            // A connection either server closed is opened again on both.
+            for (conn, _) in connections {
+                let ended = |side: &BTreeMap<String, Vec<String>>| {
+                    side.get(conn)
+                        .and_then(|frames| frames.last())
+                        .is_some_and(|last| {
+                            last.starts_with("<close")
+                                || last == "<connection lost>"
+                                || last == "<closed>"
+                        })
+                };
+                if ended(&from_chanx) || ended(&from_rust) {
+                    closed.push(conn);
+                }
+            }
+        }
+        (failures, failing, frames, sent, reconnects, steps_run)
+    });
+    let elapsed = started.elapsed();
+    drop(servers);
+    say(&failures);
+    let summary = format!(
+        "topic mutants (seed {seed}): {}/{steps_run} steps identical, {sent} mutants sent, \
+         {frames} frames compared, {reconnects} reconnections; {:.1} s",
+        steps_run - failing,
+        elapsed.as_secs_f64()
+    );
+    say(&summary);
+    assert!(
+        frames > count,
+        "the campaign exchanged only {frames} frames\n{summary}"
+    );
+    assert!(
+        failing == 0,
+        "{failing} of {steps_run} topic steps are answered differently by chanx-runtime and chanx \
+         (the first 20 are printed above)\n{summary}"
+    );
+}
+
+/// A `u64` from the environment variable `name`, or `default`.
+fn env_number(name: &str, default: u64) -> u64 {
+    match std::env::var(name) {
+        Ok(text) => text
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={text:?} is not a number")),
+        Err(_) => default,
+    }
 }
 
 /// `specs/topics.json` is the document chanx emits for `topics_app.py`.
