@@ -232,14 +232,36 @@ impl Mutator {
         if (self.vocabulary.known)(&frame) {
             return None;
         }
-        if rng.below(4) > 0 {
-            return Some(serde_json::to_string(&frame).expect("a serde_json value serializes"));
+        let text = if rng.below(4) > 0 {
+            serde_json::to_string(&frame).expect("a serde_json value serializes")
+        } else {
+            // A quarter are spelled otherwise: the same JSON to a reader but
+            // for a repeated key or a number's kind (see `spell`).
+            let mut text = String::new();
+            self.spell(&frame, rng, &mut text);
+            text
+        };
+        if rng.below(6) > 0 {
+            return Some(text);
         }
-        // A quarter are spelled otherwise: the same JSON to a reader but for
-        // a repeated key or a number's kind (see `spell`).
-        let mut text = String::new();
-        self.spell(&frame, rng, &mut text);
-        Some(text)
+        // A sixth are corrupted, mostly into text that is not JSON: chanx
+        // answers with Python's message and position for the first fault.
+        let corrupted = corrupt(&text, rng);
+        // Unless the known differences could come back: a lone surrogate
+        // (`\ud83d` of a pair cut in two), an integer beyond `i64` (digits
+        // joined across a cut `.`; serde_json reads it as a float), or a
+        // new value to check.
+        let long_digits = corrupted
+            .as_bytes()
+            .split(|b| !b.is_ascii_digit())
+            .any(|run| run.len() >= 19);
+        if corrupted.contains("\\ud") || long_digits {
+            return None;
+        }
+        match serde_json::from_str::<Value>(&corrupted) {
+            Ok(value) if (self.vocabulary.known)(&value) => None,
+            _ => Some(corrupted),
+        }
     }
 
     /// Writes `value` as JSON with the spellings a client may use: spaces
@@ -384,6 +406,34 @@ impl Mutator {
                 }
                 _ => nudge(node, rng),
             },
+        }
+    }
+}
+
+/// `text` with one character cut, added or replaced, a piece repeated, or
+/// its end cut off (never a digit added: that could make an integer beyond
+/// `i64`, a known difference).
+fn corrupt(text: &str, rng: &mut Rng) -> String {
+    const ADDED: &[&str] = &[
+        ",", ":", "\"", "{", "}", "[", "]", "\\", " ", "x", "\u{0}", "\n", "'", "-", ".", "e", "é",
+        "😀", "\u{1}", "\u{7f}", "/", "t", "n", "\u{2028}", "\u{feff}",
+    ];
+    let bounds: Vec<usize> = text
+        .char_indices()
+        .map(|(at, _)| at)
+        .chain([text.len()])
+        .collect();
+    let at = *rng.pick(&bounds);
+    let next = bounds.iter().copied().find(|&b| b > at).unwrap_or(at);
+    match rng.below(5) {
+        0 => text[..at].to_owned(),
+        1 => format!("{}{}", &text[..at], &text[next..]),
+        2 => format!("{}{}{}", &text[..at], rng.pick(ADDED), &text[at..]),
+        3 => format!("{}{}{}", &text[..at], rng.pick(ADDED), &text[next..]),
+        _ => {
+            let end = *rng.pick(&bounds);
+            let (from, to) = (at.min(end), at.max(end));
+            format!("{}{}", &text[..to], &text[from..])
         }
     }
 }
