@@ -33,7 +33,7 @@ from uuid import UUID
 import uvicorn
 from fastapi import FastAPI
 from fast_channels.layers import InMemoryChannelLayer, register_channel_layer
-from pydantic import AnyUrl, BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
+from pydantic import AnyUrl, BaseModel, ConfigDict, Field, HttpUrl, PositiveInt, StringConstraints
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -252,6 +252,34 @@ class RecursivePayload(BaseModel):
     forest: list[TreeNode]
 
 
+# --- common: what real apps write beside the plain types -----------------------
+
+
+class CommonPayload(BaseModel):
+    amount: Union[int, float]
+    score: Optional[float] = Field(default=None, ge=0)
+    level: PositiveInt = 1
+    flag_true: Literal[True] = True
+    when: Optional[datetime] = None
+    short_words: list[Annotated[str, Field(max_length=3)]] = []
+    leaves_by_name: dict[str, Leaf] = {}
+    maybe_leaves: Optional[list[Leaf]] = None
+    colors: list[Color] = []
+    priorities: dict[str, Priority] = {}
+    mixed: list[Union[Leaf, Branch]] = []
+
+
+# --- alias: a field validated under its alias ---------------------------------------
+
+
+class AliasPayload(BaseModel):
+    # chanx validates `userName` but replies with `user_name` (`model_dump`
+    # without `by_alias`), while its document names `userName` both ways:
+    # see "Known differences" in docs/wire-protocol.md.
+    user_name: str = Field(alias="userName")
+    note: str = ""
+
+
 # --- messages -------------------------------------------------------------------
 
 
@@ -365,6 +393,26 @@ class RecursiveEcho(BaseMessage):
     payload: RecursivePayload
 
 
+class AliasMessage(BaseMessage):
+    action: Literal["alias"] = "alias"
+    payload: AliasPayload
+
+
+class AliasEcho(BaseMessage):
+    action: Literal["alias_echo"] = "alias_echo"
+    payload: AliasPayload
+
+
+class CommonMessage(BaseMessage):
+    action: Literal["common"] = "common"
+    payload: CommonPayload
+
+
+class CommonEcho(BaseMessage):
+    action: Literal["common_echo"] = "common_echo"
+    payload: CommonPayload
+
+
 # --- the consumer ---------------------------------------------------------------
 
 
@@ -419,6 +467,14 @@ class ConformanceConsumer(AsyncJsonWebsocketConsumer):
     @ws_handler(summary="Echo a tree")
     async def handle_recursive(self, message: RecursiveMessage) -> RecursiveEcho:
         return RecursiveEcho(payload=message.payload)
+
+    @ws_handler(summary="Echo a field read under its alias")
+    async def handle_alias(self, message: AliasMessage) -> AliasEcho:
+        return AliasEcho(payload=message.payload)
+
+    @ws_handler(summary="Echo what real apps write")
+    async def handle_common(self, message: CommonMessage) -> CommonEcho:
+        return CommonEcho(payload=message.payload)
 
 
 app = FastAPI()

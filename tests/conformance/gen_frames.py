@@ -185,6 +185,21 @@ def chain(depth):
     return Raw('{"name":"n","children":[' * (depth - 1) + '{"name":"leaf"}' + "]}" * (depth - 1))
 
 
+COMMON_MIN = {"amount": 1}
+COMMON_FULL = {
+    "amount": 2.5,
+    "score": 0.0,
+    "level": 3,
+    "flag_true": True,
+    "when": "2024-01-31T12:34:56+01:00",
+    "short_words": ["a", "abc"],
+    "leaves_by_name": {"x": {"value": 1}, "y": {"value": 2, "note": "n"}},
+    "maybe_leaves": [{"value": 3}],
+    "colors": ["red", "blue"],
+    "priorities": {"a": 1, "b": 3},
+    "mixed": [{"value": 1}, {"label": "l", "leaf": {"value": 2}}],
+}
+
 RECURSIVE_MIN = {"forest": []}
 RECURSIVE_FULL = {"forest": [tree(3, 2), {"name": "lone", "children": []}]}
 
@@ -200,6 +215,7 @@ VALID = {
     "strict_extra": (STRICT_MIN, STRICT_FULL),
     "defaults": ({}, DEFAULTS_FULL),
     "recursive": (RECURSIVE_MIN, RECURSIVE_FULL),
+    "common": (COMMON_MIN, COMMON_FULL),
 }
 
 
@@ -955,8 +971,54 @@ def string_lengths():
     message("strings/forbidden-key-31-bytes", "strict_extra", with_(STRICT_MIN, **{"z" * 31: 1}))
 
 
+def common():
+    """Aliases, int|float, models in dicts and optional lists, bounded items,
+    Literal[True], enums in lists and dicts, untagged unions of models."""
+    for name, changes in [
+        ("amount-int", {"amount": 7}),
+        ("amount-float-integral", {"amount": 7.0}),
+        ("amount-str-int", {"amount": "7"}),
+        ("amount-str-float", {"amount": "7.5"}),
+        ("amount-bool", {"amount": True}),
+        ("amount-str-word", {"amount": "seven"}),
+        ("amount-null", {"amount": None}),
+        ("score-negative", {"score": -0.5}),
+        ("score-str", {"score": "1.5"}),
+        ("level-zero", {"level": 0}),
+        ("level-float", {"level": 2.0}),
+        ("flag-false", {"flag_true": False}),
+        ("flag-one", {"flag_true": 1}),
+        ("flag-str", {"flag_true": "true"}),
+        ("when-naive", {"when": "2024-01-31T12:34:56"}),
+        ("when-timestamp", {"when": 1704067200}),
+        ("when-bad", {"when": "yesterday"}),
+        ("short-words-long", {"short_words": ["abcd", "ab", "abcde"]}),
+        ("short-words-not-str", {"short_words": [1]}),
+        ("leaves-by-name-bad", {"leaves_by_name": {"x": {"value": "v"}, "y": 3}}),
+        ("leaves-by-name-list", {"leaves_by_name": [{"value": 1}]}),
+        ("maybe-leaves-null", {"maybe_leaves": None}),
+        ("maybe-leaves-bad", {"maybe_leaves": [{"value": 1}, {"note": "n"}]}),
+        ("colors-bad", {"colors": ["red", "pink", "RED"]}),
+        ("priorities-str", {"priorities": {"a": "2"}}),
+        ("priorities-bad", {"priorities": {"a": 4, "b": "low"}}),
+        ("mixed-neither", {"mixed": [{"label": "l"}]}),
+        ("mixed-both", {"mixed": [{"value": 1, "label": "l", "leaf": {"value": 2}}]}),
+        ("mixed-scalar", {"mixed": [1]}),
+    ]:
+        message(f"common/{name}", "common", with_(COMMON_MIN, **changes))
+    message("common/missing-amount", "common", {})
+    # A field read under its alias: the valid ones are a known difference
+    # (chanx replies with the field's Python name).
+    message("alias/valid", "alias", {"userName": "ann"})
+    message("alias/field-name", "alias", {"user_name": "ann"})
+    message("alias/both-names", "alias", {"userName": "ann", "user_name": "bob"})
+    message("alias/wrong-type", "alias", {"userName": 1})
+    message("alias/missing", "alias", {"note": "n"})
+
+
 def main():
     valid()
+    common()
     constraints()
     several()
     lax()

@@ -116,4 +116,20 @@ impl Consumer for Conformance {
     ) -> Result<RecursiveEcho, HandlerError> {
         Ok(RecursiveEcho::new(message.payload))
     }
+
+    async fn handle_alias(
+        &self,
+        _: &mut Ctx,
+        message: AliasMessage,
+    ) -> Result<AliasEcho, HandlerError> {
+        Ok(AliasEcho::new(message.payload))
+    }
+
+    async fn handle_common(
+        &self,
+        _: &mut Ctx,
+        message: CommonMessage,
+    ) -> Result<CommonEcho, HandlerError> {
+        Ok(CommonEcho::new(message.payload))
+    }
 }

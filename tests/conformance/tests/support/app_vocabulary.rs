@@ -19,6 +19,18 @@ pub fn vocabulary() -> Vocabulary {
 
 /// Field names of every model in `app.py`, and a few no model has.
 const KEYS: &[&str] = &[
+    "userName",
+    "user_name",
+    "amount",
+    "score",
+    "flag_true",
+    "when",
+    "short_words",
+    "leaves_by_name",
+    "maybe_leaves",
+    "colors",
+    "priorities",
+    "mixed",
     "text",
     "count",
     "ratio",
@@ -111,6 +123,8 @@ const ACTIONS: &[&str] = &[
     "strict_extra",
     "defaults",
     "recursive",
+    "common",
+    "alias",
     "pong",
     "scalars_echo",
     "nope",
@@ -140,7 +154,7 @@ fn field_pool(key: &str) -> &'static [&'static str] {
             r#""2024/01/31""#,
             "1e20",
         ],
-        "moment" => &[
+        "moment" | "when" => &[
             r#""2024-01-31T12:34:56.1234567Z""#,
             r#""2024-01-31T12:34:56+2400""#,
             r#""2024-01-31t12:34:56z""#,
@@ -279,7 +293,7 @@ fn field_pool(key: &str) -> &'static [&'static str] {
             r#""abcdefg""#,
             r#""AB""#,
         ],
-        "name" | "text" | "label" | "note" | "title" => &[
+        "name" | "text" | "label" | "note" | "title" | "userName" | "user_name" => &[
             r#""ab""#,
             r#""abcdefgh""#,
             r#""abcdefghi""#,
@@ -291,7 +305,8 @@ fn field_pool(key: &str) -> &'static [&'static str] {
             "1.5",
             "true",
         ],
-        "count" | "age" | "level" | "step" | "value" | "lives" | "x" | "y" | "id" | "maybe" => &[
+        "count" | "age" | "level" | "step" | "value" | "lives" | "x" | "y" | "id" | "maybe"
+        | "priorities" => &[
             r#""٧""#,
             r#""\t7\n""#,
             r#""7.0""#,
@@ -312,7 +327,7 @@ fn field_pool(key: &str) -> &'static [&'static str] {
             "5",
             "15",
         ],
-        "ratio" | "temp" | "price" | "third" | "radius" | "side" => &[
+        "ratio" | "temp" | "price" | "third" | "radius" | "side" | "score" => &[
             r#""+1.5""#,
             r#""1_000.5""#,
             r#""-0.0""#,
@@ -342,6 +357,8 @@ fn field_pool(key: &str) -> &'static [&'static str] {
 /// - integers beyond `i64` (`numbers/*`), as numbers or as strings of
 ///   digits: the pool makes none, but a seed may hold one, and a nudge of a
 ///   float may write one as a string;
+/// - a field read under its alias, which chanx's echo names by its Python
+///   name (`alias/*`): every `alias` frame;
 /// - the defaults of `origin` and of the whole payload of `defaults`
 ///   (`valid/defaults-*`, `missing/payload-defaults`), which the document
 ///   does not carry: any `defaults` frame whose payload is missing, not an
@@ -359,6 +376,8 @@ fn known_class(frame: &Value) -> bool {
     let action = frame.get("action").and_then(Value::as_str);
     let payload = frame.get("payload");
     match action {
+        // The echo names the field as Python does (`alias/*`).
+        Some("alias") => true,
         Some("defaults") => !payload
             .and_then(Value::as_object)
             .is_some_and(|payload| payload.contains_key("origin")),
