@@ -136,6 +136,7 @@ mod read_ahead;
 mod respond;
 #[cfg(feature = "server")]
 mod router;
+mod secret;
 #[cfg(feature = "server")]
 mod server;
 mod struct_writer;
@@ -187,6 +188,7 @@ pub use indexmap::IndexMap;
 pub use constant::{ConstStr, ConstStrValue};
 pub use decode::{DecodeError, ErrorDetail};
 pub use message::{ChannelMessage, Event};
+pub use secret::{SECRET_MASK, Secret};
 pub use topic::{TopicParams, TopicPattern, topic_group};
 pub use validate::ProgramError;
 pub use ws::{CloseFrame, WsMessage, close_code};

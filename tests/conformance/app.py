@@ -33,7 +33,18 @@ from uuid import UUID
 import uvicorn
 from fastapi import FastAPI
 from fast_channels.layers import InMemoryChannelLayer, register_channel_layer
-from pydantic import AnyUrl, BaseModel, ConfigDict, Field, HttpUrl, PositiveInt, StringConstraints
+from pydantic import (
+    UUID4,
+    AnyUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    IPvAnyAddress,
+    PositiveInt,
+    SecretStr,
+    StringConstraints,
+)
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -269,6 +280,17 @@ class CommonPayload(BaseModel):
     mixed: list[Union[Leaf, Branch]] = []
 
 
+# --- typed: formats and keys the document names ---------------------------------------
+
+
+class TypedPayload(BaseModel):
+    by_day: dict[date, int] = {}
+    secret: Optional[SecretStr] = None
+    uid4: Optional[UUID4] = None
+    addr: Optional[IPvAnyAddress] = None
+    triple: Annotated[int, Field(ge=-5, le=1_000_000, multiple_of=3)] = 3
+
+
 # --- alias: a field validated under its alias ---------------------------------------
 
 
@@ -393,6 +415,16 @@ class RecursiveEcho(BaseMessage):
     payload: RecursivePayload
 
 
+class TypedMessage(BaseMessage):
+    action: Literal["typed"] = "typed"
+    payload: TypedPayload
+
+
+class TypedEcho(BaseMessage):
+    action: Literal["typed_echo"] = "typed_echo"
+    payload: TypedPayload
+
+
 class AliasMessage(BaseMessage):
     action: Literal["alias"] = "alias"
     payload: AliasPayload
@@ -467,6 +499,10 @@ class ConformanceConsumer(AsyncJsonWebsocketConsumer):
     @ws_handler(summary="Echo a tree")
     async def handle_recursive(self, message: RecursiveMessage) -> RecursiveEcho:
         return RecursiveEcho(payload=message.payload)
+
+    @ws_handler(summary="Echo formats and keys the document names")
+    async def handle_typed(self, message: TypedMessage) -> TypedEcho:
+        return TypedEcho(payload=message.payload)
 
     @ws_handler(summary="Echo a field read under its alias")
     async def handle_alias(self, message: AliasMessage) -> AliasEcho:

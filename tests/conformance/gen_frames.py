@@ -1007,6 +1007,30 @@ def common():
     ]:
         message(f"common/{name}", "common", with_(COMMON_MIN, **changes))
     message("common/missing-amount", "common", {})
+    for name, payload in [
+        ("valid-empty", {}),
+        ("valid-full", {"by_day": {"2024-01-31": 1}, "secret": "hunter2",
+                        "uid4": "550e8400-e29b-41d4-a716-446655440000", "addr": "::1",
+                        "triple": 999999}),
+        ("by-day-bad-key", {"by_day": {"yesterday": 1, "2024-02-30": 2}}),
+        ("by-day-datetime-key", {"by_day": {"2024-01-31T00:00:00": 1}}),
+        ("by-day-bad-value", {"by_day": {"2024-01-31": "x"}}),
+        ("secret-empty", {"secret": ""}),
+        ("secret-not-str", {"secret": 1}),
+        ("uid4-version-1", {"uid4": "a8098c1a-f86e-11da-bd1a-00112444be1e"}),
+        ("uid4-nil", {"uid4": "00000000-0000-0000-0000-000000000000"}),
+        ("uid4-upper", {"uid4": "550E8400-E29B-41D4-A716-446655440000"}),
+        ("addr-v4", {"addr": "10.0.0.1"}),
+        ("addr-v6-full", {"addr": "2001:0db8:0000:0000:0000:ff00:0042:8329"}),
+        ("addr-v4-mapped", {"addr": "::ffff:10.0.0.1"}),
+        ("addr-bad", {"addr": "10.0.0.256"}),
+        ("addr-int", {"addr": 167772161}),
+        ("triple-not-multiple", {"triple": 4}),
+        ("triple-below", {"triple": -6}),
+        ("triple-above", {"triple": 1000002}),
+        ("triple-float", {"triple": 6.0}),
+    ]:
+        message(f"typed/{name}", "typed", payload)
     # A field read under its alias: the valid ones are a known difference
     # (chanx replies with the field's Python name).
     message("alias/valid", "alias", {"userName": "ann"})

@@ -375,3 +375,12 @@ pub enum TypeRef {
     /// The inner type or `null`.
     Nullable(Box<TypeRef>),
 }
+
+impl TypeRef {
+    /// A string of format `password` (pydantic's `SecretStr`, `SecretBytes`):
+    /// held in Rust as `chanx_runtime::Secret`, which a server writes masked
+    /// as pydantic does.
+    pub fn is_secret(&self) -> bool {
+        matches!(self, TypeRef::String { format: Some(format) } if format == "password")
+    }
+}

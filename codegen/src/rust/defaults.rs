@@ -46,6 +46,8 @@ impl TypesModule<'_> {
                 // One suffixed literal, printed as proc-macro2 prints it.
                 tokens.map(TokenStream::to_string)
             }
+            // Printed from its tokens.
+            (ty, Value::String(_)) if ty.is_secret() => None,
             (TypeRef::String { .. }, Value::String(s))
                 if s.bytes()
                     .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\' || b == b' ') =>
@@ -107,6 +109,7 @@ impl TypesModule<'_> {
                 quote!(::std::option::Option::Some(#inner))
             }
             (TypeRef::Null, Value::Null) => quote!(()),
+            (ty, Value::String(s)) if ty.is_secret() => quote!(::chanx_runtime::Secret::from(#s)),
             (TypeRef::String { .. }, Value::String(s)) => quote!(::std::string::String::from(#s)),
             (TypeRef::Integer { format }, Value::Number(n)) => {
                 let i = n.as_i64().filter(|_| !n.is_f64())?;

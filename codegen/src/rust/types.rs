@@ -177,6 +177,7 @@ impl<'a> TypesModule<'a> {
                     named
                 }
             }
+            ty if ty.is_secret() => quote!(::chanx_runtime::Secret),
             TypeRef::String { .. } => quote!(::std::string::String),
             TypeRef::Integer { format } => match format.as_deref() {
                 Some("int32") => quote!(i32),
@@ -774,6 +775,7 @@ impl<'a> TypesModule<'a> {
                     text.push('>');
                 }
             }
+            ty if ty.is_secret() => text.push_str("::chanx_runtime::Secret"),
             TypeRef::String { .. } => text.push_str("::std::string::String"),
             TypeRef::Integer { format } => text.push_str(match format.as_deref() {
                 Some("int32") => "i32",

@@ -43,7 +43,8 @@
 //! Other formats pydantic emits and these do not cover: `multi-host-uri`
 //! (`PostgresDsn`, …), `base64` and `base64url` (`Base64Bytes`,
 //! `Base64Str`, …), `path`, `file-path`, `directory-path` (file-system
-//! checks), `password` (`SecretStr` and `SecretBytes` alike, written as
+//! checks), `password` (`SecretStr` and `SecretBytes` alike: validated as
+//! strings, held as [`crate::Secret`], which the server writes as
 //! `**********`), `regex` (`Pattern`: needs Python's `re`),
 //! `email`/`name-email` (needs email-validator), and `contentMediaType:
 //! application/json` (`Json[...]`).

@@ -93,7 +93,9 @@ fn write<T: Serialize + ?Sized>(value: &T, max_depth: usize) -> Result<String, D
                 depth: 0,
                 max_depth,
             };
-            let written = value.serialize(&mut writer);
+            // As chanx writes every frame, with `model_dump(mode="json")`:
+            // secrets masked.
+            let written = crate::secret::masking(|| value.serialize(&mut writer));
             *out = writer.out;
             written.map(|()| out.as_str().to_owned())
         },

@@ -60,8 +60,8 @@ pub(crate) fn relay_text<T: serde::Serialize + ?Sized>(
     match serde_json::value::RawValue::from_string(text) {
         Ok(raw) => Ok(raw),
         Err(_) => {
-            let value =
-                serde_json::to_value(message).map_err(<DumpError as serde::ser::Error>::custom)?;
+            let value = crate::secret::masking(|| serde_json::to_value(message))
+                .map_err(<DumpError as serde::ser::Error>::custom)?;
             serde_json::value::RawValue::from_string(to_string(&value)?)
                 .map_err(<DumpError as serde::ser::Error>::custom)
         }

@@ -150,7 +150,8 @@ impl Layer {
         let bytes = LayerMessage::TopicEvent {
             topic: topic.to_owned(),
             seq: Some(seq.map_or(serde_json::Value::Null, serde_json::Value::from)),
-            event_data: serde_json::to_value(event)?,
+            // As chanx's `model_dump(mode="json")`: secrets masked.
+            event_data: crate::secret::masking(|| serde_json::to_value(event))?,
         }
         .to_bytes()?;
         let group = crate::topic::topic_group(namespace, topic);
@@ -192,7 +193,7 @@ impl Layer {
 }
 
 fn event_bytes<E: Serialize + ?Sized>(event: &E) -> Result<Vec<u8>, LayerError> {
-    let event_data = serde_json::to_value(event)?;
+    let event_data = crate::secret::masking(|| serde_json::to_value(event))?;
     Ok(LayerMessage::ChannelEvent { event_data }.to_bytes()?)
 }
 

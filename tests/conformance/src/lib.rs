@@ -117,6 +117,14 @@ impl Consumer for Conformance {
         Ok(RecursiveEcho::new(message.payload))
     }
 
+    async fn handle_typed(
+        &self,
+        _: &mut Ctx,
+        message: TypedMessage,
+    ) -> Result<TypedEcho, HandlerError> {
+        Ok(TypedEcho::new(message.payload))
+    }
+
     async fn handle_alias(
         &self,
         _: &mut Ctx,

@@ -19,6 +19,11 @@ pub fn vocabulary() -> Vocabulary {
 
 /// Field names of every model in `app.py`, and a few no model has.
 const KEYS: &[&str] = &[
+    "by_day",
+    "secret",
+    "uid4",
+    "addr",
+    "triple",
     "userName",
     "user_name",
     "amount",
@@ -124,6 +129,7 @@ const ACTIONS: &[&str] = &[
     "defaults",
     "recursive",
     "common",
+    "typed",
     "alias",
     "pong",
     "scalars_echo",
@@ -205,7 +211,7 @@ fn field_pool(key: &str) -> &'static [&'static str] {
             r#""+P1D""#,
             r#""2 days, 1:00:00""#,
         ],
-        "uid" => &[
+        "uid" | "uid4" => &[
             r#""550e8400e29b41d4a716446655440000""#,
             r#""550E8400-E29B-41D4-A716-446655440000""#,
             r#""{550e8400-e29b-41d4-a716-446655440000}""#,
@@ -254,7 +260,7 @@ fn field_pool(key: &str) -> &'static [&'static str] {
             r#""http://1.2.3.4:0/""#,
             r#""http://""#,
         ],
-        "ip" => &[
+        "ip" | "addr" => &[
             r#""127.1""#,
             r#""0x7f.0.0.1""#,
             r#""127.0.0.01""#,
