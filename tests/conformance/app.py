@@ -425,6 +425,60 @@ class TypedEcho(BaseMessage):
     payload: TypedPayload
 
 
+# Payloads that are not models: a string, a list of models, a union of
+# models, an optional map, an int with a default.
+
+
+class TextMessage(BaseMessage):
+    action: Literal["text_payload"] = "text_payload"
+    payload: str
+
+
+class TextEcho(BaseMessage):
+    action: Literal["text_payload_echo"] = "text_payload_echo"
+    payload: str
+
+
+class ListMessage(BaseMessage):
+    action: Literal["list_payload"] = "list_payload"
+    payload: list[Leaf]
+
+
+class ListEcho(BaseMessage):
+    action: Literal["list_payload_echo"] = "list_payload_echo"
+    payload: list[Leaf]
+
+
+class EitherMessage(BaseMessage):
+    action: Literal["either_payload"] = "either_payload"
+    payload: Union[Leaf, Branch]
+
+
+class EitherEcho(BaseMessage):
+    action: Literal["either_payload_echo"] = "either_payload_echo"
+    payload: Union[Leaf, Branch]
+
+
+class MaybeMapMessage(BaseMessage):
+    action: Literal["maybe_map_payload"] = "maybe_map_payload"
+    payload: Optional[dict[str, int]] = None
+
+
+class MaybeMapEcho(BaseMessage):
+    action: Literal["maybe_map_payload_echo"] = "maybe_map_payload_echo"
+    payload: Optional[dict[str, int]] = None
+
+
+class NumberMessage(BaseMessage):
+    action: Literal["number_payload"] = "number_payload"
+    payload: int = 0
+
+
+class NumberEcho(BaseMessage):
+    action: Literal["number_payload_echo"] = "number_payload_echo"
+    payload: int = 0
+
+
 class AliasMessage(BaseMessage):
     action: Literal["alias"] = "alias"
     payload: AliasPayload
@@ -503,6 +557,26 @@ class ConformanceConsumer(AsyncJsonWebsocketConsumer):
     @ws_handler(summary="Echo formats and keys the document names")
     async def handle_typed(self, message: TypedMessage) -> TypedEcho:
         return TypedEcho(payload=message.payload)
+
+    @ws_handler(summary="Echo a string payload")
+    async def handle_text_payload(self, message: TextMessage) -> TextEcho:
+        return TextEcho(payload=message.payload)
+
+    @ws_handler(summary="Echo a list payload")
+    async def handle_list_payload(self, message: ListMessage) -> ListEcho:
+        return ListEcho(payload=message.payload)
+
+    @ws_handler(summary="Echo a union payload")
+    async def handle_either_payload(self, message: EitherMessage) -> EitherEcho:
+        return EitherEcho(payload=message.payload)
+
+    @ws_handler(summary="Echo an optional map payload")
+    async def handle_maybe_map_payload(self, message: MaybeMapMessage) -> MaybeMapEcho:
+        return MaybeMapEcho(payload=message.payload)
+
+    @ws_handler(summary="Echo an int payload")
+    async def handle_number_payload(self, message: NumberMessage) -> NumberEcho:
+        return NumberEcho(payload=message.payload)
 
     @ws_handler(summary="Echo a field read under its alias")
     async def handle_alias(self, message: AliasMessage) -> AliasEcho:

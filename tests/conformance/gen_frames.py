@@ -353,6 +353,15 @@ def lax():
         ("int-from-float-fraction", 5.5),
         ("int-from-bool", True),
         ("int-from-float-exponent", Raw("1e3")),
+        # Python's 4300-digit limit, as pydantic-core applies it: on the
+        # digits of the text as it stands, even with something after them;
+        # a longer integer only cleaning reveals is int_parsing.
+        ("int-from-str-long-word", "é" + "x" * 5000),
+        ("int-from-str-4301-digits-then-x", "1" * 4301 + "x"),
+        ("int-from-str-4301-digits-dot", "1" * 4301 + ".0"),
+        ("int-from-str-space-4301-digits", " " + "1" * 4301),
+        ("int-from-str-zeros-4301-digits", "00" + "1" * 4301),
+        ("int-from-str-underscore-4310-digits", "1" * 10 + "_" + "1" * 4300),
     ]:
         message(f"lax/{name}", "scalars", with_(SCALARS_MIN, count=value))
     for name, value in [
@@ -1031,6 +1040,33 @@ def common():
         ("triple-float", {"triple": 6.0}),
     ]:
         message(f"typed/{name}", "typed", payload)
+    # Payloads that are not models.
+    for name, action, text in [
+        ("text", "text_payload", '"hi"'),
+        ("text-int", "text_payload", "5"),
+        ("text-null", "text_payload", "null"),
+        ("text-object", "text_payload", '{"a": 1}'),
+        ("list", "list_payload", '[{"value": 1}, {"value": 2, "note": "n"}]'),
+        ("list-empty", "list_payload", "[]"),
+        ("list-bad-item", "list_payload", '[{"value": 1}, {"note": 2}, 3]'),
+        ("list-object", "list_payload", '{"value": 1}'),
+        ("either-leaf", "either_payload", '{"value": 1}'),
+        ("either-branch", "either_payload", '{"label": "l", "leaf": {"value": 1}}'),
+        ("either-neither", "either_payload", '{"label": 1}'),
+        ("either-list", "either_payload", "[]"),
+        ("maybe-map", "maybe_map_payload", '{"a": 1, "b": "2"}'),
+        ("maybe-map-null", "maybe_map_payload", "null"),
+        ("maybe-map-bad", "maybe_map_payload", '{"a": "x"}'),
+        ("maybe-map-list", "maybe_map_payload", "[1]"),
+        ("number", "number_payload", "7"),
+        ("number-str", "number_payload", '"7"'),
+        ("number-float", "number_payload", "7.5"),
+        ("number-null", "number_payload", "null"),
+    ]:
+        frame(f"payloads/{name}", f'{{"action":"{action}","payload":{text}}}')
+    for action in ["text_payload", "list_payload", "either_payload", "maybe_map_payload",
+                   "number_payload"]:
+        frame(f"payloads/{action}-absent", f'{{"action":"{action}"}}')
     # A field read under its alias: the valid ones are a known difference
     # (chanx replies with the field's Python name).
     message("alias/valid", "alias", {"userName": "ann"})

@@ -9,36 +9,113 @@ use crate::json::Json;
 /// Python refuses to parse integers of more than 4300 digits.
 const MAX_INT_STR_LEN: usize = 4300;
 
-/// `int("…")` as pydantic-core does it: surrounding whitespace, a sign,
-/// `_` between digits and a `.000…` tail are accepted.
+/// `int("…")` as pydantic-core does it, in two steps:
+///
+/// 1. the text as it stands, read as a JSON integer (jiter's reader): an
+///    integer, or `int_parsing_size` as soon as its digits pass 4300, even
+///    when something follows them (`"1…1x"`);
+/// 2. otherwise the text cleaned ([`clean_int_text`]: surrounding
+///    whitespace, a `+`, leading zeros, a `.000…` tail and `_` between
+///    digits taken away) and read again; anything it fails on, length
+///    included, is `int_parsing`.
 pub fn str_as_int(text: &str) -> Result<Json, LineError> {
-    let text = text.trim();
-    if text.len() > MAX_INT_STR_LEN {
-        return Err(simple("int_parsing_size"));
+    match json_int(text) {
+        JsonInt::Int(int) => return Ok(int),
+        JsonInt::TooLong => return Err(simple("int_parsing_size")),
+        JsonInt::Not => {}
     }
-    if let Some(int) = parse_int(text) {
-        return Ok(int);
+    match clean_int_text(text).as_deref().map(json_int) {
+        Some(JsonInt::Int(int)) => Ok(int),
+        _ => Err(simple("int_parsing")),
     }
-    if let Some(int) = strip_decimal_zeros(text).and_then(parse_int) {
-        return Ok(int);
-    }
-    if let Some(int) = strip_underscores(text).and_then(|s| parse_int(&s)) {
-        return Ok(int);
-    }
-    Err(simple("int_parsing"))
 }
 
-/// An optional sign and ASCII digits, normalised as Python prints the int.
-fn parse_int(text: &str) -> Option<Json> {
-    let (negative, digits) = match text.as_bytes().first()? {
-        b'-' => (true, &text[1..]),
-        b'+' => (false, &text[1..]),
-        _ => (false, text),
+/// What a JSON reader makes of a whole text as an integer.
+enum JsonInt {
+    Int(Json),
+    /// More than [`MAX_INT_STR_LEN`] digits (whatever follows them).
+    TooLong,
+    /// Not one JSON integer.
+    Not,
+}
+
+/// `text` as a JSON integer: an optional `-`, then `0` alone or digits
+/// not starting with `0`, and nothing else.
+fn json_int(text: &str) -> JsonInt {
+    let (negative, rest) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
     };
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    // A leading zero ends the number: what follows it is not JSON.
+    if rest.starts_with('0') && rest.len() > 1 {
+        return JsonInt::Not;
+    }
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if digits > MAX_INT_STR_LEN {
+        return JsonInt::TooLong;
+    }
+    if digits == 0 || digits != rest.len() {
+        return JsonInt::Not;
+    }
+    JsonInt::Int(int_from_digits(negative, rest))
+}
+
+/// pydantic-core's `clean_int_str`: `None` when nothing could be cleaned
+/// (the text then fails as it stands) or the text cannot be an integer.
+fn clean_int_text(text: &str) -> Option<String> {
+    let length_before = text.len();
+    let mut rest = text.trim();
+    if let Some(unsigned) = rest.strip_prefix('+') {
+        if unsigned.starts_with('-') {
+            return None;
+        }
+        rest = unsigned;
+    }
+    let mut negative = false;
+    if let Some(unsigned) = rest.strip_prefix('-') {
+        if unsigned.starts_with(['-', '+']) {
+            return None;
+        }
+        negative = true;
+        rest = unsigned;
+    }
+    rest = strip_leading_zeros(rest)?;
+    // `5.000` is an integer (`5.` is not).
+    if let Some(point) = rest.find('.') {
+        let fraction = &rest[point + 1..];
+        if !fraction.is_empty() && fraction.bytes().all(|b| b == b'0') {
+            rest = &rest[..point];
+        }
+    }
+    let sign = if negative { "-" } else { "" };
+    if let Some(stripped) = strip_underscores(rest) {
+        return Some(format!("{sign}{stripped}"));
+    }
+    if length_before == rest.len() {
         return None;
     }
-    Some(int_from_digits(negative, digits))
+    Some(format!("{sign}{rest}"))
+}
+
+/// Leading zeros (and `_` among them) taken away, keeping one zero before
+/// a `.` or when there is nothing else; `None` when `text` does not start
+/// with a digit (or a `-`, which the next reading refuses).
+fn strip_leading_zeros(text: &str) -> Option<&str> {
+    let mut chars = text.char_indices();
+    match chars.next() {
+        Some((_, '0')) => {}
+        Some((_, c)) if c.is_ascii_digit() || c == '-' => return Some(text),
+        _ => return None,
+    }
+    for (at, c) in chars {
+        match c {
+            '0' | '_' => {}
+            '1'..='9' | '-' => return Some(&text[at..]),
+            '.' => return Some(&text[at - 1..]),
+            _ => return None,
+        }
+    }
+    Some(&text[text.len() - 1..])
 }
 
 /// An integer from its sign and decimal digits (leading zeros allowed).
@@ -60,13 +137,6 @@ pub fn int_from_digits(negative: bool, digits: &str) -> Json {
         Ok(small) => Json::Int(small),
         Err(_) => Json::BigInt(text.into_boxed_str()),
     }
-}
-
-/// `5.000` → `5` (but not `5.`: pydantic wants a digit after the point).
-fn strip_decimal_zeros(text: &str) -> Option<&str> {
-    let point = text.find('.')?;
-    let fraction = &text[point + 1..];
-    (!fraction.is_empty() && fraction.bytes().all(|b| b == b'0')).then(|| &text[..point])
 }
 
 /// Underscores are allowed only between characters, never doubled.
@@ -240,6 +310,53 @@ mod tests {
             str_as_int(&"9".repeat(5000)).unwrap_err().kind,
             "int_parsing_size"
         );
+    }
+
+    /// The length limit as pydantic-core applies it (each case observed on
+    /// pydantic-core 2.50): only on the digits of the text as it stands,
+    /// whatever follows them; a longer integer that only cleaning reveals
+    /// is `int_parsing`.
+    #[test]
+    fn the_digit_limit_is_on_the_text_as_it_stands() {
+        let ones = |n: usize| "1".repeat(n);
+        let kind = |text: &str| str_as_int(text).err().map(|e| e.kind);
+        for text in [
+            ones(4301),
+            format!("-{}", ones(4301)),
+            format!("{}x", ones(4301)),
+            format!("{}e5", ones(4301)),
+            format!("{}.0", ones(4301)),
+            format!("{}.", ones(4301)),
+        ] {
+            assert_eq!(kind(&text), Some("int_parsing_size"), "{}", &text[4290..]);
+        }
+        for text in [
+            format!("é{}", "x".repeat(5000)),
+            format!(" {}", ones(4301)),
+            format!("+{}", ones(4301)),
+            format!("00{}", ones(4301)),
+            format!("-0{}", ones(4301)),
+            format!("{}_{}", ones(10), ones(4300)),
+            format!("{}x", ones(4300)),
+            format!("{}.5", ones(4300)),
+            "1_".repeat(2151),
+        ] {
+            assert_eq!(kind(&text), Some("int_parsing"), "{}", &text[..10]);
+        }
+        for text in [
+            ones(4300),
+            format!("-{}", ones(4300)),
+            format!("+{}", ones(4300)),
+            format!("0{}", ones(4300)),
+            format!("{}.0", ones(4300)),
+            format!("\t{}", ones(4300)),
+            "0".repeat(5000),
+            "1_".repeat(2150) + "1",
+            "-00".to_owned(),
+            "\u{a0}7".to_owned(),
+        ] {
+            assert_eq!(kind(&text), None, "{}", &text[..text.len().min(10)]);
+        }
     }
 
     #[test]

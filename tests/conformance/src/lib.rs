@@ -125,6 +125,55 @@ impl Consumer for Conformance {
         Ok(TypedEcho::new(message.payload))
     }
 
+    async fn handle_text_payload(
+        &self,
+        _: &mut Ctx,
+        message: TextMessage,
+    ) -> Result<TextEcho, HandlerError> {
+        Ok(TextEcho::new(message.payload))
+    }
+
+    async fn handle_list_payload(
+        &self,
+        _: &mut Ctx,
+        message: ListMessage,
+    ) -> Result<ListEcho, HandlerError> {
+        Ok(ListEcho::new(message.payload))
+    }
+
+    async fn handle_either_payload(
+        &self,
+        _: &mut Ctx,
+        message: EitherMessage,
+    ) -> Result<EitherEcho, HandlerError> {
+        Ok(EitherEcho::new(match message.payload {
+            EitherMessagePayload::Branch(branch) => EitherEchoPayload::Branch(branch),
+            EitherMessagePayload::Leaf(leaf) => EitherEchoPayload::Leaf(leaf),
+        }))
+    }
+
+    async fn handle_maybe_map_payload(
+        &self,
+        _: &mut Ctx,
+        message: MaybeMapMessage,
+    ) -> Result<MaybeMapEcho, HandlerError> {
+        Ok(MaybeMapEcho {
+            payload: message.payload,
+            ..MaybeMapEcho::default()
+        })
+    }
+
+    async fn handle_number_payload(
+        &self,
+        _: &mut Ctx,
+        message: NumberMessage,
+    ) -> Result<NumberEcho, HandlerError> {
+        Ok(NumberEcho {
+            payload: message.payload,
+            ..NumberEcho::default()
+        })
+    }
+
     async fn handle_alias(
         &self,
         _: &mut Ctx,
