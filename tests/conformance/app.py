@@ -291,6 +291,19 @@ class TypedPayload(BaseModel):
     triple: Annotated[int, Field(ge=-5, le=1_000_000, multiple_of=3)] = 3
 
 
+# --- python_re: patterns only Python's re reads ----------------------------------------
+
+
+class PythonRePayload(BaseModel):
+    # pydantic's default engine (the regex crate) refuses look-around and
+    # backreferences; an app that needs them switches to Python's re.
+    model_config = ConfigDict(regex_engine="python-re")
+
+    pin: Annotated[str, Field(pattern=r"^(?=.*\d)[a-z\d]{4,8}$")]
+    twice: Optional[Annotated[str, Field(pattern=r"^(\w+)-\1$")]] = None
+    inside: Optional[Annotated[str, Field(pattern=r"b(?!c)")]] = None
+
+
 # --- alias: a field validated under its alias ---------------------------------------
 
 
@@ -479,6 +492,16 @@ class NumberEcho(BaseMessage):
     payload: int = 0
 
 
+class PythonReMessage(BaseMessage):
+    action: Literal["python_re"] = "python_re"
+    payload: PythonRePayload
+
+
+class PythonReEcho(BaseMessage):
+    action: Literal["python_re_echo"] = "python_re_echo"
+    payload: PythonRePayload
+
+
 class AliasMessage(BaseMessage):
     action: Literal["alias"] = "alias"
     payload: AliasPayload
@@ -577,6 +600,10 @@ class ConformanceConsumer(AsyncJsonWebsocketConsumer):
     @ws_handler(summary="Echo an int payload")
     async def handle_number_payload(self, message: NumberMessage) -> NumberEcho:
         return NumberEcho(payload=message.payload)
+
+    @ws_handler(summary="Echo patterns only Python's re reads")
+    async def handle_python_re(self, message: PythonReMessage) -> PythonReEcho:
+        return PythonReEcho(payload=message.payload)
 
     @ws_handler(summary="Echo a field read under its alias")
     async def handle_alias(self, message: AliasMessage) -> AliasEcho:

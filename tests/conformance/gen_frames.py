@@ -1067,6 +1067,22 @@ def common():
     for action in ["text_payload", "list_payload", "either_payload", "maybe_map_payload",
                    "number_payload"]:
         frame(f"payloads/{action}-absent", f'{{"action":"{action}"}}')
+    # Patterns only Python's re reads (look-ahead, backreference) and an
+    # unanchored one.
+    for name, payload in [
+        ("valid", {"pin": "abc1", "twice": "ab-ab", "inside": "abd"}),
+        ("pin-no-digit", {"pin": "abcd"}),
+        ("pin-short", {"pin": "a1"}),
+        ("pin-upper", {"pin": "ABC1"}),
+        ("twice-differs", {"pin": "abc1", "twice": "ab-ba"}),
+        ("twice-unicode", {"pin": "abc1", "twice": "é1-é1"}),
+        ("inside-at-start", {"pin": "abc1", "inside": "bd"}),
+        ("inside-then-c", {"pin": "abc1", "inside": "abc"}),
+        ("inside-later", {"pin": "abc1", "inside": "bcb"}),
+        ("pin-unicode-digit", {"pin": "abc\u0663"}),
+        ("pin-trailing-newline", {"pin": "abc1\n"}),
+    ]:
+        message(f"python-re/{name}", "python_re", payload)
     # A field read under its alias: the valid ones are a known difference
     # (chanx replies with the field's Python name).
     message("alias/valid", "alias", {"userName": "ann"})

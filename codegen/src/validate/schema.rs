@@ -39,6 +39,46 @@ pub(super) fn lenient_uri_reference(value: &Value) -> Result<(), Box<dyn std::er
     }
 }
 
+/// `regex` as pydantic reads a `pattern`: what boon's ECMA 262 reader
+/// accepts, and also look-around and backreferences (an app that sets
+/// `regex_engine="python-re"` writes them; the runtime checks them with
+/// fancy-regex, as here).
+pub(super) fn lenient_regex(value: &Value) -> Result<(), Box<dyn std::error::Error>> {
+    let Some(text) = value.as_str() else {
+        return Ok(());
+    };
+    if ecma_regex(value) {
+        return Ok(());
+    }
+    fancy_regex::Regex::new(text)
+        .map(|_| ())
+        .map_err(|error| error.to_string().into())
+}
+
+/// Whether boon's own `regex` format accepts `value`.
+fn ecma_regex(value: &Value) -> bool {
+    static CHECK: std::sync::OnceLock<Option<(boon::Schemas, boon::SchemaIndex)>> =
+        std::sync::OnceLock::new();
+    let check = CHECK.get_or_init(|| {
+        let url = "https://json-schema.org/chanx/ecma-regex.json";
+        let mut schemas = boon::Schemas::new();
+        let mut compiler = boon::Compiler::new();
+        compiler.set_default_draft(boon::Draft::V7);
+        compiler.enable_format_assertions();
+        compiler
+            .add_resource(
+                url,
+                serde_json::json!({"type": "string", "format": "regex"}),
+            )
+            .ok()?;
+        let index = compiler.compile(url, &mut schemas).ok()?;
+        Some((schemas, index))
+    });
+    check
+        .as_ref()
+        .is_some_and(|(schemas, index)| schemas.validate(value, *index).is_ok())
+}
+
 /// Compiles the embedded meta-schema of `version` now, for a document that
 /// uses no protocol bindings (so callers can time it apart).
 pub fn warm_up(version: SpecVersion) {
@@ -350,6 +390,17 @@ fn describe(
             (at, format!("must be one of {}", allowed.join(", ")), hint)
         }
         ErrorKind::FalseSchema => (at, "no value is allowed here".into(), None),
+        // The meta-schemas' `regex` is renamed for boon to let it be read
+        // leniently (see `metaschema::LENIENT_REGEX`); the user wrote a regex.
+        ErrorKind::Format { want, .. } if *want == super::metaschema::LENIENT_REGEX => (
+            at,
+            error.kind.to_string().replacen(
+                &format!(" is not valid {want}: "),
+                " is not valid regex: ",
+                1,
+            ),
+            None,
+        ),
         other => (at, other.to_string(), None),
     }
 }

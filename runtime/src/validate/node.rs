@@ -58,7 +58,80 @@ pub(crate) struct Numeric {
 pub(crate) struct StrRules {
     pub min_length: Option<usize>,
     pub max_length: Option<usize>,
-    pub pattern: Option<(String, Option<regex::Regex>)>,
+    pub pattern: Option<(String, Option<Pattern>)>,
+}
+
+/// `pattern` with Python `re`'s end anchors spelled for fancy-regex: `$`
+/// (outside a character class) also matches before a final newline, and
+/// `\Z` is the very end (`\z`).
+fn python_re_anchors(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 8);
+    let mut chars = pattern.chars().peekable();
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('Z') if !in_class => out.push_str("\\z"),
+                Some(escaped) => {
+                    out.push('\\');
+                    out.push(escaped);
+                }
+                None => out.push('\\'),
+            },
+            '[' if !in_class => {
+                in_class = true;
+                out.push('[');
+                // A `]` first in a class (after `^`) is a literal.
+                if chars.peek() == Some(&'^') {
+                    out.extend(chars.next());
+                }
+                if chars.peek() == Some(&']') {
+                    out.extend(chars.next());
+                }
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(']');
+            }
+            '$' if !in_class => out.push_str("(?=\\n?\\z)"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A string field's `pattern`, compiled as pydantic compiles it.
+///
+/// pydantic's default engine is the `regex` crate; a pattern it cannot
+/// compile (look-around, backreferences) only works in an app that chose
+/// Python's `re` (`regex_engine="python-re"`), and fancy-regex, which adds
+/// those to the same syntax, stands in for it. Its backtracking is
+/// bounded (a million steps): a value that would take longer is refused
+/// as not matching rather than holding the connection.
+#[derive(Debug)]
+pub(crate) enum Pattern {
+    Regex(regex::Regex),
+    Fancy(Box<fancy_regex::Regex>),
+}
+
+impl Pattern {
+    /// The compiled pattern, or `None` when neither engine reads it.
+    pub(crate) fn new(pattern: &str) -> Option<Self> {
+        match regex::Regex::new(pattern) {
+            Ok(regex) => Some(Pattern::Regex(regex)),
+            Err(_) => fancy_regex::Regex::new(&python_re_anchors(pattern))
+                .ok()
+                .map(|fancy| Pattern::Fancy(Box::new(fancy))),
+        }
+    }
+
+    /// Whether `text` has a match anywhere (as pydantic matches).
+    pub(crate) fn is_match(&self, text: &str) -> bool {
+        match self {
+            Pattern::Regex(regex) => regex.is_match(text),
+            Pattern::Fancy(fancy) => fancy.is_match(text).unwrap_or(false),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -245,7 +318,7 @@ impl Builder<'_> {
                 pattern: raw
                     .get("pattern")
                     .and_then(Value::as_str)
-                    .map(|p| (p.to_owned(), regex::Regex::new(p).ok())),
+                    .map(|p| (p.to_owned(), Pattern::new(p))),
             })),
             "format" => Node::Format(Box::new(FormatRules {
                 format: get(raw, "format")?.as_str().unwrap_or_default().to_owned(),
@@ -547,5 +620,49 @@ fn refs(node: &Node, out: &mut Vec<usize>) {
         Node::Union(u) => u.choices.iter().for_each(|(_, n)| refs(n, out)),
         Node::Tagged(t) => t.choices.iter().for_each(|(_, n)| refs(n, out)),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Pattern;
+
+    fn matches(pattern: &str, text: &str) -> bool {
+        Pattern::new(pattern)
+            .expect("the pattern compiles")
+            .is_match(text)
+    }
+
+    /// Each verdict as Python's `re.search` gives it (pydantic with
+    /// `regex_engine="python-re"`).
+    #[test]
+    fn patterns_only_python_re_reads_match_as_there() {
+        let pin = r"^(?=.*\d)[a-z\d]{4,8}$";
+        assert!(matches(pin, "abc1"));
+        assert!(!matches(pin, "abcd"));
+        // `$` also before a final newline, not before any other.
+        assert!(matches(pin, "abc1\n"));
+        assert!(!matches(pin, "abc1\n\n"));
+        assert!(matches(r"^(\w+)-\1$", "ab-ab"));
+        assert!(!matches(r"^(\w+)-\1$", "ab-ba"));
+        assert!(matches(r"b(?!c)", "abd"));
+        assert!(!matches(r"b(?!c)", "abc"));
+        // `\Z` is the very end; `$` in a class, escaped, or after `]` as a
+        // class's first member is a literal.
+        assert!(!matches(r"(?=a)a\Z", "a\n"));
+        assert!(matches(r"(?=a)a\Z", "a"));
+        assert!(matches(r"(?=x)x[$]", "x$"));
+        assert!(matches(r"(?=x)x\$", "x$"));
+        assert!(matches(r"(?=x)x[]$]", "x$"));
+        assert!(matches(r"(?=x)x[^]a]$", "xb"));
+    }
+
+    /// What the regex crate compiles keeps its own `$` (pydantic's default
+    /// engine is that crate).
+    #[test]
+    fn patterns_the_regex_crate_reads_stay_with_it() {
+        assert!(matches(r"^[a-z]+$", "abc"));
+        assert!(!matches(r"^[a-z]+$", "abc\n"));
+        assert!(Pattern::new(r"(?=").is_none());
     }
 }

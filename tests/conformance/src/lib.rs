@@ -174,6 +174,14 @@ impl Consumer for Conformance {
         })
     }
 
+    async fn handle_python_re(
+        &self,
+        _: &mut Ctx,
+        message: PythonReMessage,
+    ) -> Result<PythonReEcho, HandlerError> {
+        Ok(PythonReEcho::new(message.payload))
+    }
+
     async fn handle_alias(
         &self,
         _: &mut Ctx,

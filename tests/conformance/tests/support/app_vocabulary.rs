@@ -19,6 +19,9 @@ pub fn vocabulary() -> Vocabulary {
 
 /// Field names of every model in `app.py`, and a few no model has.
 const KEYS: &[&str] = &[
+    "pin",
+    "twice",
+    "inside",
     "by_day",
     "secret",
     "uid4",
@@ -135,6 +138,7 @@ const ACTIONS: &[&str] = &[
     "either_payload",
     "maybe_map_payload",
     "number_payload",
+    "python_re",
     "alias",
     "pong",
     "scalars_echo",
