@@ -58,7 +58,8 @@ fn key_error() -> DumpError {
     DumpError("keys must be str, int, float, bool or None".to_owned())
 }
 
-/// Writes `value` as Python's `json.dumps(value)` would.
+/// Writes `value` as Python's `json.dumps(value)` would (of what chanx's
+/// `model_dump(mode="json")` gives: a [`crate::Secret`] is written masked).
 pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, DumpError> {
     write(value, usize::MAX)
 }
