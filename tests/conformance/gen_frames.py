@@ -403,6 +403,8 @@ def lax():
         ("float-from-str-exponent", "1e5"),
         ("float-from-str-spaces", " 1.5 "),
         ("float-from-str-comma", "1,5"),
+        ("float-from-str-underscore", "1_000.5"),
+        ("float-from-str-underscore-spaced", " 1_000.5"),
         ("float-from-int", 5),
         ("float-from-bool", True),
         ("float-from-nan-literal", Raw("NaN")),
@@ -843,6 +845,10 @@ def actions():
         ("spaces", '{"action":" ping"}'),
         ("echo-action", '{"action":"scalars_echo","payload":{}}'),
         ("int", '{"action":5}'),
+        # The tag's repr in the error: Python escapes what it cannot print
+        # (unassigned code points, a no-break space, private use).
+        ("unprintable-in-tag", '{"action":"\\u0e65\\u0378\\u00a0\\ue000 \\u0e01"}'),
+        ("unprintable-in-object-tag", '{"action":{"pric\\u0e65":"ping"}}'),
         ("float", '{"action":1.5}'),
         ("bool", '{"action":true}'),
         ("null", '{"action":null}'),

@@ -14,6 +14,7 @@ mod node;
 mod repr;
 mod scalars;
 mod setorder;
+mod unprintable;
 
 use std::borrow::Cow;
 use std::sync::OnceLock;

@@ -125,21 +125,21 @@ fn write_str_repr(s: &str, out: &mut String) {
     out.push(quote);
 }
 
-/// An approximation of `str.isprintable()`: control, format and separator
-/// characters other than the space are escaped.
+/// Python's `str.isprintable()`, from the table of the code points it
+/// refuses (generated from the Python chanx runs on).
 fn is_printable(c: char) -> bool {
-    if c == ' ' {
-        return true;
-    }
-    if c.is_control() || c.is_whitespace() {
-        return false;
-    }
-    !matches!(
-        c as u32,
-        0xAD | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x180E | 0x200B..=0x200F
-            | 0x202A..=0x202E | 0x2060..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB
-            | 0xE000..=0xF8FF | 0xF0000..=0x10FFFF
-    )
+    let code = c as u32;
+    super::unprintable::UNPRINTABLE
+        .binary_search_by(|&(start, end)| {
+            if end < code {
+                std::cmp::Ordering::Less
+            } else if start > code {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_err()
 }
 
 #[cfg(test)]
@@ -171,6 +171,15 @@ mod tests {
         assert_eq!(py_repr(&Json::from("it's")), "\"it's\"");
         assert_eq!(py_repr(&Json::from("a'b\"c")), "'a\\'b\"c'");
         assert_eq!(py_repr(&Json::from("é\n\u{1}")), "'é\\n\\x01'");
+        // Each as Python 3.11's `repr` writes it: unassigned code points,
+        // a no-break space and private use are escaped; letters of any
+        // script and symbols are not.
+        assert_eq!(
+            py_repr(&Json::from("\u{e65}\u{378}\u{a0}\u{e000}\u{3000}")),
+            "'\\u0e65\\u0378\\xa0\\ue000\\u3000'"
+        );
+        assert_eq!(py_repr(&Json::from("ไทย😀中\u{2603}")), "'ไทย😀中☃'");
+        assert_eq!(py_repr(&Json::from("\u{e0001}")), "'\\U000e0001'");
         assert_eq!(py_str(&Json::Null), "None");
         assert_eq!(
             py_repr(&Json::Array(vec![

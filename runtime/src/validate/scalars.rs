@@ -147,10 +147,10 @@ fn strip_underscores(text: &str) -> Option<String> {
     Some(text.replace('_', ""))
 }
 
-/// `float("…")` as pydantic-core does it.
+/// `float("…")` as pydantic-core does it: the text trimmed, or else with
+/// its underscores taken out but not trimmed (`" 1_000.5"` is refused).
 pub fn str_as_float(text: &str) -> Result<f64, LineError> {
-    let text = text.trim();
-    if let Some(f) = parse_float(text) {
+    if let Some(f) = parse_float(text.trim()) {
         return Ok(f);
     }
     strip_underscores(text)
@@ -310,6 +310,21 @@ mod tests {
             str_as_int(&"9".repeat(5000)).unwrap_err().kind,
             "int_parsing_size"
         );
+    }
+
+    /// Observed on pydantic-core 2.50: underscores are taken out of the
+    /// untrimmed text, which then must parse as it is.
+    #[test]
+    fn floats_with_underscores_are_not_trimmed() {
+        assert_eq!(str_as_float(" 1.5 ").unwrap(), 1.5);
+        assert_eq!(str_as_float("1_000.5").unwrap(), 1000.5);
+        for text in [" 1_000.5", "1_000.5 ", "_1.5", "1__0.5"] {
+            assert_eq!(
+                str_as_float(text).unwrap_err().kind,
+                "float_parsing",
+                "{text:?}"
+            );
+        }
     }
 
     /// The length limit as pydantic-core applies it (each case observed on
