@@ -505,16 +505,6 @@ fn chanx_runtime_answers_every_frame_as_chanx() {
 /// unless `CHANX_CONFORMANCE_MUTANTS` says otherwise.
 const DEFAULT_MUTANTS: usize = 3000;
 
-/// A `usize` from the environment variable `name`, or `default`.
-fn env_number(name: &str, default: u64) -> u64 {
-    match std::env::var(name) {
-        Ok(text) => text
-            .parse()
-            .unwrap_or_else(|_| panic!("{name}={text:?} is not a number")),
-        Err(_) => default,
-    }
-}
-
 /// The seeded campaign: mutants of the frames of `frames.jsonl` (see
 /// `support/mutate.rs`) sent to chanx and to the Rust server, every answer
 /// compared as JSON. `CHANX_CONFORMANCE_MUTANTS` sets how many (3,000 by
@@ -526,8 +516,8 @@ fn mutated_frames_are_answered_as_chanx_answers() {
     let Some(python) = e2e::interop_python() else {
         return;
     };
-    let count = env_number("CHANX_CONFORMANCE_MUTANTS", DEFAULT_MUTANTS as u64) as usize;
-    let seed = env_number("CHANX_FUZZ_SEED", 2_013);
+    let count = mutate::env_number("CHANX_CONFORMANCE_MUTANTS", DEFAULT_MUTANTS as u64) as usize;
+    let seed = mutate::env_number("CHANX_FUZZ_SEED", 2_013);
     let known = known_differences();
     let originals = load_frames();
     let seeds = mutate::seeds(

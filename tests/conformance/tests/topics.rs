@@ -343,6 +343,14 @@ impl TopicServers {
     }
 }
 
+/// The single-threaded runtime both tests drive their connections on.
+fn current_thread_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
 /// Applies `step` to both servers and returns what every open connection
 /// of each received (chanx's, the Rust server's).
 async fn run_step(
@@ -367,10 +375,7 @@ fn chanx_runtime_serves_topics_as_chanx() {
     };
     let steps = load_steps();
     let servers = TopicServers::start(&python, "topics");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
+    let runtime = current_thread_runtime();
     let started = Instant::now();
     let results = runtime.block_on(async {
         let (mut chanx, mut rust) = servers.sides();
@@ -542,8 +547,8 @@ fn mutated_topic_frames_are_served_as_chanx_serves_them() {
     let Some(python) = e2e::interop_python() else {
         return;
     };
-    let count = env_number("CHANX_TOPIC_MUTANTS", DEFAULT_TOPIC_MUTANTS as u64) as usize;
-    let seed = env_number("CHANX_FUZZ_SEED", 2_013);
+    let count = mutate::env_number("CHANX_TOPIC_MUTANTS", DEFAULT_TOPIC_MUTANTS as u64) as usize;
+    let seed = mutate::env_number("CHANX_FUZZ_SEED", 2_013);
     let recorded = load_steps();
     let hub: Vec<&str> = recorded
         .iter()
@@ -572,10 +577,7 @@ fn mutated_topic_frames_are_served_as_chanx_serves_them() {
     };
 
     let servers = TopicServers::start(&python, "topics-mutants");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
+    let runtime = current_thread_runtime();
     let started = Instant::now();
     let (failures, failing, frames, sent, reconnects, steps_run) = runtime.block_on(async {
         let (mut chanx, mut rust) = servers.sides();
@@ -672,16 +674,6 @@ fn mutated_topic_frames_are_served_as_chanx_serves_them() {
         "{failing} of {steps_run} topic steps are answered differently by chanx-runtime and chanx \
          (the first 20 are printed above)\n{summary}"
     );
-}
-
-/// A `u64` from the environment variable `name`, or `default`.
-fn env_number(name: &str, default: u64) -> u64 {
-    match std::env::var(name) {
-        Ok(text) => text
-            .parse()
-            .unwrap_or_else(|_| panic!("{name}={text:?} is not a number")),
-        Err(_) => default,
-    }
 }
 
 /// `specs/topics.json` is the document chanx emits for `topics_app.py`.

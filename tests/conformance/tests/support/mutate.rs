@@ -11,6 +11,17 @@
 
 use serde_json::{Value, json};
 
+/// A campaign setting from the environment variable `name` (a count, a
+/// seed), or `default`; both campaigns read theirs here.
+pub fn env_number(name: &str, default: u64) -> u64 {
+    match std::env::var(name) {
+        Ok(text) => text
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={text:?} is not a number")),
+        Err(_) => default,
+    }
+}
+
 /// A small, fast, seeded generator (SplitMix64): the campaign must be
 /// repeatable from its seed, and needs no statistical quality.
 pub struct Rng(u64);
