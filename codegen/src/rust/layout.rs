@@ -82,7 +82,18 @@ impl Lexer {
 
 /// One line, lexed from `state` at bracket `depth`: what it is, and the
 /// state and depth after it.
-fn lex_line(line: &str, mut state: State, mut depth: usize) -> (LineInfo, State, usize) {
+fn lex_line(line: &str, state: State, depth: usize) -> (LineInfo, State, usize) {
+    lex_line_with(line, state, depth, &CODE_SPECIAL)
+}
+
+/// [`lex_line`], skipping the runs of code bytes `special` does not mark
+/// (marking every byte lexes a byte at a time, as the tests compare).
+fn lex_line_with(
+    line: &str,
+    mut state: State,
+    mut depth: usize,
+    special: &[bool; 256],
+) -> (LineInfo, State, usize) {
     let bytes = line.as_bytes();
     let at = |i: usize| bytes.get(i).copied();
     let mut info = LineInfo {
@@ -159,6 +170,25 @@ fn lex_line(line: &str, mut state: State, mut depth: usize) -> (LineInfo, State,
             }
             State::Code => {}
         }
+        if !special[usize::from(c)] {
+            // A run of bytes the lexer does not act on, skipped at once
+            // (a byte at a time this was most of spacing the channel
+            // modules): its last byte that is not white space is the
+            // line's last code so far.
+            let run = bytes[i..]
+                .iter()
+                .position(|&b| special[usize::from(b)])
+                .unwrap_or(bytes.len() - i);
+            if let Some(&last) = bytes[i..i + run]
+                .iter()
+                .rev()
+                .find(|b| !b.is_ascii_whitespace())
+            {
+                info.last_code = Some(code_char(last));
+            }
+            i += run;
+            continue;
+        }
         match c {
             b'/' if at(i + 1) == Some(b'/') => break,
             b'/' if at(i + 1) == Some(b'*') => {
@@ -202,17 +232,35 @@ fn lex_line(line: &str, mut state: State, mut depth: usize) -> (LineInfo, State,
             _ => {}
         }
         if !c.is_ascii_whitespace() {
-            // A non-ASCII byte stands for its character: never one looked for.
-            info.last_code = Some(if c.is_ascii() {
-                char::from(c)
-            } else {
-                '\u{80}'
-            });
+            info.last_code = Some(code_char(c));
         }
         i += 1;
     }
     info.end_depth = depth;
     (info, state, depth)
+}
+
+/// The bytes [`lex_line`] acts on in code: comment and string starts, the
+/// `r` of a raw string, quotes and brackets.
+static CODE_SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let specials = b"/\"r'([{)]}";
+    let mut i = 0;
+    while i < specials.len() {
+        table[specials[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// The character a byte of code stands for as a line's last code: a
+/// non-ASCII byte stands for its character, never one looked for.
+fn code_char(byte: u8) -> char {
+    if byte.is_ascii() {
+        char::from(byte)
+    } else {
+        '\u{80}'
+    }
 }
 
 /// Whether the `r` at `i` begins a token (so `r"…"` / `br#"…"#` is a raw
@@ -1030,6 +1078,38 @@ pub mod channels {
 }
 "##;
         assert_eq!(spaced(input), expected);
+    }
+
+    /// Skipping runs of plain code describes every line as lexing it a
+    /// byte at a time does: random lines of the bytes that matter (quotes,
+    /// brackets, comment starts, raw-string prefixes, white space,
+    /// non-ASCII), lexed in sequence so states carry over.
+    #[test]
+    fn skipping_plain_code_lexes_as_a_byte_at_a_time() {
+        const PIECES: &[&str] = &[
+            " ", "  ", "a", "r", "b", "br", "r#", "#", "\"", "\\", "'", "'a'", "'\\''", "(", ")",
+            "[", "]", "{", "}", "/", "//", "/*", "*/", "*", "é", ";", "x_y", "r\"", "\t",
+        ];
+        let every_byte = [true; 256];
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |bound: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % bound as u64) as usize
+        };
+        for _ in 0..2_000 {
+            let (mut fast, mut slow) = ((State::Code, 0), (State::Code, 0));
+            for _ in 0..1 + next(6) {
+                let line: String = (0..next(24)).map(|_| PIECES[next(PIECES.len())]).collect();
+                let (fast_info, state, depth) = lex_line(&line, fast.0, fast.1);
+                let (slow_info, slow_state, slow_depth) =
+                    lex_line_with(&line, slow.0, slow.1, &every_byte);
+                assert_eq!(fast_info, slow_info, "{line:?}");
+                assert!(state == slow_state && depth == slow_depth, "{line:?}");
+                (fast, slow) = ((state, depth), (slow_state, slow_depth));
+            }
+        }
     }
 
     #[test]

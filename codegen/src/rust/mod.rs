@@ -316,12 +316,13 @@ fn add_type_piece(
 ) -> Result<(), Diagnostics> {
     let printed = matches!(piece, format::Piece::Printed { .. });
     module.piece(piece)?;
-    let text = module.take_text();
-    if printed {
-        spacer.feed_printed_items(&text, out);
-    } else {
-        spacer.feed_items(&text, out);
-    }
+    module.drain_text(|text| {
+        if printed {
+            spacer.feed_printed_items(text, out);
+        } else {
+            spacer.feed_items(text, out);
+        }
+    });
     Ok(())
 }
 

@@ -114,13 +114,10 @@ fn parse_part<'l>(
 
 /// Where each line starts, and the end of the text.
 fn line_starts(text: &str) -> Vec<usize> {
+    // memchr finds a newline a vector at a time: a byte at a time this was
+    // most of the time before the second part could start.
     let mut starts = vec![0];
-    starts.extend(
-        text.bytes()
-            .enumerate()
-            .filter(|&(_, b)| b == b'\n')
-            .map(|(at, _)| at + 1),
-    );
+    starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|at| at + 1));
     if *starts.last().unwrap_or(&0) != text.len() {
         starts.push(text.len());
     }
@@ -129,14 +126,22 @@ fn line_starts(text: &str) -> Vec<usize> {
 
 /// The text of line `i` (its newline aside).
 fn line<'t>(text: &'t str, lines: &[usize], i: usize) -> &'t str {
-    text[lines[i]..lines[i + 1]].trim_end_matches(['\n', '\r'])
+    let line = &text[lines[i]..lines[i + 1]];
+    // Bytes, not characters: this runs over every line before the second
+    // part can start.
+    let mut end = line.len();
+    while end > 0 && matches!(line.as_bytes()[end - 1], b'\n' | b'\r') {
+        end -= 1;
+    }
+    &line[..end]
 }
 
 /// How far a line with content is indented; `None` for a blank or
 /// comment line.
 fn indent_of(line: &str) -> Option<usize> {
-    let content = line.trim_start_matches(' ');
-    (!content.is_empty() && !content.starts_with('#')).then(|| line.len() - content.len())
+    let bytes = line.as_bytes();
+    let indent = bytes.iter().take_while(|&&b| b == b' ').count();
+    matches!(bytes.get(indent), Some(&b) if b != b'#').then_some(indent)
 }
 
 /// A line's indentation (`None` for a blank or comment line), and whether
