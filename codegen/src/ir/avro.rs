@@ -12,7 +12,7 @@ use crate::ir::context::{Context, kind_of, str_field};
 use crate::ir::naming::Namespace;
 use crate::ir::schema::{TypeBuilder, wrap};
 use crate::ir::{Additional, EnumValue, Field, Name, TypeDef, TypeKind, TypeRef, Variant};
-use crate::load::NodeRef;
+use crate::load::{Members, NodeRef};
 
 /// The type of the Avro schema at `node`.
 pub fn avro_type(
@@ -168,7 +168,7 @@ impl Avro {
             return found.clone();
         }
         let logical = str_field(map, "logicalType");
-        match map.get("type") {
+        match map.member("type") {
             Some(Value::String(t)) => match t.as_str() {
                 "record" | "error" => self.record(types, cx, node, map, hint),
                 "enum" => self.enumeration(types, cx, node, map, hint),
@@ -254,7 +254,7 @@ impl Avro {
                 name,
                 ty,
                 // Avro readers fill a missing field from its default.
-                required: !field.contains_key("default"),
+                required: !field.has("default"),
                 description: str_field(field, "doc"),
                 default: field.get("default").cloned(),
                 deprecated: false,

@@ -374,12 +374,12 @@ impl ModelBuilder {
 
     fn reply(&mut self, cx: &mut Context<'_>, at: &NodeRef) -> Option<Reply> {
         let (target, map) = cx.object(at)?;
-        let channel = if map.contains_key("channel") {
+        let channel = if map.has("channel") {
             self.channel_ref(cx, &target.child("channel"))
         } else {
             None
         };
-        let address_location = if map.contains_key("address") {
+        let address_location = if map.has("address") {
             cx.object(&target.child("address"))
                 .and_then(|(_, a)| str_field(a, "location"))
         } else {

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::ir::Origin;
-use crate::load::{Document, NodeRef, RefError};
+use crate::load::{Document, Members, NodeRef, RefError};
 
 /// Most members (properties, `required` names, enum values, union
 /// variants, messages) one schema or channel may have.
@@ -210,12 +210,15 @@ pub fn kind_of(value: &Value) -> &'static str {
 
 /// A string field of an object.
 pub fn str_field(map: &Map<String, Value>, key: &str) -> Option<String> {
-    map.get(key).and_then(Value::as_str).map(str::to_string)
+    map.member(key).and_then(Value::as_str).map(str::to_string)
 }
 
 /// The last token of a JSON pointer, unescaped.
 pub fn last_token(pointer: &str) -> Option<String> {
-    crate::load::pointer_tokens(pointer).last()
+    // Only the last is unescaped.
+    crate::load::pointer_tokens_raw(pointer)
+        .last()
+        .map(|token| crate::load::unescape_token(token).into_owned())
 }
 
 #[cfg(test)]

@@ -139,7 +139,7 @@ pub fn with_traits(
     map: &Map<String, Value>,
     key: &str,
 ) -> Option<NodeRef> {
-    if map.contains_key(key) {
+    if map.has(key) {
         return Some(node.child(key));
     }
     let count = map
@@ -151,7 +151,7 @@ pub fn with_traits(
         else {
             continue;
         };
-        if trait_map.contains_key(key) {
+        if trait_map.has(key) {
             return Some(trait_node.child(key));
         }
     }
@@ -166,7 +166,7 @@ fn schema_of(cx: &mut Context<'_>, types: &mut TypeBuilder, at: &NodeRef, hint: 
     };
     let format = value
         .as_object()
-        .filter(|m| m.contains_key("schema"))
+        .filter(|m| m.has("schema"))
         .and_then(|m| m.member("schemaFormat"))
         .and_then(Value::as_str);
     let Some(format) = format else {
@@ -250,7 +250,7 @@ fn json_schema_of(cx: &Context<'_>, at: &NodeRef) -> Option<NodeRef> {
     };
     let format = value
         .as_object()
-        .filter(|m| m.contains_key("schema"))
+        .filter(|m| m.has("schema"))
         .and_then(|m| m.member("schemaFormat"))
         .and_then(Value::as_str);
     match format.map(SchemaFormat::parse) {

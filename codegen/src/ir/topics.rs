@@ -24,7 +24,7 @@ use crate::diag::Code;
 use crate::ir::context::{Context, kind_of};
 use crate::ir::naming::Namespace;
 use crate::ir::{Name, address_parameters};
-use crate::load::NodeRef;
+use crate::load::{Members, NodeRef};
 
 use serde::Serialize;
 
@@ -76,7 +76,7 @@ pub(crate) fn read(cx: &mut Context<'_>, channel: &NodeRef, key: &str) -> Option
         );
         return None;
     };
-    let Some(pattern) = map.get("pattern").and_then(Value::as_str) else {
+    let Some(pattern) = map.member("pattern").and_then(Value::as_str) else {
         cx.error(
             Code::TopicExtension,
             &at,
@@ -84,7 +84,7 @@ pub(crate) fn read(cx: &mut Context<'_>, channel: &NodeRef, key: &str) -> Option
         );
         return None;
     };
-    let name = match map.get("name") {
+    let name = match map.member("name") {
         None => key.to_string(),
         Some(Value::String(name)) if !name.is_empty() => name.clone(),
         Some(other) => {
@@ -100,7 +100,7 @@ pub(crate) fn read(cx: &mut Context<'_>, channel: &NodeRef, key: &str) -> Option
         }
     };
     let in_pattern = pattern_parameters(pattern);
-    if let Some(listed) = map.get("parameters") {
+    if let Some(listed) = map.member("parameters") {
         let listed: Option<Vec<&str>> = listed
             .as_array()
             .and_then(|items| items.iter().map(Value::as_str).collect());

@@ -314,12 +314,10 @@ impl ProgramBuilder {
             .filter(|t| *t != "null" || !nullable_type)
             .collect();
         let shape = match types.as_slice() {
-            [] if map.contains_key("properties") || map.contains_key("additionalProperties") => {
+            [] if map.has("properties") || map.has("additionalProperties") => {
                 self.object(cx, node, map, depth)
             }
-            [] if map.contains_key("items") || map.contains_key("prefixItems") => {
-                self.array(cx, node, map, depth)
-            }
+            [] if map.has("items") || map.has("prefixItems") => self.array(cx, node, map, depth),
             [] => node!({"t": "any"}),
             [one] => self.typed(cx, node, map, one, depth),
             several => {
@@ -374,7 +372,10 @@ impl ProgramBuilder {
         key: &str,
         depth: usize,
     ) -> Value {
-        let count = map.get(key).and_then(Value::as_array).map_or(0, Vec::len);
+        let count = map
+            .member(key)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
         if !self.charge(count) {
             return node!({"t": "any"});
         }
@@ -447,7 +448,7 @@ impl ProgramBuilder {
         depth: usize,
     ) -> Value {
         let mut parts: Vec<(NodeRef, &Map<String, Value>)> = Vec::new();
-        if map.contains_key("properties") || map.contains_key("required") {
+        if map.has("properties") || map.has("required") {
             parts.push((node.clone(), map));
         }
         let mut others = Vec::new();
@@ -491,7 +492,7 @@ impl ProgramBuilder {
             _ => node!({"t": "any"}),
         };
         let mut dict = node!({"t": "dict", "values": values});
-        if map.contains_key("propertyNames") {
+        if map.has("propertyNames") {
             dict["keys"] = self.property_names(cx, &node.child("propertyNames"), depth);
         }
         copy_count(map, "minProperties", &mut dict, "min_length");
@@ -504,10 +505,10 @@ impl ProgramBuilder {
     /// for strings.
     fn property_names(&mut self, cx: &Context<'_>, at: &NodeRef, depth: usize) -> Value {
         if let Ok((_, Value::Object(map))) = cx.value(at)
-            && !map.contains_key("type")
+            && !map.has("type")
             && ["minLength", "maxLength", "pattern", "format"]
                 .iter()
-                .any(|k| map.contains_key(*k))
+                .any(|k| map.has(k))
         {
             return string(map);
         }
@@ -526,7 +527,7 @@ impl ProgramBuilder {
         let count: usize = parts
             .iter()
             .map(|(_, part)| {
-                let len = |key: &str| match part.get(key) {
+                let len = |key: &str| match part.member(key) {
                     Some(Value::Object(m)) => m.len(),
                     Some(Value::Array(a)) => a.len(),
                     _ => 0,
@@ -699,8 +700,8 @@ fn string(map: &Map<String, Value>) -> Value {
 /// turns `minimum` into a strict bound.
 fn numeric(kind: &str, map: &Map<String, Value>) -> Value {
     let mut node = node!({"t": kind});
-    let number = |k: &str| map.get(k).filter(|v| v.is_number()).cloned();
-    let exclusive = |k: &str| map.get(k) == Some(&Value::Bool(true));
+    let number = |k: &str| map.member(k).filter(|v| v.is_number()).cloned();
+    let exclusive = |k: &str| map.member(k) == Some(&Value::Bool(true));
     if let Some(m) = number("multipleOf") {
         node["multiple_of"] = m;
     }
@@ -729,7 +730,7 @@ fn numeric(kind: &str, map: &Map<String, Value>) -> Value {
 }
 
 fn copy_count(map: &Map<String, Value>, from: &str, node: &mut Value, to: &str) {
-    if let Some(n) = map.get(from).and_then(Value::as_u64) {
+    if let Some(n) = map.member(from).and_then(Value::as_u64) {
         node[to] = json!(n);
     }
 }
@@ -854,17 +855,17 @@ fn collect_all_of<'m>(
             others.push(member);
             continue;
         };
-        let is_object = part.contains_key("properties")
-            || part.contains_key("required")
-            || part.contains_key("additionalProperties")
+        let is_object = part.has("properties")
+            || part.has("required")
+            || part.has("additionalProperties")
             || part.member("type").and_then(Value::as_str) == Some("object");
         if is_object {
             parts.push((target.clone(), part));
-        } else if part.contains_key("type")
-            || part.contains_key("oneOf")
-            || part.contains_key("anyOf")
-            || part.contains_key("enum")
-            || part.contains_key("const")
+        } else if part.has("type")
+            || part.has("oneOf")
+            || part.has("anyOf")
+            || part.has("enum")
+            || part.has("const")
         {
             others.push(member);
         }

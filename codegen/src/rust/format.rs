@@ -105,32 +105,44 @@ impl Module {
         let open = header
             .strip_suffix("{}\n")
             .ok_or_else(|| bug("a module header did not print as `mod NAME {}`".into()))?;
-        let mut body = String::new();
+        // The items go straight after the opening line (a body of its own,
+        // grown from empty and then copied, was 8 MB of allocations for
+        // the 2.4 MB of channel modules of a 100,000-line document).
+        let start = self.text.len();
+        push_split_doc_lines(open, &mut self.text);
+        self.text.push_str("{\n");
+        let body_start = self.text.len();
         for piece in items {
             match piece {
                 Piece::Tokens(item) if item.is_empty() => {}
                 Piece::Tokens(item) => {
                     let printed = print(in_module(in_module(item)))?;
-                    push_split_doc_lines(nested_body(&printed)?, &mut body);
+                    push_split_doc_lines(nested_body(&printed)?, &mut self.text);
                 }
                 Piece::Printed { text, tokens } => {
                     if let Some(tokens) = tokens {
                         let printed = print(in_module(in_module(tokens)))?;
                         same_as_printed(&text, nested_body(&printed)?)?;
                     }
-                    push_split_doc_lines(&text, &mut body);
+                    push_split_doc_lines(&text, &mut self.text);
                 }
             }
         }
-        if body.is_empty() {
+        if self.text.len() == body_start {
+            // No items: the module as its header printed it.
+            self.text.truncate(start);
             push_split_doc_lines(header, &mut self.text);
             return Ok(());
         }
-        push_split_doc_lines(open, &mut self.text);
-        self.text.push_str("{\n");
-        self.text.push_str(&body);
         self.text.push_str("    }\n");
         Ok(())
+    }
+
+    /// Room for `additional` more bytes of text: reserved, not touched, so
+    /// a generous guess costs no memory, where growing a large module a
+    /// doubling at a time copied it at each step.
+    pub fn reserve(&mut self, additional: usize) {
+        self.text.reserve(additional);
     }
 
     /// Adds `piece` before the items printed so far.

@@ -365,6 +365,11 @@ fn channels_module(
         )]
         pub mod channels {}
     })?;
+    // About 2 KB a message and 4 KB a channel, and the validator program
+    // (inserted first at the end) at about 200 bytes a type: generous, as
+    // only what is written is touched.
+    let messages: usize = api.channels.iter().map(|c| c.messages.len()).sum();
+    module.reserve(2048 * messages + 4096 * api.channels.len() + 256 * api.types.types.len());
     let program = channels::emit(api, options, &types, &mut |header, items| {
         module.nested(header, items)
     })?;

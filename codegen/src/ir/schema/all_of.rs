@@ -34,7 +34,7 @@ impl TypeBuilder {
     ) -> TypeRef {
         let adds_nothing = !["properties", "required", "additionalProperties"]
             .iter()
-            .any(|k| s.map.contains_key(*k));
+            .any(|k| s.map.has(k));
         if count == 1 && adds_nothing {
             let inner = self.schema(cx, &s.node.child("allOf").child("0"), s.hint);
             return self.finish_inline(cx, s, inner);
@@ -117,11 +117,11 @@ fn flatten_all_of(
         };
         if has_object_keywords(part) {
             parts.objects.push(ObjectPart::new(&target, part));
-        } else if part.contains_key("type")
-            || part.contains_key("oneOf")
-            || part.contains_key("anyOf")
-            || part.contains_key("enum")
-            || part.contains_key("const")
+        } else if part.has("type")
+            || part.has("oneOf")
+            || part.has("anyOf")
+            || part.has("enum")
+            || part.has("const")
         {
             parts.others.push(member);
         }
@@ -130,8 +130,8 @@ fn flatten_all_of(
 }
 
 fn has_object_keywords(map: &Map<String, Value>) -> bool {
-    map.contains_key("properties")
-        || map.contains_key("required")
-        || map.contains_key("additionalProperties")
+    map.has("properties")
+        || map.has("required")
+        || map.has("additionalProperties")
         || map.member("type").and_then(Value::as_str) == Some("object")
 }
