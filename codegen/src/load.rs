@@ -681,7 +681,9 @@ impl<'d> Resolver<'d> {
         // way, so it may pass through a part that comes from another file.
         let mut at = NodeRef::new(file, "");
         let mut value = doc.files.get(file).map(|f| &f.parsed.value);
-        for token in pointer_tokens(&fragment) {
+        // Tokens are unescaped only where they hold an escape (a string
+        // each was a tenth of following a reference).
+        for token in pointer_tokens_raw(&fragment).map(unescape_token) {
             if value.is_some_and(|v| reference_in(v).is_some()) {
                 let resolved = self.follow_at(&at, value)?;
                 value = doc.raw(&resolved);
@@ -699,7 +701,7 @@ impl<'d> Resolver<'d> {
             let Some(child) = child else {
                 return Err(RefError::NotFound {
                     reference: reference.to_string(),
-                    missing: token,
+                    missing: token.into_owned(),
                     parent: Some(at),
                 });
             };
@@ -796,39 +798,59 @@ fn read_file(path: &Path, display: &str, limits: &Limits) -> Result<ParsedFile, 
 type FoundRef<'v> = (String, &'v str, &'v Value);
 
 /// Collects the `$ref`s in a value: all of them, or with `to_other_files`
-/// only those naming a file (a ref's pointer is only copied when it is
-/// kept).
+/// only those naming a file. The walk keeps the path as steps and writes a
+/// pointer only for a ref it keeps (writing every node's pointer as it
+/// went was most of the walk's cost), and does not descend into scalars.
 fn collect_refs<'v>(
     value: &'v Value,
-    pointer: &mut String,
+    path: &mut Vec<Step<'v>>,
     to_other_files: bool,
     out: &mut Vec<FoundRef<'v>>,
 ) {
+    let holds_refs = |v: &Value| matches!(v, Value::Object(_) | Value::Array(_));
     match value {
         Value::Object(map) => {
             if let Some(Value::String(r)) = member(map, "$ref")
                 && !(to_other_files && r.starts_with('#'))
             {
-                out.push((pointer.clone(), r, value));
+                out.push((pointer_of(path), r, value));
             }
-            for (k, v) in map {
-                let len = pointer.len();
-                source::append_token(pointer, k);
-                collect_refs(v, pointer, to_other_files, out);
-                pointer.truncate(len);
+            for (k, v) in map.iter().filter(|(_, v)| holds_refs(v)) {
+                path.push(Step::Key(k));
+                collect_refs(v, path, to_other_files, out);
+                path.pop();
             }
         }
         Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                let len = pointer.len();
-                pointer.push('/');
-                let _ = write!(pointer, "{i}");
-                collect_refs(v, pointer, to_other_files, out);
-                pointer.truncate(len);
+            for (i, v) in items.iter().enumerate().filter(|(_, v)| holds_refs(v)) {
+                path.push(Step::Index(i));
+                collect_refs(v, path, to_other_files, out);
+                path.pop();
             }
         }
         _ => {}
     }
+}
+
+/// One step from a node to a child: a member's key or an item's index.
+enum Step<'v> {
+    Key(&'v str),
+    Index(usize),
+}
+
+/// The JSON pointer of the node `path` leads to from the root.
+fn pointer_of(path: &[Step<'_>]) -> String {
+    let mut pointer = String::new();
+    for step in path {
+        match step {
+            Step::Key(key) => source::append_token(&mut pointer, key),
+            Step::Index(index) => {
+                pointer.push('/');
+                let _ = write!(pointer, "{index}");
+            }
+        }
+    }
+    pointer
 }
 
 /// Loads `path` and every local file it references, transitively.
@@ -928,7 +950,7 @@ pub(crate) fn load_references(root: RootFile, options: &LoadOptions) -> (Documen
         let mut refs = Vec::new();
         collect_refs(
             &doc.files[next].parsed.value,
-            &mut String::new(),
+            &mut Vec::new(),
             true,
             &mut refs,
         );
@@ -1014,7 +1036,7 @@ pub(crate) fn load_references(root: RootFile, options: &LoadOptions) -> (Documen
         let mut refs = Vec::new();
         collect_refs(
             &doc.files[file].parsed.value,
-            &mut String::new(),
+            &mut Vec::new(),
             false,
             &mut refs,
         );
