@@ -407,7 +407,14 @@ fn tokens(text: &str) -> impl Iterator<Item = &str> {
 /// was a tenth of generating a large document.
 fn member<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
     if map.len() <= 8 {
-        map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+        // Length and first byte first: most keys differ there, and the
+        // full comparison is a call (`$ref` is asked of every schema read).
+        let first = key.as_bytes().first();
+        map.iter()
+            .find(|(k, _)| {
+                k.len() == key.len() && k.as_bytes().first() == first && k.as_str() == key
+            })
+            .map(|(_, v)| v)
     } else {
         map.get(key)
     }

@@ -326,16 +326,25 @@ impl Namespace {
         family_key.push('\0');
         family_key.push_str(&snake_key);
         let mut n = self.next.get(&family_key).copied().unwrap_or(1);
+        // The two forms of a name usually fold to one key (`FooBar`,
+        // `foo_bar`): it is then looked up and taken once.
+        let one_key = pascal_key == snake_key;
         let (pascal_taken, snake_taken) = loop {
             let pascal_taken = self.suffixed_key(&pascal_key, n);
-            let snake_taken = self.suffixed_key(&snake_key, n);
-            if !self.taken.contains(&pascal_taken) && !self.taken.contains(&snake_taken) {
+            let snake_taken = (!one_key).then(|| self.suffixed_key(&snake_key, n));
+            if !self.taken.contains(&pascal_taken)
+                && snake_taken
+                    .as_ref()
+                    .is_none_or(|key| !self.taken.contains(key))
+            {
                 break (pascal_taken, snake_taken);
             }
             n += 1;
         };
         self.taken.insert(pascal_taken);
-        self.taken.insert(snake_taken);
+        if let Some(snake_taken) = snake_taken {
+            self.taken.insert(snake_taken);
+        }
         self.next.insert(family_key, n + 1);
         Name {
             spec: spec.to_string(),
@@ -358,10 +367,11 @@ impl Namespace {
 }
 
 fn fold(s: &str) -> String {
-    // Sized once: collected, the key grew a doubling at a time.
-    let mut folded = String::with_capacity(s.len());
-    for c in s.chars().filter(|c| *c != '_') {
-        folded.push(c.to_ascii_lowercase());
+    // Lowered a byte at a time (ASCII only, as before), then the
+    // underscores taken out where there are any.
+    let mut folded = s.to_ascii_lowercase();
+    if folded.contains('_') {
+        folded.retain(|c| c != '_');
     }
     folded
 }
