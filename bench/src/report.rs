@@ -467,28 +467,36 @@ types named once, the tables sized up front, FNV-1a positions and fewer
 the 10k document 292 million, from 306); the medians of alternating
 runs fell 4-10 % (the machine's own speed moved as much between runs).
 Read with callgrind again on 2026-12-02, that build against the next: the
-100k document executes 2,197 million instructions instead of 2,367 (7.2 %
+100k document executes 2,175 million instructions instead of 2,367 (8.1 %
 fewer; the 10k document 261 million instead of 279), and the main
-thread's work before the output (parsing, references, the model) 536
+thread's work before the output (parsing, references, the model) 516
 million instead of 642. Schema keywords are read in order on small
-objects instead of through `serde_json`'s SipHash lookup (the model 316
-million instead of 380, the validator program 205 instead of 223);
+objects instead of through `serde_json`'s SipHash lookup (the model 298
+million instead of 380, the validator program 205 instead of 223), a
+type's two name forms are claimed under one key when they fold alike,
+and a small object's keys are passed over by length and first byte
+before the full comparison;
 whether a schema is a component is read from the end of its pointer
 instead of unescaping every token into a vector (that had been 67
 million); the walk that finds references keeps its path as steps and
 writes a pointer only for a ref it keeps, and a reference with no `%` is
-not decoded byte by byte (loading the references 53 million instead of
+not decoded byte by byte (loading the references 51 million instead of
 77); the cut of a large YAML file is found by bytes and memchr (the work
 before the second part can start, when the other core is idle, 14
 million instead of 37); the lexer that spaces the channel modules skips
 the runs of code it does not act on (31 million instead of 56); and the
 channel modules' text is reserved up front, each nested module written
 straight into it (it had been 21 MB of allocations for 4 MB of text:
-1,100 fewer page faults, the same peak). Alternating runs that day gave
-medians of 396 against 400 ms on the 100k document (CPU time 651 against
-675 ms) and 43.8 against 47.9 ms on the 10k one; the machine's speed
-moved by a fifth between runs of one build that day, and the tables
-above are from the run before. Also tried: lowering the priority (nice) of the threads
+1,100 fewer page faults, the same peak). Alternating runs that day (30 of each) gave
+medians of 431 against 436 ms on the 100k document (CPU time 703 against
+751 ms) and 55.7 against 60.8 ms on the 10k one (CPU 87.7 against 97.2
+ms): the 100k document's wall time moves less than its instructions, a
+fifth of its CPU time being the kernel's page faults, which this leaves
+as they were. The machine's speed moved by a fifth between runs of one
+build that day, so the tables above are from the run before. Also tried:
+advising transparent huge pages for the output buffer alone (5,400 fewer
+page faults, no faster beyond the spread, and a fault may then wait on
+the kernel compacting memory); lowering the priority (nice) of the threads
 that check the document, so that the model keeps a core to itself (7 %
 faster, but the check then ran late, keeping the parsed document alive
 through the output: a peak of up to 117 MiB); moving the cut of the types module
