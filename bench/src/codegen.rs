@@ -266,7 +266,14 @@ pub struct Compile {
 /// depends on chanx-runtime, serde and serde_json, and builds in `target`
 /// (shared, so dependencies are built once). Returns the crate's directory
 /// and the generated Rust.
-fn generated_crate(doc: &Document, target: &Path) -> Result<(PathBuf, String)> {
+/// The crate of `doc`'s generated Rust under `target`, its module's text,
+/// and the lock that keeps it this process's until dropped: the crate's
+/// place is fixed (so its dependencies stay built), and two runs at once
+/// would write and clean it under each other.
+fn generated_crate(doc: &Document, target: &Path) -> Result<(PathBuf, String, std::fs::File)> {
+    std::fs::create_dir_all(target)?;
+    let held = std::fs::File::create(target.join("chanx-bench-generated.lock"))?;
+    held.lock()?;
     let options = Options::default();
     let loaded = load_api(&doc.path, &options).map_err(|d| anyhow!("{d}"))?;
     let rust = generate_rust(&loaded, &options).map_err(|d| anyhow!("{d}"))?;
@@ -300,7 +307,7 @@ opt-level = 2
     // The workspace's lockfile, so the dependencies resolve to what is already built.
     std::fs::copy(repo.join("Cargo.lock"), krate.join("Cargo.lock"))?;
     std::fs::write(krate.join("src/lib.rs"), "pub mod api;\n")?;
-    Ok((krate, rust))
+    Ok((krate, rust, held))
 }
 
 fn repo_root() -> PathBuf {
@@ -359,7 +366,7 @@ fn run_cargo(command: Command, verb: &str, limit: Duration) -> Result<child::Fin
 /// dependencies are built once; times rebuilding the generated crate alone.
 pub fn compile(doc: &Document, repeats: usize) -> Result<Compile> {
     let target = bench_target();
-    let (krate, rust) = generated_crate(doc, &target)?;
+    let (krate, rust, _held) = generated_crate(doc, &target)?;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let run = |verb: &str, attempt: usize| -> Result<Duration> {
         std::fs::write(
@@ -422,7 +429,7 @@ pub fn instructions(doc: &Document) -> Result<Instructions> {
     // Its own target directory: the wrapper is part of every crate's
     // fingerprint, so sharing one would rebuild the dependencies each time.
     let target = bench_target().join("chanx-bench-instructions");
-    let (krate, rust) = generated_crate(doc, &target)?;
+    let (krate, rust, _held) = generated_crate(doc, &target)?;
     std::fs::write(krate.join("src/api.rs"), &rust)?;
     let wrapper = krate.join("count-rustc.sh");
     std::fs::write(&wrapper, COUNTING_WRAPPER)?;
