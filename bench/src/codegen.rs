@@ -265,11 +265,9 @@ pub struct Compile {
 /// The throw-away crate holding the generated Rust of a document: it
 /// depends on chanx-runtime, serde and serde_json, and builds in `target`
 /// (shared, so dependencies are built once). Returns the crate's directory
-/// and the generated Rust.
-/// The crate of `doc`'s generated Rust under `target`, its module's text,
-/// and the lock that keeps it this process's until dropped: the crate's
-/// place is fixed (so its dependencies stay built), and two runs at once
-/// would write and clean it under each other.
+/// and the generated Rust, with the lock that keeps the crate this
+/// process's until dropped: its place is fixed (so its dependencies stay
+/// built), and two runs at once would write and clean it under each other.
 fn generated_crate(doc: &Document, target: &Path) -> Result<(PathBuf, String, std::fs::File)> {
     std::fs::create_dir_all(target)?;
     let held = std::fs::File::create(target.join("chanx-bench-generated.lock"))?;

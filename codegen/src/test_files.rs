@@ -36,3 +36,12 @@ pub(crate) fn scratch_dir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// The next number of a xorshift sequence (Marsaglia's 13, 7, 17): the
+/// tests' seeded randomness, the same on every machine.
+pub(crate) fn xorshift(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}

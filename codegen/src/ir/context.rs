@@ -216,9 +216,8 @@ pub fn str_field(map: &Map<String, Value>, key: &str) -> Option<String> {
 /// The last token of a JSON pointer, unescaped.
 pub fn last_token(pointer: &str) -> Option<String> {
     // Only the last is unescaped.
-    crate::load::pointer_tokens_raw(pointer)
-        .last()
-        .map(|token| crate::load::unescape_token(token).into_owned())
+    crate::load::pointer_parent(pointer)
+        .map(|(_, token)| crate::load::unescape_token(token).into_owned())
 }
 
 #[cfg(test)]

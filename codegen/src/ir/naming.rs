@@ -387,9 +387,7 @@ mod tests {
         let mut state = 0x9e37_79b9_7f4a_7c15_u64;
         (0..count)
             .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
+                let state = crate::test_files::xorshift(&mut state);
                 let len = (state % 12) as usize;
                 (0..len)
                     .map(|i| {

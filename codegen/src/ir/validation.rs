@@ -21,7 +21,7 @@ use serde_json::{Map, Value, json};
 use crate::ir::Origin;
 use crate::ir::context::{Context, last_token};
 use crate::ir::messages::expected_payloads;
-use crate::ir::schema::is_component;
+use crate::ir::schema::{has_object_keywords, has_shape_keywords, is_component};
 use crate::load::{Document, NodeRef};
 
 /// A program node, an object of these members in this order, each value
@@ -855,18 +855,9 @@ fn collect_all_of<'m>(
             others.push(member);
             continue;
         };
-        let is_object = part.has("properties")
-            || part.has("required")
-            || part.has("additionalProperties")
-            || part.member("type").and_then(Value::as_str) == Some("object");
-        if is_object {
+        if has_object_keywords(part) {
             parts.push((target.clone(), part));
-        } else if part.has("type")
-            || part.has("oneOf")
-            || part.has("anyOf")
-            || part.has("enum")
-            || part.has("const")
-        {
+        } else if has_shape_keywords(part) {
             others.push(member);
         }
         walk.push((target, all_of_len(part), 0));

@@ -1092,12 +1092,8 @@ pub mod channels {
         ];
         let every_byte = [true; 256];
         let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |bound: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % bound as u64) as usize
-        };
+        let mut next =
+            |bound: usize| (crate::test_files::xorshift(&mut seed) % bound as u64) as usize;
         for _ in 0..2_000 {
             let (mut fast, mut slow) = ((State::Code, 0), (State::Code, 0));
             for _ in 0..1 + next(6) {

@@ -1581,12 +1581,7 @@ mod tests {
         }
     }
 
-    fn next(random: &mut u64) -> u64 {
-        *random ^= *random << 13;
-        *random ^= *random >> 7;
-        *random ^= *random << 17;
-        *random
-    }
+    use crate::test_files::xorshift as next;
 
     /// One line changed: indented, outdented, removed, repeated, joined to
     /// the next, or given a character YAML gives meaning to.

@@ -117,21 +117,26 @@ fn flatten_all_of(
         };
         if has_object_keywords(part) {
             parts.objects.push(ObjectPart::new(&target, part));
-        } else if part.has("type")
-            || part.has("oneOf")
-            || part.has("anyOf")
-            || part.has("enum")
-            || part.has("const")
-        {
+        } else if has_shape_keywords(part) {
             parts.others.push(member);
         }
         walk.push((target, all_of_len(part), 0));
     }
 }
 
-fn has_object_keywords(map: &Map<String, Value>) -> bool {
+/// Whether an `allOf` part describes an object's members (it is merged
+/// into the object) rather than another shape.
+pub(crate) fn has_object_keywords(map: &Map<String, Value>) -> bool {
     map.has("properties")
         || map.has("required")
         || map.has("additionalProperties")
         || map.member("type").and_then(Value::as_str) == Some("object")
+}
+
+/// Whether an `allOf` part that is not an object's members still gives the
+/// value a shape of its own (a type, a union, values).
+pub(crate) fn has_shape_keywords(map: &Map<String, Value>) -> bool {
+    ["type", "oneOf", "anyOf", "enum", "const"]
+        .iter()
+        .any(|k| map.has(k))
 }

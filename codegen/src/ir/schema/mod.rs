@@ -25,6 +25,7 @@ use crate::ir::naming::Namespace;
 use crate::ir::{Name, TypeDef, TypeId, TypeKind, TypeRef, TypeSpace};
 use crate::load::NodeRef;
 
+pub(crate) use all_of::{has_object_keywords, has_shape_keywords};
 use object::{ObjectPart, needs_struct};
 
 /// Deepest nesting of inline schemas followed before giving up.
@@ -404,21 +405,9 @@ pub fn is_component(node: &NodeRef) -> bool {
     // The token before the last, read from the end without unescaping
     // every token (which was 3 % of building a large document's model):
     // these three words are written the same escaped or not.
-    let slash_before = |end: usize| {
-        node.pointer.as_bytes()[..end]
-            .iter()
-            .rposition(|&b| b == b'/')
-    };
-    let Some(last) = slash_before(node.pointer.len()) else {
-        return false;
-    };
-    let Some(parent) = slash_before(last) else {
-        return false;
-    };
-    matches!(
-        &node.pointer[parent + 1..last],
-        "schemas" | "definitions" | "$defs"
-    )
+    crate::load::pointer_parent(&node.pointer)
+        .and_then(|(up, _)| crate::load::pointer_parent(up))
+        .is_some_and(|(_, parent)| matches!(parent, "schemas" | "definitions" | "$defs"))
 }
 
 /// The spec name of a schema needing a name: its component key, its title
