@@ -19,32 +19,43 @@ struct Server {
 }
 
 impl Server {
+    /// Started on a port the server picks itself (`--bind 127.0.0.1:0`) and
+    /// announces in its log: a port picked here and released would be free
+    /// for any other test's server or client until the child binds it.
     fn start(extra: &[&str]) -> Server {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let address = format!("127.0.0.1:{port}");
         let mut child = Command::new(env!("CARGO_BIN_EXE_chat-server"))
-            .args(["--bind", &address])
+            .args(["--bind", "127.0.0.1:0"])
             .args(extra)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", "warn,chat_server=info")
+            .env_remove("CHANX_LOG_FORMAT")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("chat-server starts");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(&address).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "chat-server did not listen in time"
-            );
-            if let Some(status) = child.try_wait().unwrap() {
-                panic!("chat-server exited: {status}");
+        let (lines, announced) = std::sync::mpsc::channel();
+        let stderr = child.stderr.take().expect("stderr is piped");
+        // Reads the log to its end, so the server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                let _ = lines.send(line);
             }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        });
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let address = loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match announced.recv_timeout(left) {
+                Ok(line) => {
+                    if let Some(rest) = line.split("listening on ws://").nth(1) {
+                        break rest.split('/').next().unwrap().to_string();
+                    }
+                }
+                Err(_) => match child.try_wait().unwrap() {
+                    Some(status) => panic!("chat-server exited: {status}"),
+                    None => panic!("chat-server did not listen in time"),
+                },
+            }
+        };
         Server { child, address }
     }
 
