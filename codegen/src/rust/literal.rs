@@ -90,23 +90,21 @@ pub fn raw_string_text(text: &str) -> String {
         return Literal::string(text).to_string();
     }
     // One more `#` than the longest run of them after a quote (bytes: no
-    // other character's encoding holds either).
+    // other character's encoding holds either). Each `"#` is found with
+    // memmem, a vector at a time: a byte at a time this was 16 million
+    // instructions for the 4 MB document of a large spec, whose every
+    // `$ref` holds one.
+    let bytes = text.as_bytes();
     let mut longest = 0;
-    let mut run: Option<usize> = None;
-    // Without a `#` (the program, most documents) there is no run to find.
-    let hashes = if text.as_bytes().contains(&b'#') {
-        text.as_bytes()
-    } else {
-        &[]
-    };
-    for &b in hashes {
-        run = match (b, run) {
-            (b'"', _) => Some(0),
-            (b'#', Some(n)) => Some(n + 1),
-            _ => None,
-        };
-        if let Some(n) = run {
-            longest = longest.max(n);
+    for at in memchr::memmem::find_iter(bytes, b"\"#") {
+        let run = bytes[at + 1..]
+            .iter()
+            .take(255)
+            .take_while(|&&b| b == b'#')
+            .count();
+        longest = longest.max(run);
+        if longest >= 255 {
+            break;
         }
     }
     // Rust allows at most 255.
@@ -127,6 +125,38 @@ pub fn raw_string_text(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fence of `raw_string_text` is one `#` more than the longest run
+    /// of them after a quote, as a byte at a time finds it.
+    #[test]
+    fn the_fence_outruns_every_quote_and_hashes() {
+        let mut state = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..2_000 {
+            let len = (crate::test_files::xorshift(&mut state) % 40) as usize;
+            let text: String = (0..len)
+                .map(|_| match crate::test_files::xorshift(&mut state) % 4 {
+                    0 => '"',
+                    1 | 2 => '#',
+                    _ => 'a',
+                })
+                .collect();
+            let (mut longest, mut run) = (0, None);
+            for b in text.bytes() {
+                run = match (b, run) {
+                    (b'"', _) => Some(0),
+                    (b'#', Some(n)) => Some(n + 1),
+                    _ => None,
+                };
+                longest = run.map_or(longest, |n: usize| longest.max(n));
+            }
+            let fence = "#".repeat(longest + 1);
+            assert_eq!(
+                raw_string_text(&text),
+                format!("r{fence}\"{text}\"{fence}"),
+                "{text:?}"
+            );
+        }
+    }
 
     #[test]
     fn raw_strings_are_never_ended_early() {

@@ -14,12 +14,17 @@
 use foldhash::HashMap;
 
 /// Line and column (1-based) of every node of one file.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct Positions {
     by_key: HashMap<u64, (u32, u32)>,
     /// Where the key naming each member of a mapping is written, so an
     /// error about a key (not allowed, repeated) points at the key.
     keys: HashMap<u64, (u32, u32)>,
+    /// The positions of a part of the same file parsed on its own
+    /// ([`absorb`](Self::absorb)), looked up after these: kept whole
+    /// rather than copied in, since the copy (a hundred thousand entries
+    /// on a large document) waited on both parts.
+    part: Option<Box<Positions>>,
 }
 
 impl Positions {
@@ -28,18 +33,33 @@ impl Positions {
         Positions {
             by_key: HashMap::with_capacity_and_hasher(nodes, Default::default()),
             keys: HashMap::with_capacity_and_hasher(nodes, Default::default()),
+            part: None,
         }
     }
 
     /// Where the node at `pointer` (escaped, as in [`super::push_token`])
     /// starts.
     pub fn get(&self, pointer: &str) -> Option<(u32, u32)> {
-        self.by_key.get(&PathKey::of(pointer).finish()).copied()
+        self.node_at(PathKey::of(pointer).finish())
+    }
+
+    fn node_at(&self, key: u64) -> Option<(u32, u32)> {
+        match self.by_key.get(&key) {
+            Some(&at) => Some(at),
+            None => self.part.as_ref()?.node_at(key),
+        }
     }
 
     /// Where the key of the mapping member at `pointer` is written.
     pub fn key(&self, pointer: &str) -> Option<(u32, u32)> {
-        self.keys.get(&PathKey::of(pointer).finish()).copied()
+        self.key_at(PathKey::of(pointer).finish())
+    }
+
+    fn key_at(&self, key: u64) -> Option<(u32, u32)> {
+        match self.keys.get(&key) {
+            Some(&at) => Some(at),
+            None => self.part.as_ref()?.key_at(key),
+        }
     }
 
     pub(super) fn insert_key(&mut self, member: &PathKey, at: (u32, u32)) {
@@ -52,32 +72,54 @@ impl Positions {
 
     /// Adds the positions of a part of the same file parsed on its own
     /// (`split`), but that of its top node `except`.
-    pub(super) fn absorb(&mut self, part: Positions, except: &PathKey) {
-        let skip = except.finish();
-        self.by_key.reserve(part.by_key.len());
-        self.keys.reserve(part.keys.len());
-        self.by_key
-            .extend(part.by_key.into_iter().filter(|&(key, _)| key != skip));
-        self.keys.extend(part.keys);
+    pub(super) fn absorb(&mut self, mut part: Positions, except: &PathKey) {
+        part.by_key.remove(&except.finish());
+        match &mut self.part {
+            Some(own) => own.absorb(part, &PathKey::root()),
+            None => self.part = Some(Box::new(part)),
+        }
+    }
+
+    /// Every node's position and every key's, these first: what
+    /// [`get`](Self::get) and [`key`](Self::key) answer.
+    fn flattened(&self) -> (HashMap<u64, (u32, u32)>, HashMap<u64, (u32, u32)>) {
+        let (mut by_key, mut keys) = match &self.part {
+            Some(part) => part.flattened(),
+            None => Default::default(),
+        };
+        by_key.extend(self.by_key.iter().map(|(&k, &at)| (k, at)));
+        keys.extend(self.keys.iter().map(|(&k, &at)| (k, at)));
+        (by_key, keys)
     }
 
     /// Moves the node at `key` earlier when `at` is before where it is.
     pub(super) fn move_earlier(&mut self, key: &PathKey, at: (u32, u32)) {
-        if let Some(old) = self.by_key.get_mut(&key.finish())
-            && at < *old
-        {
-            *old = at;
+        match self.by_key.get_mut(&key.finish()) {
+            Some(old) if at < *old => *old = at,
+            Some(_) => {}
+            None => {
+                if let Some(part) = &mut self.part {
+                    part.move_earlier(key, at);
+                }
+            }
         }
     }
 
     /// How many nodes have a position.
     pub fn len(&self) -> usize {
-        self.by_key.len()
+        self.by_key.len() + self.part.as_ref().map_or(0, |part| part.len())
     }
 
     /// Whether no node has a position.
     pub fn is_empty(&self) -> bool {
-        self.by_key.is_empty()
+        self.len() == 0
+    }
+}
+
+/// The same positions, however they were put together.
+impl PartialEq for Positions {
+    fn eq(&self, other: &Self) -> bool {
+        self.flattened() == other.flattened()
     }
 }
 
