@@ -15,8 +15,11 @@ use crate::ir::Name;
 /// identifier-like is left (e.g. only punctuation or untransliterable script).
 /// `digit_prefix` is put in front when the name would start with a digit.
 pub fn ident_forms(raw: &str, digit_prefix: &str) -> Option<(String, String)> {
-    let words = ascii_words(raw);
-    let (pascal, snake) = ascii_case_forms(&words);
+    let (pascal, snake) = if raw.is_ascii() {
+        ascii_name_forms(raw)
+    } else {
+        ascii_case_forms(&ascii_words(raw))
+    };
     if pascal.is_empty() || snake.is_empty() {
         return None;
     }
@@ -53,45 +56,93 @@ fn ascii_case_forms(words: &str) -> (String, String) {
             snake.push(char::from(b.to_ascii_lowercase()));
         }
     };
+    for word in words.as_bytes().split(|b| !b.is_ascii_alphanumeric()) {
+        split_case_words(word, &mut |range| push_word(&word[range]));
+    }
+    (pascal, snake)
+}
+
+/// [`ascii_case_forms`] of [`ascii_words`] of an ASCII `raw`, in one
+/// pass over its bytes with no intermediate text: every property and
+/// type name of a document is named so (a tenth of building a large
+/// document's model went into the two passes).
+fn ascii_name_forms(raw: &str) -> (String, String) {
+    let mut pascal = String::with_capacity(raw.len());
+    let mut snake = String::with_capacity(raw.len() + 8);
+    // Each word copied whole, then its case changed in place.
+    let mut push_word = |word: &str| {
+        if !snake.is_empty() {
+            snake.push('_');
+        }
+        let at = pascal.len();
+        pascal.push_str(word);
+        pascal[at..].make_ascii_lowercase();
+        pascal[at..at + 1].make_ascii_uppercase();
+        let at = snake.len();
+        snake.push_str(word);
+        snake[at..].make_ascii_lowercase();
+    };
+    // The runs of letters and digits, split again where a capital follows
+    // a digit (`ascii_words` puts a space there).
+    let bytes = raw.as_bytes();
+    let mut start = 0;
+    while start < bytes.len() {
+        if !bytes[start].is_ascii_alphanumeric() {
+            start += 1;
+            continue;
+        }
+        let mut end = start + 1;
+        while end < bytes.len()
+            && bytes[end].is_ascii_alphanumeric()
+            && !(bytes[end].is_ascii_uppercase() && bytes[end - 1].is_ascii_digit())
+        {
+            end += 1;
+        }
+        let run = &raw[start..end];
+        split_case_words(run.as_bytes(), &mut |range| push_word(&run[range]));
+        start = end;
+    }
+    (pascal, snake)
+}
+
+/// Hands where each word of `word` (ASCII letters and digits) is to `push_word`,
+/// split by heck's rules: a word ends after a lowercase letter followed by
+/// a capital, and before a capital that follows a capital and precedes a
+/// lowercase letter (`XMLHttp` is `XML Http`).
+fn split_case_words(word: &[u8], push_word: &mut impl FnMut(std::ops::Range<usize>)) {
     #[derive(Clone, Copy, PartialEq)]
     enum Mode {
         Boundary,
         Lower,
         Upper,
     }
-    for word in words.as_bytes().split(|b| !b.is_ascii_alphanumeric()) {
-        // heck's rules: a word ends after a lowercase letter followed by
-        // a capital, and before a capital that follows a capital and
-        // precedes a lowercase letter (`XMLHttp` is `XML Http`).
-        let mut start = 0;
-        let mut mode = Mode::Boundary;
-        for i in 0..word.len() {
-            let c = word[i];
-            let Some(&next) = word.get(i + 1) else {
-                push_word(&word[start..]);
-                break;
-            };
-            let next_mode = if c.is_ascii_lowercase() {
-                Mode::Lower
-            } else if c.is_ascii_uppercase() {
-                Mode::Upper
-            } else {
-                mode
-            };
-            if next_mode == Mode::Lower && next.is_ascii_uppercase() {
-                push_word(&word[start..=i]);
-                start = i + 1;
-                mode = Mode::Boundary;
-            } else if mode == Mode::Upper && c.is_ascii_uppercase() && next.is_ascii_lowercase() {
-                push_word(&word[start..i]);
-                start = i;
-                mode = Mode::Boundary;
-            } else {
-                mode = next_mode;
-            }
+    let mut start = 0;
+    let mut mode = Mode::Boundary;
+    for i in 0..word.len() {
+        let c = word[i];
+        let Some(&next) = word.get(i + 1) else {
+            push_word(start..word.len());
+            break;
+        };
+        let next_mode = if c.is_ascii_lowercase() {
+            Mode::Lower
+        } else if c.is_ascii_uppercase() {
+            Mode::Upper
+        } else {
+            mode
+        };
+        if next_mode == Mode::Lower && next.is_ascii_uppercase() {
+            push_word(start..i + 1);
+            start = i + 1;
+            mode = Mode::Boundary;
+        } else if mode == Mode::Upper && c.is_ascii_uppercase() && next.is_ascii_lowercase() {
+            push_word(start..i);
+            start = i;
+            mode = Mode::Boundary;
+        } else {
+            mode = next_mode;
         }
     }
-    (pascal, snake)
 }
 
 /// `raw` as ASCII letters and digits separated by spaces.
@@ -320,30 +371,38 @@ impl Namespace {
         // name and folding it again: a suffixed name's key is its base's
         // key with the suffix's key appended.
         let pascal_key = self.key(&pascal);
-        let snake_key = self.key(&snake);
-        let mut family_key = String::with_capacity(pascal_key.len() + snake_key.len() + 1);
+        // The two forms of a name usually fold to one key (`FooBar`,
+        // `foo_bar`): it is then looked up and taken once, and the snake
+        // form's key is never made.
+        let snake_key = (!self.has_key(&snake, &pascal_key)).then(|| self.key(&snake));
+        let second_key = snake_key.as_deref().unwrap_or(&pascal_key);
+        let mut family_key = String::with_capacity(pascal_key.len() + second_key.len() + 1);
         family_key.push_str(&pascal_key);
         family_key.push('\0');
-        family_key.push_str(&snake_key);
+        family_key.push_str(second_key);
         let mut n = self.next.get(&family_key).copied().unwrap_or(1);
-        // The two forms of a name usually fold to one key (`FooBar`,
-        // `foo_bar`): it is then looked up and taken once.
-        let one_key = pascal_key == snake_key;
-        let (pascal_taken, snake_taken) = loop {
-            let pascal_taken = self.suffixed_key(&pascal_key, n);
-            let snake_taken = (!one_key).then(|| self.suffixed_key(&snake_key, n));
-            if !self.taken.contains(&pascal_taken)
-                && snake_taken
-                    .as_ref()
-                    .is_none_or(|key| !self.taken.contains(key))
-            {
-                break (pascal_taken, snake_taken);
+        let free = |ns: &Self, key: &str| !ns.taken.contains(key);
+        // The unsuffixed keys are taken as they are, the suffixed ones made.
+        if n <= 1 && free(self, &pascal_key) && snake_key.as_deref().is_none_or(|k| free(self, k)) {
+            self.taken.insert(pascal_key);
+            if let Some(snake_key) = snake_key {
+                self.taken.insert(snake_key);
             }
-            n += 1;
-        };
-        self.taken.insert(pascal_taken);
-        if let Some(snake_taken) = snake_taken {
-            self.taken.insert(snake_taken);
+        } else {
+            n = n.max(2);
+            let (pascal_taken, snake_taken) = loop {
+                let pascal_taken = self.suffixed_key(&pascal_key, n);
+                let snake_taken = snake_key.as_ref().map(|key| self.suffixed_key(key, n));
+                if free(self, &pascal_taken) && snake_taken.as_deref().is_none_or(|k| free(self, k))
+                {
+                    break (pascal_taken, snake_taken);
+                }
+                n += 1;
+            };
+            self.taken.insert(pascal_taken);
+            if let Some(snake_taken) = snake_taken {
+                self.taken.insert(snake_taken);
+            }
         }
         self.next.insert(family_key, n + 1);
         Name {
@@ -351,6 +410,18 @@ impl Namespace {
             pascal: if n <= 1 { pascal } else { suffixed(&pascal, n) },
             snake: if n <= 1 { snake } else { suffixed(&snake, n) },
         }
+    }
+
+    /// Whether `self.key(name) == key`, without making the key.
+    fn has_key(&self, name: &str, key: &str) -> bool {
+        if self.exact {
+            return name == key;
+        }
+        let mut folded = name
+            .bytes()
+            .filter(|&b| b != b'_')
+            .map(|b| b.to_ascii_lowercase());
+        key.bytes().all(|b| folded.next() == Some(b)) && folded.next().is_none()
     }
 
     /// `self.key(&suffixed(name, n))` from `key = self.key(name)`.
@@ -427,6 +498,34 @@ mod tests {
                 ascii_case_forms(&words),
                 (words.to_upper_camel_case(), words.to_snake_case()),
                 "{words:?}"
+            );
+        }
+    }
+
+    /// The one-pass forms of an ASCII name are those of its words.
+    #[test]
+    fn ascii_names_take_the_forms_of_their_words() {
+        let mut inputs: Vec<String> = ["", "_", "9", "a9B", "2Data", "x-Y.z", "ABc1Def", "a__b"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        inputs.extend(random_words(20_000));
+        let mut state = 0x2545_f491_4f6c_dd1d;
+        let alphabet = b"aZ0_-. bQ9Xy";
+        inputs.extend((0..20_000).map(|_| {
+            let len = (crate::test_files::xorshift(&mut state) % 12) as usize;
+            (0..len)
+                .map(|_| {
+                    let pick = crate::test_files::xorshift(&mut state) as usize % alphabet.len();
+                    char::from(alphabet[pick])
+                })
+                .collect()
+        }));
+        for raw in &inputs {
+            assert_eq!(
+                ascii_name_forms(raw),
+                ascii_case_forms(&ascii_words(raw)),
+                "{raw:?}"
             );
         }
     }

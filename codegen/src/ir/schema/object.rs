@@ -68,23 +68,29 @@ impl TypeBuilder {
             };
         }
         // Property name → node; a later part's definition replaces an earlier one in place.
-        let mut properties: Vec<(String, NodeRef)> = Vec::with_capacity(count);
-        // Where each property is in `properties` (a schema may have many).
-        let mut index: HashMap<String, usize> =
-            HashMap::with_capacity_and_hasher(count, Default::default());
-        let mut required: HashSet<String> = HashSet::default();
-        for part in parts {
-            for (name, prop) in cx.entries(&part.node.child("properties")) {
-                match index.get(&name) {
-                    Some(&i) => properties[i].1 = prop,
-                    None => {
-                        index.insert(name.clone(), properties.len());
-                        properties.push((name, prop));
+        let properties: Vec<(String, NodeRef)> = match parts {
+            // One object's keys are already distinct.
+            [part] => cx.entries(&part.node.child("properties")),
+            _ => {
+                let mut properties: Vec<(String, NodeRef)> = Vec::with_capacity(count);
+                // Where each property is in `properties` (a schema may have many).
+                let mut index: HashMap<String, usize> =
+                    HashMap::with_capacity_and_hasher(count, Default::default());
+                for part in parts {
+                    for (name, prop) in cx.entries(&part.node.child("properties")) {
+                        match index.get(&name) {
+                            Some(&i) => properties[i].1 = prop,
+                            None => {
+                                index.insert(name.clone(), properties.len());
+                                properties.push((name, prop));
+                            }
+                        }
                     }
                 }
+                properties
             }
-            required.extend(part.required.iter().cloned());
-        }
+        };
+        let required = Required::of(parts);
         let mut names = Namespace::new();
         names.reserve_capacity(properties.len());
         let mut fields = Vec::with_capacity(properties.len());
@@ -127,6 +133,36 @@ impl TypeBuilder {
             },
         };
         TypeKind::Struct { fields, additional }
+    }
+}
+
+/// The required property names of every part.
+enum Required<'p> {
+    /// A few, looked through in turn: most objects require a handful.
+    Few(Vec<&'p str>),
+    Many(HashSet<&'p str>),
+}
+
+impl<'p> Required<'p> {
+    /// Up to this many names are looked through rather than hashed.
+    const FEW: usize = 16;
+
+    fn of(parts: &'p [ObjectPart]) -> Self {
+        let names = parts
+            .iter()
+            .flat_map(|part| part.required.iter().map(String::as_str));
+        if parts.iter().map(|part| part.required.len()).sum::<usize>() <= Self::FEW {
+            Required::Few(names.collect())
+        } else {
+            Required::Many(names.collect())
+        }
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        match self {
+            Required::Few(names) => names.contains(&name),
+            Required::Many(names) => names.contains(name),
+        }
     }
 }
 
