@@ -693,7 +693,9 @@ impl<'d> Resolver<'d> {
         }
         // The pointer is walked from the top, following refs met on the
         // way, so it may pass through a part that comes from another file.
-        let mut at = NodeRef::new(file, "");
+        // Room for the whole pointer (escapes aside) up front: grown a
+        // token at a time, it was reallocated three or four times a ref.
+        let mut at = NodeRef::new(file, String::with_capacity(fragment.len()));
         let mut value = doc.files.get(file).map(|f| &f.parsed.value);
         // Tokens are unescaped only where they hold an escape (a string
         // each was a tenth of following a reference).
@@ -854,7 +856,16 @@ enum Step<'v> {
 
 /// The JSON pointer of the node `path` leads to from the root.
 fn pointer_of(path: &[Step<'_>]) -> String {
-    let mut pointer = String::new();
+    // Sized once (escapes and long indexes aside) rather than grown a
+    // token at a time.
+    let len = path
+        .iter()
+        .map(|step| match step {
+            Step::Key(key) => key.len() + 1,
+            Step::Index(_) => 4,
+        })
+        .sum();
+    let mut pointer = String::with_capacity(len);
     for step in path {
         match step {
             Step::Key(key) => source::append_token(&mut pointer, key),

@@ -267,6 +267,8 @@ pub fn push_token(pointer: &str, token: &str) -> String {
 
 /// [`push_token`] in place: `/token`, escaped, at the end of `pointer`.
 pub fn append_token(pointer: &mut String, token: &str) {
+    // Room for both pieces at once: one check of the capacity, not two.
+    pointer.reserve(token.len() + 1);
     pointer.push('/');
     // Most tokens need no escape: copied whole, not a character at a time.
     if !token.bytes().any(|b| b == b'~' || b == b'/') {

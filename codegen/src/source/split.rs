@@ -56,16 +56,17 @@ fn parse_cut(text: &str, lines: &[usize], cut: &Cut, limits: &Limits) -> Option<
     for key in &cut.path {
         base = base.child(key);
     }
-    // The first part's positions have room for the whole file's, which
-    // they take in below.
-    let second_nodes = super::nodes_for_lines(cut.to_line - cut.from_line);
-    let all_nodes = super::nodes_for_lines(lines.len());
+    // Each part's positions have room for its own lines' nodes: the
+    // second part's are kept beside the first's (see `Positions::absorb`).
+    let second_lines = cut.to_line - cut.from_line;
+    let second_nodes = super::nodes_for_lines(second_lines);
+    let first_nodes = super::nodes_for_lines(lines.len() - second_lines);
     let (first, second) = std::thread::scope(|scope| {
         let second = scope.spawn(|| {
             let base = base.clone();
             parse_part(&second_text, limits, base, cut.path.len(), second_nodes)
         });
-        let first = parse_part(&first_text, limits, PathKey::root(), 0, all_nodes);
+        let first = parse_part(&first_text, limits, PathKey::root(), 0, first_nodes);
         (first, second.join().ok().flatten())
     });
     let (first, second) = (first?, second?);

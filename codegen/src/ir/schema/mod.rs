@@ -45,6 +45,10 @@ pub struct TypeBuilder {
     cache: HashMap<NodeRef, TypeRef>,
     /// Schemas being built, to stop inline cycles.
     stack: Vec<NodeRef>,
+    /// The identifier forms of each property name met so far: the same
+    /// few names (`id`, `type`, `payload`, …) recur across a document's
+    /// objects.
+    field_forms: HashMap<Box<str>, Option<(String, String)>>,
 }
 
 /// The schema object being turned into a type: what every step needs.

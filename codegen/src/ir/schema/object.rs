@@ -98,7 +98,15 @@ impl TypeBuilder {
             let raw = cx.raw(prop).and_then(Value::as_object);
             // A name with nothing identifier-like falls back to the
             // property's title (worked out only then: most names are).
-            let name = match ident_forms(wire, "N") {
+            let forms = match self.field_forms.get(wire.as_str()) {
+                Some(forms) => forms.clone(),
+                None => {
+                    let forms = ident_forms(wire, "N");
+                    self.field_forms.insert(wire.as_str().into(), forms.clone());
+                    forms
+                }
+            };
+            let name = match forms {
                 Some((pascal, snake)) => names.claim_forms(wire, pascal, snake),
                 None => {
                     let fallback = raw
