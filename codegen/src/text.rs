@@ -77,13 +77,23 @@ pub fn one_line(text: &str) -> Cow<'_, str> {
 /// DEL and C1 controls. Outside strings JSON has none of them, so the value
 /// is unchanged.
 pub fn json_for_code(json: String) -> String {
+    match json_for_code_borrowed(&json) {
+        Cow::Borrowed(_) => json,
+        Cow::Owned(escaped) => escaped,
+    }
+}
+
+/// [`json_for_code`] of text the caller keeps: borrowed when nothing
+/// needs escaping (the usual case), so megabytes are not copied to find
+/// that out.
+pub fn json_for_code_borrowed(json: &str) -> Cow<'_, str> {
     let needs =
         |c: char| c == '\u{2028}' || c == '\u{2029}' || is_bidi_control(c) || c.is_control();
     // Printable ASCII and line breaks need nothing: checked a byte at a
     // time first (the document and the validator program, one definition
     // per line, run to megabytes).
     if is_ascii_lines(json.as_bytes()) || !json.chars().any(needs) {
-        return json;
+        return Cow::Borrowed(json);
     }
     let mut out = String::with_capacity(json.len() + 16);
     for c in json.chars() {
@@ -93,7 +103,7 @@ pub fn json_for_code(json: String) -> String {
             out.push(c);
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Whether every byte is printable ASCII (space to `~`), a tab, a line feed

@@ -83,11 +83,20 @@ pub fn lexed(literal: &str, text: &str) -> Literal {
 /// Written as source text, without lexing it into a [`Literal`] (the
 /// document and the validator program run to megabytes).
 pub fn raw_string_text(text: &str) -> String {
+    let mut literal = String::new();
+    push_raw_string(&mut literal, text);
+    literal
+}
+
+/// [`raw_string_text`], written at the end of `out`: a literal of
+/// megabytes is then copied once, into where it goes.
+pub fn push_raw_string(out: &mut String, text: &str) {
     // ASCII holds no bidi control: checked a byte at a time first.
     let ascii = text.is_ascii();
     if text.as_bytes().contains(&b'\r') || !ascii && text.chars().any(crate::text::is_bidi_control)
     {
-        return Literal::string(text).to_string();
+        out.push_str(&Literal::string(text).to_string());
+        return;
     }
     // One more `#` than the longest run of them after a quote (bytes: no
     // other character's encoding holds either). Each `"#` is found with
@@ -109,18 +118,24 @@ pub fn raw_string_text(text: &str) -> String {
     }
     // Rust allows at most 255.
     if longest >= 255 {
-        return Literal::string(text).to_string();
+        out.push_str(&Literal::string(text).to_string());
+        return;
     }
-    let fence = "#".repeat(longest + 1);
-    let mut literal = String::with_capacity(text.len() + 2 * fence.len() + 3);
-    literal.push('r');
-    literal.push_str(&fence);
-    literal.push('"');
-    literal.push_str(text);
-    literal.push('"');
-    literal.push_str(&fence);
-    literal
+    let fence = &FENCE[..=longest];
+    out.reserve(text.len() + 2 * fence.len() + 3);
+    out.push('r');
+    out.push_str(fence);
+    out.push('"');
+    out.push_str(text);
+    out.push('"');
+    out.push_str(fence);
 }
+
+/// The longest fence a raw string may have.
+const FENCE: &str = match str::from_utf8(&[b'#'; 255]) {
+    Ok(fence) => fence,
+    Err(_) => panic!("`#` is UTF-8"),
+};
 
 #[cfg(test)]
 mod tests {

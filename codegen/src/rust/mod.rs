@@ -66,22 +66,23 @@ pub fn generate(api: &ir::Api, options: &RustOptions) -> Result<String, Diagnost
     check_type_ids(api)?;
     let document = match &api.document {
         Some(document) if options.server() => {
-            let json_text = crate::text::json_for_code(document.clone());
-            let json = literal::raw_string_text(&json_text);
+            let json_text = crate::text::json_for_code_borrowed(document);
             // Written as prettyplease prints it: a literal holding the whole
             // document (never short enough to share a line) is then neither
-            // parsed nor printed (megabytes on a large document).
-            let text = format!(
+            // parsed nor printed (megabytes on a large document), and
+            // copied once, straight into this text.
+            let mut text = String::with_capacity(json_text.len() + 512);
+            text.push_str(
                 "/// The AsyncAPI document this module comes from, every `$ref`'d\n\
                  /// file merged in: a router of these channels serves it\n\
                  /// (`/asyncapi.json`, `/asyncapi.yaml`, the page at `/asyncapi`).\n\
                  #[allow(dead_code)]\n\
-                 pub static DOCUMENT: ::chanx_runtime::Document = ::chanx_runtime::Document::new(\n    \
-                 {json},\n\
-                 );\n"
+                 pub static DOCUMENT: ::chanx_runtime::Document = ::chanx_runtime::Document::new(\n    ",
             );
+            literal::push_raw_string(&mut text, &json_text);
+            text.push_str(",\n);\n");
             format::checked_text(text, || {
-                let json = literal::lexed(&json, &json_text);
+                let json = literal::lexed(&literal::raw_string_text(&json_text), &json_text);
                 quote! {
                     /// The AsyncAPI document this module comes from, every `$ref`'d
                     /// file merged in: a router of these channels serves it
