@@ -13,13 +13,16 @@
 
 use foldhash::HashMap;
 
+/// Line and column (1-based) by pointer key.
+type Table = HashMap<u64, (u32, u32)>;
+
 /// Line and column (1-based) of every node of one file.
 #[derive(Debug, Clone, Default)]
 pub struct Positions {
-    by_key: HashMap<u64, (u32, u32)>,
+    by_key: Table,
     /// Where the key naming each member of a mapping is written, so an
     /// error about a key (not allowed, repeated) points at the key.
-    keys: HashMap<u64, (u32, u32)>,
+    keys: Table,
     /// The positions of a part of the same file parsed on its own
     /// ([`absorb`](Self::absorb)), looked up after these: kept whole
     /// rather than copied in, since the copy (a hundred thousand entries
@@ -82,7 +85,7 @@ impl Positions {
 
     /// Every node's position and every key's, these first: what
     /// [`get`](Self::get) and [`key`](Self::key) answer.
-    fn flattened(&self) -> (HashMap<u64, (u32, u32)>, HashMap<u64, (u32, u32)>) {
+    fn flattened(&self) -> (Table, Table) {
         let (mut by_key, mut keys) = match &self.part {
             Some(part) => part.flattened(),
             None => Default::default(),
