@@ -437,10 +437,14 @@ the types module about a quarter (two halves at once), the channel modules
 the `serde_json` objects' index of large objects). The two cores do not
 give two cores' speed: after loading, the model and the meta-schema check
 (with the bundled document) each keep a core busy, then the four modules
-share both, and what is left is the total. This run: 154× Modelina on
-the 10k document (24.5 ms against 3.77 s) and 64.2× on the 100k one (281
-ms against 18.1 s; Modelina's own time moves by a tenth between runs);
-the 100k document needs about 1.6× less time still,
+share both, and what is left is the total. This run: 220× Modelina on
+the 10k document (37.3 ms against 8.22 s) and 99.8× on the 100k one (316
+ms against 31.6 s), at the edge of the 100× target. That ratio is the
+machine's as much as the code's: the run before, on a machine of the
+same kind, took 281 ms against 18.1 s (64.2×), this machine running
+Modelina 1.7 times slower and chanx 1.1 times; and Modelina's own time
+moves by a tenth between runs. Holding 100× on the faster machine would
+take the 100k document about 1.5× less time still,
 which means less work in every phase rather than more threads, and what
 is left is spread thin: the allocator (14 % of the 100k document's
 instructions: millions of small strings, vectors and tables), SipHash in
@@ -504,13 +508,50 @@ from half its types to 55, 60 or 65 % (no change beyond the run-to-run
 spread); transparent huge pages for mimalloc (fewer page faults, 3-5 %
 faster on the 100k document, but a peak of 107-129 MiB); returning freed
 memory after 1 to 10 ms instead of at once (no faster beyond the spread,
-up to 107 MiB). Memory: the
+up to 107 MiB).
+Read with callgrind on 2026-12-02 again, this run's build against the
+one before: the 100k document executes 2,093 million instructions
+instead of 2,171 (the 10k document 251.8 million instead of 262.6), and
+the main thread, whose work the others wait on, 757 million instead of
+829. A timeline of the phases (timestamps at each step's end) showed
+where one core waits: the last third of building the model, after the
+checks, the bundled document and the validator program are done (30-50
+ms of a 270 ms run), the cut of a large YAML file before its second part
+starts, the merge of the two parts' positions, and the write at the
+end. So the work taken out is the main thread's: naming (a quarter of
+the model: an ASCII name's two forms are made from its bytes in one
+pass, a pair of forms is claimed without making the snake form's key
+when both fold alike, and each property name's forms are made once per
+document), a struct of one part takes its properties as they are and
+borrows its required names, a reference's pointer is sized up front
+instead of reallocated a token at a time (loading the references 42
+million instead of 51), the second YAML part's hundred thousand
+positions are kept beside the first part's instead of copied into them
+while both parts wait (read_root 158 million instead of 168), the fence
+of a raw string is found with memmem instead of a byte at a time, and
+the document and validator literals are written once, straight into
+their item's text, where the document had been copied three times (12
+MB of fresh memory on the main thread: 2,000 fewer page faults, 41,800
+instead of 43,800). The model is 252 million instructions instead of
+290. Alternating runs (40 of each) gave medians of 257 against 268 ms on
+the 100k document (user time 322 against 337 ms, system time 129
+against 132 ms) and 34.4 against 35.7 ms on the 10k one; the peak is
+unchanged (median 88-91 MiB). The kernel's share is still about 28 % of
+the CPU time: counting page faults by where they happen (`perf record
+-e page-faults`), 42 % are the first touch of a buffer being copied
+into (texts, the output) and 39 % mimalloc making the blocks of a fresh
+small-object page, so they follow the memory a run allocates in all
+(about 170 MB for a 92 MiB peak), not the purging: a minimal purge size
+of 4 KiB to 8 MiB left their number as it was. Writing the 24 MB module
+took 8-9 ms in most runs and up to 115 ms in a few, the kernel taking
+pages for the page cache. Memory: the
 `chanx` command runs on mimalloc (no transparent huge pages); for inputs
 of 1 MiB or more, freed memory is returned to the system at once, so the
 100k document's peak stays near 95 MiB (160 MiB without: a generation's
 phases each free most of what the previous one made). Returning memory
 has its price, pages faulted in again and the other core's address caches
-flushed on each return, so smaller inputs keep mimalloc's 10 ms delay:
+flushed on each return, so smaller inputs keep mimalloc's own delay
+(1 s in the mimalloc 3 the command links, so none is returned during a run):
 that made the Binance and 10k documents' runs 12-14 % faster, for 5-8 MiB
 more peak. The parsed document is freed as soon as the model is built and
 checked, and the bundled document is kept as its JSON text (made beside
@@ -577,11 +618,12 @@ through `Serialize` saves 3.9 %, but prints wire names, not the Rust ones,
 so it was not made). Reading the fields through one generic call per struct
 (a trait per read mode) instead of the `let … else` cost 2.3 % more.
 Measured as clean builds on this run's machine, the public exchange
-document (3.5 generated lines per document line) checks in 0.23 ms per
+document (3.5 generated lines per document line) checks in 0.28 ms per
 document line and the synthetic 10k document (5.8 generated lines per
-document line: every message has its own nested payload types) in 0.41 ms,
-both under the 0.7 ms target. That margin is the machine's as much as the
-code's: the run before this one, on a machine of the same kind whose rustc
+document line: every message has its own nested payload types) in 0.52 ms,
+both under the 0.7 ms target (0.23 and 0.41 ms on the machine of the run
+before). That margin is the machine's as much as the
+code's: an earlier run, on a machine of the same kind whose rustc
 ran about half as fast, measured 0.44 and 0.87 ms for modules that took
 2 % more instructions, and the 10k module as generated before this run's
 changes checks in 4.0–4.5 s here too (0.40–0.45 ms per line). In

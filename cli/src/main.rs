@@ -27,7 +27,8 @@ const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 const LARGE_INPUT_BYTES: u64 = 1024 * 1024;
 
 /// For large inputs, memory freed is given back to the system at once
-/// rather than after mimalloc's 10 ms: a generation's phases (parse,
+/// rather than after mimalloc's delay (1 s in the mimalloc 3 linked
+/// here, so never within a run): a generation's phases (parse,
 /// model, code) each free most of what the previous one made, and on a
 /// 100,000-line document the peak is 87 MiB instead of 160. Giving memory
 /// back has its price (page faults to take it again, and other cores'
