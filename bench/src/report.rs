@@ -752,9 +752,11 @@ connection loop's rare paths (stop signals, the idle timer firing, read
 errors, oversized or unreadable frames) were also moved into cold functions
 out of the loop: 614 → 596 instruction-cache misses per round trip in the
 same simulation. A run of the build with only the read buffer gave 1.00×,
-0.931×, 0.919× and 0.890×; this run, of the final build, is 1.14×, 0.913×,
+0.931×, 0.919× and 0.890×; the run of the final build was 1.14×, 0.913×,
 0.902× and 0.903× on ping → pong for 1, 10, 100 and 1,000 connections,
-each the median of seven rounds' ratios. Two runs of
+each the median of seven rounds' ratios, and the run in the table above,
+of the same runtime on another machine of the kind (2026-12-02), 0.921×,
+0.874×, 0.909× and 0.897×. Two runs of
 the same build with the earlier method (each server's median of five
 rounds) gave 1.05×, 1.07×, 0.930× and 1.03×, then 0.797×, 0.925×, 0.872×
 and 0.988×: the machine's speed moves within and between runs by more than
