@@ -16,7 +16,7 @@ use crate::ir::Name;
 /// `digit_prefix` is put in front when the name would start with a digit.
 pub fn ident_forms(raw: &str, digit_prefix: &str) -> Option<(String, String)> {
     let (pascal, snake) = if raw.is_ascii() {
-        ascii_name_forms(raw)
+        ascii_case_forms(raw)
     } else {
         ascii_case_forms(&ascii_words(raw))
     };
@@ -34,39 +34,13 @@ pub fn ident_forms(raw: &str, digit_prefix: &str) -> Option<(String, String)> {
     Some((pascal, snake))
 }
 
-/// `words` (ASCII, as [`ascii_words`] makes it) in `UpperCamelCase` and
-/// `snake_case`: what heck's `to_upper_camel_case` and `to_snake_case`
-/// make of it (a test compares them), in one pass over the bytes instead
-/// of two over chars. Naming was a tenth of building a large document's
-/// model, most of it in heck's Unicode-aware case tests.
-fn ascii_case_forms(words: &str) -> (String, String) {
-    let mut pascal = String::with_capacity(words.len());
-    let mut snake = String::with_capacity(words.len() + 8);
-    let mut push_word = |word: &[u8]| {
-        if !snake.is_empty() {
-            snake.push('_');
-        }
-        for (i, &b) in word.iter().enumerate() {
-            let c = if i == 0 {
-                b.to_ascii_uppercase()
-            } else {
-                b.to_ascii_lowercase()
-            };
-            pascal.push(char::from(c));
-            snake.push(char::from(b.to_ascii_lowercase()));
-        }
-    };
-    for word in words.as_bytes().split(|b| !b.is_ascii_alphanumeric()) {
-        split_case_words(word, &mut |range| push_word(&word[range]));
-    }
-    (pascal, snake)
-}
-
-/// [`ascii_case_forms`] of [`ascii_words`] of an ASCII `raw`, in one
-/// pass over its bytes with no intermediate text: every property and
-/// type name of a document is named so (a tenth of building a large
-/// document's model went into the two passes).
-fn ascii_name_forms(raw: &str) -> (String, String) {
+/// An ASCII name (as written, or as [`ascii_words`] spells another) in
+/// `UpperCamelCase` and `snake_case`: what heck's `to_upper_camel_case`
+/// and `to_snake_case` make of its words (a test compares them), in one
+/// pass over the bytes with no intermediate text. Naming was a tenth of
+/// building a large document's model, most of it in heck's Unicode-aware
+/// case tests, then in making the words first.
+fn ascii_case_forms(raw: &str) -> (String, String) {
     let mut pascal = String::with_capacity(raw.len());
     let mut snake = String::with_capacity(raw.len() + 8);
     // Each word copied whole, then its case changed in place.
@@ -383,14 +357,14 @@ impl Namespace {
         let mut n = self.next.get(&family_key).copied().unwrap_or(1);
         let free = |ns: &Self, key: &str| !ns.taken.contains(key);
         // The unsuffixed keys are taken as they are, the suffixed ones made.
-        if n <= 1 && free(self, &pascal_key) && snake_key.as_deref().is_none_or(|k| free(self, k)) {
-            self.taken.insert(pascal_key);
-            if let Some(snake_key) = snake_key {
-                self.taken.insert(snake_key);
-            }
+        let (pascal_taken, snake_taken) = if n <= 1
+            && free(self, &pascal_key)
+            && snake_key.as_deref().is_none_or(|k| free(self, k))
+        {
+            (pascal_key, snake_key)
         } else {
             n = n.max(2);
-            let (pascal_taken, snake_taken) = loop {
+            loop {
                 let pascal_taken = self.suffixed_key(&pascal_key, n);
                 let snake_taken = snake_key.as_ref().map(|key| self.suffixed_key(key, n));
                 if free(self, &pascal_taken) && snake_taken.as_deref().is_none_or(|k| free(self, k))
@@ -398,11 +372,11 @@ impl Namespace {
                     break (pascal_taken, snake_taken);
                 }
                 n += 1;
-            };
-            self.taken.insert(pascal_taken);
-            if let Some(snake_taken) = snake_taken {
-                self.taken.insert(snake_taken);
             }
+        };
+        self.taken.insert(pascal_taken);
+        if let Some(snake_taken) = snake_taken {
+            self.taken.insert(snake_taken);
         }
         self.next.insert(family_key, n + 1);
         Name {
@@ -523,7 +497,7 @@ mod tests {
         }));
         for raw in &inputs {
             assert_eq!(
-                ascii_name_forms(raw),
+                ascii_case_forms(raw),
                 ascii_case_forms(&ascii_words(raw)),
                 "{raw:?}"
             );

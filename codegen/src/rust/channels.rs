@@ -94,13 +94,12 @@ pub fn emit<'a, E>(
     // share the declaration's line (always, but for a module without
     // channels): neither parsed nor printed (it runs to megabytes), and
     // copied once, straight into this text.
-    const OPEN: &str = "    /// How incoming frames are validated (pydantic's rules), compiled at first use.\n    \
-         static PROGRAM: ::chanx_runtime::__private::Program = ::chanx_runtime::__private::Program::new(\n        ";
-    let mut text = String::with_capacity(OPEN.len() + program_text.len() + 64);
-    text.push_str(OPEN);
-    super::literal::push_raw_string(&mut text, &program_text);
-    let literal_len = text.len() - OPEN.len();
-    text.push_str(",\n    );\n");
+    let (text, literal_len) = super::literal::around_raw_string(
+        "    /// How incoming frames are validated (pydantic's rules), compiled at first use.\n    \
+         static PROGRAM: ::chanx_runtime::__private::Program = ::chanx_runtime::__private::Program::new(\n        ",
+        &program_text,
+        ",\n    );\n",
+    );
     let text = (literal_len > 100).then_some(text);
     Ok(Piece::printed_or(text, || {
         let literal = super::literal::raw_string_text(&program_text);

@@ -90,7 +90,7 @@ pub fn raw_string_text(text: &str) -> String {
 
 /// [`raw_string_text`], written at the end of `out`: a literal of
 /// megabytes is then copied once, into where it goes.
-pub fn push_raw_string(out: &mut String, text: &str) {
+fn push_raw_string(out: &mut String, text: &str) {
     // ASCII holds no bidi control: checked a byte at a time first.
     let ascii = text.is_ascii();
     if text.as_bytes().contains(&b'\r') || !ascii && text.chars().any(crate::text::is_bidi_control)
@@ -129,6 +129,18 @@ pub fn push_raw_string(out: &mut String, text: &str) {
     out.push_str(text);
     out.push('"');
     out.push_str(fence);
+}
+
+/// `open`, the [`raw_string_text`] of `text`, then `close`, in one buffer
+/// (an item written as text around a literal of megabytes, copied once),
+/// and the literal's length.
+pub fn around_raw_string(open: &str, text: &str, close: &str) -> (String, usize) {
+    let mut out = String::with_capacity(open.len() + text.len() + close.len() + 16);
+    out.push_str(open);
+    push_raw_string(&mut out, text);
+    let literal_len = out.len() - open.len();
+    out.push_str(close);
+    (out, literal_len)
 }
 
 /// The longest fence a raw string may have.

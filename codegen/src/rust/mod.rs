@@ -71,16 +71,15 @@ pub fn generate(api: &ir::Api, options: &RustOptions) -> Result<String, Diagnost
             // document (never short enough to share a line) is then neither
             // parsed nor printed (megabytes on a large document), and
             // copied once, straight into this text.
-            let mut text = String::with_capacity(json_text.len() + 512);
-            text.push_str(
+            let (text, _) = literal::around_raw_string(
                 "/// The AsyncAPI document this module comes from, every `$ref`'d\n\
                  /// file merged in: a router of these channels serves it\n\
                  /// (`/asyncapi.json`, `/asyncapi.yaml`, the page at `/asyncapi`).\n\
                  #[allow(dead_code)]\n\
                  pub static DOCUMENT: ::chanx_runtime::Document = ::chanx_runtime::Document::new(\n    ",
+                &json_text,
+                ",\n);\n",
             );
-            literal::push_raw_string(&mut text, &json_text);
-            text.push_str(",\n);\n");
             format::checked_text(text, || {
                 let json = literal::lexed(&literal::raw_string_text(&json_text), &json_text);
                 quote! {

@@ -23,11 +23,11 @@ pub struct Positions {
     /// Where the key naming each member of a mapping is written, so an
     /// error about a key (not allowed, repeated) points at the key.
     keys: Table,
-    /// The positions of a part of the same file parsed on its own
+    /// The positions of parts of the same file parsed on their own
     /// ([`absorb`](Self::absorb)), looked up after these: kept whole
     /// rather than copied in, since the copy (a hundred thousand entries
     /// on a large document) waited on both parts.
-    part: Option<Box<Positions>>,
+    parts: Vec<Positions>,
 }
 
 impl Positions {
@@ -36,7 +36,7 @@ impl Positions {
         Positions {
             by_key: HashMap::with_capacity_and_hasher(nodes, Default::default()),
             keys: HashMap::with_capacity_and_hasher(nodes, Default::default()),
-            part: None,
+            parts: Vec::new(),
         }
     }
 
@@ -47,10 +47,9 @@ impl Positions {
     }
 
     fn node_at(&self, key: u64) -> Option<(u32, u32)> {
-        match self.by_key.get(&key) {
-            Some(&at) => Some(at),
-            None => self.part.as_ref()?.node_at(key),
-        }
+        std::iter::once(self)
+            .chain(&self.parts)
+            .find_map(|p| p.by_key.get(&key).copied())
     }
 
     /// Where the key of the mapping member at `pointer` is written.
@@ -59,10 +58,9 @@ impl Positions {
     }
 
     fn key_at(&self, key: u64) -> Option<(u32, u32)> {
-        match self.keys.get(&key) {
-            Some(&at) => Some(at),
-            None => self.part.as_ref()?.key_at(key),
-        }
+        std::iter::once(self)
+            .chain(&self.parts)
+            .find_map(|p| p.keys.get(&key).copied())
     }
 
     pub(super) fn insert_key(&mut self, member: &PathKey, at: (u32, u32)) {
@@ -77,40 +75,36 @@ impl Positions {
     /// (`split`), but that of its top node `except`.
     pub(super) fn absorb(&mut self, mut part: Positions, except: &PathKey) {
         part.by_key.remove(&except.finish());
-        match &mut self.part {
-            Some(own) => own.absorb(part, &PathKey::root()),
-            None => self.part = Some(Box::new(part)),
-        }
+        self.parts.extend(std::mem::take(&mut part.parts));
+        self.parts.push(part);
     }
 
     /// Every node's position and every key's, these first: what
     /// [`get`](Self::get) and [`key`](Self::key) answer.
     fn flattened(&self) -> (Table, Table) {
-        let (mut by_key, mut keys) = match &self.part {
-            Some(part) => part.flattened(),
-            None => Default::default(),
-        };
-        by_key.extend(self.by_key.iter().map(|(&k, &at)| (k, at)));
-        keys.extend(self.keys.iter().map(|(&k, &at)| (k, at)));
+        let (mut by_key, mut keys) = (Table::default(), Table::default());
+        for p in std::iter::once(self).chain(&self.parts).rev() {
+            by_key.extend(p.by_key.iter().map(|(&k, &at)| (k, at)));
+            keys.extend(p.keys.iter().map(|(&k, &at)| (k, at)));
+        }
         (by_key, keys)
     }
 
     /// Moves the node at `key` earlier when `at` is before where it is.
     pub(super) fn move_earlier(&mut self, key: &PathKey, at: (u32, u32)) {
-        match self.by_key.get_mut(&key.finish()) {
-            Some(old) if at < *old => *old = at,
-            Some(_) => {}
-            None => {
-                if let Some(part) = &mut self.part {
-                    part.move_earlier(key, at);
-                }
-            }
+        let key = key.finish();
+        let own = self.by_key.get_mut(&key);
+        let found = own.or_else(|| self.parts.iter_mut().find_map(|p| p.by_key.get_mut(&key)));
+        if let Some(old) = found
+            && at < *old
+        {
+            *old = at;
         }
     }
 
     /// How many nodes have a position.
     pub fn len(&self) -> usize {
-        self.by_key.len() + self.part.as_ref().map_or(0, |part| part.len())
+        self.by_key.len() + self.parts.iter().map(|p| p.by_key.len()).sum::<usize>()
     }
 
     /// Whether no node has a position.
